@@ -1,0 +1,63 @@
+"""Exceptions for people: each names the file, the row or item, the field and the value, and says what to do.
+
+Every error the kit raises on purpose derives from ``WorkshopError`` so that panels and the CLI can show
+its message plainly and never a traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as we can.
+
+    ``where`` is the item inside the file (``pillar 'speed'``, ``row 12``); ``field`` the key or column;
+    ``value`` what we found, already shown with ``repr`` so blanks and types are visible; ``fix`` what to do.
+    """
+
+    file: Path | None
+    where: str
+    field: str | None
+    message: str
+    fix: str = ""
+    value: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        location = str(self.file) if self.file else "input"
+        if self.line is not None:
+            location += f", line {self.line}"
+        parts = [location]
+        if self.where:
+            parts.append(self.where)
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        text = ", ".join(parts) + f": {self.message}"
+        if self.value is not None:
+            text += f" (found {self.value})"
+        if self.fix:
+            text += f". {self.fix}"
+        return text
+
+
+class WorkshopError(Exception):
+    """Base of every error meant to be read by a facilitator or consultant."""
+
+    def __init__(self, problems: list[Problem] | str):
+        self.problems = [Problem(None, "", None, problems)] if isinstance(problems, str) else list(problems)
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        if len(self.problems) == 1:
+            return str(self.problems[0])
+        return f"{len(self.problems)} problems:\n" + "\n".join(f"- {p}" for p in self.problems)
+
+
+class PromiseError(WorkshopError):
+    """The promise (promise.yml or an edit to it) is not valid."""
+
+
+class WorkshopFolderError(WorkshopError):
+    """A workshop folder is missing, incomplete or would be overwritten."""

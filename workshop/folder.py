@@ -1,0 +1,100 @@
+"""Workshop folders: what a consultant copies per client, and the only place a session writes.
+
+A folder holds ``promise.yml``, ``mapping.yml``, the client's feedback file, ``session.sqlite`` and
+``exports/``. This module finds, creates and checks folders; it does not interpret their contents.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from workshop.errors import Problem, WorkshopFolderError
+from workshop.promise import PROMISE_FILE, atomic_write_text
+
+WORKSHOP_ENV = "PROMISE_GAP_WORKSHOP"
+"""Environment variable naming the workshop folder; wins over the choice made in notebook 00."""
+CURRENT_FILE = ".current"
+EXAMPLE = "example"
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+SESSION_FILES = ("session.sqlite", "session.sqlite-wal", "session.sqlite-shm")
+
+
+def kit_root() -> Path:
+    """The folder holding ``datasets/sample``: the current directory or one above it, else the package's."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "datasets" / "sample").is_dir():
+            return folder
+    return Path(__file__).resolve().parents[1]
+
+
+def sample_folder() -> Path:
+    return kit_root() / "datasets" / "sample"
+
+
+def workshops_root() -> Path:
+    return kit_root() / "workshops"
+
+
+def new_workshop(name_or_path: str | os.PathLike, source: str | os.PathLike | None = None) -> Path:
+    """Create a workshop folder by copying ``source`` (default: the sample company).
+
+    A bare name is created under ``workshops/``; a path is used as given. Refuses to overwrite an existing
+    folder, and never copies another workshop's session or exports.
+    """
+    target = _resolve(name_or_path)
+    if target.exists():
+        raise WorkshopFolderError([Problem(target, "", None, "already exists, and nothing was changed",
+                                           "Choose another name, or open this one in notebook 00.")])
+    source = Path(source) if source is not None else sample_folder()
+    if not (source / PROMISE_FILE).is_file():
+        raise WorkshopFolderError([Problem(source, "", None, f"has no {PROMISE_FILE} to start from",
+                                           "Name a workshop folder or datasets/sample with --from.")])
+    ignored = shutil.ignore_patterns(*SESSION_FILES, "exports", ".ipynb_checkpoints", "__pycache__")
+    shutil.copytree(source, target, ignore=ignored)
+    (target / "exports").mkdir(exist_ok=True)
+    return target
+
+
+def _resolve(name_or_path: str | os.PathLike) -> Path:
+    text = str(name_or_path)
+    if os.sep in text or "/" in text or text.startswith("."):
+        return Path(text).resolve()
+    if not NAME_PATTERN.match(text):
+        raise WorkshopFolderError([Problem(None, "", "name", "may use letters, digits, '-', '_' and '.' only",
+                                           "Try e.g. 'acme-2026-03'.", repr(text))])
+    return workshops_root() / text
+
+
+def choose_workshop(folder: str | os.PathLike) -> Path:
+    """Remember ``folder`` as the workshop the notebooks open (written by notebook 00)."""
+    folder = Path(folder).resolve()
+    if not (folder / PROMISE_FILE).is_file():
+        raise WorkshopFolderError([Problem(folder, "", None, f"has no {PROMISE_FILE}",
+                                           "Create it with 'workshop new NAME' first.")])
+    atomic_write_text(workshops_root() / CURRENT_FILE, str(folder) + "\n")
+    return folder
+
+
+def current_workshop() -> Path:
+    """The workshop folder the notebooks work on: $PROMISE_GAP_WORKSHOP, else the one chosen in notebook 00,
+    else ``workshops/example``."""
+    named = os.environ.get(WORKSHOP_ENV)
+    if named:
+        folder = Path(named).resolve()
+    else:
+        chosen = workshops_root() / CURRENT_FILE
+        folder = Path(chosen.read_text().strip()) if chosen.is_file() else workshops_root() / EXAMPLE
+    if not (folder / PROMISE_FILE).is_file():
+        raise WorkshopFolderError([Problem(folder, "", None, "is not a workshop folder (no promise.yml)",
+                                           "Open notebook 00 to choose or create one, or run 'make workshop'.")])
+    return folder
+
+
+def list_workshops() -> list[Path]:
+    root = workshops_root()
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if (p / PROMISE_FILE).is_file())
