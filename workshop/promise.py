@@ -188,10 +188,13 @@ def _pillar_from_mapping(raw: Any, index: int, checker: _Checker, seen_ids: set[
     if not isinstance(raw, dict):
         checker.add(path, label, None, "must be a set of fields (id, name, target, ...)", "", raw)
         return None
-    name = checker.text(raw, "name", path, label, required=True)
     raw_id = raw.get("id")
-    if name:
-        label = f"pillar '{name}'"
+    raw_name = raw.get("name")
+    if isinstance(raw_name, str) and raw_name.strip():
+        label = f"pillar '{raw_name.strip()}'"
+    elif isinstance(raw_id, str) and raw_id:
+        label = f"pillar '{raw_id}'"
+    name = checker.text(raw, "name", path, label, required=True)
     if raw_id is None:
         checker.add(path, label, "id", "is missing", f"Add 'id: {new_pillar_id(name, sorted(seen_ids))}'.", _ABSENT)
         pillar_id = new_pillar_id(name, sorted(seen_ids))
@@ -211,8 +214,6 @@ def _pillar_from_mapping(raw: Any, index: int, checker: _Checker, seen_ids: set[
     else:
         pillar_id = raw_id
     seen_ids.add(pillar_id)
-    if not name:
-        label = f"pillar '{pillar_id}'"
     checker.unknown_keys(raw, PILLAR_KEYS, path, label)
     target = checker.score(raw, "target", DEFAULT_TARGET, path, label)
     threshold = checker.score(raw, "threshold", DEFAULT_THRESHOLD, path, label)

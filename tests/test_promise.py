@@ -1,0 +1,148 @@
+"""The promise model: real promise files in, clear messages out, nothing invalid accepted."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workshop.errors import PromiseError
+from workshop.promise import (
+    Pillar,
+    Promise,
+    load_promise,
+    load_versions,
+    new_pillar_id,
+    promise_from_dict,
+    save_new_version,
+    save_promise,
+    slugify,
+)
+
+DATA = Path(__file__).parent / "data"
+BAD = DATA / "bad_promises"
+
+# file -> fragments every message must contain: what is wrong, where (pillar/line) and which field.
+EXPECTED_PROBLEMS = {
+    "empty_name.yml": ["pillar 'fresh'", "field 'name'", "must not be empty", "line 4"],
+    "duplicate_id.yml": ["pillar 'Freshly packed'", "field 'id'", "is used by another pillar", "'fresh'"],
+    "invalid_id.yml": ["pillar 'Fresh every time'", "field 'id'", "lower-case letters", "Try 'fresh_tea'"],
+    "reserved_id.yml": ["pillar 'On the date we said'", "field 'id'", "reserved", "'date'"],
+    "target_out_of_range.yml": ["pillar 'Fresh every time'", "field 'target'", "between 0 and 10", "12"],
+    "threshold_above_target.yml": ["pillar 'Fresh every time'", "field 'threshold'", "above the target (7)"],
+    "unknown_key_near_miss.yml": ["pillar 'Fresh every time'", "field 'treshold'", "Did you mean 'threshold'?"],
+    "unknown_top_level_key.yml": ["field 'statment'", "Did you mean 'statement'?", "line 1"],
+    "wrong_type_target.yml": ["pillar 'Fresh every time'", "field 'target'", "must be a number", "'high'"],
+    "boolean_loudness.yml": ["field 'loudness'", "must be a number", "True"],
+    "owners_not_a_list.yml": ["field 'owners'", "must be a list", "'Operations'"],
+    "pillars_not_a_list.yml": ["field 'pillars'", "must be a list of pillars"],
+    "missing_id.yml": ["pillar 'Fresh every time'", "field 'id'", "is missing", "id: fresh_every_time"],
+    "broken_yaml.yml": ["not valid YAML", "line 5"],
+    "duplicate_key.yml": ["field 'target'", "written twice", "line 6"],
+    "empty_file.yml": ["the file is empty"],
+}
+
+
+def test_every_bad_promise_file_has_an_expected_message():
+    assert sorted(p.name for p in BAD.glob("*.yml")) == sorted(EXPECTED_PROBLEMS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_PROBLEMS))
+def test_bad_promise_is_refused_with_a_clear_message(name):
+    with pytest.raises(PromiseError) as raised:
+        load_promise(BAD / name)
+    message = str(raised.value)
+    assert str(BAD / name) in message, "the message names the file"
+    for fragment in EXPECTED_PROBLEMS[name]:
+        assert fragment in message
+
+
+def test_good_promise_loads_every_field():
+    promise = load_promise(DATA / "promise_good.yml")
+    assert promise.company == "Test Teas"
+    assert promise.pillar_ids == ["fresh", "expert_help"]
+    expert = promise.pillar("expert_help")
+    assert (expert.target, expert.threshold, expert.loudness) == (9.5, 6.5, 4.0)
+    assert expert.owners == ["Customer service"] and expert.touchpoints == ["phone", "web"]
+    assert expert.claim == "Talk to a tea expert" and expert.channels == ["social"]
+
+
+def test_defaults_follow_the_design_contract():
+    promise = promise_from_dict({"statement": "s", "pillars": [{"id": "fresh", "name": "Fresh"}]})
+    assert (promise.pillars[0].target, promise.pillars[0].threshold) == (10.0, 6.0)
+    assert promise.version == 1
+
+
+def test_all_problems_are_reported_at_once(tmp_path):
+    path = tmp_path / "promise.yml"
+    path.write_text("statement: x\npillars:\n  - id: a\n    name: ''\n    target: 11\n  - id: a\n    name: B\n")
+    with pytest.raises(PromiseError) as raised:
+        load_promise(path)
+    assert len(raised.value.problems) == 3
+
+
+def test_save_then_load_round_trips(tmp_path):
+    promise = load_promise(DATA / "promise_good.yml")
+    promise.pillars[0].description = "Tea — ünïcode “quotes” and: colons"
+    save_promise(promise, tmp_path)
+    assert load_promise(tmp_path) == promise
+
+
+def test_save_refuses_an_invalid_promise_and_keeps_the_old_file(tmp_path):
+    shutil.copy(DATA / "promise_good.yml", tmp_path / "promise.yml")
+    before = (tmp_path / "promise.yml").read_text()
+    promise = load_promise(tmp_path)
+    promise.pillars[1].threshold = 10
+    with pytest.raises(PromiseError, match="above the target"):
+        save_promise(promise, tmp_path)
+    assert (tmp_path / "promise.yml").read_text() == before
+    assert list(tmp_path.iterdir()) == [tmp_path / "promise.yml"], "no temporary file is left behind"
+
+
+def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
+    shutil.copy(DATA / "promise_good.yml", tmp_path / "promise.yml")
+    before = (tmp_path / "promise.yml").read_text()
+    promise = load_promise(tmp_path)
+    promise.statement = "changed"
+
+    def failing_replace(*_args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("workshop.promise.os.replace", failing_replace)
+    with pytest.raises(OSError):
+        save_promise(promise, tmp_path)
+    assert (tmp_path / "promise.yml").read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["promise.yml"]
+
+
+def test_new_version_keeps_the_old_one(tmp_path):
+    shutil.copy(DATA / "promise_good.yml", tmp_path / "promise.yml")
+    refreshed = load_promise(tmp_path)
+    refreshed.pillars[0].target = 8
+    save_new_version(refreshed, tmp_path)
+    versions = load_versions(tmp_path)
+    assert [v.version for v in versions] == [1, 2]
+    assert versions[0].pillars[0].target == 10 and versions[1].pillars[0].target == 8
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=200)
+def test_a_new_pillar_id_is_always_valid_and_unused(name):
+    existing = ["fresh", "date_pillar", slugify(name)]
+    pillar_id = new_pillar_id(name, existing)
+    assert pillar_id not in existing
+    promise_from_dict({"statement": "s", "pillars": [{"id": pillar_id, "name": name.strip() or "x"}]})
+
+
+@given(st.lists(st.floats(0, 10, allow_nan=False), min_size=2, max_size=2).map(sorted))
+def test_any_goal_posts_inside_the_scale_round_trip(tmp_path_factory, posts):
+    threshold, target = posts
+    folder = tmp_path_factory.mktemp("p")
+    promise = Promise("s", [Pillar("fresh", "Fresh", target=target, threshold=threshold)])
+    save_promise(promise, folder)
+    loaded = load_promise(folder)
+    assert (loaded.pillars[0].threshold, loaded.pillars[0].target) == (threshold, target)
+    assert yaml.safe_load((folder / "promise.yml").read_text())["pillars"][0]["id"] == "fresh"
