@@ -1,0 +1,53 @@
+# Promise Gap: the two commands of the README, and a few more for the people who build the kit.
+# Everything runs in .venv so a facilitator's own Python is never touched.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+# `make workshop LAB_ARGS=--no-browser` (the test does this) starts the server without opening a browser.
+LAB_ARGS ?=
+EXAMPLE ?= workshops/example
+# Jupyter refuses to start as root unless told; only CI machines and containers run as root.
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: workshop test install install-test chromium bench guide clean
+
+workshop: $(VENV)/.installed
+	@test -f $(EXAMPLE)/promise.yml || $(BIN)/workshop new $(abspath $(EXAMPLE)) --from datasets/sample
+	$(BIN)/jupyter lab --ServerApp.port=$(PORT) --ServerApp.root_dir=. $(ROOT_ARGS) $(LAB_ARGS) \
+		notebooks/00_start_here.ipynb
+
+test: $(VENV)/.installed-test chromium
+	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# The stamps make a re-run fast: pip runs again only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+# Browser tests use Debian's Chromium (Playwright's own browser download is not used).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "Installing Chromium from Debian for the browser tests..."; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
+		else sudo apt-get update && sudo apt-get install -y chromium; fi; \
+	fi
+
+bench: $(VENV)/.installed-test
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
