@@ -16,6 +16,7 @@ from workshop.promise import (
     load_promise,
     load_versions,
     new_pillar_id,
+    promise_diff,
     promise_from_dict,
     save_new_version,
     save_promise,
@@ -146,3 +147,22 @@ def test_any_goal_posts_inside_the_scale_round_trip(tmp_path_factory, posts):
     loaded = load_promise(folder)
     assert (loaded.pillars[0].threshold, loaded.pillars[0].target) == (threshold, target)
     assert yaml.safe_load((folder / "promise.yml").read_text())["pillars"][0]["id"] == "fresh"
+
+
+def test_diff_reads_like_the_room_would_say_it():
+    before = load_promise(DATA / "promise_good.yml")
+    after = before.copy()
+    after.statement = "Fresh tea, expert help."
+    after.pillars[0].target = 8.5
+    after.pillars[0].owners = ["Operations", "Customer service"]
+    removed = after.pillars.pop(1)
+    after.pillars.append(Pillar("easy_returns", "Easy returns"))
+    changes = [str(change) for change in promise_diff(before, after)]
+    assert changes == [
+        "Statement: “Fresh tea at your door, by people who know tea.” → “Fresh tea, expert help.”",
+        "Pillar 'Fresh every time': target: 10 → 8.5",
+        "Pillar 'Fresh every time': owners: Operations → Operations, Customer service",
+        "Pillar 'Easy returns' added",
+        f"Pillar '{removed.name}' removed",
+    ]
+    assert promise_diff(before, before.copy()) == []

@@ -388,3 +388,48 @@ def load_versions(folder: str | os.PathLike) -> list[Promise]:
     kept = sorted((folder / VERSIONS_FOLDER).glob("promise.v*.yml"),
                   key=lambda p: int(re.sub(r"\D", "", p.stem.split(".v")[-1]) or 0))
     return [load_promise(p) for p in kept] + [load_promise(folder)]
+
+
+@dataclass(frozen=True)
+class PromiseChange:
+    """One difference between two versions of the promise, readable by the room.
+
+    ``pillar`` is the pillar's name (``None`` for the statement and other promise-wide fields);
+    ``field`` is ``"pillar"`` when the whole pillar was added or removed.
+    """
+
+    pillar: str | None
+    field: str
+    before: Any
+    after: Any
+
+    def __str__(self) -> str:
+        if self.field == "pillar":
+            return f"Pillar '{self.pillar}' {'added' if self.before is None else 'removed'}"
+        subject = f"Pillar '{self.pillar}': {self.field}" if self.pillar else self.field.capitalize()
+        return f"{subject}: {_readable(self.before)} → {_readable(self.after)}"
+
+
+def _readable(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(value) or "(none)"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return f"“{value}”" if value else "(empty)"
+
+
+def promise_diff(before: Promise, after: Promise) -> list[PromiseChange]:
+    """What changed from ``before`` to ``after``: promise-wide fields, then pillars matched by id, in order."""
+    changes = [PromiseChange(None, key, getattr(before, key), getattr(after, key))
+               for key in ("company", "statement") if getattr(before, key) != getattr(after, key)]
+    old = {p.id: p for p in before.pillars}
+    new = {p.id: p for p in after.pillars}
+    for pillar in after.pillars:
+        if pillar.id not in old:
+            changes.append(PromiseChange(pillar.name, "pillar", None, pillar.name))
+            continue
+        changes.extend(PromiseChange(pillar.name, key, getattr(old[pillar.id], key), getattr(pillar, key))
+                       for key in PILLAR_KEYS
+                       if key != "id" and getattr(old[pillar.id], key) != getattr(pillar, key))
+    changes.extend(PromiseChange(p.name, "pillar", p.name, None) for p in before.pillars if p.id not in new)
+    return changes
