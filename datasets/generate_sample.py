@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -87,19 +87,11 @@ class PillarStory:
 
 @dataclass(frozen=True)
 class SampleModel:
-    """Everything that makes the sample tell its stories; ``flat()`` is the same company without them."""
+    """Everything that makes the sample tell its stories (tests take each one out to prove its check)."""
 
     pillars: dict[str, PillarStory]
     phone_penalty: float
     """Points every pillar loses when the customer dealt with us by phone."""
-
-    def flat(self) -> SampleModel:
-        """The same company with no story planted: pillars alike, steady, equally pulling recommend, and
-        phone like any other touchpoint. Tests use it to show each story check can fail."""
-        mean_level = float(np.mean([(p.start + p.end) / 2 for p in self.pillars.values()]))
-        mean_pull = float(np.mean([p.pull for p in self.pillars.values()]))
-        alike = PillarStory(mean_level, mean_level, mean_pull)
-        return replace(self, pillars={pillar_id: alike for pillar_id in self.pillars}, phone_penalty=0.0)
 
 
 PLANTED = SampleModel(
