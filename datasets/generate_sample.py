@@ -3,8 +3,9 @@
 Seeded and reproducible: the same seed always writes a byte-identical CSV (whole-point scores, ISO dates,
 "\\n" line endings, no timestamps). The stories a workshop should discover are planted on purpose and
 described in ``datasets/README.md``; ``tests/test_sample.py`` asserts each one on the generated data.
-The pillar ids and touchpoints come from ``datasets/sample/promise.yml``. This script uses numpy and pandas
-only, reads nothing but that promise and writes nothing but the one CSV it is asked for.
+The pillar ids and touchpoints come from ``datasets/sample/promise.yml``. This script uses numpy, pandas and
+the kit's own promise and NPS rules only; it reads nothing but that promise and writes nothing but the one
+CSV it is asked for.
 
 Run from the repository root::
 
@@ -247,8 +248,8 @@ PRIVATE_SENTENCES = (
     "My number is +44 20 7946 0958 if anyone cares.",
     "They charged my card 4111 1111 1111 1111 twice.",
     "Please refund to GB82 WEST 1234 5698 7654 32.",
-    "Ask for Megan Tolliver, she was brilliant.",
-    "Rhys Abernathy on the phone promised a callback.",
+    f"Ask for {DO_NOT_SHOW[0]}, she was brilliant.",
+    f"{DO_NOT_SHOW[1]} on the phone promised a callback.",
     "Ring me on 07700 900461, I'm in after 5.",
     "Landline is 020 7946 0321.",
 )
@@ -258,7 +259,7 @@ NEAR_MISS_SENTENCES = (
     "Order {order}.",
     "Bought the sofa in 2025 for £1,299.",
     "Quote {order} if you need it.",
-    "Second order since 2026.",
+    "Second order with you since January 2026.",
 )
 
 
@@ -270,6 +271,7 @@ def _feeling(score: int) -> str:
 
 
 def _check_matches(promise_path: Path, pillar_ids: list[str], touchpoints: list[str], model: SampleModel) -> None:
+    """Refuse a promise whose pillars or touchpoints are not the ones the stories are planted in."""
     problems = [
         Problem(promise_path, f"pillar '{pillar_id}'", "id", "has no story in the sample generator",
                 "Restore the sample's pillar ids, or add this pillar to PLANTED in datasets/generate_sample.py.")

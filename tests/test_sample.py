@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 
 from workshop.feedback.advocates import PASSIVE_MAX
-from workshop.promise import Promise, load_promise
+from workshop.errors import PromiseError
+from workshop.promise import Promise, load_promise, save_promise
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "datasets" / "sample"
@@ -89,6 +90,17 @@ def test_csv_uses_plain_line_endings() -> None:
     raw = COMMITTED_CSV.read_bytes()
     assert b"\r" not in raw
     assert raw.endswith(b"\n")
+
+
+def test_generator_refuses_a_promise_whose_pillars_it_does_not_know(tmp_path: Path, promise: Promise) -> None:
+    renamed = promise.copy()
+    renamed.pillars[0].id = "speedy_delivery"
+    path = save_promise(renamed, tmp_path / "promise.yml")
+    with pytest.raises(PromiseError) as caught:
+        generate_sample.generate(rows=10, promise_path=path)
+    message = str(caught.value)
+    assert str(path) in message and "pillar 'speedy_delivery'" in message and "no story" in message
+    assert "has no pillar 'on_time_delivery'" in message
 
 
 # --- the promise --------------------------------------------------------------------------------------------
