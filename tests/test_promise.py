@@ -1,6 +1,7 @@
 """The promise model: real promise files in, clear messages out, nothing invalid accepted."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -166,3 +167,13 @@ def test_diff_reads_like_the_room_would_say_it():
         f"Pillar '{removed.name}' removed",
     ]
     assert promise_diff(before, before.copy()) == []
+
+
+def test_saved_files_get_normal_permissions_and_unix_line_endings(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        path = save_promise(load_promise(DATA / "promise_good.yml"), tmp_path)
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == 0o644
+    assert b"\r\n" not in path.read_bytes()
