@@ -179,7 +179,7 @@ def test_ratings_outside_0_to_10_in_half_points_are_refused(busy_room, deliver_t
 
 
 @pytest.mark.parametrize("dots, message", [
-    ({"IDEA": 4}, "spends 4 dots but each person has 3"),
+    ({"IDEA": 4}, "4 dots placed, but each person has 3"),
     ({"IDEA": -1}, "whole number of dots"),
     ({"IDEA": 1.5}, "whole number of dots"),
     ({"idea-999": 1}, "not an idea on the current list"),

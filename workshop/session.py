@@ -472,7 +472,7 @@ class _Rules:
         spent = sum(clean.values())
         if spent > self.state.dot_budget:
             self.refuse(InvalidSubmission, "vote", "dots",
-                        f"spends {spent} dots but each person has {self.state.dot_budget}",
+                        f"{spent} dots placed, but each person has {self.state.dot_budget}",
                         "Take some dots off an idea.", spent)
         return clean
 

@@ -1,0 +1,311 @@
+"""The participant app: what each person in the room opens on their phone (served by Voila, code hidden).
+
+Join with the session code, a department and a display name (or none, to stay anonymous); then whatever
+stage the facilitator has opened: rate the pillars, propose ideas, or spend dots on ideas. Every value is
+validated by ``workshop.session`` in this kernel, whatever the browser sent; this panel only wires widgets
+to it, shows refusals as plain sentences (never a traceback), and escapes all text it shows as HTML.
+
+The browser remembers who you are (``BrowserMemory``, a localStorage entry per session code), so reloading
+the page or losing the connection rejoins you as yourself, with your earlier inputs filled in.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import threading
+import uuid
+from typing import Callable
+
+import anywidget
+import ipywidgets as widgets
+import traitlets
+
+from workshop.errors import WorkshopError
+from workshop.session import (
+    LEVERS, MOVES, RATING_QUESTIONS, STAGES, TEXT_MAX_CHARS, Idea, Participant, SessionState, SessionStore,
+    UnknownParticipant,
+)
+
+POLL_SECONDS = 1.0
+"""How often the app looks for the facilitator's stage changes: within a second feels instant in a room."""
+WIDE = widgets.Layout(width="100%")
+TOUCH = widgets.Layout(width="100%", height="3.2em")
+STYLE = """<style>
+.pg-app { max-width: 36em; margin: 0 auto; font-size: 17px; }
+.pg-app .widget-button, .pg-app .widget-toggle-button { font-size: 17px; }
+.pg-app .widget-text input, .pg-app textarea, .pg-app select { font-size: 17px; min-height: 2.6em; }
+.pg-app .widget-slider .ui-slider-handle { width: 1.6em !important; height: 1.6em !important; top: -0.7em !important; }
+.pg-app .pg-message-error { color: #a40000; font-weight: bold; }
+.pg-app .pg-message-ok { color: #1d6b2a; }
+</style>"""
+
+
+class BrowserMemory(anywidget.AnyWidget):
+    """Keeps the participant's rejoin token in the browser's localStorage, under a key per session.
+
+    On page load the browser sends the stored token (``token`` changes in the kernel); when the kernel sets
+    ``token`` after a join the browser stores it, and an empty token forgets it.
+    """
+
+    _esm = """
+    export default {
+      render({ model, el }) {
+        el.style.display = "none";
+        const key = () => "promise-gap:" + model.get("storage_key");
+        const stored = window.localStorage.getItem(key());
+        if (stored && !model.get("token")) { model.set("token", stored); model.save_changes(); }
+        model.on("change:token", () => {
+          const token = model.get("token");
+          if (token) { window.localStorage.setItem(key(), token); } else { window.localStorage.removeItem(key()); }
+        });
+      }
+    };
+    """
+    storage_key = traitlets.Unicode("").tag(sync=True)
+    token = traitlets.Unicode("").tag(sync=True)
+
+
+def plain_message(error: WorkshopError) -> str:
+    """A refusal as a participant should read it: what is wrong and what to do, without server paths."""
+    parts = []
+    for problem in error.problems:
+        subject = f"{problem.field[0].upper()}{problem.field[1:]}: " if problem.field else ""
+        parts.append(f"{subject}{problem.message}." + (f" {problem.fix}" if problem.fix else ""))
+    return " ".join(parts)
+
+
+class ParticipantApp:
+    """One participant's screen. ``poll_seconds=None`` turns off the background refresh (tests call
+    ``refresh()`` themselves)."""
+
+    def __init__(self, workshop_dir: str | os.PathLike, poll_seconds: float | None = POLL_SECONDS):
+        self.store = SessionStore(workshop_dir)
+        self.promise = self.store.promise()
+        self.me: Participant | None = None
+        self._lock = threading.RLock()
+        self._shown_view: tuple | None = None
+        self._join_key = uuid.uuid4().hex
+        state = self.store.state()
+
+        self.memory = BrowserMemory(storage_key=state.code or "")
+        self.message = widgets.HTML()
+        self.title = widgets.HTML(f"<h2>{html.escape(self.promise.company or 'Promise Gap')}</h2>")
+        self.code = widgets.Text(description="Session code", placeholder="on the facilitator's screen",
+                                 style={"description_width": "initial"}, layout=WIDE)
+        departments = self.promise.departments
+        self.department = (widgets.Dropdown(options=departments, value=None, description="Your department",
+                                            style={"description_width": "initial"}, layout=WIDE)
+                           if departments else
+                           widgets.Text(description="Your department", style={"description_width": "initial"},
+                                        layout=WIDE))
+        self.display_name = widgets.Text(description="Your name", placeholder="leave empty to stay anonymous",
+                                         style={"description_width": "initial"}, layout=WIDE)
+        self.join_button = widgets.Button(description="Join", button_style="primary", layout=TOUCH)
+        self.join_box = widgets.VBox([widgets.HTML("<p>Join the workshop: type the code shown on the screen.</p>"),
+                                      self.code, self.department, self.display_name, self.join_button])
+        self.stage_box = widgets.VBox()
+        self.who = widgets.HTML()
+
+        self._sliders: dict[str, tuple[widgets.FloatSlider, widgets.FloatSlider]] = {}
+        self.sentence = widgets.Textarea(placeholder="Could you state our promise in a sentence?",
+                                         layout=widgets.Layout(width="100%", height="5em"))
+        self.save_ratings_button = widgets.Button(description="Save my ratings", button_style="primary",
+                                                  layout=TOUCH)
+        self.rate_box = widgets.VBox([widgets.HTML("<h3>Rate the promise</h3>"), *self._rating_rows(),
+                                      widgets.HTML("<b>Could you state our promise in a sentence?</b>"),
+                                      self.sentence, self.save_ratings_button])
+
+        self.idea_text = widgets.Textarea(placeholder=f"Your idea (up to {TEXT_MAX_CHARS} characters)",
+                                          layout=widgets.Layout(width="100%", height="6em"))
+        self.idea_pillar = widgets.Dropdown(options=[(p.name, p.id) for p in self.promise.pillars],
+                                            description="For pillar", layout=WIDE)
+        self.idea_move = widgets.ToggleButtons(options=[(label, key) for key, label in MOVES.items()],
+                                               style={"button_width": "auto"})
+        self.idea_lever = widgets.Dropdown(options=[(label, key) for key, label in LEVERS.items()],
+                                           description="Lever", layout=WIDE)
+        self.propose_button = widgets.Button(description="Propose this idea", button_style="primary",
+                                             layout=TOUCH)
+        self.my_ideas = widgets.HTML()
+        self.ideas_box = widgets.VBox([widgets.HTML("<h3>Propose ideas</h3>"), self.idea_text, self.idea_pillar,
+                                       self.idea_move, self.idea_lever, self.propose_button, self.my_ideas])
+
+        self.dots_left = widgets.HTML()
+        self.vote_rows = widgets.VBox()
+        self._allocation: dict[str, int] = {}
+        self._dot_counts: dict[str, widgets.HTML] = {}
+        self.vote_box = widgets.VBox([widgets.HTML("<h3>Vote</h3>"), self.dots_left, self.vote_rows])
+        self.waiting = widgets.HTML("<p>Thank you. The next step opens when the facilitator is ready.</p>")
+
+        self.widget = widgets.VBox([widgets.HTML(STYLE), self.memory, self.title, self.who, self.message,
+                                    self.join_box, self.stage_box])
+        self.widget.add_class("pg-app")
+
+        self.join_button.on_click(lambda _b: self._guarded(self._on_join))
+        self.save_ratings_button.on_click(lambda _b: self._guarded(self.save_ratings))
+        self.propose_button.on_click(lambda _b: self._guarded(self._on_propose))
+        self.memory.observe(lambda change: self._guarded(lambda: self.resume(change["new"])), names="token")
+
+        if poll_seconds:
+            threading.Thread(target=self._poll, args=(poll_seconds,), daemon=True, name="participant-poll").start()
+
+    # -- what a participant does (tests call these too) ---------------------------------------------------
+
+    def join(self, code: str, department: str, display_name: str = "") -> Participant:
+        """Join the session; the browser remembers the participant so a reload rejoins them."""
+        participant = self.store.join(code, department, display_name, key=self._join_key)
+        self.memory.storage_key = self.store.state().code or ""
+        self._become(participant)
+        self._say(f"Welcome{', ' + participant.display_name if participant.display_name else ''}!", ok=True)
+        return participant
+
+    def resume(self, token: str) -> bool:
+        """Rejoin as the participant behind a remembered token; forget a token this session does not know."""
+        if not token or (self.me is not None and self.me.id == token):
+            return self.me is not None
+        try:
+            participant = self.store.participant(token)
+        except UnknownParticipant:
+            self.memory.token = ""
+            return False
+        self._become(participant)
+        return True
+
+    def save_ratings(self) -> None:
+        """Send every pillar's two sliders, and the promise sentence if one is written."""
+        me = self._joined()
+        for pillar_id, (today, customers) in self._sliders.items():
+            self.store.rate(me.id, pillar_id, today.value, customers.value)
+        if self.sentence.value.strip():
+            self.store.give_promise_sentence(me.id, self.sentence.value)
+        self._say("Saved. You can change your ratings until the facilitator closes this step.", ok=True)
+
+    def propose(self, text: str, pillar: str, move: str, lever: str) -> str:
+        """Propose an idea; the same idea sent twice (a double tap) is stored once."""
+        me = self._joined()
+        digest = hashlib.sha256("\x1f".join([me.id, text.strip(), pillar, move, lever]).encode()).hexdigest()
+        idea_id = self.store.propose_idea(me.id, text, pillar, move, lever, key=f"idea-{digest[:40]}")
+        self._show_my_ideas(self.store.state())
+        return idea_id
+
+    def add_dot(self, idea_id: str, change: int) -> None:
+        """Put one more dot on an idea (``change=1``) or take one off (``-1``); stored at once."""
+        me = self._joined()
+        allocation = dict(self._allocation)
+        allocation[idea_id] = max(0, allocation.get(idea_id, 0) + change)
+        self.store.vote(me.id, allocation)
+        self._allocation = {k: v for k, v in allocation.items() if v}
+        self._show_votes(self.store.state(), rebuild=False)
+
+    def refresh(self) -> None:
+        """Show the stage the facilitator has open now (what the background poll calls every second)."""
+        with self._lock:
+            state = self.store.state()
+            if self.me is None:
+                self.memory.storage_key = state.code or ""
+                return
+            view = (state.stage, tuple(i.id for i in state.live_ideas()) if state.stage == "voting" else (),
+                    state.dot_budget)
+            if view != self._shown_view:
+                self._shown_view = view
+                self._show_stage(state)
+
+    # -- screens ------------------------------------------------------------------------------------------
+
+    def _become(self, participant: Participant) -> None:
+        with self._lock:
+            self.me = participant
+            self.memory.token = participant.id
+            self.join_box.layout.display = "none"
+            self.who.value = (f"<p>You are <b>{html.escape(participant.label)}</b>, "
+                              f"{html.escape(participant.department)}.</p>")
+            state = self.store.state()
+            self._fill_earlier_inputs(state)
+            self._shown_view = None
+        self.refresh()
+
+    def _fill_earlier_inputs(self, state: SessionState) -> None:
+        mine = state.ratings_of(self.me.id)
+        for pillar_id, (today, customers) in self._sliders.items():
+            if pillar_id in mine:
+                today.value, customers.value = mine[pillar_id].deliver_today, mine[pillar_id].customers_would_rate
+        self.sentence.value = state.sentences.get(self.me.id, self.sentence.value)
+        self._allocation = dict(state.votes.get(self.me.id, {}))
+        self._show_my_ideas(state)
+
+    def _show_stage(self, state: SessionState) -> None:
+        boxes = {"rating": self.rate_box, "ideas": self.ideas_box, "voting": self.vote_box}
+        if state.stage == "voting":
+            self._allocation = {k: v for k, v in state.votes.get(self.me.id, {}).items()
+                                if k in {i.id for i in state.live_ideas()}}
+            self._show_votes(state, rebuild=True)
+        self.stage_box.children = (boxes.get(state.stage, self.waiting),)
+
+    def _rating_rows(self) -> list[widgets.Widget]:
+        rows: list[widgets.Widget] = []
+        for pillar in self.promise.pillars:
+            pair = tuple(widgets.FloatSlider(value=5, min=0, max=10, step=0.5, readout_format=".1f",
+                                             continuous_update=False, description="", layout=WIDE)
+                         for _question in RATING_QUESTIONS)
+            self._sliders[pillar.id] = pair
+            rows.append(widgets.HTML(f"<h4>{html.escape(pillar.name)}</h4><p>{html.escape(pillar.description)}</p>"))
+            for question, slider in zip(RATING_QUESTIONS.values(), pair):
+                rows += [widgets.HTML(html.escape(question)), slider]
+        return rows
+
+    def _show_my_ideas(self, state: SessionState) -> None:
+        mine = [idea for idea in state.ideas.values() if idea.participant_id == self.me.id]
+        items = "".join(f"<li>{html.escape(idea.text)}</li>" for idea in mine)
+        self.my_ideas.value = f"<p><b>Your ideas</b></p><ul>{items}</ul>" if mine else ""
+
+    def _show_votes(self, state: SessionState, rebuild: bool) -> None:
+        left = state.dot_budget - sum(self._allocation.values())
+        self.dots_left.value = (f"<p>You have <b>{state.dot_budget}</b> dots: <b>{left}</b> left. "
+                                "Change your mind until voting closes.</p>")
+        if rebuild:
+            self._dot_counts = {}
+            self.vote_rows.children = [self._vote_row(idea) for idea in state.live_ideas()]
+        for idea_id, count in self._dot_counts.items():
+            count.value = f"<b>{self._allocation.get(idea_id, 0)}</b> dots"
+
+    def _vote_row(self, idea: Idea) -> widgets.VBox:
+        minus = widgets.Button(description="−", layout=widgets.Layout(width="4em", height="3em"))
+        plus = widgets.Button(description="+", button_style="primary", layout=widgets.Layout(width="4em", height="3em"))
+        count = self._dot_counts[idea.id] = widgets.HTML()
+        minus.on_click(lambda _b: self._guarded(lambda: self.add_dot(idea.id, -1)))
+        plus.on_click(lambda _b: self._guarded(lambda: self.add_dot(idea.id, 1)))
+        return widgets.VBox([widgets.HTML(f"<p>{html.escape(idea.text)}</p>"),
+                             widgets.HBox([minus, count, plus], layout=widgets.Layout(align_items="center"))],
+                            layout=widgets.Layout(border_bottom="1px solid #ddd", padding="0.4em 0"))
+
+    # -- wiring -------------------------------------------------------------------------------------------
+
+    def _on_join(self) -> None:
+        self.join(self.code.value, self.department.value or "", self.display_name.value)
+
+    def _on_propose(self) -> None:
+        self.propose(self.idea_text.value, self.idea_pillar.value, self.idea_move.value, self.idea_lever.value)
+        self.idea_text.value = ""
+        self._say("Thank you: your idea is on the list.", ok=True)
+
+    def _joined(self) -> Participant:
+        if self.me is None:
+            raise UnknownParticipant("You have not joined yet. Type the session code and press Join.")
+        return self.me
+
+    def _guarded(self, action: Callable[[], object]) -> None:
+        """Run a callback; a refusal becomes a plain message on screen, never a traceback."""
+        try:
+            with self._lock:
+                action()
+        except WorkshopError as error:
+            self._say(plain_message(error), ok=False)
+
+    def _say(self, text: str, ok: bool) -> None:
+        css = "pg-message-ok" if ok else "pg-message-error"
+        self.message.value = f'<p class="{css}">{html.escape(text)}</p>'
+
+    def _poll(self, seconds: float) -> None:
+        stop = threading.Event()
+        while not stop.wait(seconds):
+            self._guarded(self.refresh)
