@@ -68,7 +68,8 @@ def test_check_fails_with_the_file_pillar_and_field(tmp_path):
 
 
 @pytest.mark.parametrize("command, options", [
-    ([], ["new", "check"]),
+    ([], ["new", "check", "serve"]),
+    (["serve"], ["--workshop", "--host", "--port", "--kernels", "--code"]),
     (["new"], ["NAME", "--from"]),
     (["check"], ["--workshop"]),
 ])
