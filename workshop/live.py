@@ -28,6 +28,7 @@ import segno
 
 from workshop.errors import Problem, WorkshopError
 from workshop.folder import WORKSHOP_ENV
+from workshop.promise import atomic_write_text
 from workshop.session import SessionStore
 
 DEFAULT_PORT = 8866
@@ -37,6 +38,8 @@ DEFAULT_POOL_SIZE = 8
 40 idle kernels (each ~100 MB) eating a laptop's memory."""
 READY_TIMEOUT_S = 90.0
 JOIN_QR_STEM = "join"
+JOIN_URL_FILE = "join_url.txt"
+"""Written to exports/ by ``start_server`` so the facilitator's panel (another kernel) can show the join card."""
 PARTICIPANT_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "participant.ipynb"
 
 
@@ -144,10 +147,21 @@ def voila_command(bind_host: str, port: int, pool_size: int) -> list[str]:
     ]
 
 
+def join_qr(join_url: str) -> segno.QRCode:
+    """The join URL as a QR code (medium error correction: survives a glare spot on a projector)."""
+    return segno.make(join_url, error="m")
+
+
+def read_join_url(workshop_dir: str | os.PathLike) -> str | None:
+    """The join URL the last ``workshop serve`` of this workshop printed, or None if it never ran."""
+    file = Path(workshop_dir) / "exports" / JOIN_URL_FILE
+    return file.read_text(encoding="utf-8").strip() if file.is_file() else None
+
+
 def save_join_qr(join_url: str, exports: Path) -> tuple[Path, Path]:
     """The join URL as a QR code, PNG (for slides) and SVG (for print), in the workshop's exports/."""
     exports.mkdir(parents=True, exist_ok=True)
-    qr = segno.make(join_url, error="m")
+    qr = join_qr(join_url)
     png, svg = exports / f"{JOIN_QR_STEM}.png", exports / f"{JOIN_QR_STEM}.svg"
     qr.save(png, scale=12, border=2)
     qr.save(svg, scale=12, border=2)
@@ -173,6 +187,7 @@ def start_server(workshop_dir: str | os.PathLike, host: str | None = None, port:
     _check_port_free(bind_host, port)
     join_url = f"http://{_url_host(url_host)}:{port}/"
     png, svg = save_join_qr(join_url, folder / "exports")
+    atomic_write_text(folder / "exports" / JOIN_URL_FILE, join_url + "\n")
     log_path = folder / "exports" / "serve.log"
     env = {**os.environ, WORKSHOP_ENV: str(folder)}
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - the child process writes it until stop()
@@ -212,7 +227,7 @@ def _wait_until_ready(server: LiveServer, timeout: float) -> None:
 
 def print_join_card(server: LiveServer, out: TextIO = sys.stdout) -> None:
     """What the facilitator reads in the terminal: the URL, the code, a QR code and where the images are."""
-    qr = segno.make(server.join_url, error="m")
+    qr = join_qr(server.join_url)
     print(f"\nParticipants join at  {server.join_url}", file=out)
     print(f"Session code          {server.code}\n", file=out)
     qr.terminal(out=out, compact=True)

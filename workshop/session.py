@@ -32,8 +32,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from workshop.actions import LEVERS, MOVES
 from workshop.errors import Problem, WorkshopError
-from workshop.promise import PROMISE_FILE, Promise, load_promise
+from workshop.promise import PROMISE_FILE, SCORE_MAX, SCORE_MIN, Promise, load_promise
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,25 +44,16 @@ SCHEMA_VERSION = 2
 """Stored as ``PRAGMA user_version``; ``MIGRATIONS`` bring older files up to it."""
 
 STAGES = {"rating": "Rate the promise", "ideas": "Propose ideas", "voting": "Vote"}
-"""The stages the facilitator opens one at a time, and what a participant sees them called."""
-MOVES = {"refresh_promise": "Refresh the promise", "lift_experience": "Lift the experience"}
-LEVERS = {
-    "training": "Training",
-    "staffing": "Staffing",
-    "recruiting": "Recruiting",
-    "reward_retention": "Reward and retention",
-    "process": "Process",
-    "marketing_message": "Marketing message",
-    "internal_communication": "Internal communication",
-    "other": "Other",
-}
+"""The stages the facilitator opens one at a time, and what a participant sees them called. An idea's move
+and lever are ``workshop.actions.MOVES`` / ``LEVERS``: the vocabulary its actions are agreed in."""
 RATING_QUESTIONS = {
     "deliver_today": "How well do we deliver this today?",
     "customers_would_rate": "How would our customers rate it?",
 }
 """The two 0–10 questions a participant answers for each pillar."""
 
-SCORE_MIN, SCORE_MAX, SCORE_STEP = 0.0, 10.0, 0.5
+RATING_STEP = 0.5
+"""Sliders move in half points: fine enough to say 'a bit better', coarse enough to tap on a phone."""
 TEXT_MAX_CHARS = 280
 """Ideas and promise sentences: long enough for a sentence, short enough to read on a projector."""
 NAME_MAX_CHARS = 40
@@ -419,7 +411,7 @@ class _Rules:
 
     def score(self, value: Any, question: str) -> float:
         ok = (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-              and SCORE_MIN <= value <= SCORE_MAX and float(value * 2).is_integer())
+              and SCORE_MIN <= value <= SCORE_MAX and float(value / RATING_STEP).is_integer())
         if not ok:
             self.refuse(InvalidSubmission, "rating", question,
                         "must be a number from 0 to 10 in whole or half points", "Move the slider to a mark.",

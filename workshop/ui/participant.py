@@ -21,9 +21,10 @@ import anywidget
 import ipywidgets as widgets
 import traitlets
 
+from workshop.actions import LEVERS, MOVES
 from workshop.errors import WorkshopError
 from workshop.session import (
-    LEVERS, MOVES, RATING_QUESTIONS, STAGES, TEXT_MAX_CHARS, Idea, Participant, SessionState, SessionStore,
+    RATING_QUESTIONS, RATING_STEP, STAGES, TEXT_MAX_CHARS, Idea, Participant, SessionState, SessionStore,
     UnknownParticipant,
 )
 
@@ -112,7 +113,7 @@ class ParticipantApp:
                                          layout=widgets.Layout(width="100%", height="5em"))
         self.save_ratings_button = widgets.Button(description="Save my ratings", button_style="primary",
                                                   layout=TOUCH)
-        self.rate_box = widgets.VBox([widgets.HTML("<h3>Rate the promise</h3>"), *self._rating_rows(),
+        self.rate_box = widgets.VBox([widgets.HTML(f"<h3>{STAGES['rating']}</h3>"), *self._rating_rows(),
                                       widgets.HTML("<b>Could you state our promise in a sentence?</b>"),
                                       self.sentence, self.save_ratings_button])
 
@@ -127,14 +128,14 @@ class ParticipantApp:
         self.propose_button = widgets.Button(description="Propose this idea", button_style="primary",
                                              layout=TOUCH)
         self.my_ideas = widgets.HTML()
-        self.ideas_box = widgets.VBox([widgets.HTML("<h3>Propose ideas</h3>"), self.idea_text, self.idea_pillar,
+        self.ideas_box = widgets.VBox([widgets.HTML(f"<h3>{STAGES['ideas']}</h3>"), self.idea_text, self.idea_pillar,
                                        self.idea_move, self.idea_lever, self.propose_button, self.my_ideas])
 
         self.dots_left = widgets.HTML()
         self.vote_rows = widgets.VBox()
         self._allocation: dict[str, int] = {}
         self._dot_counts: dict[str, widgets.HTML] = {}
-        self.vote_box = widgets.VBox([widgets.HTML("<h3>Vote</h3>"), self.dots_left, self.vote_rows])
+        self.vote_box = widgets.VBox([widgets.HTML(f"<h3>{STAGES['voting']}</h3>"), self.dots_left, self.vote_rows])
         self.waiting = widgets.HTML("<p>Thank you. The next step opens when the facilitator is ready.</p>")
 
         self.widget = widgets.VBox([widgets.HTML(STYLE), self.memory, self.title, self.who, self.message,
@@ -244,7 +245,7 @@ class ParticipantApp:
     def _rating_rows(self) -> list[widgets.Widget]:
         rows: list[widgets.Widget] = []
         for pillar in self.promise.pillars:
-            pair = tuple(widgets.FloatSlider(value=5, min=0, max=10, step=0.5, readout_format=".1f",
+            pair = tuple(widgets.FloatSlider(value=5, min=0, max=10, step=RATING_STEP, readout_format=".1f",
                                              continuous_update=False, description="", layout=WIDE)
                          for _question in RATING_QUESTIONS)
             self._sliders[pillar.id] = pair

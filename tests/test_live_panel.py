@@ -1,0 +1,133 @@
+"""The facilitator's live panel: controls write events, views follow the store by themselves, text is escaped."""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from workshop.session import SessionStore
+from workshop.ui.live_panel import LivePanel
+
+DATA = Path(__file__).parent / "data"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def room(tmp_path: Path):
+    folder = Path(shutil.copytree(DATA / "live_workshop", tmp_path / "harbour"))
+    with SessionStore(folder) as participants:  # stands for the participants' kernels
+        participants.start("HB7KQ")
+        yield folder, participants
+
+
+def test_the_panel_refreshes_by_itself_within_two_seconds(room):
+    folder, participants = room
+    panel = LivePanel(folder, refresh_seconds=0.5)
+    try:
+        ana = participants.join("HB7KQ", "Sales", "Ana")
+        participants.join("HB7KQ", "Service")
+        panel.open_stage("rating")
+        participants.rate(ana.id, "same_day", 7, 5)
+        written = time.monotonic()
+
+        def shown() -> bool:
+            return ("<b>2</b> joined" in panel.joined.value and "Sales 1, Service 1" in panel.joined.value
+                    and "1 person rated so far" in panel.ratings_figure.layout.title.text)
+        while not shown() and time.monotonic() - written < 2:
+            time.sleep(0.05)
+        assert shown()
+    finally:
+        panel.stop()
+
+
+def test_results_stay_hidden_until_revealed(room):
+    folder, participants = room
+    panel = LivePanel(folder, customers={"same_day": 5.2, "honest_advice": 7.9}, refresh_seconds=None)
+    ana = participants.join("HB7KQ", "Sales", "Ana")
+    panel.open_stage("rating")
+    participants.rate(ana.id, "same_day", 7, 5)
+    participants.rate(ana.id, "honest_advice", 8, 6.5)
+    participants.give_promise_sentence(ana.id, "Fixed the same day.")
+    panel.refresh()
+    assert not any(trace.visible for trace in panel.ratings_figure.data + panel.gap_figure.data)
+    assert panel.sentences.value == ""
+    panel.reveal.value = True  # the facilitator's click
+    assert panel.state().revealed
+    box = panel.ratings_figure.data[0]
+    assert box.visible and list(box.x) == ["Same-day repair", "Honest advice"] and list(box.y) == [7, 8]
+    room_today, room_guess, customers = panel.gap_figure.data
+    assert list(room_today.y) == [7, 8, None] and list(room_guess.y) == [5, 6.5, None]
+    assert list(customers.y) == [5.2, 7.9, None]
+    assert "Fixed the same day." in panel.sentences.value
+
+
+def test_controls_write_events_and_follow_changes_made_elsewhere(room):
+    folder, participants = room
+    panel = LivePanel(folder, refresh_seconds=None)
+    panel.stage_buttons["ideas"].click()
+    assert panel.state().stage == "ideas"
+    panel.dot_budget.value = 5
+    panel.show_names.value = True
+    assert (panel.state().dot_budget, panel.state().anonymous) == (5, False)
+    panel.close_button.click()
+    assert panel.state().stage is None
+
+    participants.set_anonymity(True)  # e.g. from a second facilitator kernel
+    participants.open_stage("voting")
+    count = len(participants.events())
+    panel.refresh()
+    assert panel.show_names.value is False and len(participants.events()) == count  # no echo written back
+    panel.dot_budget.value = 7  # refused while voting is open: message, and the control snaps back
+    assert "cannot change while voting is open" in panel.message.value
+    assert panel.dot_budget.value == 5 and panel.state().dot_budget == 5
+
+
+def test_participant_text_is_escaped_everywhere_the_panel_shows_it(room):
+    folder, participants = room
+    panel = LivePanel(folder, refresh_seconds=None)
+    eve = participants.join("HB7KQ", "Sales", XSS[:40])
+    panel.open_stage("rating")
+    participants.rate(eve.id, "same_day", 3, 3)
+    participants.give_promise_sentence(eve.id, XSS)
+    panel.open_stage("ideas")
+    idea = participants.propose_idea(eve.id, XSS, "same_day", "lift_experience", "other")
+    other = participants.propose_idea(eve.id, "Loan bikes", "same_day", "lift_experience", "other")
+    panel.set_anonymity(False)
+    panel.reveal_results()
+    panel.open_stage("voting")
+    participants.vote(eve.id, {idea: 2, other: 1})
+    panel.refresh()
+    shown = [panel.joined.value, panel.ideas_list.value, panel.sentences.value,
+             *panel.ratings_figure.data[0].text, *panel.votes_figure.data[0].text]
+    assert all("<img" not in text for text in shown)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in panel.ideas_list.value
+    assert list(panel.votes_figure.data[0].x) == [2, 1]
+
+
+def test_merging_ideas_moves_their_dots(room):
+    folder, participants = room
+    panel = LivePanel(folder, refresh_seconds=None)
+    ana = participants.join("HB7KQ", "Sales")
+    panel.open_stage("ideas")
+    first = participants.propose_idea(ana.id, "Text when ready", "same_day", "lift_experience", "process")
+    second = participants.propose_idea(ana.id, "SMS when ready", "same_day", "lift_experience", "process")
+    panel.open_stage("voting")
+    participants.vote(ana.id, {second: 2})
+    panel.refresh()
+    panel.merge_from.value, panel.merge_into.value = second, first
+    panel.merge_button.click()
+    assert panel.state().vote_totals() == {first: 2}
+    assert [value for _label, value in panel.merge_from.options] == [first]
+    panel.merge_button.click()  # merging an idea into itself: refused, shown, nothing written
+    assert "cannot be merged into itself" in panel.message.value
+
+
+def test_the_join_card_shows_url_code_and_qr(room):
+    folder, _participants = room
+    panel = LivePanel(folder, refresh_seconds=None, join_url="http://192.0.2.7:8866/")
+    assert "http://192.0.2.7:8866/" in panel.join_card.value and "HB7KQ" in panel.join_card.value
+    assert "<svg" in panel.join_card.value
+    without_server = LivePanel(folder, refresh_seconds=None)
+    assert "workshop serve" in without_server.join_card.value

@@ -1,0 +1,114 @@
+"""The participant app, driven as a participant would (setting widget values, clicking buttons) without a browser."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from workshop.session import SessionStore
+from workshop.ui.participant import ParticipantApp
+
+DATA = Path(__file__).parent / "data"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def room(tmp_path: Path):
+    folder = Path(shutil.copytree(DATA / "live_workshop", tmp_path / "harbour"))
+    with SessionStore(folder) as facilitator:
+        facilitator.start("HB7KQ")
+        yield folder, facilitator
+
+
+def _joined(folder: Path, name: str = "Ana", department: str = "Sales") -> ParticipantApp:
+    app = ParticipantApp(folder, poll_seconds=None)
+    app.code.value, app.department.value, app.display_name.value = "hb7kq", department, name
+    app.join_button.click()
+    assert app.me is not None, app.message.value
+    return app
+
+
+def test_a_wrong_code_is_explained_without_a_traceback_or_a_path(room):
+    folder, facilitator = room
+    app = ParticipantApp(folder, poll_seconds=None)
+    app.code.value, app.department.value = "WRONG", "Sales"
+    app.join_button.click()
+    assert app.me is None and "does not match this session" in app.message.value
+    assert "Traceback" not in app.message.value and str(folder) not in app.message.value
+    assert facilitator.state().participants == {}
+
+
+def test_the_app_follows_the_stage_the_facilitator_opens(room):
+    folder, facilitator = room
+    app = _joined(folder)
+    app.refresh()
+    assert app.stage_box.children == (app.waiting,)
+    for stage, box in [("rating", app.rate_box), ("ideas", app.ideas_box), ("voting", app.vote_box)]:
+        facilitator.open_stage(stage)
+        app.refresh()
+        assert app.stage_box.children == (box,)
+    facilitator.close_stage()
+    app.refresh()
+    assert app.stage_box.children == (app.waiting,)
+
+
+def test_ratings_ideas_and_dots_reach_the_store(room):
+    folder, facilitator = room
+    app = _joined(folder)
+    facilitator.open_stage("rating")
+    app.refresh()
+    today, customers = app._sliders["same_day"]
+    today.value, customers.value = 8, 4.5
+    app.sentence.value = "Your bike back the same day."
+    app.save_ratings_button.click()
+    state = facilitator.state()
+    assert state.ratings_of(app.me.id)["same_day"].customers_would_rate == 4.5
+    assert state.sentences[app.me.id] == "Your bike back the same day."
+
+    facilitator.open_stage("ideas")
+    app.refresh()
+    app.idea_text.value, app.idea_pillar.value = XSS, "honest_advice"
+    app.idea_move.value, app.idea_lever.value = "refresh_promise", "training"
+    app.propose_button.click()
+    app.propose_button.click()  # a double tap after the box was cleared: refused as empty, not stored twice
+    ideas = list(facilitator.state().ideas.values())
+    assert [(i.text, i.pillar, i.move, i.lever) for i in ideas] == [(XSS, "honest_advice", "refresh_promise",
+                                                                      "training")]
+    assert XSS not in app.my_ideas.value and "&lt;img src=x onerror=alert(1)&gt;" in app.my_ideas.value
+
+    facilitator.open_stage("voting")
+    app.refresh()
+    assert XSS not in str([row.children[0].value for row in app.vote_rows.children])
+    for _ in range(4):  # a budget of 3: the fourth dot is refused with a message
+        app.vote_rows.children[0].children[1].children[2].click()
+    assert facilitator.state().votes[app.me.id] == {ideas[0].id: 3}
+    assert "4 dots placed, but each person has 3" in app.message.value
+    app.vote_rows.children[0].children[1].children[0].click()
+    assert facilitator.state().votes[app.me.id] == {ideas[0].id: 2}
+
+
+def test_a_reloaded_page_rejoins_as_the_same_participant_with_earlier_inputs(room):
+    folder, facilitator = room
+    first = _joined(folder, "Ben", "Service")
+    assert first.memory.token == first.me.id and first.memory.storage_key == "HB7KQ"
+    facilitator.open_stage("rating")
+    first.refresh()
+    first._sliders["easy_booking"][0].value = 9.5
+    first.save_ratings_button.click()
+
+    reloaded = ParticipantApp(folder, poll_seconds=None)
+    reloaded.memory.token = first.me.id  # what the browser sends from localStorage on page load
+    assert reloaded.me == first.me
+    assert reloaded._sliders["easy_booking"][0].value == 9.5
+    assert reloaded.stage_box.children == (reloaded.rate_box,)
+    assert len(facilitator.state().participants) == 1
+
+
+def test_a_forged_or_stale_token_is_forgotten_and_the_join_form_stays(room):
+    folder, facilitator = room
+    app = ParticipantApp(folder, poll_seconds=None)
+    app.memory.token = "forged-token-aaaaaaaaaaaaaaaa"
+    assert app.me is None and app.memory.token == ""
+    assert app.join_box.layout.display != "none"
+    assert facilitator.state().participants == {}

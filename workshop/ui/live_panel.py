@@ -1,0 +1,279 @@
+"""The facilitator's live panel: who has joined, which stage is open, and the room's answers as they arrive.
+
+It reads the same ``session.sqlite`` the participants' kernels write, refreshing on its own every second
+(a background thread that only updates widget values and figure traces), and writes the facilitator's
+decisions (open a stage, close it, reveal results, anonymity, dot budget, merge ideas) as events through
+``workshop.session``. The room's ratings and votes stay hidden until the facilitator reveals them, so
+nobody anchors on the room; before that the panel shows only how many answers are in.
+
+Participant text (names, ideas, promise sentences) is untrusted: every piece is escaped before it becomes
+HTML or hover text. No business rule lives here; counts and totals come from ``SessionState``.
+"""
+from __future__ import annotations
+
+import html
+import os
+import threading
+from pathlib import Path
+from typing import Callable, Mapping
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+from workshop.actions import LEVERS, MOVES
+from workshop.errors import WorkshopError
+from workshop.live import join_qr, read_join_url
+from workshop.session import RATING_QUESTIONS, STAGES, SessionState, SessionStore
+
+REFRESH_SECONDS = 1.0
+"""Within the 2-second budget from a participant's tap to the projector, with room for a slow read."""
+ROOM_COLOURS = {"deliver_today": "#1f77b4", "customers_would_rate": "#ff7f0e", "customers": "#2ca02c"}
+
+
+class LivePanel:
+    """Stage control, join card and live charts. ``customers`` maps pillar id -> customers' mean score
+    (0–10), shown next to the room once results are revealed. ``refresh_seconds=None`` turns off the
+    background refresh (tests call ``refresh()``)."""
+
+    def __init__(self, workshop_dir: str | os.PathLike, customers: Mapping[str, float] | None = None,
+                 refresh_seconds: float | None = REFRESH_SECONDS, join_url: str | None = None):
+        self.folder = Path(workshop_dir)
+        self.store = SessionStore(self.folder)
+        self.promise = self.store.promise()
+        self.customers = dict(customers or {})
+        self._shown_event_id = -1
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._syncing = False  # True while controls are set from the store, so that is not taken as a click
+
+        self.join_card = widgets.HTML()
+        self.joined = widgets.HTML()
+        self.status = widgets.HTML()
+        self.message = widgets.HTML()
+        self.stage_buttons = {stage: widgets.Button(description=f"Open: {label}", layout=widgets.Layout(width="auto"))
+                              for stage, label in STAGES.items()}
+        self.close_button = widgets.Button(description="Close stage", button_style="warning")
+        self.reveal = widgets.ToggleButton(description="Reveal results", icon="eye")
+        self.show_names = widgets.Checkbox(description="Show participants' names", indent=False)
+        self.dot_budget = widgets.BoundedIntText(min=1, max=20, description="Dots each",
+                                                 layout=widgets.Layout(width="10em"))
+        self.merge_from = widgets.Dropdown(description="Merge idea", layout=widgets.Layout(width="22em"))
+        self.merge_into = widgets.Dropdown(description="into", layout=widgets.Layout(width="22em"))
+        self.merge_button = widgets.Button(description="Merge")
+        self.ideas_list = widgets.HTML()
+        self.sentences = widgets.HTML()
+
+        pillar_names = [p.name for p in self.promise.pillars]
+        self.ratings_figure = go.FigureWidget(
+            data=[go.Box(name=question, x=[], y=[], boxpoints="all", jitter=0.4, pointpos=0,
+                         marker_color=ROOM_COLOURS[key], hovertemplate="%{text}: %{y}<extra></extra>")
+                  for key, question in RATING_QUESTIONS.items()],
+            layout=go.Layout(boxmode="group", height=380, margin=dict(t=50, b=40),
+                             yaxis=dict(range=[-0.5, 10.5], title="0–10"),
+                             xaxis=dict(categoryorder="array", categoryarray=pillar_names)))
+        self.gap_figure = go.FigureWidget(
+            data=[go.Bar(name="Room: how well we deliver today", marker_color=ROOM_COLOURS["deliver_today"]),
+                  go.Bar(name="Room: how customers would rate it", marker_color=ROOM_COLOURS["customers_would_rate"]),
+                  go.Bar(name="Customers' own scores", marker_color=ROOM_COLOURS["customers"])],
+            layout=go.Layout(barmode="group", height=340, margin=dict(t=50, b=40),
+                             yaxis=dict(range=[0, 10], title="mean, 0–10")))
+        self.votes_figure = go.FigureWidget(
+            data=[go.Bar(orientation="h", x=[], y=[], hovertemplate="%{text}<extra></extra>")],
+            layout=go.Layout(height=360, margin=dict(t=50, l=60), yaxis=dict(autorange="reversed"),
+                             xaxis=dict(title="dots")))
+
+        self.widget = widgets.VBox([
+            widgets.HBox([self.join_card, widgets.VBox([self.joined, self.status])]),
+            widgets.HBox([*self.stage_buttons.values(), self.close_button, self.reveal]),
+            widgets.HBox([self.show_names, self.dot_budget]),
+            self.message,
+            self.ratings_figure, self.gap_figure, self.sentences,
+            self.ideas_list, widgets.HBox([self.merge_from, self.merge_into, self.merge_button]),
+            self.votes_figure,
+        ])
+
+        for stage, button in self.stage_buttons.items():
+            button.on_click(lambda _b, stage=stage: self._guarded(lambda: self.open_stage(stage)))
+        self.close_button.on_click(lambda _b: self._guarded(self.close_stage))
+        self.merge_button.on_click(lambda _b: self._guarded(
+            lambda: self.merge(self.merge_from.value, self.merge_into.value)))
+        self.reveal.observe(lambda c: self._clicked(lambda: self.reveal_results(c["new"])), names="value")
+        self.show_names.observe(lambda c: self._clicked(lambda: self.set_anonymity(not c["new"])), names="value")
+        self.dot_budget.observe(lambda c: self._clicked(lambda: self.set_dot_budget(c["new"])), names="value")
+
+        self.show_join_card(join_url or read_join_url(self.folder))
+        self.refresh()
+        if refresh_seconds:
+            threading.Thread(target=self._refresh_loop, args=(refresh_seconds,), daemon=True,
+                             name="live-panel-refresh").start()
+
+    # -- the Python API (what the buttons call, and what tests read) --------------------------------------
+
+    def state(self) -> SessionState:
+        """The session as the panel last showed it, brought up to date first."""
+        self.refresh()
+        return self.store.state()
+
+    def open_stage(self, stage: str) -> None:
+        self.store.open_stage(stage)
+        self.refresh()
+
+    def close_stage(self) -> None:
+        self.store.close_stage()
+        self.refresh()
+
+    def reveal_results(self, revealed: bool = True) -> None:
+        self.store.reveal_results(revealed)
+        self.refresh()
+
+    def set_anonymity(self, anonymous: bool) -> None:
+        self.store.set_anonymity(anonymous)
+        self.refresh()
+
+    def set_dot_budget(self, dots: int) -> None:
+        self.store.set_dot_budget(dots)
+        self.refresh()
+
+    def merge(self, idea_id: str, into: str) -> None:
+        self.store.merge_ideas(idea_id, into)
+        self.refresh()
+
+    def set_customers(self, customers: Mapping[str, float]) -> None:
+        """The customers' mean score per pillar id (0–10), e.g. from the gap metrics of step 3."""
+        self.customers = dict(customers)
+        self._shown_event_id = -1
+        self.refresh()
+
+    def stop(self) -> None:
+        """Stop the background refresh (the kernel's end stops it too)."""
+        self._stop.set()
+
+    def show_join_card(self, join_url: str | None) -> None:
+        """The URL, the session code and a QR code, big enough to read from the back of the room."""
+        code = html.escape(self.store.state().code or "not started")
+        if not join_url:
+            self.join_card.value = (f"<div style='font-size:1.4em'>Session code <b>{code}</b><br>"
+                                    "Start the participant server in a terminal: <code>workshop serve</code></div>")
+            return
+        qr = join_qr(join_url).svg_inline(scale=9, border=2)
+        self.join_card.value = (f"<div style='font-size:2em; line-height:1.4'>{qr}<br>"
+                                f"<b>{html.escape(join_url)}</b><br>Session code <b>{code}</b></div>")
+
+    # -- refreshing ---------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Bring every view up to date with the store; does nothing when no event arrived since last time."""
+        with self._lock:
+            state = self.store.state()
+            if state.last_event_id == self._shown_event_id:
+                return
+            self._shown_event_id = state.last_event_id
+            self._show_controls(state)
+            self._show_ratings(state)
+            self._show_ideas(state)
+
+    def _show_controls(self, state: SessionState) -> None:
+        people = state.participants.values()
+        by_department = ", ".join(f"{html.escape(d)} {n}" for d, n in state.departments().items())
+        names = ("" if state.anonymous else
+                 "<br><small>" + ", ".join(html.escape(p.label) for p in people) + "</small>")
+        self.joined.value = (f"<div style='font-size:1.6em'><b>{len(state.participants)}</b> joined</div>"
+                             f"<div>{by_department}</div>{names}")
+        stage = STAGES.get(state.stage, "nothing open")
+        shown = "results revealed" if state.revealed else "results hidden"
+        self.status.value = f"<div style='font-size:1.3em'>Open now: <b>{stage}</b> · {shown}</div>"
+        for key, button in self.stage_buttons.items():
+            button.button_style = "success" if state.stage == key else ""
+        self._syncing = True
+        try:
+            self.reveal.value, self.show_names.value = state.revealed, not state.anonymous
+            self.dot_budget.value = state.dot_budget
+        finally:
+            self._syncing = False
+
+    def _show_ratings(self, state: SessionState) -> None:
+        ratings = list(state.ratings.items())
+        names = {p.id: p.name for p in self.promise.pillars}
+        label = {p.id: html.escape(p.public_label if state.anonymous else p.label)
+                 for p in state.participants.values()}
+        with self.ratings_figure.batch_update():
+            for trace, key in zip(self.ratings_figure.data, RATING_QUESTIONS):
+                trace.x = [names.get(pillar, pillar) for (_who, pillar), _r in ratings]
+                trace.y = [getattr(rating, key) for _key, rating in ratings]
+                trace.text = [label[who] for (who, _pillar), _r in ratings]
+                trace.visible = state.revealed
+            raters = len({who for who, _pillar in state.ratings})
+            self.ratings_figure.layout.title = (
+                f"The room's ratings ({_people(raters)})" if state.revealed
+                else f"The room's ratings: {_people(raters)} rated so far (hidden until you reveal results)")
+        pillars = self.promise.pillars
+        means = {key: [self._mean([getattr(r, key) for (_w, pid), r in ratings if pid == p.id]) for p in pillars]
+                 for key in RATING_QUESTIONS}
+        with self.gap_figure.batch_update():
+            x = [p.name for p in pillars]
+            for trace, values in zip(self.gap_figure.data, [*means.values(), [self.customers.get(p.id) for p in pillars]]):
+                trace.x, trace.y, trace.visible = x, values, state.revealed
+            self.gap_figure.layout.title = ("The room next to the customers" if state.revealed
+                                            else "The room next to the customers (hidden until you reveal results)")
+        sentences = "".join(f"<li>{html.escape(text)}</li>" for text in state.sentences.values())
+        self.sentences.value = (f"<b>Our promise in a sentence, as the room puts it</b><ul>{sentences}</ul>"
+                                if state.revealed and sentences else "")
+
+    def _show_ideas(self, state: SessionState) -> None:
+        live = state.live_ideas()
+        totals = state.vote_totals()
+        names = {p.id: p.name for p in self.promise.pillars}
+        rows = "".join(
+            f"<tr><td>#{idea.number}</td><td>{html.escape(idea.text)}</td>"
+            f"<td>{html.escape(names.get(idea.pillar, idea.pillar))}</td><td>{MOVES[idea.move]}</td>"
+            f"<td>{LEVERS[idea.lever]}</td><td>{html.escape(idea.department)}</td></tr>" for idea in live)
+        self.ideas_list.value = (f"<b>{len(live)} ideas</b><table style='width:100%'><tr><th></th><th>Idea</th>"
+                                 f"<th>Pillar</th><th>Move</th><th>Lever</th><th>From</th></tr>{rows}</table>")
+        options = [(f"#{idea.number} {idea.text[:40]}", idea.id) for idea in live]
+        self.merge_from.options, self.merge_into.options = options, options
+        ordered = sorted(live, key=lambda idea: (-totals[idea.id], idea.number))
+        voters = len(state.votes)
+        with self.votes_figure.batch_update():
+            bar = self.votes_figure.data[0]
+            bar.y = [f"#{idea.number}" for idea in ordered]
+            bar.x = [totals[idea.id] for idea in ordered]
+            bar.text = [html.escape(idea.text) for idea in ordered]
+            bar.visible = state.revealed
+            self.votes_figure.layout.title = (f"Dots per idea ({_people(voters)} voted)" if state.revealed
+                                              else f"Votes: {_people(voters)} voted so far (hidden until you reveal results)")
+
+    @staticmethod
+    def _mean(values: list[float]) -> float | None:
+        return sum(values) / len(values) if values else None
+
+    def _refresh_loop(self, seconds: float) -> None:
+        while not self._stop.wait(seconds):
+            try:
+                self.refresh()
+            except WorkshopError as error:
+                self._say(error)
+
+    def _clicked(self, action: Callable[[], None]) -> None:
+        """A control the refresh also sets: act only when the facilitator changed it."""
+        with self._lock:
+            if not self._syncing:
+                self._guarded(action)
+                self._shown_event_id = -1  # a refused change must snap the control back to the store's value
+                self.refresh()
+
+    def _guarded(self, action: Callable[[], None]) -> None:
+        """Run a callback; a refusal becomes a plain message, never a traceback."""
+        with self._lock:
+            try:
+                action()
+            except WorkshopError as error:
+                self._say(error)
+            else:
+                self.message.value = ""
+
+    def _say(self, error: WorkshopError) -> None:
+        self.message.value = f"<p style='color:#a40000'>{html.escape(str(error))}</p>"
+
+
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
