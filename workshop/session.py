@@ -709,7 +709,7 @@ class SessionStore:
         Restarting ``workshop serve`` keeps the code, so the QR codes already printed still work.
         """
         existing = self.state().code
-        if existing and code is None:
+        if existing and (code is None or code.strip().upper() == existing):
             return existing
         chosen = (code or new_session_code()).strip().upper()
         if not re.fullmatch(r"[A-Z0-9]{4,12}", chosen):

@@ -1,0 +1,114 @@
+"""`workshop serve` (workshop.live.serve): only the participant app is reachable, the join card is printed and
+saved, and Ctrl-C stops Voila and its kernels cleanly."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from workshop.live import ServeError, _bind_and_url_host, start_server, voila_command
+from workshop.session import SessionStore
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).resolve().parents[1]
+FORBIDDEN = ["/tree", "/tree/notebooks", "/api/contents", "/api/contents/participant.ipynb", "/api/kernels",
+             "/api/sessions", "/api/terminals", "/lab", "/notebooks/participant.ipynb",
+             "/voila/render/00_start_here.ipynb", "/voila/tree", "/voila/files/participant.ipynb",
+             "/voila/files/00_start_here.ipynb", "/files/participant.ipynb", "/00_start_here.ipynb",
+             "/voila/files/..%2Fworkshop%2Fsession.py"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(DATA / "live_workshop", tmp_path / "harbour"))
+
+
+def test_serve_shows_only_the_participant_app_and_stops_on_ctrl_c(folder: Path):
+    port = _free_port()
+    script = ("import sys; from workshop.live import serve; "
+              f"sys.exit(serve({str(folder)!r}, host='loopback', port={port}, pool_size=1, code='HB7KQ'))")
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        printed = []
+        for line in process.stdout:
+            printed.append(line)
+            if "Press Ctrl-C" in line:
+                break
+        text = "".join(printed)
+        assert f"Participants join at  http://127.0.0.1:{port}/" in text and "Session code          HB7KQ" in text
+        assert "█" in text or "▀" in text  # the QR code, drawn in the terminal
+        assert (folder / "exports" / "join.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert "<svg" in (folder / "exports" / "join.svg").read_text()
+        assert (folder / "exports" / "join_url.txt").read_text().strip() == f"http://127.0.0.1:{port}/"
+
+        base = f"http://127.0.0.1:{port}"
+        assert _status(base + "/") == 200
+        refused = {path: _status(base + path) for path in FORBIDDEN}
+        assert all(code in (403, 404) for code in refused.values()), refused
+        with urllib.request.urlopen(base + "/", timeout=30) as page:
+            body = page.read().decode()
+        assert "current_workshop" not in body  # code cells are stripped from the page
+
+        process.send_signal(signal.SIGINT)  # Ctrl-C
+        rest, _ = process.communicate(timeout=30)
+        assert process.returncode == 0, rest
+        assert "Traceback" not in rest
+        with pytest.raises(ConnectionRefusedError):  # nothing listens any more: Voila is gone
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def test_a_taken_port_is_refused_with_a_fix(folder: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ServeError, match=f"port {port} on 127.0.0.1 is not free.*--port"):
+            start_server(folder, host="loopback", port=port)
+
+
+def test_the_session_code_is_set_once_and_kept(folder: Path):
+    with SessionStore(folder) as store:
+        code = store.start()
+        assert store.start() == code and store.start(code.lower()) == code
+        assert len(store.events()) == 1
+
+
+def test_voila_is_told_to_serve_no_files_and_preheat_kernels():
+    command = " ".join(voila_command("127.0.0.1", 8866, 6))
+    assert "participant.ipynb" in command and "--VoilaConfiguration.file_denylist=.*" in command
+    assert "--VoilaConfiguration.preheat_kernel=True" in command
+    assert "--VoilaConfiguration.default_pool_size=6" in command
+
+
+def test_hosts_bind_loopback_or_every_interface():
+    assert _bind_and_url_host("loopback") == ("127.0.0.1", "127.0.0.1")
+    assert _bind_and_url_host("localhost") == ("127.0.0.1", "127.0.0.1")
+    assert _bind_and_url_host("192.0.2.7") == ("192.0.2.7", "192.0.2.7")
