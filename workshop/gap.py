@@ -350,7 +350,7 @@ def metrics(grouped: GroupedCounts, goal_posts: Mapping[str, GoalPost], min_n: i
         bands = nps_bands(grouped.counts[:, :, :SCORE_POINTS, :].sum(axis=-1))
     shape = n.shape
     columns = {
-        "pillar": np.repeat(grouped.pillars, shape[1]),
+        "pillar": np.repeat(np.array(grouped.pillars, dtype=object), shape[1]),
         "group": np.tile(np.array(grouped.groups, dtype=object), shape[0]),
         "n": n.astype(np.int64).ravel(),
         "mean": mean.ravel(), "mean_low": mean_low.ravel(), "mean_high": mean_high.ravel(),

@@ -1,0 +1,466 @@
+"""Gap views as plotly figures, from the metric tables of ``workshop.gap``, readable on a projector.
+
+Each view is a function returning a ``Chart``: the figure as plain data (traces and the parts of the layout
+that follow the data). ``Chart.figure()`` builds the ``go.Figure`` once; ``update_figure`` moves an existing
+figure (a ``go.FigureWidget`` in a panel) to a new Chart in one ``plotly_update``, sending only the properties
+that changed, so a slider move never rebuilds a figure. A view keeps the same number of traces whatever the
+data, which is what makes updating in place possible.
+
+This module must not import ipywidgets, and holds no business rule: statuses, quadrants, loudness and blind
+spots come from ``workshop.gap``. Every label and hover text made from names (pillars, touchpoints, segments,
+departments) is HTML-escaped, because plotly renders a subset of HTML in text.
+"""
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from workshop import gap
+from workshop.feedback.advocates import DETRACTOR_MAX, PASSIVE_MAX
+from workshop.gap import Table
+
+OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
+"""Okabe & Ito's colour-blind-safe palette."""
+STATUS_COLOURS = {gap.PROMISE_ABLE: "#009E73", gap.AT_RISK: "#E69F00", gap.BROKEN: "#D55E00",
+                  gap.NOT_JUDGED: "#999999"}
+"""The same colour for a status in every view."""
+BAND_COLOURS = {"detractor": "#D55E00", "passive": "#56B4E9", "promoter": "#0072B2"}
+SMALL_SAMPLE_GREY = STATUS_COLOURS[gap.NOT_JUDGED]
+FONT_SIZE = 18
+"""Base font in px: readable from the back of a room on a projector."""
+
+BASE_LAYOUT: dict[str, Any] = {
+    "template": "simple_white",
+    "font": {"size": FONT_SIZE, "family": "Arial, Helvetica, sans-serif", "color": "#000000"},
+    "title": {"font": {"size": 26}, "x": 0.01, "xanchor": "left"},
+    "colorway": list(OKABE_ITO[1:]),
+    "hoverlabel": {"font": {"size": FONT_SIZE}},
+    "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+    "margin": {"l": 40, "r": 30, "t": 90, "b": 80},
+}
+
+
+VIEW_GOAL_POSTS = {
+    "overview": frozenset({"target", "threshold", "lift"}),
+    "distribution": frozenset({"lift"}),
+    "heatmap": frozenset({"target", "lift"}),
+    "quadrant": frozenset({"threshold", "lift"}),
+    "loudness": frozenset({"threshold", "lift"}),
+    "internal": frozenset({"lift"}),
+    "trend": frozenset({"threshold", "lift"}),
+}
+"""The views, and which goal posts (``target``, ``threshold``, ``lift``) each one shows: a slider move
+redraws only the views that show what it moved."""
+
+
+@dataclass
+class Chart:
+    """A figure as plain data. ``traces`` are plotly trace dicts (always the same number for a view);
+    ``layout`` holds what follows the data (title, shapes, ranges); ``style`` what never changes after the
+    figure is built."""
+
+    traces: list[dict[str, Any]]
+    layout: dict[str, Any]
+    style: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.layout["title"]["text"]
+
+    def full_layout(self) -> dict[str, Any]:
+        return _merged(_merged(BASE_LAYOUT, self.style), self.layout)
+
+    def figure(self) -> go.Figure:
+        return go.Figure(data=self.traces, layout=self.full_layout())
+
+
+def update_figure(fig: go.Figure, chart: Chart, shown: Chart | None = None) -> int:
+    """Move ``fig`` (a Figure or FigureWidget built from the same view) to ``chart`` in place, in one
+    ``plotly_update`` that sends only the top-level properties that changed. Returns how many were sent.
+
+    ``shown`` is the Chart the figure shows now (the one it was built from or last updated to): given, the
+    comparison needs no reading back from plotly. Whole top-level properties (``marker``, ``title``) are sent
+    rather than dotted paths (``marker.color``) because plotly parses a dotted path several times per update,
+    which costs more than validating the whole property.
+    """
+    if len(fig.data) != len(chart.traces):
+        raise ValueError(f"the figure has {len(fig.data)} traces and the chart {len(chart.traces)}: "
+                         "build the figure from the same view")
+    olds = shown.traces if shown is not None else [trace.to_plotly_json() for trace in fig.data]
+    old_layout = shown.full_layout() if shown is not None else fig.layout.to_plotly_json()
+    changed = {index: [key for key, value in new.items() if not _same(old.get(key), value)]
+               for index, (old, new) in enumerate(zip(olds, chart.traces))}
+    indexes = [index for index, keys in changed.items() if keys]
+    restyle: dict[str, list] = {}
+    for key in dict.fromkeys(key for index in indexes for key in changed[index]):
+        restyle[key] = [chart.traces[index].get(key) for index in indexes]
+    layout = chart.full_layout()
+    relayout = {key: layout[key] for key in chart.layout if not _same(old_layout.get(key), layout[key])}
+    if restyle or relayout:
+        fig.plotly_update(restyle_data=restyle, relayout_data=relayout, trace_indexes=indexes)
+    return sum(len(changed[index]) for index in indexes) + len(relayout)
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Whether two plotly property values (numbers, text, arrays, dicts of them) show the same thing."""
+    if old is new:
+        return True
+    if type(old) is dict or type(new) is dict:
+        return (type(old) is dict and type(new) is dict and old.keys() == new.keys()
+                and all(_same(old[key], new[key]) for key in new))
+    if isinstance(old, np.ndarray) and isinstance(new, np.ndarray) and old.dtype.kind in "fiub" \
+            and new.dtype.kind in "fiub":
+        return old.shape == new.shape and bool(np.array_equal(old, new, equal_nan=True))
+    if isinstance(old, np.ndarray):
+        old = old.tolist()
+    if isinstance(new, np.ndarray):
+        new = new.tolist()
+    if isinstance(old, (list, tuple)) or isinstance(new, (list, tuple)):
+        if not (isinstance(old, (list, tuple)) and isinstance(new, (list, tuple)) and len(old) == len(new)):
+            return False
+        # NaN is not equal to itself, so a plain == can say "changed" where nothing did: look closer then.
+        return list(old) == list(new) or all(_same(a, b) for a, b in zip(old, new))
+    if isinstance(old, float) and isinstance(new, float) and math.isnan(old) and math.isnan(new):
+        return True
+    return old == new and type(old) in (type(new), int, float, np.float64, np.int64)
+
+
+def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        merged[key] = _merged(merged[key], value) if type(value) is dict and type(merged.get(key)) is dict else value
+    return merged
+
+
+def escape(text: Any) -> str:
+    """Text from people (names, departments, touchpoints) made safe for plotly's HTML-ish labels."""
+    return html.escape(str(text))
+
+
+def _names(pillar_ids: Sequence[str], names: Mapping[str, str]) -> list[str]:
+    return [escape(names.get(p, p)) for p in pillar_ids]
+
+
+def _grid(table: Table, column: str) -> tuple[list[str], list[str], np.ndarray]:
+    """A long pillar-major table as (pillars, groups, values[pillar, group])."""
+    pillars = list(dict.fromkeys(table["pillar"]))
+    groups = list(table["group"][: len(table) // max(len(pillars), 1)])
+    return pillars, groups, np.asarray(table[column]).reshape(len(pillars), len(groups))
+
+
+def _percent(share: np.ndarray) -> np.ndarray:
+    return np.round(100 * np.asarray(share, dtype=float), 1)
+
+
+def _small_label(n: np.ndarray, min_n: int) -> list[str]:
+    return [f"n={k} (<{min_n})" for k in n]
+
+
+# --- gap overview -------------------------------------------------------------------------------------------
+
+
+def gap_overview(pillars: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT_MIN_N) -> Chart:
+    """Per pillar: the target, the threshold and the mean experience with its 95 % interval, coloured by
+    status. ``pillars`` is a by-pillar metrics table."""
+    labels = _names(pillars["pillar"], names)
+    small = pillars["small_sample"]
+    mean = pillars["mean"]
+    status = pillars["status"]
+    status_text = np.where(small, _small_label(pillars["n"], min_n), status)
+    hover = [f"<b>{label}</b><br>experience {m:.1f} (95% {lo:.1f}–{hi:.1f})<br>"
+             f"{share:.0%} above the threshold · n={n}<br>{s}"
+             for label, m, lo, hi, share, n, s in zip(labels, mean, pillars["mean_low"], pillars["mean_high"],
+                                                      pillars["share_above"], pillars["n"], status)]
+    connector_x = np.ravel([[m, t, None] for m, t in zip(mean, pillars["target"])]).tolist()
+    connector_y = [y for label in labels for y in (label, label, None)]
+    judged = [n for n, s in zip(labels, status) if s != gap.NOT_JUDGED]
+    promise_able = gap.promise_able_count(pillars)
+    if judged:
+        widest = int(np.nanargmax(np.where(small, np.nan, pillars["gap"])))
+        title = (f"{promise_able} of {len(labels)} pillars are promise-able; "
+                 f"{labels[widest]} is furthest from its target ({pillars['gap'][widest]:.1f} points)")
+    else:
+        title = f"Too few answers to judge any pillar (fewer than {min_n} each)"
+    return Chart(
+        traces=[
+            {"type": "scatter", "name": "gap to target", "x": connector_x, "y": connector_y, "mode": "lines",
+             "line": {"color": "#BBBBBB", "width": 6}, "hoverinfo": "skip"},
+            {"type": "scatter", "name": "experience (95% interval)", "x": mean, "y": labels,
+             "mode": "markers+text", "text": status_text, "textposition": "top center",
+             "marker": {"size": 22, "color": [STATUS_COLOURS[s] for s in status],
+                        "symbol": np.where(small, "circle-open", "circle"), "line": {"width": 3}},
+             "error_x": {"type": "data", "symmetric": False, "array": pillars["mean_high"] - mean,
+                         "arrayminus": mean - pillars["mean_low"], "thickness": 3, "width": 8},
+             "hovertext": hover, "hoverinfo": "text"},
+            {"type": "scatter", "name": "threshold", "x": pillars["threshold"], "y": labels, "mode": "markers",
+             "marker": {"symbol": "line-ns-open", "size": 36, "line": {"width": 5}, "color": "#000000"},
+             "hovertemplate": "threshold %{x:.1f}<extra></extra>"},
+            {"type": "scatter", "name": "target", "x": pillars["target"], "y": labels, "mode": "markers",
+             "marker": {"symbol": "star", "size": 24, "color": "#000000"},
+             "hovertemplate": "target %{x:.1f}<extra></extra>"},
+        ],
+        layout={"title": {"text": title}},
+        style={"xaxis": {"range": [-0.2, 10.4], "title": {"text": "score out of 10"}, "dtick": 1},
+               "yaxis": {"autorange": "reversed", "automargin": True}},
+    )
+
+
+# --- score distribution -------------------------------------------------------------------------------------
+
+
+def score_distribution(pillars: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT_MIN_N) -> Chart:
+    """Per pillar, the share of (lifted) scores in the detractor (0–6), passive (7–8) and promoter (9–10)
+    bands, stacked to 100 %. Small samples are hatched."""
+    labels = _names(pillars["pillar"], names)
+    small = pillars["small_sample"]
+    pattern = {"shape": np.where(small, "/", "").tolist(), "fgcolor": "#FFFFFF", "size": 14}
+    bands = (("detractor", f"0–{DETRACTOR_MAX}", "score_detractors"),
+             ("passive", f"{DETRACTOR_MAX + 1}–{PASSIVE_MAX}", "score_passives"),
+             ("promoter", f"{PASSIVE_MAX + 1}–10", "score_promoters"))
+    traces = []
+    for band, points, column in bands:
+        share = _percent(pillars[column])
+        traces.append({
+            "type": "bar", "orientation": "h", "name": f"{band}s ({points})", "x": share, "y": labels,
+            "marker": {"color": BAND_COLOURS[band], "pattern": pattern},
+            "text": [f"{s:.0f}%" if s >= 6 else "" for s in np.nan_to_num(share)], "textposition": "inside",
+            "insidetextanchor": "middle",
+            "hovertext": [f"{label}: {s:.0f}% score {points} (n={n})" for label, s, n in
+                          zip(labels, np.nan_to_num(share), pillars["n"])], "hoverinfo": "text"})
+    detractors = np.where(small, np.nan, pillars["score_detractors"])
+    if np.all(np.isnan(detractors)):
+        title = f"Too few answers to judge any pillar (fewer than {min_n} each)"
+    else:
+        worst = int(np.nanargmax(detractors))
+        title = f"{detractors[worst]:.0%} of customers score {labels[worst]} {DETRACTOR_MAX} or below"
+    return Chart(traces, {"title": {"text": title}},
+                 style={"barmode": "stack", "xaxis": {"range": [0, 100], "title": {"text": "% of customers"}},
+                        "yaxis": {"autorange": "reversed", "automargin": True}})
+
+
+# --- heatmap ------------------------------------------------------------------------------------------------
+
+
+def gap_heatmap(cells: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT_MIN_N) -> Chart:
+    """The gap (target − mean, points) per pillar × touchpoint (or any grouping of ``cells``). Cells with
+    fewer than ``min_n`` answers are grey and labelled with their n instead of a number."""
+    pillar_ids, groups, gaps = _grid(cells, "gap")
+    _, _, n = _grid(cells, "n")
+    small = n < min_n
+    labels, columns = _names(pillar_ids, names), [escape(g) for g in groups]
+    judged = np.where(small, np.nan, gaps)
+    text = np.where(small, [[f"n={k}" for k in row] for row in n],
+                    [[f"{g:.1f}" if g == g else "" for g in row] for row in gaps])
+    if np.all(np.isnan(judged)):
+        title = f"Too few answers in every cell to compare (fewer than {min_n} each)"
+    else:
+        p, g = np.unravel_index(int(np.nanargmax(judged)), judged.shape)
+        title = f"{labels[p]} at {columns[g]} is furthest from target: {judged[p, g]:.1f} points"
+    return Chart(
+        traces=[
+            {"type": "heatmap", "name": "gap", "z": judged, "x": columns, "y": labels, "text": text,
+             "texttemplate": "%{text}", "zmin": 0, "zmax": 10,
+             "colorscale": [[0, "#FFFFFF"], [0.5, "#E69F00"], [1, "#D55E00"]],
+             "colorbar": {"title": {"text": "gap"}}, "xgap": 3, "ygap": 3,
+             "hovertemplate": "%{y} at %{x}: %{z:.1f} points below target<extra></extra>"},
+            {"type": "heatmap", "name": f"fewer than {min_n} answers", "z": np.where(small, 1.0, np.nan),
+             "x": columns, "y": labels, "text": text, "texttemplate": "%{text}", "showscale": False,
+             "colorscale": [[0, "#DDDDDD"], [1, "#DDDDDD"]], "xgap": 3, "ygap": 3,
+             "hovertemplate": "%{y} at %{x}: %{text}, too few answers to judge<extra></extra>"},
+        ],
+        layout={"title": {"text": title}},
+        style={"yaxis": {"autorange": "reversed", "automargin": True}, "xaxis": {"side": "top"}},
+    )
+
+
+# --- importance–performance ---------------------------------------------------------------------------------
+
+
+def importance_performance(quadrant: Table, statuses: Sequence[str], names: Mapping[str, str]) -> Chart:
+    """Martilla & James: importance (r with recommend) across, performance (share above the threshold) up,
+    split at the average importance and the promise-able line. ``quadrant`` is ``gap.quadrants(...)``."""
+    labels = _names(quadrant["pillar"], names)
+    line = float(quadrant["importance_line"][0]) if len(quadrant) else math.nan
+    concentrate = [label for label, q in zip(labels, quadrant["quadrant"]) if q == gap.CONCENTRATE]
+    title = (f"Concentrate here: {', '.join(concentrate)}" if concentrate
+             else "No important pillar falls below the promise-able line")
+    importance = quadrant["importance"]
+    low = float(np.nanmin(importance)) if np.any(~np.isnan(importance)) else 0.0
+    x_range = [min(0.0, low) - 0.05, 1.0]
+    shapes = [] if math.isnan(line) else [
+        {"type": "line", "x0": line, "x1": line, "y0": 0, "y1": 100, "line": {"dash": "dash", "color": "#555555"}}]
+    shapes.append({"type": "line", "x0": x_range[0], "x1": 1, "y0": 100 * gap.PROMISE_ABLE_SHARE,
+                   "y1": 100 * gap.PROMISE_ABLE_SHARE, "line": {"dash": "dash", "color": "#555555"}})
+    corners = ((gap.CONCENTRATE, 0.99, 0.01, "right", "bottom"), (gap.KEEP_UP, 0.99, 0.99, "right", "top"),
+               (gap.LOW_PRIORITY, 0.01, 0.01, "left", "bottom"), (gap.OVERKILL, 0.01, 0.99, "left", "top"))
+    annotations = [{"text": f"<b>{text}</b>", "xref": "paper", "yref": "paper", "x": x, "y": y, "showarrow": False,
+                    "xanchor": xa, "yanchor": ya, "font": {"size": FONT_SIZE, "color": "#555555"}}
+                   for text, x, y, xa, ya in corners]
+    return Chart(
+        traces=[{"type": "scatter", "name": "pillars", "mode": "markers+text", "x": importance,
+                 "y": _percent(quadrant["performance"]), "text": labels, "textposition": "top center",
+                 "marker": {"size": 24, "color": [STATUS_COLOURS[s] for s in statuses],
+                            "symbol": ["circle-open" if s == gap.NOT_JUDGED else "circle" for s in statuses],
+                            "line": {"width": 3}},
+                 "hovertemplate": "%{text}<br>importance r=%{x:.2f}<br>%{y:.0f}% above the threshold<extra></extra>"}],
+        layout={"title": {"text": title}, "shapes": shapes, "xaxis": {"range": x_range}},
+        style={"annotations": annotations, "showlegend": False,
+               "xaxis": {"title": {"text": "importance: how much it moves 'would recommend' (r)"}},
+               "yaxis": {"range": [0, 105], "title": {"text": "% of customers above the threshold"}}},
+    )
+
+
+# --- loudness -----------------------------------------------------------------------------------------------
+
+
+def loudness_chart(loud: Table, names: Mapping[str, str]) -> Chart:
+    """Who speaks louder, the lighthouse or the port: marketing's loudness (0–10) against the mean
+    experience (0–10) per pillar. Pillars shouted but not delivered (``gap.LOUDNESS_RULE``) are in vermillion."""
+    labels = _names(loud["pillar"], names)
+    stands_out = loud["shouted_not_delivered"]
+
+    def connectors(keep: np.ndarray) -> dict[str, list]:
+        return {"x": [v for l, d, k in zip(loud["loudness"], loud["delivered"], keep) for v in ((l, d, None) if k else ())],
+                "y": [v for label, k in zip(labels, keep) for v in ((label, label, None) if k else ())]}
+
+    colours = np.where(stands_out, STATUS_COLOURS[gap.BROKEN], "#555555").tolist()
+    over = loud["over_promise"]
+    delivered = loud["delivered"]
+    if stands_out.any():
+        loudest, least = int(np.argmax(loud["loudness"])), int(np.nanargmin(delivered))
+        if loudest == least and stands_out[loudest]:
+            title = f"{labels[loudest]} is shouted loudest and delivered least"
+        else:
+            worst = int(np.nanargmax(np.where(stands_out, over, np.nan)))
+            title = f"{labels[worst]} is shouted {over[worst]:.1f} points louder than customers experience it"
+    else:
+        title = "No pillar is shouted louder than it is delivered"
+    return Chart(
+        traces=[
+            {"type": "scatter", "name": "shouted, not delivered", "mode": "lines", **connectors(stands_out),
+             "line": {"color": STATUS_COLOURS[gap.BROKEN], "width": 8}, "hoverinfo": "skip"},
+            {"type": "scatter", "name": "in step", "mode": "lines", **connectors(~stands_out),
+             "line": {"color": "#BBBBBB", "width": 6}, "hoverinfo": "skip"},
+            {"type": "scatter", "name": "marketing loudness (the lighthouse)", "mode": "markers", "x": loud["loudness"],
+             "y": labels, "marker": {"symbol": "triangle-right", "size": 26, "color": colours},
+             "hovertemplate": "%{y}: shouted at %{x:.1f}/10<extra></extra>"},
+            {"type": "scatter", "name": "delivered experience (the port)", "mode": "markers", "x": delivered,
+             "y": labels, "marker": {"symbol": "square", "size": 22, "color": colours},
+             "hovertemplate": "%{y}: customers score %{x:.1f}/10<extra></extra>"},
+        ],
+        layout={"title": {"text": title}},
+        style={"xaxis": {"range": [-0.2, 10.4], "title": {"text": "out of 10"}, "dtick": 1},
+               "yaxis": {"autorange": "reversed", "automargin": True}},
+    )
+
+
+# --- internal vs customers ----------------------------------------------------------------------------------
+
+
+def internal_vs_customers(blind: Table, names: Mapping[str, str]) -> Chart:
+    """Each department's view of each pillar against customers': one row per pillar × department, the room's
+    "we deliver this today" and "customers would rate us" against customers' mean. ``blind`` is
+    ``gap.blind_spots(...)``; it may be empty (no ratings yet)."""
+    rows = [f"{escape(names.get(p, p))} · {escape(d)}" for p, d in zip(blind["pillar"], blind["department"])] \
+        if len(blind) else []
+    deliver = blind["deliver_today"].astype(float) if len(blind) else np.array([])
+    guess = blind["customers_would_rate"].astype(float) if len(blind) else np.array([])
+    customers = blind["customers"] if len(blind) else np.array([])
+    connector_x = [v for d, c in zip(deliver, customers) for v in (d, c, None)]
+    connector_y = [v for row in rows for v in (row, row, None)]
+    if len(blind) and np.any(~np.isnan(blind["blind_spot"])):
+        spot = blind["blind_spot"]
+        worst = int(np.nanargmax(np.abs(spot)))
+        direction = "higher" if spot[worst] > 0 else "lower"
+        title = (f"{escape(blind['department'][worst])} rates {escape(names.get(blind['pillar'][worst], '?'))} "
+                 f"{abs(spot[worst]):.1f} points {direction} than customers do")
+    else:
+        title = "No ratings from the room yet"
+    raters = blind["raters"] if len(blind) else []
+    return Chart(
+        traces=[
+            {"type": "scatter", "name": "blind spot", "mode": "lines", "x": connector_x, "y": connector_y,
+             "line": {"color": "#BBBBBB", "width": 6}, "hoverinfo": "skip"},
+            {"type": "scatter", "name": "we deliver this today (the room)", "mode": "markers", "x": deliver, "y": rows,
+             "marker": {"symbol": "circle", "size": 22, "color": OKABE_ITO[5]}, "customdata": raters,
+             "hovertemplate": "%{y}: we deliver %{x:.1f}/10 (%{customdata} raters)<extra></extra>"},
+            {"type": "scatter", "name": "customers would rate us (the room's guess)", "mode": "markers", "x": guess,
+             "y": rows, "marker": {"symbol": "circle-open", "size": 22, "color": OKABE_ITO[5], "line": {"width": 3}},
+             "hovertemplate": "%{y}: customers would rate %{x:.1f}/10<extra></extra>"},
+            {"type": "scatter", "name": "customers (measured)", "mode": "markers", "x": customers, "y": rows,
+             "marker": {"symbol": "diamond", "size": 24, "color": "#000000"},
+             "hovertemplate": "%{y}: customers score %{x:.1f}/10<extra></extra>"},
+        ],
+        layout={"title": {"text": title}},
+        style={"xaxis": {"range": [-0.2, 10.4], "title": {"text": "out of 10"}, "dtick": 1},
+               "yaxis": {"autorange": "reversed", "automargin": True}},
+    )
+
+
+# --- trend --------------------------------------------------------------------------------------------------
+
+
+TREND_COLUMNS = 2
+
+
+def trend(months: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT_MIN_N) -> Chart:
+    """Mean score by month per pillar (one small panel each) with its 95 % band and the threshold line.
+    Months with fewer than ``min_n`` answers are open grey markers, and leave the band."""
+    pillar_ids, groups, mean = _grid(months, "mean")
+    _, _, low = _grid(months, "mean_low")
+    _, _, high = _grid(months, "mean_high")
+    _, _, n = _grid(months, "n")
+    _, _, threshold = _grid(months, "threshold")
+    labels, columns = _names(pillar_ids, names), [escape(g) for g in groups]
+    small = n < min_n
+    rows_count = max(1, math.ceil(len(labels) / TREND_COLUMNS))
+    traces, style = [], {"showlegend": False, "annotations": []}
+    for p, label in enumerate(labels):
+        axis = "" if p == 0 else str(p + 1)
+        row, col = divmod(p, TREND_COLUMNS)
+        x0, x1 = col / TREND_COLUMNS + 0.04, (col + 1) / TREND_COLUMNS - 0.04
+        y1 = 1 - row / rows_count - 0.08
+        y0 = 1 - (row + 1) / rows_count + 0.06
+        style[f"xaxis{axis}"] = {"domain": [x0, x1], "anchor": f"y{axis}", "type": "category",
+                                 "tickfont": {"size": 14}}
+        style[f"yaxis{axis}"] = {"domain": [y0, y1], "anchor": f"x{axis}", "range": [0, 10.4], "dtick": 2}
+        style["annotations"].append({"text": f"<b>{label}</b>", "xref": "paper", "yref": "paper",
+                                     "x": x0, "y": y1 + 0.01, "xanchor": "left", "yanchor": "bottom",
+                                     "showarrow": False})
+        band_low, band_high = np.where(small[p], np.nan, low[p]), np.where(small[p], np.nan, high[p])
+        refs = {"xaxis": f"x{axis}", "yaxis": f"y{axis}"}
+        traces += [
+            {"type": "scatter", "name": "95% interval", **refs, "x": columns + columns[::-1],
+             "y": np.concatenate([band_high, band_low[::-1]]), "fill": "toself", "mode": "lines",
+             "line": {"width": 0}, "fillcolor": "rgba(0,114,178,0.2)", "hoverinfo": "skip"},
+            {"type": "scatter", "name": "mean score", **refs, "x": columns, "y": mean[p], "mode": "lines+markers",
+             "line": {"color": OKABE_ITO[5], "width": 3},
+             "marker": {"size": 12, "color": np.where(small[p], SMALL_SAMPLE_GREY, OKABE_ITO[5]).tolist(),
+                        "symbol": np.where(small[p], "circle-open", "circle").tolist()},
+             "customdata": n[p], "hovertemplate": f"{label} %{{x}}: %{{y:.1f}} (n=%{{customdata}})<extra></extra>"},
+            {"type": "scatter", "name": "threshold", **refs, "x": [columns[0], columns[-1]] if columns else [],
+             "y": [threshold[p, 0]] * 2 if columns else [], "mode": "lines",
+             "line": {"color": "#000000", "dash": "dash", "width": 3},
+             "hovertemplate": "threshold %{y:.1f}<extra></extra>"},
+        ]
+    return Chart(traces, {"title": {"text": _trend_title(labels, columns, np.where(small, np.nan, mean))}},
+                 style=style)
+
+
+def _trend_title(labels: list[str], columns: list[str], judged: np.ndarray) -> str:
+    best = None
+    for p, label in enumerate(labels):
+        months = np.flatnonzero(~np.isnan(judged[p]))
+        if len(months) >= 2:
+            change = judged[p, months[-1]] - judged[p, months[0]]
+            if best is None or abs(change) > abs(best[0]):
+                best = (change, label, columns[months[0]], columns[months[-1]])
+    if best is None:
+        return "Too few months with enough answers to show a trend"
+    change, label, first, last = best
+    return f"{label} {'rose' if change > 0 else 'fell'} {abs(change):.1f} points from {first} to {last}"
