@@ -2,7 +2,10 @@
 saved, and Ctrl-C stops Voila and its kernels cleanly."""
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -11,9 +14,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
+from tornado.websocket import websocket_connect
 
 from workshop.live import ServeError, _bind_and_url_host, start_server, voila_command
 from workshop.session import SessionStore
@@ -39,6 +44,36 @@ def _status(url: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def _kernel_message(msg_type: str, content: dict) -> str:
+    header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "participant",
+              "session": uuid.uuid4().hex, "version": "5.3", "date": "2026-03-02T09:00:00Z"}
+    return json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
+                       "channel": "shell", "buffers": []})
+
+
+async def _try_to_run_code(websocket_url: str, code: str) -> list[str]:
+    """What a hostile browser could do: send execute_request on its own kernel's websocket. Returns the reply
+    types seen in 5 s (kernel_info is sent too, to prove the channel itself works)."""
+    connection = await websocket_connect(websocket_url)
+    await connection.write_message(_kernel_message("execute_request", {
+        "code": code, "silent": False, "store_history": False, "user_expressions": {}, "allow_stdin": False,
+        "stop_on_error": True}))
+    await connection.write_message(_kernel_message("kernel_info_request", {}))
+    seen: list[str] = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            message = await asyncio.wait_for(connection.read_message(), 0.5)
+        except asyncio.TimeoutError:
+            continue
+        if message is None:
+            break
+        if isinstance(message, str):
+            seen.append(json.loads(message)["header"]["msg_type"])
+    connection.close()
+    return seen
 
 
 @pytest.fixture
@@ -72,6 +107,11 @@ def test_serve_shows_only_the_participant_app_and_stops_on_ctrl_c(folder: Path):
         with urllib.request.urlopen(base + "/", timeout=30) as page:
             body = page.read().decode()
         assert "current_workshop" not in body  # code cells are stripped from the page
+        kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', body).group(1)
+        marker = folder / "ran-participant-code.txt"
+        seen = asyncio.run(_try_to_run_code(f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels",
+                                            f"open({str(marker)!r}, 'w').write('x')"))
+        assert "kernel_info_reply" in seen and "execute_reply" not in seen and not marker.exists()
 
         process.send_signal(signal.SIGINT)  # Ctrl-C
         rest, _ = process.communicate(timeout=30)
