@@ -1,0 +1,242 @@
+"""Step 3 panel: the room moves the goal posts and the what-if lift, and every gap view follows at once.
+
+Metrics come from ``workshop.gap`` (cached per filter, so a slider move only recomputes small arrays);
+views from ``workshop.charts``. Figures are ``go.FigureWidget``s built once and moved in place with
+``charts.update_figure``; a slider redraws only the views that show what it moved. The panel holds no rule:
+statuses, the promise-able rule text, quadrants and blind spots all come from ``workshop.gap``.
+"""
+from __future__ import annotations
+
+import html
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable
+
+import ipywidgets as widgets
+import pandas as pd
+import plotly.graph_objects as go
+
+from workshop import charts, gap
+from workshop.cube import UNDATED, ScoreCube
+from workshop.errors import WorkshopError
+from workshop.gap import Filter, GoalPost
+from workshop.promise import Promise, save_new_version
+from workshop.ui.gap_ratings_form import RatingsForm
+
+GOAL_SLIDER = dict(min=0, max=10, step=0.5, continuous_update=True, readout_format=".1f",
+                   style={"description_width": "6em"}, layout=widgets.Layout(width="24em"))
+VIEW_TITLES = {"overview": "Gap overview", "distribution": "Score bands", "heatmap": "Touchpoints",
+               "quadrant": "Importance", "loudness": "Who speaks louder?", "internal": "Room vs customers",
+               "trend": "By month"}
+FIGURE_HEIGHT = {"trend": 700}
+
+
+class GapPanel:
+    """Goal-post sliders, filters and the seven gap views for one cube and promise.
+
+    Tests drive it through widget ``.value``s or the methods ``set_target``, ``set_threshold``, ``set_lift``,
+    ``statuses``, ``promise_able_count``, ``set_internal_ratings`` and ``save``; ``figures`` maps each view
+    name (``charts.VIEW_GOAL_POSTS``) to its FigureWidget.
+    """
+
+    def __init__(self, cube: ScoreCube, promise: Promise, folder: str | Path | None = None,
+                 ratings: pd.DataFrame | None = None, min_n: int = gap.DEFAULT_MIN_N,
+                 on_save: Callable[[Promise], None] | None = None):
+        self.promise = promise
+        self.folder = Path(folder) if folder is not None else None
+        self.on_save = on_save
+        self.engine = gap.GapMetrics(cube)
+        self.names = {p.id: p.name for p in promise.pillars}
+        self._ratings = pd.DataFrame(columns=list(gap.INTERNAL_COLUMNS))
+        self._summary = gap.internal_summary(self._ratings, promise.pillar_ids)
+        self._tables: dict[str, gap.Table] = {}
+        self._held: set[str] | None = None
+
+        self.sliders: dict[str, dict[str, widgets.FloatSlider]] = {}
+        goal_rows = []
+        for pillar in promise.pillars:
+            row = {"target": widgets.FloatSlider(value=pillar.target, description="target", **GOAL_SLIDER),
+                   "threshold": widgets.FloatSlider(value=pillar.threshold, description="threshold", **GOAL_SLIDER),
+                   "lift": widgets.FloatSlider(value=0, description="lift", **GOAL_SLIDER)}
+            row["threshold"].max = pillar.target
+            self.sliders[pillar.id] = row
+            goal_rows.append(widgets.HBox([widgets.HTML(f"<b>{html.escape(pillar.name)}</b>",
+                                                        layout=widgets.Layout(width="12em")), *row.values()]))
+        dated = [m for m in cube.months if m != UNDATED]
+        self.touchpoints = widgets.SelectMultiple(options=cube.touchpoints, description="Touchpoints", rows=4)
+        self.segments = widgets.SelectMultiple(options=cube.segments, description="Segments", rows=4)
+        self.advocates_only = widgets.Checkbox(description="advocates only")
+        self.months = widgets.SelectionRangeSlider(options=dated or ["—"], index=(0, max(len(dated) - 1, 0)),
+                                                   description="Months", disabled=len(dated) < 2,
+                                                   layout=widgets.Layout(width="36em"))
+        self.min_n = widgets.BoundedIntText(value=min_n, min=1, max=10_000, description="min answers",
+                                            layout=widgets.Layout(width="12em"))
+        self.status = widgets.HTML()
+        self.message = widgets.HTML()
+        self.save_button = widgets.Button(description="Save goal posts as proposed promise", icon="save",
+                                          disabled=self.folder is None, layout=widgets.Layout(width="auto"))
+        self.form = RatingsForm(promise, self.add_internal_ratings)
+
+        self._shown = self._views(set(charts.VIEW_GOAL_POSTS))
+        self.figures: dict[str, go.FigureWidget] = {}
+        for name, chart in self._shown.items():
+            figure = go.FigureWidget(chart.figure())
+            figure.layout.height = FIGURE_HEIGHT.get(name, 560)
+            self.figures[name] = figure
+        tabs = widgets.Tab(children=[self.figures[name] for name in VIEW_TITLES])
+        for index, title in enumerate(VIEW_TITLES.values()):
+            tabs.set_title(index, title)
+        self.widget = widgets.VBox([
+            widgets.HBox([self.touchpoints, self.segments,
+                          widgets.VBox([self.advocates_only, self.months, self.min_n])]),
+            widgets.HTML("<h3>Move the goal posts</h3>"), *goal_rows,
+            self.status, widgets.HBox([self.save_button, self.message]), tabs,
+            widgets.Accordion(children=[self.form.widget], titles=("The room's own view (no live session)",)),
+        ])
+        self._show_status()
+
+        for pillar_id, row in self.sliders.items():
+            for kind, slider in row.items():
+                slider.observe(lambda change, p=pillar_id, k=kind: self._on_goal_post(p, k), names="value")
+        for control in (self.touchpoints, self.segments, self.advocates_only, self.months, self.min_n):
+            control.observe(lambda _change: self._guarded(self.refresh), names="value")
+        self.save_button.on_click(lambda _button: self._guarded(self.save))
+        if ratings is not None:
+            self.set_internal_ratings(ratings)
+
+    # --- what the room chose ---------------------------------------------------------------------------
+
+    def goal_posts(self) -> dict[str, GoalPost]:
+        return {p: GoalPost(row["target"].value, row["threshold"].value, row["lift"].value)
+                for p, row in self.sliders.items()}
+
+    def filter(self) -> Filter:
+        months = None if self.months.disabled else tuple(self.months.value)
+        return Filter(touchpoints=self.touchpoints.value, segments=self.segments.value,
+                      advocates_only=self.advocates_only.value, months=months)
+
+    def set_target(self, pillar_id: str, value: float) -> None:
+        self.sliders[pillar_id]["target"].value = value
+
+    def set_threshold(self, pillar_id: str, value: float) -> None:
+        """Move a threshold; it stops at the pillar's target (the slider's maximum)."""
+        self.sliders[pillar_id]["threshold"].value = value
+
+    def set_lift(self, pillar_id: str, value: float) -> None:
+        self.sliders[pillar_id]["lift"].value = value
+
+    # --- what the room sees ----------------------------------------------------------------------------
+
+    def table(self, grouping: str = "pillar") -> gap.Table:
+        """The metrics behind the views, for the current filter and goal posts."""
+        if grouping not in self._tables:
+            self._tables[grouping] = self.engine.table(self.filter(), grouping, self.goal_posts(), self.min_n.value)
+        return self._tables[grouping]
+
+    def statuses(self) -> dict[str, str]:
+        pillars = self.table()
+        return dict(zip(pillars["pillar"], pillars["status"]))
+
+    def promise_able_count(self) -> int:
+        return gap.promise_able_count(self.table())
+
+    def refresh(self, moved: set[str] | None = None) -> None:
+        """Recompute and move the views that show what ``moved`` (goal-post kinds); all when None."""
+        self._tables = {}
+        views = set(charts.VIEW_GOAL_POSTS) if moved is None else {
+            name for name, shows in charts.VIEW_GOAL_POSTS.items() if shows & moved}
+        for name, chart in self._views(views).items():
+            charts.update_figure(self.figures[name], chart, self._shown[name])
+            self._shown[name] = chart
+        self._show_status()
+        self.message.value = ""
+
+    def _views(self, names: set[str]) -> dict[str, charts.Chart]:
+        min_n = self.min_n.value
+        build = {
+            "overview": lambda: charts.gap_overview(self.table(), self.names, min_n),
+            "distribution": lambda: charts.score_distribution(self.table(), self.names, min_n),
+            "heatmap": lambda: charts.gap_heatmap(self.table("touchpoint"), self.names, min_n),
+            "quadrant": lambda: charts.importance_performance(gap.quadrants(self.table()), self.table()["status"],
+                                                              self.names),
+            "loudness": lambda: charts.loudness_chart(gap.loudness(self.table(), self.promise), self.names),
+            "internal": lambda: charts.internal_vs_customers(gap.blind_spots(self._summary, self.table()),
+                                                             self.names),
+            "trend": lambda: charts.trend(self.table("month"), self.names, min_n),
+        }
+        return {name: build[name]() for name in charts.VIEW_GOAL_POSTS if name in names}
+
+    def _show_status(self) -> None:
+        pillars = self.table()
+        rows = "".join(
+            f"<tr><td>{html.escape(self.names[p])}</td>"
+            f"<td style='color:{charts.STATUS_COLOURS[s]};font-weight:bold'>{s}</td>"
+            f"<td>{share:.0%} above {threshold:g} (n={n})</td></tr>"
+            for p, s, share, threshold, n in zip(pillars["pillar"], pillars["status"], pillars["share_above"],
+                                                 pillars["threshold"], pillars["n"]))
+        value = (f"<div style='font-size:18px'><b>{self.promise_able_count()} of {len(pillars)} pillars are "
+                 f"promise-able</b><table>{rows}</table>"
+                 f"<p>{html.escape(gap.promise_ability_rule(self.min_n.value))} {html.escape(gap.ABOVE_RULE)} "
+                 f"{html.escape(gap.LIFT_RULE)}</p></div>")
+        if self.status.value != value:
+            self.status.value = value
+
+    # --- the room's own view and saving ----------------------------------------------------------------
+
+    def set_internal_ratings(self, ratings: pd.DataFrame) -> None:
+        """Show these ratings (columns ``gap.INTERNAL_COLUMNS``, e.g. from the live session) against customers."""
+        self._summary = gap.internal_summary(ratings, self.promise.pillar_ids)
+        self._ratings = ratings.loc[:, list(gap.INTERNAL_COLUMNS)].reset_index(drop=True)
+        self._refresh_internal()
+
+    def add_internal_ratings(self, rows: pd.DataFrame) -> None:
+        """Add entries (e.g. from the form) to the ratings shown."""
+        self._guarded(lambda: self.set_internal_ratings(pd.concat([self._ratings, rows], ignore_index=True)))
+
+    def _refresh_internal(self) -> None:
+        chart = self._views({"internal"})["internal"]
+        charts.update_figure(self.figures["internal"], chart, self._shown["internal"])
+        self._shown["internal"] = chart
+
+    def save(self) -> Promise:
+        """Save the goal posts as the next version of promise.yml (the current one is kept in versions/)."""
+        if self.folder is None:
+            raise gap.GapError("This panel was opened without a workshop folder, so it cannot save.")
+        saved = save_new_version(gap.promise_with_goal_posts(self.promise, self.goal_posts()), self.folder)
+        self.promise = saved
+        self.message.value = (f"Saved as version {saved.version} of promise.yml; "
+                              f"version {saved.version - 1} is kept in versions/.")
+        if self.on_save is not None:
+            self.on_save(saved)
+        return saved
+
+    # --- wiring ----------------------------------------------------------------------------------------
+
+    def _on_goal_post(self, pillar_id: str, kind: str) -> None:
+        if self._held is not None:
+            self._held.add(kind)
+            return
+        with self._holding() as moved:
+            moved.add(kind)
+            if kind == "target":
+                # The threshold can never pass the target: its slider stops there (and moves down with it).
+                self.sliders[pillar_id]["threshold"].max = self.sliders[pillar_id]["target"].value
+
+    @contextmanager
+    def _holding(self):
+        """Collect goal-post moves made while inside (a target dragging its threshold along) into one refresh."""
+        self._held = set()
+        try:
+            yield self._held
+        finally:
+            moved, self._held = self._held, None
+            self._guarded(lambda: self.refresh(moved))
+
+    def _guarded(self, action: Callable[[], object]) -> None:
+        try:
+            action()
+        except WorkshopError as error:
+            self.message.value = f"<span style='color:#D55E00'>{html.escape(str(error))}</span>"
+        except Exception as error:  # noqa: BLE001 - a callback must never show a traceback to the room
+            self.message.value = (f"<span style='color:#D55E00'>Something went wrong: "
+                                  f"{html.escape(type(error).__name__)}: {html.escape(str(error))}</span>")
