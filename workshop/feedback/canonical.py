@@ -1,0 +1,328 @@
+"""One chunk of client responses turned into canonical feedback (see ``workshop.cube``), and every decision
+recorded in the validation report.
+
+Input is a ``Responses`` chunk: for each target (``response_id``, ``date``, ``touchpoint``, ``segment``,
+``comment``, ``recommend``, ``advocate`` and each pillar id) the raw values of one response per position,
+with the file row of each value. Values are converted by unique value (a score column has a dozen distinct
+answers however many rows it has), so a chunk costs a few vectorised passes, not a Python call per row.
+
+What happens to a response:
+
+========================================== ============ =====================================================
+found                                      severity     effect
+========================================== ============ =====================================================
+every mapped cell empty                    warning      set aside: blank row
+date blank or not a date (date mapped)     warning      set aside: the month is unknown
+response id already kept on an earlier row warning      set aside: counted once
+no pillar score, no recommend, no comment  warning      set aside: nothing answered
+score out of its scale / not on the scale  warning      that score missing, row kept
+date in the future                         warning      kept
+touchpoint not in the promise              warning      kept as written
+no response id                             warning      kept, named ``row N``
+========================================== ============ =====================================================
+
+Whether a column is *mostly* unreadable (blocking) is judged over the whole file, by the caller, from the
+tallies kept here. This module must not read files.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workshop.cube import NOT_STATED
+from workshop.feedback.advocates import nps_band
+from workshop.feedback.dates import DateRead, DateReader
+from workshop.feedback.mapping import FeedbackMapping, resolve_values
+from workshop.feedback.scales import SCALES, Answer, convert_answer, fold, is_missing
+from workshop.feedback.validation import WARNING, ColumnTally, ValidationReport
+from workshop.promise import Promise
+
+BLANK_ROW = "blank row: nothing in any mapped column"
+NO_DATE = "no date: the month of this response is unknown"
+BAD_DATE = "date not understood"
+DUPLICATE_ID = "response id already used on an earlier row: counted once"
+NOTHING_ANSWERED = "nothing answered: no pillar score, no recommend and no comment"
+FUTURE_SLACK = pd.Timedelta(days=1)
+"""Dates up to a day ahead are not 'in the future': time zones put some customers ahead of us."""
+_LONGEST_MISSING_MARKER = 24
+
+
+@dataclass
+class Responses:
+    """Raw values of one chunk of responses, one position per response, keyed by target.
+
+    ``rows`` is each response's file row; ``value_rows[target]`` the file row of that target's value where
+    it differs (long layout: each answer has its own row).
+    """
+
+    values: dict[str, np.ndarray]
+    rows: np.ndarray
+    value_rows: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def rows_of(self, target: str) -> np.ndarray:
+        return self.value_rows.get(target, self.rows)
+
+
+@dataclass
+class Converted:
+    """Canonical rows of the kept responses, and the reason (or None) for every response in the chunk."""
+
+    frame: pd.DataFrame
+    reasons: np.ndarray
+
+
+class Canonicalizer:
+    """Converts chunk after chunk, remembering what spans chunks: date order, ids seen, tallies."""
+
+    def __init__(self, mapping: FeedbackMapping, promise: Promise, report: ValidationReport, *,
+                 duplicate_reason: str = DUPLICATE_ID, labels: dict[str, str] | None = None,
+                 today: pd.Timestamp | None = None):
+        self.mapping = mapping
+        self.promise = promise
+        self.report = report
+        self.duplicate_reason = duplicate_reason
+        self.labels = labels or {}
+        """Target → the client column or question it comes from, for the report."""
+        self.pillar_ids = [p for p in mapping.pillars if p in promise.pillar_ids]
+        self.dates = DateReader(mapping.date_order)
+        self.seen_ids = np.zeros(0, dtype=np.int64)
+        self.latest = (today or pd.Timestamp.now()).normalize() + pd.Timedelta(days=1) + FUTURE_SLACK
+        self.tallies = {target: ColumnTally(self.labels.get(target, target), target, source.scale or "0-10")
+                        for target, source in self._scored_sources().items()}
+        report.tallies.extend(self.tallies.values())
+
+    def _scored_sources(self) -> dict:
+        sources = {p: self.mapping.pillars[p] for p in self.pillar_ids}
+        if self.mapping.recommend is not None:
+            sources["recommend"] = self.mapping.recommend
+        return sources
+
+    def convert(self, chunk: Responses, *, blank_rows_possible: bool = True) -> Converted:
+        n = len(chunk)
+        reasons = np.full(n, None, dtype=object)
+        present = np.zeros(n, dtype=bool)
+        scores = {}
+        for target, source in self._scored_sources().items():
+            if target in chunk.values:
+                scores[target], answered = self._scores(chunk, target, SCALES[source.scale or "0-10"])
+                present |= answered
+        answered_any = np.zeros(n, dtype=bool)
+        for target in scores:
+            answered_any |= ~np.isnan(scores[target])
+        comment, has_comment = self._comments(chunk)
+        present |= has_comment
+        for target in ("response_id", "date", "touchpoint", "segment", "advocate"):
+            if target in chunk.values:
+                present |= ~_missing_mask(chunk.values[target])
+        if blank_rows_possible:
+            reasons[~present] = BLANK_ROW
+        dates = self._dates(chunk, reasons)
+        ids = self._ids(chunk, reasons)
+        reasons[(reasons == None) & ~answered_any & ~has_comment] = NOTHING_ANSWERED  # noqa: E711
+        self._duplicates(ids, chunk.rows, reasons)
+        self._count_set_aside(chunk, reasons)
+        keep = reasons == None  # noqa: E711
+        touchpoint = self._values_in(chunk, "touchpoint", keep, self.promise.touchpoints,
+                                     self.mapping.touchpoints)
+        segment = self._values_in(chunk, "segment", keep, [], self.mapping.segments)
+        recommend = scores.get("recommend", np.full(n, np.nan))
+        frame = pd.DataFrame({
+            "response_id": ids[keep],
+            "date": dates[keep],
+            "touchpoint": touchpoint,
+            "segment": segment,
+            "recommend": recommend[keep],
+            "advocate": self._advocates(chunk, recommend)[keep],
+            "comment": comment[keep],
+            "source": np.full(int(keep.sum()), "survey", dtype=object),
+            **{p: scores[p][keep] if p in scores else np.full(int(keep.sum()), np.nan) for p in self.pillar_ids},
+        })
+        return Converted(frame, reasons)
+
+    # --- scores ---------------------------------------------------------------------------------------
+
+    def _scores(self, chunk: Responses, target: str, scale) -> tuple[np.ndarray, np.ndarray]:
+        """(0–10 points with NaN, given: not blank) for one score target, tallied and reported."""
+        codes, uniques = pd.factorize(_as_objects(chunk.values[target]))
+        converted = [convert_answer(u, scale) for u in uniques]
+        points = np.array([p for p, _ in converted] + [np.nan], dtype=float)[codes]
+        status = np.array([s for _, s in converted] + [Answer.MISSING], dtype=np.int8)[codes]
+        tally = self.tallies[target]
+        counts = np.bincount(status, minlength=len(Answer))
+        tally.scored += int(counts[Answer.SCORED])
+        tally.missing += int(counts[Answer.MISSING])
+        tally.out_of_range += int(counts[Answer.OUT_OF_RANGE])
+        tally.unreadable += int(counts[Answer.UNREADABLE])
+        rows = chunk.rows_of(target)
+        values = chunk.values[target]
+        for answer, message, fix in (
+                (Answer.OUT_OF_RANGE, f"values outside the {scale.id} scale, kept as not answered",
+                 "Check the scale in mapping.yml; if these are typing errors, tell the client."),
+                (Answer.UNREADABLE, f"values that are no answer on the {scale.id} scale, kept as not answered",
+                 "If the column holds words, choose a label scale (likert5, likert7) in mapping.yml; if it holds "
+                 "comments, map it to 'comment' instead.")):
+            where = np.flatnonzero(status == answer)
+            if len(where):
+                self.report.add(WARNING, message, tally.column, fix, rows[where[:5]], values[where[:5]],
+                                count=len(where))
+        return points, status != Answer.MISSING
+
+    # --- dates ----------------------------------------------------------------------------------------
+
+    def _dates(self, chunk: Responses, reasons: np.ndarray) -> np.ndarray:
+        n = len(chunk)
+        if "date" not in chunk.values:
+            return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        rows = chunk.rows_of("date")
+        stamps, status = self.dates.read(chunk.values["date"], rows)
+        column = self.labels.get("date")
+        open_rows = reasons == None  # noqa: E711
+        for state, reason, fix in (
+                (DateRead.MISSING, NO_DATE, "Ask the client for the dates, or leave 'date' unmapped to load "
+                                            "every response as undated."),
+                (DateRead.UNREADABLE, BAD_DATE, "Check the date format and 'date_order' in mapping.yml.")):
+            hit = open_rows & (status == state)
+            if hit.any():
+                reasons[hit] = reason
+                where = np.flatnonzero(hit)
+                self.report.add(WARNING, f"{reason}, row set aside", column, fix, rows[where[:5]],
+                                chunk.values["date"][where[:5]], count=len(where))
+        future = (reasons == None) & (stamps > np.datetime64(self.latest))  # noqa: E711
+        if future.any():
+            where = np.flatnonzero(future)
+            self.report.add(WARNING, "dates in the future, kept", column,
+                            "Check the date order and the computer's clock; tell the client if the export is wrong.",
+                            rows[where[:5]], chunk.values["date"][where[:5]], count=len(where))
+        return stamps
+
+    # --- ids ------------------------------------------------------------------------------------------
+
+    def _ids(self, chunk: Responses, reasons: np.ndarray) -> np.ndarray:
+        n = len(chunk)
+        if "response_id" not in chunk.values:
+            return np.array([f"row {r}" for r in chunk.rows], dtype=object)
+        raw = chunk.values["response_id"]
+        codes, uniques = pd.factorize(_as_objects(raw))
+        texts = np.array([_id_text(u) for u in uniques] + [""], dtype=object)
+        ids = texts[codes]
+        blank = (ids == "") & (reasons == None)  # noqa: E711
+        if blank.any():
+            where = np.flatnonzero(blank)
+            ids[where] = [f"row {r}" for r in chunk.rows[where]]
+            self.report.add(WARNING, "responses with no response id, named by their row number instead",
+                            self.labels.get("response_id"), "Nothing to do, unless the client's ids matter to you.",
+                            chunk.rows[where[:5]], raw[where[:5]], count=len(where))
+        ids[ids == ""] = None
+        return ids if n else np.zeros(0, dtype=object)
+
+    def _duplicates(self, ids: np.ndarray, rows: np.ndarray, reasons: np.ndarray) -> None:
+        """Set aside responses whose id was kept before (in this chunk or an earlier one); count each id once.
+
+        Ids are compared by their 64-bit hash, kept sorted: 10 million ids cost 80 MB, not gigabytes of text.
+        """
+        open_positions = np.flatnonzero(reasons == None)  # noqa: E711
+        if not len(open_positions):
+            return
+        hashes = np.fromiter((hash(i) for i in ids[open_positions]), dtype=np.int64, count=len(open_positions))
+        _, first = np.unique(hashes, return_index=True)
+        again = np.ones(len(hashes), dtype=bool)
+        again[first] = False
+        where = np.searchsorted(self.seen_ids, hashes)
+        before = where < len(self.seen_ids)
+        before[before] = self.seen_ids[where[before]] == hashes[before]
+        duplicate = again | before
+        if duplicate.any():
+            hit = open_positions[duplicate]
+            reasons[hit] = self.duplicate_reason
+            self.report.add(WARNING, self.duplicate_reason, self.labels.get("response_id"),
+                            "Nothing to do: each response is counted once. Tell the client if the export repeats rows.",
+                            rows[hit[:5]], ids[hit[:5]], count=len(hit))
+        fresh = np.unique(hashes[~duplicate])
+        self.seen_ids = np.insert(self.seen_ids, np.searchsorted(self.seen_ids, fresh), fresh)
+
+    def _count_set_aside(self, chunk: Responses, reasons: np.ndarray) -> None:
+        for reason in (BLANK_ROW, NOTHING_ANSWERED):
+            hit = np.flatnonzero(reasons == reason)
+            if len(hit):
+                self.report.add(WARNING, f"{reason}, row set aside", None,
+                                "Nothing to do: these rows hold no feedback." if reason == BLANK_ROW else
+                                "Check that every pillar question is mapped; otherwise nothing to do.",
+                                chunk.rows[hit[:5]], count=len(hit))
+
+    # --- text fields ----------------------------------------------------------------------------------
+
+    def _comments(self, chunk: Responses) -> tuple[np.ndarray, np.ndarray]:
+        n = len(chunk)
+        if "comment" not in chunk.values:
+            return np.full(n, None, dtype=object), np.zeros(n, dtype=bool)
+        codes, uniques = pd.factorize(_as_objects(chunk.values["comment"]))
+        texts = [None if _is_missing_text(u) else str(u).strip() for u in uniques]
+        comment = np.array(texts + [None], dtype=object)[codes]
+        return comment, comment != None  # noqa: E711
+
+    def _values_in(self, chunk: Responses, target: str, keep: np.ndarray, known: list[str],
+                   value_map: dict[str, str]) -> np.ndarray:
+        """Translated touchpoint/segment values of the kept responses; NOT_STATED where missing."""
+        if target not in chunk.values:
+            return np.full(int(keep.sum()), NOT_STATED, dtype=object)
+        raw = chunk.values[target][keep]
+        codes, uniques = pd.factorize(_as_objects(raw))
+        blank = [is_missing(u) for u in uniques]
+        given = [str(u) for u, b in zip(uniques, blank) if not b]
+        translated, known_flags = resolve_values(given, value_map, known)
+        lookup = iter(zip(translated, known_flags))
+        labels, unknown = [], []
+        for b in blank:
+            label, ok = (NOT_STATED, True) if b else next(lookup)
+            labels.append(label)
+            unknown.append(not ok)
+        out = np.array(labels + [NOT_STATED], dtype=object)[codes]
+        bad = np.array(unknown + [False], dtype=bool)[codes]
+        if bad.any():
+            where = np.flatnonzero(bad)
+            rows = chunk.rows_of(target)[keep]
+            self.report.add(WARNING, f"{target}s that are not in the promise ({', '.join(known)}), kept as written",
+                            self.labels.get(target), f"Translate them under '{target}s:' in mapping.yml "
+                            f"(e.g. 'Call centre: phone'), or add the {target} to the promise.",
+                            rows[where[:5]], raw[where[:5]], count=len(where))
+        return out
+
+    def _advocates(self, chunk: Responses, recommend: np.ndarray) -> np.ndarray:
+        """The mapping's advocate column and values, else NPS promoters (advocates.nps_band)."""
+        rule = self.mapping.advocate
+        if rule is not None and "advocate" in chunk.values:
+            wanted = {fold(v) for v in rule.values}
+            codes, uniques = pd.factorize(_as_objects(chunk.values["advocate"]))
+            flags = np.array([fold(str(u)) in wanted for u in uniques] + [False], dtype=bool)
+            return flags[codes]
+        codes, uniques = pd.factorize(recommend)
+        flags = np.array([nps_band(float(u)) == "promoter" for u in uniques] + [False], dtype=bool)
+        return flags[codes]
+
+
+def _as_objects(values: np.ndarray) -> np.ndarray:
+    return values if values.dtype == object else np.asarray(values, dtype=object)
+
+
+def _id_text(value: object) -> str:
+    if is_missing(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 1001.0 from a spreadsheet is the id 1001
+    return str(value).strip()
+
+
+def _is_missing_text(value: object) -> bool:
+    if isinstance(value, str) and len(value) > _LONGEST_MISSING_MARKER:
+        return False
+    return is_missing(value)
+
+
+def _missing_mask(values: np.ndarray) -> np.ndarray:
+    codes, uniques = pd.factorize(_as_objects(values))
+    return np.array([_is_missing_text(u) for u in uniques] + [True], dtype=bool)[codes]

@@ -1,0 +1,333 @@
+"""Loading a client's feedback file: streamed in chunks into the score cube, with the validation report.
+
+``load_feedback`` reads the file ``chunk_rows`` records at a time (pandas chunks for CSV, openpyxl's
+read-only rows for Excel, pyarrow record batches for Parquet), converts and checks each chunk
+(``canonical``), pivots long exports (``long_format``), and adds the kept responses to a
+``workshop.cube.CubeBuilder``. Memory is one chunk, the cube, the report, 8 bytes per response id (to
+count each response once), and the explorer frame:
+
+The **explorer frame** holds the kept responses that have a comment (canonical columns). Up to
+``EXPLORER_CAP`` comments it holds them all; past that, a uniform random sample of ``EXPLORER_CAP``
+(seeded, so the same file gives the same sample), because a room reads dozens of comments, not millions,
+and the counts on screen come from the cube. ``LoadedFeedback.comments_total`` says how many there were.
+
+Mapping problems that make a column unreadable (a column not in the file, a pillar not in the promise, no
+pillar at all) are blocking problems in the report; the rest of the file is still read so the report lists
+everything at once. A file that cannot be read at all raises FeedbackError. This module must not import
+widgets or plotting libraries.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from workshop.cube import CANONICAL_COLUMNS, CubeBuilder, ScoreCube
+from workshop.errors import Problem
+from workshop.feedback.canonical import Canonicalizer, Responses
+from workshop.feedback.long_format import NOT_TOGETHER, LongPivot
+from workshop.feedback.mapping import FeedbackMapping, mapping_issues, mapping_to_dict, suggest_mapping
+from workshop.feedback.readers import RawChunk, detect_format, read_chunks, read_columns, read_preview
+from workshop.feedback.scales import ROUNDING_RULE
+from workshop.feedback.validation import BLOCKING, WARNING, FeedbackError, ValidationReport
+from workshop.promise import Promise
+
+EXPLORER_CAP = 50_000
+"""Comments kept for the verbatim explorer; past this, a seeded uniform random sample of this many."""
+EXPLORER_SEED = 20_240_325
+MOSTLY = 0.5
+"""A score column is 'mostly' unreadable or out of range when more than half its given answers are."""
+Progress = Callable[[float, int], None]
+"""Called after each chunk with (fraction of the file read 0–1, rows read so far)."""
+
+
+@dataclass
+class LoadedFeedback:
+    """What loading a file gives: the cube, the explorer's comments, the report, and the mapping used."""
+
+    cube: ScoreCube
+    explorer: pd.DataFrame
+    report: ValidationReport
+    mapping: FeedbackMapping
+    comments_total: int = 0
+
+    @property
+    def explorer_is_sample(self) -> bool:
+        return self.comments_total > len(self.explorer)
+
+
+class _ExplorerSample:
+    """Kept responses with a comment: all of them up to the cap, else a seeded uniform random sample."""
+
+    def __init__(self, cap: int, seed: int):
+        self.cap = cap
+        self.rng = np.random.default_rng(seed)
+        self.parts: list[pd.DataFrame] = []
+        self.held = 0
+        self.total = 0
+
+    def add(self, frame: pd.DataFrame) -> None:
+        commented = frame[frame["comment"].notna().to_numpy()]
+        if commented.empty:
+            return
+        self.total += len(commented)
+        # A random key per comment; keeping the smallest keys is a uniform sample of any size of stream.
+        self.parts.append(commented.assign(_key=self.rng.random(len(commented))))
+        self.held += len(commented)
+        if self.held > 2 * self.cap:
+            self._shrink()
+
+    def _shrink(self) -> None:
+        frame = pd.concat(self.parts)
+        if len(frame) > self.cap:
+            frame = frame.nsmallest(self.cap, "_key")
+        self.parts, self.held = [frame], len(frame)
+
+    def frame(self, columns: list[str]) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        self._shrink()
+        frame = self.parts[0].sort_index(kind="stable")
+        return frame.drop(columns="_key")[columns].reset_index(drop=True)
+
+
+def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, *, chunk_rows: int = 200_000,
+                  progress: Progress | None = None) -> LoadedFeedback:
+    """Stream a feedback file through ``mapping`` into a cube, an explorer frame and a validation report.
+
+    Scores in the cube and the explorer are whole points 0–10; missing is NaN, never 0. Raises
+    FeedbackError when the file cannot be read at all; every other problem is in ``.report``.
+    """
+    path = Path(path)
+    fmt = detect_format(path, mapping.file_format(path))
+    columns = read_columns(path, fmt)
+    report = ValidationReport(path)
+    _describe(report, fmt, mapping)
+    usable = _usable(mapping, columns, promise, report)
+    builder = CubeBuilder(promise.pillar_ids)
+    explorer = _ExplorerSample(EXPLORER_CAP, EXPLORER_SEED)
+    pillar_ids = [p for p in usable.pillars if p in promise.pillar_ids]
+    explorer_columns = list(CANONICAL_COLUMNS) + pillar_ids
+    if usable.layout == "long" and not _can_pivot(usable, columns):
+        report.rows_read = 0
+        return LoadedFeedback(builder.build(), explorer.frame(explorer_columns), report, mapping)
+    targets = _targets(usable)
+    canonical = Canonicalizer(usable, promise, report, labels={t: s for t, s in _labels(usable).items()},
+                              duplicate_reason=NOT_TOGETHER if usable.layout == "long" else
+                              "response id already used on an earlier row: counted once")
+    pivot = LongPivot(usable, report) if usable.layout == "long" else None
+    wanted = usable.columns_used()
+    chunks = read_chunks(path, fmt, wanted, chunk_rows)
+    chunk = next(chunks, None)
+    while chunk is not None:
+        following = next(chunks, None)
+        report.rows_read += len(chunk.rows) + len(chunk.rejected)
+        _reader_rejects(chunk, report)
+        if pivot is None:
+            _wide_chunk(chunk, targets, usable, canonical, builder, explorer, report)
+        else:
+            _long_chunk(chunk, pivot, following is None, canonical, builder, explorer, report)
+        if progress is not None:
+            progress(chunk.fraction, report.rows_read)
+        chunk = following
+    _finish(report, canonical, pivot)
+    if progress is not None:
+        progress(1.0, report.rows_read)
+    return LoadedFeedback(builder.build(), explorer.frame(explorer_columns), report, mapping, explorer.total)
+
+
+def _describe(report: ValidationReport, fmt, mapping: FeedbackMapping) -> None:
+    if fmt.kind == "csv":
+        report.notes.append(f"Read as CSV: encoding {fmt.encoding}, delimiter {fmt.delimiter!r}, "
+                            f"headings on row {fmt.header_row}.")
+    elif fmt.kind == "xlsx":
+        report.notes.append(f"Read as Excel: sheet '{fmt.sheet}', headings on row {fmt.header_row}.")
+    else:
+        report.notes.append("Read as Parquet: the first record is numbered row 2, as in a spreadsheet.")
+    report.notes.append(f"Layout: {mapping.layout} ({'a row per response × question' if mapping.layout == 'long' else 'a column per question'}).")
+    report.notes.append(ROUNDING_RULE)
+
+
+def _usable(mapping: FeedbackMapping, columns: list[str], promise: Promise,
+            report: ValidationReport) -> FeedbackMapping:
+    """The mapping without what cannot be read (each recorded as a blocking problem)."""
+    for message, column, fix in mapping_issues(mapping, columns, promise):
+        report.add(BLOCKING, message, column or None, fix, count=1)
+    usable = copy.deepcopy(mapping)
+    usable.fields = {k: s for k, s in usable.fields.items() if s.column is None or s.column in columns}
+    usable.pillars = {k: s for k, s in usable.pillars.items()
+                      if k in promise.pillar_ids and (s.column is None or s.column in columns)}
+    if usable.recommend is not None and usable.recommend.column is not None and usable.recommend.column not in columns:
+        usable.recommend = None
+    if usable.advocate is not None and usable.advocate.column not in columns:
+        usable.advocate = None
+    return usable
+
+
+def _can_pivot(mapping: FeedbackMapping, columns: list[str]) -> bool:
+    needed = [mapping.question_column, mapping.answer_column,
+              mapping.fields["response_id"].column if "response_id" in mapping.fields else None]
+    return all(c is not None and c in columns for c in needed)
+
+
+def _targets(mapping: FeedbackMapping) -> dict[str, str]:
+    """Target → client column, for the wide layout."""
+    targets = {name: s.column for name, s in mapping.fields.items() if s.column is not None}
+    targets.update({p: s.column for p, s in mapping.pillars.items() if s.column is not None})
+    if mapping.recommend is not None and mapping.recommend.column is not None:
+        targets["recommend"] = mapping.recommend.column
+    if mapping.advocate is not None:
+        targets["advocate"] = mapping.advocate.column
+    return targets
+
+
+def _labels(mapping: FeedbackMapping) -> dict[str, str]:
+    """Target → the client column or question it comes from, as the report names it."""
+    labels = {name: s.label for name, s in mapping.fields.items()}
+    labels.update({p: s.label for p, s in mapping.pillars.items()})
+    if mapping.recommend is not None:
+        labels["recommend"] = mapping.recommend.label
+    if mapping.advocate is not None:
+        labels["advocate"] = mapping.advocate.column
+    return labels
+
+
+def _reader_rejects(chunk: RawChunk, report: ValidationReport) -> None:
+    if not chunk.rejected:
+        return
+    rows = np.array([r for r, _ in chunk.rejected], dtype=np.int64)
+    reasons = np.array([why for _, why in chunk.rejected], dtype=object)
+    report.set_aside(rows, reasons)
+    for reason in dict.fromkeys(reasons):
+        hit = rows[reasons == reason]
+        report.add(WARNING, f"{_kind_of(reason)}, row set aside", None,
+                   "Open the file at that row: a delimiter inside an unquoted value, or a cut-off export.",
+                   hit[:5], count=len(hit))
+
+
+def _kind_of(reason: str) -> str:
+    return "rows with more values than columns" if reason.startswith("has ") else reason
+
+
+def _wide_chunk(chunk: RawChunk, targets: dict[str, str], mapping: FeedbackMapping, canonical: Canonicalizer,
+                builder: CubeBuilder, explorer: _ExplorerSample, report: ValidationReport) -> None:
+    frame = chunk.frame
+    values = {target: frame[column].to_numpy() for target, column in targets.items()}
+    converted = canonical.convert(Responses(values, chunk.rows))
+    _keep(converted.frame, builder, explorer, report)
+    report.rows_kept += len(converted.frame)
+    aside = converted.reasons != None  # noqa: E711
+    if aside.any():
+        comment = mapping.fields.get("comment")
+        raw = frame[aside].drop(columns=[comment.column] if comment and comment.column in frame else [])
+        report.set_aside(chunk.rows[aside], converted.reasons[aside], raw.assign(file_row=chunk.rows[aside]))
+
+
+def _long_chunk(chunk: RawChunk, pivot: LongPivot, final: bool, canonical: Canonicalizer, builder: CubeBuilder,
+                explorer: _ExplorerSample, report: ValidationReport) -> None:
+    pivoted = pivot.feed(chunk.frame, chunk.rows, final)
+    report.set_aside(pivoted.set_aside_rows, pivoted.set_aside_reasons, pivoted.set_aside_raw)
+    converted = canonical.convert(pivoted.responses, blank_rows_possible=False)
+    _keep(converted.frame, builder, explorer, report)
+    row_reasons = converted.reasons[pivoted.owner] if len(pivoted.owner) else np.zeros(0, dtype=object)
+    aside = row_reasons != None  # noqa: E711
+    report.rows_kept += int((~aside).sum())
+    if aside.any():
+        report.set_aside(pivoted.rows[aside], row_reasons[aside], pivoted.raw[aside])
+
+
+def _keep(frame: pd.DataFrame, builder: CubeBuilder, explorer: _ExplorerSample, report: ValidationReport) -> None:
+    builder.add(frame)
+    explorer.add(frame)
+    report.responses_kept += len(frame)
+
+
+def _finish(report: ValidationReport, canonical: Canonicalizer, pivot: LongPivot | None) -> None:
+    """Whole-file judgements: mostly unreadable columns, date order, unseen questions, nothing kept."""
+    for tally in canonical.tallies.values():
+        if tally.given and tally.unreadable > MOSTLY * tally.given:
+            report.add(BLOCKING, f"is mostly text that is no answer on the {tally.scale} scale "
+                                 f"({tally.unreadable:,} of {tally.given:,} answers)", tally.column,
+                       "If it holds words, choose a label scale (likert5, likert7) in mapping.yml; if it holds "
+                       "comments, map it to 'comment'; otherwise map the right column.", count=1)
+        elif tally.given and tally.out_of_range > MOSTLY * tally.given:
+            report.add(BLOCKING, f"is mostly outside the {tally.scale} scale "
+                                 f"({tally.out_of_range:,} of {tally.given:,} answers): the scale is probably wrong",
+                       tally.column, "Choose the column's scale in mapping.yml (e.g. 0-100 or 1-10).", count=1)
+        elif report.rows_read and not tally.given:
+            report.add(WARNING, f"has no answers: pillar or recommend '{tally.target}' gets no scores", tally.column,
+                       "Check that the right column is mapped.", count=1)
+    ambiguity = canonical.dates.ambiguity()
+    if ambiguity is not None:
+        message, fix, (row, value) = ambiguity
+        report.add(BLOCKING, message, canonical.labels.get("date"), fix, [row], [value], count=1)
+    elif canonical.dates.decided and canonical.dates.order == "auto" and canonical.dates.evidence:
+        row, value = canonical.dates.evidence[canonical.dates.decided]
+        report.notes.append(f"Dates read {canonical.dates.decided.replace('_', '-')}: row {row} ({value!r}) can "
+                            "only be read that way.")
+    if pivot is not None:
+        for question, target in pivot.unseen_questions().items():
+            report.add(BLOCKING, f"question mapped to '{target}' never appears in the file", question,
+                       "Copy the question exactly as the export writes it into mapping.yml.", count=1)
+    if report.rows_read == 0:
+        report.add(BLOCKING, "the file has column headings but no responses", None,
+                   "Export the survey again with its responses.", count=1)
+    elif report.responses_kept == 0:
+        report.add(BLOCKING, "no response could be kept: see the reasons above", None,
+                   "Fix the mapping or the file, then load it again.", count=1)
+
+
+# --- checking a file, for `workshop check` and the mapping panel ------------------------------------------
+
+
+@dataclass
+class FeedbackCheck:
+    """The outcome of checking a file: its report, the mapping used, and whether that was suggested."""
+
+    report: ValidationReport
+    mapping: FeedbackMapping | None
+    suggested: bool
+
+    @property
+    def ok(self) -> bool:
+        return not self.report.blocking
+
+    def to_text(self) -> str:
+        text = self.report.to_text()
+        if self.suggested and self.mapping is not None:
+            body = yaml.safe_dump(mapping_to_dict(self.mapping), sort_keys=False, allow_unicode=True, width=110)
+            text = ("Suggested mapping (no mapping.yml given; save it with --save-mapping and correct it):\n"
+                    + "\n".join("  " + line for line in body.splitlines()) + "\n\n" + text)
+        return text
+
+
+def check_feedback(path: str | Path, promise: Promise, mapping: FeedbackMapping | None = None, *,
+                   source: str | None = None, chunk_rows: int = 200_000,
+                   progress: Progress | None = None) -> FeedbackCheck:
+    """Load ``path`` with ``mapping`` (or a suggested one) and return the report; never raises FeedbackError.
+
+    A file that cannot be read at all gives a report whose blocking problems say why.
+    """
+    path = Path(path)
+    suggested = mapping is None
+    try:
+        if mapping is None:
+            mapping = suggest_mapping(read_preview(path), promise, source=source if source is not None else path.name)
+        loaded = load_feedback(path, mapping, promise, chunk_rows=chunk_rows, progress=progress)
+    except FeedbackError as error:
+        report = ValidationReport(path)
+        for problem in error.problems:
+            report.add(BLOCKING, _sentence(problem), problem.field, problem.fix, count=1)
+        return FeedbackCheck(report, mapping, suggested)
+    return FeedbackCheck(loaded.report, mapping, suggested)
+
+
+def _sentence(problem: Problem) -> str:
+    where = f"{problem.where}: " if problem.where else ""
+    value = f" (found {problem.value})" if problem.value else ""
+    return f"{where}{problem.message}{value}"

@@ -1,0 +1,523 @@
+"""The column mapping (``mapping.yml``): which client column, or question, is each canonical field and pillar.
+
+A mapping says where the feedback file is (relative to the workshop folder), how it is written (layout,
+encoding, delimiter, sheet, heading row: unset means detected), which client column is ``response_id``,
+``date``, ``touchpoint``, ``segment`` and ``comment``, which column or long-format question is
+``recommend`` and each pillar with its scale (see ``workshop.feedback.scales``), how client touchpoint and
+segment values translate (``Call centre`` → ``phone``), the day/month order of dates, an optional advocate
+column with its values, and the privacy lists the comment scrub reads. ``suggest_mapping`` proposes one from
+column names and values; the facilitator confirms it before anything loads.
+
+Layouts: ``wide`` has a column per question; ``long`` has a row per response × question, with a question
+column and an answer column (``question_column``, ``answer_column``); pillars, ``recommend`` and ``comment``
+then name a question label instead of a column.
+
+This module reads, writes, checks and suggests mappings; it does not read feedback rows.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from workshop.errors import Problem
+from workshop.feedback.dates import DATE_ORDERS
+from workshop.feedback.readers import FileFormat, file_kind
+from workshop.feedback.scales import SCALES, fold, guess_scale, is_missing
+from workshop.feedback.validation import FeedbackError
+from workshop.promise import Promise, atomic_write_text, slugify
+
+MAPPING_FILE = "mapping.yml"
+FIELDS = ("response_id", "date", "touchpoint", "segment", "comment")
+"""Canonical fields read from one column each (``recommend`` and pillars also carry a scale)."""
+LAYOUTS = ("wide", "long")
+MATCH_CUTOFF = 0.6
+"""How alike a heading and a field's words must be (0–1) for the suggestion to map them."""
+FILE_HEADER = (
+    "# How the client's feedback file maps onto the workshop's fields. Check it in notebook 02 or edit by hand.\n"
+    "# Scales: " + ", ".join(SCALES) + ". null under 'format' means: detect it from the file.\n"
+    "# touchpoints / segments: client value -> workshop value. date_order: auto, day_first or month_first.\n"
+)
+
+FIELD_WORDS: dict[str, tuple[str, ...]] = {
+    "response_id": ("response id", "respondent id", "response", "respondent", "id", "record id", "submission id",
+                    "responseid", "survey id", "case id", "interview id"),
+    "date": ("date", "submitted", "submitted at", "submission date", "response date", "completed", "completed at",
+             "timestamp", "created", "created at", "end date", "recorded date", "survey date", "date submitted"),
+    "touchpoint": ("touchpoint", "touch point", "channel", "contact channel", "point of contact", "interaction",
+                   "contact type", "journey step"),
+    "segment": ("segment", "customer segment", "customer type", "customer group", "tier", "plan", "market",
+                "customer status"),
+    "recommend": ("recommend", "nps", "likelihood to recommend", "likely to recommend", "would you recommend",
+                  "how likely are you to recommend", "net promoter", "net promoter score", "ltr"),
+    "comment": ("comment", "comments", "verbatim", "feedback", "free text", "open text", "anything else",
+                "remarks", "tell us more", "other comments", "open answer"),
+}
+"""Common survey wording for each canonical field, matched against headings when suggesting a mapping."""
+TOUCHPOINT_WORDS: dict[str, tuple[str, ...]] = {
+    "phone": ("call centre", "call center", "telephone", "tel", "hotline", "contact centre", "contact center",
+              "by phone", "phone call"),
+    "store": ("shop", "branch", "in store", "in-store", "showroom", "retail"),
+    "web": ("website", "online", "internet", "web site", "webshop", "online shop"),
+    "email": ("e-mail", "mail", "by email"),
+    "delivery": ("home delivery", "courier", "shipping", "driver"),
+    "app": ("mobile app", "mobile", "application"),
+    "chat": ("live chat", "web chat", "chatbot"),
+}
+QUESTION_HEADINGS = ("question", "question text", "question label", "item", "variable", "attribute", "metric")
+ANSWER_HEADINGS = ("answer", "response", "value", "score", "rating", "answer value")
+
+
+@dataclass
+class Source:
+    """Where a value comes from: a ``column`` (wide layout) or a ``question`` label (long layout).
+
+    ``scale`` is set for scores (pillars, ``recommend``) and names a scale in ``scales.SCALES``.
+    """
+
+    column: str | None = None
+    question: str | None = None
+    scale: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.column if self.column is not None else (self.question or "")
+
+
+@dataclass
+class AdvocateRule:
+    """Advocates are the responses whose ``column`` holds one of ``values`` (compared case-insensitively)."""
+
+    column: str
+    values: list[str]
+
+
+@dataclass
+class FeedbackMapping:
+    """How one client file maps onto canonical feedback (see the module docstring)."""
+
+    source: str = ""
+    layout: str = "wide"
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | int | None = None
+    header_row: int | None = None
+    question_column: str | None = None
+    answer_column: str | None = None
+    fields: dict[str, Source] = field(default_factory=dict)
+    recommend: Source | None = None
+    pillars: dict[str, Source] = field(default_factory=dict)
+    date_order: str = "auto"
+    touchpoints: dict[str, str] = field(default_factory=dict)
+    segments: dict[str, str] = field(default_factory=dict)
+    advocate: AdvocateRule | None = None
+    privacy: dict[str, list[str]] = field(default_factory=lambda: {"do_not_show": [], "safe_patterns": []})
+
+    def file_format(self, path: str | Path) -> FileFormat:
+        """The reading options for ``path``; unset ones are detected by the reader."""
+        return FileFormat(kind=file_kind(Path(path)), encoding=self.encoding, delimiter=self.delimiter,
+                          sheet=self.sheet, header_row=self.header_row)
+
+    def columns_used(self) -> list[str]:
+        """Every client column this mapping reads, in a stable order."""
+        used: list[str] = []
+        sources = [*self.fields.values(), self.recommend, *self.pillars.values()]
+        names = [s.column for s in sources if s is not None] + [self.question_column, self.answer_column]
+        names.append(self.advocate.column if self.advocate else None)
+        for name in names:
+            if name is not None and name not in used:
+                used.append(name)
+        return used
+
+
+# --- YAML -------------------------------------------------------------------------------------------------
+
+_TOP_KEYS = ("source", "format", "fields", "recommend", "pillars", "date_order", "touchpoints", "segments",
+             "advocate", "privacy")
+_FORMAT_KEYS = ("layout", "encoding", "delimiter", "sheet", "header_row", "question_column", "answer_column")
+
+
+class _Reader:
+    """Collects every problem in a mapping document instead of stopping at the first."""
+
+    def __init__(self, file: Path | None):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def problem(self, where: str, key: str | None, message: str, fix: str = "", value: Any = None) -> None:
+        self.problems.append(Problem(self.file, where, key, message, fix, None if value is None else repr(value)))
+
+    def known_keys(self, data: dict, allowed: tuple[str, ...], where: str) -> None:
+        for key in data:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+                fix = f"Did you mean '{close[0]}'?" if close else f"Known keys: {', '.join(allowed)}."
+                self.problem(where, str(key), "unknown key", fix)
+
+    def section(self, data: dict, key: str) -> dict:
+        value = data.get(key) or {}
+        if not isinstance(value, dict):
+            self.problem("", key, "must be a set of 'name: value' lines", "", value)
+            return {}
+        return value
+
+    def text(self, value: Any, where: str, key: str) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+            return str(value).strip() if isinstance(value, str) else str(value)
+        self.problem(where, key, "must be a column name or question label", "Put it in quotes.", value)
+        return None
+
+    def source(self, value: Any, where: str, scored: bool) -> Source | None:
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            if scored:
+                self.problem(where, None, "must give 'column' (or 'question') and 'scale'",
+                             "Write it as {column: Speed, scale: 1-5}.", value)
+                return None
+            column = self.text(value, where, "column")
+            return Source(column=column) if column else None
+        self.known_keys(value, ("column", "question", "scale") if scored else ("column", "question"), where)
+        source = Source(self.text(value.get("column"), where, "column"),
+                        self.text(value.get("question"), where, "question"))
+        if (source.column is None) == (source.question is None):
+            self.problem(where, None, "needs exactly one of 'column' or 'question'", "", value)
+            return None
+        if scored:
+            scale = str(value.get("scale", "0-10"))
+            if scale not in SCALES:
+                close = difflib.get_close_matches(scale, list(SCALES), n=1, cutoff=0.5)
+                self.problem(where, "scale", "is not a scale the kit knows",
+                             (f"Did you mean '{close[0]}'? " if close else "") + f"Scales: {', '.join(SCALES)}.",
+                             value.get("scale"))
+            source.scale = scale
+        return source
+
+    def value_map(self, data: dict, key: str) -> dict[str, str]:
+        raw = self.section(data, key)
+        out: dict[str, str] = {}
+        for client_value, ours in raw.items():
+            if not isinstance(ours, str) or not ours.strip():
+                self.problem(key, str(client_value), "must map to a non-empty value", "", ours)
+            else:
+                out[str(client_value)] = ours.strip()
+        return out
+
+    def text_list(self, data: dict, key: str, where: str) -> list[str]:
+        value = data.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.problem(where, key, "must be a list of texts", "Write one '- item' per line.", value)
+            return []
+        return [v.strip() for v in value]
+
+
+def mapping_from_dict(data: Any, file: Path | None = None) -> FeedbackMapping:
+    """Build a mapping from plain data (as read from YAML), or raise FeedbackError listing every problem."""
+    reader = _Reader(file)
+    if not isinstance(data, dict):
+        raise FeedbackError([Problem(file, "", None, "must be a set of keys (source, fields, pillars, ...)",
+                                     "Start from datasets/sample/mapping.yml.", repr(data))])
+    reader.known_keys(data, _TOP_KEYS, "")
+    fmt = reader.section(data, "format")
+    reader.known_keys(fmt, _FORMAT_KEYS, "format")
+    mapping = FeedbackMapping(source=str(data.get("source") or ""))
+    mapping.layout = str(fmt.get("layout", "wide"))
+    if mapping.layout not in LAYOUTS:
+        reader.problem("format", "layout", "must be 'wide' (a column per question) or 'long' (a row per answer)",
+                       "", fmt.get("layout"))
+    for key in ("encoding", "delimiter", "question_column", "answer_column"):
+        value = fmt.get(key)
+        setattr(mapping, key, None if value is None else str(value))
+    mapping.sheet = fmt.get("sheet")
+    header_row = fmt.get("header_row")
+    if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
+        reader.problem("format", "header_row", "must be a row number from 1 (the file's first row)", "", header_row)
+        header_row = None
+    mapping.header_row = header_row
+    fields = reader.section(data, "fields")
+    reader.known_keys(fields, FIELDS, "fields")
+    for name in FIELDS:
+        if (source := reader.source(fields.get(name), f"fields: {name}", scored=False)) is not None:
+            mapping.fields[name] = source
+    mapping.recommend = reader.source(data.get("recommend"), "recommend", scored=True)
+    for pillar_id, raw in reader.section(data, "pillars").items():
+        if (source := reader.source(raw, f"pillar '{pillar_id}'", scored=True)) is not None:
+            mapping.pillars[str(pillar_id)] = source
+    mapping.date_order = str(data.get("date_order", "auto"))
+    if mapping.date_order not in DATE_ORDERS:
+        reader.problem("", "date_order", f"must be one of {', '.join(DATE_ORDERS)}", "", data.get("date_order"))
+    mapping.touchpoints = reader.value_map(data, "touchpoints")
+    mapping.segments = reader.value_map(data, "segments")
+    advocate = data.get("advocate")
+    if advocate is not None:
+        if not isinstance(advocate, dict) or not advocate.get("column"):
+            reader.problem("advocate", None, "must name a 'column' and its 'values'",
+                           "Write it as {column: Loyalty tier, values: [Gold, Platinum]}, or remove it to count "
+                           "promoters (recommend 9-10) as advocates.", advocate)
+        else:
+            reader.known_keys(advocate, ("column", "values"), "advocate")
+            mapping.advocate = AdvocateRule(str(advocate["column"]), reader.text_list(advocate, "values", "advocate"))
+    privacy = reader.section(data, "privacy")
+    reader.known_keys(privacy, ("do_not_show", "safe_patterns"), "privacy")
+    mapping.privacy = {key: reader.text_list(privacy, key, "privacy") for key in ("do_not_show", "safe_patterns")}
+    for pattern in mapping.privacy["safe_patterns"]:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            reader.problem("privacy", "safe_patterns", f"is not a valid pattern ({exc})",
+                           r"Write it as a regular expression, e.g. 'ORD-\d{6}'.", pattern)
+    _check_layout(mapping, reader)
+    if reader.problems:
+        raise FeedbackError(reader.problems)
+    return mapping
+
+
+def _check_layout(mapping: FeedbackMapping, reader: _Reader) -> None:
+    sources = {**{f"fields: {k}": s for k, s in mapping.fields.items()},
+               **{f"pillar '{k}'": s for k, s in mapping.pillars.items()},
+               **({"recommend": mapping.recommend} if mapping.recommend else {})}
+    if mapping.layout == "long":
+        for key in ("question_column", "answer_column"):
+            if getattr(mapping, key) is None:
+                reader.problem("format", key, "is needed for the long layout (a row per response × question)",
+                               "Name the columns holding the question and the answer.")
+        id_source = mapping.fields.get("response_id")
+        if id_source is None or id_source.column is None:
+            reader.problem("fields", "response_id", "must name a column in the long layout",
+                           "The response id is what ties a response's rows together.")
+        for where in ("fields: response_id", "fields: date", "fields: touchpoint", "fields: segment"):
+            if where in sources and sources[where].question is not None:
+                reader.problem(where, "question", "must be a column, not a question", "")
+    else:
+        for where, source in sources.items():
+            if source.question is not None:
+                reader.problem(where, "question", "is only for the long layout",
+                               "Use 'column:', or set 'layout: long' under 'format:'.")
+
+
+def mapping_to_dict(mapping: FeedbackMapping) -> dict[str, Any]:
+    def source(s: Source | None, scored: bool) -> Any:
+        if s is None:
+            return None
+        where = {"column": s.column} if s.column is not None else {"question": s.question}
+        if scored:
+            where["scale"] = s.scale or "0-10"
+        elif s.column is not None:
+            return s.column
+        return where
+
+    return {
+        "source": mapping.source,
+        "format": {"layout": mapping.layout, "encoding": mapping.encoding, "delimiter": mapping.delimiter,
+                   "sheet": mapping.sheet, "header_row": mapping.header_row,
+                   "question_column": mapping.question_column, "answer_column": mapping.answer_column},
+        "fields": {name: source(mapping.fields.get(name), False) for name in FIELDS},
+        "recommend": source(mapping.recommend, True),
+        "pillars": {pillar_id: source(s, True) for pillar_id, s in mapping.pillars.items()},
+        "date_order": mapping.date_order,
+        "touchpoints": dict(mapping.touchpoints),
+        "segments": dict(mapping.segments),
+        "advocate": ({"column": mapping.advocate.column, "values": list(mapping.advocate.values)}
+                     if mapping.advocate else None),
+        "privacy": {key: list(values) for key, values in mapping.privacy.items()},
+    }
+
+
+def load_mapping(path: str | os.PathLike) -> FeedbackMapping:
+    """Read and check a mapping file; a folder means its ``mapping.yml``."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / MAPPING_FILE
+    if not path.is_file():
+        raise FeedbackError([Problem(path, "", None, "file not found",
+                                     "Confirm a mapping in notebook 02, or run 'workshop check FILE --save-mapping'.")])
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise FeedbackError([Problem(path, "", None, f"is not valid YAML: {getattr(exc, 'problem', None) or exc}",
+                                     "Check the indentation and the ':' after each key on that line.",
+                                     line=mark.line + 1 if mark else None)]) from None
+    return mapping_from_dict(data, path)
+
+
+def dump_mapping(mapping: FeedbackMapping) -> str:
+    mapping_from_dict(mapping_to_dict(mapping))
+    body = yaml.safe_dump(mapping_to_dict(mapping), sort_keys=False, allow_unicode=True, width=110)
+    return FILE_HEADER + body
+
+
+def save_mapping(mapping: FeedbackMapping, path: str | os.PathLike) -> Path:
+    """Check, then write atomically; a folder means its ``mapping.yml``. Returns the file written."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / MAPPING_FILE
+    atomic_write_text(path, dump_mapping(mapping))
+    return path
+
+
+def source_path(mapping: FeedbackMapping, folder: str | os.PathLike) -> Path:
+    """The feedback file a workshop folder's mapping names (relative to the folder unless absolute)."""
+    return (Path(folder) / mapping.source).resolve()
+
+
+# --- checking against a file and a promise ----------------------------------------------------------------
+
+
+def mapping_issues(mapping: FeedbackMapping, columns: list[str], promise: Promise) -> list[tuple[str, str, str]]:
+    """Blocking problems of a mapping for a file with ``columns`` and a promise: (message, column, fix)."""
+    issues: list[tuple[str, str, str]] = []
+    for column in mapping.columns_used():
+        if column not in columns:
+            close = difflib.get_close_matches(column, columns, n=1, cutoff=0.6)
+            fix = (f"Did you mean '{close[0]}'? " if close else "") + f"The file's columns: {', '.join(columns)}."
+            issues.append(("is named in mapping.yml but is not in the file", column, fix))
+    for pillar_id in mapping.pillars:
+        if pillar_id not in promise.pillar_ids:
+            issues.append((f"is mapped to pillar '{pillar_id}', which is not in the promise", mapping.pillars[pillar_id].label,
+                           f"Use one of: {', '.join(promise.pillar_ids)}, or add the pillar in notebook 01."))
+    if not any(pillar_id in promise.pillar_ids for pillar_id in mapping.pillars):
+        issues.append(("no pillar is mapped to a column, so there is nothing to compare with the promise", "",
+                       "Map at least one pillar to the column (or question) that scores it."))
+    return issues
+
+
+# --- suggesting a mapping ---------------------------------------------------------------------------------
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
+
+
+def likeness(label: str, names: tuple[str, ...] | list[str]) -> float:
+    """How alike a heading is to any of ``names`` (0–1): 1 for the same words, 0.85 when it contains one."""
+    words = _words(label)
+    best = 0.0
+    for name in names:
+        wanted = _words(name)
+        if not wanted:
+            continue
+        if words == wanted or words.replace(" ", "") == wanted.replace(" ", ""):
+            return 1.0
+        if re.search(rf"\b{re.escape(wanted)}\b", words):
+            best = max(best, 0.85)
+        best = max(best, difflib.SequenceMatcher(None, words, wanted).ratio())
+    return best
+
+
+def _detect_long(columns: list[str]) -> tuple[str, str] | None:
+    question = next((c for c in columns if _words(c) in QUESTION_HEADINGS), None)
+    answer = next((c for c in columns if _words(c) in ANSWER_HEADINGS), None)
+    return (question, answer) if question and answer else None
+
+
+def suggest_mapping(preview: pd.DataFrame, promise: Promise, *, source: str = "") -> FeedbackMapping:
+    """A proposed mapping from a file's first rows (see ``readers.read_preview``) and the promise.
+
+    Headings are matched against pillar ids and names and common survey wording (``FIELD_WORDS``); each
+    target takes the best heading at least ``MATCH_CUTOFF`` alike, each heading serves one target. Scales are
+    guessed from the values; touchpoint values get a translation when they are a known way of saying one of
+    the promise's touchpoints. The facilitator confirms or corrects it before loading.
+    """
+    columns = [str(c) for c in preview.columns]
+    mapping = FeedbackMapping(source=source)
+    fmt = preview.attrs.get("file_format")
+    if fmt is not None and fmt.kind == "xlsx":
+        mapping.sheet, mapping.header_row = fmt.sheet, fmt.header_row
+    elif fmt is not None and fmt.header_row not in (None, 1):
+        mapping.header_row = fmt.header_row
+    long = _detect_long(columns)
+    if long is not None:
+        mapping.layout, (mapping.question_column, mapping.answer_column) = "long", long
+        questions = [str(q) for q in pd.unique(preview[long[0]].dropna()) if str(q).strip()]
+        field_labels, score_labels = [c for c in columns if c not in long], questions
+    else:
+        field_labels = score_labels = columns
+    targets: dict[str, tuple[list[str], tuple[str, ...]]] = {
+        name: (field_labels, FIELD_WORDS[name]) for name in ("response_id", "date", "touchpoint", "segment")}
+    targets["recommend"] = (score_labels, FIELD_WORDS["recommend"])
+    targets["comment"] = (score_labels, FIELD_WORDS["comment"])
+    for pillar in promise.pillars:
+        targets[f"pillar:{pillar.id}"] = (score_labels, (pillar.id.replace("_", " "), pillar.name))
+    chosen = _assign(targets)
+    in_long = mapping.layout == "long"
+    for target, label in chosen.items():
+        values = _values_of(preview, label, mapping)
+        as_source = Source(question=label) if in_long and target in ("recommend", "comment") or (
+            in_long and target.startswith("pillar:")) else Source(column=label)
+        if target.startswith("pillar:") or target == "recommend":
+            as_source.scale = guess_scale(values, label)
+        if target.startswith("pillar:"):
+            mapping.pillars[target.split(":", 1)[1]] = as_source
+        elif target == "recommend":
+            mapping.recommend = as_source
+        else:
+            mapping.fields[target] = as_source
+    mapping.pillars = {p: mapping.pillars[p] for p in promise.pillar_ids if p in mapping.pillars}
+    if "touchpoint" in mapping.fields:
+        mapping.touchpoints = suggest_value_map(_values_of(preview, mapping.fields["touchpoint"].label, mapping),
+                                                promise.touchpoints)
+    return mapping
+
+
+def _assign(targets: dict[str, tuple[list[str], tuple[str, ...]]]) -> dict[str, str]:
+    scored = sorted(((likeness(label, words), -position, target, label)
+                     for target, (labels, words) in targets.items()
+                     for position, label in enumerate(labels)), reverse=True)
+    chosen: dict[str, str] = {}
+    used: set[str] = set()
+    for score, _, target, label in scored:
+        if score < MATCH_CUTOFF or target in chosen or label in used:
+            continue
+        chosen[target] = label
+        used.add(label)
+    return chosen
+
+
+def _values_of(preview: pd.DataFrame, label: str, mapping: FeedbackMapping) -> list[Any]:
+    if mapping.layout == "long" and label not in preview.columns:
+        asked = preview[mapping.question_column].astype(str).str.strip() == label
+        return preview.loc[asked, mapping.answer_column].tolist()
+    return preview[label].tolist() if label in preview.columns else []
+
+
+def suggest_value_map(values: list[Any], known: list[str]) -> dict[str, str]:
+    """Client value → known value, for values that say a known one differently (``TEL`` → ``phone``).
+
+    Values already equal to a known one (ignoring case, spaces and punctuation) need no entry.
+    """
+    by_slug = {slugify(k): k for k in known}
+    suggested: dict[str, str] = {}
+    for value in dict.fromkeys(str(v).strip() for v in values if not is_missing(v)):
+        slug = slugify(value)
+        if slug in by_slug:
+            continue
+        words = _words(value)
+        for canonical in known:
+            synonyms = TOUCHPOINT_WORDS.get(slugify(canonical), ())
+            if words in {_words(s) for s in synonyms} or likeness(value, (canonical,)) >= 0.85:
+                suggested[value] = canonical
+                break
+    return suggested
+
+
+def resolve_values(values: list[str], value_map: dict[str, str], known: list[str]) -> tuple[list[str], list[bool]]:
+    """Each client value translated (value map, then a known value written differently), and whether it is
+    known. With no known list every value counts as known; unknown values are kept as written."""
+    folded_map = {fold(k): v for k, v in value_map.items()}
+    by_slug = {slugify(k): k for k in known}
+    out, ok = [], []
+    for value in values:
+        text = str(value).strip()
+        ours = folded_map.get(fold(text)) or by_slug.get(slugify(text))
+        out.append(ours or text)
+        ok.append(ours is not None or not known)
+    return out, ok

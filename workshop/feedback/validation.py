@@ -1,0 +1,201 @@
+"""The validation report: what was kept, converted and set aside when feedback was loaded, in plain words.
+
+Every problem is counted once per kind and column, with up to five example rows (file row, column, value)
+and what to do. Blocking problems mean the scores must not be used yet (no pillar mapped, a score column
+that is mostly text, dates that may be in the wrong order, a file with no responses); warnings do not
+(values out of range, duplicate response ids, future dates, unknown touchpoints). Totals reconcile:
+rows read = rows kept + rows set aside, and each set-aside row keeps its reason and can be written to a CSV
+for the client. Comments are never written there: raw comments stay in the workshop folder, and the row
+number and response id find the row in the client's own file.
+
+This module records and renders; it does not read files or decide what is a problem.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from workshop.errors import Problem, WorkshopError
+from workshop.promise import atomic_write_text
+
+BLOCKING = "blocking"
+WARNING = "warning"
+MAX_EXAMPLES = 5
+SET_ASIDE_VALUES_CAP = 100_000
+"""Set-aside rows whose values are kept for the client's CSV; past this, row numbers and reasons only."""
+
+
+class FeedbackError(WorkshopError):
+    """A feedback file or its mapping cannot be read at all (missing, empty, cut short, wrong format)."""
+
+
+@dataclass
+class Issue:
+    """One kind of problem in one column, counted over the whole file, with a few example rows."""
+
+    severity: str
+    message: str
+    column: str | None
+    fix: str
+    count: int = 0
+    examples: list[tuple[int | None, str]] = field(default_factory=list)
+    """(file row, value as found) for up to MAX_EXAMPLES rows; the row is None for whole-file problems."""
+
+    def to_problem(self, file: Path | None) -> Problem:
+        where = ", ".join(f"row {row}" for row, _ in self.examples if row is not None)
+        values = ", ".join(value for _, value in self.examples)
+        more = f" ({self.count} in all)" if self.count > 1 else ""
+        return Problem(file, where, self.column, self.message + more, self.fix, values or None)
+
+
+@dataclass
+class ColumnTally:
+    """How the answers of one score column fared: scored, missing, out of range, unreadable."""
+
+    column: str
+    target: str
+    scale: str
+    scored: int = 0
+    missing: int = 0
+    out_of_range: int = 0
+    unreadable: int = 0
+
+    @property
+    def given(self) -> int:
+        """Answers that were not blank or a missing marker."""
+        return self.scored + self.out_of_range + self.unreadable
+
+
+@dataclass
+class ValidationReport:
+    """Everything a facilitator needs to trust, or refuse, a feedback file."""
+
+    file: Path
+    rows_read: int = 0
+    rows_kept: int = 0
+    responses_kept: int = 0
+    issues: dict[tuple[str, str | None], Issue] = field(default_factory=dict)
+    tallies: list[ColumnTally] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Plain statements about how the file was read (encoding, delimiter, date order, ...)."""
+    _aside_rows: list[np.ndarray] = field(default_factory=list, repr=False)
+    _aside_reasons: list[np.ndarray] = field(default_factory=list, repr=False)
+    _aside_values: list[pd.DataFrame] = field(default_factory=list, repr=False)
+    _aside_values_rows: int = 0
+
+    def add(self, severity: str, message: str, column: str | None, fix: str,
+            rows: np.ndarray | list | None = None, values: np.ndarray | list | None = None,
+            count: int | None = None) -> None:
+        """Count ``count`` (default: one per row) occurrences of a problem, keeping the first examples."""
+        issue = self.issues.setdefault((message, column), Issue(severity, message, column, fix))
+        rows = [] if rows is None else rows
+        issue.count += count if count is not None else max(len(rows), 1)
+        room = MAX_EXAMPLES - len(issue.examples)
+        if room > 0:
+            shown_values = [] if values is None else values
+            for i in range(min(room, max(len(rows), len(shown_values)))):
+                row = int(rows[i]) if i < len(rows) else None
+                value = repr(_plain(shown_values[i])) if i < len(shown_values) else ""
+                issue.examples.append((row, value))
+
+    def set_aside(self, rows: np.ndarray, reasons: np.ndarray, values: pd.DataFrame | None = None) -> None:
+        """Record rows that were not kept, each with its reason, and (up to a cap) their values."""
+        if len(rows) == 0:
+            return
+        self._aside_rows.append(np.asarray(rows, dtype=np.int64))
+        self._aside_reasons.append(np.asarray(reasons, dtype=object))
+        if values is not None and self._aside_values_rows < SET_ASIDE_VALUES_CAP:
+            kept = values.iloc[: SET_ASIDE_VALUES_CAP - self._aside_values_rows]
+            self._aside_values.append(kept)
+            self._aside_values_rows += len(kept)
+
+    @property
+    def rows_set_aside(self) -> int:
+        return int(sum(len(r) for r in self._aside_rows))
+
+    @property
+    def set_aside_rows(self) -> list[tuple[int, str]]:
+        """(file row, reason) for every row not kept, in file order."""
+        if not self._aside_rows:
+            return []
+        rows = np.concatenate(self._aside_rows)
+        reasons = np.concatenate(self._aside_reasons)
+        order = np.argsort(rows, kind="stable")
+        return [(int(rows[i]), str(reasons[i])) for i in order]
+
+    @property
+    def blocking(self) -> list[Issue]:
+        return [i for i in self.issues.values() if i.severity == BLOCKING]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues.values() if i.severity == WARNING]
+
+    @property
+    def reconciles(self) -> bool:
+        """rows read = rows kept + rows set aside."""
+        return self.rows_read == self.rows_kept + self.rows_set_aside
+
+    def to_problems(self) -> list[Problem]:
+        return [issue.to_problem(self.file) for issue in self.blocking + self.warnings]
+
+    def raise_if_blocking(self) -> None:
+        """Raise FeedbackError listing the blocking problems, if there are any."""
+        if self.blocking:
+            raise FeedbackError([issue.to_problem(self.file) for issue in self.blocking])
+
+    def to_text(self) -> str:
+        """The report as plain text, as `workshop check` prints it and the panel shows it."""
+        lines = [f"Feedback file: {self.file}"]
+        lines += [f"  {note}" for note in self.notes]
+        lines.append(f"Rows read: {self.rows_read:,} = kept {self.rows_kept:,} + set aside {self.rows_set_aside:,}"
+                     + ("" if self.reconciles else "  (DOES NOT ADD UP: please report this)"))
+        if self.responses_kept != self.rows_kept:
+            lines.append(f"Responses kept: {self.responses_kept:,}")
+        if self.tallies:
+            lines.append("Scores:")
+            for tally in self.tallies:
+                lines.append(f"  {tally.target} <- column '{tally.column}' ({tally.scale}): {tally.scored:,} scored, "
+                             f"{tally.missing:,} not answered, {tally.out_of_range:,} out of range, "
+                             f"{tally.unreadable:,} not readable")
+        for title, issues in (("BLOCKING: fix these before using the scores", self.blocking),
+                              ("Warnings", self.warnings)):
+            if not issues:
+                continue
+            lines.append(f"{title}:")
+            for issue in issues:
+                column = f"column '{issue.column}': " if issue.column else ""
+                lines.append(f"  - {column}{issue.message} ({issue.count:,})")
+                for row, value in issue.examples:
+                    where = f"row {row}" if row is not None else "file"
+                    lines.append(f"      {where}: {value}" if value else f"      {where}")
+                if issue.fix:
+                    lines.append(f"    What to do: {issue.fix}")
+        if not self.blocking and not self.warnings:
+            lines.append("No problems found.")
+        return "\n".join(lines)
+
+    def write_set_aside_csv(self, path: str | Path) -> Path:
+        """Write the set-aside rows (file row, reason, and the mapped columns' values except comments) as CSV.
+
+        Rows past SET_ASIDE_VALUES_CAP are listed with row and reason only. Returns the file written.
+        """
+        path = Path(path)
+        reasons = pd.DataFrame(self.set_aside_rows, columns=["file_row", "reason"])
+        if self._aside_values:
+            values = pd.concat(self._aside_values, ignore_index=True).drop_duplicates("file_row")
+            reasons = reasons.merge(values, on="file_row", how="left")
+        buffer = io.StringIO()
+        reasons.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
+        atomic_write_text(path, buffer.getvalue())
+        return path
+
+
+def _plain(value: object) -> object:
+    """A value as a person would read it: numpy scalars as Python ones."""
+    return value.item() if isinstance(value, np.generic) else value
