@@ -113,9 +113,12 @@ def _same(old: Any, new: Any) -> bool:
     if type(old) is dict or type(new) is dict:
         return (type(old) is dict and type(new) is dict and old.keys() == new.keys()
                 and all(_same(old[key], new[key]) for key in new))
-    if isinstance(old, np.ndarray) and isinstance(new, np.ndarray) and old.dtype.kind in "fiub" \
-            and new.dtype.kind in "fiub":
-        return old.shape == new.shape and bool(np.array_equal(old, new, equal_nan=True))
+    if type(old) is list and type(new) is list and old == new:
+        return True
+    if isinstance(old, np.ndarray) and isinstance(new, np.ndarray) and old.dtype == new.dtype \
+            and old.dtype.kind in "fiub":
+        # Comparing bytes is an order of magnitude faster than array_equal, and a NaN equals itself.
+        return old.shape == new.shape and old.tobytes() == new.tobytes()
     if isinstance(old, np.ndarray):
         old = old.tolist()
     if isinstance(new, np.ndarray):

@@ -157,11 +157,13 @@ class GroupedCounts:
     counts: np.ndarray
     scored: np.ndarray = field(init=False)
     importance: np.ndarray = field(init=False)
+    recommend: dict[str, np.ndarray] = field(init=False)
 
     def __post_init__(self) -> None:
-        # What no slider can change is computed once per filter: the score histograms and the importance.
+        # What no slider can change is computed once per filter: score histograms, importance and NPS.
         object.__setattr__(self, "scored", self.counts.sum(axis=2).astype(float))
         object.__setattr__(self, "importance", _pearson(self.counts[:, :, :SCORE_POINTS, :]))
+        object.__setattr__(self, "recommend", nps_bands(self.counts[:, :, :SCORE_POINTS, :].sum(axis=-1)))
 
 
 def _selection(labels: list[str], chosen: tuple[str, ...] | None, field_name: str) -> np.ndarray:
@@ -239,22 +241,27 @@ class GapMetrics:
 
 def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
     """The Wilson score interval of a share ``successes / n`` (NaN where n is 0)."""
-    successes, n = np.asarray(successes, dtype=float), np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = successes / n
-        z2n = z * z / n
-        centre = (share + z2n / 2) / (1 + z2n)
-        half = z / (1 + z2n) * np.sqrt(share * (1 - share) / n + z2n / (4 * n))
+    successes, n = np.asarray(successes, dtype=float), _counted(n)
+    share = successes / n
+    z2n = z * z / n
+    centre = (share + z2n / 2) / (1 + z2n)
+    half = z / (1 + z2n) * np.sqrt(share * (1 - share) / n + z2n / (4 * n))
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
 def mean_interval(mean: np.ndarray, sum_sq_dev: np.ndarray, n: np.ndarray, z: float = Z95
                   ) -> tuple[np.ndarray, np.ndarray]:
     """``mean ± z · s / √n`` with ``s² = sum_sq_dev / (n − 1)``; NaN where n < 2."""
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = z * np.sqrt(np.where(n > 1, sum_sq_dev / (n - 1), np.nan) / n)
+    n = _counted(n)
+    half = z * np.sqrt(sum_sq_dev / np.where(n > 1, n - 1, np.nan) / n)
     return mean - half, mean + half
+
+
+def _counted(n: np.ndarray) -> np.ndarray:
+    """Counts as floats with NaN for zero: dividing by them gives NaN quietly, without the cost of errstate
+    on every slider move."""
+    n = np.asarray(n, dtype=float)
+    return np.where(n > 0, n, np.nan)
 
 
 def promise_ability(share_low: np.ndarray, share_high: np.ndarray, n: np.ndarray, min_n: int) -> np.ndarray:
@@ -335,19 +342,19 @@ def metrics(grouped: GroupedCounts, goal_posts: Mapping[str, GoalPost], min_n: i
     values = lifted_values(lift)[:, None, :]
     hist = grouped.scored
     n = hist.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (hist * values).sum(axis=-1) / n
-        mean_low, mean_high = mean_interval(mean, (hist * (values - mean[..., None]) ** 2).sum(axis=-1), n)
-        above = (hist * (values > threshold[..., None])).sum(axis=-1)
-        share_low, share_high = wilson_interval(above, n)
-        shares = {
-            "share_above": above / n,
-            "share_at_target": (hist * (values >= target[..., None])).sum(axis=-1) / n,
-            "score_detractors": (hist * (values <= DETRACTOR_MAX)).sum(axis=-1) / n,
-            "score_passives": (hist * ((values > DETRACTOR_MAX) & (values <= PASSIVE_MAX))).sum(axis=-1) / n,
-            "score_promoters": (hist * (values > PASSIVE_MAX)).sum(axis=-1) / n,
-        }
-        bands = nps_bands(grouped.counts[:, :, :SCORE_POINTS, :].sum(axis=-1))
+    counted = _counted(n)
+    mean = (hist * values).sum(axis=-1) / counted
+    mean_low, mean_high = mean_interval(mean, (hist * (values - mean[..., None]) ** 2).sum(axis=-1), n)
+    above = (hist * (values > threshold[..., None])).sum(axis=-1)
+    share_low, share_high = wilson_interval(above, n)
+    shares = {
+        "share_above": above / counted,
+        "share_at_target": (hist * (values >= target[..., None])).sum(axis=-1) / counted,
+        "score_detractors": (hist * (values <= DETRACTOR_MAX)).sum(axis=-1) / counted,
+        "score_passives": (hist * ((values > DETRACTOR_MAX) & (values <= PASSIVE_MAX))).sum(axis=-1) / counted,
+        "score_promoters": (hist * (values > PASSIVE_MAX)).sum(axis=-1) / counted,
+    }
+    bands = grouped.recommend
     shape = n.shape
     columns = {
         "pillar": np.repeat(np.array(grouped.pillars, dtype=object), shape[1]),
@@ -375,10 +382,10 @@ def nps_bands(recommend_counts: np.ndarray) -> dict[str, np.ndarray]:
     (−100…100); NaN where nobody answered."""
     counts = np.asarray(recommend_counts, dtype=float)
     total = counts.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        detractors = counts[..., :DETRACTOR_MAX + 1].sum(axis=-1) / total
-        passives = counts[..., DETRACTOR_MAX + 1:PASSIVE_MAX + 1].sum(axis=-1) / total
-        promoters = counts[..., PASSIVE_MAX + 1:].sum(axis=-1) / total
+    counted = _counted(total)
+    detractors = counts[..., :DETRACTOR_MAX + 1].sum(axis=-1) / counted
+    passives = counts[..., DETRACTOR_MAX + 1:PASSIVE_MAX + 1].sum(axis=-1) / counted
+    promoters = counts[..., PASSIVE_MAX + 1:].sum(axis=-1) / counted
     return {"recommend_n": total.astype(np.int64), "detractors": detractors, "passives": passives,
             "promoters": promoters, "nps": 100 * (promoters - detractors)}
 
