@@ -44,10 +44,11 @@ def test_the_app_follows_the_stage_the_facilitator_opens(room):
     app = _joined(folder)
     app.refresh()
     assert app.stage_box.children == (app.waiting,)
-    for stage, box in [("rating", app.rate_box), ("ideas", app.ideas_box), ("voting", app.vote_box)]:
+    assert (app.rate, app.ideas, app.vote) == (None, None, None)  # built when first shown: a light join page
+    for stage, view in [("rating", "rate"), ("ideas", "ideas"), ("voting", "vote")]:
         facilitator.open_stage(stage)
         app.refresh()
-        assert app.stage_box.children == (box,)
+        assert app.stage_box.children == (getattr(app, view).widget,)
     facilitator.close_stage()
     app.refresh()
     assert app.stage_box.children == (app.waiting,)
@@ -58,33 +59,33 @@ def test_ratings_ideas_and_dots_reach_the_store(room):
     app = _joined(folder)
     facilitator.open_stage("rating")
     app.refresh()
-    today, customers = app._sliders["same_day"]
+    today, customers = app.rate.sliders["same_day"]
     today.value, customers.value = 8, 4.5
-    app.sentence.value = "Your bike back the same day."
-    app.save_ratings_button.click()
+    app.rate.sentence.value = "Your bike back the same day."
+    app.rate.save_button.click()
     state = facilitator.state()
     assert state.ratings_of(app.me.id)["same_day"].customers_would_rate == 4.5
     assert state.sentences[app.me.id] == "Your bike back the same day."
 
     facilitator.open_stage("ideas")
     app.refresh()
-    app.idea_text.value, app.idea_pillar.value = XSS, "honest_advice"
-    app.idea_move.value, app.idea_lever.value = "refresh_promise", "training"
-    app.propose_button.click()
-    app.propose_button.click()  # a double tap after the box was cleared: refused as empty, not stored twice
+    app.ideas.text.value, app.ideas.pillar.value = XSS, "honest_advice"
+    app.ideas.move.value, app.ideas.lever.value = "refresh_promise", "training"
+    app.ideas.propose_button.click()
+    app.ideas.propose_button.click()  # a double tap after the box was cleared: refused as empty, not stored twice
     ideas = list(facilitator.state().ideas.values())
     assert [(i.text, i.pillar, i.move, i.lever) for i in ideas] == [(XSS, "honest_advice", "refresh_promise",
                                                                       "training")]
-    assert XSS not in app.my_ideas.value and "&lt;img src=x onerror=alert(1)&gt;" in app.my_ideas.value
+    assert XSS not in app.ideas.mine.value and "&lt;img src=x onerror=alert(1)&gt;" in app.ideas.mine.value
 
     facilitator.open_stage("voting")
     app.refresh()
-    assert XSS not in str([row.children[0].value for row in app.vote_rows.children])
+    assert XSS not in str([row.children[0].value for row in app.vote.rows.children])
     for _ in range(4):  # a budget of 3: the fourth dot is refused with a message
-        app.vote_rows.children[0].children[1].children[2].click()
+        app.vote.rows.children[0].children[1].children[2].click()
     assert facilitator.state().votes[app.me.id] == {ideas[0].id: 3}
     assert "4 dots placed, but each person has 3" in app.message.value
-    app.vote_rows.children[0].children[1].children[0].click()
+    app.vote.rows.children[0].children[1].children[0].click()
     assert facilitator.state().votes[app.me.id] == {ideas[0].id: 2}
 
 
@@ -94,14 +95,14 @@ def test_a_reloaded_page_rejoins_as_the_same_participant_with_earlier_inputs(roo
     assert first.memory.token == first.me.id and first.memory.storage_key == "HB7KQ"
     facilitator.open_stage("rating")
     first.refresh()
-    first._sliders["easy_booking"][0].value = 9.5
-    first.save_ratings_button.click()
+    first.rate.sliders["easy_booking"][0].value = 9.5
+    first.rate.save_button.click()
 
     reloaded = ParticipantApp(folder, poll_seconds=None)
     reloaded.memory.token = first.me.id  # what the browser sends from localStorage on page load
     assert reloaded.me == first.me
-    assert reloaded._sliders["easy_booking"][0].value == 9.5
-    assert reloaded.stage_box.children == (reloaded.rate_box,)
+    assert reloaded.rate.sliders["easy_booking"][0].value == 9.5
+    assert reloaded.stage_box.children == (reloaded.rate.widget,)
     assert len(facilitator.state().participants) == 1
 
 

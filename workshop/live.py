@@ -142,6 +142,9 @@ def voila_command(bind_host: str, port: int, pool_size: int) -> list[str]:
         f"--VoilaConfiguration.default_pool_size={pool_size}",
         # Voila serves files beside the notebook (images by default) under /voila/files: none are needed.
         "--VoilaConfiguration.file_denylist=.*",
+        # The participant page draws no charts and shows no code: skipping those extensions lightens the first load.
+        "--VoilaConfiguration.extension_denylist=jupyterlab-plotly",
+        "--VoilaConfiguration.extension_denylist=jupyterlab_pygments",
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.strip_sources=True",
     ]

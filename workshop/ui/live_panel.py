@@ -167,10 +167,15 @@ class LivePanel:
             state = self.store.state()
             if state.last_event_id == self._shown_event_id:
                 return
-            self._shown_event_id = state.last_event_id
             self._show_controls(state)
             self._show_ratings(state)
             self._show_ideas(state)
+            self._shown_event_id = state.last_event_id
+
+    @property
+    def shown_event_id(self) -> int:
+        """The last event the views show (-1 before the first refresh): what a latency measurement reads."""
+        return self._shown_event_id
 
     def _show_controls(self, state: SessionState) -> None:
         people = state.participants.values()

@@ -23,6 +23,7 @@ import traitlets
 
 from workshop.actions import LEVERS, MOVES
 from workshop.errors import WorkshopError
+from workshop.promise import SCORE_MAX, SCORE_MIN, Promise
 from workshop.session import (
     RATING_QUESTIONS, RATING_STEP, STAGES, TEXT_MAX_CHARS, Idea, Participant, SessionState, SessionStore,
     UnknownParticipant,
@@ -76,75 +77,125 @@ def plain_message(error: WorkshopError) -> str:
     return " ".join(parts)
 
 
+class RateView:
+    """Two sliders per pillar and the promise sentence, filled with the participant's earlier answers."""
+
+    def __init__(self, promise: Promise, state: SessionState, participant_id: str):
+        self.sliders: dict[str, tuple[widgets.FloatSlider, widgets.FloatSlider]] = {}
+        mine = state.ratings_of(participant_id)
+        rows: list[widgets.Widget] = [widgets.HTML(f"<h3>{STAGES['rating']}</h3>")]
+        for pillar in promise.pillars:
+            earlier = mine.get(pillar.id)
+            pair = tuple(widgets.FloatSlider(value=getattr(earlier, question, 5.0), min=SCORE_MIN, max=SCORE_MAX,
+                                             step=RATING_STEP, readout_format=".1f", continuous_update=False,
+                                             layout=WIDE)
+                         for question in RATING_QUESTIONS)
+            self.sliders[pillar.id] = pair
+            rows.append(widgets.HTML(f"<h4>{html.escape(pillar.name)}</h4><p>{html.escape(pillar.description)}</p>"))
+            for question, slider in zip(RATING_QUESTIONS.values(), pair):
+                rows += [widgets.HTML(html.escape(question)), slider]
+        self.sentence = widgets.Textarea(value=state.sentences.get(participant_id, ""),
+                                         placeholder="Could you state our promise in a sentence?",
+                                         layout=widgets.Layout(width="100%", height="5em"))
+        self.save_button = widgets.Button(description="Save my ratings", button_style="primary", layout=TOUCH)
+        self.widget = widgets.VBox([*rows, widgets.HTML("<b>Could you state our promise in a sentence?</b>"),
+                                    self.sentence, self.save_button])
+
+
+class IdeasView:
+    """An idea's text, pillar, move and lever, and the participant's ideas so far."""
+
+    def __init__(self, promise: Promise):
+        self.text = widgets.Textarea(placeholder=f"Your idea (up to {TEXT_MAX_CHARS} characters)",
+                                     layout=widgets.Layout(width="100%", height="6em"))
+        self.pillar = widgets.Dropdown(options=[(p.name, p.id) for p in promise.pillars], description="For pillar",
+                                       layout=WIDE)
+        self.move = widgets.ToggleButtons(options=[(label, key) for key, label in MOVES.items()],
+                                          style={"button_width": "auto"})
+        self.lever = widgets.Dropdown(options=[(label, key) for key, label in LEVERS.items()], description="Lever",
+                                      layout=WIDE)
+        self.propose_button = widgets.Button(description="Propose this idea", button_style="primary", layout=TOUCH)
+        self.mine = widgets.HTML()
+        self.widget = widgets.VBox([widgets.HTML(f"<h3>{STAGES['ideas']}</h3>"), self.text, self.pillar, self.move,
+                                    self.lever, self.propose_button, self.mine])
+
+    def show_mine(self, state: SessionState, participant_id: str) -> None:
+        mine = [idea for idea in state.ideas.values() if idea.participant_id == participant_id]
+        items = "".join(f"<li>{html.escape(idea.text)}</li>" for idea in mine)
+        self.mine.value = f"<p><b>Your ideas</b></p><ul>{items}</ul>" if mine else ""
+
+
+class VoteView:
+    """One row per live idea with − and + buttons; ``on_dot(idea_id, ±1)`` is called on a tap."""
+
+    def __init__(self, on_dot: Callable[[str, int], None]):
+        self._on_dot = on_dot
+        self.dots_left = widgets.HTML()
+        self.rows = widgets.VBox()
+        self.counts: dict[str, widgets.HTML] = {}
+        self.widget = widgets.VBox([widgets.HTML(f"<h3>{STAGES['voting']}</h3>"), self.dots_left, self.rows])
+
+    def show(self, ideas: list[Idea], allocation: dict[str, int], budget: int, rebuild: bool) -> None:
+        left = budget - sum(allocation.values())
+        self.dots_left.value = (f"<p>You have <b>{budget}</b> dots: <b>{left}</b> left. "
+                                "Change your mind until voting closes.</p>")
+        if rebuild:
+            self.counts = {}
+            self.rows.children = [self._row(idea) for idea in ideas]
+        for idea_id, count in self.counts.items():
+            count.value = f"<b>{allocation.get(idea_id, 0)}</b> dots"
+
+    def _row(self, idea: Idea) -> widgets.VBox:
+        button = widgets.Layout(width="4em", height="3em")
+        minus = widgets.Button(description="−", layout=button)
+        plus = widgets.Button(description="+", button_style="primary", layout=button)
+        count = self.counts[idea.id] = widgets.HTML()
+        minus.on_click(lambda _b: self._on_dot(idea.id, -1))
+        plus.on_click(lambda _b: self._on_dot(idea.id, 1))
+        return widgets.VBox([widgets.HTML(f"<p>{html.escape(idea.text)}</p>"),
+                             widgets.HBox([minus, count, plus], layout=widgets.Layout(align_items="center"))],
+                            layout=widgets.Layout(border_bottom="1px solid #ddd", padding="0.4em 0"))
+
+
 class ParticipantApp:
     """One participant's screen. ``poll_seconds=None`` turns off the background refresh (tests call
-    ``refresh()`` themselves)."""
+    ``refresh()`` themselves). The stage views are built when first shown, so the join screen loads fast."""
 
     def __init__(self, workshop_dir: str | os.PathLike, poll_seconds: float | None = POLL_SECONDS):
         self.store = SessionStore(workshop_dir)
         self.promise = self.store.promise()
         self.me: Participant | None = None
+        self.rate: RateView | None = None
+        self.ideas: IdeasView | None = None
+        self.vote: VoteView | None = None
+        self._allocation: dict[str, int] = {}
         self._lock = threading.RLock()
         self._shown_view: tuple | None = None
         self._join_key = uuid.uuid4().hex
-        state = self.store.state()
 
-        self.memory = BrowserMemory(storage_key=state.code or "")
+        self.memory = BrowserMemory(storage_key=self.store.state().code or "")
         self.message = widgets.HTML()
         self.title = widgets.HTML(f"<h2>{html.escape(self.promise.company or 'Promise Gap')}</h2>")
+        self.who = widgets.HTML()
+        wide_label = {"description_width": "initial"}
         self.code = widgets.Text(description="Session code", placeholder="on the facilitator's screen",
-                                 style={"description_width": "initial"}, layout=WIDE)
-        departments = self.promise.departments
-        self.department = (widgets.Dropdown(options=departments, value=None, description="Your department",
-                                            style={"description_width": "initial"}, layout=WIDE)
-                           if departments else
-                           widgets.Text(description="Your department", style={"description_width": "initial"},
-                                        layout=WIDE))
+                                 style=wide_label, layout=WIDE)
+        self.department = (widgets.Dropdown(options=self.promise.departments, value=None,
+                                            description="Your department", style=wide_label, layout=WIDE)
+                           if self.promise.departments else
+                           widgets.Text(description="Your department", style=wide_label, layout=WIDE))
         self.display_name = widgets.Text(description="Your name", placeholder="leave empty to stay anonymous",
-                                         style={"description_width": "initial"}, layout=WIDE)
+                                         style=wide_label, layout=WIDE)
         self.join_button = widgets.Button(description="Join", button_style="primary", layout=TOUCH)
         self.join_box = widgets.VBox([widgets.HTML("<p>Join the workshop: type the code shown on the screen.</p>"),
                                       self.code, self.department, self.display_name, self.join_button])
-        self.stage_box = widgets.VBox()
-        self.who = widgets.HTML()
-
-        self._sliders: dict[str, tuple[widgets.FloatSlider, widgets.FloatSlider]] = {}
-        self.sentence = widgets.Textarea(placeholder="Could you state our promise in a sentence?",
-                                         layout=widgets.Layout(width="100%", height="5em"))
-        self.save_ratings_button = widgets.Button(description="Save my ratings", button_style="primary",
-                                                  layout=TOUCH)
-        self.rate_box = widgets.VBox([widgets.HTML(f"<h3>{STAGES['rating']}</h3>"), *self._rating_rows(),
-                                      widgets.HTML("<b>Could you state our promise in a sentence?</b>"),
-                                      self.sentence, self.save_ratings_button])
-
-        self.idea_text = widgets.Textarea(placeholder=f"Your idea (up to {TEXT_MAX_CHARS} characters)",
-                                          layout=widgets.Layout(width="100%", height="6em"))
-        self.idea_pillar = widgets.Dropdown(options=[(p.name, p.id) for p in self.promise.pillars],
-                                            description="For pillar", layout=WIDE)
-        self.idea_move = widgets.ToggleButtons(options=[(label, key) for key, label in MOVES.items()],
-                                               style={"button_width": "auto"})
-        self.idea_lever = widgets.Dropdown(options=[(label, key) for key, label in LEVERS.items()],
-                                           description="Lever", layout=WIDE)
-        self.propose_button = widgets.Button(description="Propose this idea", button_style="primary",
-                                             layout=TOUCH)
-        self.my_ideas = widgets.HTML()
-        self.ideas_box = widgets.VBox([widgets.HTML(f"<h3>{STAGES['ideas']}</h3>"), self.idea_text, self.idea_pillar,
-                                       self.idea_move, self.idea_lever, self.propose_button, self.my_ideas])
-
-        self.dots_left = widgets.HTML()
-        self.vote_rows = widgets.VBox()
-        self._allocation: dict[str, int] = {}
-        self._dot_counts: dict[str, widgets.HTML] = {}
-        self.vote_box = widgets.VBox([widgets.HTML(f"<h3>{STAGES['voting']}</h3>"), self.dots_left, self.vote_rows])
         self.waiting = widgets.HTML("<p>Thank you. The next step opens when the facilitator is ready.</p>")
-
+        self.stage_box = widgets.VBox()
         self.widget = widgets.VBox([widgets.HTML(STYLE), self.memory, self.title, self.who, self.message,
                                     self.join_box, self.stage_box])
         self.widget.add_class("pg-app")
 
         self.join_button.on_click(lambda _b: self._guarded(self._on_join))
-        self.save_ratings_button.on_click(lambda _b: self._guarded(self.save_ratings))
-        self.propose_button.on_click(lambda _b: self._guarded(self._on_propose))
         self.memory.observe(lambda change: self._guarded(lambda: self.resume(change["new"])), names="token")
 
         if poll_seconds:
@@ -174,11 +225,11 @@ class ParticipantApp:
 
     def save_ratings(self) -> None:
         """Send every pillar's two sliders, and the promise sentence if one is written."""
-        me = self._joined()
-        for pillar_id, (today, customers) in self._sliders.items():
+        me, view = self._joined(), self._rate_view()
+        for pillar_id, (today, customers) in view.sliders.items():
             self.store.rate(me.id, pillar_id, today.value, customers.value)
-        if self.sentence.value.strip():
-            self.store.give_promise_sentence(me.id, self.sentence.value)
+        if view.sentence.value.strip():
+            self.store.give_promise_sentence(me.id, view.sentence.value)
         self._say("Saved. You can change your ratings until the facilitator closes this step.", ok=True)
 
     def propose(self, text: str, pillar: str, move: str, lever: str) -> str:
@@ -186,7 +237,7 @@ class ParticipantApp:
         me = self._joined()
         digest = hashlib.sha256("\x1f".join([me.id, text.strip(), pillar, move, lever]).encode()).hexdigest()
         idea_id = self.store.propose_idea(me.id, text, pillar, move, lever, key=f"idea-{digest[:40]}")
-        self._show_my_ideas(self.store.state())
+        self._ideas_view().show_mine(self.store.state(), me.id)
         return idea_id
 
     def add_dot(self, idea_id: str, change: int) -> None:
@@ -196,7 +247,8 @@ class ParticipantApp:
         allocation[idea_id] = max(0, allocation.get(idea_id, 0) + change)
         self.store.vote(me.id, allocation)
         self._allocation = {k: v for k, v in allocation.items() if v}
-        self._show_votes(self.store.state(), rebuild=False)
+        state = self.store.state()
+        self._vote_view().show(state.live_ideas(), self._allocation, state.dot_budget, rebuild=False)
 
     def refresh(self) -> None:
         """Show the stage the facilitator has open now (what the background poll calls every second)."""
@@ -220,64 +272,41 @@ class ParticipantApp:
             self.join_box.layout.display = "none"
             self.who.value = (f"<p>You are <b>{html.escape(participant.label)}</b>, "
                               f"{html.escape(participant.department)}.</p>")
-            state = self.store.state()
-            self._fill_earlier_inputs(state)
             self._shown_view = None
         self.refresh()
 
-    def _fill_earlier_inputs(self, state: SessionState) -> None:
-        mine = state.ratings_of(self.me.id)
-        for pillar_id, (today, customers) in self._sliders.items():
-            if pillar_id in mine:
-                today.value, customers.value = mine[pillar_id].deliver_today, mine[pillar_id].customers_would_rate
-        self.sentence.value = state.sentences.get(self.me.id, self.sentence.value)
-        self._allocation = dict(state.votes.get(self.me.id, {}))
-        self._show_my_ideas(state)
-
     def _show_stage(self, state: SessionState) -> None:
-        boxes = {"rating": self.rate_box, "ideas": self.ideas_box, "voting": self.vote_box}
-        if state.stage == "voting":
-            self._allocation = {k: v for k, v in state.votes.get(self.me.id, {}).items()
-                                if k in {i.id for i in state.live_ideas()}}
-            self._show_votes(state, rebuild=True)
-        self.stage_box.children = (boxes.get(state.stage, self.waiting),)
+        if state.stage == "rating":
+            shown = self._rate_view().widget
+        elif state.stage == "ideas":
+            shown = self._ideas_view().widget
+        elif state.stage == "voting":
+            live = state.live_ideas()
+            live_ids = {idea.id for idea in live}
+            self._allocation = {k: v for k, v in state.votes.get(self.me.id, {}).items() if k in live_ids}
+            self._vote_view().show(live, self._allocation, state.dot_budget, rebuild=True)
+            shown = self.vote.widget
+        else:
+            shown = self.waiting
+        self.stage_box.children = (shown,)
 
-    def _rating_rows(self) -> list[widgets.Widget]:
-        rows: list[widgets.Widget] = []
-        for pillar in self.promise.pillars:
-            pair = tuple(widgets.FloatSlider(value=5, min=0, max=10, step=RATING_STEP, readout_format=".1f",
-                                             continuous_update=False, description="", layout=WIDE)
-                         for _question in RATING_QUESTIONS)
-            self._sliders[pillar.id] = pair
-            rows.append(widgets.HTML(f"<h4>{html.escape(pillar.name)}</h4><p>{html.escape(pillar.description)}</p>"))
-            for question, slider in zip(RATING_QUESTIONS.values(), pair):
-                rows += [widgets.HTML(html.escape(question)), slider]
-        return rows
+    def _rate_view(self) -> RateView:
+        if self.rate is None:
+            self.rate = RateView(self.promise, self.store.state(), self._joined().id)
+            self.rate.save_button.on_click(lambda _b: self._guarded(self.save_ratings))
+        return self.rate
 
-    def _show_my_ideas(self, state: SessionState) -> None:
-        mine = [idea for idea in state.ideas.values() if idea.participant_id == self.me.id]
-        items = "".join(f"<li>{html.escape(idea.text)}</li>" for idea in mine)
-        self.my_ideas.value = f"<p><b>Your ideas</b></p><ul>{items}</ul>" if mine else ""
+    def _ideas_view(self) -> IdeasView:
+        if self.ideas is None:
+            self.ideas = IdeasView(self.promise)
+            self.ideas.propose_button.on_click(lambda _b: self._guarded(self._on_propose))
+            self.ideas.show_mine(self.store.state(), self._joined().id)
+        return self.ideas
 
-    def _show_votes(self, state: SessionState, rebuild: bool) -> None:
-        left = state.dot_budget - sum(self._allocation.values())
-        self.dots_left.value = (f"<p>You have <b>{state.dot_budget}</b> dots: <b>{left}</b> left. "
-                                "Change your mind until voting closes.</p>")
-        if rebuild:
-            self._dot_counts = {}
-            self.vote_rows.children = [self._vote_row(idea) for idea in state.live_ideas()]
-        for idea_id, count in self._dot_counts.items():
-            count.value = f"<b>{self._allocation.get(idea_id, 0)}</b> dots"
-
-    def _vote_row(self, idea: Idea) -> widgets.VBox:
-        minus = widgets.Button(description="−", layout=widgets.Layout(width="4em", height="3em"))
-        plus = widgets.Button(description="+", button_style="primary", layout=widgets.Layout(width="4em", height="3em"))
-        count = self._dot_counts[idea.id] = widgets.HTML()
-        minus.on_click(lambda _b: self._guarded(lambda: self.add_dot(idea.id, -1)))
-        plus.on_click(lambda _b: self._guarded(lambda: self.add_dot(idea.id, 1)))
-        return widgets.VBox([widgets.HTML(f"<p>{html.escape(idea.text)}</p>"),
-                             widgets.HBox([minus, count, plus], layout=widgets.Layout(align_items="center"))],
-                            layout=widgets.Layout(border_bottom="1px solid #ddd", padding="0.4em 0"))
+    def _vote_view(self) -> VoteView:
+        if self.vote is None:
+            self.vote = VoteView(lambda idea_id, change: self._guarded(lambda: self.add_dot(idea_id, change)))
+        return self.vote
 
     # -- wiring -------------------------------------------------------------------------------------------
 
@@ -285,8 +314,9 @@ class ParticipantApp:
         self.join(self.code.value, self.department.value or "", self.display_name.value)
 
     def _on_propose(self) -> None:
-        self.propose(self.idea_text.value, self.idea_pillar.value, self.idea_move.value, self.idea_lever.value)
-        self.idea_text.value = ""
+        view = self._ideas_view()
+        self.propose(view.text.value, view.pillar.value, view.move.value, view.lever.value)
+        view.text.value = ""
         self._say("Thank you: your idea is on the list.", ok=True)
 
     def _joined(self) -> Participant:
