@@ -1,0 +1,469 @@
+"""What the client takes home: the action plan as CSV, XLSX and Markdown, and a self-contained HTML report.
+
+Every export starts from one table, ``action_plan_table``, and writes its cells through one function,
+``export_rows``, which neutralises spreadsheet formulas (``neutralise_formula``): text typed by participants
+or the facilitator is untrusted, and a cell such as ``=HYPERLINK(...)`` must reach a spreadsheet as text. In
+Markdown and HTML every such text is escaped as well.
+
+Anonymity: when the room chose anonymity, nothing that names a participant is exported. Ideas' authors are
+never exported at all (an action cites its ideas by label only). The named owner of an action is a colleague
+the room agreed on, who may well be a participant, so with anonymity on the Owner column is left out and the
+owner department alone carries the accountability; the report says so. Free text (titles, measures) is
+exported as typed: the facilitator should not type participants' names into it.
+
+This module sits beside ``workshop.ui`` at the top of the layers: it may embed plotly figures, but it builds
+no widgets, computes no metric and holds no rule of the workshop (quadrants, warnings and the promise diff
+come from ``workshop.actions`` and ``workshop.promise``). It writes only into a workshop's ``exports/``
+folder, or where it is told, and each file atomically.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.offline
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from workshop.actions import MOVES, LEVERS, REFRESH_KINDS, Action, Warning as PlanWarning, prioritised
+from workshop.promise import Promise, PromiseChange, atomic_write_text, promise_diff
+
+EXPORTS_FOLDER = "exports"
+OWNER_COLUMN = "Owner"
+PLAN_COLUMNS = ("Pillar", "Gap when agreed", "Move", "How (refresh kind)", "Lever", "Action", "Owner department",
+                OWNER_COLUMN, "Due", "Effort", "Impact", "Priority (quadrant)", "Success measure", "Status",
+                "Votes", "From ideas")
+"""The action plan's columns, in order; ``Owner`` is left out when the room chose anonymity."""
+NUMBER_COLUMNS = frozenset({"Gap when agreed", "Effort", "Impact", "Votes", "Target", "Promise-able above",
+                            "Loudness"})
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV injection")."""
+XLSX_WIDTH_MIN, XLSX_WIDTH_MAX = 8, 50
+"""Column widths in characters: fitted to the longest cell, never narrower or wider than these."""
+XLSX_DATE_FORMAT = "yyyy-mm-dd"
+ANONYMITY_NOTE = ("Named owners are left out because the room chose anonymity; "
+                  "each action keeps its owner department.")
+
+
+class ReportFigure(NamedTuple):
+    """A figure for the report: a title stating the finding, the figure, and a caption saying what it shows
+    (e.g. the filters the room used). Titles and captions are escaped when shown."""
+
+    title: str
+    figure: go.Figure
+    caption: str = ""
+
+
+@dataclass
+class WorkshopReport:
+    """Everything a report shows, gathered by the caller (notebook 05 or ``workshop report``).
+
+    ``day`` is the workshop's date: it names the files and is the only date the report prints, so the same
+    inputs give the same files. ``earlier_promises`` are the kept versions, oldest first (see
+    ``workshop.promise.load_versions``); each refresh is shown as a diff. ``idea_labels`` maps an idea id to
+    how the report cites it (e.g. ``"#3"``); a label must not name the idea's author.
+    """
+
+    workshop: str
+    day: date
+    promise: Promise
+    actions: list[Action]
+    anonymous: bool = True
+    warnings: list[PlanWarning] = field(default_factory=list)
+    earlier_promises: list[Promise] = field(default_factory=list)
+    gap_views: list[ReportFigure] = field(default_factory=list)
+    room_views: list[ReportFigure] = field(default_factory=list)
+    idea_labels: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return f"{self.promise.company or self.workshop}: the promise and what we will do about it"
+
+    def plan(self) -> pd.DataFrame:
+        return action_plan_table(self.actions, self.promise, anonymous=self.anonymous,
+                                 idea_labels=self.idea_labels)
+
+    def refreshes(self) -> list[tuple[int, int, list[PromiseChange]]]:
+        """Each refresh of the promise as (version before, version after, what changed), oldest first."""
+        versions = [*self.earlier_promises, self.promise]
+        return [(before.version, after.version, promise_diff(before, after))
+                for before, after in zip(versions, versions[1:])]
+
+
+# --- tables -----------------------------------------------------------------------------------------------
+
+
+def action_plan_table(actions: Iterable[Action], promise: Promise, *, anonymous: bool,
+                      idea_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per action, quick wins first (``workshop.actions.prioritised``), with readable headers.
+
+    Pillars, moves, refresh kinds and levers appear by name, not key. ``Gap when agreed`` is in points
+    (target − mean, 0–10, one decimal; NaN when unknown); ``Due`` holds ``datetime.date`` objects or None;
+    ``Effort`` and ``Impact`` are 1–5; ``From ideas`` lists the ideas' labels (their ids when no label is
+    given). With ``anonymous`` the ``Owner`` column (a person's name) is left out.
+    """
+    labels = idea_labels or {}
+    names = {p.id: p.name for p in promise.pillars}
+    rows = [{
+        "Pillar": names.get(a.pillar_id, a.pillar_id),
+        "Gap when agreed": round(a.gap, 1) if a.gap is not None else math.nan,
+        "Move": MOVES.get(a.move, a.move),
+        "How (refresh kind)": REFRESH_KINDS.get(a.refresh_kind, a.refresh_kind) if a.refresh_kind else "",
+        "Lever": LEVERS.get(a.lever, a.lever),
+        "Action": a.title,
+        "Owner department": a.owner_department,
+        OWNER_COLUMN: a.owner_name,
+        "Due": a.due,
+        "Effort": a.effort,
+        "Impact": a.impact,
+        "Priority (quadrant)": a.quadrant,
+        "Success measure": a.measure,
+        "Status": a.status,
+        "Votes": a.votes,
+        "From ideas": ", ".join(labels.get(i, i) for i in a.idea_ids),
+    } for a in prioritised(actions)]
+    columns = [c for c in PLAN_COLUMNS if not (anonymous and c == OWNER_COLUMN)]
+    table = pd.DataFrame(rows, columns=list(PLAN_COLUMNS))[columns]
+    # Text and date columns as objects keep plain Python values (str, date, None) for the exporters.
+    return table.astype({c: "object" for c in columns if c not in NUMBER_COLUMNS})
+
+
+def promise_table(promise: Promise) -> pd.DataFrame:
+    """The pillars as the report shows them: name, what a customer should experience, target and
+    promise-able line (0–10), owners, and what marketing claims with its loudness (0–10)."""
+    rows = [{"Pillar": p.name, "What a customer should experience": p.description, "Target": p.target,
+             "Promise-able above": p.threshold, "Owners": ", ".join(p.owners), "Claim": p.claim,
+             "Loudness": p.loudness} for p in promise.pillars]
+    columns = ["Pillar", "What a customer should experience", "Target", "Promise-able above", "Owners", "Claim",
+               "Loudness"]
+    return pd.DataFrame(rows, columns=columns).astype({c: "object" for c in columns if c not in NUMBER_COLUMNS})
+
+
+# --- cells ------------------------------------------------------------------------------------------------
+
+
+def neutralise_formula(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, prefixed with ``'`` so it shows as text.
+
+    Only text is touched: numbers (a negative number stays a number), dates and empty cells pass unchanged.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """A pandas cell as a plain Python value: None for missing, int/float for numbers, date for dates."""
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "item") and not isinstance(value, (str, date)):
+        return value.item()
+    return value
+
+
+def export_rows(table: pd.DataFrame) -> list[list[Any]]:
+    """The table's cells as plain values with formulas neutralised: what every export writes."""
+    return [[neutralise_formula(_plain(v)) for v in row] for row in table.itertuples(index=False, name=None)]
+
+
+def _as_text(value: Any) -> str:
+    """A plain cell as text: empty for missing, ISO dates, numbers without a needless ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}" if value.is_integer() else f"{value:.1f}"
+    return str(value)
+
+
+# --- files ------------------------------------------------------------------------------------------------
+
+
+def exports_folder(workshop_dir: str | os.PathLike) -> Path:
+    """The workshop's ``exports/`` folder, created when missing."""
+    folder = Path(workshop_dir) / EXPORTS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def export_path(workshop_dir: str | os.PathLike, workshop: str, day: date, kind: str) -> Path:
+    """``exports/<workshop>-<YYYY-MM-DD>-<kind>``, e.g. ``acme-2026-03-14-action-plan.csv``; characters a
+    file name should not hold become ``-``."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", workshop).strip("-.") or "workshop"
+    return exports_folder(workshop_dir) / f"{safe}-{day.isoformat()}-{kind}"
+
+
+def export_csv(table: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write the table as CSV: UTF-8 with a byte-order mark, comma-separated, CRLF line ends (RFC 4180).
+
+    The byte-order mark is what makes Excel read the file as UTF-8; without it Excel on Windows uses the
+    system code page and "Opérations" arrives as "OpÃ©rations". Other readers skip it (Python: ``utf-8-sig``).
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(neutralise_formula(c) for c in table.columns)
+    writer.writerows([_as_text(v) for v in row] for row in export_rows(table))
+    path = Path(path)
+    atomic_write_text(path, "\ufeff" + buffer.getvalue())
+    return path
+
+
+def export_xlsx(table: pd.DataFrame, path: str | os.PathLike, sheet: str = "Action plan") -> Path:
+    """Write the table as an Excel workbook: bold, filled, frozen header with an autofilter; widths fitted to
+    the content (8–50 characters); dates as real dates shown ``yyyy-mm-dd``; long text wrapped."""
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws.append([neutralise_formula(c) for c in table.columns])
+    for row in export_rows(table):
+        # openpyxl refuses control characters XML cannot hold; they carry nothing a reader needs.
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F1")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for index, column in enumerate(ws.iter_cols(min_row=1, max_row=ws.max_row), start=1):
+        longest = max(len(line) for cell in column for line in _as_text(cell.value).splitlines() or [""])
+        ws.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, XLSX_WIDTH_MIN), XLSX_WIDTH_MAX)
+        column[0].font, column[0].fill, column[0].alignment = header_font, header_fill, wrap
+        for cell in column[1:]:
+            if isinstance(cell.value, (date, datetime)):
+                cell.number_format = XLSX_DATE_FORMAT
+            elif isinstance(cell.value, float):
+                cell.number_format = "0.0"
+            text = cell.value if isinstance(cell.value, str) else ""
+            if len(text) > XLSX_WIDTH_MAX - 2 or "\n" in text:
+                cell.alignment = wrap
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(ws.max_column, 1))}{ws.max_row}"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Saved beside the target and renamed, as atomic_write_text does for text: no reader sees half a file.
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        book.save(temp_name)
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# --- Markdown ---------------------------------------------------------------------------------------------
+
+
+def markdown_text(text: Any) -> str:
+    """Text made safe inside Markdown, table cells included: backslashes and pipes escaped, ``<``/``>`` as
+    entities (Markdown passes raw HTML through), line breaks as ``<br>``."""
+    text = _as_text(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"\r\n|\r|\n", "<br>", text)
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table, numbers right-aligned, cells through ``export_rows``."""
+    header = "| " + " | ".join(markdown_text(c) for c in table.columns) + " |"
+    rule = "|" + "|".join("---:" if c in NUMBER_COLUMNS else "---" for c in table.columns) + "|"
+    body = ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in export_rows(table)]
+    return "\n".join([header, rule, *body])
+
+
+def export_markdown(report: WorkshopReport, path: str | os.PathLike) -> Path:
+    """Write the report as Markdown: the promise, the action plan, the warnings, and each refresh of the
+    promise as a bullet list of changes."""
+    promise = report.promise
+    lines = [f"# {markdown_text(report.title)}", "",
+             f"Workshop {markdown_text(report.workshop)}, {report.day.isoformat()}. "
+             f"Promise version {promise.version}.", "",
+             "## The promise", "", f"> {markdown_text(promise.statement)}", "",
+             markdown_table(promise_table(promise)), "",
+             "## Action plan", ""]
+    if report.anonymous:
+        lines += [ANONYMITY_NOTE, ""]
+    lines += [markdown_table(report.plan()) if report.actions else "No actions were agreed.", "",
+              "## Warnings", ""]
+    lines += [f"- {markdown_text(w.message)}" for w in report.warnings] or ["None."]
+    lines += ["", "## How the promise changed", ""]
+    for before, after, changes in report.refreshes():
+        lines += [f"### Version {before} → version {after}", ""]
+        lines += [f"- {markdown_text(change)}" for change in changes] or ["- No change."]
+        lines += [""]
+    if not report.earlier_promises:
+        lines += [f"The promise was not refreshed: this is version {promise.version}.", ""]
+    path = Path(path)
+    atomic_write_text(path, "\n".join(lines))
+    return path
+
+
+# --- HTML -------------------------------------------------------------------------------------------------
+
+
+CONTENT_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                  "img-src data:; font-src data:")
+"""The report may run its own inline scripts and styles and load nothing else, even when opened online."""
+PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
+FIGURE_HEIGHT = "520px"
+"""Used when a figure does not set its own height."""
+
+REPORT_CSS = """
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #ffffff; color: #1a1a1a;
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 48px; }
+header { border-bottom: 4px solid #0072B2; margin-bottom: 8px; }
+h1 { font-size: 30px; line-height: 1.2; margin: 0 0 8px; }
+h2 { font-size: 24px; margin: 40px 0 12px; border-bottom: 1px solid #cccccc; padding-bottom: 4px; }
+h3 { font-size: 19px; margin: 28px 0 4px; }
+.meta, figcaption, .note { color: #444444; }
+blockquote { font-size: 21px; margin: 16px 0; padding: 8px 16px; border-left: 6px solid #0072B2;
+  background: #f2f7fb; }
+figure { margin: 8px 0 24px; break-inside: avoid; }
+figcaption { font-size: 15px; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0 16px; }
+th, td { border: 1px solid #bfbfbf; padding: 4px 6px; text-align: left; vertical-align: top;
+  overflow-wrap: anywhere; }
+th { background: #dce6f1; }
+td.number { text-align: right; white-space: nowrap; }
+tr { break-inside: avoid; }
+ul { padding-left: 22px; }
+@page { size: A4; margin: 14mm; }
+@page plan { size: A4 landscape; margin: 10mm; }
+@media print {
+  body { font-size: 11pt; }
+  main { max-width: none; padding: 0; }
+  section { break-before: page; }
+  section.plan { page: plan; }
+  table { font-size: 8.5pt; }
+  .figure-box { zoom: 0.62; }
+  h2 { margin-top: 0; }
+}
+"""
+
+
+def _html_table(table: pd.DataFrame) -> str:
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
+    opening = ['<td class="number">' if c in NUMBER_COLUMNS else "<td>" for c in table.columns]
+    body = "".join("<tr>" + "".join(f"{td}{_html_text(v)}</td>" for td, v in zip(opening, row)) + "</tr>\n"
+                   for row in export_rows(table))
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
+
+
+def _html_text(value: Any) -> str:
+    """A cell or item escaped for HTML, its line breaks kept."""
+    return re.sub(r"\r\n|\r|\n", "<br>", html.escape(_as_text(value)))
+
+
+def _html_list(items: Sequence[Any], empty: str) -> str:
+    if not items:
+        return f'<p class="note">{html.escape(empty)}</p>'
+    return "<ul>\n" + "".join(f"<li>{_html_text(str(item))}</li>\n" for item in items) + "</ul>"
+
+
+def _html_figures(figures: Sequence[ReportFigure], section: str, empty: str) -> str:
+    """Each figure's title, plot and caption; the div id comes from the section and position, so the same
+    figures give the same HTML. plotly.js itself is not included here: the page carries it once."""
+    if not figures:
+        return f'<p class="note">{html.escape(empty)}</p>'
+    parts = []
+    for index, (title, figure, caption) in enumerate(figures, start=1):
+        plot = figure.to_html(full_html=False, include_plotlyjs=False, div_id=f"{section}-figure-{index}",
+                              config=PLOTLY_CONFIG, default_width="100%", default_height=FIGURE_HEIGHT)
+        parts.append(f"<figure>\n<h3>{html.escape(title)}</h3>\n<div class=\"figure-box\">{plot}</div>\n"
+                     f"<figcaption>{html.escape(caption)}</figcaption>\n</figure>")
+    return "\n".join(parts)
+
+
+def report_html(report: WorkshopReport) -> str:
+    """The report as one self-contained HTML page (see ``export_html``)."""
+    promise = report.promise
+    figures = [*report.gap_views, *report.room_views]
+    plotly_js = f"<script>{plotly.offline.get_plotlyjs()}</script>\n" if figures else ""
+    refreshes = "\n".join(
+        f"<h3>Version {before} → version {after}</h3>\n{_html_list(changes, 'No change.')}"
+        for before, after, changes in report.refreshes()) or \
+        f'<p class="note">The promise was not refreshed: this is version {promise.version}.</p>'
+    plan = _html_table(report.plan()) if report.actions else '<p class="note">No actions were agreed.</p>'
+    anonymity = f'<p class="note">{html.escape(ANONYMITY_NOTE)}</p>\n' if report.anonymous else ""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{CONTENT_POLICY}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(report.title)}</title>
+<style>{REPORT_CSS}</style>
+{plotly_js}</head>
+<body>
+<main>
+<header>
+<h1>{html.escape(report.title)}</h1>
+<p class="meta">Workshop {html.escape(report.workshop)}, {report.day.isoformat()} · promise version {promise.version}</p>
+</header>
+<section class="promise" id="promise">
+<h2>The promise</h2>
+<blockquote>{html.escape(promise.statement)}</blockquote>
+{_html_table(promise_table(promise))}
+</section>
+<section class="gap" id="gap">
+<h2>The gap</h2>
+{_html_figures(report.gap_views, "gap", "No gap views were chosen for the report.")}
+</section>
+<section class="room" id="room">
+<h2>The room and the customers</h2>
+{_html_figures(report.room_views, "room", "The room did not rate the pillars in this workshop.")}
+</section>
+<section class="decisions" id="decisions">
+<h2>Decisions</h2>
+<h3>Before the room left</h3>
+{_html_list([w.message for w in report.warnings], "No warnings: every broken pillar has an owned, dated action.")}
+<h3>How the promise changed</h3>
+{refreshes}
+</section>
+<section class="plan" id="plan">
+<h2>Action plan</h2>
+{anonymity}{plan}
+</section>
+</main>
+</body>
+</html>
+"""
+
+
+def export_html(report: WorkshopReport, path: str | os.PathLike) -> Path:
+    """Write the report as one HTML file that opens offline: plotly.js inlined once, every figure drawn from
+    it, no external script, style, font or image, and a content policy that forbids loading any. Text from
+    people is escaped. The same report gives byte-identical files."""
+    path = Path(path)
+    atomic_write_text(path, report_html(report))
+    return path
+
+
+# --- all at once ------------------------------------------------------------------------------------------
+
+
+def export_all(report: WorkshopReport, workshop_dir: str | os.PathLike) -> dict[str, Path]:
+    """Write the CSV, XLSX, Markdown and HTML exports into the workshop's ``exports/``; returns them by kind."""
+    plan = report.plan()
+
+    def target(kind: str) -> Path:
+        return export_path(workshop_dir, report.workshop, report.day, kind)
+
+    return {"csv": export_csv(plan, target("action-plan.csv")),
+            "xlsx": export_xlsx(plan, target("action-plan.xlsx")),
+            "markdown": export_markdown(report, target("report.md")),
+            "html": export_html(report, target("report.html"))}
