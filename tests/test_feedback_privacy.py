@@ -1,0 +1,145 @@
+"""The privacy scrub: each kind of personal detail becomes its placeholder, and look-alikes are kept."""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workshop.feedback.privacy import PrivacyRules, iban_valid, luhn_valid, scrub, scrub_series
+from workshop.feedback.validation import FeedbackError
+
+NAMES = ["Megan Tolliver", "Rhys Abernathy", "José"]
+SAFE = [r"ORD-\d{6}"]
+EMAIL_SHAPED = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def scrubbed(text: str) -> str:
+    return scrub(text, NAMES, SAFE)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("You can email me at j.hughes@example.com.", "You can email me at [email]."),
+    ("Please reply to sam.okoro+sofa@mail.example.org today", "Please reply to [email] today"),
+    ("ANNA_B@Example.CO.UK", "[email]"),
+])
+def test_email_addresses_become_placeholders(text, expected):
+    assert scrubbed(text) == expected
+
+
+@pytest.mark.parametrize("number", [
+    "07700 900461", "07700900461", "020 7946 0958", "020-7946-0958", "(020) 7946 0958", "(030) 1234567",
+    "+44 20 7946 0958", "+44 (0)20 7946 0958", "+447700900123", "0044 20 7946 0958", "+49 30 1234 5678",
+    "+1 (555) 123-4567", "(555) 123-4567", "555-123-4567", "555.123.4567", "06 12 34 56 78", "06.12.34.56.78",
+])
+def test_phone_numbers_in_national_and_international_forms(number):
+    assert scrubbed(f"Call me back on {number}, after 5.") == "Call me back on [phone], after 5."
+
+
+@pytest.mark.parametrize("number", ["4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111",
+                                    "5500 0000 0000 0004", "3400 000000 00009", "6011 0009 9013 9424"])
+def test_card_numbers_that_pass_luhn(number):
+    assert scrubbed(f"They charged my card {number} twice.") == "They charged my card [card] twice."
+
+
+@pytest.mark.parametrize("iban", ["GB82 WEST 1234 5698 7654 32", "GB82WEST12345698765432",
+                                  "DE89 3704 0044 0532 0130 00", "fr14 2004 1010 0505 0001 3m02 606"])
+def test_iban_like_numbers_that_pass_mod_97(iban):
+    assert scrubbed(f"Please refund to {iban}. Thanks") == "Please refund to [iban]. Thanks"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ask for Megan Tolliver, she was brilliant.", "Ask for [name], she was brilliant."),
+    ("megan tolliver and RHYS ABERNATHY", "[name] and [name]"),
+    ("José, Jose and JOSÉ and Jose\u0301 helped", "[name], [name] and [name] and [name] helped"),
+    ("Megan  Tolliver (two spaces)", "[name] (two spaces)"),
+])
+def test_do_not_show_names_whole_words_any_case_accents_optional(text, expected):
+    assert scrubbed(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Bought the sofa in 2025 for £1,299.", "Paid £49.99 for the delivery slot.", "It cost 1,299.00 EUR in the end.",
+    "Ordered on 12/03/2025, delivered 2025-03-12.", "Booked for 06.03.2025 10.30, came at 14:45.",
+    "Told 14 days, it took seven weeks.", "The delivery slot was 7am to 7pm.", "On hold for 40 minutes, 3 times.",
+    "Quote ORD-517970 if you need it.", "Order ORD-123456 0207", "Reference 1234 5678 9012 3456 (fails Luhn).",
+    "Josefina and Megane and Tollivers are other words.", "Account GB00 WEST 1234 5698 7654 32 is a typo.",
+    "Item 123456789 arrived", "Model 2025-100-2000 in oak",
+])
+def test_near_misses_are_kept_as_written(text):
+    assert scrubbed(text) == text
+
+
+def test_a_safe_order_number_is_never_mistaken_for_a_phone():
+    assert scrub("Ref 0207946095 then", safe_patterns=[r"\d{10}"]) == "Ref 0207946095 then"
+    assert scrub("Ref 0207946095 then") == "Ref [phone] then", "without the safe pattern it is phone-shaped"
+    assert scrubbed("ORD-123456 020 7946 0958") == "ORD-123456 [phone]"
+
+
+def test_mixed_text_scrubs_every_kind_and_keeps_the_rest():
+    text = ("Megan Tolliver took ORD-822732 for £1,299 on 12/03/2025; card 4111 1111 1111 1111, "
+            "refund to GB82 WEST 1234 5698 7654 32, call +44 20 7946 0958 or mail j.hughes@example.com.")
+    assert scrubbed(text) == ("[name] took ORD-822732 for £1,299 on 12/03/2025; card [card], "
+                              "refund to [iban], call [phone] or mail [email].")
+
+
+def test_missing_values_pass_through():
+    assert scrub(None) is None
+    assert math.isnan(scrub(float("nan")))
+    assert scrub(pd.NA) is pd.NA
+
+
+def test_scrub_series_matches_scrub_and_keeps_missing_and_index():
+    series = pd.Series(["Mail a@b.co", None, "fine", np.nan, "Mail a@b.co", "Megan Tolliver"],
+                       index=[10, 11, 12, 13, 14, 15], name="comment")
+    result = scrub_series(series, NAMES, SAFE)
+    assert result.name == "comment" and list(result.index) == list(series.index)
+    assert result.tolist()[:1] + result.tolist()[2:3] + result.tolist()[4:] == \
+        ["Mail [email]", "fine", "Mail [email]", "[name]"]
+    assert result.isna().tolist() == [False, True, False, True, False, False]
+
+
+def test_luhn_and_mod97_checks_on_known_numbers():
+    assert luhn_valid("79927398713") and not luhn_valid("79927398710")
+    assert iban_valid("GB82 WEST 1234 5698 7654 32") and not iban_valid("GB83 WEST 1234 5698 7654 32")
+
+
+def test_privacy_rules_from_the_mapping_block():
+    rules = PrivacyRules.from_mapping({"do_not_show": ["Megan Tolliver"], "safe_patterns": [r"ORD-\d{6}"]})
+    assert rules == PrivacyRules(("Megan Tolliver",), (r"ORD-\d{6}",))
+    assert PrivacyRules.from_mapping(None) == PrivacyRules()
+
+
+def test_privacy_rules_name_file_field_and_value_when_wrong(tmp_path):
+    file = tmp_path / "mapping.yml"
+    with pytest.raises(FeedbackError) as caught:
+        PrivacyRules.from_mapping({"do_not_show": ["Megan", ""], "safe_patterns": ["ORD-(\\d{6}"],
+                                   "safe_pattern": []}, file)
+    message = str(caught.value)
+    assert str(file) in message and message.startswith("3 problems")
+    assert "'safe_pattern'" in message and "unknown field" in message
+    assert "item 2" in message and "''" in message
+    assert "ORD-(\\\\d{6}" in message and "not a valid pattern" in message
+
+
+# --- properties -------------------------------------------------------------------------------------------
+
+_pieces = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+    st.sampled_from(["a@b.co", "j.hughes@example.com", "x@y", "@", ".", " ", "-", "+", "(", ")", "0", "00",
+                     "07700 900461", "+44 20 7946 0958", "4111 1111 1111 1111", "GB82 WEST 1234 5698 7654 32",
+                     "Megan", "Tolliver", "José", "ORD-123456", "2025", "£49.99", "[email]", "[name]", "email"]),
+    st.from_regex(r"[\d .()+-]{1,20}", fullmatch=True),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_pieces, max_size=8).map("".join))
+def test_scrub_is_idempotent_and_leaves_no_email_shaped_token(text):
+    once = scrub(text, NAMES + ["email"], SAFE)
+    assert scrub(once, NAMES + ["email"], SAFE) == once
+    assert not EMAIL_SHAPED.search(once)

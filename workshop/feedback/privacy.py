@@ -1,0 +1,264 @@
+"""The privacy scrub: personal details in customers' comments become placeholders before anyone sees them.
+
+The rule: **raw comments never leave the workshop folder.** Every path that displays or exports a comment
+(the verbatim explorer, reports, CSV/XLSX exports, the set-aside rows file) must pass it through ``scrub``
+or ``scrub_series`` first. Raw text stays in the client's file and in the kernel's memory, nowhere else.
+
+What is replaced, in this order (earlier kinds win where two overlap):
+
+================ ============= ===========================================================================
+kind             placeholder   what counts
+================ ============= ===========================================================================
+safe pattern     (kept as is)  anything matching a regex the mapping declares safe (e.g. ``ORD-\\d{6}``):
+                               protected first, so a safe order number is never mistaken for a phone
+e-mail address   ``[email]``   ``local@domain.tld``
+IBAN             ``[iban]``    country code, 2 check digits, 11–30 letters/digits, spaces allowed,
+                               mod-97 checked (ISO 13616)
+card number      ``[card]``    13–19 digits with optional spaces or dashes, Luhn checked
+phone number     ``[phone]``   international (``+44 20 7946 0958``, ``0044 …``, 8–15 digits), national
+                               with a trunk 0 (``020 7946 0958``, ``07700 900123``, ``(030) 1234567``,
+                               9–12 digits), North American (``(555) 123-4567``, ``555.123.4567``)
+name             ``[name]``    a name on the mapping's do-not-show list: whole words, any case, accents
+                               optional (``José`` also finds ``Jose`` and ``JOSÉ``)
+================ ============= ===========================================================================
+
+Near-misses are kept: years (2025), prices (£49.99, 1,299.00 EUR), dates (12/03/2025, 2025-03-12,
+06.03.2025 10.30), times, short numbers, and 13–19 digit reference numbers that fail the Luhn check.
+
+The scrub is idempotent (scrubbing scrubbed text changes nothing) and leaves no e-mail-shaped token.
+It is pure text processing: it reads no files and knows nothing of widgets or the mapping file's layout.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+
+from workshop.errors import Problem
+from workshop.feedback.validation import FeedbackError
+
+PLACEHOLDERS = ("[email]", "[phone]", "[card]", "[iban]", "[name]")
+_MASK = "\ue000"
+"""Stands in for text already dealt with, so later kinds neither see it nor join across it (not a word char)."""
+
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
+_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+# Numbers may not touch text already replaced (the mask), so that scrubbing scrubbed text finds nothing new.
+_IBAN = re.compile(r"(?<![\w\ue000])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![\w\ue000])",
+                   re.IGNORECASE)
+_CARD = re.compile(r"(?<![\w+.,/\ue000-])\d(?:[ -]?\d){12,18}(?![\w\ue000]|[.,/]\d)")
+_PHONE_RUN = re.compile(r"(?<![\w+.,/:\ue000-])\+?\(?\d[\d().\- ]*\d(?![\w\ue000]|[.,/:]\d)")
+"""A stretch of digits, spaces, dots, dashes and brackets; ``_phones_in`` finds the phone numbers inside it."""
+_PHONE_GROUP = re.compile(r"\+?\(?\d+\)?")
+_DATE = re.compile(r"(?<!\d)(?:\d{1,2}([./-])\d{1,2}\1(?:19|20)\d{2}|(?:19|20)\d{2}([./-])\d{1,2}\2\d{1,2})(?!\d)")
+_COMBINING = "[\u0300-\u036f]*"
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn check every payment card number passes.
+
+    We scrub a 13–19 digit number only when it passes: all issuers' card numbers do, while only one in ten
+    random order, tracking or account references does, so customers' reference numbers stay readable.
+    """
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def iban_valid(text: str) -> bool:
+    """ISO 13616 check: move the first four characters to the end, letters to 10–35, the number mod 97 is 1."""
+    compact = text.replace(" ", "").upper()
+    if not 15 <= len(compact) <= 34:
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
+
+
+def _is_phone(groups: list[str], separators: list[str]) -> bool:
+    """Is this run of digit groups one phone number, in an international, trunk-0 or North American form?
+
+    Groups are digits, possibly with a leading ``+`` or in brackets; separators are one space, dot or dash,
+    or nothing next to a bracket. A run holding a date with a four-digit year is never a phone.
+    """
+    for sep, left, right in zip(separators, groups, groups[1:]):
+        if sep not in (" ", ".", "-") and not (sep == "" and (left.endswith(")") or right.startswith("("))):
+            return False
+    text = "".join(group + sep for group, sep in zip(groups, separators + [""]))
+    if _DATE.search(text):
+        return False
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+"):
+        return 8 <= len(digits) <= 15
+    if text.startswith("00"):
+        return 8 <= len(digits) - 2 <= 15
+    if text.startswith(("0", "(0")):
+        return 9 <= len(digits) <= 12
+    lengths = [len(re.sub(r"\D", "", group)) for group in groups]
+    return lengths == [3, 3, 4] and "(" not in groups[1] + groups[2] and separators[1] != ""
+
+
+def _phones_in(run: str) -> list[tuple[int, int]]:
+    """Spans of phone numbers inside a run: leftmost first, each as long as it can be.
+
+    A phone starts and ends where the run does or at a space, so the tail of a date ("06.03.2025 10.30")
+    is never read as a number of its own.
+    """
+    groups = [(m.start(), m.end()) for m in _PHONE_GROUP.finditer(run)]
+    texts = [run[start:end] for start, end in groups]
+    separators = [run[end:start] for (_, end), (start, _) in zip(groups, groups[1:])]
+    can_start = [i == 0 or " " in separators[i - 1] for i in range(len(groups))]
+    can_end = [i == len(groups) - 1 or " " in separators[i] for i in range(len(groups))]
+    spans = []
+    first = 0
+    while first < len(groups):
+        last = next((last for last in range(len(groups) - 1, first - 1, -1)
+                     if can_start[first] and can_end[last]
+                     and _is_phone(texts[first:last + 1], separators[first:last])), None)
+        if last is None:
+            first += 1
+        else:
+            spans.append((groups[first][0], groups[last][1]))
+            first = last + 1
+    return spans
+
+
+def _fold(char: str) -> str:
+    """One character without its accents, lower case; kept as is when folding would change the length."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)).casefold()
+    return bare if len(bare) == 1 else char.casefold() if len(char.casefold()) == 1 else char
+
+
+def _fold_text(text: str) -> str:
+    return "".join(_fold(char) for char in text)
+
+
+def _name_pattern(names: tuple[str, ...]) -> re.Pattern | None:
+    """Whole-word, accent- and case-tolerant pattern for the do-not-show names, longest name first."""
+    words = [re.split(r"\s+", name.strip()) for name in names if name and name.strip()]
+    if not words:
+        return None
+    words.sort(key=lambda parts: -len(" ".join(parts)))
+    alternatives = [r"\s+".join("".join(re.escape(_fold(c)) + _COMBINING for c in word) for word in parts)
+                    for parts in words]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+@dataclass(frozen=True)
+class PrivacyRules:
+    """What the mapping adds to the scrub: names never to show, and patterns that are safe to show.
+
+    ``do_not_show`` are people's names (staff, customers) as written; ``safe_patterns`` are regular
+    expressions for references the client wants kept readable, e.g. ``ORD-\\d{6}``.
+    """
+
+    do_not_show: tuple[str, ...] = ()
+    safe_patterns: tuple[str, ...] = ()
+
+    @classmethod
+    def from_mapping(cls, data: Any, file: Path | None = None) -> PrivacyRules:
+        """Read the mapping's ``privacy: {do_not_show: [...], safe_patterns: [...]}`` block, checking it."""
+        if data is None:
+            return cls()
+        where = "privacy"
+        if not isinstance(data, dict):
+            raise FeedbackError([Problem(file, where, None, "must be a set of fields (do_not_show, safe_patterns)",
+                                         "Write it as 'privacy: {do_not_show: [...], safe_patterns: [...]}'.",
+                                         repr(data))])
+        problems = [Problem(file, where, str(key), "unknown field", "Known fields: do_not_show, safe_patterns.")
+                    for key in data if key not in ("do_not_show", "safe_patterns")]
+        lists = {}
+        for key in ("do_not_show", "safe_patterns"):
+            value = data.get(key) or []
+            if not isinstance(value, list):
+                problems.append(Problem(file, where, key, "must be a list", "Write one '- item' per line.",
+                                        repr(value)))
+                value = []
+            for index, item in enumerate(value):
+                if not isinstance(item, str) or not item.strip():
+                    problems.append(Problem(file, f"{where}, item {index + 1}", key, "must be non-empty text",
+                                            "Remove the empty item or put the text in quotes.", repr(item)))
+            lists[key] = tuple(item.strip() for item in value if isinstance(item, str) and item.strip())
+        for pattern in lists["safe_patterns"]:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                problems.append(Problem(file, where, "safe_patterns", f"is not a valid pattern ({error})",
+                                        r"Write it as a regular expression in single quotes, e.g. 'ORD-\d{6}'.",
+                                        repr(pattern)))
+        if problems:
+            raise FeedbackError(problems)
+        return cls(lists["do_not_show"], lists["safe_patterns"])
+
+
+@lru_cache(maxsize=32)
+def _passes(do_not_show: tuple[str, ...], safe_patterns: tuple[str, ...]) -> list[tuple[Callable, str | None]]:
+    """The scrub's passes in order: each finds spans in the (masked) text and names their placeholder."""
+
+    def regex(pattern: re.Pattern, check: Callable[[str], bool] = lambda _t: True) -> Callable:
+        return lambda text: [(m.start(), m.end()) for m in pattern.finditer(text) if check(m.group())]
+
+    def phones(text: str) -> list[tuple[int, int]]:
+        return [(m.start() + a, m.start() + b) for m in _PHONE_RUN.finditer(text) for a, b in _phones_in(m.group())]
+
+    safe = [regex(re.compile(p)) for p in safe_patterns]
+    names = _name_pattern(do_not_show)
+    passes: list[tuple[Callable, str | None]] = [(regex(_PLACEHOLDER), None)] + [(find, None) for find in safe]
+    passes += [(regex(_EMAIL), "[email]"), (regex(_IBAN, iban_valid), "[iban]"),
+               (regex(_CARD, lambda t: luhn_valid(re.sub(r"\D", "", t))), "[card]"), (phones, "[phone]")]
+    if names is not None:
+        passes.append((lambda text: [(m.start(), m.end()) for m in names.finditer(_fold_text(text))], "[name]"))
+    return passes
+
+
+def scrub(text: Any, do_not_show: Iterable[str] = (), safe_patterns: Iterable[str] = ()) -> Any:
+    """``text`` with e-mails, IBANs, card and phone numbers and do-not-show names replaced by placeholders.
+
+    Missing values (None, NaN, pd.NA) are returned unchanged; anything else is scrubbed as text.
+    ``safe_patterns`` are regular expressions whose matches are always kept as written.
+    """
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return text
+    text = str(text)
+    working = text
+    replacements: list[tuple[int, int, str | None]] = []
+    for find, placeholder in _passes(tuple(do_not_show), tuple(safe_patterns)):
+        for start, end in find(working):
+            if start == end:
+                continue
+            replacements.append((start, end, placeholder))
+            working = working[:start] + _MASK * (end - start) + working[end:]
+    pieces, position = [], 0
+    for start, end, placeholder in sorted(replacements):
+        pieces.append(text[position:start])
+        pieces.append(text[start:end] if placeholder is None else placeholder)
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def scrub_series(series: pd.Series, do_not_show: Iterable[str] = (), safe_patterns: Iterable[str] = ()) -> pd.Series:
+    """``scrub`` for a column of comments: each distinct comment is scrubbed once; missing stays missing.
+
+    The result has the same index and name; scrubbed values are text (``object`` dtype).
+    """
+    do_not_show, safe_patterns = tuple(do_not_show), tuple(safe_patterns)
+    present = series.dropna()
+    distinct = pd.unique(present.astype(str))
+    scrubbed = {raw: scrub(raw, do_not_show, safe_patterns) for raw in distinct}
+    result = series.astype(object).copy()
+    result[present.index] = present.astype(str).map(scrubbed).to_numpy(dtype=object)
+    return result
+
+
+def scrub_with(rules: PrivacyRules) -> Callable[[Any], Any]:
+    """A one-argument scrub for these rules, for code that maps over texts."""
+    return lambda text: scrub(text, rules.do_not_show, rules.safe_patterns)
