@@ -140,8 +140,10 @@ class CubeBuilder:
 def month_labels(dates: pd.Series) -> pd.Series:
     """``YYYY-MM`` for each date; ``undated`` where there is none."""
     dates = pd.to_datetime(dates)
-    labels = dates.dt.strftime("%Y-%m")
-    return labels.where(dates.notna(), UNDATED)
+    # Format each distinct month once: strftime on every row costs seconds per million rows.
+    codes, months = pd.factorize(dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]"))
+    texts = np.append(np.datetime_as_string(months, unit="M").astype(object), UNDATED)
+    return pd.Series(texts[codes], index=dates.index, dtype=object)
 
 
 def _whole_points(values: pd.Series) -> np.ndarray:

@@ -116,13 +116,18 @@ class Canonicalizer:
             answered_any |= ~np.isnan(scores[target])
         comment, has_comment = self._comments(chunk)
         present |= has_comment
-        for target in ("response_id", "date", "touchpoint", "segment", "advocate"):
+        ids = self._id_texts(chunk)
+        if "response_id" in chunk.values:
+            present |= ids != ""
+        stamps, date_status = self._read_dates(chunk)
+        present |= date_status != DateRead.MISSING
+        for target in ("touchpoint", "segment", "advocate"):
             if target in chunk.values:
                 present |= ~_missing_mask(chunk.values[target])
         if blank_rows_possible:
             reasons[~present] = BLANK_ROW
-        dates = self._dates(chunk, reasons)
-        ids = self._ids(chunk, reasons)
+        dates = self._check_dates(chunk, stamps, date_status, reasons)
+        ids = self._name_unnamed(chunk, ids, reasons)
         reasons[(reasons == None) & ~answered_any & ~has_comment] = NOTHING_ANSWERED  # noqa: E711
         self._duplicates(ids, chunk.rows, reasons)
         self._count_set_aside(chunk, reasons)
@@ -131,16 +136,18 @@ class Canonicalizer:
                                      self.mapping.touchpoints)
         segment = self._values_in(chunk, "segment", keep, [], self.mapping.segments)
         recommend = scores.get("recommend", np.full(n, np.nan))
+        kept = int(keep.sum())
+        # Text columns stay object arrays: letting pandas infer its string dtype copies every value again.
         frame = pd.DataFrame({
-            "response_id": ids[keep],
+            "response_id": pd.Series(ids[keep], dtype=object),
             "date": dates[keep],
-            "touchpoint": touchpoint,
-            "segment": segment,
+            "touchpoint": pd.Series(touchpoint, dtype=object),
+            "segment": pd.Series(segment, dtype=object),
             "recommend": recommend[keep],
             "advocate": self._advocates(chunk, recommend)[keep],
-            "comment": comment[keep],
-            "source": np.full(int(keep.sum()), "survey", dtype=object),
-            **{p: scores[p][keep] if p in scores else np.full(int(keep.sum()), np.nan) for p in self.pillar_ids},
+            "comment": pd.Series(comment[keep], dtype=object),
+            "source": pd.Series(np.full(kept, "survey", dtype=object), dtype=object),
+            **{p: scores[p][keep] if p in scores else np.full(kept, np.nan) for p in self.pillar_ids},
         })
         return Converted(frame, reasons)
 
@@ -174,12 +181,18 @@ class Canonicalizer:
 
     # --- dates ----------------------------------------------------------------------------------------
 
-    def _dates(self, chunk: Responses, reasons: np.ndarray) -> np.ndarray:
+    def _read_dates(self, chunk: Responses) -> tuple[np.ndarray, np.ndarray]:
         n = len(chunk)
         if "date" not in chunk.values:
-            return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+            return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), np.full(n, DateRead.MISSING)
+        return self.dates.read(chunk.values["date"], chunk.rows_of("date"))
+
+    def _check_dates(self, chunk: Responses, stamps: np.ndarray, status: np.ndarray,
+                     reasons: np.ndarray) -> np.ndarray:
+        """Set aside open responses with a blank or unreadable date (when a date is mapped); report the future."""
+        if "date" not in chunk.values:
+            return stamps
         rows = chunk.rows_of("date")
-        stamps, status = self.dates.read(chunk.values["date"], rows)
         column = self.labels.get("date")
         open_rows = reasons == None  # noqa: E711
         for state, reason, fix in (
@@ -202,23 +215,23 @@ class Canonicalizer:
 
     # --- ids ------------------------------------------------------------------------------------------
 
-    def _ids(self, chunk: Responses, reasons: np.ndarray) -> np.ndarray:
-        n = len(chunk)
+    def _id_texts(self, chunk: Responses) -> np.ndarray:
+        """Response ids as stripped text; "" where blank."""
         if "response_id" not in chunk.values:
             return np.array([f"row {r}" for r in chunk.rows], dtype=object)
-        raw = chunk.values["response_id"]
-        codes, uniques = pd.factorize(_as_objects(raw))
-        texts = np.array([_id_text(u) for u in uniques] + [""], dtype=object)
-        ids = texts[codes]
+        return id_texts(chunk.values["response_id"])
+
+    def _name_unnamed(self, chunk: Responses, ids: np.ndarray, reasons: np.ndarray) -> np.ndarray:
+        """Open responses without an id are named ``row N`` (and reported); the rest keep theirs."""
         blank = (ids == "") & (reasons == None)  # noqa: E711
         if blank.any():
+            ids = ids.copy()
             where = np.flatnonzero(blank)
             ids[where] = [f"row {r}" for r in chunk.rows[where]]
             self.report.add(WARNING, "responses with no response id, named by their row number instead",
                             self.labels.get("response_id"), "Nothing to do, unless the client's ids matter to you.",
-                            chunk.rows[where[:5]], raw[where[:5]], count=len(where))
-        ids[ids == ""] = None
-        return ids if n else np.zeros(0, dtype=object)
+                            chunk.rows[where[:5]], chunk.values["response_id"][where[:5]], count=len(where))
+        return ids
 
     def _duplicates(self, ids: np.ndarray, rows: np.ndarray, reasons: np.ndarray) -> None:
         """Set aside responses whose id was kept before (in this chunk or an earlier one); count each id once.
@@ -228,13 +241,14 @@ class Canonicalizer:
         open_positions = np.flatnonzero(reasons == None)  # noqa: E711
         if not len(open_positions):
             return
-        hashes = np.fromiter((hash(i) for i in ids[open_positions]), dtype=np.int64, count=len(open_positions))
-        _, first = np.unique(hashes, return_index=True)
-        again = np.ones(len(hashes), dtype=bool)
-        again[first] = False
-        where = np.searchsorted(self.seen_ids, hashes)
-        before = where < len(self.seen_ids)
-        before[before] = self.seen_ids[where[before]] == hashes[before]
+        hashes = np.fromiter(map(hash, ids[open_positions]), dtype=np.int64, count=len(open_positions))
+        again = pd.Series(hashes).duplicated(keep="first").to_numpy()
+        order = np.argsort(hashes)
+        where = np.searchsorted(self.seen_ids, hashes[order])
+        found = where < len(self.seen_ids)
+        found[found] = self.seen_ids[where[found]] == hashes[order][found]
+        before = np.empty_like(found)
+        before[order] = found
         duplicate = again | before
         if duplicate.any():
             hit = open_positions[duplicate]
@@ -242,7 +256,7 @@ class Canonicalizer:
             self.report.add(WARNING, self.duplicate_reason, self.labels.get("response_id"),
                             "Nothing to do: each response is counted once. Tell the client if the export repeats rows.",
                             rows[hit[:5]], ids[hit[:5]], count=len(hit))
-        fresh = np.unique(hashes[~duplicate])
+        fresh = np.sort(hashes[~duplicate])
         self.seen_ids = np.insert(self.seen_ids, np.searchsorted(self.seen_ids, fresh), fresh)
 
     def _count_set_aside(self, chunk: Responses, reasons: np.ndarray) -> None:
@@ -309,12 +323,15 @@ def _as_objects(values: np.ndarray) -> np.ndarray:
     return values if values.dtype == object else np.asarray(values, dtype=object)
 
 
-def _id_text(value: object) -> str:
-    if is_missing(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # 1001.0 from a spreadsheet is the id 1001
-    return str(value).strip()
+def id_texts(values: np.ndarray) -> np.ndarray:
+    """Response ids as stripped text, "" where blank; 1001.0 from a spreadsheet is the id 1001."""
+    series = pd.Series(values, dtype=object)
+    if pd.api.types.infer_dtype(series, skipna=False) == "string":
+        return np.fromiter(map(str.strip, series.to_numpy(dtype=object)), dtype=object, count=len(series))
+    codes, uniques = pd.factorize(_as_objects(np.asarray(values)))
+    texts = ["" if is_missing(u) else (str(int(u)) if isinstance(u, float) and u.is_integer() else str(u).strip())
+             for u in uniques]
+    return np.array(texts + [""], dtype=object)[codes]
 
 
 def _is_missing_text(value: object) -> bool:

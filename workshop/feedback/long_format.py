@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workshop.feedback.canonical import Responses
+from workshop.feedback.canonical import Responses, id_texts
 from workshop.feedback.mapping import FeedbackMapping
 from workshop.feedback.scales import fold, is_missing
 from workshop.feedback.validation import WARNING, ValidationReport
@@ -71,7 +71,7 @@ class LongPivot:
             frame = pd.concat([self._pending, frame], ignore_index=True)
             self._pending = None
         frame = frame.reset_index(drop=True)
-        ids = _id_texts(frame[self.id_column].to_numpy(dtype=object))
+        ids = id_texts(frame[self.id_column].to_numpy(dtype=object))
         if not final:
             start = _last_response_start(ids)
             self._pending = frame.iloc[start:].reset_index(drop=True)
@@ -173,10 +173,3 @@ def _last_response_start(ids: np.ndarray) -> int:
     different = named[ids[named] != last]
     later = named[named > different[-1]] if len(different) else named
     return int(later[0])
-
-
-def _id_texts(values: np.ndarray) -> np.ndarray:
-    codes, uniques = pd.factorize(values)
-    texts = ["" if is_missing(u) else (str(int(u)) if isinstance(u, float) and u.is_integer() else str(u).strip())
-             for u in uniques]
-    return np.array(texts + [""], dtype=object)[codes]

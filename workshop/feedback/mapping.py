@@ -31,7 +31,7 @@ from workshop.feedback.dates import DATE_ORDERS
 from workshop.feedback.readers import FileFormat, file_kind
 from workshop.feedback.scales import SCALES, fold, guess_scale, is_missing
 from workshop.feedback.validation import FeedbackError
-from workshop.promise import Promise, atomic_write_text, slugify
+from workshop.promise import Promise, atomic_write_text
 
 MAPPING_FILE = "mapping.yml"
 FIELDS = ("response_id", "date", "touchpoint", "segment", "comment")
@@ -397,8 +397,23 @@ def _words(text: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
 
 
+STOP_WORDS = frozenset("a an and are as at be by did do does for from how in is it of on or our the this to "
+                       "us was we were what who with you your".split())
+STEM = 4
+"""Words are compared by their first letters, so 'quickly' meets 'quick' and 'bills' meets 'bill'."""
+
+
+def _stems(words: str) -> set[str]:
+    return {w[:STEM] for w in words.split() if w not in STOP_WORDS and not w.isdigit()}
+
+
 def likeness(label: str, names: tuple[str, ...] | list[str]) -> float:
-    """How alike a heading is to any of ``names`` (0–1): 1 for the same words, 0.85 when it contains one."""
+    """How alike a heading is to any of ``names`` (0–1).
+
+    1 for the same words; 0.85 when the heading contains the name; 0.8 when it holds every meaningful word of
+    the name in any order and form ("Was your bill clear?" for "Clear bills"); else the share of those
+    words, or the spelling similarity, whichever is higher.
+    """
     words = _words(label)
     best = 0.0
     for name in names:
@@ -409,6 +424,9 @@ def likeness(label: str, names: tuple[str, ...] | list[str]) -> float:
             return 1.0
         if re.search(rf"\b{re.escape(wanted)}\b", words):
             best = max(best, 0.85)
+        needed = _stems(wanted)
+        if needed:
+            best = max(best, 0.8 * len(needed & _stems(words)) / len(needed))
         best = max(best, difflib.SequenceMatcher(None, words, wanted).ratio())
     return best
 
@@ -453,8 +471,10 @@ def suggest_mapping(preview: pd.DataFrame, promise: Promise, *, source: str = ""
         values = _values_of(preview, label, mapping)
         as_source = Source(question=label) if in_long and target in ("recommend", "comment") or (
             in_long and target.startswith("pillar:")) else Source(column=label)
-        if target.startswith("pillar:") or target == "recommend":
+        if target.startswith("pillar:"):
             as_source.scale = guess_scale(values, label)
+        elif target == "recommend":
+            as_source.scale = _recommend_scale(values, label)
         if target.startswith("pillar:"):
             mapping.pillars[target.split(":", 1)[1]] = as_source
         elif target == "recommend":
@@ -466,6 +486,14 @@ def suggest_mapping(preview: pd.DataFrame, promise: Promise, *, source: str = ""
         mapping.touchpoints = suggest_value_map(_values_of(preview, mapping.fields["touchpoint"].label, mapping),
                                                 promise.touchpoints)
     return mapping
+
+
+def _recommend_scale(values: list[Any], label: str) -> str:
+    """'Would you recommend us?' is asked 0-10 (the NPS question) unless the heading or values say otherwise:
+    a handful of low answers is no evidence of a 1-5 scale here."""
+    guessed = guess_scale(values, label)
+    named = guess_scale([], label) != "0-10" or re.search(r"\b0\s*(?:-|to)\s*10\b", _words(label) + " ")
+    return guessed if named or guessed not in ("1-5", "1-7") else "0-10"
 
 
 def _assign(targets: dict[str, tuple[list[str], tuple[str, ...]]]) -> dict[str, str]:
@@ -494,30 +522,38 @@ def suggest_value_map(values: list[Any], known: list[str]) -> dict[str, str]:
 
     Values already equal to a known one (ignoring case, spaces and punctuation) need no entry.
     """
-    by_slug = {slugify(k): k for k in known}
+    known_ids = {value_id(k) for k in known}
     suggested: dict[str, str] = {}
     for value in dict.fromkeys(str(v).strip() for v in values if not is_missing(v)):
-        slug = slugify(value)
-        if slug in by_slug:
+        if value_id(value) in known_ids:
             continue
         words = _words(value)
         for canonical in known:
-            synonyms = TOUCHPOINT_WORDS.get(slugify(canonical), ())
+            synonyms = TOUCHPOINT_WORDS.get(value_id(canonical), ())
             if words in {_words(s) for s in synonyms} or likeness(value, (canonical,)) >= 0.85:
                 suggested[value] = canonical
                 break
     return suggested
 
 
+def value_id(text: str) -> str:
+    """A client value as a workshop value: lower case, words joined by ``_`` ('Call centre' → 'call_centre')."""
+    return re.sub(r"[^0-9a-z]+", "_", fold(text)).strip("_") or text.strip()
+
+
 def resolve_values(values: list[str], value_map: dict[str, str], known: list[str]) -> tuple[list[str], list[bool]]:
-    """Each client value translated (value map, then a known value written differently), and whether it is
-    known. With no known list every value counts as known; unknown values are kept as written."""
+    """Each client value translated, and whether it is one of ``known``.
+
+    The value map wins; then a known value written differently ('Phone ' is 'phone'); anything else becomes
+    its ``value_id`` so that 'Consumer' and 'consumer' are one segment. With no known list every value
+    counts as known.
+    """
     folded_map = {fold(k): v for k, v in value_map.items()}
-    by_slug = {slugify(k): k for k in known}
+    by_id = {value_id(k): k for k in known}
     out, ok = [], []
     for value in values:
         text = str(value).strip()
-        ours = folded_map.get(fold(text)) or by_slug.get(slugify(text))
-        out.append(ours or text)
+        ours = folded_map.get(fold(text)) or by_id.get(value_id(text))
+        out.append(ours or value_id(text))
         ok.append(ours is not None or not known)
     return out, ok

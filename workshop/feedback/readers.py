@@ -374,7 +374,7 @@ def _damaged(path: Path, what: str) -> Problem:
 def _sheet(book, wanted: str | int | None, path: Path):
     names = book.sheetnames
     if wanted is None:
-        return book.worksheets[0]
+        return _data_sheet(book)
     if isinstance(wanted, int) and 1 <= wanted <= len(names):
         return book.worksheets[wanted - 1]
     if isinstance(wanted, str) and wanted in names:
@@ -382,6 +382,16 @@ def _sheet(book, wanted: str | int | None, path: Path):
     raise FeedbackError([Problem(path, "", "sheet", "no such sheet in this workbook",
                                  f"Sheets: {', '.join(names)} (or a position from 1 to {len(names)}).",
                                  repr(wanted))])
+
+
+def _data_sheet(book):
+    """The first sheet that looks like a table (a row with two or more filled cells near the top); a
+    workbook often opens with a 'read me' sheet."""
+    for sheet in book.worksheets:
+        for _, row in zip(range(HEADER_SEARCH_ROWS), sheet.iter_rows(values_only=True)):
+            if sum(1 for cell in row if cell is not None and str(cell).strip() != "") >= 2:
+                return sheet
+    return book.worksheets[0]
 
 
 def _xlsx_chunks(path: Path, fmt: FileFormat, columns: list[str] | None, chunk_rows: int) -> Iterator[RawChunk]:

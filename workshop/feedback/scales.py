@@ -224,7 +224,8 @@ def guess_scale(values: Iterable[Any], column_name: str = "") -> str:
     """The id of the scale a column most likely uses, from its values and its heading.
 
     A heading that names its range ("Speed (1-5)", "out of 7", "0-100", "%") wins; then words (Likert),
-    stars and percentages; then the range of the numbers seen. With no evidence it is ``0-10``, the
+    stars and percentages; then the numbers seen: mostly above 10 is 0–100, all within 1–5 is 1–5, within
+    1–7 is 1–7. With no evidence it is ``0-10``, the
     commonest; the facilitator confirms every scale in the mapping panel.
     """
     heading = fold(column_name)
@@ -250,8 +251,10 @@ def guess_scale(values: Iterable[Any], column_name: str = "") -> str:
     if not seen:
         return "0-10"
     lowest, highest = min(seen), max(seen)
-    if highest > 10:
+    if sum(n > 10 for n in seen) * 2 >= len(seen):
         return "0-100"
+    if highest > 10:
+        return "0-10"  # a few values above 10 on a 0-10 question are typing errors, reported as out of range
     if lowest >= 1 and highest <= 5:
         return "1-5"
     if lowest >= 1 and highest <= 7:

@@ -1,0 +1,128 @@
+"""Readers: formats, encodings, delimiters and heading rows detected; row numbers as a spreadsheet shows
+them; damaged files refused with a message for people."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workshop.feedback.readers import (
+    FileFormat, column_names, detect_format, read_chunks, read_columns, read_preview,
+)
+from workshop.feedback.validation import FeedbackError
+
+from conftest import DATA
+
+FEEDBACK = DATA / "feedback"
+
+
+@pytest.mark.parametrize("name, kind, encoding, delimiter, header_row", [
+    ("clean_comma.csv", "csv", "utf-8", ",", 1),
+    ("semicolon_cp1252.csv", "csv", "cp1252", ";", 1),
+    ("bom_tab.tsv", "csv", "utf-8-sig", "\t", 1),
+    ("pipe_month_first.txt", "csv", "utf-8", "|", 1),
+    ("title_block.xlsx", "xlsx", None, None, 4),
+    ("wide.parquet", "parquet", None, None, 1),
+])
+def test_format_is_detected(name, kind, encoding, delimiter, header_row):
+    fmt = detect_format(FEEDBACK / name)
+    assert (fmt.kind, fmt.encoding, fmt.delimiter, fmt.header_row) == (kind, encoding, delimiter, header_row)
+
+
+def test_cp1252_text_is_decoded_not_mangled():
+    preview = read_preview(FEEDBACK / "semicolon_cp1252.csv")
+    assert preview["Comments"].tolist() == ["Très bien, 20 € de remise", "L’attente était longue", ""]
+
+
+def test_bom_is_not_part_of_the_first_heading():
+    assert read_columns(FEEDBACK / "bom_tab.tsv", detect_format(FEEDBACK / "bom_tab.tsv"))[0] == "response_id"
+
+
+def test_workbook_skips_read_me_sheet_and_title_block():
+    preview = read_preview(FEEDBACK / "title_block.xlsx")
+    assert preview.attrs["file_format"].sheet == "Responses"
+    assert list(preview.columns) == ["Response ID", "Date", "Channel", "Quick answers", "People who care", "NPS",
+                                     "Comments"]
+    assert preview.attrs["rows"].tolist() == [5, 6, 7, 8]
+    assert preview["Response ID"].tolist() == [1001, 1002, 1003, 1004]
+
+
+@pytest.mark.parametrize("sheet", ["Responses", 2])
+def test_sheet_by_name_or_position_from_one(sheet):
+    preview = read_preview(FEEDBACK / "title_block.xlsx", sheet=sheet)
+    assert len(preview) == 4
+
+
+def test_unknown_sheet_names_the_sheets():
+    with pytest.raises(FeedbackError, match="Read me, Responses"):
+        read_preview(FEEDBACK / "title_block.xlsx", sheet="Answers")
+
+
+def test_csv_title_block_and_blank_lines_keep_spreadsheet_row_numbers(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Survey export\nMarch\n\nid,score\nA,1\n\nB,2\nC,3,extra\nD,4\n", encoding="utf-8")
+    fmt = detect_format(path)
+    assert fmt.header_row == 4
+    chunks = list(read_chunks(path, fmt, None, chunk_rows=2))
+    rows = np.concatenate([c.rows for c in chunks]).tolist()
+    values = pd.concat([c.frame for c in chunks])["id"].tolist()
+    assert list(zip(rows, values)) == [(5, "A"), (6, ""), (7, "B"), (9, "D")]
+    assert [r for c in chunks for r in c.rejected] == [(8, "has 3 values where the heading row has 2 columns")]
+
+
+def test_chunk_progress_reaches_one(tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text("id,score\n" + "".join(f"R{i},{i % 11}\n" for i in range(1000)), encoding="utf-8")
+    fractions = [c.fraction for c in read_chunks(path, detect_format(path), ["score"], chunk_rows=300)]
+    assert len(fractions) == 4 and fractions == sorted(fractions) and fractions[-1] == 1.0
+
+
+def test_cut_short_last_row_is_rejected():
+    chunks = list(read_chunks(FEEDBACK / "cut_mid_row.csv", detect_format(FEEDBACK / "cut_mid_row.csv"), None, 100))
+    assert chunks[-1].rows.tolist() == [2, 3]
+    assert chunks[-1].rejected == [(4, "the file ends in the middle of this row (it was cut short)")]
+
+
+@pytest.mark.parametrize("name, message", [
+    ("empty.csv", "the file is empty"),
+    ("truncated_claims_2gb.xlsx", "is not a complete Excel workbook"),
+    ("renamed_csv.xlsx", "is not a complete Excel workbook"),
+    ("truncated.parquet", "is not a complete Parquet file"),
+])
+def test_damaged_files_raise_a_message_for_people(name, message):
+    with pytest.raises(FeedbackError, match=message) as caught:
+        read_preview(FEEDBACK / name)
+    assert str(FEEDBACK / name) in str(caught.value)
+
+
+def test_unterminated_quote_names_the_row():
+    fmt = detect_format(FEEDBACK / "unterminated_quote.csv")
+    with pytest.raises(FeedbackError, match="row 4: the file ends inside a quoted value"):
+        list(read_chunks(FEEDBACK / "unterminated_quote.csv", fmt, None, 100))
+
+
+def test_missing_and_unsupported_files(tmp_path):
+    with pytest.raises(FeedbackError, match="file not found"):
+        read_preview(tmp_path / "nope.csv")
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(FeedbackError, match="save it as .xlsx"):
+        read_preview(old)
+
+
+def test_latin1_fallback_for_bytes_cp1252_does_not_define(tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_bytes(b"id,comment\nA,caf\xe9 \x81\n")
+    assert detect_format(path).encoding == "latin-1"
+
+
+def test_column_names_for_blank_and_repeated_headings():
+    assert column_names(["Score", None, "Score", " ", "Score"]) == ["Score", "column B", "Score (2)", "column D",
+                                                                  "Score (3)"]
+
+
+def test_a_given_format_wins_over_detection(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("a;b\n1,2;3\n", encoding="utf-8")
+    fmt = detect_format(path, FileFormat(kind="csv", delimiter=";"))
+    assert read_preview(path, file_format=fmt)["a"].tolist() == ["1,2"]

@@ -1,0 +1,107 @@
+"""Scale conversions to 0-10: every scale's stated rule, missing markers, and guessing a column's scale."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+from workshop.feedback.scales import (
+    MISSING_MARKERS, SCALES, Answer, convert_answer, guess_scale, is_missing, round_half_up, scale_table,
+)
+
+
+def points(value, scale_id):
+    return convert_answer(value, SCALES[scale_id])
+
+
+@pytest.mark.parametrize("scale_id, answers, expected", [
+    ("0-10", [0, 3, 7.5, 10], [0, 3, 8, 10]),
+    ("1-10", [1, 2, 5, 6, 9, 10], [0, 1, 4, 6, 9, 10]),
+    ("1-5", [1, 2, 3, 4, 5], [0, 3, 5, 8, 10]),
+    ("1-7", [1, 2, 3, 4, 5, 6, 7], [0, 2, 3, 5, 7, 8, 10]),
+    ("0-100", [0, 44, 45, 84, 85, 100], [0, 4, 5, 8, 9, 10]),
+    ("percent", ["85%", "45 %", "0%", "100%"], [9, 5, 0, 10]),
+    ("stars", ["★★★★☆", "4/5", "4 of 5", "4 out of 5", "1 star", "5 stars", "★☆☆☆☆", "3/5", "★★★"],
+     [8, 8, 8, 8, 0, 10, 0, 5, 5]),
+    ("likert5", ["Strongly disagree", "disagree", "Neither agree nor disagree", "Agree", "STRONGLY AGREE"],
+     [0, 3, 5, 8, 10]),
+    ("likert5", ["very dissatisfied", "Dissatisfied", "neutral", "satisfied", "Very  Satisfied"],
+     [0, 3, 5, 8, 10]),
+    ("likert7", ["Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree",
+                 "Somewhat agree", "Agree", "Strongly agree"], [0, 2, 3, 5, 7, 8, 10]),
+])
+def test_each_scale_follows_its_stated_rule(scale_id, answers, expected):
+    assert [points(a, scale_id) for a in answers] == [(float(e), Answer.SCORED) for e in expected]
+
+
+def test_text_forms_of_numbers_are_read():
+    assert points("7,5", "0-10") == (8.0, Answer.SCORED)  # decimal comma, half rounded up
+    assert points(" 9 ", "0-10") == (9.0, Answer.SCORED)
+    assert points("10 - Extremely likely", "0-10") == (10.0, Answer.SCORED)
+    assert points("0 = Not at all likely", "0-10") == (0.0, Answer.SCORED)
+    assert points("4", "likert5") == (8.0, Answer.SCORED)  # a Likert column may hold the position itself
+    assert points(np.int64(3), "1-5") == (5.0, Answer.SCORED)
+    assert points(np.float64(2.0), "1-5") == (3.0, Answer.SCORED)
+
+
+@pytest.mark.parametrize("marker", ["", "  ", "NA", "n/a", "N/A", "-", "don't know", "Don\u2019t know", "DON'T KNOW",
+                                    "prefer not to say", "#N/A", None, float("nan"), np.nan])
+def test_missing_markers_are_missing_never_zero(marker):
+    value, answer = points(marker, "0-10")
+    assert math.isnan(value) and answer is Answer.MISSING
+    assert is_missing(marker)
+
+
+def test_out_of_range_and_unreadable_are_told_apart():
+    assert points(11, "0-10")[1] is Answer.OUT_OF_RANGE
+    assert points("6", "1-5")[1] is Answer.OUT_OF_RANGE
+    assert points(0, "1-5")[1] is Answer.OUT_OF_RANGE
+    assert points("120%", "percent")[1] is Answer.OUT_OF_RANGE
+    assert points("6/5", "stars")[1] is Answer.OUT_OF_RANGE
+    assert points("very fast", "0-10")[1] is Answer.UNREADABLE
+    assert points("agree", "0-10")[1] is Answer.UNREADABLE
+    assert points("somewhat agree", "likert5")[1] is Answer.UNREADABLE  # a 7-point label on a 5-point scale
+    assert points(True, "0-10")[1] is Answer.UNREADABLE
+    assert all(math.isnan(points(v, s)[0]) for v, s in [(11, "0-10"), ("very fast", "0-10")])
+
+
+def test_rounding_is_half_up():
+    assert [round_half_up(x) for x in (0.5, 1.5, 2.5, 7.5, 7.49, 2.4999999999)] == [1, 2, 3, 8, 7, 3]
+
+
+@given(st.sampled_from([s for s in SCALES.values() if not s.labels and s.id != "stars"]),
+       st.floats(allow_nan=False, allow_infinity=False, min_value=-1000, max_value=1000))
+def test_every_numeric_answer_is_a_whole_point_or_reported(scale, value):
+    converted, answer = convert_answer(value, scale)
+    if scale.lowest <= value <= scale.highest:
+        assert answer is Answer.SCORED and converted == int(converted) and 0 <= converted <= 10
+    else:
+        assert answer is Answer.OUT_OF_RANGE and math.isnan(converted)
+
+
+def test_missing_markers_are_folded_forms():
+    assert all(m == m.strip().casefold() for m in MISSING_MARKERS)
+
+
+@pytest.mark.parametrize("values, heading, expected", [
+    (["1", "5", "3"], "", "1-5"),
+    (["1", "7", "3"], "", "1-7"),
+    (["0", "9", "3"], "", "0-10"),
+    (["3", "11", "8", "9"], "", "0-10"),  # one 11 is a typing error, not a 0-100 scale
+    (["55", "80", "100", "7"], "", "0-100"),
+    (["8"], "Speed (1-10)", "1-10"),
+    (["3"], "Ease, out of 5", "1-5"),
+    (["85%", "40%"], "", "percent"),
+    (["Agree", "Strongly disagree", "n/a"], "", "likert5"),
+    (["Agree", "Somewhat agree"], "", "likert7"),
+    (["4/5", "★★★☆☆"], "", "stars"),
+    ([], "", "0-10"),
+])
+def test_guess_scale(values, heading, expected):
+    assert guess_scale(values, heading) == expected
+
+
+def test_the_table_names_every_scale_once():
+    assert [row[0] for row in scale_table()] == list(SCALES)
