@@ -1,0 +1,181 @@
+"""Themes: the words customers use for each pillar, and which comments mention which pillar.
+
+A workshop folder's ``themes.yml`` lists phrases per pillar id::
+
+    on_time_delivery: [delivery, slot, late, on time]
+    expert_advice: [adviser, knowledgeable, "knew the range"]
+
+A comment is tagged to a pillar when it contains one of the pillar's phrases as whole words, in any case,
+with simple plurals and verb forms tolerated (``driver`` finds "drivers", ``arrive`` finds "arrived" and
+"arriving", ``reply`` finds "replies"). Doubled consonants ("sagging") and irregular forms ("broke") must be
+listed as phrases of their own. A comment may be tagged to several pillars, or to none.
+
+This module reads and writes ``themes.yml`` and tags comments; it does not scrub them (tagging reads raw
+text inside the kernel; anything shown must still go through ``workshop.feedback.privacy.scrub``).
+"""
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+import yaml
+
+from workshop.errors import Problem, WorkshopError
+from workshop.promise import atomic_write_text
+
+THEMES_FILE = "themes.yml"
+FILE_HEADER = (
+    "# Words customers use for each pillar: a comment mentioning one is tagged to that pillar.\n"
+    "# One list per pillar id. Whole words, any case; plurals and -ed/-ing forms are found too.\n"
+    "# Saving from the notebook rewrites this file: comments other than this header are not kept.\n"
+)
+
+Themes = dict[str, list[str]]
+"""Phrases per pillar id, in the promise's pillar order; a pillar with no phrases has an empty list."""
+
+
+class ThemesError(WorkshopError):
+    """``themes.yml`` (or an edit to the phrase lists) is not valid."""
+
+
+def _word_pattern(word: str) -> str:
+    """A regex for one word with its simple plural and verb forms, when it is an ordinary word."""
+    lower = word.casefold()
+    if len(lower) < 3 or not lower.isalpha():
+        return re.escape(lower)
+    if lower.endswith("e"):
+        return f"(?:{lower}[sd]?|{lower[:-1]}ing)"
+    if lower.endswith("y") and lower[-2] not in "aeiou":
+        return f"(?:{lower}(?:ing)?|{lower[:-1]}i(?:es|ed))"
+    return f"{lower}(?:s|es|ed|ing)?"
+
+
+def phrase_pattern(phrase: str) -> str:
+    """A regex for one phrase: its words in order, separated by spaces or hyphens, whole words only."""
+    words = [w for w in re.split(r"[\s\-]+", phrase.strip()) if w]
+    return r"(?<!\w)" + r"[\s\-]+".join(_word_pattern(w) for w in words) + r"(?!\w)"
+
+
+def pillar_pattern(phrases: Iterable[str]) -> re.Pattern | None:
+    """One compiled, case-insensitive regex finding any of a pillar's phrases; None when it has none."""
+    parts = sorted({phrase_pattern(p) for p in phrases if p.strip()}, key=len, reverse=True)
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def tag_comments(comments: pd.Series, themes: Themes) -> pd.DataFrame:
+    """Which pillars each comment mentions: one bool column per pillar of ``themes``, same index as
+    ``comments``. Missing comments mention nothing. Each distinct comment is searched once per pillar."""
+    text = comments.astype("string")
+    codes, uniques = pd.factorize(text)
+    distinct = pd.Series(uniques, dtype="string")
+    columns = {}
+    for pillar_id, phrases in themes.items():
+        pattern = pillar_pattern(phrases)
+        if pattern is None:
+            found = pd.Series(False, index=distinct.index)
+        else:
+            found = distinct.str.contains(pattern, na=False)
+        lookup = list(found.to_numpy(dtype=bool)) + [False]  # code -1 (missing) looks up the last entry
+        columns[pillar_id] = pd.Series(lookup, dtype=bool).to_numpy()[codes]
+    return pd.DataFrame(columns, index=comments.index, dtype=bool)
+
+
+# --- themes.yml -------------------------------------------------------------------------------------------
+
+
+def themes_from_dict(data: Any, pillar_ids: list[str], file: Path | None = None,
+                     lines: dict[tuple, int] | None = None) -> Themes:
+    """Phrase lists from plain data (as read from YAML) for the promise's ``pillar_ids``, or ThemesError
+    naming the file, line, pillar and phrase of every problem. Pillars left out get an empty list."""
+    lines = lines or {}
+    problems: list[Problem] = []
+
+    def problem(path: tuple, where: str, message: str, fix: str, value: Any) -> None:
+        problems.append(Problem(file, where, None, message, fix, repr(value), lines.get(path)))
+
+    themes: Themes = {pillar_id: [] for pillar_id in pillar_ids}
+    if data is None:
+        return themes
+    if not isinstance(data, dict):
+        raise ThemesError([Problem(file, "", None, "must list phrases under each pillar id",
+                                   "Write it as 'pillar_id: [phrase, phrase]', one pillar per line.", repr(data))])
+    for pillar_id, phrases in data.items():
+        where = f"pillar '{pillar_id}'"
+        if pillar_id not in themes:
+            close = difflib.get_close_matches(str(pillar_id), pillar_ids, n=1, cutoff=0.6)
+            fix = f"Did you mean '{close[0]}'?" if close else f"The promise's pillars are: {', '.join(pillar_ids)}."
+            problem((pillar_id,), where, "is not a pillar of the promise", fix, pillar_id)
+            continue
+        if phrases is None:
+            continue
+        if not isinstance(phrases, list):
+            problem((pillar_id,), where, "must be a list of phrases",
+                    f"Write it as {pillar_id}: [{phrases}] or one '- phrase' per line.", phrases)
+            continue
+        seen: set[str] = set()
+        for index, phrase in enumerate(phrases):
+            at = f"{where}, phrase {index + 1}"
+            if not isinstance(phrase, str):
+                problem((pillar_id, index), at, "must be text", "Put the phrase in quotes.", phrase)
+            elif not phrase.strip():
+                problem((pillar_id, index), at, "is empty", "Remove it or write the words customers use.", phrase)
+            elif " ".join(phrase.casefold().split()) in seen:
+                problem((pillar_id, index), at, "is listed twice for this pillar", "Remove one.", phrase)
+            else:
+                seen.add(" ".join(phrase.casefold().split()))
+                themes[pillar_id].append(" ".join(phrase.split()))
+    if problems:
+        raise ThemesError(problems)
+    return themes
+
+
+def _line_numbers(node: yaml.Node | None) -> dict[tuple, int]:
+    """1-based line of each pillar key and each phrase."""
+    lines: dict[tuple, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            lines[(key_node.value,)] = key_node.start_mark.line + 1
+            if isinstance(value_node, yaml.SequenceNode):
+                for index, item in enumerate(value_node.value):
+                    lines[(key_node.value, index)] = item.start_mark.line + 1
+    return lines
+
+
+def themes_path(path: str | os.PathLike) -> Path:
+    """A folder means its ``themes.yml``."""
+    path = Path(path)
+    return path / THEMES_FILE if path.is_dir() else path
+
+
+def load_themes(path: str | os.PathLike, pillar_ids: list[str]) -> Themes:
+    """Read and check a workshop's ``themes.yml`` (a folder means its themes.yml). A missing file is not an
+    error: every pillar then has no phrases yet, and the panel invites the room to add some."""
+    path = themes_path(path)
+    if not path.exists():
+        return {pillar_id: [] for pillar_id in pillar_ids}
+    text = path.read_text(encoding="utf-8")
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise ThemesError([Problem(path, "", None, f"is not valid YAML: {getattr(exc, 'problem', None) or exc}",
+                                   "Check the ':' after each pillar id and the brackets around its phrases.",
+                                   line=mark.line + 1 if mark else None)]) from None
+    return themes_from_dict(data, pillar_ids, path, _line_numbers(node))
+
+
+def dump_themes(themes: Themes) -> str:
+    return FILE_HEADER + yaml.safe_dump(dict(themes), sort_keys=False, allow_unicode=True, width=110)
+
+
+def save_themes(themes: Themes, path: str | os.PathLike, pillar_ids: list[str]) -> Path:
+    """Check, then write atomically in the promise's pillar order; returns the file written."""
+    path = themes_path(path)
+    checked = themes_from_dict(dict(themes), pillar_ids, path)
+    atomic_write_text(path, dump_themes(checked))
+    return path
