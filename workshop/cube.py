@@ -142,8 +142,8 @@ def month_labels(dates: pd.Series) -> pd.Series:
     dates = pd.to_datetime(dates)
     # Format each distinct month once: strftime on every row costs seconds per million rows.
     codes, months = pd.factorize(dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]"))
-    texts = np.append(np.datetime_as_string(months, unit="M").astype(object), UNDATED)
-    return pd.Series(texts[codes], index=dates.index, dtype=object)
+    texts = pd.array([*np.datetime_as_string(months, unit="M"), UNDATED], dtype="string")
+    return pd.Series(texts.take(codes), index=dates.index)
 
 
 def _whole_points(values: pd.Series) -> np.ndarray:

@@ -90,6 +90,7 @@ class Canonicalizer:
         """Target → the client column or question it comes from, for the report."""
         self.pillar_ids = [p for p in mapping.pillars if p in promise.pillar_ids]
         self.dates = DateReader(mapping.date_order)
+        self._factorize_cache: dict[str, tuple] = {}
         self.seen_ids = np.zeros(0, dtype=np.int64)
         self.latest = (today or pd.Timestamp.now()).normalize() + pd.Timedelta(days=1) + FUTURE_SLACK
         self.tallies = {target: ColumnTally(self.labels.get(target, target), target, source.scale or "0-10")
@@ -123,7 +124,8 @@ class Canonicalizer:
         present |= date_status != DateRead.MISSING
         for target in ("touchpoint", "segment", "advocate"):
             if target in chunk.values:
-                present |= ~_missing_mask(chunk.values[target])
+                codes, uniques = self._factorized(chunk, target)
+                present |= ~np.array([_is_missing_text(u) for u in uniques] + [True], dtype=bool)[codes]
         if blank_rows_possible:
             reasons[~present] = BLANK_ROW
         dates = self._check_dates(chunk, stamps, date_status, reasons)
@@ -141,8 +143,8 @@ class Canonicalizer:
         frame = pd.DataFrame({
             "response_id": pd.Series(ids[keep], dtype=object),
             "date": dates[keep],
-            "touchpoint": pd.Series(touchpoint, dtype=object),
-            "segment": pd.Series(segment, dtype=object),
+            "touchpoint": touchpoint,
+            "segment": segment,
             "recommend": recommend[keep],
             "advocate": self._advocates(chunk, recommend)[keep],
             "comment": pd.Series(comment[keep], dtype=object),
@@ -155,7 +157,8 @@ class Canonicalizer:
 
     def _scores(self, chunk: Responses, target: str, scale) -> tuple[np.ndarray, np.ndarray]:
         """(0–10 points with NaN, given: not blank) for one score target, tallied and reported."""
-        codes, uniques = pd.factorize(_as_objects(chunk.values[target]))
+        values = chunk.values[target]
+        codes, uniques = pd.factorize(values if values.dtype.kind in "fiu" else _as_objects(values))
         converted = [convert_answer(u, scale) for u in uniques]
         points = np.array([p for p, _ in converted] + [np.nan], dtype=float)[codes]
         status = np.array([s for _, s in converted] + [Answer.MISSING], dtype=np.int8)[codes]
@@ -166,7 +169,6 @@ class Canonicalizer:
         tally.out_of_range += int(counts[Answer.OUT_OF_RANGE])
         tally.unreadable += int(counts[Answer.UNREADABLE])
         rows = chunk.rows_of(target)
-        values = chunk.values[target]
         for answer, message, fix in (
                 (Answer.OUT_OF_RANGE, f"values outside the {scale.id} scale, kept as not answered",
                  "Check the scale in mapping.yml; if these are typing errors, tell the client."),
@@ -280,13 +282,17 @@ class Canonicalizer:
         return comment, comment != None  # noqa: E711
 
     def _values_in(self, chunk: Responses, target: str, keep: np.ndarray, known: list[str],
-                   value_map: dict[str, str]) -> np.ndarray:
-        """Translated touchpoint/segment values of the kept responses; NOT_STATED where missing."""
+                   value_map: dict[str, str]) -> pd.Series:
+        """Translated touchpoint/segment values of the kept responses; NOT_STATED where missing.
+
+        Built by taking from the few distinct labels, as pandas' string type: the cube reads it without
+        converting every value again.
+        """
         if target not in chunk.values:
-            return np.full(int(keep.sum()), NOT_STATED, dtype=object)
-        raw = chunk.values[target][keep]
-        codes, uniques = pd.factorize(_as_objects(raw))
-        blank = [is_missing(u) for u in uniques]
+            return pd.Series(np.full(int(keep.sum()), NOT_STATED, dtype=object), dtype="string")
+        codes, uniques = self._factorized(chunk, target)
+        codes = codes[keep]
+        blank = [_is_missing_text(u) for u in uniques]
         given = [str(u) for u, b in zip(uniques, blank) if not b]
         translated, known_flags = resolve_values(given, value_map, known)
         lookup = iter(zip(translated, known_flags))
@@ -295,7 +301,7 @@ class Canonicalizer:
             label, ok = (NOT_STATED, True) if b else next(lookup)
             labels.append(label)
             unknown.append(not ok)
-        out = np.array(labels + [NOT_STATED], dtype=object)[codes]
+        out = pd.Series(pd.array(labels + [NOT_STATED], dtype="string").take(codes))
         bad = np.array(unknown + [False], dtype=bool)[codes]
         if bad.any():
             where = np.flatnonzero(bad)
@@ -303,15 +309,23 @@ class Canonicalizer:
             self.report.add(WARNING, f"{target}s that are not in the promise ({', '.join(known)}), kept as written",
                             self.labels.get(target), f"Translate them under '{target}s:' in mapping.yml "
                             f"(e.g. 'Call centre: phone'), or add the {target} to the promise.",
-                            rows[where[:5]], raw[where[:5]], count=len(where))
+                            rows[where[:5]], chunk.values[target][keep][where[:5]], count=len(where))
         return out
+
+    def _factorized(self, chunk: Responses, target: str) -> tuple[np.ndarray, np.ndarray]:
+        """Codes and distinct values of a text target, computed once per chunk."""
+        cached = self._factorize_cache.get(target)
+        if cached is None or cached[0] is not chunk:
+            cached = (chunk, *pd.factorize(_as_objects(chunk.values[target])))
+            self._factorize_cache[target] = cached
+        return cached[1], cached[2]
 
     def _advocates(self, chunk: Responses, recommend: np.ndarray) -> np.ndarray:
         """The mapping's advocate column and values, else NPS promoters (advocates.nps_band)."""
         rule = self.mapping.advocate
         if rule is not None and "advocate" in chunk.values:
             wanted = {fold(v) for v in rule.values}
-            codes, uniques = pd.factorize(_as_objects(chunk.values["advocate"]))
+            codes, uniques = self._factorized(chunk, "advocate")
             flags = np.array([fold(str(u)) in wanted for u in uniques] + [False], dtype=bool)
             return flags[codes]
         codes, uniques = pd.factorize(recommend)
@@ -338,8 +352,3 @@ def _is_missing_text(value: object) -> bool:
     if isinstance(value, str) and len(value) > _LONGEST_MISSING_MARKER:
         return False
     return is_missing(value)
-
-
-def _missing_mask(values: np.ndarray) -> np.ndarray:
-    codes, uniques = pd.factorize(_as_objects(values))
-    return np.array([_is_missing_text(u) for u in uniques] + [True], dtype=bool)[codes]

@@ -122,7 +122,8 @@ def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, 
                               "response id already used on an earlier row: counted once")
     pivot = LongPivot(usable, report) if usable.layout == "long" else None
     wanted = usable.columns_used()
-    chunks = read_chunks(path, fmt, wanted, chunk_rows)
+    scored_columns = {s.column for s in [*usable.pillars.values(), usable.recommend] if s is not None and s.column}
+    chunks = read_chunks(path, fmt, wanted, chunk_rows, numbers=scored_columns)
     chunk = next(chunks, None)
     while chunk is not None:
         following = next(chunks, None)

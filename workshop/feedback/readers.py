@@ -242,12 +242,17 @@ def read_preview(path: str | Path, sheet: str | int | None = None, header_row: i
     return preview
 
 
-def read_chunks(path: str | Path, fmt: FileFormat, columns: list[str] | None,
-                chunk_rows: int) -> Iterator[RawChunk]:
-    """Records in chunks of up to ``chunk_rows``; only ``columns`` (all when None), as raw values."""
+def read_chunks(path: str | Path, fmt: FileFormat, columns: list[str] | None, chunk_rows: int,
+                numbers: set[str] | frozenset[str] = frozenset()) -> Iterator[RawChunk]:
+    """Records in chunks of up to ``chunk_rows``; only ``columns`` (all when None), as raw values.
+
+    CSV values are text, blanks included, except in the ``numbers`` columns (scores): there a chunk whose
+    values are all numbers or blank comes as floats with NaN for blanks, which saves making a Python string
+    per cell; any other chunk of that column stays text.
+    """
     path = Path(path)
     if fmt.kind == "csv":
-        yield from _csv_chunks(path, fmt, columns, chunk_rows)
+        yield from _csv_chunks(path, fmt, columns, chunk_rows, numbers)
     elif fmt.kind == "xlsx":
         yield from _xlsx_chunks(path, fmt, columns, chunk_rows)
     else:
@@ -257,7 +262,8 @@ def read_chunks(path: str | Path, fmt: FileFormat, columns: list[str] | None,
 # --- CSV --------------------------------------------------------------------------------------------------
 
 
-def _csv_chunks(path: Path, fmt: FileFormat, columns: list[str] | None, chunk_rows: int) -> Iterator[RawChunk]:
+def _csv_chunks(path: Path, fmt: FileFormat, columns: list[str] | None, chunk_rows: int,
+                numbers: set[str] | frozenset[str]) -> Iterator[RawChunk]:
     names = read_columns(path, fmt)
     header_row = fmt.header_row or 1
     size = path.stat().st_size
@@ -266,7 +272,8 @@ def _csv_chunks(path: Path, fmt: FileFormat, columns: list[str] | None, chunk_ro
     with path.open("rb") as stream:
         # Every column is read (not usecols) so that a row with too many fields is caught, not silently cut.
         reader = pd.read_csv(stream, sep=fmt.delimiter, encoding=fmt.encoding, header=None, names=names,
-                             skiprows=header_row, dtype=object, na_filter=False, skip_blank_lines=False,
+                             skiprows=header_row, dtype={n: object for n in names if n not in numbers},
+                             keep_default_na=False, na_values={n: [""] for n in numbers}, skip_blank_lines=False,
                              on_bad_lines="warn", chunksize=chunk_rows, engine="c")
         last: RawChunk | None = None
         while True:
