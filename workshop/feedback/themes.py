@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -25,6 +26,7 @@ import pandas as pd
 import yaml
 
 from workshop.errors import Problem, WorkshopError
+from workshop.feedback.advocates import nps_bands_of
 from workshop.promise import atomic_write_text
 
 THEMES_FILE = "themes.yml"
@@ -82,6 +84,38 @@ def tag_comments(comments: pd.Series, themes: Themes) -> pd.DataFrame:
         lookup = list(found.to_numpy(dtype=bool)) + [False]  # code -1 (missing) looks up the last entry
         columns[pillar_id] = pd.Series(lookup, dtype=bool).to_numpy()[codes]
     return pd.DataFrame(columns, index=comments.index, dtype=bool)
+
+
+@dataclass(frozen=True)
+class VerbatimFilter:
+    """Which comments the room wants to read; None means any.
+
+    ``band`` is an NPS band name of ``workshop.feedback.advocates.NPS_BANDS`` (``detractor``, ``passive``,
+    ``promoter``) read from ``recommend``; ``advocate`` is the canonical frame's advocate flag.
+    """
+
+    pillar: str | None = None
+    touchpoint: str | None = None
+    segment: str | None = None
+    band: str | None = None
+    advocate: bool | None = None
+
+
+def matching_comments(frame: pd.DataFrame, tags: pd.DataFrame, wanted: VerbatimFilter) -> pd.Series:
+    """True for each row of the canonical ``frame`` that has a comment (not blank) and passes ``wanted``;
+    ``tags`` is ``tag_comments(frame["comment"], themes)``, same index as ``frame``."""
+    comment = frame["comment"].astype("string")
+    keep = comment.str.strip().fillna("").ne("")
+    if wanted.pillar is not None:
+        keep &= tags[wanted.pillar]
+    for column in ("touchpoint", "segment"):
+        if getattr(wanted, column) is not None:
+            keep &= frame[column].astype("string").eq(getattr(wanted, column)).fillna(False)
+    if wanted.band is not None:
+        keep &= nps_bands_of(frame["recommend"]).astype("string").eq(wanted.band).fillna(False)
+    if wanted.advocate is not None:
+        keep &= frame["advocate"].fillna(False).astype(bool).eq(wanted.advocate)
+    return keep.astype(bool)
 
 
 # --- themes.yml -------------------------------------------------------------------------------------------

@@ -1,0 +1,153 @@
+"""Drive the verbatim explorer as a facilitator does (setting widget values) and read what the room sees."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from workshop.feedback.privacy import PrivacyRules
+from workshop.feedback.themes import load_themes
+from workshop.promise import load_promise
+from workshop.ui.verbatims import VerbatimExplorer
+
+DATA = Path(__file__).parent / "data"
+PRIVACY = PrivacyRules(do_not_show=("Megan Tolliver",), safe_patterns=(r"ORD-\d{6}",))
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    """The canonical explorer frame (workshop.cube's columns), read from a real CSV."""
+    frame = pd.read_csv(DATA / "verbatims.csv", parse_dates=["date"], keep_default_na=False,
+                        na_values={"recommend": [""], "fresh": [""], "expert_help": [""], "comment": [""]})
+    frame["advocate"] = frame["advocate"].astype(bool)
+    return frame
+
+
+@pytest.fixture
+def promise():
+    return load_promise(DATA / "promise_good.yml")
+
+
+@pytest.fixture
+def explorer(frame, promise) -> VerbatimExplorer:
+    return VerbatimExplorer(frame, promise, load_themes(DATA / "themes" / "good.yml", promise.pillar_ids),
+                            privacy=PRIVACY, examples=20)
+
+
+def ids_shown(explorer: VerbatimExplorer, frame: pd.DataFrame) -> set[str]:
+    """Which responses are on screen, found from the texts shown (the scrubbed ones map by their start)."""
+    shown = explorer.shown_comments()
+    return {row.response_id for row in frame.itertuples()
+            if isinstance(row.comment, str) and any(text[:10] == _scrubbed_start(row.comment) for text in shown)}
+
+
+def _scrubbed_start(comment: str) -> str:
+    return comment.replace("Megan Tolliver", "[name]")[:10]
+
+
+def commented(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["comment"].fillna("").str.strip() != ""]
+
+
+def test_everything_with_a_comment_is_counted_and_shown(explorer, frame):
+    expected = commented(frame)
+    assert len(explorer.shown_comments()) == len(expected) == 12
+    assert "<b>12</b> comments match" in explorer.counts.value and "showing 1–12" in explorer.counts.value
+    assert ids_shown(explorer, frame) == set(expected["response_id"])
+
+
+@pytest.mark.parametrize("widget, value, keep", [
+    ("touchpoint", "phone", lambda f: f["touchpoint"] == "phone"),
+    ("segment", "trade", lambda f: f["segment"] == "trade"),
+    ("band", "detractor", lambda f: f["recommend"] <= 6),
+    ("band", "passive", lambda f: f["recommend"].between(7, 8)),
+    ("band", "promoter", lambda f: f["recommend"] >= 9),
+    ("advocate", True, lambda f: f["advocate"]),
+    ("advocate", False, lambda f: ~f["advocate"]),
+])
+def test_each_filter_shows_what_a_direct_pandas_filter_keeps(explorer, frame, widget, value, keep):
+    getattr(explorer, widget).value = value
+    expected = commented(frame)[keep(commented(frame))]
+    assert ids_shown(explorer, frame) == set(expected["response_id"])
+    assert f"<b>{len(expected)}</b>" in explorer.counts.value
+
+
+def test_pillar_filter_uses_the_theme_tags(explorer, frame):
+    explorer.pillar.value = "fresh"
+    assert ids_shown(explorer, frame) == {"V01", "V02", "V05", "V09", "V11", "V13", "V14"}
+    explorer.pillar.value = "expert_help"
+    assert ids_shown(explorer, frame) == {"V03", "V04", "V05", "V08", "V09"}
+
+
+def test_filters_combine_and_set_filters_moves_the_widgets(explorer, frame):
+    explorer.set_filters(pillar="fresh", touchpoint="delivery", band="promoter")
+    assert (explorer.pillar.value, explorer.touchpoint.value, explorer.band.value) == ("fresh", "delivery", "promoter")
+    assert ids_shown(explorer, frame) == {"V01", "V11"}
+    explorer.set_filters(advocate=True, band=None)
+    assert ids_shown(explorer, frame) == {"V01", "V11", "V14"}, "V14 is an advocate with an 8"
+
+
+def test_no_match_says_so_instead_of_an_empty_box(explorer):
+    explorer.set_filters(pillar="expert_help", touchpoint="delivery")
+    assert explorer.shown_comments() == []
+    assert "<b>0</b> comments match" in explorer.counts.value
+    assert "No comment matches these filters" in explorer.comments.value
+
+
+def test_comments_are_scrubbed_then_escaped_in_the_shown_html(explorer):
+    page = explorer.comments.value
+    assert "<script>" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "ana.lopez" not in page and "@example.com" not in page and "Mail me at [email]" in page
+    assert "Megan" not in page and "07700" not in page and "Ring [name] on [phone]" in page
+    assert "Fresh &amp; fragrant; the experts &gt; the rest." in page
+    assert "Mail me at [email] if you care." in " ".join(explorer.shown_comments())
+
+
+def test_each_comment_shows_its_touchpoint_segment_and_score_large_and_dark(explorer):
+    explorer.set_filters(pillar="expert_help", touchpoint="phone", band="promoter")
+    page = explorer.comments.value
+    assert "phone · returning · recommend 9/10 (promoter) · advocate" in page
+    sizes = [int(px) for px in re.findall(r"font-size:(\d+)px", page)]
+    assert sizes and min(sizes) >= 20
+    assert "color:#111" in page and "background:#fff" in page
+
+
+def test_other_examples_page_through_a_reproducible_shuffle(frame, promise):
+    themes = load_themes(DATA / "themes" / "good.yml", promise.pillar_ids)
+    explorer = VerbatimExplorer(frame, promise, themes, privacy=PRIVACY, examples=5, seed=7)
+    pages = [explorer.shown_comments()]
+    for _ in range(3):
+        explorer.other_examples.click()
+        pages.append(explorer.shown_comments())
+    assert [len(p) for p in pages] == [5, 5, 2, 5]
+    assert pages[3] == pages[0], "after the last page it starts again"
+    assert sorted(pages[0] + pages[1] + pages[2]) == sorted(VerbatimExplorer(
+        frame, promise, themes, privacy=PRIVACY, examples=20).shown_comments())
+    again = VerbatimExplorer(frame, promise, themes, privacy=PRIVACY, examples=5, seed=7)
+    assert again.shown_comments() == pages[0], "same seed, same examples"
+    orders = {tuple(VerbatimExplorer(frame, promise, themes, examples=12, seed=s).shown_comments())
+              for s in range(5)}
+    assert len(orders) > 1, "the order is shuffled, not the file's"
+    explorer.band.value = "detractor"
+    assert "showing 1–5" in explorer.counts.value, "a new filter starts at its first page"
+
+
+def test_editing_a_pillars_phrases_retags_and_saves(frame, promise, tmp_path):
+    themes_file = tmp_path / "themes.yml"
+    explorer = VerbatimExplorer(frame, promise, load_themes(DATA / "themes" / "good.yml", promise.pillar_ids),
+                                privacy=PRIVACY, examples=20, themes_file=themes_file)
+    explorer.pillar.value = "expert_help"
+    assert explorer.phrases.value == "expert\nknew their tea\nadvice"
+    explorer.phrases.value = "advise\n\nexpert"
+    explorer.apply_phrases.click()
+    assert ids_shown(explorer, frame) == {"V03", "V08", "V09", "V12"}
+    assert load_themes(themes_file, promise.pillar_ids)["expert_help"] == ["advise", "expert"]
+    assert "re-tagged" in explorer.phrase_status.value
+
+    explorer.phrases.value = "expert\nExpert"
+    explorer.apply_phrases.click()
+    assert "Not saved" in explorer.phrase_status.value and "listed twice" in explorer.phrase_status.value
+    assert load_themes(themes_file, promise.pillar_ids)["expert_help"] == ["advise", "expert"]
+    assert ids_shown(explorer, frame) == {"V03", "V08", "V09", "V12"}, "a refused edit changes nothing"

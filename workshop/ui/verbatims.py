@@ -1,0 +1,195 @@
+"""Step 2 panel: the verbatim explorer, where the room reads what customers actually wrote, pillar by pillar.
+
+Filters (pillar, touchpoint, segment, NPS band, advocates) narrow the comments; the panel shows how many
+match and a few examples, large enough to read on a projector, in a reproducible random order, with a
+button for other examples. The selected pillar's phrases can be edited and re-tag the comments at once.
+
+The panel holds no rule of its own: which comment mentions which pillar is ``workshop.feedback.themes``;
+the NPS bands are ``workshop.feedback.advocates``; and every comment shown has passed through
+``workshop.feedback.privacy.scrub`` before being HTML-escaped (raw comments never leave the kernel).
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+
+from workshop.errors import WorkshopError
+from workshop.feedback.advocates import NPS_BANDS, nps_band
+from workshop.feedback.privacy import PrivacyRules, scrub_series
+from workshop.feedback.themes import Themes, VerbatimFilter, matching_comments, save_themes, tag_comments
+from workshop.promise import Promise
+
+ANY = "any"
+EXAMPLES_SHOWN = 6
+BAND_CHOICES = [("Any score", None)] + [(f"{band.capitalize()}s ({points.start}–{points.stop - 1})", band)
+                                         for band, points in NPS_BANDS.items()]
+ADVOCATE_CHOICES = [("Everyone", None), ("Advocates only", True), ("Not advocates", False)]
+COMMENT_STYLE = ("font-size:24px;line-height:1.4;color:#111;background:#fff;border-left:6px solid #0072B2;"
+                 "padding:0.4em 0.8em;margin:0.5em 0")
+META_STYLE = "font-size:20px;color:#333"
+"""Projector sizes: comments at 24px, their details at 20px, near-black on white."""
+
+
+class VerbatimExplorer:
+    """Read customers' comments by pillar, touchpoint, segment, score band and advocate flag.
+
+    ``explorer_frame`` is the canonical feedback frame (``workshop.cube``); ``themes`` the phrase lists per
+    pillar; ``privacy`` the mapping's do-not-show names and safe patterns; ``themes_file``, when given, is
+    where edited phrases are saved. Tests drive it through ``set_filters``, ``show_other_examples``,
+    ``set_phrases`` and read ``shown_comments()``.
+    """
+
+    def __init__(self, explorer_frame: pd.DataFrame, promise: Promise, themes: Themes,
+                 privacy: PrivacyRules | None = None, examples: int = EXAMPLES_SHOWN, seed: int = 0,
+                 themes_file: str | Path | None = None):
+        self.frame = explorer_frame
+        self.promise = promise
+        self.themes: Themes = {pillar_id: list(themes.get(pillar_id, [])) for pillar_id in promise.pillar_ids}
+        self.privacy = privacy or PrivacyRules()
+        self.examples = examples
+        self.themes_file = Path(themes_file) if themes_file else None
+        # One shuffle of all rows, fixed by the seed: the same filters always show the same examples first.
+        self._rank = np.random.default_rng(seed).permutation(len(explorer_frame))
+        self._offset = 0
+        self._changing = False
+        self._shown: list[str] = []
+        self.tags = tag_comments(explorer_frame["comment"], self.themes)
+
+        layout = widgets.Layout(width="17em")
+        style = {"description_width": "6em"}
+        self.pillar = widgets.Dropdown(description="Pillar", options=[("Any pillar", None)] + [
+            (p.name or p.id, p.id) for p in promise.pillars], layout=layout, style=style)
+        self.touchpoint = widgets.Dropdown(description="Touchpoint", options=_choices(explorer_frame["touchpoint"]),
+                                           layout=layout, style=style)
+        self.segment = widgets.Dropdown(description="Segment", options=_choices(explorer_frame["segment"]),
+                                        layout=layout, style=style)
+        self.band = widgets.Dropdown(description="Score", options=BAND_CHOICES, layout=layout, style=style)
+        self.advocate = widgets.Dropdown(description="Who", options=ADVOCATE_CHOICES, layout=layout, style=style)
+        self.other_examples = widgets.Button(description="Show other examples", icon="refresh",
+                                             button_style="primary", layout=widgets.Layout(width="14em"))
+        self.counts = widgets.HTML()
+        self.comments = widgets.HTML()
+        self.phrases = widgets.Textarea(description="Phrases", placeholder="one phrase per line",
+                                        layout=widgets.Layout(width="30em", height="8em"), style=style)
+        self.apply_phrases = widgets.Button(description="Use these phrases", icon="tags")
+        self.phrase_status = widgets.HTML()
+        self.phrase_editor = widgets.VBox([widgets.HBox([self.phrases, self.apply_phrases]), self.phrase_status])
+        self.widget = widgets.VBox([
+            widgets.HBox([self.pillar, self.touchpoint, self.segment], layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox([self.band, self.advocate, self.other_examples], layout=widgets.Layout(flex_flow="row wrap")),
+            self.phrase_editor, self.counts, self.comments,
+        ])
+
+        for control in (self.pillar, self.touchpoint, self.segment, self.band, self.advocate):
+            control.observe(self._on_filter, names="value")
+        self.other_examples.on_click(lambda _button: self.show_other_examples())
+        self.apply_phrases.on_click(lambda _button: self.set_phrases(self.phrases.value.splitlines()))
+        self._refresh()
+
+    # --- what a facilitator does ------------------------------------------------------------------------
+
+    @property
+    def current_filter(self) -> VerbatimFilter:
+        return VerbatimFilter(pillar=self.pillar.value, touchpoint=self.touchpoint.value,
+                              segment=self.segment.value, band=self.band.value, advocate=self.advocate.value)
+
+    def set_filters(self, **values) -> None:
+        """Set any of pillar, touchpoint, segment, band, advocate (None = any) and redraw once."""
+        unknown = set(values) - {"pillar", "touchpoint", "segment", "band", "advocate"}
+        if unknown:
+            raise TypeError(f"unknown filter(s): {', '.join(sorted(unknown))}")
+        self._changing = True
+        try:
+            for name, value in values.items():
+                getattr(self, name).value = value
+        finally:
+            self._changing = False
+        self._offset = 0
+        self._refresh()
+
+    def show_other_examples(self) -> None:
+        """The next examples in the same shuffled order, starting again after the last."""
+        self._offset += self.examples
+        self._refresh()
+
+    def shown_comments(self) -> list[str]:
+        """The (scrubbed) comment texts on screen now, in order."""
+        return list(self._shown)
+
+    def set_phrases(self, phrases: list[str]) -> None:
+        """Replace the selected pillar's phrases, re-tag every comment, and save them when a file is set."""
+        pillar_id = self.pillar.value
+        if pillar_id is None:
+            return
+        themes = {**self.themes, pillar_id: [p.strip() for p in phrases if p.strip()]}
+        try:
+            if self.themes_file is not None:
+                save_themes(themes, self.themes_file, self.promise.pillar_ids)
+        except (WorkshopError, OSError) as error:  # the room reads what to fix, never a traceback
+            self.phrase_status.value = _message(f"Not saved: {html.escape(str(error))}", "#b2182b")
+            return
+        self.themes = themes
+        self.tags = tag_comments(self.frame["comment"], self.themes)
+        saved = f" and saved to {self.themes_file.name}" if self.themes_file else ""
+        self.phrase_status.value = _message(f"Comments re-tagged{html.escape(saved)}.", "#1b7837")
+        self._offset = 0
+        self._refresh()
+
+    # --- wiring -----------------------------------------------------------------------------------------
+
+    def _on_filter(self, _change) -> None:
+        if not self._changing:
+            self._offset = 0
+            self._refresh()
+
+    def _refresh(self) -> None:
+        try:
+            self._show()
+        except Exception as error:  # shown to the room as a plain message, never a traceback
+            self._shown = []
+            self.comments.value = _message(f"These comments cannot be shown: {html.escape(str(error))}", "#b2182b")
+
+    def _show(self) -> None:
+        pillar_id = self.pillar.value
+        self.phrase_editor.layout.display = None if pillar_id else "none"
+        if pillar_id:
+            self.phrases.value = "\n".join(self.themes[pillar_id])
+        rows = np.flatnonzero(matching_comments(self.frame, self.tags, self.current_filter).to_numpy())
+        rows = rows[np.argsort(self._rank[rows], kind="stable")]
+        if len(rows) and self._offset >= len(rows):
+            self._offset = 0
+        page = self.frame.iloc[rows[self._offset:self._offset + self.examples]]
+        texts = scrub_series(page["comment"], self.privacy.do_not_show, self.privacy.safe_patterns)
+        self._shown = texts.tolist()
+        first, last = self._offset + 1, self._offset + len(page)
+        self.counts.value = _message(
+            f"<b>{len(rows)}</b> {'comment matches' if len(rows) == 1 else 'comments match'}"
+            + (f" · showing {first}–{last}" if len(page) else ""), "#111")
+        self.other_examples.disabled = len(rows) <= self.examples
+        if page.empty:
+            self.comments.value = _message("No comment matches these filters. Set one of them back to 'any' "
+                                           "to see more.", "#333")
+            return
+        self.comments.value = "".join(_comment_html(text, row) for text, row in zip(texts, page.itertuples()))
+
+
+def _choices(values: pd.Series) -> list[tuple[str, str | None]]:
+    present = sorted(values.dropna().astype(str).unique())
+    return [("Any", None)] + [(value, value) for value in present]
+
+
+def _comment_html(text: str, row) -> str:
+    band = nps_band(float(row.recommend)) if pd.notna(row.recommend) else None
+    score = f"recommend {row.recommend:g}/10 ({band})" if band else "recommend not answered"
+    advocate = " · advocate" if bool(row.advocate) else ""
+    meta = f"{row.touchpoint} · {row.segment} · {score}{advocate}"
+    return (f'<div style="{COMMENT_STYLE}">“{html.escape(text)}”'
+            f'<div style="{META_STYLE}">{html.escape(meta)}</div></div>')
+
+
+def _message(message_html: str, colour: str) -> str:
+    return f'<div style="font-size:22px;color:{colour}">{message_html}</div>'
