@@ -213,7 +213,7 @@ def test_markdown_report_exactly(report, tmp_path):
         "| in progress | 0 |  |\n"
         f"| Made to last |  | Lift the experience |  | Training | Frame test for every new range | Sales | 2026-09-01 "
         f"| 1 | 2 | fill-in | {LONG_MEASURE} | agreed | 0 |  |\n\n")
-    assert text.startswith("# Bramblewick Home: the promise and what we will do about it\n\n"
+    assert text.startswith("# Bramblewick Home: the promise and the action plan\n\n"
                            "Workshop acme, 2026-03-14. Promise version 2.\n\n## The promise\n\n"
                            "> Furniture made to last, chosen with people who know, delivered when we say, and put "
                            "right without a fight.\n\n"
@@ -276,7 +276,7 @@ def test_html_stands_alone_escapes_and_is_deterministic(report, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the action, the warning and the figure's title
     assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
-    assert "<td>&#x27;=HYPERLINK(&quot;http://evil&quot;,&quot;x&quot;)</td>" in page
+    assert "<td class=\"text\">&#x27;=HYPERLINK(&quot;http://evil&quot;,&quot;x&quot;)</td>" in page
     for owner in OWNERS:  # anonymous: no owner's name in the page
         assert owner not in page and owner.replace("@", "&#x27;@") not in page
     assert "Version 1 → version 2" in page and "target: 10 → 8" in page

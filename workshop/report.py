@@ -49,6 +49,9 @@ PLAN_COLUMNS = ("Pillar", "Gap when agreed", "Move", "How (refresh kind)", "Leve
 """The action plan's columns, in order; ``Owner`` is left out when the room chose anonymity."""
 NUMBER_COLUMNS = frozenset({"Gap when agreed", "Effort", "Impact", "Votes", "Target", "Promise-able above",
                             "Loudness"})
+DATE_COLUMNS = frozenset({"Due"})
+TEXT_COLUMNS = frozenset({"Action", "Success measure", "What a customer should experience", "Claim"})
+"""Columns of sentences: given room in the HTML tables so that they are not squeezed to a word a line."""
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV injection")."""
 XLSX_WIDTH_MIN, XLSX_WIDTH_MAX = 8, 50
@@ -90,7 +93,7 @@ class WorkshopReport:
 
     @property
     def title(self) -> str:
-        return f"{self.promise.company or self.workshop}: the promise and what we will do about it"
+        return f"{self.promise.company or self.workshop}: the promise and the action plan"
 
     def plan(self) -> pd.DataFrame:
         return action_plan_table(self.actions, self.promise, anonymous=self.anonymous,
@@ -324,7 +327,7 @@ REPORT_CSS = """
 * { box-sizing: border-box; }
 body { margin: 0; background: #ffffff; color: #1a1a1a;
   font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px 32px 48px; }
+main { max-width: 1400px; margin: 0 auto; padding: 24px 24px 48px; }
 header { border-bottom: 4px solid #0072B2; margin-bottom: 8px; }
 h1 { font-size: 30px; line-height: 1.2; margin: 0 0 8px; }
 h2 { font-size: 24px; margin: 40px 0 12px; border-bottom: 1px solid #cccccc; padding-bottom: 4px; }
@@ -332,13 +335,17 @@ h3 { font-size: 19px; margin: 28px 0 4px; }
 .meta, figcaption, .note { color: #444444; }
 blockquote { font-size: 21px; margin: 16px 0; padding: 8px 16px; border-left: 6px solid #0072B2;
   background: #f2f7fb; }
-figure { margin: 8px 0 24px; break-inside: avoid; }
+figure { margin: 8px 0 24px; max-width: 1150px; break-inside: avoid; }
 figcaption { font-size: 15px; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0 16px; }
 th, td { border: 1px solid #bfbfbf; padding: 4px 6px; text-align: left; vertical-align: top;
-  overflow-wrap: anywhere; }
+  overflow-wrap: break-word; }
 th { background: #dce6f1; }
 td.number { text-align: right; white-space: nowrap; }
+td.date { white-space: nowrap; }
+td.text { min-width: 11em; }
+table.plan { font-size: 13px; }
+h4 { font-size: 16px; margin: 16px 0 4px; }
 tr { break-inside: avoid; }
 ul { padding-left: 22px; }
 @page { size: A4; margin: 14mm; }
@@ -355,12 +362,13 @@ ul { padding-left: 22px; }
 """
 
 
-def _html_table(table: pd.DataFrame) -> str:
+def _html_table(table: pd.DataFrame, css_class: str) -> str:
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
-    opening = ['<td class="number">' if c in NUMBER_COLUMNS else "<td>" for c in table.columns]
+    kinds = ((NUMBER_COLUMNS, "number"), (DATE_COLUMNS, "date"), (TEXT_COLUMNS, "text"))
+    opening = [next((f'<td class="{kind}">' for columns, kind in kinds if c in columns), "<td>") for c in table.columns]
     body = "".join("<tr>" + "".join(f"{td}{_html_text(v)}</td>" for td, v in zip(opening, row)) + "</tr>\n"
                    for row in export_rows(table))
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
+    return f'<table class="{css_class}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>'
 
 
 def _html_text(value: Any) -> str:
@@ -394,10 +402,10 @@ def report_html(report: WorkshopReport) -> str:
     figures = [*report.gap_views, *report.room_views]
     plotly_js = f"<script>{plotly.offline.get_plotlyjs()}</script>\n" if figures else ""
     refreshes = "\n".join(
-        f"<h3>Version {before} → version {after}</h3>\n{_html_list(changes, 'No change.')}"
+        f"<h4>Version {before} → version {after}</h4>\n{_html_list(changes, 'No change.')}"
         for before, after, changes in report.refreshes()) or \
         f'<p class="note">The promise was not refreshed: this is version {promise.version}.</p>'
-    plan = _html_table(report.plan()) if report.actions else '<p class="note">No actions were agreed.</p>'
+    plan = _html_table(report.plan(), "plan") if report.actions else '<p class="note">No actions were agreed.</p>'
     anonymity = f'<p class="note">{html.escape(ANONYMITY_NOTE)}</p>\n' if report.anonymous else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -417,7 +425,7 @@ def report_html(report: WorkshopReport) -> str:
 <section class="promise" id="promise">
 <h2>The promise</h2>
 <blockquote>{html.escape(promise.statement)}</blockquote>
-{_html_table(promise_table(promise))}
+{_html_table(promise_table(promise), "pillars")}
 </section>
 <section class="gap" id="gap">
 <h2>The gap</h2>
