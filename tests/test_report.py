@@ -311,3 +311,11 @@ def test_export_all_names_files_by_workshop_and_date_and_keeps_names_out(report,
     cells = [str(c.value) for row in openpyxl.load_workbook(written["xlsx"]).active.iter_rows() for c in row]
     for owner in ("Zoë Lindqvist", "Priya Shah", "SUM(A1)"):
         assert not any(owner in text for text in texts) and not any(owner in cell for cell in cells)
+
+
+def test_fractional_goal_posts_are_written_as_set(report, tmp_path):
+    report.promise.pillar("made_to_last").target = 9.25
+    report.promise.pillar("made_to_last").threshold = 6.5
+    text = export_markdown(report, tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "| Made to last | What you buy still looks" in text
+    assert "| 9.25 | 6.5 | Operations, Sales |" in text

@@ -38,7 +38,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from workshop.actions import MOVES, LEVERS, REFRESH_KINDS, Action, Warning as PlanWarning, prioritised
+from workshop.actions import LEVERS, MOVES, REFRESH_KINDS, Action, Warning as PlanWarning, prioritised
 from workshop.promise import Promise, PromiseChange, atomic_write_text, promise_diff
 
 EXPORTS_FOLDER = "exports"
@@ -185,13 +185,13 @@ def export_rows(table: pd.DataFrame) -> list[list[Any]]:
 
 
 def _as_text(value: Any) -> str:
-    """A plain cell as text: empty for missing, ISO dates, numbers without a needless ``.0``."""
+    """A plain cell as text: empty for missing, ISO dates, numbers as written (``6``, ``6.5``, ``-0.4``)."""
     if value is None:
         return ""
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        return f"{value:g}" if value.is_integer() else f"{value:.1f}"
+        return f"{value:g}"
     return str(value)
 
 
