@@ -54,8 +54,8 @@ def expected_statuses(promise, frame, thresholds=None, lifts=None, rows=None):
 
 def test_moving_a_threshold_changes_figures_statuses_and_count(panel, data):
     promise, frame, _ = data
-    figures_before = dict(panel.figures)
-    traces_before = {name: len(figure.data) for name, figure in panel.figures.items()}
+    figures_before = {name: panel.figure(name) for name in charts.VIEW_GOAL_POSTS}
+    traces_before = {name: len(figure.data) for name, figure in figures_before.items()}
     assert panel.statuses() == expected_statuses(promise, frame)
 
     panel.sliders["fast_delivery"]["threshold"].value = 3.5
@@ -64,15 +64,24 @@ def test_moving_a_threshold_changes_figures_statuses_and_count(panel, data):
     assert expected != expected_statuses(promise, frame), "the move must change a status for this test to mean anything"
     assert panel.statuses() == expected
     assert panel.promise_able_count() == sum(s == "promise-able" for s in expected.values())
-    overview = panel.figures["overview"]
+    overview = panel.figure("overview")
     assert list(overview.data[2].x) == [3.5 if p == "fast_delivery" else promise.pillar(p).threshold
                                         for p in promise.pillar_ids]
     assert list(overview.data[1].marker.color) == [charts.STATUS_COLOURS[expected[p]] for p in promise.pillar_ids]
     share = (frame["fast_delivery"].dropna() > 3.5).mean()
-    assert panel.figures["quadrant"].data[0].y[0] == pytest.approx(round(100 * share, 1))
+    assert panel.figure("quadrant").data[0].y[0] == pytest.approx(round(100 * share, 1))
     assert f"{panel.promise_able_count()} of 4 pillars are promise-able" in panel.status.value
     assert "fewer than 35%" in panel.status.value
     assert panel.figures == figures_before and {n: len(f.data) for n, f in panel.figures.items()} == traces_before
+
+
+def test_a_view_is_made_when_its_tab_opens_and_shows_the_current_goal_posts(panel, data):
+    promise, frame, _ = data
+    assert list(panel.figures) == ["overview"]
+    panel.set_threshold("fast_delivery", 3.5)
+    panel.tabs.selected_index = list(charts.VIEW_GOAL_POSTS).index("quadrant")
+    share = (frame["fast_delivery"].dropna() > 3.5).mean()
+    assert panel.figures["quadrant"].data[0].y[0] == pytest.approx(round(100 * share, 1))
 
 
 def test_a_lift_can_make_a_pillar_promise_able(panel, data):
@@ -82,8 +91,8 @@ def test_a_lift_can_make_a_pillar_promise_able(panel, data):
     assert panel.statuses() == expected
     assert panel.promise_able_count() == sum(s == "promise-able" for s in expected.values())
     lifted = (frame["fast_delivery"].dropna() + 2).clip(upper=10).mean()
-    assert panel.figures["overview"].data[1].x[0] == pytest.approx(lifted)
-    assert panel.figures["loudness"].data[3].x[0] == pytest.approx(lifted)
+    assert panel.figure("overview").data[1].x[0] == pytest.approx(lifted)
+    assert panel.figure("loudness").data[3].x[0] == pytest.approx(lifted)
 
 
 def test_the_threshold_never_passes_the_target(panel):
@@ -93,7 +102,7 @@ def test_the_threshold_never_passes_the_target(panel):
     assert (posts.target, posts.threshold) == (7, 7)
     panel.set_target("expert_help", 5)
     assert panel.goal_posts()["expert_help"].threshold == 5
-    assert list(panel.figures["overview"].data[3].x)[1] == 5
+    assert list(panel.figure("overview").data[3].x)[1] == 5
 
 
 def test_filters_recompute_from_the_kept_responses(panel, data):
@@ -106,7 +115,7 @@ def test_filters_recompute_from_the_kept_responses(panel, data):
     panel.months.value = ("2025-05", "2025-06")
     late = frame[frame["date"] >= "2025-05-01"]
     assert panel.statuses() == expected_statuses(promise, frame, rows=late)
-    assert list(panel.figures["trend"].data[1].x) == ["2025-05", "2025-06"]
+    assert list(panel.figure("trend").data[1].x) == ["2025-05", "2025-06"]
 
 
 def test_raising_min_n_stops_judging_small_cells(panel):
@@ -135,10 +144,11 @@ def test_saving_keeps_the_old_promise_as_a_version(data, tmp_path):
 
 def test_the_room_rates_itself_in_the_form(panel, data):
     promise, frame, _ = data
+    panel.figure("internal")
     panel.form.department.value = "<b>Ops</b>"
     panel.form.sliders["fast_delivery"][0].value = 9
     panel.form.add()
-    figure = panel.figures["internal"]
+    figure = panel.figure("internal")
     assert "&lt;b&gt;Ops&lt;/b&gt;" in figure.layout.title.text and "<b>Ops" not in figure.layout.title.text
     assert figure.layout.title.text.endswith(
         f"rates Fast delivery {9 - frame['fast_delivery'].mean():.1f} points higher than customers do")

@@ -35,8 +35,8 @@ class GapPanel:
     """Goal-post sliders, filters and the seven gap views for one cube and promise.
 
     Tests drive it through widget ``.value``s or the methods ``set_target``, ``set_threshold``, ``set_lift``,
-    ``statuses``, ``promise_able_count``, ``set_internal_ratings`` and ``save``; ``figures`` maps each view
-    name (``charts.VIEW_GOAL_POSTS``) to its FigureWidget.
+    ``statuses``, ``promise_able_count``, ``set_internal_ratings``, ``save`` and ``figure(name)``, which
+    gives the FigureWidget of a view (``charts.VIEW_GOAL_POSTS``); ``figures`` holds those made so far.
     """
 
     def __init__(self, cube: ScoreCube, promise: Promise, folder: str | Path | None = None,
@@ -77,20 +77,16 @@ class GapPanel:
                                           disabled=self.folder is None, layout=widgets.Layout(width="auto"))
         self.form = RatingsForm(promise, self.add_internal_ratings)
 
-        self._shown = self._views(set(charts.VIEW_GOAL_POSTS))
         self.figures: dict[str, go.FigureWidget] = {}
-        for name, chart in self._shown.items():
-            figure = go.FigureWidget(chart.figure())
-            figure.layout.height = FIGURE_HEIGHT.get(name, 560)
-            self.figures[name] = figure
-        tabs = widgets.Tab(children=[self.figures[name] for name in VIEW_TITLES])
-        for index, title in enumerate(VIEW_TITLES.values()):
-            tabs.set_title(index, title)
+        self._shown: dict[str, charts.Chart] = {}
+        self._places = {name: widgets.Box() for name in VIEW_TITLES}
+        self.tabs = widgets.Tab(children=list(self._places.values()), titles=list(VIEW_TITLES.values()))
+        self.figure(next(iter(VIEW_TITLES)))
         self.widget = widgets.VBox([
             widgets.HBox([self.touchpoints, self.segments,
                           widgets.VBox([self.advocates_only, self.months, self.min_n])]),
             widgets.HTML("<h3>Move the goal posts</h3>"), *goal_rows,
-            self.status, widgets.HBox([self.save_button, self.message]), tabs,
+            self.status, widgets.HBox([self.save_button, self.message]), self.tabs,
             widgets.Accordion(children=[self.form.widget], titles=("The room's own view (no live session)",)),
         ])
         self._show_status()
@@ -101,6 +97,8 @@ class GapPanel:
         for control in (self.touchpoints, self.segments, self.advocates_only, self.months, self.min_n):
             control.observe(lambda _change: self._guarded(self.refresh), names="value")
         self.save_button.on_click(lambda _button: self._guarded(self.save))
+        self.tabs.observe(lambda change: self._guarded(lambda: self.figure(list(VIEW_TITLES)[change["new"]])),
+                          names="selected_index")
         if ratings is not None:
             self.set_internal_ratings(ratings)
 
@@ -140,11 +138,27 @@ class GapPanel:
     def promise_able_count(self) -> int:
         return gap.promise_able_count(self.table())
 
+    def figure(self, name: str) -> go.FigureWidget:
+        """The FigureWidget of a view, made the first time its tab is opened.
+
+        Each plotly FigureWidget makes the browser load plotly.js (about 5 MB) again, and anywidget gives a
+        model two seconds to load before it stops listening to it; seven at once on a slow laptop miss that,
+        and then never redraw. So a figure is made when first shown, and kept and moved in place afterwards.
+        """
+        if name not in self.figures:
+            chart = self._views({name})[name]
+            figure = go.FigureWidget(chart.figure())
+            figure.layout.height = FIGURE_HEIGHT.get(name, 560)
+            self.figures[name], self._shown[name] = figure, chart
+            self._places[name].children = (figure,)
+        return self.figures[name]
+
     def refresh(self, moved: set[str] | None = None) -> None:
-        """Recompute and move the views that show what ``moved`` (goal-post kinds); all when None."""
+        """Recompute and move the figures made so far that show what ``moved`` (goal-post kinds); all when
+        None."""
         self._tables = {}
-        views = set(charts.VIEW_GOAL_POSTS) if moved is None else {
-            name for name, shows in charts.VIEW_GOAL_POSTS.items() if shows & moved}
+        views = set(self.figures) if moved is None else {
+            name for name in self.figures if charts.VIEW_GOAL_POSTS[name] & moved}
         for name, chart in self._views(views).items():
             charts.update_figure(self.figures[name], chart, self._shown[name])
             self._shown[name] = chart
@@ -194,6 +208,8 @@ class GapPanel:
         self._guarded(lambda: self.set_internal_ratings(pd.concat([self._ratings, rows], ignore_index=True)))
 
     def _refresh_internal(self) -> None:
+        if "internal" not in self.figures:
+            return
         chart = self._views({"internal"})["internal"]
         charts.update_figure(self.figures["internal"], chart, self._shown["internal"])
         self._shown["internal"] = chart
