@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from workshop import gap
 from workshop.cube import cube_from_frames
-from workshop.feedback.advocates import nps_band
+from workshop.feedback.advocates import nps, nps_band, recommend_counts
 from workshop.gap import Filter, GapError, GapMetrics, GoalPost
 from workshop.promise import load_promise
 
@@ -96,6 +96,8 @@ def raw_metrics(rows: pd.DataFrame, pillar: str, post: GoalPost, min_n: int) -> 
         "score_promoters": (values > 8).mean(), "recommend_n": recommend_n,
         **({band + "s": bands.get(band, 0) / recommend_n for band in ("detractor", "passive", "promoter")}
            if recommend_n else {}),
+        **({"nps_low": interval.ci_low, "nps_high": interval.ci_high}
+           if (interval := nps(recommend_counts(answered["recommend"]))).n else {}),
         "importance": answered[[pillar, "recommend"]].corr().iloc[0, 1],
         "small_sample": n < min_n, "status": status,
     }

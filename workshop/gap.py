@@ -28,7 +28,7 @@ import pandas as pd
 
 from workshop.cube import RECOMMEND_BINS, SCORE_POINTS, UNDATED, ScoreCube
 from workshop.errors import Problem, WorkshopError
-from workshop.feedback.advocates import DETRACTOR_MAX, PASSIVE_MAX
+from workshop.feedback.advocates import DETRACTOR_MAX, PASSIVE_MAX, nps
 from workshop.promise import SCORE_MAX, SCORE_MIN, Promise
 
 Z95 = 1.959963984540054
@@ -317,7 +317,8 @@ class Table:
 METRIC_COLUMNS = (
     "pillar", "group", "n", "mean", "mean_low", "mean_high", "share_above", "share_above_low", "share_above_high",
     "share_at_target", "target", "threshold", "lift", "gap", "score_detractors", "score_passives",
-    "score_promoters", "recommend_n", "detractors", "passives", "promoters", "nps", "importance",
+    "score_promoters", "recommend_n", "detractors", "passives", "promoters", "nps", "nps_low", "nps_high",
+    "importance",
     "small_sample", "status",
 )
 
@@ -329,8 +330,8 @@ def metrics(grouped: GroupedCounts, goal_posts: Mapping[str, GoalPost], min_n: i
     scores strictly above the threshold with its Wilson interval; ``share_at_target`` (score ≥ target);
     ``gap`` = target − mean; ``score_detractors/passives/promoters``: shares of the (lifted) pillar score in the
     NPS bands (a lifted 6.5 is above the detractor band); ``recommend_n``, ``detractors``, ``passives``,
-    ``promoters`` (shares) and ``nps`` (−100…100) of 'would you recommend us?' among those in the cell who
-    scored the pillar and answered it; ``importance``: Pearson r of the measured (unlifted) score with
+    ``promoters`` (shares), ``nps`` (−100…100) and its interval ``nps_low``/``nps_high`` of 'would you
+    recommend us?' among those in the cell who scored the pillar and answered it; ``importance``: Pearson r of the measured (unlifted) score with
     recommend; ``small_sample`` when n < min_n; ``status`` by ``promise_ability_rule``. Metrics of a cell with
     no answers are NaN.
     """
@@ -377,17 +378,24 @@ def metrics(grouped: GroupedCounts, goal_posts: Mapping[str, GoalPost], min_n: i
 
 
 def nps_bands(recommend_counts: np.ndarray) -> dict[str, np.ndarray]:
-    """NPS from counts of recommend answers ``recommend_counts[..., r]`` (r 0–10), by the bands of
-    ``workshop.feedback.advocates`` (its ``NPS_RULE``): ``recommend_n``, the three band shares (0–1) and ``nps``
-    (−100…100); NaN where nobody answered."""
-    counts = np.asarray(recommend_counts, dtype=float)
-    total = counts.sum(axis=-1)
-    counted = _counted(total)
-    detractors = counts[..., :DETRACTOR_MAX + 1].sum(axis=-1) / counted
-    passives = counts[..., DETRACTOR_MAX + 1:PASSIVE_MAX + 1].sum(axis=-1) / counted
-    promoters = counts[..., PASSIVE_MAX + 1:].sum(axis=-1) / counted
-    return {"recommend_n": total.astype(np.int64), "detractors": detractors, "passives": passives,
-            "promoters": promoters, "nps": 100 * (promoters - detractors)}
+    """NPS from counts of recommend answers ``recommend_counts[..., r]`` (r 0–10), by
+    ``workshop.feedback.advocates.nps`` (the bands and the interval are written there): ``recommend_n``, the
+    three band shares (0–1), ``nps`` (−100…100) and its 95 % interval ``nps_low``/``nps_high``; NaN where
+    nobody answered."""
+    counts = np.asarray(recommend_counts, dtype=np.int64)
+    results = [nps(row) for row in counts.reshape(-1, SCORE_POINTS)]
+    shape = counts.shape[:-1]
+
+    def column(values: list) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in values], dtype=float).reshape(shape)
+
+    total = column([r.n or None for r in results])
+    return {"recommend_n": np.array([r.n for r in results], dtype=np.int64).reshape(shape),
+            "detractors": column([r.detractors for r in results]) / total,
+            "passives": column([r.passives for r in results]) / total,
+            "promoters": column([r.promoters for r in results]) / total,
+            "nps": column([r.nps for r in results]), "nps_low": column([r.ci_low for r in results]),
+            "nps_high": column([r.ci_high for r in results])}
 
 
 def overall_nps(cube: ScoreCube, flt: Filter = Filter()) -> dict[str, float]:
