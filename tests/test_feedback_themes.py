@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workshop.feedback.themes import THEMES_FILE, ThemesError, load_themes, save_themes, tag_comments
+from workshop.feedback.themes import (THEMES_FILE, ThemesError, VerbatimFilter, has_comment, load_themes,
+                                     passes_filter, save_themes, tag_comments)
 from workshop.promise import load_promise
 
 DATA = Path(__file__).parent / "data"
@@ -80,6 +81,20 @@ def test_tagging_whole_words_any_case_plurals_and_verb_forms():
 def test_a_pillar_without_phrases_tags_nothing():
     tags = tag_comments(pd.Series(["anything at all"]), {"fresh": [], "expert_help": ["all"]})
     assert tags.to_dict("list") == {"fresh": [False], "expert_help": [True]}
+
+
+def test_has_comment_ignores_missing_and_blank():
+    comments = pd.Series(["ok", "", "   ", None, np.nan, " x "], dtype=object)
+    assert has_comment(comments).tolist() == [True, False, False, False, False, True]
+
+
+def test_passes_filter_reads_bands_from_recommend_and_needs_tags_for_a_pillar():
+    frame = pd.DataFrame({"recommend": [0, 6, 6.4, 7, 8, 9, 10, np.nan], "advocate": [False] * 8,
+                          "touchpoint": ["web"] * 8, "segment": ["new"] * 8, "comment": ["c"] * 8})
+    assert passes_filter(frame, None, VerbatimFilter(band="detractor")).tolist() == [1, 1, 1, 0, 0, 0, 0, 0]
+    assert passes_filter(frame, None, VerbatimFilter(band="promoter")).tolist() == [0, 0, 0, 0, 0, 1, 1, 0]
+    with pytest.raises(ValueError, match="theme tags"):
+        passes_filter(frame, None, VerbatimFilter(pillar="fresh"))
 
 
 # --- property: the compiled per-pillar regex equals a slow word-by-word reading ----------------------------

@@ -131,6 +131,7 @@ def _phones_in(run: str) -> list[tuple[int, int]]:
     return spans
 
 
+@lru_cache(maxsize=8192)
 def _fold(char: str) -> str:
     """One character without its accents, lower case; kept as is when folding would change the length."""
     bare = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c)).casefold()
@@ -138,7 +139,8 @@ def _fold(char: str) -> str:
 
 
 def _fold_text(text: str) -> str:
-    return "".join(_fold(char) for char in text)
+    """``_fold`` for every character; same length as ``text``, so positions carry over."""
+    return text.lower() if text.isascii() else "".join(_fold(char) for char in text)
 
 
 def _name_pattern(names: tuple[str, ...]) -> re.Pattern | None:

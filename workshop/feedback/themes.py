@@ -26,7 +26,7 @@ import pandas as pd
 import yaml
 
 from workshop.errors import Problem, WorkshopError
-from workshop.feedback.advocates import nps_bands_of
+from workshop.feedback.advocates import NPS_BANDS
 from workshop.promise import atomic_write_text
 
 THEMES_FILE = "themes.yml"
@@ -57,15 +57,17 @@ def _word_pattern(word: str) -> str:
 
 
 def phrase_pattern(phrase: str) -> str:
-    """A regex for one phrase: its words in order, separated by spaces or hyphens, whole words only."""
+    """A regex for one phrase's words in order, separated by spaces or hyphens (``pillar_pattern`` adds the
+    whole-word edges)."""
     words = [w for w in re.split(r"[\s\-]+", phrase.strip()) if w]
-    return r"(?<!\w)" + r"[\s\-]+".join(_word_pattern(w) for w in words) + r"(?!\w)"
+    return r"[\s\-]+".join(_word_pattern(w) for w in words)
 
 
 def pillar_pattern(phrases: Iterable[str]) -> re.Pattern | None:
-    """One compiled, case-insensitive regex finding any of a pillar's phrases; None when it has none."""
+    """One compiled, case-insensitive regex finding any of a pillar's phrases as whole words; None when it
+    has none. The word-edge checks stand outside the alternatives, so mid-word positions fail at once."""
     parts = sorted({phrase_pattern(p) for p in phrases if p.strip()}, key=len, reverse=True)
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)", re.IGNORECASE) if parts else None
 
 
 def tag_comments(comments: pd.Series, themes: Themes) -> pd.DataFrame:
@@ -101,18 +103,26 @@ class VerbatimFilter:
     advocate: bool | None = None
 
 
-def matching_comments(frame: pd.DataFrame, tags: pd.DataFrame, wanted: VerbatimFilter) -> pd.Series:
-    """True for each row of the canonical ``frame`` that has a comment (not blank) and passes ``wanted``;
-    ``tags`` is ``tag_comments(frame["comment"], themes)``, same index as ``frame``."""
-    comment = frame["comment"].astype("string")
-    keep = comment.str.strip().fillna("").ne("")
+def has_comment(comments: pd.Series) -> pd.Series:
+    """True where a response left a comment: not missing, not blank."""
+    text = comments.astype("string")
+    return (text.str.len().gt(0) & ~text.str.isspace()).fillna(False).astype(bool)
+
+
+def passes_filter(frame: pd.DataFrame, tags: pd.DataFrame | None, wanted: VerbatimFilter) -> pd.Series:
+    """True for each row of the canonical ``frame`` that ``wanted`` keeps, comment or not; ``tags`` is
+    ``tag_comments(frame["comment"], themes)``, same index as ``frame`` (needed to filter by pillar)."""
+    keep = pd.Series(True, index=frame.index)
     if wanted.pillar is not None:
+        if tags is None:
+            raise ValueError("filtering by pillar needs the comments' theme tags (tag_comments)")
         keep &= tags[wanted.pillar]
     for column in ("touchpoint", "segment"):
         if getattr(wanted, column) is not None:
             keep &= frame[column].astype("string").eq(getattr(wanted, column)).fillna(False)
     if wanted.band is not None:
-        keep &= nps_bands_of(frame["recommend"]).astype("string").eq(wanted.band).fillna(False)
+        points = NPS_BANDS[wanted.band]
+        keep &= pd.to_numeric(frame["recommend"], errors="coerce").round().between(points.start, points.stop - 1)
     if wanted.advocate is not None:
         keep &= frame["advocate"].fillna(False).astype(bool).eq(wanted.advocate)
     return keep.astype(bool)

@@ -20,7 +20,7 @@ import pandas as pd
 from workshop.errors import WorkshopError
 from workshop.feedback.advocates import NPS_BANDS, nps_band
 from workshop.feedback.privacy import PrivacyRules, scrub_series
-from workshop.feedback.themes import Themes, VerbatimFilter, matching_comments, save_themes, tag_comments
+from workshop.feedback.themes import Themes, VerbatimFilter, has_comment, passes_filter, save_themes, tag_comments
 from workshop.promise import Promise
 
 ANY = "any"
@@ -46,18 +46,19 @@ class VerbatimExplorer:
     def __init__(self, explorer_frame: pd.DataFrame, promise: Promise, themes: Themes,
                  privacy: PrivacyRules | None = None, examples: int = EXAMPLES_SHOWN, seed: int = 0,
                  themes_file: str | Path | None = None):
-        self.frame = explorer_frame
+        # Only rows with a comment can ever be shown; dropping the rest once keeps every filter change cheap.
+        self.frame = explorer_frame[has_comment(explorer_frame["comment"])]
         self.promise = promise
         self.themes: Themes = {pillar_id: list(themes.get(pillar_id, [])) for pillar_id in promise.pillar_ids}
         self.privacy = privacy or PrivacyRules()
         self.examples = examples
         self.themes_file = Path(themes_file) if themes_file else None
         # One shuffle of all rows, fixed by the seed: the same filters always show the same examples first.
-        self._rank = np.random.default_rng(seed).permutation(len(explorer_frame))
+        self._rank = np.random.default_rng(seed).permutation(len(self.frame))
         self._offset = 0
         self._changing = False
         self._shown: list[str] = []
-        self.tags = tag_comments(explorer_frame["comment"], self.themes)
+        self.tags = tag_comments(self.frame["comment"], self.themes)
 
         layout = widgets.Layout(width="17em")
         style = {"description_width": "6em"}
@@ -133,7 +134,7 @@ class VerbatimExplorer:
             self.phrase_status.value = _message(f"Not saved: {html.escape(str(error))}", "#b2182b")
             return
         self.themes = themes
-        self.tags = tag_comments(self.frame["comment"], self.themes)
+        self.tags[pillar_id] = tag_comments(self.frame["comment"], {pillar_id: themes[pillar_id]})[pillar_id]
         saved = f" and saved to {self.themes_file.name}" if self.themes_file else ""
         self.phrase_status.value = _message(f"Comments re-tagged{html.escape(saved)}.", "#1b7837")
         self._offset = 0
@@ -158,7 +159,7 @@ class VerbatimExplorer:
         self.phrase_editor.layout.display = None if pillar_id else "none"
         if pillar_id:
             self.phrases.value = "\n".join(self.themes[pillar_id])
-        rows = np.flatnonzero(matching_comments(self.frame, self.tags, self.current_filter).to_numpy())
+        rows = np.flatnonzero(passes_filter(self.frame, self.tags, self.current_filter).to_numpy())
         rows = rows[np.argsort(self._rank[rows], kind="stable")]
         if len(rows) and self._offset >= len(rows):
             self._offset = 0
