@@ -97,7 +97,7 @@ def test_damaged_files_raise_a_message_for_people(name, message):
 
 def test_unterminated_quote_names_the_row():
     fmt = detect_format(FEEDBACK / "unterminated_quote.csv")
-    with pytest.raises(FeedbackError, match="row 4: the file ends inside a quoted value"):
+    with pytest.raises(FeedbackError, match="row 3: the file ends inside a quoted value"):
         list(read_chunks(FEEDBACK / "unterminated_quote.csv", fmt, None, 100))
 
 

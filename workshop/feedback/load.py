@@ -75,9 +75,10 @@ class _ExplorerSample:
         commented = frame[frame["comment"].notna().to_numpy()]
         if commented.empty:
             return
-        self.total += len(commented)
         # A random key per comment; keeping the smallest keys is a uniform sample of any size of stream.
-        self.parts.append(commented.assign(_key=self.rng.random(len(commented))))
+        self.parts.append(commented.assign(_key=self.rng.random(len(commented)),
+                                           _order=np.arange(self.total, self.total + len(commented))))
+        self.total += len(commented)
         self.held += len(commented)
         if self.held > 2 * self.cap:
             self._shrink()
@@ -92,8 +93,8 @@ class _ExplorerSample:
         if not self.parts:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
         self._shrink()
-        frame = self.parts[0].sort_index(kind="stable")
-        return frame.drop(columns="_key")[columns].reset_index(drop=True)
+        frame = self.parts[0].sort_values("_order")
+        return frame[columns].reset_index(drop=True)
 
 
 def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, *, chunk_rows: int = 200_000,

@@ -342,7 +342,7 @@ def _csv_problem(path: Path, exc: Exception, header_row: int) -> Problem:
         return Problem(path, "", None, f"cannot be read as {exc.encoding}", "Set 'encoding:' under 'format:' in "
                        "mapping.yml (e.g. cp1252 for files from Excel on Windows), or remove it to detect.")
     if match := re.search(r"EOF inside string starting at row (\d+)", text):
-        row = header_row + 1 + int(match.group(1))
+        row = int(match.group(1)) + 1  # pandas counts records from the top of the file, from 0
         return Problem(path, f"row {row}", None,
                        "the file ends inside a quoted value that starts on this row: it was cut short, or a quote "
                        "is not closed", "Export or copy the file again; if it opens in Excel, check that row.")

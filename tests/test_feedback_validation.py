@@ -1,0 +1,55 @@
+"""The validation report: counts, examples, reconciled totals, plain text, and the set-aside CSV."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workshop.feedback.validation import BLOCKING, MAX_EXAMPLES, WARNING, FeedbackError, ValidationReport
+
+
+def test_issues_are_counted_with_at_most_five_examples():
+    report = ValidationReport("f.csv")
+    report.add(WARNING, "values outside the 0-10 scale", "Speed", "Check the scale.", np.arange(2, 9),
+               np.array(["11"] * 7, dtype=object), count=7)
+    report.add(WARNING, "values outside the 0-10 scale", "Speed", "Check the scale.", [20], ["12"], count=1)
+    issue = report.warnings[0]
+    assert issue.count == 8 and len(issue.examples) == MAX_EXAMPLES
+    assert issue.examples[0] == (2, "'11'")
+    assert report.blocking == []
+
+
+def test_set_aside_rows_reconcile_and_are_listed_in_file_order(tmp_path):
+    report = ValidationReport("f.csv", rows_read=5, rows_kept=2)
+    report.set_aside(np.array([6, 3]), np.array(["blank row", "no date"], dtype=object),
+                     pd.DataFrame({"id": ["", "R3"], "Comments": ["x", "y"], "file_row": [6, 3]}).drop(columns="Comments"))
+    assert not report.reconciles
+    report.set_aside(np.array([4]), np.array(["has 3 values where the heading row has 2 columns"], dtype=object))
+    assert report.reconciles and report.rows_set_aside == 3
+    assert report.set_aside_rows == [(3, "no date"), (4, "has 3 values where the heading row has 2 columns"),
+                                     (6, "blank row")]
+    written = report.write_set_aside_csv(tmp_path / "exports" / "set_aside.csv")
+    table = pd.read_csv(written, dtype=str, keep_default_na=False)
+    assert table.to_dict("records") == [
+        {"file_row": "3", "reason": "no date", "id": "R3"},
+        {"file_row": "4", "reason": "has 3 values where the heading row has 2 columns", "id": ""},
+        {"file_row": "6", "reason": "blank row", "id": ""}]
+
+
+def test_text_report_says_what_to_do():
+    report = ValidationReport("f.csv", rows_read=3, rows_kept=3, responses_kept=3)
+    report.add(BLOCKING, "is mostly text", "Speed", "Choose a label scale.", count=1)
+    report.add(WARNING, "dates in the future, kept", "Date", "Check the clock.", [4], ["2099-01-01"], count=1)
+    text = report.to_text()
+    assert "Rows read: 3 = kept 3 + set aside 0" in text
+    assert "BLOCKING: fix these before using the scores:\n  - column 'Speed': is mostly text (1)" in text
+    assert "row 4: '2099-01-01'" in text and "What to do: Check the clock." in text
+    try:
+        report.raise_if_blocking()
+    except FeedbackError as error:
+        assert len(error.problems) == 1 and error.problems[0].field == "Speed"
+    else:
+        raise AssertionError("blocking problems must raise")
+
+
+def test_a_clean_report_says_so():
+    assert "No problems found." in ValidationReport("f.csv").to_text()
