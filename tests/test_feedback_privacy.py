@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workshop.feedback.privacy import PrivacyRules, iban_valid, luhn_valid, scrub, scrub_series
-from workshop.feedback.validation import FeedbackError
+from workshop.feedback.privacy import iban_valid, luhn_valid, scrub, scrub_series
 
 NAMES = ["Megan Tolliver", "Rhys Abernathy", "José"]
 SAFE = [r"ORD-\d{6}"]
@@ -106,24 +105,6 @@ def test_scrub_series_matches_scrub_and_keeps_missing_and_index():
 def test_luhn_and_mod97_checks_on_known_numbers():
     assert luhn_valid("79927398713") and not luhn_valid("79927398710")
     assert iban_valid("GB82 WEST 1234 5698 7654 32") and not iban_valid("GB83 WEST 1234 5698 7654 32")
-
-
-def test_privacy_rules_from_the_mapping_block():
-    rules = PrivacyRules.from_mapping({"do_not_show": ["Megan Tolliver"], "safe_patterns": [r"ORD-\d{6}"]})
-    assert rules == PrivacyRules(("Megan Tolliver",), (r"ORD-\d{6}",))
-    assert PrivacyRules.from_mapping(None) == PrivacyRules()
-
-
-def test_privacy_rules_name_file_field_and_value_when_wrong(tmp_path):
-    file = tmp_path / "mapping.yml"
-    with pytest.raises(FeedbackError) as caught:
-        PrivacyRules.from_mapping({"do_not_show": ["Megan", ""], "safe_patterns": ["ORD-(\\d{6}"],
-                                   "safe_pattern": []}, file)
-    message = str(caught.value)
-    assert str(file) in message and message.startswith("3 problems")
-    assert "'safe_pattern'" in message and "unknown field" in message
-    assert "item 2" in message and "''" in message
-    assert "ORD-(\\\\d{6}" in message and "not a valid pattern" in message
 
 
 # --- properties -------------------------------------------------------------------------------------------

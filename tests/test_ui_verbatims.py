@@ -141,7 +141,11 @@ def test_editing_a_pillars_phrases_retags_and_saves(frame, promise, tmp_path):
     explorer.pillar.value = "expert_help"
     assert explorer.phrases.value == "expert\nknew their tea\nadvice"
     explorer.phrases.value = "advise\n\nexpert"
+    explorer.band.value = "detractor"
+    assert explorer.phrases.value == "advise\n\nexpert", "changing another filter keeps what is being typed"
+    explorer.band.value = None
     explorer.apply_phrases.click()
+    assert explorer.phrases.value == "advise\nexpert"
     assert ids_shown(explorer, frame) == {"V03", "V08", "V09", "V12"}
     assert load_themes(themes_file, promise.pillar_ids)["expert_help"] == ["advise", "expert"]
     assert "re-tagged" in explorer.phrase_status.value
@@ -151,3 +155,10 @@ def test_editing_a_pillars_phrases_retags_and_saves(frame, promise, tmp_path):
     assert "Not saved" in explorer.phrase_status.value and "listed twice" in explorer.phrase_status.value
     assert load_themes(themes_file, promise.pillar_ids)["expert_help"] == ["advise", "expert"]
     assert ids_shown(explorer, frame) == {"V03", "V08", "V09", "V12"}, "a refused edit changes nothing"
+
+
+def test_a_failure_inside_the_panel_is_a_plain_message(frame, promise):
+    broken = frame.drop(columns=["advocate"])
+    explorer = VerbatimExplorer(broken, promise, {}, privacy=PRIVACY)
+    assert "These comments cannot be shown" in explorer.comments.value
+    assert "Traceback" not in explorer.comments.value and explorer.shown_comments() == []

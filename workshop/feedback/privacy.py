@@ -34,13 +34,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from workshop.errors import Problem
-from workshop.feedback.validation import FeedbackError
 
 PLACEHOLDERS = ("[email]", "[phone]", "[card]", "[iban]", "[name]")
 _MASK = "\ue000"
@@ -159,46 +156,12 @@ class PrivacyRules:
     """What the mapping adds to the scrub: names never to show, and patterns that are safe to show.
 
     ``do_not_show`` are people's names (staff, customers) as written; ``safe_patterns`` are regular
-    expressions for references the client wants kept readable, e.g. ``ORD-\\d{6}``.
+    expressions for references the client wants kept readable, e.g. ``ORD-\\d{6}``. ``mapping.yml``'s
+    ``privacy:`` block is checked by ``workshop.feedback.mapping``; build this from its lists.
     """
 
     do_not_show: tuple[str, ...] = ()
     safe_patterns: tuple[str, ...] = ()
-
-    @classmethod
-    def from_mapping(cls, data: Any, file: Path | None = None) -> PrivacyRules:
-        """Read the mapping's ``privacy: {do_not_show: [...], safe_patterns: [...]}`` block, checking it."""
-        if data is None:
-            return cls()
-        where = "privacy"
-        if not isinstance(data, dict):
-            raise FeedbackError([Problem(file, where, None, "must be a set of fields (do_not_show, safe_patterns)",
-                                         "Write it as 'privacy: {do_not_show: [...], safe_patterns: [...]}'.",
-                                         repr(data))])
-        problems = [Problem(file, where, str(key), "unknown field", "Known fields: do_not_show, safe_patterns.")
-                    for key in data if key not in ("do_not_show", "safe_patterns")]
-        lists = {}
-        for key in ("do_not_show", "safe_patterns"):
-            value = data.get(key) or []
-            if not isinstance(value, list):
-                problems.append(Problem(file, where, key, "must be a list", "Write one '- item' per line.",
-                                        repr(value)))
-                value = []
-            for index, item in enumerate(value):
-                if not isinstance(item, str) or not item.strip():
-                    problems.append(Problem(file, f"{where}, item {index + 1}", key, "must be non-empty text",
-                                            "Remove the empty item or put the text in quotes.", repr(item)))
-            lists[key] = tuple(item.strip() for item in value if isinstance(item, str) and item.strip())
-        for pattern in lists["safe_patterns"]:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                problems.append(Problem(file, where, "safe_patterns", f"is not a valid pattern ({error})",
-                                        r"Write it as a regular expression in single quotes, e.g. 'ORD-\d{6}'.",
-                                        repr(pattern)))
-        if problems:
-            raise FeedbackError(problems)
-        return cls(lists["do_not_show"], lists["safe_patterns"])
 
 
 @lru_cache(maxsize=32)
@@ -259,8 +222,3 @@ def scrub_series(series: pd.Series, do_not_show: Iterable[str] = (), safe_patter
     result = series.astype(object).copy()
     result[present.index] = present.astype(str).map(scrubbed).to_numpy(dtype=object)
     return result
-
-
-def scrub_with(rules: PrivacyRules) -> Callable[[Any], Any]:
-    """A one-argument scrub for these rules, for code that maps over texts."""
-    return lambda text: scrub(text, rules.do_not_show, rules.safe_patterns)

@@ -57,6 +57,7 @@ class VerbatimExplorer:
         self._rank = np.random.default_rng(seed).permutation(len(self.frame))
         self._offset = 0
         self._changing = False
+        self._phrases_of: str | None = None  # the pillar whose phrases the text box holds, so typing survives
         self._shown: list[str] = []
         self.tags = tag_comments(self.frame["comment"], self.themes)
 
@@ -64,9 +65,9 @@ class VerbatimExplorer:
         style = {"description_width": "6em"}
         self.pillar = widgets.Dropdown(description="Pillar", options=[("Any pillar", None)] + [
             (p.name or p.id, p.id) for p in promise.pillars], layout=layout, style=style)
-        self.touchpoint = widgets.Dropdown(description="Touchpoint", options=_choices(explorer_frame["touchpoint"]),
+        self.touchpoint = widgets.Dropdown(description="Touchpoint", options=_choices(self.frame["touchpoint"]),
                                            layout=layout, style=style)
-        self.segment = widgets.Dropdown(description="Segment", options=_choices(explorer_frame["segment"]),
+        self.segment = widgets.Dropdown(description="Segment", options=_choices(self.frame["segment"]),
                                         layout=layout, style=style)
         self.band = widgets.Dropdown(description="Score", options=BAND_CHOICES, layout=layout, style=style)
         self.advocate = widgets.Dropdown(description="Who", options=ADVOCATE_CHOICES, layout=layout, style=style)
@@ -134,6 +135,7 @@ class VerbatimExplorer:
             self.phrase_status.value = _message(f"Not saved: {html.escape(str(error))}", "#b2182b")
             return
         self.themes = themes
+        self.phrases.value = "\n".join(themes[pillar_id])
         self.tags[pillar_id] = tag_comments(self.frame["comment"], {pillar_id: themes[pillar_id]})[pillar_id]
         saved = f" and saved to {self.themes_file.name}" if self.themes_file else ""
         self.phrase_status.value = _message(f"Comments re-tagged{html.escape(saved)}.", "#1b7837")
@@ -157,8 +159,9 @@ class VerbatimExplorer:
     def _show(self) -> None:
         pillar_id = self.pillar.value
         self.phrase_editor.layout.display = None if pillar_id else "none"
-        if pillar_id:
+        if pillar_id and pillar_id != self._phrases_of:
             self.phrases.value = "\n".join(self.themes[pillar_id])
+        self._phrases_of = pillar_id
         rows = np.flatnonzero(passes_filter(self.frame, self.tags, self.current_filter).to_numpy())
         rows = rows[np.argsort(self._rank[rows], kind="stable")]
         if len(rows) and self._offset >= len(rows):
