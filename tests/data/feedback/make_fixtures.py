@@ -13,7 +13,6 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
