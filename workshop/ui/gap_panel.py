@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from workshop import charts, gap
 from workshop.cube import UNDATED, ScoreCube
 from workshop.errors import WorkshopError
+from workshop.feedback.advocates import NPS_RULE
 from workshop.gap import Filter, GoalPost
 from workshop.promise import Promise, save_new_version
 from workshop.ui.gap_ratings_form import RatingsForm
@@ -87,6 +88,8 @@ class GapPanel:
                           widgets.VBox([self.advocates_only, self.months, self.min_n])]),
             widgets.HTML("<h3>Move the goal posts</h3>"), *goal_rows,
             self.status, widgets.HBox([self.save_button, self.message]), self.tabs,
+            widgets.HTML("<p style='font-size:16px'>" + "<br>".join(
+                html.escape(rule) for rule in (gap.QUADRANT_RULE, gap.LOUDNESS_RULE, NPS_RULE)) + "</p>"),
             widgets.Accordion(children=[self.form.widget], titles=("The room's own view (no live session)",)),
         ])
         self._show_status()
