@@ -4,8 +4,9 @@ Usage, from the repository root: ``python benchmarks/load_feedback.py [--rows N 
 (default ``--rows 1000000 10000000``). For each size it writes a CSV shaped like the sample company's
 export (the sample promise's pillars, ISO dates over 18 months, blanks, a comment on one row in three) to a
 temporary folder, then loads it with ``workshop.feedback.load.load_feedback`` in a *fresh* Python process, so
-the peak resident memory (the kernel's high-water mark ``VmHWM``, imports included) is the load's own. Generation time is not measured. Wall seconds are the budgeted figure; CPU
-seconds and the load average are printed too, because on a shared machine wall time includes waiting.
+the peak resident memory (the kernel's high-water mark ``VmHWM``, imports included) is the load's own.
+Generation time is not measured. Wall seconds are the budgeted figure; CPU seconds and the load average are
+printed too, because on a shared machine wall time includes waiting.
 
 Budgets (DESIGN.md): 1 million rows load in under 5 s; 10 million rows stream with peak memory under 1.5 GB.
 Progress goes to stderr; the last line of stdout is one JSON object.

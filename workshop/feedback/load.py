@@ -151,7 +151,8 @@ def _describe(report: ValidationReport, fmt, mapping: FeedbackMapping) -> None:
         report.notes.append(f"Read as Excel: sheet '{fmt.sheet}', headings on row {fmt.header_row}.")
     else:
         report.notes.append("Read as Parquet: the first record is numbered row 2, as in a spreadsheet.")
-    report.notes.append(f"Layout: {mapping.layout} ({'a row per response × question' if mapping.layout == 'long' else 'a column per question'}).")
+    shape = "a row per response × question" if mapping.layout == "long" else "a column per question"
+    report.notes.append(f"Layout: {mapping.layout} ({shape}).")
     report.notes.append(ROUNDING_RULE)
 
 

@@ -382,7 +382,8 @@ def mapping_issues(mapping: FeedbackMapping, columns: list[str], promise: Promis
             issues.append(("is named in mapping.yml but is not in the file", column, fix))
     for pillar_id in mapping.pillars:
         if pillar_id not in promise.pillar_ids:
-            issues.append((f"is mapped to pillar '{pillar_id}', which is not in the promise", mapping.pillars[pillar_id].label,
+            issues.append((f"is mapped to pillar '{pillar_id}', which is not in the promise",
+                           mapping.pillars[pillar_id].label,
                            f"Use one of: {', '.join(promise.pillar_ids)}, or add the pillar in notebook 01."))
     if not any(pillar_id in promise.pillar_ids for pillar_id in mapping.pillars):
         issues.append(("no pillar is mapped to a column, so there is nothing to compare with the promise", "",
