@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workshop.actions import Action, Warning as PlanWarning
+from workshop.actions import Action, FacilitatorWarning as PlanWarning
 from workshop.promise import load_promise, load_versions, save_new_version
 from workshop.report import (
     ANONYMITY_NOTE, PLAN_COLUMNS, ReportFigure, WorkshopReport, action_plan_table, export_all, export_csv,

@@ -110,7 +110,7 @@ def prioritised(actions: Iterable[Action]) -> list[Action]:
 
 
 @dataclass(frozen=True)
-class Warning:
+class FacilitatorWarning:
     """Something a good facilitator would say before the room leaves. ``pillar_id`` is None for plan-wide ones."""
 
     pillar_id: str | None
@@ -118,31 +118,31 @@ class Warning:
 
 
 def facilitator_warnings(actions: list[Action], pillar_names: Mapping[str, str],
-                         broken_pillars: Iterable[str]) -> list[Warning]:
+                         broken_pillars: Iterable[str]) -> list[FacilitatorWarning]:
     """The warnings for an action plan.
 
     ``broken_pillars`` are the ids of pillars whose experience is broken today (the gap metrics decide that;
     see ``workshop.gap``). Dropped actions do not count.
     """
     live = [a for a in actions if a.status != "dropped"]
-    warnings: list[Warning] = []
+    warnings: list[FacilitatorWarning] = []
     for pillar_id in broken_pillars:
         name = pillar_names.get(pillar_id, pillar_id)
         own = [a for a in live if a.pillar_id == pillar_id]
         if not own:
-            warnings.append(Warning(pillar_id, f"'{name}' is broken today and has no action yet."))
+            warnings.append(FacilitatorWarning(pillar_id, f"'{name}' is broken today and has no action yet."))
         elif all(a.lever == "marketing_message" for a in own):
-            warnings.append(Warning(pillar_id, f"'{name}' is broken today, yet every action on it changes the "
+            warnings.append(FacilitatorWarning(pillar_id, f"'{name}' is broken today, yet every action on it changes the "
                                                "marketing message: changing the words does not change the port."))
     for action in live:
         missing = [label for label, empty in (("owner", not (action.owner_department or action.owner_name)),
                                               ("due date", action.due is None)) if empty]
         if missing:
-            warnings.append(Warning(action.pillar_id, f"'{action.title}' has no {' and no '.join(missing)}."))
+            warnings.append(FacilitatorWarning(action.pillar_id, f"'{action.title}' has no {' and no '.join(missing)}."))
     departments = [a.owner_department for a in live if a.owner_department]
     if len(departments) >= 3:
         top = max(set(departments), key=departments.count)
         if departments.count(top) / len(departments) > ONE_OWNER_SHARE:
-            warnings.append(Warning(None, f"{top} owns {departments.count(top)} of {len(departments)} actions: "
+            warnings.append(FacilitatorWarning(None, f"{top} owns {departments.count(top)} of {len(departments)} actions: "
                                           "the gap belongs to every department."))
     return warnings

@@ -337,8 +337,9 @@ def load_promise(path: str | os.PathLike) -> Promise:
     return promise_from_dict(data, path, lines)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write a file so that a reader sees the old or the new content, never half of it."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -346,14 +347,19 @@ def atomic_write_text(path: Path, text: str) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temp_name, 0o666 & ~umask)
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temp_name, path)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """``atomic_write_bytes`` for UTF-8 text, written exactly as given (no newline translation)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def dump_promise(promise: Promise) -> str:

@@ -24,7 +24,6 @@ import io
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -38,8 +37,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from workshop.actions import LEVERS, MOVES, REFRESH_KINDS, Action, Warning as PlanWarning, prioritised
-from workshop.promise import Promise, PromiseChange, atomic_write_text, promise_diff
+from workshop.actions import LEVERS, MOVES, REFRESH_KINDS, Action, FacilitatorWarning, prioritised
+from workshop.promise import Promise, PromiseChange, atomic_write_bytes, atomic_write_text, promise_diff
 
 EXPORTS_FOLDER = "exports"
 OWNER_COLUMN = "Owner"
@@ -85,7 +84,7 @@ class WorkshopReport:
     promise: Promise
     actions: list[Action]
     anonymous: bool = True
-    warnings: list[PlanWarning] = field(default_factory=list)
+    warnings: list[FacilitatorWarning] = field(default_factory=list)
     earlier_promises: list[Promise] = field(default_factory=list)
     gap_views: list[ReportFigure] = field(default_factory=list)
     room_views: list[ReportFigure] = field(default_factory=list)
@@ -253,17 +252,10 @@ def export_xlsx(table: pd.DataFrame, path: str | os.PathLike, sheet: str = "Acti
                 cell.alignment = wrap
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(max(ws.max_column, 1))}{ws.max_row}"
+    buffer = io.BytesIO()
+    book.save(buffer)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Saved beside the target and renamed, as atomic_write_text does for text: no reader sees half a file.
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        book.save(temp_name)
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, buffer.getvalue())
     return path
 
 

@@ -25,6 +25,7 @@ REQUIRED_PACKAGES = {
     "pyarrow": "reading Parquet files",
     "segno": "the QR code participants scan",
     "papermill": "the report notebook",
+    "anywidget": "draws the live charts (plotly FigureWidget)",
 }
 FIX_INSTALL = "Run 'make workshop' from the kit's folder; it installs everything into .venv."
 
