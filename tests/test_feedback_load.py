@@ -314,3 +314,12 @@ def test_cube_counts_equal_direct_pandas_counts(tmp_path, frame, suffix, chunk_r
                                               touchpoint=frame["touchpoint"].fillna(NOT_STATED),
                                               advocate=frame["recommend"] >= 9)], ["speed", "care", "clarity"])
     assert loaded.cube.total_responses == one_pass.total_responses
+
+
+def test_a_workshop_folder_loads_from_its_own_promise_and_mapping(workshop_dir):
+    from workshop.feedback.load import load_workshop_feedback
+
+    loaded = load_workshop_feedback(workshop_dir)
+    assert loaded.cube.total_responses == loaded.report.rows_kept == 5000
+    assert loaded.cube.pillars == ["on_time_delivery", "expert_advice", "made_to_last", "put_right", "easy_online"]
+    assert not loaded.report.blocking

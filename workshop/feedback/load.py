@@ -31,11 +31,18 @@ from workshop.cube import CANONICAL_COLUMNS, CubeBuilder, ScoreCube
 from workshop.errors import Problem
 from workshop.feedback.canonical import Canonicalizer, Responses
 from workshop.feedback.long_format import NOT_TOGETHER, LongPivot
-from workshop.feedback.mapping import FeedbackMapping, mapping_issues, mapping_to_dict, suggest_mapping
+from workshop.feedback.mapping import (
+    FeedbackMapping,
+    load_mapping,
+    mapping_issues,
+    mapping_to_dict,
+    source_path,
+    suggest_mapping,
+)
 from workshop.feedback.readers import RawChunk, detect_format, read_chunks, read_columns, read_preview
 from workshop.feedback.scales import ROUNDING_RULE
 from workshop.feedback.validation import BLOCKING, WARNING, FeedbackError, ValidationReport
-from workshop.promise import Promise
+from workshop.promise import Promise, load_promise
 
 EXPLORER_CAP = 50_000
 """Comments kept for the verbatim explorer; past this, a seeded uniform random sample of this many."""
@@ -334,3 +341,16 @@ def _sentence(problem: Problem) -> str:
     where = f"{problem.where}: " if problem.where else ""
     value = f" (found {problem.value})" if problem.value else ""
     return f"{where}{problem.message}{value}"
+
+
+def load_workshop_feedback(folder: str | Path, *, progress: Callable[[float, int], None] | None = None
+                           ) -> LoadedFeedback:
+    """The feedback of a workshop folder: its promise.yml, its mapping.yml and the file the mapping names.
+
+    Raises PromiseError / FeedbackError (WorkshopErrors) when a file is missing or unreadable; blocking
+    problems in the data are in the returned report, as with ``load_feedback``.
+    """
+    folder = Path(folder)
+    promise = load_promise(folder)
+    mapping = load_mapping(folder)
+    return load_feedback(source_path(mapping, folder), mapping, promise, progress=progress)
