@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from workshop.errors import Problem, PromiseError
+from workshop.yaml_files import read_yaml
 
 DEFAULT_TARGET = 10.0
 """Where every customer would give us 10 out of 10."""
@@ -289,28 +290,6 @@ def promise_to_dict(promise: Promise) -> dict[str, Any]:
 # --- files ------------------------------------------------------------------------------------------------
 
 
-def _line_numbers(node: yaml.Node, path: tuple = (), out: dict | None = None,
-                  duplicates: list | None = None) -> tuple[dict[tuple, int], list[tuple[tuple, int]]]:
-    """Map each key path in a YAML document to its 1-based line, and list keys written twice."""
-    out = {} if out is None else out
-    duplicates = [] if duplicates is None else duplicates
-    out.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        seen = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                duplicates.append((path + (key,), key_node.start_mark.line + 1))
-            seen.add(key)
-            out[path + (key,)] = key_node.start_mark.line + 1
-            _line_numbers(value_node, path + (key,), out, duplicates)
-            out[path + (key,)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _line_numbers(item, path + (index,), out, duplicates)
-    return out, duplicates
-
-
 def load_promise(path: str | os.PathLike) -> Promise:
     """Read and validate a promise file; a folder means its ``promise.yml``."""
     path = Path(path)
@@ -319,22 +298,9 @@ def load_promise(path: str | os.PathLike) -> Promise:
     if not path.exists():
         raise PromiseError([Problem(path, "", None, "file not found",
                                     "Create the workshop with 'workshop new NAME' or copy datasets/sample/promise.yml.")])
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise PromiseError([Problem(path, "", None, f"is not valid YAML: {reason}",
-                                    "Check the indentation and the ':' after each field name on that line.",
-                                    line=line)]) from None
-    lines, duplicates = _line_numbers(node) if node is not None else ({}, [])
-    if duplicates:
-        raise PromiseError([Problem(path, "", str(key_path[-1]), "is written twice in the same place",
-                                    "Keep one of them.", line=line) for key_path, line in duplicates])
-    return promise_from_dict(data, path, lines)
+    document = read_yaml(path, PromiseError,
+                         "Check the indentation and the ':' after each field name on that line.")
+    return promise_from_dict(document.data, path, document.lines)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

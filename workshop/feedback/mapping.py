@@ -32,6 +32,7 @@ from workshop.feedback.readers import FileFormat, file_kind
 from workshop.feedback.scales import SCALES, fold, guess_scale, is_missing
 from workshop.feedback.validation import FeedbackError
 from workshop.promise import Promise, atomic_write_text
+from workshop.yaml_files import read_yaml
 
 MAPPING_FILE = "mapping.yml"
 FIELDS = ("response_id", "date", "touchpoint", "segment", "comment")
@@ -339,14 +340,8 @@ def load_mapping(path: str | os.PathLike) -> FeedbackMapping:
     if not path.is_file():
         raise FeedbackError([Problem(path, "", None, "file not found",
                                      "Confirm a mapping in notebook 02, or run 'workshop check FILE --save-mapping'.")])
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise FeedbackError([Problem(path, "", None, f"is not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                                     "Check the indentation and the ':' after each key on that line.",
-                                     line=mark.line + 1 if mark else None)]) from None
-    return mapping_from_dict(data, path)
+    document = read_yaml(path, FeedbackError, "Check the indentation and the ':' after each key on that line.")
+    return mapping_from_dict(document.data, path)
 
 
 def dump_mapping(mapping: FeedbackMapping) -> str:

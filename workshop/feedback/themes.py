@@ -28,6 +28,7 @@ import yaml
 from workshop.errors import Problem, WorkshopError
 from workshop.feedback.advocates import NPS_BANDS
 from workshop.promise import atomic_write_text
+from workshop.yaml_files import read_yaml
 
 THEMES_FILE = "themes.yml"
 FILE_HEADER = (
@@ -177,18 +178,6 @@ def themes_from_dict(data: Any, pillar_ids: list[str], file: Path | None = None,
     return themes
 
 
-def _line_numbers(node: yaml.Node | None) -> dict[tuple, int]:
-    """1-based line of each pillar key and each phrase."""
-    lines: dict[tuple, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            lines[(key_node.value,)] = key_node.start_mark.line + 1
-            if isinstance(value_node, yaml.SequenceNode):
-                for index, item in enumerate(value_node.value):
-                    lines[(key_node.value, index)] = item.start_mark.line + 1
-    return lines
-
-
 def themes_path(path: str | os.PathLike) -> Path:
     """A folder means its ``themes.yml``."""
     path = Path(path)
@@ -201,16 +190,9 @@ def load_themes(path: str | os.PathLike, pillar_ids: list[str]) -> Themes:
     path = themes_path(path)
     if not path.exists():
         return {pillar_id: [] for pillar_id in pillar_ids}
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ThemesError([Problem(path, "", None, f"is not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                                   "Check the ':' after each pillar id and the brackets around its phrases.",
-                                   line=mark.line + 1 if mark else None)]) from None
-    return themes_from_dict(data, pillar_ids, path, _line_numbers(node))
+    document = read_yaml(path, ThemesError,
+                         "Check the ':' after each pillar id and the brackets around its phrases.")
+    return themes_from_dict(document.data, pillar_ids, path, document.lines)
 
 
 def dump_themes(themes: Themes) -> str:
