@@ -124,3 +124,17 @@ def test_scrub_is_idempotent_and_leaves_no_email_shaped_token(text):
     once = scrub(text, NAMES + ["email"], SAFE)
     assert scrub(once, NAMES + ["email"], SAFE) == once
     assert not EMAIL_SHAPED.search(once)
+
+
+def test_privacy_rules_come_from_the_mapping_file(tmp_path):
+    from workshop.feedback.mapping import load_mapping, save_mapping
+    from workshop.feedback.privacy import PrivacyRules, privacy_rules
+    from conftest import SAMPLE
+
+    mapping = load_mapping(SAMPLE / "mapping.yml")
+    mapping.privacy = {"do_not_show": ["Priya Shah"], "safe_patterns": [r"ORD-\d{6}"]}
+    rules = privacy_rules(load_mapping(save_mapping(mapping, tmp_path)))
+    assert rules == PrivacyRules(("Priya Shah",), (r"ORD-\d{6}",))
+    assert scrub("priya shah re ORD-123456, 020 7946 0958", rules.do_not_show, rules.safe_patterns) == \
+        "[name] re ORD-123456, [phone]"
+    assert privacy_rules(None) == PrivacyRules()

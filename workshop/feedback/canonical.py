@@ -32,10 +32,10 @@ import numpy as np
 import pandas as pd
 
 from workshop.cube import NOT_STATED
-from workshop.feedback.advocates import nps_band
+from workshop.feedback.advocates import advocate_flags
 from workshop.feedback.dates import DateRead, DateReader
 from workshop.feedback.mapping import FeedbackMapping, resolve_values
-from workshop.feedback.scales import SCALES, Answer, convert_answer, fold, is_missing
+from workshop.feedback.scales import SCALES, Answer, convert_answer, is_missing
 from workshop.feedback.validation import WARNING, ColumnTally, ValidationReport
 from workshop.promise import Promise
 
@@ -321,16 +321,11 @@ class Canonicalizer:
         return cached[1], cached[2]
 
     def _advocates(self, chunk: Responses, recommend: np.ndarray) -> np.ndarray:
-        """The mapping's advocate column and values, else NPS promoters (advocates.nps_band)."""
+        """Each response's advocate flag, by the one rule in ``advocates.advocate_flags``."""
         rule = self.mapping.advocate
         if rule is not None and "advocate" in chunk.values:
-            wanted = {fold(v) for v in rule.values}
-            codes, uniques = self._factorized(chunk, "advocate")
-            flags = np.array([fold(str(u)) in wanted for u in uniques] + [False], dtype=bool)
-            return flags[codes]
-        codes, uniques = pd.factorize(recommend)
-        flags = np.array([nps_band(float(u)) == "promoter" for u in uniques] + [False], dtype=bool)
-        return flags[codes]
+            return advocate_flags(pd.DataFrame({rule.column: chunk.values["advocate"]}), rule).to_numpy()
+        return advocate_flags(pd.DataFrame({"recommend": recommend})).to_numpy()
 
 
 def _as_objects(values: np.ndarray) -> np.ndarray:

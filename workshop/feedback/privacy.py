@@ -34,7 +34,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping, Protocol
 
 import pandas as pd
 
@@ -162,6 +162,23 @@ class PrivacyRules:
 
     do_not_show: tuple[str, ...] = ()
     safe_patterns: tuple[str, ...] = ()
+
+
+class HasPrivacyBlock(Protocol):
+    """A feedback mapping (``workshop.feedback.mapping.FeedbackMapping``): its checked ``privacy:`` lists."""
+
+    privacy: Mapping[str, list[str]]
+
+
+def privacy_rules(mapping: HasPrivacyBlock | None) -> PrivacyRules:
+    """The scrub rules a mapping declares; no mapping means the built-in kinds only.
+
+    The one way from ``mapping.yml``'s ``privacy:`` block to ``PrivacyRules``: every display and export
+    path (explorer, report, exports) asks here, so no path forgets the do-not-show names.
+    """
+    if mapping is None:
+        return PrivacyRules()
+    return PrivacyRules(tuple(mapping.privacy.get("do_not_show", ())), tuple(mapping.privacy.get("safe_patterns", ())))
 
 
 @lru_cache(maxsize=32)
