@@ -7,11 +7,12 @@ It stores nothing (actions are kept as events in the session store) and imports 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from workshop.errors import Problem, WorkshopError
+from workshop.promise import Promise
 
 MOVES = {"refresh_promise": "Refresh the promise", "lift_experience": "Lift the experience"}
 REFRESH_KINDS = {
@@ -35,6 +36,11 @@ LEVERS = {
 STATUSES = ("agreed", "in progress", "done", "dropped")
 EFFORT_IMPACT_RANGE = range(1, 6)
 """Effort and impact are judged by the room on 1 (little) to 5 (a lot)."""
+UPDATABLE_FIELDS = ("title", "move", "lever", "refresh_kind", "owner_department", "owner_name", "due", "effort",
+                    "impact", "measure", "status")
+"""What the facilitator may change on an agreed action; its pillar, ideas and gap snapshot stay as agreed."""
+MEASURE_SHARE = 0.7
+"""The share of advocates the suggested success measure asks for: 'most', with room to spare."""
 ONE_OWNER_SHARE = 0.75
 """Warn when one department owns more than this share of three or more actions: the gap is everyone's."""
 
@@ -146,3 +152,79 @@ def facilitator_warnings(actions: list[Action], pillar_names: Mapping[str, str],
             warnings.append(FacilitatorWarning(None, f"{top} owns {departments.count(top)} of {len(departments)} actions: "
                                           "the gap belongs to every department."))
     return warnings
+
+
+# --- stored form ------------------------------------------------------------------------------------------
+
+
+def action_to_payload(action: Action) -> dict[str, Any]:
+    """The action as JSON-ready values (the due date as ``YYYY-MM-DD``), for a session event."""
+    payload = {f.name: getattr(action, f.name) for f in fields(Action)}
+    payload["due"] = action.due.isoformat() if action.due else None
+    payload["idea_ids"] = list(action.idea_ids)
+    return payload
+
+
+def action_from_payload(payload: Mapping[str, Any]) -> Action:
+    """The inverse of ``action_to_payload``."""
+    values = dict(payload)
+    values["due"] = date.fromisoformat(values["due"]) if values.get("due") else None
+    values["idea_ids"] = list(values.get("idea_ids", []))
+    return Action(**values)
+
+
+def updated_action(action: Action, changes: Mapping[str, Any]) -> Action:
+    """A copy of ``action`` with ``changes`` (a subset of ``UPDATABLE_FIELDS``; ``due`` a date or ISO text)."""
+    unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
+    if unknown:
+        raise ActionError([Problem(None, f"action '{action.title}'", name, "cannot be changed after agreeing",
+                                   f"Change only: {', '.join(UPDATABLE_FIELDS)}.") for name in unknown])
+    values = dict(changes)
+    if isinstance(values.get("due"), str):
+        values["due"] = date.fromisoformat(values["due"]) if values["due"] else None
+    return replace(action, **values)
+
+
+# --- words the facilitator starts from --------------------------------------------------------------------
+
+
+def suggested_measure(pillar_name: str, threshold: float, due: date | None) -> str:
+    """The success measure offered when an idea becomes an action, e.g. "'Fast claims' scores above 6 for
+    70 % of advocates by 2026-06-30". ``threshold`` is the pillar's promise-able line (0–10)."""
+    by = due.isoformat() if due else "<date>"
+    return f"'{pillar_name}' scores above {threshold:g} for {MEASURE_SHARE * 100:.0f} % of advocates by {by}"
+
+
+def refreshed_promise(promise: Promise, action: Action, *, name: str | None = None,
+                      description: str | None = None, target: float | None = None,
+                      threshold: float | None = None, touchpoints: list[str] | None = None) -> Promise:
+    """The promise after a ``refresh_promise`` action is carried out on its pillar (``promise`` unchanged).
+
+    What may change follows the action's refresh kind: ``reword`` the pillar's name and description;
+    ``narrow`` its touchpoints (and description); ``lower_target`` its target (and threshold, 0–10, never
+    above the target); ``do_over`` any of these. The result is not validated here: saving it is
+    (``workshop.promise.save_new_version``).
+    """
+    allowed = {"reword": {"name", "description"}, "narrow": {"touchpoints", "description"},
+               "lower_target": {"target", "threshold"},
+               "do_over": {"name", "description", "target", "threshold", "touchpoints"}}
+    given = {key: value for key, value in (("name", name), ("description", description), ("target", target),
+                                           ("threshold", threshold), ("touchpoints", touchpoints))
+             if value is not None}
+    where = f"refreshing '{action.title}'"
+    if action.move != "refresh_promise" or action.refresh_kind not in allowed:
+        raise ActionError([Problem(None, where, "move", "is not a 'refresh the promise' action",
+                                   "Only actions that refresh the promise change it.", repr(action.move))])
+    if not given:
+        raise ActionError([Problem(None, where, None, "says nothing to change",
+                                   "Give the new wording, touchpoints or target.")])
+    outside = sorted(set(given) - allowed[action.refresh_kind])
+    if outside:
+        raise ActionError([Problem(None, where, key, f"is not changed by '{REFRESH_KINDS[action.refresh_kind]}'",
+                                   f"Change only: {', '.join(sorted(allowed[action.refresh_kind]))}.",
+                                   repr(given[key])) for key in outside])
+    refreshed = promise.copy()
+    pillar = refreshed.pillar(action.pillar_id)
+    for key, value in given.items():
+        setattr(pillar, key, list(value) if key == "touchpoints" else value)
+    return refreshed

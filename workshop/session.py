@@ -12,6 +12,11 @@ participant must have joined with the session code, and the stage for that input
 raises a ``SessionError`` (a ``WorkshopError``) and writes nothing. Each submission carries an idempotency
 key, so the same submission sent twice is stored once.
 
+The facilitator's decisions are events too: ideas typed in for the room (no participant), splits, actions
+agreed from ideas (with the pillar's gap at that moment), changes to an action, and each refresh of the promise
+(the new version is saved by ``workshop.promise.save_new_version``; the event records the version numbers).
+These kinds need no schema change: every event is a JSON payload in the same table.
+
 Participant text is stored verbatim; whoever displays it in HTML escapes it. This module imports neither
 ipywidgets nor plotly, and pandas only for the tables it hands to charts and reports.
 """
@@ -32,9 +37,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from workshop.actions import LEVERS, MOVES
+from workshop.actions import (LEVERS, MOVES, Action, ActionError, action_from_payload, action_to_payload,
+                              refreshed_promise, updated_action, validate_action)
 from workshop.errors import Problem, WorkshopError
-from workshop.promise import PROMISE_FILE, SCORE_MAX, SCORE_MIN, Promise, load_promise
+from workshop.promise import PROMISE_FILE, SCORE_MAX, SCORE_MIN, Promise, load_promise, save_new_version
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,6 +64,9 @@ TEXT_MAX_CHARS = 280
 """Ideas and promise sentences: long enough for a sentence, short enough to read on a projector."""
 NAME_MAX_CHARS = 40
 DEPARTMENT_MAX_CHARS = 60
+OWNER_MAX_CHARS = 80
+FACILITATOR_LABEL = "Facilitator"
+"""Who an idea typed in by the facilitator is shown as (the facilitator never joins as a participant)."""
 DEFAULT_DOT_BUDGET = 3
 MAX_DOT_BUDGET = 20
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
@@ -86,6 +95,11 @@ class Kind:
     RESULTS_REVEALED = "results_revealed"
     ANONYMITY_SET = "anonymity_set"
     DOT_BUDGET_SET = "dot_budget_set"
+    IDEA_TYPED_IN = "idea_typed_in"
+    IDEA_SPLIT = "idea_split"
+    ACTION_AGREED = "action_agreed"
+    ACTION_UPDATED = "action_updated"
+    PROMISE_REFRESHED = "promise_refreshed"
 
 
 # --- errors -----------------------------------------------------------------------------------------------
@@ -166,7 +180,9 @@ class Rating:
 
 @dataclass(frozen=True)
 class Idea:
-    """A proposed action. ``merged_into`` is the idea it was folded into by the facilitator, if any."""
+    """A proposed action. ``merged_into`` is the idea it was folded into by the facilitator, if any;
+    ``participant_id`` is None for an idea the facilitator typed in; ``split_from`` is the idea this one was
+    split off (it starts with no dots: the dots stay with the original, which the voters chose)."""
 
     id: str
     number: int
@@ -174,10 +190,11 @@ class Idea:
     pillar: str
     move: str
     lever: str
-    participant_id: str
+    participant_id: str | None
     department: str
     proposed: str
     merged_into: str | None = None
+    split_from: str | None = None
 
 
 @dataclass
@@ -185,7 +202,9 @@ class SessionState:
     """What the events add up to. Built only by ``advance``/``derive_state``; treat it as read-only.
 
     ``ratings`` maps (participant id, pillar id) to the latest rating; ``votes`` maps a participant to their
-    latest whole allocation of dots (idea id -> dots); ``stage`` is the open stage or None.
+    latest whole allocation of dots (idea id -> dots); ``stage`` is the open stage or None. ``actions`` are
+    as agreed and updated, their votes not yet counted (``actions_of`` counts them); ``promise_versions`` maps
+    an action id to the (before, after) versions of the promise refresh it carried out.
     """
 
     code: str | None = None
@@ -198,15 +217,19 @@ class SessionState:
     revealed: bool = False
     anonymous: bool = True
     dot_budget: int = DEFAULT_DOT_BUDGET
+    actions: dict[str, Action] = field(default_factory=dict)
+    promise_versions: dict[str, tuple[int, int]] = field(default_factory=dict)
     last_event_id: int = 0
 
     def advance(self, events: Iterable[Event]) -> SessionState:
         """A new state with ``events`` (ids above ``last_event_id``, in order) applied; self is unchanged.
 
-        Values inside the dictionaries are immutable, so copying the dictionaries once per batch is enough.
+        Values inside the dictionaries are never changed in place (actions are replaced, not edited), so
+        copying the dictionaries once per batch is enough.
         """
         state = replace(self, participants=dict(self.participants), ratings=dict(self.ratings),
-                        sentences=dict(self.sentences), ideas=dict(self.ideas), votes=dict(self.votes))
+                        sentences=dict(self.sentences), ideas=dict(self.ideas), votes=dict(self.votes),
+                        actions=dict(self.actions), promise_versions=dict(self.promise_versions))
         for event in events:
             if event.id <= state.last_event_id:
                 continue
@@ -274,6 +297,29 @@ def _apply_idea(state: SessionState, event: Event) -> None:
                                 event.participant_id, event.department or "", event.created)
 
 
+def _apply_split(state: SessionState, event: Event) -> None:
+    p = event.payload
+    original = state.ideas[p["idea_id"]]
+    state.ideas[original.id] = replace(original, text=p["keep_text"])
+    new_id = idea_id_of(event)
+    state.ideas[new_id] = replace(original, id=new_id, number=len(state.ideas) + 1, text=p["text"],
+                                  proposed=event.created, split_from=original.id)
+
+
+def _apply_action_agreed(state: SessionState, event: Event) -> None:
+    state.actions[action_id_of(event)] = action_from_payload({**event.payload, "id": action_id_of(event)})
+
+
+def _apply_action_updated(state: SessionState, event: Event) -> None:
+    action_id = event.payload["action_id"]
+    state.actions[action_id] = updated_action(state.actions[action_id], event.payload["changes"])
+
+
+def _apply_promise_refreshed(state: SessionState, event: Event) -> None:
+    p = event.payload
+    state.promise_versions[p["action_id"]] = (int(p["version_before"]), int(p["version_after"]))
+
+
 def _apply_merged(state: SessionState, event: Event) -> None:
     idea_id = event.payload["idea_id"]
     state.ideas[idea_id] = replace(state.ideas[idea_id], merged_into=event.payload["into"])
@@ -316,6 +362,11 @@ _APPLY: dict[str, Callable[[SessionState, Event], None]] = {
     Kind.RESULTS_REVEALED: _apply_revealed,
     Kind.ANONYMITY_SET: _apply_anonymity,
     Kind.DOT_BUDGET_SET: _apply_dot_budget,
+    Kind.IDEA_TYPED_IN: _apply_idea,
+    Kind.IDEA_SPLIT: _apply_split,
+    Kind.ACTION_AGREED: _apply_action_agreed,
+    Kind.ACTION_UPDATED: _apply_action_updated,
+    Kind.PROMISE_REFRESHED: _apply_promise_refreshed,
 }
 
 
@@ -327,6 +378,30 @@ def derive_state(events: Iterable[Event]) -> SessionState:
 def idea_id_of(event: Event) -> str:
     """An idea's id comes from the event that proposed it, so no client can choose or collide ids."""
     return f"idea-{event.id}"
+
+
+def action_id_of(event: Event) -> str:
+    """An action's id comes from the event that agreed it, like an idea's."""
+    return f"action-{event.id}"
+
+
+def author_label(state: SessionState, idea: Idea) -> str:
+    """Who proposed an idea, as screens show it with anonymity on: 'Participant N', or 'Facilitator'."""
+    if idea.participant_id is None:
+        return FACILITATOR_LABEL
+    return state.participants[idea.participant_id].public_label
+
+
+def actions_of(state: SessionState) -> list[Action]:
+    """The agreed actions in the order they were agreed, each a fresh copy whose ``votes`` are the dots of
+    the ideas it came from (an idea merged into another counts once, with the idea it joined)."""
+    totals = state.vote_totals()
+    result = []
+    for action in state.actions.values():
+        live = dict.fromkeys(state.resolve(i) for i in action.idea_ids if i in state.ideas)
+        result.append(replace(action, idea_ids=list(action.idea_ids),
+                              votes=sum(totals.get(i, 0) for i in live)))
+    return result
 
 
 # --- tables for charts and reports ------------------------------------------------------------------------
@@ -347,7 +422,8 @@ def room_ratings(state: SessionState) -> pd.DataFrame:
 
 def ideas_table(state: SessionState) -> pd.DataFrame:
     """Live ideas in proposal order: idea_id, number, text (verbatim: escape before showing as HTML), pillar,
-    move, lever, department, author (public label), merged (numbers of ideas folded in), dots."""
+    move, lever, department, author (public label, or 'Facilitator'), merged (numbers of ideas folded in),
+    dots."""
     import pandas as pd
 
     totals = state.vote_totals()
@@ -356,7 +432,7 @@ def ideas_table(state: SessionState) -> pd.DataFrame:
         if idea.merged_into is not None:
             merged.setdefault(state.resolve(idea.id), []).append(idea.number)
     rows = [(idea.id, idea.number, idea.text, idea.pillar, idea.move, idea.lever, idea.department,
-             state.participants[idea.participant_id].public_label, merged.get(idea.id, []), totals[idea.id])
+             author_label(state, idea), merged.get(idea.id, []), totals[idea.id])
             for idea in state.live_ideas()]
     return pd.DataFrame(rows, columns=["idea_id", "number", "text", "pillar", "move", "lever", "department",
                                        "author", "merged", "dots"])
@@ -448,6 +524,31 @@ class _Rules:
             self.refuse(InvalidSubmission, what, "idea", "is not an idea on the current list",
                         "Reload the list of ideas and choose again.", idea_id)
         return idea
+
+    def action(self, action_id: Any, what: str) -> Action:
+        found = self.state.actions.get(action_id) if isinstance(action_id, str) else None
+        if found is None:
+            self.refuse(InvalidSubmission, what, "action", "is not an agreed action",
+                        "Reload the action board and choose again.", action_id)
+        return found
+
+    def valid_action(self, action: Action) -> dict[str, Any]:
+        """The action's stored payload once it passes ``validate_action`` and the text limits here."""
+        try:
+            validate_action(action, self.promise.pillar_ids)
+        except ActionError as error:
+            raise InvalidSubmission([replace(p, file=self.path) for p in error.problems]) from None
+        where = f"action '{action.title}'"
+        self.text(action.title, where)
+        self.text(action.measure, where, required=False)
+        self.text(action.owner_department, where, required=False, max_chars=DEPARTMENT_MAX_CHARS)
+        self.text(action.owner_name, where, required=False, max_chars=OWNER_MAX_CHARS)
+        if action.gap is not None and not (isinstance(action.gap, (int, float)) and math.isfinite(action.gap)):
+            self.refuse(InvalidSubmission, where, "gap", "must be a number of points or empty",
+                        "Agree the action again from the board.", action.gap)
+        payload = action_to_payload(action)
+        del payload["id"], payload["votes"]  # the id is the event's; votes are derived from the ideas
+        return payload
 
     def dots(self, allocation: Any) -> dict[str, int]:
         if not isinstance(allocation, dict):
@@ -757,6 +858,80 @@ class SessionStore:
                              "Choose two different ideas.", idea_id)
             return {"idea_id": idea_id, "into": into}
         self._append(Kind.IDEA_MERGED, None, None, None, build)
+
+    def type_idea(self, text: str, pillar: str, move: str, lever: str, key: str | None = None) -> str:
+        """Record an idea the facilitator types in for the room (any stage, no participant); returns its id."""
+        def build(rules: _Rules) -> dict[str, Any]:
+            return {"text": rules.text(text, "idea"),
+                    "pillar": rules.choice(pillar, rules.promise.pillar_ids, "idea", "pillar"),
+                    "move": rules.choice(move, MOVES, "idea", "move"),
+                    "lever": rules.choice(lever, LEVERS, "idea", "lever")}
+        return idea_id_of(self._append(Kind.IDEA_TYPED_IN, None, None, key, build))
+
+    def split_idea(self, idea_id: str, keep_text: str, new_text: str, key: str | None = None) -> str:
+        """Split an idea that holds two: the original keeps ``keep_text``, its dots and its author; a new idea
+        with ``new_text`` (same pillar, move, lever and author) starts with no dots. Returns the new id."""
+        def build(rules: _Rules) -> dict[str, Any]:
+            rules.live_idea(idea_id, "split")
+            if rules.state.stage == "voting":
+                rules.refuse(InvalidSubmission, "split", "stage", "ideas cannot be split while voting is open",
+                             "Close voting first, then split the idea.", idea_id)
+            return {"idea_id": idea_id, "keep_text": rules.text(keep_text, "split"),
+                    "text": rules.text(new_text, "split")}
+        return idea_id_of(self._append(Kind.IDEA_SPLIT, None, None, key, build))
+
+    def agree_action(self, action: Action, key: str | None = None) -> str:
+        """Record an action the room agreed (``action.id`` and ``votes`` are ignored: the id comes from the
+        event, the votes from its ideas); returns the new action's id. Its ideas must exist."""
+        def build(rules: _Rules) -> dict[str, Any]:
+            if not isinstance(action.idea_ids, list):
+                rules.refuse(InvalidSubmission, "action", "ideas", "must be a list of idea ids",
+                             "Promote the idea again from the board.", action.idea_ids)
+            for idea_id in action.idea_ids:
+                if not isinstance(idea_id, str) or idea_id not in rules.state.ideas:
+                    rules.refuse(InvalidSubmission, "action", "idea", "is not an idea of this session",
+                                 "Reload the list of ideas and choose again.", idea_id)
+            return rules.valid_action(action)
+        return action_id_of(self._append(Kind.ACTION_AGREED, None, None, key, build))
+
+    def update_action(self, action_id: str, key: str | None = None, **changes: Any) -> Action:
+        """Change an agreed action's owner, date, measure, effort, impact, status... (see
+        ``workshop.actions.UPDATABLE_FIELDS``; ``due`` a date or None). Returns the action as now stored."""
+        def build(rules: _Rules) -> dict[str, Any]:
+            current = rules.action(action_id, "action update")
+            try:
+                changed = updated_action(current, changes)
+            except (ActionError, ValueError, TypeError) as error:
+                problems = error.problems if isinstance(error, ActionError) else [
+                    Problem(None, "action update", "due", "must be a date", "Write it as YYYY-MM-DD.")]
+                raise InvalidSubmission([replace(p, file=self.path) for p in problems]) from None
+            payload = rules.valid_action(changed)
+            return {"action_id": action_id, "changes": {name: payload[name] for name in changes}}
+        self._append(Kind.ACTION_UPDATED, None, None, key, build)
+        return next(a for a in actions_of(self.state()) if a.id == action_id)
+
+    def refresh_promise(self, action_id: str, **changes: Any) -> Promise:
+        """Carry out a 'refresh the promise' action: edit its pillar (``workshop.actions.refreshed_promise``
+        says what each refresh kind may change), save the result as the next promise version (the current one
+        is kept in ``versions/``), and record the refresh. Returns the new promise. An action is carried out
+        once; the event's key makes a repeated call (e.g. a double click) record nothing twice."""
+        state = self.state()
+        rules = _Rules(self.path, state, self._current_promise())
+        action = rules.action(action_id, "refresh")
+        if action_id in state.promise_versions:
+            before, after = state.promise_versions[action_id]
+            rules.refuse(InvalidSubmission, "refresh", "action",
+                         f"has already refreshed the promise (version {before} → {after})",
+                         "Agree a new 'refresh the promise' action to change it again.", action.title)
+        try:
+            refreshed = refreshed_promise(rules.promise, action, **changes)
+        except ActionError as error:
+            raise InvalidSubmission([replace(p, file=self.path) for p in error.problems]) from None
+        saved = save_new_version(refreshed, self.folder)
+        self._append(Kind.PROMISE_REFRESHED, None, None, f"refresh-{action_id}",
+                     lambda rules: {"action_id": action_id, "version_before": saved.version - 1,
+                                    "version_after": saved.version})
+        return saved
 
     # participants
 
