@@ -17,19 +17,19 @@ READERS = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(READERS))
-def test_a_key_written_twice_is_named_with_its_line(tmp_path: Path, name):
-    path = tmp_path / name
-    path.write_text("fresh:\n  - cold\nsource: a.csv\nfresh:\n  - warm\n")
-    with pytest.raises(WorkshopError) as raised:
-        READERS[name](path)
-    assert f"{path}, line 4, field 'fresh': is written twice in the same place. Keep one of them." == str(raised.value)
+SLIPS = {
+    "key written twice": ("fresh:\n  - cold\nsource: a.csv\nfresh:\n  - warm\n",
+                          "{path}, line 4, field 'fresh': is written twice in the same place. Keep one of them."),
+    "broken indentation": ("fresh:\n  - cold\n - warm\n", "{path}, line 3: is not valid YAML"),
+}
 
 
+@pytest.mark.parametrize("slip", sorted(SLIPS))
 @pytest.mark.parametrize("name", sorted(READERS))
-def test_broken_indentation_is_named_with_its_line(tmp_path: Path, name):
+def test_a_slip_is_named_with_its_file_and_line(tmp_path: Path, name, slip):
+    text, expected = SLIPS[slip]
     path = tmp_path / name
-    path.write_text("fresh:\n  - cold\n - warm\n")
+    path.write_text(text)
     with pytest.raises(WorkshopError) as raised:
         READERS[name](path)
-    assert str(raised.value).startswith(f"{path}, line 3: is not valid YAML")
+    assert str(raised.value).startswith(expected.format(path=path))

@@ -17,10 +17,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from workshop.errors import Problem, PromiseError
-from workshop.yaml_files import read_yaml
+from workshop.yaml_files import file_in, read_yaml, yaml_text
 
 DEFAULT_TARGET = 10.0
 """Where every customer would give us 10 out of 10."""
@@ -292,9 +291,7 @@ def promise_to_dict(promise: Promise) -> dict[str, Any]:
 
 def load_promise(path: str | os.PathLike) -> Promise:
     """Read and validate a promise file; a folder means its ``promise.yml``."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / PROMISE_FILE
+    path = file_in(path, PROMISE_FILE)
     if not path.exists():
         raise PromiseError([Problem(path, "", None, "file not found",
                                     "Create the workshop with 'workshop new NAME' or copy datasets/sample/promise.yml.")])
@@ -329,15 +326,12 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def dump_promise(promise: Promise) -> str:
-    body = yaml.safe_dump(promise_to_dict(promise), sort_keys=False, allow_unicode=True, width=110)
-    return FILE_HEADER + body
+    return yaml_text(FILE_HEADER, promise_to_dict(promise))
 
 
 def save_promise(promise: Promise, path: str | os.PathLike) -> Path:
     """Validate, then write atomically; a folder means its ``promise.yml``. Returns the file written."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / PROMISE_FILE
+    path = file_in(path, PROMISE_FILE)
     validate(promise, path)
     atomic_write_text(path, dump_promise(promise))
     return path

@@ -6,6 +6,7 @@ file's own validator can name lines too. It knows nothing of what the files mean
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,3 +63,14 @@ def _walk(node: yaml.Node, path: tuple, lines: dict[tuple, int], duplicates: lis
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _walk(item, path + (index,), lines, duplicates)
+
+
+def yaml_text(header: str, data: Any) -> str:
+    """A workshop file's text: its comment header, then the data in the order given, readable by hand."""
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
+
+
+def file_in(path: str | os.PathLike, name: str) -> Path:
+    """``path`` itself, or ``path/name`` when ``path`` is a folder (commands accept either)."""
+    path = Path(path)
+    return path / name if path.is_dir() else path

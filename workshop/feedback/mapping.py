@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from workshop.errors import Problem
 from workshop.feedback.dates import DATE_ORDERS
@@ -32,7 +31,7 @@ from workshop.feedback.readers import FileFormat, file_kind
 from workshop.feedback.scales import SCALES, fold, guess_scale, is_missing
 from workshop.feedback.validation import FeedbackError
 from workshop.promise import Promise, atomic_write_text
-from workshop.yaml_files import read_yaml
+from workshop.yaml_files import file_in, read_yaml, yaml_text
 
 MAPPING_FILE = "mapping.yml"
 FIELDS = ("response_id", "date", "touchpoint", "segment", "comment")
@@ -334,9 +333,7 @@ def mapping_to_dict(mapping: FeedbackMapping) -> dict[str, Any]:
 
 def load_mapping(path: str | os.PathLike) -> FeedbackMapping:
     """Read and check a mapping file; a folder means its ``mapping.yml``."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / MAPPING_FILE
+    path = file_in(path, MAPPING_FILE)
     if not path.is_file():
         raise FeedbackError([Problem(path, "", None, "file not found",
                                      "Confirm a mapping in notebook 02, or run 'workshop check FILE --save-mapping'.")])
@@ -346,15 +343,12 @@ def load_mapping(path: str | os.PathLike) -> FeedbackMapping:
 
 def dump_mapping(mapping: FeedbackMapping) -> str:
     mapping_from_dict(mapping_to_dict(mapping))
-    body = yaml.safe_dump(mapping_to_dict(mapping), sort_keys=False, allow_unicode=True, width=110)
-    return FILE_HEADER + body
+    return yaml_text(FILE_HEADER, mapping_to_dict(mapping))
 
 
 def save_mapping(mapping: FeedbackMapping, path: str | os.PathLike) -> Path:
     """Check, then write atomically; a folder means its ``mapping.yml``. Returns the file written."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / MAPPING_FILE
+    path = file_in(path, MAPPING_FILE)
     atomic_write_text(path, dump_mapping(mapping))
     return path
 

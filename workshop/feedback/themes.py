@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import pandas as pd
-import yaml
 
 from workshop.errors import Problem, WorkshopError
 from workshop.feedback.advocates import NPS_BANDS
 from workshop.promise import atomic_write_text
-from workshop.yaml_files import read_yaml
+from workshop.yaml_files import file_in, read_yaml, yaml_text
 
 THEMES_FILE = "themes.yml"
 FILE_HEADER = (
@@ -180,8 +179,7 @@ def themes_from_dict(data: Any, pillar_ids: list[str], file: Path | None = None,
 
 def themes_path(path: str | os.PathLike) -> Path:
     """A folder means its ``themes.yml``."""
-    path = Path(path)
-    return path / THEMES_FILE if path.is_dir() else path
+    return file_in(path, THEMES_FILE)
 
 
 def load_themes(path: str | os.PathLike, pillar_ids: list[str]) -> Themes:
@@ -196,7 +194,7 @@ def load_themes(path: str | os.PathLike, pillar_ids: list[str]) -> Themes:
 
 
 def dump_themes(themes: Themes) -> str:
-    return FILE_HEADER + yaml.safe_dump(dict(themes), sort_keys=False, allow_unicode=True, width=110)
+    return yaml_text(FILE_HEADER, dict(themes))
 
 
 def save_themes(themes: Themes, path: str | os.PathLike, pillar_ids: list[str]) -> Path:
