@@ -161,13 +161,16 @@ def read_join_url(workshop_dir: str | os.PathLike) -> str | None:
     return file.read_text(encoding="utf-8").strip() if file.is_file() else None
 
 
-def save_join_qr(join_url: str, exports: Path) -> tuple[Path, Path]:
-    """The join URL as a QR code, PNG (for slides) and SVG (for print), in the workshop's exports/."""
+def save_join_card(workshop_dir: str | os.PathLike, join_url: str) -> tuple[Path, Path]:
+    """The join URL in the workshop's exports/: as text (the facilitator's panel reads it) and as a QR code,
+    PNG (for slides) and SVG (for print). Returns the PNG and SVG paths."""
+    exports = Path(workshop_dir) / "exports"
     exports.mkdir(parents=True, exist_ok=True)
     qr = join_qr(join_url)
     png, svg = exports / f"{JOIN_QR_STEM}.png", exports / f"{JOIN_QR_STEM}.svg"
     qr.save(png, scale=12, border=2)
     qr.save(svg, scale=12, border=2)
+    atomic_write_text(exports / JOIN_URL_FILE, join_url + "\n")
     return png, svg
 
 
@@ -189,8 +192,7 @@ def start_server(workshop_dir: str | os.PathLike, host: str | None = None, port:
     bind_host, url_host = _bind_and_url_host(host)
     _check_port_free(bind_host, port)
     join_url = f"http://{_url_host(url_host)}:{port}/"
-    png, svg = save_join_qr(join_url, folder / "exports")
-    atomic_write_text(folder / "exports" / JOIN_URL_FILE, join_url + "\n")
+    png, svg = save_join_card(folder, join_url)
     log_path = folder / "exports" / "serve.log"
     env = {**os.environ, WORKSHOP_ENV: str(folder)}
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - the child process writes it until stop()

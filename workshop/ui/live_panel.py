@@ -101,7 +101,8 @@ class LivePanel:
         self.show_names.observe(lambda c: self._clicked(lambda: self.set_anonymity(not c["new"])), names="value")
         self.dot_budget.observe(lambda c: self._clicked(lambda: self.set_dot_budget(c["new"])), names="value")
 
-        self.show_join_card(join_url or read_join_url(self.folder))
+        self._join_url = join_url  # None: follow the join URL the latest `workshop serve` wrote
+        self._shown_card: tuple[str | None, str | None] | None = None
         self.refresh()
         if refresh_seconds:
             threading.Thread(target=self._refresh_loop, args=(refresh_seconds,), daemon=True,
@@ -148,9 +149,10 @@ class LivePanel:
         """Stop the background refresh (the kernel's end stops it too)."""
         self._stop.set()
 
-    def show_join_card(self, join_url: str | None) -> None:
+    def _show_join_card(self, join_url: str | None, code: str | None) -> None:
         """The URL, the session code and a QR code, big enough to read from the back of the room."""
-        code = html.escape(self.store.state().code or "not started")
+        self._shown_card = (join_url, code)
+        code = html.escape(code or "not started")
         if not join_url:
             self.join_card.value = (f"<div style='font-size:1.4em'>Session code <b>{code}</b><br>"
                                     "Start the participant server in a terminal: <code>workshop serve</code></div>")
@@ -165,6 +167,10 @@ class LivePanel:
         """Bring every view up to date with the store; does nothing when no event arrived since last time."""
         with self._lock:
             state = self.store.state()
+            # `workshop serve` may start after this panel: the card follows the URL it writes and the code it sets.
+            card = (self._join_url or read_join_url(self.folder), state.code)
+            if card != self._shown_card:
+                self._show_join_card(*card)
             if state.last_event_id == self._shown_event_id:
                 return
             self._show_controls(state)
