@@ -2,7 +2,8 @@
 
 An action closes the gap of one pillar by one of the two moves — refresh the promise, or lift the
 experience — through a lever, with an owner, a date and a success measure. This module holds the
-vocabulary (moves, levers, statuses), the Action record, its validation, prioritisation and the warnings.
+vocabulary (moves, levers, statuses), the Action record, its validation, prioritisation and the warnings,
+the order pillars are discussed in (largest gap first) and what refreshing a pillar changes.
 It stores nothing (actions are kept as events in the session store) and imports no widgets or charts.
 """
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any, Iterable, Mapping
 
+from workshop import gap as gap_metrics
 from workshop.errors import Problem, WorkshopError
 from workshop.promise import Promise
 
@@ -228,3 +230,35 @@ def refreshed_promise(promise: Promise, action: Action, *, name: str | None = No
     for key, value in given.items():
         setattr(pillar, key, list(value) if key == "touchpoints" else value)
     return refreshed
+
+
+# --- which pillars first ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PillarStanding:
+    """A pillar as the action board orders it: ``gap`` is target − mean in points (0–10; None without
+    feedback or answers), ``status`` one of ``workshop.gap.STATUSES`` (None without feedback)."""
+
+    pillar_id: str
+    name: str
+    gap: float | None = None
+    status: str | None = None
+
+    @property
+    def broken(self) -> bool:
+        return self.status == gap_metrics.BROKEN
+
+
+def pillar_standing(promise: Promise, pillar_table: gap_metrics.Table | None = None) -> list[PillarStanding]:
+    """The promise's pillars, largest gap first (pillars without a gap last, in the promise's order).
+
+    ``pillar_table`` is ``GapMetrics(cube).table(flt, "pillar", goal_posts)``: one row per pillar. Without it
+    (no feedback loaded) the pillars keep the promise's order and carry no gap.
+    """
+    found: dict[str, tuple[float | None, str]] = {}
+    if pillar_table is not None:
+        for pillar_id, value, status in zip(pillar_table["pillar"], pillar_table["gap"], pillar_table["status"]):
+            found[str(pillar_id)] = (None if value != value else float(value), str(status))  # NaN: no answers
+    standing = [PillarStanding(p.id, p.name, *found.get(p.id, (None, None))) for p in promise.pillars]
+    return sorted(standing, key=lambda s: (s.gap is None, -(s.gap or 0.0)))

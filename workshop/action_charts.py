@@ -1,0 +1,70 @@
+"""The impact–effort matrix of an action plan, as a ``workshop.charts.Chart`` (plain figure data).
+
+The board builds the figure once and moves it with ``workshop.charts.update_figure`` as effort and impact
+sliders change; the report draws the same Chart. One trace holds every action, so the figure keeps its shape
+whatever the plan. Quadrants come from ``Action.quadrant``; this module holds no rule of its own and must not
+import ipywidgets. Action titles and pillar names are typed by people: they are escaped in every label.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from workshop.actions import EFFORT_IMPACT_RANGE, LEVERS, Action
+from workshop.charts import OKABE_ITO, Chart, escape
+
+QUADRANT_LABELS = (("Quick wins", 1.6, 5.4), ("Major projects", 4.4, 5.4), ("Fill-ins", 1.6, 0.6),
+                   ("Thankless tasks", 4.4, 0.6))
+"""Where each quadrant's name sits (effort, impact): in the corners, clear of the points."""
+SPREAD = 0.18
+"""How far apart (in scale points) actions with the same effort and impact are drawn, so none hides another."""
+
+
+def _offsets(actions: Sequence[Action]) -> list[tuple[float, float]]:
+    """Small deterministic offsets for actions sharing a cell: the first stays put, the others ring it."""
+    seen: dict[tuple[int, int], int] = {}
+    ring = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1), (1, -1), (-1, 1))
+    result = []
+    for action in actions:
+        count = seen.get((action.effort, action.impact), 0)
+        seen[(action.effort, action.impact)] = count + 1
+        dx, dy = ring[count % len(ring)]
+        result.append((dx * SPREAD, dy * SPREAD))
+    return result
+
+
+def impact_effort_matrix(actions: Sequence[Action], pillar_names: Mapping[str, str]) -> Chart:
+    """Each live action (not dropped) at its effort (x, 1–5) and impact (y, 1–5); the point's label is its
+    number in the plan, the hover its title, pillar and lever. Quick wins are top left."""
+    live = [a for a in actions if a.status != "dropped"]
+    offsets = _offsets(live)
+    low, high = min(EFFORT_IMPACT_RANGE) - 0.5, max(EFFORT_IMPACT_RANGE) + 0.5
+    middle = (min(EFFORT_IMPACT_RANGE) + max(EFFORT_IMPACT_RANGE)) / 2
+    trace = {
+        "type": "scatter", "mode": "markers+text", "name": "actions",
+        "x": [a.effort + dx for a, (dx, _) in zip(live, offsets)],
+        "y": [a.impact + dy for a, (_, dy) in zip(live, offsets)],
+        "text": [str(i) for i in range(1, len(live) + 1)],
+        "textposition": "middle center",
+        "customdata": [[escape(a.title), escape(pillar_names.get(a.pillar_id, a.pillar_id)),
+                        escape(LEVERS.get(a.lever, a.lever))] for a in live],
+        "hovertemplate": "%{customdata[0]}<br>%{customdata[1]} · %{customdata[2]}<extra></extra>",
+        "marker": {"size": 34, "color": OKABE_ITO[5], "line": {"color": "#FFFFFF", "width": 2}},
+        "textfont": {"color": "#FFFFFF", "size": 16},
+    }
+    title = (f"{sum(a.quadrant == 'quick win' for a in live)} of {len(live)} actions are quick wins"
+             if live else "No actions agreed yet")
+    layout = {"title": {"text": title}}
+    style = {
+        "xaxis": {"title": {"text": "Effort (1 little – 5 a lot)"}, "range": [low, high], "dtick": 1,
+                  "zeroline": False},
+        "yaxis": {"title": {"text": "Impact (1 little – 5 a lot)"}, "range": [low, high], "dtick": 1,
+                  "zeroline": False},
+        "shapes": [{"type": "line", "x0": middle, "x1": middle, "y0": low, "y1": high,
+                    "line": {"color": "#999999", "dash": "dot"}},
+                   {"type": "line", "x0": low, "x1": high, "y0": middle, "y1": middle,
+                    "line": {"color": "#999999", "dash": "dot"}}],
+        "annotations": [{"text": text, "x": x, "y": y, "showarrow": False, "font": {"color": "#666666"}}
+                        for text, x, y in QUADRANT_LABELS],
+        "showlegend": False, "height": 520,
+    }
+    return Chart([trace], layout, style)

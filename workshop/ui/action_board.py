@@ -1,0 +1,328 @@
+"""The action board: the room's ideas per pillar, largest gap first, turned into owned, dated actions.
+
+The facilitator types ideas in (the room's come from the live session), merges duplicates (their dots add
+up), splits an idea that holds two, promotes ideas to an action and fills its owner, due date and success
+measure, judges effort and impact on sliders (the impact–effort matrix follows in place), and carries out
+'refresh the promise' actions (a new promise version; the old one is kept). Every decision is an event in
+``session.sqlite`` written through ``workshop.session``; the board only reads the state back.
+
+No rule lives here: the order of pillars and what is broken come from ``workshop.actions.pillar_standing``
+(on ``workshop.gap`` metrics), the warnings from ``facilitator_warnings``, the matrix from
+``workshop.action_charts``. Text typed by people is escaped before it becomes HTML; a refused input is shown
+as a plain message, never a traceback.
+"""
+from __future__ import annotations
+
+import html
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import ipywidgets as widgets
+import plotly.graph_objects as go
+
+from workshop.action_charts import impact_effort_matrix
+from workshop.actions import (LEVERS, MOVES, REFRESH_KINDS, STATUSES, Action, FacilitatorWarning,
+                              PillarStanding, facilitator_warnings, pillar_standing, suggested_measure)
+from workshop.charts import update_figure
+from workshop.cube import ScoreCube
+from workshop.errors import WorkshopError
+from workshop.gap import Filter, GapMetrics, goal_posts_from_promise
+from workshop.promise import Promise
+from workshop.session import SessionStore, actions_of, author_label
+
+WIDE = widgets.Layout(width="36em")
+
+
+class ActionBoard:
+    """The board for one workshop folder. ``cube`` (the customers' feedback) orders the pillars by gap and
+    finds the broken ones, on ``flt`` (the filters the room used; all responses by default)."""
+
+    def __init__(self, workshop_dir: str | os.PathLike, cube: ScoreCube | None = None, flt: Filter = Filter()):
+        self.folder = Path(workshop_dir)
+        self.store = SessionStore(self.folder)
+        self.metrics = GapMetrics(cube) if cube is not None else None
+        self.filter = flt
+        self.promise: Promise = self.store.promise()
+        self.standing: list[PillarStanding] = []
+        self._syncing = False  # True while widgets are set from the store, so that is not taken as an edit
+
+        self.message = widgets.HTML()
+        self.ideas_html = widgets.HTML()
+        self.warnings_html = widgets.HTML()
+
+        self.idea_text = widgets.Text(description="Idea", placeholder="What would close the gap?", layout=WIDE)
+        self.idea_pillar = widgets.Dropdown(description="Pillar")
+        self.idea_move = widgets.Dropdown(description="Move", options=[(v, k) for k, v in MOVES.items()])
+        self.idea_lever = widgets.Dropdown(description="Lever", options=[(v, k) for k, v in LEVERS.items()])
+        self.add_button = widgets.Button(description="Add idea", icon="plus")
+
+        self.merge_from = widgets.Dropdown(description="Merge", layout=WIDE)
+        self.merge_into = widgets.Dropdown(description="into", layout=WIDE)
+        self.merge_button = widgets.Button(description="Merge ideas")
+        self.split_from = widgets.Dropdown(description="Split", layout=WIDE)
+        self.split_keep = widgets.Text(description="Keep", placeholder="what the idea keeps", layout=WIDE)
+        self.split_new = widgets.Text(description="New", placeholder="the second idea", layout=WIDE)
+        self.split_button = widgets.Button(description="Split idea")
+
+        self.promote_ideas = widgets.SelectMultiple(description="Ideas", layout=widgets.Layout(width="36em"))
+        self.promote_title = widgets.Text(description="Action", placeholder="(the idea's words)", layout=WIDE)
+        self.promote_refresh = widgets.Dropdown(description="Refresh",
+                                                options=[("(lift the experience)", None)]
+                                                + [(v, k) for k, v in REFRESH_KINDS.items()])
+        self.promote_button = widgets.Button(description="Agree as action", button_style="primary")
+
+        self.action_pick = widgets.Dropdown(description="Action", layout=WIDE)
+        self.owner_department = widgets.Combobox(description="Department", ensure_option=False)
+        self.owner_name = widgets.Text(description="Owner")
+        self.due = widgets.DatePicker(description="Due")
+        self.measure = widgets.Text(description="Measure", layout=WIDE)
+        self.status = widgets.Dropdown(description="Status", options=list(STATUSES))
+        self.effort = widgets.IntSlider(description="Effort", min=1, max=5, value=3, continuous_update=False)
+        self.impact = widgets.IntSlider(description="Impact", min=1, max=5, value=3, continuous_update=False)
+        self.save_button = widgets.Button(description="Save action", button_style="success")
+
+        self.refresh_name = widgets.Text(description="New name", layout=WIDE)
+        self.refresh_description = widgets.Textarea(description="New words", layout=WIDE)
+        self.refresh_target = widgets.BoundedFloatText(description="Target", min=0, max=10, step=0.5)
+        self.refresh_threshold = widgets.BoundedFloatText(description="Promise-able", min=0, max=10, step=0.5)
+        self.refresh_button = widgets.Button(description="Refresh the promise", button_style="warning")
+
+        self._matrix_chart = impact_effort_matrix([], {})
+        self.matrix = go.FigureWidget(self._matrix_chart.figure())
+
+        self.add_button.on_click(lambda _: self._guarded(self._add_from_widgets))
+        self.merge_button.on_click(lambda _: self._guarded(lambda: self.merge(self.merge_from.value,
+                                                                              self.merge_into.value)))
+        self.split_button.on_click(lambda _: self._guarded(lambda: self.split(
+            self.split_from.value, self.split_keep.value, self.split_new.value)))
+        self.promote_button.on_click(lambda _: self._guarded(self._promote_from_widgets))
+        self.save_button.on_click(lambda _: self._guarded(self._save_from_widgets))
+        self.refresh_button.on_click(lambda _: self._guarded(self._refresh_from_widgets))
+        self.action_pick.observe(lambda _: self._show_action(), names="value")
+        self.due.observe(self._due_changed, names="value")
+        for slider in (self.effort, self.impact):
+            slider.observe(lambda change: self._edited(lambda: self.update(
+                self.action_pick.value, **{change["owner"].description.lower(): change["new"]})), names="value")
+
+        self.widget = widgets.VBox([
+            self.message, self.warnings_html, self.ideas_html,
+            widgets.HTML("<h3>Add an idea</h3>"),
+            widgets.HBox([self.idea_text, self.add_button]),
+            widgets.HBox([self.idea_pillar, self.idea_move, self.idea_lever]),
+            widgets.HTML("<h3>Merge or split</h3>"),
+            widgets.HBox([self.merge_from, self.merge_into, self.merge_button]),
+            widgets.HBox([self.split_from, self.split_button]), widgets.HBox([self.split_keep, self.split_new]),
+            widgets.HTML("<h3>Agree an action</h3>"),
+            self.promote_ideas, widgets.HBox([self.promote_title, self.promote_refresh, self.promote_button]),
+            widgets.HTML("<h3>Owner, date and measure</h3>"),
+            self.action_pick, widgets.HBox([self.owner_department, self.owner_name, self.due]),
+            widgets.HBox([self.measure, self.status]), widgets.HBox([self.effort, self.impact, self.save_button]),
+            self.matrix,
+            widgets.HTML("<h3>Refresh the promise (for a 'refresh the promise' action)</h3>"),
+            widgets.HBox([self.refresh_name, self.refresh_target, self.refresh_threshold]),
+            widgets.HBox([self.refresh_description, self.refresh_button]),
+        ])
+        self.refresh()
+
+    # -- what tests and callbacks call ----------------------------------------------------------------------
+
+    def type_idea(self, text: str, pillar: str, move: str = "lift_experience", lever: str = "process") -> str:
+        """Add an idea for the room (the facilitator is not a participant); returns its id."""
+        idea_id = self.store.type_idea(text, pillar, move, lever)
+        self.refresh()
+        return idea_id
+
+    def merge(self, idea_id: str, into: str) -> None:
+        """Fold a duplicate into another idea: its dots count for ``into``."""
+        self.store.merge_ideas(idea_id, into)
+        self.refresh()
+
+    def split(self, idea_id: str, keep_text: str, new_text: str) -> str:
+        """Split an idea in two; the dots stay with the original. Returns the new idea's id."""
+        new_id = self.store.split_idea(idea_id, keep_text, new_text)
+        self.refresh()
+        return new_id
+
+    def promote(self, idea_ids: Sequence[str], title: str = "", refresh_kind: str | None = None,
+                **fields: Any) -> str:
+        """Agree an action from ideas (the first one gives the pillar, move, lever and, by default, the title);
+        ``refresh_kind`` makes it a 'refresh the promise' action. The pillar's gap now is kept with it; other
+        ``fields`` (owner_department, owner_name, due, measure, effort, impact) may be given at once."""
+        state = self.store.state()
+        missing = [i for i in idea_ids if i not in state.ideas]
+        if not idea_ids or missing:
+            raise ValueError(f"choose ideas on the board to agree an action (unknown: {missing})")
+        first = state.ideas[state.resolve(idea_ids[0])]
+        gaps = {s.pillar_id: s.gap for s in self.standing}
+        action = Action("", first.pillar, title.strip() or first.text,
+                        move="refresh_promise" if refresh_kind else first.move,
+                        lever=first.lever, refresh_kind=refresh_kind, idea_ids=list(idea_ids),
+                        gap=gaps.get(first.pillar), **fields)
+        action_id = self.store.agree_action(action)
+        self.refresh()
+        self.action_pick.value = action_id
+        return action_id
+
+    def update(self, action_id: str, **changes: Any) -> Action:
+        """Change an agreed action (owner, due, measure, effort, impact, status...)."""
+        action = self.store.update_action(action_id, **changes)
+        self.refresh()
+        return action
+
+    def refresh_promise(self, action_id: str, **changes: Any) -> Promise:
+        """Carry out a 'refresh the promise' action (e.g. ``target=8`` for lower_target, ``name=...`` for a
+        reword): saves the next promise version, keeps the old one, and records it."""
+        promise = self.store.refresh_promise(action_id, **changes)
+        self.refresh()
+        return promise
+
+    def actions(self) -> list[Action]:
+        """The agreed actions with their votes, in the order agreed."""
+        return actions_of(self.store.state())
+
+    def warnings(self) -> list[FacilitatorWarning]:
+        names = {p.id: p.name for p in self.promise.pillars}
+        return facilitator_warnings(self.actions(), names, [s.pillar_id for s in self.standing if s.broken])
+
+    def refresh(self) -> None:
+        """Re-read the session (and the promise, which a refresh may have changed) and redraw the board."""
+        self.promise = self.store.promise()
+        table = None
+        if self.metrics is not None:
+            table = self.metrics.table(self.filter, "pillar", goal_posts_from_promise(self.promise))
+        self.standing = pillar_standing(self.promise, table)
+        state = self.store.state()
+        actions = actions_of(state)
+        self._syncing = True
+        try:
+            self._show_ideas(state)
+            self._show_options(state, actions)
+            self.warnings_html.value = _warnings_html(self.warnings())
+            self._show_action()
+        finally:
+            self._syncing = False
+        self._redraw_matrix(actions)
+
+    # -- drawing --------------------------------------------------------------------------------------------
+
+    def _show_ideas(self, state) -> None:
+        totals = state.vote_totals()
+        parts = []
+        for standing in self.standing:
+            ideas = sorted((i for i in state.live_ideas() if i.pillar == standing.pillar_id),
+                           key=lambda i: (-totals[i.id], i.number))
+            gap = "no gap measured" if standing.gap is None else f"gap {standing.gap:.1f} points"
+            status = f", {standing.status}" if standing.status else ""
+            items = "".join(f"<li><b>{totals[i.id]} ●</b> #{i.number} {html.escape(i.text)} "
+                            f"<small>({html.escape(MOVES[i.move])}, {html.escape(LEVERS[i.lever])}, "
+                            f"{html.escape(author_label(state, i))})</small></li>" for i in ideas)
+            parts.append(f"<h4>{html.escape(standing.name)} <small>({gap}{status})</small></h4>"
+                         + (f"<ul>{items}</ul>" if items else "<p><i>No ideas yet.</i></p>"))
+        self.ideas_html.value = "\n".join(parts)
+
+    def _show_options(self, state, actions: list[Action]) -> None:
+        pillars = [(s.name, s.pillar_id) for s in self.standing]
+        if [o[1] for o in self.idea_pillar.options] != [p for _, p in pillars]:
+            self.idea_pillar.options = pillars
+        ideas = [(f"#{i.number} {i.text[:60]}", i.id) for i in state.live_ideas()]
+        for dropdown in (self.merge_from, self.merge_into, self.split_from):
+            _set_options(dropdown, ideas)
+        if list(self.promote_ideas.options) != ideas:
+            chosen = [i for i in self.promote_ideas.value if i in {v for _, v in ideas}]
+            self.promote_ideas.options = ideas
+            self.promote_ideas.value = tuple(chosen)
+        _set_options(self.action_pick, [(f"{n}. {a.title[:60]}", a.id) for n, a in enumerate(actions, 1)])
+        self.owner_department.options = list(self.promise.departments)
+
+    def _show_action(self) -> None:
+        """Set the edit widgets from the picked action (never taken as an edit)."""
+        action = self._picked()
+        if action is None:
+            return
+        was, self._syncing = self._syncing, True
+        try:
+            self.owner_department.value = action.owner_department
+            self.owner_name.value = action.owner_name
+            self.due.value = action.due
+            self.measure.value = action.measure or self._suggestion(action, action.due)
+            self.status.value = action.status
+            self.effort.value, self.impact.value = action.effort, action.impact
+            pillar = self.promise.pillar(action.pillar_id)
+            self.refresh_name.value, self.refresh_description.value = pillar.name, pillar.description
+            self.refresh_target.value, self.refresh_threshold.value = pillar.target, pillar.threshold
+        finally:
+            self._syncing = was
+
+    def _redraw_matrix(self, actions: list[Action]) -> None:
+        chart = impact_effort_matrix(actions, {p.id: p.name for p in self.promise.pillars})
+        with self.matrix.batch_update():
+            update_figure(self.matrix, chart, self._matrix_chart)
+        self._matrix_chart = chart
+
+    # -- callbacks --------------------------------------------------------------------------------------------
+
+    def _picked(self) -> Action | None:
+        return next((a for a in self.actions() if a.id == self.action_pick.value), None)
+
+    def _suggestion(self, action: Action, due: date | None) -> str:
+        return suggested_measure(self.promise.pillar(action.pillar_id).name,
+                                 self.promise.pillar(action.pillar_id).threshold, due)
+
+    def _due_changed(self, change: dict) -> None:
+        """Keep the suggested measure's date in step with the due date, unless the facilitator rewrote it."""
+        action = self._picked()
+        if action is not None and self.measure.value in ("", self._suggestion(action, change["old"])):
+            self.measure.value = self._suggestion(action, change["new"])
+
+    def _add_from_widgets(self) -> None:
+        self.type_idea(self.idea_text.value, self.idea_pillar.value, self.idea_move.value, self.idea_lever.value)
+        self.idea_text.value = ""
+
+    def _promote_from_widgets(self) -> None:
+        self.promote(list(self.promote_ideas.value), self.promote_title.value, self.promote_refresh.value)
+        self.promote_title.value = ""
+
+    def _save_from_widgets(self) -> None:
+        self.update(self.action_pick.value, owner_department=self.owner_department.value.strip(),
+                    owner_name=self.owner_name.value.strip(), due=self.due.value, measure=self.measure.value,
+                    status=self.status.value)
+
+    def _refresh_from_widgets(self) -> None:
+        action = self._picked()
+        if action is None:
+            raise ValueError("choose a 'refresh the promise' action first")
+        pillar = self.promise.pillar(action.pillar_id)
+        typed = {"name": self.refresh_name.value.strip(), "description": self.refresh_description.value.strip(),
+                 "target": self.refresh_target.value, "threshold": self.refresh_threshold.value}
+        self.refresh_promise(action.id, **{k: v for k, v in typed.items() if v != getattr(pillar, k)})
+
+    def _edited(self, action: Callable[[], Any]) -> None:
+        """A widget the board also sets: act only when the facilitator moved it."""
+        if not self._syncing and self.action_pick.value is not None:
+            self._guarded(action)
+
+    def _guarded(self, action: Callable[[], Any]) -> None:
+        """Run a callback; a refusal becomes a plain message, never a traceback."""
+        try:
+            action()
+        except (WorkshopError, ValueError, KeyError) as error:
+            self.message.value = f"<p style='color:#a40000'>{html.escape(str(error))}</p>"
+        else:
+            self.message.value = ""
+
+
+def _set_options(dropdown: widgets.Dropdown, options: list[tuple[str, str]]) -> None:
+    if list(dropdown.options) != options:
+        kept = dropdown.value
+        dropdown.options = options
+        if kept in {v for _, v in options}:
+            dropdown.value = kept
+
+
+def _warnings_html(warnings: list[FacilitatorWarning]) -> str:
+    if not warnings:
+        return "<p>No warnings: every broken pillar has an owned, dated action.</p>"
+    items = "".join(f"<li>{html.escape(w.message)}</li>" for w in warnings)
+    return f"<div style='color:#8a4b00'><b>Before the room leaves:</b><ul>{items}</ul></div>"
