@@ -29,6 +29,7 @@ import yaml
 
 from workshop.cube import CANONICAL_COLUMNS, CubeBuilder, ScoreCube
 from workshop.errors import Problem
+from workshop.feedback.calls import CALLS_FILE, load_calls
 from workshop.feedback.canonical import Canonicalizer, Responses
 from workshop.feedback.long_format import NOT_TOGETHER, LongPivot
 from workshop.feedback.mapping import (
@@ -62,6 +63,8 @@ class LoadedFeedback:
     report: ValidationReport
     mapping: FeedbackMapping
     comments_total: int = 0
+    calls: int = 0
+    """Advocate calls merged in (rows with ``source = call``), beyond the file's responses."""
 
     @property
     def explorer_is_sample(self) -> bool:
@@ -105,11 +108,13 @@ class _ExplorerSample:
 
 
 def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, *, chunk_rows: int = 200_000,
-                  progress: Progress | None = None) -> LoadedFeedback:
+                  progress: Progress | None = None, calls: pd.DataFrame | None = None) -> LoadedFeedback:
     """Stream a feedback file through ``mapping`` into a cube, an explorer frame and a validation report.
 
-    Scores in the cube and the explorer are whole points 0–10; missing is NaN, never 0. Raises
-    FeedbackError when the file cannot be read at all; every other problem is in ``.report``.
+    Scores in the cube and the explorer are whole points 0–10; missing is NaN, never 0. ``calls`` are
+    logged advocate calls (``workshop.feedback.calls.load_calls``), added to the cube and the explorer as
+    they are: the report's row counts stay the file's. Raises FeedbackError when the file cannot be read
+    at all; every other problem is in ``.report``.
     """
     path = Path(path)
     fmt = detect_format(path, mapping.file_format(path))
@@ -145,9 +150,22 @@ def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, 
             progress(chunk.fraction, report.rows_read)
         chunk = following
     _finish(report, canonical, pivot)
+    merged = _merge_calls(calls, builder, explorer, report)
     if progress is not None:
         progress(1.0, report.rows_read)
-    return LoadedFeedback(builder.build(), explorer.frame(explorer_columns), report, mapping, explorer.total)
+    return LoadedFeedback(builder.build(), explorer.frame(explorer_columns), report, mapping, explorer.total,
+                          merged)
+
+
+def _merge_calls(calls: pd.DataFrame | None, builder: CubeBuilder, explorer: _ExplorerSample,
+                 report: ValidationReport) -> int:
+    if calls is None or calls.empty:
+        return 0
+    builder.add(calls)
+    explorer.add(calls)
+    report.notes.append(f"Advocate calls: {len(calls):,} logged in {CALLS_FILE}, added to the scores and "
+                        "comments (source 'call'); the row counts below are the file's alone.")
+    return len(calls)
 
 
 def _describe(report: ValidationReport, fmt, mapping: FeedbackMapping) -> None:
@@ -345,7 +363,8 @@ def _sentence(problem: Problem) -> str:
 
 def load_workshop_feedback(folder: str | Path, *, progress: Callable[[float, int], None] | None = None
                            ) -> LoadedFeedback:
-    """The feedback of a workshop folder: its promise.yml, its mapping.yml and the file the mapping names.
+    """The feedback of a workshop folder: its promise.yml, its mapping.yml, the file the mapping names, and
+    the advocate calls logged in it (``advocate_calls.csv``, merged with ``source = call``).
 
     Raises PromiseError / FeedbackError (WorkshopErrors) when a file is missing or unreadable; blocking
     problems in the data are in the returned report, as with ``load_feedback``.
@@ -353,4 +372,5 @@ def load_workshop_feedback(folder: str | Path, *, progress: Callable[[float, int
     folder = Path(folder)
     promise = load_promise(folder)
     mapping = load_mapping(folder)
-    return load_feedback(source_path(mapping, folder), mapping, promise, progress=progress)
+    return load_feedback(source_path(mapping, folder), mapping, promise, progress=progress,
+                         calls=load_calls(folder, promise))
