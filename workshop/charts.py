@@ -369,7 +369,13 @@ def loudness_chart(loud: Table, names: Mapping[str, str]) -> Chart:
 def internal_vs_customers(blind: Table, names: Mapping[str, str]) -> Chart:
     """Each department's view of each pillar against customers': one row per pillar × department, the room's
     "we deliver this today" and "customers would rate us" against customers' mean. ``blind`` is
-    ``gap.blind_spots(...)``; it may be empty (no ratings yet)."""
+    ``gap.blind_spots(...)``; it may be empty (no ratings yet). Rows go pillar by pillar in the order of
+    ``names`` (the promise's), so the room compares its departments on one pillar at a glance."""
+    if len(blind):
+        rank = {pillar_id: i for i, pillar_id in enumerate(names)}
+        order = sorted(range(len(blind)), key=lambda i: (rank.get(blind["pillar"][i], len(rank)),
+                                                         str(blind["department"][i])))
+        blind = Table({name: column[order] for name, column in blind.columns.items()})
     rows = [f"{escape(names.get(p, p))} · {escape(d)}" for p, d in zip(blind["pillar"], blind["department"])] \
         if len(blind) else []
     deliver = blind["deliver_today"].astype(float) if len(blind) else np.array([])
@@ -431,7 +437,7 @@ def trend(months: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT_MIN_
         y1 = 1 - row / rows_count - 0.08
         y0 = 1 - (row + 1) / rows_count + 0.06
         style[f"xaxis{axis}"] = {"domain": [x0, x1], "anchor": f"y{axis}", "type": "category",
-                                 "tickfont": {"size": 14}}
+                                 "tickfont": {"size": 14}, "tickangle": 0, "nticks": 6}
         style[f"yaxis{axis}"] = {"domain": [y0, y1], "anchor": f"x{axis}", "range": [0, 10.4], "dtick": 2}
         style["annotations"].append({"text": f"<b>{label}</b>", "xref": "paper", "yref": "paper",
                                      "x": x0, "y": y1 + 0.01, "xanchor": "left", "yanchor": "bottom",
