@@ -71,10 +71,84 @@ def test_check_fails_with_the_file_pillar_and_field(tmp_path):
     ([], ["new", "check", "serve"]),
     (["serve"], ["--workshop", "--host", "--port", "--kernels", "--code"]),
     (["new"], ["NAME", "--from"]),
-    (["check"], ["--workshop"]),
+    (["check"], ["FILE", "--mapping", "--save-mapping", "--workshop"]),
 ])
 def test_help_lists_every_option(command, options):
     result = run(*command, "--help")
     assert result.returncode == 0
     for option in options:
         assert option in result.stdout
+
+
+FEEDBACK = DATA / "feedback"
+
+
+def feedback_workshop(tmp_path: Path) -> Path:
+    """A workshop folder holding the feedback fixtures' promise and a copy of one client export."""
+    folder = tmp_path / "client"
+    folder.mkdir()
+    shutil.copy(FEEDBACK / "promise.yml", folder / "promise.yml")
+    return folder
+
+
+def test_check_file_prints_the_suggested_mapping_and_the_report(tmp_path):
+    result = run("check", str(FEEDBACK / "clean_comma.csv"), "--workshop", str(feedback_workshop(tmp_path)))
+    assert result.returncode == 0, result.stderr
+    assert "Suggested mapping (no mapping.yml given" in result.stdout
+    assert "      column: Quick answers" in result.stdout
+    assert "Rows read: 6 = kept 6 + set aside 0" in result.stdout and "No problems found." in result.stdout
+
+
+@pytest.mark.parametrize("name, line", [
+    ("text_in_score.csv", "column 'speed': is mostly text that is no answer on the 0-10 scale (3 of 4 answers)"),
+    ("empty.csv", "the file is empty (0 bytes)"),
+    ("truncated.parquet", "is not a complete Parquet file"),
+])
+def test_check_file_exits_1_on_blocking_problems(tmp_path, name, line):
+    result = run("check", str(FEEDBACK / name), "--workshop", str(feedback_workshop(tmp_path)))
+    assert result.returncode == 1
+    assert "BLOCKING: fix these before using the scores:" in result.stdout and line in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_save_mapping_then_check_the_folder_and_correct_the_mapping(tmp_path):
+    folder = feedback_workshop(tmp_path)
+    shutil.copy(FEEDBACK / "ambiguous_dates.csv", folder / "export.csv")
+    saved = run("check", str(folder / "export.csv"), "--workshop", str(folder), "--save-mapping")
+    assert saved.returncode == 1  # the dates are ambiguous until the mapping says their order
+    assert f"Saved the mapping to {folder / 'mapping.yml'}" in saved.stdout
+    text = (folder / "mapping.yml").read_text(encoding="utf-8")
+    assert "source: export.csv\n" in text and "date_order: auto" in text
+
+    folder_check = run("check", "--workshop", str(folder))
+    assert folder_check.returncode == 1
+    assert "OK - version 1, 3 pillars" in folder_check.stdout
+    assert "can be read day-first or month-first" in folder_check.stdout
+
+    (folder / "mapping.yml").write_text(text.replace("date_order: auto", "date_order: day_first"), encoding="utf-8")
+    fixed = run("check", str(folder / "export.csv"), "--mapping", str(folder / "mapping.yml"),
+                "--workshop", str(folder))
+    assert fixed.returncode == 0, fixed.stdout
+    assert "Suggested mapping" not in fixed.stdout and "Rows read: 3 = kept 3 + set aside 0" in fixed.stdout
+    assert run("check", "--workshop", str(folder)).returncode == 0
+
+
+def test_save_mapping_never_overwrites_another_mapping(tmp_path):
+    folder = feedback_workshop(tmp_path)
+    (folder / "mapping.yml").write_text("source: corrected.csv\n", encoding="utf-8")
+    result = run("check", str(FEEDBACK / "clean_comma.csv"), "--workshop", str(folder), "--save-mapping")
+    assert result.returncode == 1 and "Nothing saved" in result.stderr and "already exists" in result.stderr
+    assert (folder / "mapping.yml").read_text(encoding="utf-8") == "source: corrected.csv\n"
+
+
+def test_check_folder_without_a_mapping_says_what_to_do(tmp_path):
+    result = run("check", "--workshop", str(feedback_workshop(tmp_path)))
+    assert result.returncode == 0 and "mapping.yml: none yet" in result.stdout
+
+
+def test_check_the_sample_folder_reports_its_feedback(tmp_path):
+    folder = tmp_path / "sample"
+    shutil.copytree(REPO / "datasets" / "sample", folder)
+    result = run("check", "--workshop", str(folder))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Rows read: 5,000 = kept 5,000 + set aside 0" in result.stdout

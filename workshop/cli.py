@@ -6,10 +6,14 @@ or 2; only a bug would show a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from workshop.errors import WorkshopError
+from workshop.feedback.calls import calls_path, load_calls
+from workshop.feedback.load import check_feedback
+from workshop.feedback.mapping import MAPPING_FILE, load_mapping, save_mapping, source_path
 from workshop.folder import current_workshop, new_workshop
 from workshop.live import DEFAULT_POOL_SIZE, DEFAULT_PORT
 from workshop.promise import load_promise
@@ -31,13 +35,49 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     folder = _workshop_dir(args.workshop)
+    if args.file is not None:
+        return _check_feedback_file(folder, Path(args.file), args.mapping, args.save_mapping)
+    if args.mapping is not None or args.save_mapping:
+        print("workshop check: --mapping and --save-mapping need a FILE to check.", file=sys.stderr)
+        return EXIT_USAGE
     promise = load_promise(folder)
     print(f"{folder / 'promise.yml'}: OK - version {promise.version}, {len(promise.pillars)} pillars "
           f"({', '.join(promise.pillar_ids)})")
     if not promise.pillars:
         print(f"{folder / 'promise.yml'}: no pillars yet. Add at least one in notebook 01.")
         return EXIT_PROBLEMS
-    return 0
+    if not (folder / MAPPING_FILE).is_file():
+        print(f"{folder / MAPPING_FILE}: none yet. Confirm one in notebook 02, or run "
+              "'workshop check FILE --save-mapping'.")
+        return 0
+    mapping = load_mapping(folder / MAPPING_FILE)
+    check = check_feedback(source_path(mapping, folder), promise, mapping)
+    print(check.to_text())
+    calls = load_calls(folder, promise)
+    if len(calls):
+        print(f"{calls_path(folder)}: OK - {len(calls)} advocate calls")
+    return 0 if check.ok else EXIT_PROBLEMS
+
+
+def _check_feedback_file(folder: Path, file: Path, mapping_file: str | None, save: bool) -> int:
+    """`workshop check FILE`: the report for FILE, with the given or suggested mapping, optionally saved."""
+    promise = load_promise(folder)
+    mapping = load_mapping(mapping_file) if mapping_file is not None else None
+    relative = os.path.relpath(file.resolve(), folder)
+    check = check_feedback(file, promise, mapping, source=relative)
+    print(check.to_text())
+    if save:
+        target = folder / MAPPING_FILE
+        if check.mapping is None:
+            print(f"Nothing saved: no mapping could be made for {file}.", file=sys.stderr)
+            return EXIT_PROBLEMS
+        if target.exists() and (mapping_file is None or Path(mapping_file).resolve() != target.resolve()):
+            print(f"Nothing saved: {target} already exists. Check it with --mapping {target}, or move it "
+                  "aside to save a new suggestion.", file=sys.stderr)
+            return EXIT_PROBLEMS
+        check.mapping.source = relative
+        print(f"Saved the mapping to {save_mapping(check.mapping, target)}: correct it there or in notebook 02.")
+    return 0 if check.ok else EXIT_PROBLEMS
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -68,10 +108,22 @@ def build_parser() -> argparse.ArgumentParser:
     new.set_defaults(run=cmd_new)
 
     check = commands.add_parser(
-        "check", help="validate a workshop folder",
-        description="Validate the workshop folder's promise.yml and print every problem with the file, "
-                    "line, pillar and field. Exits 1 when anything needs fixing.")
-    check.add_argument("--workshop", metavar="DIR", default=None, help="the workshop folder to check")
+        "check", help="validate a workshop folder, or check a client's feedback file",
+        description="Without FILE: validate the workshop folder's promise.yml (every problem with the file, "
+                    "line, pillar and field) and, when the folder has a mapping.yml, load the feedback file it "
+                    "names and print the validation report. With FILE: load FILE through --mapping (or a "
+                    "mapping suggested from its headings, which is printed) and print the report: rows read, "
+                    "kept and set aside, scores converted, blocking problems and warnings with example rows. "
+                    "Exits 1 when anything blocks, 0 otherwise.")
+    check.add_argument("file", metavar="FILE", nargs="?", default=None,
+                       help="a client's survey export to check (CSV/TXT/TSV, XLSX, Parquet)")
+    check.add_argument("--mapping", metavar="MAPPING.YML", default=None,
+                       help="the column mapping to use for FILE (default: suggest one from its headings)")
+    check.add_argument("--save-mapping", action="store_true",
+                       help="write the mapping used for FILE to the workshop folder's mapping.yml (its source "
+                            "relative to the folder), for you to correct; never overwrites another mapping.yml")
+    check.add_argument("--workshop", metavar="DIR", default=None,
+                       help="the workshop folder whose promise the feedback is checked against")
     check.set_defaults(run=cmd_check)
 
     serve = commands.add_parser(
