@@ -49,5 +49,9 @@ chromium:
 bench: $(VENV)/.installed-test
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
+# The printables (participant handout, facilitator cheat sheet) as HTML and PDF in facilitator_guide/build/.
+guide: $(VENV)/.installed-test
+	$(BIN)/python facilitator_guide/build_printables.py --pdf
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
