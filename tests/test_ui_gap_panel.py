@@ -161,3 +161,18 @@ def test_bad_ratings_show_a_message_not_a_traceback(panel):
     assert "row 1, field 'pillar': is not a pillar of the promise (found 'teleport')" in html.unescape(
         panel.message.value)
     assert "Traceback" not in panel.message.value
+
+
+def test_a_hidden_view_waits_for_its_tab_and_then_shows_the_current_goal_posts(panel, data):
+    promise, frame, _ = data
+    for name in charts.VIEW_GOAL_POSTS:
+        panel.figure(name)
+    panel.tabs.selected_index = 0
+    before = panel.figures["loudness"].data[3].x[0]
+    panel.set_lift("fast_delivery", 2.0)
+    lifted = (frame["fast_delivery"].dropna() + 2).clip(upper=10).mean()
+    assert panel.visible_view() == "overview"
+    assert panel.figures["overview"].data[1].x[0] == pytest.approx(lifted)
+    assert panel.figures["loudness"].data[3].x[0] == before, "a hidden view is not redrawn on every move"
+    panel.tabs.selected_index = list(charts.VIEW_GOAL_POSTS).index("loudness")
+    assert panel.figures["loudness"].data[3].x[0] == pytest.approx(lifted)

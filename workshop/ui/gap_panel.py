@@ -2,7 +2,8 @@
 
 Metrics come from ``workshop.gap`` (cached per filter, so a slider move only recomputes small arrays);
 views from ``workshop.charts``. Figures are ``go.FigureWidget``s built once and moved in place with
-``charts.update_figure``; a slider redraws only the views that show what it moved. The panel holds no rule:
+``charts.update_figure``; a slider redraws only the views that show what it moved, and of those only the one on
+screen: the others are marked stale and brought up to date when their tab opens. The panel holds no rule:
 statuses, the promise-able rule text, quadrants and blind spots all come from ``workshop.gap``.
 """
 from __future__ import annotations
@@ -37,7 +38,8 @@ class GapPanel:
 
     Tests drive it through widget ``.value``s or the methods ``set_target``, ``set_threshold``, ``set_lift``,
     ``statuses``, ``promise_able_count``, ``set_internal_ratings``, ``save`` and ``figure(name)``, which
-    gives the FigureWidget of a view (``charts.VIEW_GOAL_POSTS``); ``figures`` holds those made so far.
+    gives the FigureWidget of a view (``charts.VIEW_GOAL_POSTS``), up to date; ``figures`` holds those made
+    so far, of which only the visible one (``visible_view``) is kept up to date as the sliders move.
     """
 
     def __init__(self, cube: ScoreCube, promise: Promise, folder: str | Path | None = None,
@@ -80,6 +82,7 @@ class GapPanel:
 
         self.figures: dict[str, go.FigureWidget] = {}
         self._shown: dict[str, charts.Chart] = {}
+        self._stale: set[str] = set()
         self._places = {name: widgets.Box() for name in VIEW_TITLES}
         self.tabs = widgets.Tab(children=list(self._places.values()), titles=list(VIEW_TITLES.values()))
         self.figure(next(iter(VIEW_TITLES)))
@@ -146,8 +149,11 @@ class GapPanel:
 
         Each plotly FigureWidget makes the browser load plotly.js (about 5 MB) again, and anywidget gives a
         model two seconds to load before it stops listening to it; seven at once on a slow laptop miss that,
-        and then never redraw. So a figure is made when first shown, and kept and moved in place afterwards.
+        and then never redraw. So a figure is made when first shown, and kept and moved in place afterwards;
+        one that went stale while its tab was hidden is brought up to date here.
         """
+        if name in self._stale:
+            self._update({name})
         if name not in self.figures:
             chart = self._views({name})[name]
             figure = go.FigureWidget(chart.figure())
@@ -156,17 +162,31 @@ class GapPanel:
             self._places[name].children = (figure,)
         return self.figures[name]
 
+    def visible_view(self) -> str:
+        """The view whose tab is on screen."""
+        return list(VIEW_TITLES)[self.tabs.selected_index or 0]
+
     def refresh(self, moved: set[str] | None = None) -> None:
-        """Recompute and move the figures made so far that show what ``moved`` (goal-post kinds); all when
-        None."""
+        """Recompute after ``moved`` (goal-post kinds; None for everything, e.g. a filter): the figures made so
+        far that show what moved go stale, and the visible one is moved at once.
+
+        Hidden figures wait for their tab because each update costs plotly about half a millisecond to
+        validate and serialise, and a lift moves all seven views: updating only the one on screen keeps a
+        slider drag within its 5 ms budget (benchmarks/slider_kernel.py measures both ways).
+        """
         self._tables = {}
-        views = set(self.figures) if moved is None else {
+        self._stale |= set(self.figures) if moved is None else {
             name for name in self.figures if charts.VIEW_GOAL_POSTS[name] & moved}
-        for name, chart in self._views(views).items():
-            charts.update_figure(self.figures[name], chart, self._shown[name])
-            self._shown[name] = chart
+        self._update(self._stale & {self.visible_view()})
         self._show_status()
         self.message.value = ""
+
+    def _update(self, names: set[str]) -> None:
+        """Move these made figures to the current metrics, in place."""
+        for name, chart in self._views(names).items():
+            charts.update_figure(self.figures[name], chart, self._shown[name])
+            self._shown[name] = chart
+        self._stale -= names
 
     def _views(self, names: set[str]) -> dict[str, charts.Chart]:
         min_n = self.min_n.value
@@ -211,11 +231,9 @@ class GapPanel:
         self._guarded(lambda: self.set_internal_ratings(pd.concat([self._ratings, rows], ignore_index=True)))
 
     def _refresh_internal(self) -> None:
-        if "internal" not in self.figures:
-            return
-        chart = self._views({"internal"})["internal"]
-        charts.update_figure(self.figures["internal"], chart, self._shown["internal"])
-        self._shown["internal"] = chart
+        if "internal" in self.figures:
+            self._stale.add("internal")
+            self._update(self._stale & {self.visible_view()})
 
     def save(self) -> Promise:
         """Save the goal posts as the next version of promise.yml (the current one is kept in versions/)."""
