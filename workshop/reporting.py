@@ -1,0 +1,144 @@
+"""The reproducible workshop report: gather a folder's promise versions, session and feedback into a
+``WorkshopReport``, and run notebook 05 on a folder with papermill (``run_report``, behind ``workshop report``).
+
+A folder is checked before anything runs, so a broken one fails with the file and line of its first problem
+(e.g. ``promise.yml`` line 12) rather than with a notebook traceback. The same folder gives the same report:
+its date is the day the session started (today only for a folder that never had a session), figures get
+fixed ids, and nothing else varies. This module writes only into the folder's ``exports/``; it builds no
+widgets and holds no rule of the workshop (warnings, order and metrics come from the layers below).
+"""
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from workshop import charts, gap
+from workshop.actions import facilitator_warnings, pillar_standing
+from workshop.errors import Problem, WorkshopError, WorkshopFolderError
+from workshop.feedback.load import load_workshop_feedback
+from workshop.feedback.mapping import MAPPING_FILE, load_mapping, source_path
+from workshop.folder import current_workshop, kit_root
+from workshop.promise import PROMISE_FILE, load_promise, load_versions
+from workshop.report import ReportFigure, WorkshopReport, export_path
+from workshop.session import SESSION_FILE, SessionState, SessionStore, actions_of, room_ratings
+
+REPORT_NOTEBOOK = "05_workshop_report.ipynb"
+KERNEL = "python3"
+ALL_RESPONSES = "All responses (no filter)."
+"""The caption of the gap views: the room looked at every response unless a filter is recorded."""
+
+
+class ReportError(WorkshopError):
+    """The report notebook could not run to the end on a workshop folder."""
+
+
+def report_folder(workshop_dir: str | os.PathLike = "") -> Path:
+    """The folder to report on: ``workshop_dir``, or the current workshop when it is empty (notebook 05's
+    parameter default)."""
+    return Path(workshop_dir).resolve() if str(workshop_dir) else current_workshop()
+
+
+def check_workshop(workshop_dir: str | os.PathLike) -> None:
+    """Raise the first problem that would stop a report: no folder or promise.yml, a promise (or a kept
+    version) that does not load, a mapping that does not load or names a missing file, an unreadable session.
+
+    The errors are the loaders' own (``PromiseError`` with the line, ``WorkshopFolderError``, the mapping's
+    and the session's), all ``WorkshopError``s.
+    """
+    folder = Path(workshop_dir)
+    if not (folder / PROMISE_FILE).is_file():
+        raise WorkshopFolderError([Problem(folder, "", None, "is not a workshop folder (no promise.yml)",
+                                           "Name a folder made with 'workshop new NAME'.")])
+    load_versions(folder)
+    if (folder / MAPPING_FILE).is_file():
+        source = source_path(load_mapping(folder), folder)
+        if not source.is_file():
+            raise WorkshopFolderError([Problem(folder / MAPPING_FILE, "source", "file", "names a file that is not "
+                                               "there", "Copy the feedback file into the folder, or fix the name.",
+                                               str(source))])
+    session_state(folder)
+
+
+def session_state(workshop_dir: str | os.PathLike) -> SessionState:
+    """The session's state, or an empty one when the folder never had a session (no file is created then)."""
+    folder = Path(workshop_dir)
+    if not (folder / SESSION_FILE).is_file():
+        return SessionState()
+    with SessionStore(folder) as store:
+        return store.state()
+
+
+def report_day(workshop_dir: str | os.PathLike) -> date:
+    """The workshop's date: the (UTC) day of the session's first event; today for a folder without one."""
+    folder = Path(workshop_dir)
+    if (folder / SESSION_FILE).is_file():
+        with SessionStore(folder) as store:
+            events = store.since(0)[:1]
+        if events:
+            return datetime.fromisoformat(events[0].created).date()
+    return datetime.now(timezone.utc).date()
+
+
+def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()) -> WorkshopReport:
+    """Everything the report shows for a folder: the promise and its kept versions, the session's actions and
+    the warnings, the gap views on ``flt`` (the filters the room used) and the room against the customers.
+    Without mapping.yml (no feedback) the gap views are left out and no pillar counts as broken."""
+    folder = Path(workshop_dir)
+    versions = load_versions(folder)
+    promise = versions[-1]
+    state = session_state(folder)
+    names = {p.id: p.name for p in promise.pillars}
+    table = None
+    gap_views: list[ReportFigure] = []
+    room_views: list[ReportFigure] = []
+    if (folder / MAPPING_FILE).is_file():
+        cube = load_workshop_feedback(folder).cube
+        table = gap.GapMetrics(cube).table(flt, "pillar", gap.goal_posts_from_promise(promise))
+        gap_views = [ReportFigure(chart.title, chart.figure(), ALL_RESPONSES if flt == gap.Filter() else repr(flt))
+                     for chart in (charts.gap_overview(table, names),
+                                   charts.importance_performance(gap.quadrants(table), table["status"], names),
+                                   charts.loudness_chart(gap.loudness(table, promise), names))]
+        ratings = room_ratings(state)
+        if len(ratings):
+            blind = gap.blind_spots(gap.internal_summary(ratings, promise.pillar_ids), table)
+            chart = charts.internal_vs_customers(blind, names)
+            room_views = [ReportFigure(chart.title, chart.figure(),
+                                       f"{len(state.participants)} participants rated the pillars.")]
+    actions = actions_of(state)
+    broken = [s.pillar_id for s in pillar_standing(promise, table) if s.broken]
+    return WorkshopReport(
+        workshop=folder.name, day=report_day(folder), promise=promise, actions=actions,
+        anonymous=state.anonymous, warnings=facilitator_warnings(actions, names, broken),
+        earlier_promises=versions[:-1], gap_views=gap_views, room_views=room_views,
+        idea_labels={idea.id: f"#{idea.number}" for idea in state.ideas.values()})
+
+
+def run_report(workshop_dir: str | os.PathLike, out: str | os.PathLike | None = None) -> Path:
+    """Check the folder, run notebook 05 on it with papermill (kernel ``python3``, working directory
+    ``notebooks/``) and return the HTML report it wrote into the folder's ``exports/``.
+
+    ``out`` is where the executed notebook is kept (default ``exports/<folder>-<day>-report.ipynb``). Raises
+    a ``WorkshopError``: the folder's own problem (``PromiseError`` with file and line,
+    ``WorkshopFolderError``, mapping or session errors) before anything runs, or ``ReportError`` naming
+    the notebook cell and the error when the run fails.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    folder = Path(workshop_dir).resolve()
+    check_workshop(folder)
+    day = report_day(folder)
+    notebook = kit_root() / "notebooks" / REPORT_NOTEBOOK
+    executed = Path(out) if out is not None else export_path(folder, folder.name, day, "report.ipynb")
+    try:
+        papermill.execute_notebook(str(notebook), str(executed), parameters={"workshop_dir": str(folder)},
+                                   kernel_name=KERNEL, cwd=str(notebook.parent), progress_bar=False)
+    except PapermillExecutionError as error:
+        raise ReportError([Problem(notebook, f"cell {error.exec_count}", None, f"{error.ename}: {error.evalue}",
+                                   f"Fix the folder's files, or open {executed.name} to see the cell.")]) from None
+    html = export_path(folder, folder.name, day, "report.html")
+    if not html.is_file():
+        raise ReportError([Problem(notebook, "", None, f"ran but wrote no {html.name}",
+                                   "Check the notebook's last cell calls export_all.")])
+    return html
