@@ -1,0 +1,337 @@
+"""Step 2 panel: choose the client's feedback file, confirm how its columns map, load it, read the report.
+
+The facilitator (or consultant) picks a file (a path in the workshop folder, or one uploaded, which is saved
+into the workshop folder: raw data never leaves it), sees its first rows, and corrects the suggested
+mapping: one dropdown per canonical field and per pillar, a scale per score, the touchpoint value map and
+the date order. "Confirm mapping and load" saves ``mapping.yml`` and loads the feedback with a progress bar,
+then shows the validation report in plain words. The set-aside rows can be written to ``exports/``.
+
+No rule lives here: suggesting, saving and checking a mapping is ``workshop.feedback.mapping``, loading and
+the report are ``workshop.feedback.load``, the scrub of anything shown is ``workshop.feedback.privacy``.
+Whatever was typed stays in the widgets when something fails; the failure shows as a plain message.
+"""
+from __future__ import annotations
+
+import copy
+import html
+import os
+from pathlib import Path
+
+import ipywidgets as widgets
+import pandas as pd
+
+from workshop.errors import WorkshopError
+from workshop.feedback.load import LoadedFeedback, load_workshop_feedback
+from workshop.feedback.mapping import (
+    FIELDS,
+    MAPPING_FILE,
+    FeedbackMapping,
+    Source,
+    load_mapping,
+    save_mapping,
+    source_path,
+    suggest_mapping,
+)
+from workshop.feedback.privacy import privacy_rules, scrub
+from workshop.feedback.readers import KINDS, read_preview
+from workshop.feedback.scales import SCALES, is_missing
+from workshop.feedback.validation import Issue, ValidationReport
+from workshop.promise import Promise, atomic_write_bytes, load_promise
+
+NOT_IN_FILE = "(not in this file)"
+KEEP_AS_WRITTEN = "(keep as written)"
+PREVIEW_SHOWN = 8
+VALUES_SHOWN = 30
+"""Distinct touchpoint values offered for translation; a survey has a handful, a free-text column hundreds."""
+DATE_ORDERS = [("Detect from the file", "auto"), ("Day first (31/12/2025)", "day_first"),
+               ("Month first (12/31/2025)", "month_first")]
+SET_ASIDE_FILE = "set_aside_rows.csv"
+RED, GREEN, AMBER, INK = "#b2182b", "#1b7837", "#8c510a", "#111"
+
+
+class MappingPanel:
+    """Choose, map, load and check the feedback of the workshop in ``folder``.
+
+    Tests call ``choose_file``, ``save_upload``, set the dropdowns in ``field_choices`` /
+    ``scale_choices`` / ``touchpoint_choices``, then ``confirm_and_load``, ``load`` and
+    ``write_set_aside``; ``loaded`` holds the last ``LoadedFeedback``.
+    """
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.promise: Promise = load_promise(self.folder)
+        self.saved: FeedbackMapping | None = None
+        self.mapping: FeedbackMapping | None = None
+        self.preview: pd.DataFrame | None = None
+        self.loaded: LoadedFeedback | None = None
+        self.field_choices: dict[str, widgets.Dropdown] = {}
+        self.scale_choices: dict[str, widgets.Dropdown] = {}
+        self.touchpoint_choices: dict[str, widgets.Dropdown] = {}
+
+        self.path = widgets.Text(description="File", placeholder="a file in the workshop folder",
+                                 layout=widgets.Layout(width="36em"), style={"description_width": "5em"})
+        self.upload = widgets.FileUpload(description="Upload a file", accept=",".join(KINDS), multiple=False)
+        self.sheet = widgets.Text(description="Sheet", placeholder="Excel: name or number",
+                                  layout=widgets.Layout(width="17em"), style={"description_width": "5em"})
+        self.header_row = widgets.BoundedIntText(description="Header row", value=0, min=0, max=1000,
+                                                 layout=widgets.Layout(width="12em"),
+                                                 style={"description_width": "6em"})
+        self.read_button = widgets.Button(description="Read the file", icon="table")
+        self.preview_html = widgets.HTML()
+        self.date_order = widgets.Dropdown(description="Dates", options=DATE_ORDERS, value="auto",
+                                           style={"description_width": "5em"}, layout=widgets.Layout(width="24em"))
+        self.fields_box = widgets.VBox()
+        self.values_box = widgets.VBox()
+        self.confirm_button = widgets.Button(description="Confirm mapping and load", button_style="primary",
+                                             icon="check", layout=widgets.Layout(width="18em"))
+        self.progress = widgets.FloatProgress(value=0, min=0, max=1, description="Loading",
+                                              layout=widgets.Layout(width="36em", visibility="hidden"))
+        self.report_html = widgets.HTML()
+        self.set_aside_button = widgets.Button(description="Write set-aside rows to CSV", icon="download",
+                                               disabled=True, layout=widgets.Layout(width="18em"))
+        self.message = widgets.HTML()
+        self.widget = widgets.VBox([
+            widgets.HBox([self.path, self.upload], layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox([self.sheet, self.header_row, self.read_button], layout=widgets.Layout(flex_flow="row wrap")),
+            self.message, self.preview_html, self.fields_box, self.values_box, self.date_order,
+            self.confirm_button, self.progress, self.report_html, self.set_aside_button,
+        ])
+
+        self.upload.observe(self._on_upload, names="value")
+        self.read_button.on_click(lambda _button: self._safely(self.choose_file, self.path.value))
+        self.confirm_button.on_click(lambda _button: self._safely(self.confirm_and_load))
+        self.set_aside_button.on_click(lambda _button: self._safely(self.write_set_aside))
+
+        if (self.folder / MAPPING_FILE).is_file():
+            self._safely(self._open_saved)
+
+    # --- what a facilitator does --------------------------------------------------------------------------
+
+    def choose_file(self, path: str | Path) -> None:
+        """Read the first rows of ``path`` (relative to the workshop folder) and show the mapping for it:
+        the saved one when it names this file, else one suggested from the headings."""
+        file = self._in_folder(path)
+        sheet = self.sheet.value.strip()
+        preview = read_preview(file, sheet=int(sheet) if sheet.isdigit() else (sheet or None),
+                               header_row=self.header_row.value or None)
+        relative = _relative(file, self.folder)
+        if self.saved is not None and source_path(self.saved, self.folder) == file.resolve():
+            mapping = copy.deepcopy(self.saved)
+        else:
+            mapping = suggest_mapping(preview, self.promise, source=relative)
+            if self.saved is not None:  # the names not to show belong to the client, not to the file
+                mapping.privacy = copy.deepcopy(self.saved.privacy)
+        self.path.value = relative
+        self.preview, self.mapping = preview, mapping
+        self._show_preview()
+        self._build_mapping_widgets()
+        self._say(f"Read {html.escape(relative)}: check each dropdown, then confirm.", INK)
+
+    def save_upload(self, name: str, content: bytes) -> Path:
+        """Save an uploaded file into the workshop folder (raw data never leaves it) and read it."""
+        file_name = Path(name).name
+        if Path(file_name).suffix.lower() not in KINDS or file_name.startswith("."):
+            raise WorkshopError(f"'{file_name}' is not a survey export this kit reads. Upload a "
+                                f"{', '.join(sorted(KINDS))} file.")
+        target = self.folder / file_name
+        atomic_write_bytes(target, content)
+        self.choose_file(target)
+        return target
+
+    def current_mapping(self) -> FeedbackMapping:
+        """The mapping as the widgets show it now (the file's format, advocate rule and privacy kept)."""
+        if self.mapping is None:
+            raise WorkshopError("Choose the feedback file first: type its name or upload it, then 'Read the file'.")
+        mapping = copy.deepcopy(self.mapping)
+        long = mapping.layout == "long"
+        mapping.fields, mapping.pillars, mapping.recommend = {}, {}, None
+        for target, dropdown in self.field_choices.items():
+            if dropdown.value is None:
+                continue
+            as_question = long and target not in ("response_id", "date", "touchpoint", "segment")
+            source = Source(question=dropdown.value) if as_question else Source(column=dropdown.value)
+            if target in self.scale_choices:
+                source.scale = self.scale_choices[target].value
+            if target == "recommend":
+                mapping.recommend = source
+            elif target in self.promise.pillar_ids:
+                mapping.pillars[target] = source
+            else:
+                mapping.fields[target] = source
+        mapping.touchpoints = {value: choice.value for value, choice in self.touchpoint_choices.items()
+                               if choice.value not in (None, value)}
+        mapping.date_order = self.date_order.value
+        return mapping
+
+    def confirm_and_load(self) -> LoadedFeedback:
+        """Save the mapping as shown to ``mapping.yml``, then load the feedback and show its report."""
+        mapping = self.current_mapping()
+        save_mapping(mapping, self.folder / MAPPING_FILE)
+        self.saved = copy.deepcopy(mapping)
+        return self.load()
+
+    def load(self) -> LoadedFeedback:
+        """Load the workshop's feedback with its saved mapping (and logged calls); show the report."""
+        self.progress.layout.visibility = "visible"
+        self.progress.value = 0
+        self.loaded = load_workshop_feedback(self.folder, progress=self._on_progress)
+        self.progress.value = 1
+        self.report_html.value = report_html(self.loaded.report, self.loaded.calls)
+        self.set_aside_button.disabled = self.loaded.report.rows_set_aside == 0
+        self._say("Loaded." if self.loaded.report.blocking == [] else
+                  "Loaded, with problems to fix first (in red below).", GREEN if not self.loaded.report.blocking
+                  else RED)
+        return self.loaded
+
+    def write_set_aside(self) -> Path:
+        """Write the last load's set-aside rows (no comments) to the workshop's ``exports/``."""
+        if self.loaded is None:
+            raise WorkshopError("Load the feedback first: there are no set-aside rows yet.")
+        path = self.loaded.report.write_set_aside_csv(self.folder / "exports" / SET_ASIDE_FILE)
+        self._say(f"Wrote {self.loaded.report.rows_set_aside:,} set-aside rows to "
+                  f"{html.escape(str(path.relative_to(self.folder)))}.", GREEN)
+        return path
+
+    # --- wiring ---------------------------------------------------------------------------------------
+
+    def _open_saved(self) -> None:
+        self.saved = load_mapping(self.folder / MAPPING_FILE)
+        self.sheet.value = "" if self.saved.sheet is None else str(self.saved.sheet)
+        self.header_row.value = self.saved.header_row or 0
+        self.choose_file(source_path(self.saved, self.folder))
+
+    def _on_upload(self, change) -> None:
+        for upload in change["new"]:
+            self._safely(self.save_upload, upload["name"], bytes(upload["content"]))
+
+    def _on_progress(self, fraction: float, rows: int) -> None:
+        self.progress.value = min(max(fraction, 0.0), 1.0)
+        self.progress.description = f"{rows:,} rows"
+
+    def _on_touchpoint_column(self, _change) -> None:
+        self._safely(self._build_value_map)
+
+    def _safely(self, action, *args) -> None:
+        try:
+            action(*args)
+        except (WorkshopError, OSError, ValueError) as error:
+            self._say(html.escape(str(error)).replace("\n", "<br>"), RED)
+        except Exception as error:  # a bug still reaches the room as a sentence, never a traceback
+            self._say(f"Something went wrong ({html.escape(type(error).__name__)}: {html.escape(str(error))}). "
+                      "What you chose is kept; please report this.", RED)
+
+    def _say(self, message_html: str, colour: str) -> None:
+        self.message.value = f'<div style="font-size:16px;color:{colour}">{message_html}</div>'
+
+    def _in_folder(self, path: str | Path) -> Path:
+        file = Path(path)
+        return (file if file.is_absolute() else self.folder / file).resolve()
+
+    # --- building the mapping widgets ------------------------------------------------------------------
+
+    def _show_preview(self) -> None:
+        rules = privacy_rules(self.mapping)
+        head = self.preview.head(PREVIEW_SHOWN)
+        cells = "".join(f"<th>{html.escape(str(c))}</th>" for c in head.columns)
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v, rules))}</td>" for v in row) + "</tr>"
+                       for row in head.itertuples(index=False))
+        self.preview_html.value = (f'<div style="overflow-x:auto;max-width:100%"><table style="font-size:13px">'
+                                   f"<tr>{cells}</tr>{rows}</table></div>"
+                                   f"<div>First {len(head)} of the rows read for the preview.</div>")
+
+    def _labels(self, target: str) -> list[str]:
+        """What a target can be mapped to: client columns, or questions for scores in a long export."""
+        mapping = self.mapping
+        if mapping.layout == "long" and target not in ("response_id", "date", "touchpoint", "segment"):
+            questions = self.preview[mapping.question_column].dropna().astype(str).str.strip()
+            return [q for q in pd.unique(questions) if q]
+        return [str(c) for c in self.preview.columns]
+
+    def _build_mapping_widgets(self) -> None:
+        mapping = self.mapping
+        rows = []
+        self.field_choices, self.scale_choices = {}, {}
+        names = {p.id: f"{p.name or p.id} (pillar)" for p in self.promise.pillars}
+        sources = {**mapping.fields, "recommend": mapping.recommend, **mapping.pillars}
+        for target in [*FIELDS, "recommend", *self.promise.pillar_ids]:
+            labels = self._labels(target)
+            chosen = sources.get(target)
+            value = chosen.label if chosen is not None and chosen.label in labels else None
+            dropdown = widgets.Dropdown(description=names.get(target, target.replace("_", " ")),
+                                        options=[(NOT_IN_FILE, None)] + [(label, label) for label in labels],
+                                        value=value, style={"description_width": "14em"},
+                                        layout=widgets.Layout(width="36em"))
+            self.field_choices[target] = dropdown
+            row = [dropdown]
+            if target == "recommend" or target in self.promise.pillar_ids:
+                scale = chosen.scale if chosen is not None and chosen.scale in SCALES else "0-10"
+                self.scale_choices[target] = widgets.Dropdown(description="scale", options=list(SCALES), value=scale,
+                                                              style={"description_width": "4em"},
+                                                              layout=widgets.Layout(width="12em"))
+                row.append(self.scale_choices[target])
+            rows.append(widgets.HBox(row))
+        self.fields_box.children = [widgets.HTML("<b>Which column is which</b>")] + rows
+        self.date_order.value = mapping.date_order
+        self.field_choices["touchpoint"].observe(self._on_touchpoint_column, names="value")
+        self._build_value_map()
+
+    def _build_value_map(self) -> None:
+        column = self.field_choices["touchpoint"].value
+        self.touchpoint_choices = {}
+        if column is None or column not in self.preview.columns or not self.promise.touchpoints:
+            self.values_box.children = []
+            return
+        values = [v for v in pd.unique(self.preview[column].astype(object)) if not is_missing(v)]
+        known = self.promise.touchpoints
+        for value in [str(v).strip() for v in values][:VALUES_SHOWN]:
+            current = self.mapping.touchpoints.get(value)
+            self.touchpoint_choices[value] = widgets.Dropdown(
+                description=value, options=[(KEEP_AS_WRITTEN, None)] + [(t, t) for t in known],
+                value=current if current in known else (value if value in known else None),
+                style={"description_width": "14em"}, layout=widgets.Layout(width="30em"))
+        self.values_box.children = [widgets.HTML("<b>Touchpoints: the client's words → the workshop's</b>")] + \
+            list(self.touchpoint_choices.values())
+
+
+def report_html(report: ValidationReport, calls: int = 0) -> str:
+    """The validation report in plain words: totals, blocking problems in red, then warnings, each with
+    examples (row, column, value) and what to do. Every value from the file is HTML-escaped."""
+    adds_up = ("" if report.reconciles else f' <b style="color:{RED}">(does not add up: please report this)</b>')
+    parts = [f'<div style="font-size:16px;color:{INK}">',
+             f"<p><b>Rows read: {report.rows_read:,} = kept {report.rows_kept:,} + set aside "
+             f"{report.rows_set_aside:,}</b>{adds_up}</p>"]
+    if calls:
+        parts.append(f"<p>Plus {calls:,} advocate calls from the call log.</p>")
+    parts += [f"<p>{html.escape(note)}</p>" for note in report.notes]
+    for title, issues, colour in (("Fix these before using the scores", report.blocking, RED),
+                                  ("Warnings", report.warnings, AMBER)):
+        if issues:
+            parts.append(f'<h4 style="color:{colour}">{title}</h4><ul>')
+            parts += [_issue_html(issue, colour) for issue in issues]
+            parts.append("</ul>")
+    if not report.blocking and not report.warnings:
+        parts.append(f'<p style="color:{GREEN}">No problems found.</p>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _issue_html(issue: Issue, colour: str) -> str:
+    column = f"column '{issue.column}': " if issue.column else ""
+    examples = "".join(f"<li>{'row ' + str(row) if row is not None else 'the file'}"
+                       f"{(': ' + html.escape(value)) if value else ''}</li>" for row, value in issue.examples)
+    return (f'<li><span style="color:{colour}">{html.escape(column + issue.message)} ({issue.count:,})</span>'
+            + (f"<ul>{examples}</ul>" if examples else "")
+            + (f"<div>What to do: {html.escape(issue.fix)}</div>" if issue.fix else "") + "</li>")
+
+
+def _cell(value: object, rules) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(scrub(str(value), rules.do_not_show, rules.safe_patterns))
+
+
+def _relative(file: Path, folder: Path) -> str:
+    try:
+        return file.resolve().relative_to(folder.resolve()).as_posix()
+    except ValueError:
+        return os.path.relpath(file.resolve(), folder.resolve())
