@@ -1,12 +1,20 @@
 """Slider move -> every gap figure updated, in the kernel, at 1M and 10M responses; against a naive recompute.
 
 Generates canonical feedback straight into the cube in chunks (memory stays the cube's), keeping the raw
-rows in compact arrays for the naive baseline. Then, on a GapPanel over the cube, sets slider ``.value``s
-(threshold, target, lift, as a facilitator would) and times each set until it returns: the observe callback
-recomputes the metrics from the cached histograms and moves every FigureWidget that shows what moved, in
-place. All seven views' figures are made first (the panel makes a figure when its tab is first opened), so
-this is the worst case: the room has opened every tab. The naive baseline recomputes the same by-pillar, by-touchpoint and by-month means and shares from the
-raw rows with pandas for each move (metrics only, no figures: a lower bound for the naive way).
+rows in compact arrays for the naive baseline. Then, on a GapPanel over the cube with all seven views'
+figures made (the room has opened every tab), sets slider ``.value``s (threshold, target, lift, as a
+facilitator would) and times two things per move:
+
+* visible figure: the set until it returns. The observe callback recomputes the metrics from the cached
+  histograms and moves the figure on screen in place; the other figures that show what moved are marked
+  stale (the panel brings one up to date when its tab opens). The tab on screen rotates through all seven
+  views from move to move, untimed, so every view's cost is in the median.
+* all figures: the set plus bringing every stale figure up to date (``panel.figure(view)`` for each view),
+  i.e. the work of one move once the room has looked at every tab: the worst case, and what the panel did on
+  every move before hidden views were left stale.
+
+The naive baseline recomputes the same by-pillar, by-touchpoint and by-month means and shares from the raw
+rows with pandas for each move (metrics only, no figures: a lower bound for the naive way).
 
 Run from the repository root: ``.venv/bin/python benchmarks/slider_kernel.py [--rows N ...]``.
 Progress goes to stderr; the last stdout line is one JSON object. Budget: <= 5 ms median at 10M.
@@ -133,19 +141,34 @@ def measure(rows: int, repeats: int, naive_repeats: int) -> dict[str, object]:
         panel.figure(view)
     result: dict[str, object] = {"cube_build_s": round(build_seconds, 2), "cube_mb": round(cube.scores.nbytes / 1e6, 1),
                                  "raw_rows_kept_mb": round(raw.memory_usage(deep=True).sum() / 1e6, 1)}
-    every = []
+    views = list(VIEW_GOAL_POSTS)
+    every: dict[str, list[float]] = {"visible": [], "all_figures": []}
     for kind, values in MOVES.items():
         slider = panel.sliders["expert_help"][kind]
-        timed(lambda i: setattr(slider, "value", values[i % len(values)]), len(values))  # warm-up
-        times = timed(lambda i: setattr(slider, "value", values[i % len(values)]), repeats)
-        every += times
-        stats = summary(times)
-        result[f"{kind}_update_ms_median"], result[f"{kind}_update_ms_p95"] = stats["median"], stats["p95"]
-        log(f"  {kind} slider -> all figures: median {stats['median']} ms, p95 {stats['p95']} ms")
+
+        def visible(i: int) -> None:
+            slider.value = values[i % len(values)]
+
+        def all_figures(i: int) -> None:
+            slider.value = values[i % len(values)]
+            for view in views:
+                panel.figure(view)
+
+        for scope, move in (("visible", visible), ("all_figures", all_figures)):
+            timed(move, len(values))  # warm-up
+            times = []
+            for i in range(repeats):
+                panel.tabs.selected_index = i % len(views)  # untimed: which view is on screen rotates
+                times += timed(lambda _: move(i), 1)
+            every[scope] += times
+            stats = summary(times)
+            result[f"{kind}_{scope}_ms_median"], result[f"{kind}_{scope}_ms_p95"] = stats["median"], stats["p95"]
+            log(f"  {kind} slider -> {scope.replace('_', ' ')}: median {stats['median']} ms, p95 {stats['p95']} ms")
         slider.value = {"threshold": 6, "target": 10, "lift": 0}[kind]
     assert not panel.message.value, panel.message.value
-    stats = summary(every)
-    result["update_ms_median"], result["update_ms_p95"] = stats["median"], stats["p95"]
+    for scope, times in every.items():
+        stats = summary(times)
+        result[f"{scope}_update_ms_median"], result[f"{scope}_update_ms_p95"] = stats["median"], stats["p95"]
     naive = timed(lambda i: naive_move(raw, "expert_help", 10, MOVES["threshold"][i % 8], 0), naive_repeats)
     stats = summary(naive)
     result["naive_ms_median"], result["naive_ms_p95"] = stats["median"], stats["p95"]
@@ -168,11 +191,16 @@ def main() -> None:
     results = {str(rows): measure(rows, args.repeats, args.naive_repeats) for rows in args.rows}
     largest = results[str(max(args.rows))]
     print(json.dumps({
-        "benchmark": "slider_kernel", "machine": machine(), "by_rows": results,
-        "update_ms_median_at_largest": largest["update_ms_median"],
+        "benchmark": "slider_kernel", "machine": machine(), "load_average_1_5_15": os.getloadavg(),
+        "by_rows": results,
+        "visible_update_ms_median_at_largest": largest["visible_update_ms_median"],
+        "all_figures_update_ms_median_at_largest": largest["all_figures_update_ms_median"],
         "budget_update_ms_median_at_10M": BUDGET_MS_MEDIAN_AT_10M,
-        "within_budget": largest["update_ms_median"] <= BUDGET_MS_MEDIAN_AT_10M,
-        "note": "kernel-side, no frontend connected: comm messages are serialised but not sent over a socket",
+        "within_budget_visible": largest["visible_update_ms_median"] <= BUDGET_MS_MEDIAN_AT_10M,
+        "within_budget_all_figures": largest["all_figures_update_ms_median"] <= BUDGET_MS_MEDIAN_AT_10M,
+        "note": ("kernel-side, no frontend connected: comm messages are serialised but not sent over a socket. "
+                 "The panel moves only the figure on screen (visible); all_figures adds bringing every stale "
+                 "figure up to date, as when the room has looked at every tab since the move"),
     }))
 
 
