@@ -1,0 +1,143 @@
+"""The action board driven from Python as a facilitator would: the room's ideas merged (dots add up), promoted
+to actions, owner/date/measure filled in the widgets, effort and impact on the sliders, a pillar refreshed;
+then the exports read back cell by cell. Real files: a temporary copy of the sample company."""
+from __future__ import annotations
+
+import csv
+import html
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+
+from workshop.feedback.load import load_workshop_feedback
+from workshop.promise import load_versions, promise_diff
+from workshop.report import export_all
+from workshop.reporting import build_report
+from workshop.session import SessionStore
+from workshop.ui.action_board import ActionBoard
+
+from conftest import SAMPLE
+
+HOSTILE_TITLE = '=HYPERLINK("http://evil.example","win")'
+MEASURE = "'Delivered when we say' scores above 6 for 70 % of advocates by 2026-06-30"
+
+
+@pytest.fixture(scope="module")
+def cube():
+    return load_workshop_feedback(SAMPLE).cube
+
+
+def voted_room(folder) -> tuple[str, str]:
+    """Two participants propose the same idea in two wordings and spend 3 and 2 dots on them."""
+    with SessionStore(folder) as store:
+        code = store.start("ROOM1")
+        alice, bob = store.join(code, "Operations").id, store.join(code, "Sales").id
+        store.open_stage("ideas")
+        a = store.propose_idea(alice, "Text customers their delivery slot", "on_time_delivery",
+                               "lift_experience", "tools")
+        b = store.propose_idea(bob, "<script>alert(1)</script> SMS the slot", "on_time_delivery",
+                               "lift_experience", "tools")
+        store.open_stage("voting")
+        store.vote(alice, {a: 3})
+        store.vote(bob, {b: 2})
+        store.close_stage()
+        store.set_anonymity(False)
+    return a, b
+
+
+def test_pillars_are_in_gap_order_with_the_broken_one_first_and_ideas_escaped(workshop_dir, cube):
+    voted_room(workshop_dir)
+    board = ActionBoard(workshop_dir, cube)
+    gaps = [s.gap for s in board.standing]
+    assert gaps == sorted(gaps, reverse=True)
+    assert board.standing[0].pillar_id == "on_time_delivery" and board.standing[0].broken
+    assert "<script>" not in board.ideas_html.value
+    assert html.escape("<script>alert(1)</script>") in board.ideas_html.value
+    assert board.warnings()[0].message == "'Delivered when we say' is broken today and has no action yet."
+
+
+def test_without_feedback_the_pillars_keep_the_promises_order(workshop_dir):
+    board = ActionBoard(workshop_dir)
+    assert [s.pillar_id for s in board.standing] == board.promise.pillar_ids
+    assert board.warnings() == []
+
+
+def test_a_refused_input_is_a_message_not_a_traceback(workshop_dir):
+    board = ActionBoard(workshop_dir)
+    board.idea_text.value = "x" * 300
+    board.add_button.click()
+    assert "more than the 280 allowed" in board.message.value
+    board.promote_button.click()  # nothing chosen
+    assert "choose ideas" in board.message.value
+
+
+def test_the_whole_flow_from_ideas_to_the_exports(workshop_dir, cube):
+    a, b = voted_room(workshop_dir)
+    board = ActionBoard(workshop_dir, cube)
+
+    board.merge(b, a)
+    assert board.store.state().vote_totals()[a] == 5
+
+    first = board.promote([a, b], title=HOSTILE_TITLE)
+    assert board.action_pick.value == first
+    board.owner_department.value = "Operations"
+    board.owner_name.value = "Sam Lee"
+    board.due.value = date(2026, 6, 30)
+    assert board.measure.value == MEASURE  # the suggestion follows the date picked
+    board.save_button.click()
+    board.effort.value = 2
+    board.impact.value = 5
+    assert board.message.value == ""
+    assert list(board.matrix.data[0].x) == [2] and list(board.matrix.data[0].y) == [5]
+
+    c = board.type_idea("Promise delivery within 8 of 10", "on_time_delivery", "refresh_promise",
+                        "marketing_message")
+    second = board.promote([c], refresh_kind="lower_target")
+    board.update(second, effort=1, impact=2)
+    assert sorted(board.matrix.data[0].x) == [1, 2]
+    board.refresh_target.value = 8.0
+    board.refresh_button.click()
+    assert board.message.value == ""
+
+    versions = load_versions(workshop_dir)
+    assert [p.version for p in versions] == [1, 2]
+    assert versions[0].pillar("on_time_delivery").target == 10
+    assert [str(ch) for ch in promise_diff(*versions)] == ["Pillar 'Delivered when we say': target: 10 → 8"]
+    assert [w.message for w in board.warnings()] == [
+        "'Promise delivery within 8 of 10' has no owner and no due date."]
+
+    report = build_report(workshop_dir)
+    paths = export_all(report, workshop_dir)
+    header = ["Pillar", "Gap when agreed", "Move", "How (refresh kind)", "Lever", "Action", "Owner department",
+              "Owner", "Due", "Effort", "Impact", "Priority (quadrant)", "Success measure", "Status", "Votes",
+              "From ideas"]
+    rows = [["Delivered when we say", "4.6", "Lift the experience", "", "Tools", "'" + HOSTILE_TITLE, "Operations",
+             "Sam Lee", "2026-06-30", "2", "5", "quick win", MEASURE, "agreed", "5", "#1, #2"],
+            ["Delivered when we say", "4.6", "Refresh the promise", "Lower the target", "Marketing message",
+             "Promise delivery within 8 of 10", "", "", "", "1", "2", "fill-in", "", "agreed", "0", "#3"]]
+    with open(paths["csv"], encoding="utf-8-sig", newline="") as stream:
+        assert list(csv.reader(stream)) == [header, *rows]
+
+    sheet = openpyxl.load_workbook(paths["xlsx"]).active
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert cells[0] == header
+    assert cells[1] == ["Delivered when we say", 4.6, "Lift the experience", None, "Tools", "'" + HOSTILE_TITLE,
+                        "Operations", "Sam Lee", datetime(2026, 6, 30), 2, 5, "quick win", MEASURE, "agreed", 5,
+                        "#1, #2"]
+    assert cells[2] == ["Delivered when we say", 4.6, "Refresh the promise", "Lower the target", "Marketing message",
+                        "Promise delivery within 8 of 10", None, None, None, 1, 2, "fill-in", None, "agreed", 0,
+                        "#3"]
+    assert sheet["I2"].number_format == "yyyy-mm-dd"
+
+    markdown = paths["markdown"].read_text(encoding="utf-8")
+    assert ("| Delivered when we say | 4.6 | Lift the experience |  | Tools | '=HYPERLINK(\"http://evil.example\","
+            "\"win\") | Operations | Sam Lee | 2026-06-30 | 2 | 5 | quick win | " + MEASURE
+            + " | agreed | 5 | #1, #2 |") in markdown.splitlines()
+    assert ("| Delivered when we say | 4.6 | Refresh the promise | Lower the target | Marketing message | "
+            "Promise delivery within 8 of 10 |  |  |  | 1 | 2 | fill-in |  | agreed | 0 | #3 |") in markdown.splitlines()
+    assert "- Pillar 'Delivered when we say': target: 10 → 8" in markdown.splitlines()
+    assert "- 'Promise delivery within 8 of 10' has no owner and no due date." in markdown.splitlines()
+    page = paths["html"].read_text(encoding="utf-8")
+    assert html.escape("'" + HOSTILE_TITLE) in page
+    assert "alert(1)" not in page  # ideas' words reach the report only through the actions agreed from them
