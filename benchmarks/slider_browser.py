@@ -117,6 +117,7 @@ def main() -> None:
         "redraw_ms_max": round(ordered[-1], 1), "budget_redraw_ms_median": BUDGET_MS_MEDIAN,
         "within_budget": median <= BUDGET_MS_MEDIAN,
         "browser": "Debian chromium, headless, via Playwright", "server": "voila on 127.0.0.1",
+        "load_average_1_5_15": os.getloadavg(),
     }))
 
 
