@@ -1,0 +1,37 @@
+"""Call log form: filled in as a facilitator does, checked against the real advocate_calls.csv it writes."""
+from __future__ import annotations
+
+import csv
+
+from workshop.feedback.calls import CALLS_FILE, NOTE_MAX_CHARS
+from workshop.ui.call_log import CallLogPanel
+
+
+def test_a_call_is_logged_to_the_folder_and_the_form_is_ready_for_the_next(workshop_dir):
+    panel = CallLogPanel(workshop_dir)
+    panel.touchpoint.value = "phone"
+    panel.scores["expert_advice"].value = 9
+    panel.scores["put_right"].value = 0
+    panel.recommend.value = 10
+    panel.note.value = "The fitter came back the same day."
+    panel.caller.value = "Sam"
+    panel.log_button.click()
+    assert "Call logged (1 in advocate_calls.csv)" in panel.status.value
+    with open(workshop_dir / CALLS_FILE, newline="", encoding="utf-8") as stream:
+        (row,) = list(csv.DictReader(stream))
+    assert (row["expert_advice"], row["put_right"], row["made_to_last"]) == ("9", "0", "")
+    assert row["comment"] == "The fitter came back the same day." and row["caller"] == "Sam"
+    assert row["source"] == "call"
+    assert panel.note.value == "" and panel.scores["expert_advice"].value is None
+    assert panel.caller.value == "Sam" and panel.touchpoint.value == "phone"
+
+
+def test_a_refused_call_keeps_what_was_typed_and_says_why(workshop_dir):
+    panel = CallLogPanel(workshop_dir)
+    panel.scores["made_to_last"].value = 8
+    panel.note.value = "x" * (NOTE_MAX_CHARS + 5)
+    assert panel.log() is None
+    assert "no touchpoint" in panel.status.value and "more than 1,000" in panel.status.value
+    assert "Traceback" not in panel.status.value
+    assert panel.scores["made_to_last"].value == 8 and len(panel.note.value) == NOTE_MAX_CHARS + 5
+    assert not (workshop_dir / CALLS_FILE).exists() and panel.calls_logged == 0
