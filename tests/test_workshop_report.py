@@ -1,0 +1,100 @@
+"""``run_report``: notebook 05 executed with papermill on real workshop folders (a copy of the sample company,
+a folder built from a client-format fixture), the same content twice, and a broken folder refused with its file
+and line before anything runs. Each papermill run takes seconds, so the runs are few."""
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+
+from workshop.actions import Action
+from workshop.errors import PromiseError, WorkshopFolderError
+from workshop.feedback.mapping import save_mapping, suggest_mapping
+from workshop.feedback.readers import read_preview
+from workshop.promise import load_promise
+from workshop.reporting import build_report, check_workshop, run_report
+from workshop.session import SessionStore
+
+from conftest import DATA
+
+FIXTURES = DATA / "feedback"
+
+
+def exported(folder) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((folder / "exports").iterdir())
+            if p.suffix in (".html", ".csv", ".md")}
+
+
+def test_the_sample_report_runs_and_twice_gives_the_same_files(workshop_dir):
+    with SessionStore(workshop_dir) as store:
+        store.type_idea("Two-hour delivery slots", "on_time_delivery", "lift_experience", "process")
+        store.agree_action(Action("", "on_time_delivery", "Two-hour delivery slots", owner_department="Operations",
+                                  due=date(2026, 6, 30), idea_ids=["idea-1"]))
+    html = run_report(workshop_dir)
+    assert html.parent == workshop_dir / "exports" and html.name.endswith("-report.html")
+    first = exported(workshop_dir)
+    assert sorted(first) == sorted(p.name for p in (workshop_dir / "exports").iterdir()
+                                   if p.suffix in (".html", ".csv", ".md"))
+    assert len(first) == 3
+    page = first[html.name].decode("utf-8")
+    assert "Two-hour delivery slots" in page
+    assert page.count('class="plotly-graph-div"') == 3  # the three gap views; nobody rated, so no room view
+    assert run_report(workshop_dir) == html
+    assert exported(workshop_dir) == first
+
+
+def test_a_folder_built_from_a_client_format_fixture_reports(tmp_path):
+    folder = tmp_path / "client"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "promise.yml", folder / "promise.yml")
+    shutil.copy(FIXTURES / "semicolon_cp1252.csv", folder / "semicolon_cp1252.csv")
+    mapping = suggest_mapping(read_preview(folder / "semicolon_cp1252.csv"), load_promise(folder),
+                              source="semicolon_cp1252.csv")
+    save_mapping(mapping, folder)
+    html = run_report(folder)
+    page = html.read_text(encoding="utf-8")
+    assert "Quick answers" in page and "No actions were agreed." in page
+    assert not (folder / "session.sqlite").exists()  # a report never starts a session
+
+
+def test_a_corrupt_promise_fails_with_the_file_and_line_before_papermill_runs(workshop_dir, monkeypatch):
+    promise = workshop_dir / "promise.yml"
+    lines = promise.read_text(encoding="utf-8").splitlines()
+    broken_line = next(i for i, line in enumerate(lines) if line.startswith("pillars:")) + 2
+    lines[broken_line - 1] += " ]["
+    promise.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import papermill
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: pytest.fail("papermill ran"))
+    with pytest.raises(PromiseError) as caught:
+        run_report(workshop_dir)
+    problem = caught.value.problems[0]
+    assert problem.file == promise
+    assert problem.line == broken_line
+    assert f"promise.yml, line {broken_line}" in str(caught.value)
+
+
+def test_a_mapping_naming_a_missing_file_is_refused_with_the_mapping_file(workshop_dir):
+    (workshop_dir / "feedback.csv").unlink()
+    with pytest.raises(WorkshopFolderError, match="mapping.yml.*names a file that is not there"):
+        check_workshop(workshop_dir)
+
+
+def test_a_folder_without_a_promise_is_refused(tmp_path):
+    with pytest.raises(WorkshopFolderError, match="no promise.yml"):
+        run_report(tmp_path)
+
+
+def test_the_report_cites_ideas_by_number_and_keeps_earlier_promise_versions(workshop_dir):
+    with SessionStore(workshop_dir) as store:
+        first = store.type_idea("Say 'within a week'", "on_time_delivery", "refresh_promise", "marketing_message")
+        action = store.agree_action(Action("", "on_time_delivery", "Say 'within a week'", move="refresh_promise",
+                                           lever="marketing_message", refresh_kind="reword", idea_ids=[first]))
+        store.refresh_promise(action, name="Delivered within the week")
+    report = build_report(workshop_dir)
+    assert report.idea_labels == {first: "#1"}
+    assert [p.version for p in report.earlier_promises] == [1]
+    assert report.promise.version == 2
+    assert report.anonymous is True
+    assert [str(c) for _, _, changes in report.refreshes() for c in changes] == [
+        "Pillar 'Delivered within the week': name: “Delivered when we say” → “Delivered within the week”"]
