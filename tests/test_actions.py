@@ -1,11 +1,19 @@
 """The action model: validation, the impact–effort quadrants, and the warnings a facilitator would give."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
+import numpy as np
 import pytest
 
-from workshop.actions import Action, ActionError, facilitator_warnings, prioritised, validate_action
+from workshop.actions import (Action, ActionError, action_from_payload, action_to_payload, facilitator_warnings,
+                              pillar_standing, prioritised, refreshed_promise, suggested_measure, updated_action,
+                              validate_action)
+from workshop.gap import Table
+from workshop.promise import load_promise, promise_diff
+
+from conftest import DATA
 
 PILLARS = {"fresh": "Fresh every time", "expert_help": "Expert help", "returns": "Easy returns"}
 
@@ -73,3 +81,66 @@ def test_dropped_actions_do_not_count():
     plan = [action(id="1", pillar_id="returns", status="dropped")]
     assert [w.message for w in facilitator_warnings(plan, PILLARS, ["returns"])] == [
         "'Easy returns' is broken today and has no action yet."]
+
+
+# --- stored form, updates, measures, refreshes, pillar order ----------------------------------------------
+
+
+def test_an_action_survives_its_stored_form():
+    action = Action("a1", "speed", "Answer in a day", lever="staffing", owner_department="Service",
+                    due=date(2026, 6, 30), idea_ids=["idea-3"], gap=2.25)
+    payload = action_to_payload(action)
+    assert payload["due"] == "2026-06-30"
+    assert json.loads(json.dumps(payload)) == payload
+    assert action_from_payload(payload) == action
+
+
+def test_updates_change_only_updatable_fields():
+    action = Action("a1", "speed", "Answer in a day")
+    assert updated_action(action, {"due": "2026-06-30", "effort": 2}).due == date(2026, 6, 30)
+    assert action.due is None  # the original is untouched
+    with pytest.raises(ActionError, match="gap"):
+        updated_action(action, {"gap": 0.0})
+
+
+def test_the_suggested_measure_names_pillar_threshold_share_and_date():
+    assert suggested_measure("Quick answers", 6.5, date(2026, 6, 30)) == (
+        "'Quick answers' scores above 6.5 for 70 % of advocates by 2026-06-30")
+    assert suggested_measure("Quick answers", 6.0, None).endswith("above 6 for 70 % of advocates by <date>")
+
+
+@pytest.mark.parametrize("kind, changes, changed", [
+    ("reword", {"name": "Answers the same day", "description": "We answer by 5 pm."}, {"name", "description"}),
+    ("lower_target", {"target": 8.0}, {"target"}),
+    ("narrow", {"touchpoints": ["phone"]}, {"touchpoints"}),
+    ("do_over", {"name": "New", "threshold": 5.0}, {"name", "threshold"}),
+])
+def test_a_refresh_changes_what_its_kind_allows_on_its_pillar_only(kind, changes, changed):
+    promise = load_promise(DATA / "feedback" / "promise.yml")
+    action = Action("a1", "speed", "Refresh", move="refresh_promise", refresh_kind=kind)
+    refreshed = refreshed_promise(promise, action, **changes)
+    assert {c.field for c in promise_diff(promise, refreshed)} == changed
+    assert {c.pillar for c in promise_diff(promise, refreshed)} == {changes.get("name", "Quick answers")}
+    assert promise == load_promise(DATA / "feedback" / "promise.yml")  # the input is not changed
+
+
+def test_a_refresh_outside_its_kind_or_on_a_lift_action_is_refused():
+    promise = load_promise(DATA / "feedback" / "promise.yml")
+    reword = Action("a1", "speed", "Reword", move="refresh_promise", refresh_kind="reword")
+    with pytest.raises(ActionError, match="target.*is not changed by 'Reword the pillar'"):
+        refreshed_promise(promise, reword, target=7.0)
+    with pytest.raises(ActionError, match="says nothing to change"):
+        refreshed_promise(promise, reword)
+    with pytest.raises(ActionError, match="not a 'refresh the promise' action"):
+        refreshed_promise(promise, Action("a2", "speed", "Hire"), name="x")
+
+
+def test_pillars_stand_largest_gap_first_and_unmeasured_last():
+    promise = load_promise(DATA / "feedback" / "promise.yml")
+    table = Table({"pillar": np.array(["speed", "care", "clarity"], dtype=object),
+                   "gap": np.array([1.0, np.nan, 3.5]),
+                   "status": np.array(["at risk", "not judged", "broken"], dtype=object)})
+    standing = pillar_standing(promise, table)
+    assert [(s.pillar_id, s.gap, s.broken) for s in standing] == [
+        ("clarity", 3.5, True), ("speed", 1.0, False), ("care", None, False)]
+    assert [s.pillar_id for s in pillar_standing(promise)] == promise.pillar_ids
