@@ -25,11 +25,11 @@ def client_folder(tmp_path: Path) -> Path:
 
 
 def test_the_sample_opens_with_its_saved_mapping_and_loads(workshop_dir):
-    panel = MappingPanel(workshop_dir)
+    panel = MappingPanel(workshop_dir, load=True)
     assert panel.path.value == "feedback.csv"
     assert panel.field_choices["expert_advice"].value == "expert_advice"
     assert panel.scale_choices["recommend"].value == "0-10"
-    loaded = panel.load()
+    loaded = panel.loaded
     assert loaded.cube.total_responses == 5000
     assert "Rows read: 5,000 = kept 5,000 + set aside 0" in panel.report_html.value
     assert panel.progress.value == 1 and panel.set_aside_button.disabled
@@ -101,6 +101,12 @@ def test_set_aside_rows_are_written_to_exports(client_folder):
         rows = list(csv.DictReader(stream))
     assert [row["file_row"] for row in rows] == ["6", "7", "8", "9"]
     assert "Wrote 4 set-aside rows to exports/set_aside_rows.csv" in panel.message.value
+
+
+def test_a_mapping_naming_a_missing_file_opens_with_a_message(client_folder):
+    (client_folder / "mapping.yml").write_text("source: gone.csv\n", encoding="utf-8")
+    panel = MappingPanel(client_folder, load=True)
+    assert panel.loaded is None and "gone.csv" in panel.message.value and "#b2182b" in panel.message.value
 
 
 def test_errors_are_messages_and_nothing_typed_is_lost(client_folder):

@@ -57,7 +57,9 @@ class MappingPanel:
     ``write_set_aside``; ``loaded`` holds the last ``LoadedFeedback``.
     """
 
-    def __init__(self, folder: str | Path):
+    def __init__(self, folder: str | Path, *, load: bool = False):
+        """``load=True``: when the folder has a mapping.yml, load its feedback at once (a notebook run top to
+        bottom needs no click); problems show as the panel's message, never as an exception."""
         self.folder = Path(folder)
         self.promise: Promise = load_promise(self.folder)
         self.saved: FeedbackMapping | None = None
@@ -103,7 +105,7 @@ class MappingPanel:
         self.set_aside_button.on_click(lambda _button: self._safely(self.write_set_aside))
 
         if (self.folder / MAPPING_FILE).is_file():
-            self._safely(self._open_saved)
+            self._safely(self._open_saved, load)
 
     # --- what a facilitator does --------------------------------------------------------------------------
 
@@ -194,11 +196,13 @@ class MappingPanel:
 
     # --- wiring ---------------------------------------------------------------------------------------
 
-    def _open_saved(self) -> None:
+    def _open_saved(self, load: bool) -> None:
         self.saved = load_mapping(self.folder / MAPPING_FILE)
         self.sheet.value = "" if self.saved.sheet is None else str(self.saved.sheet)
         self.header_row.value = self.saved.header_row or 0
         self.choose_file(source_path(self.saved, self.folder))
+        if load:
+            self.load()
 
     def _on_upload(self, change) -> None:
         for upload in change["new"]:
