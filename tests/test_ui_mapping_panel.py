@@ -129,3 +129,15 @@ def test_the_preview_is_scrubbed_and_escaped(client_folder):
     shown = panel.preview_html.value
     assert "<script>" not in shown and "&lt;script&gt;" in shown and "&lt;b&gt;x&lt;/b&gt;" in shown
     assert "jo@example.com" not in shown and "[email]" in shown and "[phone]" in shown
+
+
+def test_report_examples_are_scrubbed_and_escaped(client_folder):
+    (client_folder / "export.csv").write_text(
+        "Response ID,Quick answers,Comments\n1,ring <me> on 020 7946 0958,ok\n2,8,fine\n3,9,good\n",
+        encoding="utf-8")
+    panel = MappingPanel(client_folder)
+    panel.choose_file("export.csv")
+    panel.confirm_and_load()
+    shown = panel.report_html.value
+    assert "no answer on the 0-10 scale" in shown and "row 2: " in shown
+    assert "7946" not in shown and "[phone]" in shown and "&lt;me&gt;" in shown

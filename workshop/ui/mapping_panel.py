@@ -32,7 +32,7 @@ from workshop.feedback.mapping import (
     source_path,
     suggest_mapping,
 )
-from workshop.feedback.privacy import privacy_rules, scrub
+from workshop.feedback.privacy import PrivacyRules, privacy_rules, scrub
 from workshop.feedback.readers import KINDS, read_preview
 from workshop.feedback.scales import SCALES, is_missing
 from workshop.feedback.validation import Issue, ValidationReport
@@ -178,7 +178,7 @@ class MappingPanel:
         self.progress.value = 0
         self.loaded = load_workshop_feedback(self.folder, progress=self._on_progress)
         self.progress.value = 1
-        self.report_html.value = report_html(self.loaded.report, self.loaded.calls)
+        self.report_html.value = report_html(self.loaded.report, self.loaded.calls, privacy_rules(self.loaded.mapping))
         self.set_aside_button.disabled = self.loaded.report.rows_set_aside == 0
         self._say("Loaded." if self.loaded.report.blocking == [] else
                   "Loaded, with problems to fix first (in red below).", GREEN if not self.loaded.report.blocking
@@ -297,9 +297,9 @@ class MappingPanel:
             list(self.touchpoint_choices.values())
 
 
-def report_html(report: ValidationReport, calls: int = 0) -> str:
+def report_html(report: ValidationReport, calls: int = 0, rules: PrivacyRules = PrivacyRules()) -> str:
     """The validation report in plain words: totals, blocking problems in red, then warnings, each with
-    examples (row, column, value) and what to do. Every value from the file is HTML-escaped."""
+    examples (row, column, value) and what to do. Every value from the file is scrubbed, then HTML-escaped."""
     adds_up = ("" if report.reconciles else f' <b style="color:{RED}">(does not add up: please report this)</b>')
     parts = [f'<div style="font-size:16px;color:{INK}">',
              f"<p><b>Rows read: {report.rows_read:,} = kept {report.rows_kept:,} + set aside "
@@ -311,7 +311,7 @@ def report_html(report: ValidationReport, calls: int = 0) -> str:
                                   ("Warnings", report.warnings, AMBER)):
         if issues:
             parts.append(f'<h4 style="color:{colour}">{title}</h4><ul>')
-            parts += [_issue_html(issue, colour) for issue in issues]
+            parts += [_issue_html(issue, colour, rules) for issue in issues]
             parts.append("</ul>")
     if not report.blocking and not report.warnings:
         parts.append(f'<p style="color:{GREEN}">No problems found.</p>')
@@ -319,16 +319,17 @@ def report_html(report: ValidationReport, calls: int = 0) -> str:
     return "".join(parts)
 
 
-def _issue_html(issue: Issue, colour: str) -> str:
+def _issue_html(issue: Issue, colour: str, rules: PrivacyRules) -> str:
     column = f"column '{issue.column}': " if issue.column else ""
     examples = "".join(f"<li>{'row ' + str(row) if row is not None else 'the file'}"
-                       f"{(': ' + html.escape(value)) if value else ''}</li>" for row, value in issue.examples)
+                       f"{(': ' + html.escape(_cell(value, rules))) if value else ''}</li>"
+                       for row, value in issue.examples)
     return (f'<li><span style="color:{colour}">{html.escape(column + issue.message)} ({issue.count:,})</span>'
             + (f"<ul>{examples}</ul>" if examples else "")
             + (f"<div>What to do: {html.escape(issue.fix)}</div>" if issue.fix else "") + "</li>")
 
 
-def _cell(value: object, rules) -> str:
+def _cell(value: object, rules: PrivacyRules) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return str(scrub(str(value), rules.do_not_show, rules.safe_patterns))
