@@ -9,6 +9,7 @@ paths in inline code or commands, short notebook names (``01_define_the_promise`
 """
 from __future__ import annotations
 
+import ast
 import re
 import shlex
 import subprocess
@@ -206,6 +207,26 @@ def test_the_guide_names_the_seven_gap_views_and_the_live_stages_as_the_panels_l
     text = "\n".join(p.read_text() for p in guide_pages())
     stages = set(re.findall(r"\*\*Open: ([^*]+)\*\*", text))
     assert stages and stages <= set(STAGES.values())
+
+
+def widget_labels() -> set[str]:
+    """Every string literal in the panels (widget descriptions, tab titles), and each stage's button label."""
+    from workshop.session import STAGES
+
+    labels = {f"Open: {label}" for label in STAGES.values()}
+    for module in (REPO / "workshop" / "ui").glob("*.py"):
+        labels |= {node.value for node in ast.walk(ast.parse(module.read_text()))
+                   if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    return labels
+
+
+@pytest.mark.parametrize("page", sorted(GUIDE.glob("step_*.md")), ids=page_id)
+def test_every_bold_label_a_step_says_to_click_is_on_a_panel(page: Path):
+    text = page.read_text()
+    clicks = text[text.index("## What to click"):text.index("## What to say")]
+    labels = widget_labels()
+    unknown = [bold for bold in re.findall(r"\*\*([^*]+)\*\*", clicks) if bold not in labels]
+    assert unknown == [], f"{page_id(page)} tells the facilitator to use labels no panel shows: {unknown}"
 
 
 # --- timings ------------------------------------------------------------------------------------------
