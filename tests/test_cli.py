@@ -152,3 +152,25 @@ def test_check_the_sample_folder_reports_its_feedback(tmp_path):
     result = run("check", "--workshop", str(folder))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Rows read: 5,000 = kept 5,000 + set aside 0" in result.stdout
+
+
+def test_check_the_folder_reads_its_call_log(tmp_path):
+    from workshop.feedback.calls import AdvocateCall, log_call
+    from workshop.promise import load_promise
+
+    folder = tmp_path / "sample"
+    shutil.copytree(REPO / "datasets" / "sample", folder)
+    log_call(folder, AdvocateCall(touchpoint="phone", scores={"put_right": 9}, note="Sorted in one call."),
+             load_promise(folder))
+    result = run("check", "--workshop", str(folder))
+    assert result.returncode == 0 and "advocate_calls.csv: OK - 1 advocate calls" in result.stdout
+    log = folder / "advocate_calls.csv"
+    log.write_text(log.read_text(encoding="utf-8").replace(",9,", ",nine,"), encoding="utf-8")
+    broken = run("check", "--workshop", str(folder))
+    assert broken.returncode == 1 and "row 2" in broken.stderr and "put_right" in broken.stderr
+    assert "Traceback" not in broken.stderr
+
+
+def test_mapping_options_without_a_file_are_a_usage_error(tmp_path):
+    result = run("check", "--save-mapping", "--workshop", str(feedback_workshop(tmp_path)))
+    assert result.returncode == 2 and "need a FILE" in result.stderr
