@@ -87,6 +87,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
                  code=args.code)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from workshop.reporting import run_report
+
+    html = run_report(_workshop_dir(args.workshop))
+    print(f"Report written: {html}")
+    print(f"The action plan (CSV, XLSX, Markdown) is beside it in {html.parent}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workshop",
@@ -143,6 +152,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--code", metavar="CODE", default=None,
                        help="keep this session code instead of the one already set or a new one")
     serve.set_defaults(run=cmd_serve)
+
+    report = commands.add_parser(
+        "report", help="write the report the client takes home",
+        description="Run notebooks/05_workshop_report.ipynb on the workshop folder (papermill) and write into "
+                    "its exports/: the self-contained HTML report (opens offline), the action plan as CSV, "
+                    "XLSX and Markdown, and the executed notebook. The folder is checked first: a broken "
+                    "promise.yml, mapping or session fails with the file and line. Running it twice on the "
+                    "same folder gives the same report.")
+    report.add_argument("--workshop", metavar="DIR", default=None, help="the workshop folder to report on")
+    report.set_defaults(run=cmd_report)
     return parser
 
 
