@@ -141,3 +141,17 @@ def test_report_examples_are_scrubbed_and_escaped(client_folder):
     shown = panel.report_html.value
     assert "no answer on the 0-10 scale" in shown and "row 2: " in shown
     assert "7946" not in shown and "[phone]" in shown and "&lt;me&gt;" in shown
+
+
+def test_a_long_export_maps_questions_to_pillars(client_folder):
+    shutil.copy(FEEDBACK / "long_format.csv", client_folder / "export.csv")
+    panel = MappingPanel(client_folder)
+    panel.choose_file("export.csv")
+    assert panel.mapping.layout == "long"
+    offered = [label for label, _ in panel.field_choices["speed"].options]
+    assert "ResponseID" not in offered and panel.field_choices["speed"].value in offered
+    loaded = panel.confirm_and_load()
+    mapping = load_mapping(client_folder / "mapping.yml")
+    assert mapping.pillars["speed"].question == panel.field_choices["speed"].value
+    assert mapping.pillars["speed"].column is None
+    assert loaded.report.responses_kept == 3 and loaded.report.rows_kept == 10
