@@ -63,6 +63,16 @@ def test_without_feedback_the_pillars_keep_the_promises_order(workshop_dir):
     assert board.warnings() == []
 
 
+def test_reload_shows_ideas_the_room_sent_after_the_board_opened(workshop_dir):
+    board = ActionBoard(workshop_dir)
+    with SessionStore(workshop_dir) as store:
+        store.type_idea("Weekend deliveries", "on_time_delivery", "lift_experience", "staffing")
+    assert "Weekend deliveries" not in board.ideas_html.value
+    board.reload_button.click()
+    assert "Weekend deliveries" in board.ideas_html.value
+    assert [label for label, _ in board.merge_from.options] == ["#1 Weekend deliveries"]
+
+
 def test_a_refused_input_is_a_message_not_a_traceback(workshop_dir):
     board = ActionBoard(workshop_dir)
     board.idea_text.value = "x" * 300

@@ -18,7 +18,7 @@ agreed from ideas (with the pillar's gap at that moment), changes to an action, 
 These kinds need no schema change: every event is a JSON payload in the same table.
 
 Participant text is stored verbatim; whoever displays it in HTML escapes it. This module imports neither
-ipywidgets nor plotly, and pandas only for the tables it hands to charts and reports.
+ipywidgets nor plotly; pandas comes with ``workshop.actions`` (its gap order reads ``workshop.gap``).
 """
 from __future__ import annotations
 

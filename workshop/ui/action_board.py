@@ -49,6 +49,7 @@ class ActionBoard:
         self._syncing = False  # True while widgets are set from the store, so that is not taken as an edit
 
         self.message = widgets.HTML()
+        self.reload_button = widgets.Button(description="Reload ideas and votes", icon="refresh")
         self.ideas_html = widgets.HTML()
         self.warnings_html = widgets.HTML()
 
@@ -92,6 +93,7 @@ class ActionBoard:
         self._matrix_chart = impact_effort_matrix([], {})
         self.matrix = go.FigureWidget(self._matrix_chart.figure())
 
+        self.reload_button.on_click(lambda _: self._guarded(self.refresh))
         self.add_button.on_click(lambda _: self._guarded(self._add_from_widgets))
         self.merge_button.on_click(lambda _: self._guarded(lambda: self.merge(self.merge_from.value,
                                                                               self.merge_into.value)))
@@ -107,7 +109,7 @@ class ActionBoard:
                 self.action_pick.value, **{change["owner"].description.lower(): change["new"]})), names="value")
 
         self.widget = widgets.VBox([
-            self.message, self.warnings_html, self.ideas_html,
+            self.message, self.warnings_html, self.reload_button, self.ideas_html,
             widgets.HTML("<h3>Add an idea</h3>"),
             widgets.HBox([self.idea_text, self.add_button]),
             widgets.HBox([self.idea_pillar, self.idea_move, self.idea_lever]),
