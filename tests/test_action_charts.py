@@ -17,7 +17,7 @@ def test_each_live_action_sits_at_its_effort_and_impact_ties_drawn_apart():
                Action("d", "speed", "<b>Four</b>", effort=5, impact=1)]
     trace = impact_effort_matrix(actions, NAMES).traces[0]
     assert list(zip(trace["x"], trace["y"])) == [(2, 5), (2 + SPREAD, 5), (5, 1)]
-    assert trace["text"] == ["1", "2", "3"]
+    assert trace["text"] == ["1", "2", "4"]  # the dropped action keeps its number 3, undrawn
     assert trace["customdata"][2] == ["&lt;b&gt;Four&lt;/b&gt;", "Quick &lt;answers&gt;", "Process and operations"]
     assert impact_effort_matrix(actions, NAMES).title == "2 of 3 actions are quick wins"
 

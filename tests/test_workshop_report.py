@@ -39,7 +39,8 @@ def test_the_sample_report_runs_and_twice_gives_the_same_files(workshop_dir):
     assert len(first) == 3
     page = first[html.name].decode("utf-8")
     assert "Two-hour delivery slots" in page
-    assert page.count('class="plotly-graph-div"') == 3  # the three gap views; nobody rated, so no room view
+    # the three gap views and the impact-effort matrix; nobody rated, so no room view
+    assert page.count('class="plotly-graph-div"') == 4
     assert run_report(workshop_dir) == html
     assert exported(workshop_dir) == first
 
@@ -98,3 +99,16 @@ def test_the_report_cites_ideas_by_number_and_keeps_earlier_promise_versions(wor
     assert report.anonymous is True
     assert [str(c) for _, _, changes in report.refreshes() for c in changes] == [
         "Pillar 'Delivered within the week': name: “Delivered when we say” → “Delivered within the week”"]
+
+
+def test_the_room_is_compared_with_the_customers_once_it_has_rated(workshop_dir):
+    with SessionStore(workshop_dir) as store:
+        code = store.start("ROOM1")
+        store.open_stage("rating")
+        for department, score in (("Operations", 9.0), ("Sales", 7.5)):
+            who = store.join(code, department).id
+            store.rate(who, "on_time_delivery", score, score - 2)
+    report = build_report(workshop_dir)
+    assert len(report.room_views) == 1
+    assert report.room_views[0].caption == "2 participants rated the pillars."
+    assert report.plan_views == []  # no actions, no matrix

@@ -34,8 +34,10 @@ def _offsets(actions: Sequence[Action]) -> list[tuple[float, float]]:
 
 def impact_effort_matrix(actions: Sequence[Action], pillar_names: Mapping[str, str]) -> Chart:
     """Each live action (not dropped) at its effort (x, 1–5) and impact (y, 1–5); the point's label is its
-    number in the plan, the hover its title, pillar and lever. Quick wins are top left."""
-    live = [a for a in actions if a.status != "dropped"]
+    place in ``actions`` counting from 1 (dropped ones keep their number, so labels match a list of the same
+    actions), the hover its title, pillar and lever. Quick wins are top left."""
+    numbered = [(number, a) for number, a in enumerate(actions, start=1) if a.status != "dropped"]
+    live = [a for _, a in numbered]
     offsets = _offsets(live)
     low, high = min(EFFORT_IMPACT_RANGE) - 0.5, max(EFFORT_IMPACT_RANGE) + 0.5
     middle = (min(EFFORT_IMPACT_RANGE) + max(EFFORT_IMPACT_RANGE)) / 2
@@ -43,7 +45,7 @@ def impact_effort_matrix(actions: Sequence[Action], pillar_names: Mapping[str, s
         "type": "scatter", "mode": "markers+text", "name": "actions",
         "x": [a.effort + dx for a, (dx, _) in zip(live, offsets)],
         "y": [a.impact + dy for a, (_, dy) in zip(live, offsets)],
-        "text": [str(i) for i in range(1, len(live) + 1)],
+        "text": [str(number) for number, _ in numbered],
         "textposition": "middle center",
         "customdata": [[escape(a.title), escape(pillar_names.get(a.pillar_id, a.pillar_id)),
                         escape(LEVERS.get(a.lever, a.lever))] for a in live],

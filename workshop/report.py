@@ -76,7 +76,8 @@ class WorkshopReport:
     ``day`` is the workshop's date: it names the files and is the only date the report prints, so the same
     inputs give the same files. ``earlier_promises`` are the kept versions, oldest first (see
     ``workshop.promise.load_versions``); each refresh is shown as a diff. ``idea_labels`` maps an idea id to
-    how the report cites it (e.g. ``"#3"``); a label must not name the idea's author.
+    how the report cites it (e.g. ``"#3"``); a label must not name the idea's author. ``plan_views`` (e.g. the
+    impact–effort matrix) are drawn under the action plan.
     """
 
     workshop: str
@@ -88,6 +89,7 @@ class WorkshopReport:
     earlier_promises: list[Promise] = field(default_factory=list)
     gap_views: list[ReportFigure] = field(default_factory=list)
     room_views: list[ReportFigure] = field(default_factory=list)
+    plan_views: list[ReportFigure] = field(default_factory=list)
     idea_labels: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -391,7 +393,7 @@ def _html_figures(figures: Sequence[ReportFigure], section: str, empty: str) -> 
 def report_html(report: WorkshopReport) -> str:
     """The report as one self-contained HTML page (see ``export_html``)."""
     promise = report.promise
-    figures = [*report.gap_views, *report.room_views]
+    figures = [*report.gap_views, *report.room_views, *report.plan_views]
     plotly_js = f"<script>{plotly.offline.get_plotlyjs()}</script>\n" if figures else ""
     refreshes = "\n".join(
         f"<h4>Version {before} → version {after}</h4>\n{_html_list(changes, 'No change.')}"
@@ -437,6 +439,7 @@ def report_html(report: WorkshopReport) -> str:
 <section class="plan" id="plan">
 <h2>Action plan</h2>
 {anonymity}{plan}
+{_html_figures(report.plan_views, "plan", "") if report.plan_views else ""}
 </section>
 </main>
 </body>

@@ -14,7 +14,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from workshop import charts, gap
-from workshop.actions import facilitator_warnings, pillar_standing
+from workshop.action_charts import impact_effort_matrix
+from workshop.actions import facilitator_warnings, pillar_standing, prioritised
 from workshop.errors import Problem, WorkshopError, WorkshopFolderError
 from workshop.feedback.load import load_workshop_feedback
 from workshop.feedback.mapping import MAPPING_FILE, load_mapping, source_path
@@ -106,11 +107,14 @@ def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()
             room_views = [ReportFigure(chart.title, chart.figure(),
                                        f"{len(state.participants)} participants rated the pillars.")]
     actions = actions_of(state)
+    matrix = impact_effort_matrix(prioritised(actions), names)
+    plan_views = [ReportFigure(matrix.title, matrix.figure(), "Each number is the action's row in the plan "
+                               "above (dropped actions are not drawn); quick wins are top left.")] if actions else []
     broken = [s.pillar_id for s in pillar_standing(promise, table) if s.broken]
     return WorkshopReport(
         workshop=folder.name, day=report_day(folder), promise=promise, actions=actions,
         anonymous=state.anonymous, warnings=facilitator_warnings(actions, names, broken),
-        earlier_promises=versions[:-1], gap_views=gap_views, room_views=room_views,
+        earlier_promises=versions[:-1], gap_views=gap_views, room_views=room_views, plan_views=plan_views,
         idea_labels={idea.id: f"#{idea.number}" for idea in state.ideas.values()})
 
 
