@@ -3,6 +3,7 @@ saved, and Ctrl-C stops Voila and its kernels cleanly."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import os
 import re
@@ -107,6 +108,13 @@ def test_serve_shows_only_the_participant_app_and_stops_on_ctrl_c(folder: Path):
         with urllib.request.urlopen(base + "/", timeout=30) as page:
             body = page.read().decode()
         assert "current_workshop" not in body  # code cells are stripped from the page
+        # The participant template: no third-party request (stock Voila's lab page links two CDN stylesheets).
+        assert "cdn.jsdelivr.net" not in body and "voila-style.js" in body
+        script = re.search(r'src="(/voila/static/[^"]+\.js)', body).group(1)
+        compressed = urllib.request.Request(base + script, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(compressed, timeout=30) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert gzip.decompress(response.read()).decode().strip()
         kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', body).group(1)
         marker = folder / "ran-participant-code.txt"
         seen = asyncio.run(_try_to_run_code(f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels",
@@ -146,6 +154,8 @@ def test_voila_is_told_to_serve_no_files_and_preheat_kernels():
     assert "participant.ipynb" in command and "--VoilaConfiguration.file_denylist=.*" in command
     assert "--VoilaConfiguration.preheat_kernel=True" in command
     assert "--VoilaConfiguration.default_pool_size=6" in command
+    assert "-m workshop.live --VoilaConfiguration.template=participant" in command
+    assert "-m voila " in " ".join(voila_command("127.0.0.1", 8866, 6, tuned=False))
 
 
 def test_hosts_bind_loopback_or_every_interface():

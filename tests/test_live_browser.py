@@ -8,6 +8,7 @@ import shutil
 import signal
 import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -80,6 +81,9 @@ def test_three_participants_rate_propose_and_vote_and_one_reloads(served):
     with playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         pages = [browser.new_context(viewport={"width": 390, "height": 844}).new_page() for _ in PEOPLE]
+        hosts: set[str] = set()  # a phone must not ask anyone but the laptop (no CDN, nothing to leak)
+        for page in pages:  # data: (the inline favicon) and blob: (widget code) URLs are asked of nobody
+            page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc or urlsplit(request.url).scheme))
         for page, (name, department, *_rest) in zip(pages, PEOPLE):
             _join(page, server.local_url, name, department)
         assert panel.state().departments() == {"Sales": 1, "Service": 1, "Operations": 1}
@@ -117,6 +121,7 @@ def test_three_participants_rate_propose_and_vote_and_one_reloads(served):
                 plus.nth(voter).click()
             page.get_by_text(f"{voter + 1} dots", exact=True).wait_for(timeout=WAIT_MS)
 
+        assert hosts - {"data", "blob"} == {urlsplit(server.local_url).netloc}
         state = panel.state()
         os.kill(server.process.pid, signal.SIGKILL)  # the server dies mid-session...
         server.process.wait()

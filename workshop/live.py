@@ -41,6 +41,8 @@ JOIN_QR_STEM = "join"
 JOIN_URL_FILE = "join_url.txt"
 """Written to exports/ by ``start_server`` so the facilitator's panel (another kernel) can show the join card."""
 PARTICIPANT_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "participant.ipynb"
+TEMPLATES_ROOT = Path(__file__).resolve().parent / "jupyter"
+"""Holds voila/templates/participant (the lab template without third-party requests); goes on JUPYTER_PATH."""
 
 
 class ServeError(WorkshopError):
@@ -131,10 +133,15 @@ def _check_port_free(bind_host: str, port: int) -> None:
                                       str(port))]) from None
 
 
-def voila_command(bind_host: str, port: int, pool_size: int) -> list[str]:
-    """The Voila command line: one notebook, preheated kernels, no files served, no tracebacks shown."""
+def voila_command(bind_host: str, port: int, pool_size: int, tuned: bool = True) -> list[str]:
+    """The Voila command line: one notebook, preheated kernels, no files served, no tracebacks shown.
+
+    ``tuned`` (the default) also compresses responses and uses the ``participant`` template (no CDN requests);
+    False is stock Voila, kept so the latency benchmark can measure both in one run.
+    """
+    launcher = ["-m", "workshop.live", "--VoilaConfiguration.template=participant"] if tuned else ["-m", "voila"]
     return [
-        sys.executable, "-m", "voila", str(PARTICIPANT_NOTEBOOK),
+        sys.executable, *launcher, str(PARTICIPANT_NOTEBOOK),
         "--no-browser",
         f"--Voila.ip={bind_host}",
         f"--Voila.port={port}",
@@ -148,6 +155,22 @@ def voila_command(bind_host: str, port: int, pool_size: int) -> list[str]:
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.strip_sources=True",
     ]
+
+
+def run_compressed_voila() -> None:
+    """Voila with gzip-compressed responses (its ~5 MB of scripts shrink about fourfold for a room's Wi-Fi).
+
+    ``--Voila.tornado_settings={'compress_response': True}`` does nothing in Voila 0.5: Tornado picks its
+    output transforms when the application is built and Voila adds ``tornado_settings`` afterwards, so the
+    setting has to be in the settings the application is built with.
+    """
+    from voila.app import Voila
+
+    class CompressedVoila(Voila):
+        def init_settings(self) -> dict:
+            return {**super().init_settings(), "compress_response": True}
+
+    CompressedVoila.launch_instance()
 
 
 def join_qr(join_url: str) -> segno.QRCode:
@@ -176,7 +199,7 @@ def save_join_card(workshop_dir: str | os.PathLike, join_url: str) -> tuple[Path
 
 def start_server(workshop_dir: str | os.PathLike, host: str | None = None, port: int = DEFAULT_PORT,
                  pool_size: int = DEFAULT_POOL_SIZE, code: str | None = None,
-                 ready_timeout: float = READY_TIMEOUT_S) -> LiveServer:
+                 ready_timeout: float = READY_TIMEOUT_S, tuned: bool = True) -> LiveServer:
     """Start the participant server in the background and return once it answers; ``stop()`` ends it.
 
     ``host`` None binds every interface and puts the LAN address in the join URL; ``"loopback"`` (or
@@ -194,9 +217,10 @@ def start_server(workshop_dir: str | os.PathLike, host: str | None = None, port:
     join_url = f"http://{_url_host(url_host)}:{port}/"
     png, svg = save_join_card(folder, join_url)
     log_path = folder / "exports" / "serve.log"
-    env = {**os.environ, WORKSHOP_ENV: str(folder)}
+    jupyter_path = os.pathsep.join(filter(None, [str(TEMPLATES_ROOT), os.environ.get("JUPYTER_PATH")]))
+    env = {**os.environ, WORKSHOP_ENV: str(folder), "JUPYTER_PATH": jupyter_path}
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - the child process writes it until stop()
-    process = subprocess.Popen(voila_command(bind_host, port, pool_size), cwd=PARTICIPANT_NOTEBOOK.parent,
+    process = subprocess.Popen(voila_command(bind_host, port, pool_size, tuned), cwd=PARTICIPANT_NOTEBOOK.parent,
                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     log.close()
     server = LiveServer(process, bind_host, port, join_url, session_code, png, svg, log_path)
@@ -256,3 +280,7 @@ def serve(workshop_dir: str | os.PathLike, host: str | None = None, port: int = 
     finally:
         server.stop()
     return 0 if server.process.returncode in (0, -signal.SIGINT, 130) else server.process.returncode
+
+
+if __name__ == "__main__":  # how ``voila_command`` starts Voila, in its own process
+    run_compressed_voila()
