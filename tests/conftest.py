@@ -20,6 +20,16 @@ def workshop_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def client_folder(tmp_path: Path) -> Path:
+    """A workshop folder with the feedback fixtures' promise (speed, care, clarity; phone, store, web), no
+    mapping yet: where a consultant starts with a client's export."""
+    folder = tmp_path / "client"
+    folder.mkdir()
+    shutil.copy(DATA / "feedback" / "promise.yml", folder / "promise.yml")
+    return folder
+
+
+@pytest.fixture
 def data_dir() -> Path:
     return DATA
 

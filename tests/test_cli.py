@@ -83,16 +83,8 @@ def test_help_lists_every_option(command, options):
 FEEDBACK = DATA / "feedback"
 
 
-def feedback_workshop(tmp_path: Path) -> Path:
-    """A workshop folder holding the feedback fixtures' promise and a copy of one client export."""
-    folder = tmp_path / "client"
-    folder.mkdir()
-    shutil.copy(FEEDBACK / "promise.yml", folder / "promise.yml")
-    return folder
-
-
-def test_check_file_prints_the_suggested_mapping_and_the_report(tmp_path):
-    result = run("check", str(FEEDBACK / "clean_comma.csv"), "--workshop", str(feedback_workshop(tmp_path)))
+def test_check_file_prints_the_suggested_mapping_and_the_report(client_folder):
+    result = run("check", str(FEEDBACK / "clean_comma.csv"), "--workshop", str(client_folder))
     assert result.returncode == 0, result.stderr
     assert "Suggested mapping (no mapping.yml given" in result.stdout
     assert "      column: Quick answers" in result.stdout
@@ -104,15 +96,15 @@ def test_check_file_prints_the_suggested_mapping_and_the_report(tmp_path):
     ("empty.csv", "the file is empty (0 bytes)"),
     ("truncated.parquet", "is not a complete Parquet file"),
 ])
-def test_check_file_exits_1_on_blocking_problems(tmp_path, name, line):
-    result = run("check", str(FEEDBACK / name), "--workshop", str(feedback_workshop(tmp_path)))
+def test_check_file_exits_1_on_blocking_problems(name, line, client_folder):
+    result = run("check", str(FEEDBACK / name), "--workshop", str(client_folder))
     assert result.returncode == 1
     assert "BLOCKING: fix these before using the scores:" in result.stdout and line in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_save_mapping_then_check_the_folder_and_correct_the_mapping(tmp_path):
-    folder = feedback_workshop(tmp_path)
+def test_save_mapping_then_check_the_folder_and_correct_the_mapping(client_folder):
+    folder = client_folder
     shutil.copy(FEEDBACK / "ambiguous_dates.csv", folder / "export.csv")
     saved = run("check", str(folder / "export.csv"), "--workshop", str(folder), "--save-mapping")
     assert saved.returncode == 1  # the dates are ambiguous until the mapping says their order
@@ -133,16 +125,16 @@ def test_save_mapping_then_check_the_folder_and_correct_the_mapping(tmp_path):
     assert run("check", "--workshop", str(folder)).returncode == 0
 
 
-def test_save_mapping_never_overwrites_another_mapping(tmp_path):
-    folder = feedback_workshop(tmp_path)
+def test_save_mapping_never_overwrites_another_mapping(client_folder):
+    folder = client_folder
     (folder / "mapping.yml").write_text("source: corrected.csv\n", encoding="utf-8")
     result = run("check", str(FEEDBACK / "clean_comma.csv"), "--workshop", str(folder), "--save-mapping")
     assert result.returncode == 1 and "Nothing saved" in result.stderr and "already exists" in result.stderr
     assert (folder / "mapping.yml").read_text(encoding="utf-8") == "source: corrected.csv\n"
 
 
-def test_check_folder_without_a_mapping_says_what_to_do(tmp_path):
-    result = run("check", "--workshop", str(feedback_workshop(tmp_path)))
+def test_check_folder_without_a_mapping_says_what_to_do(client_folder):
+    result = run("check", "--workshop", str(client_folder))
     assert result.returncode == 0 and "mapping.yml: none yet" in result.stdout
 
 
@@ -171,6 +163,6 @@ def test_check_the_folder_reads_its_call_log(tmp_path):
     assert "Traceback" not in broken.stderr
 
 
-def test_mapping_options_without_a_file_are_a_usage_error(tmp_path):
-    result = run("check", "--save-mapping", "--workshop", str(feedback_workshop(tmp_path)))
+def test_mapping_options_without_a_file_are_a_usage_error(client_folder):
+    result = run("check", "--save-mapping", "--workshop", str(client_folder))
     assert result.returncode == 2 and "need a FILE" in result.stderr

@@ -15,15 +15,6 @@ from conftest import DATA
 FEEDBACK = DATA / "feedback"
 
 
-@pytest.fixture
-def client_folder(tmp_path: Path) -> Path:
-    """A workshop folder with the fixtures' promise (speed, care, clarity; phone, store, web), no mapping yet."""
-    folder = tmp_path / "client"
-    folder.mkdir()
-    shutil.copy(FEEDBACK / "promise.yml", folder / "promise.yml")
-    return folder
-
-
 def test_the_sample_opens_with_its_saved_mapping_and_loads(workshop_dir):
     panel = MappingPanel(workshop_dir, load=True)
     assert panel.path.value == "feedback.csv"
