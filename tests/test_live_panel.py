@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -146,3 +148,42 @@ def test_the_join_card_appears_when_workshop_serve_starts_after_the_panel(tmp_pa
     panel.refresh()
     assert "http://192.0.2.7:8866/" in panel.join_card.value and "HB7KQ" in panel.join_card.value
     assert "<svg" in panel.join_card.value
+
+
+def test_a_failed_background_refresh_is_a_message_and_the_next_one_still_runs(room, monkeypatch):
+    folder, participants = room
+    panel = LivePanel(folder, refresh_seconds=None)
+    real_state, failures = panel.store.state, []
+
+    def flaky_state():
+        if not failures:
+            failures.append(1)
+            raise sqlite3.OperationalError("disk I/O error")  # not a WorkshopError: a loop catching only those dies
+        return real_state()
+
+    monkeypatch.setattr(panel.store, "state", flaky_state)
+    participants.join("HB7KQ", "Sales", "Ana")
+    thread = threading.Thread(target=panel._refresh_loop, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 15
+        while "<b>1</b> joined" not in panel.joined.value and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert failures == [1] and thread.is_alive()
+        assert "<b>1</b> joined" in panel.joined.value
+    finally:
+        panel.stop()
+        thread.join(5)
+
+
+def test_a_click_that_fails_unexpectedly_is_a_message_not_a_traceback(room, monkeypatch):
+    folder, _participants = room
+    panel = LivePanel(folder, refresh_seconds=None)
+
+    def broken(_stage):
+        raise sqlite3.OperationalError("database disk image is malformed")
+
+    monkeypatch.setattr(panel.store, "open_stage", broken)
+    panel.stage_buttons["rating"].click()
+    assert "Something went wrong (OperationalError: database disk image is malformed)" in panel.message.value
+    assert panel.state().stage is None

@@ -21,9 +21,9 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from workshop.actions import LEVERS, MOVES
-from workshop.errors import WorkshopError
 from workshop.live import join_qr, read_join_url
 from workshop.session import RATING_QUESTIONS, STAGES, SessionState, SessionStore
+from workshop.ui.guard import guarded
 
 REFRESH_SECONDS = 1.0
 """Within the 2-second budget from a participant's tap to the projector, with room for a slow read."""
@@ -259,10 +259,8 @@ class LivePanel:
 
     def _refresh_loop(self, seconds: float) -> None:
         while not self._stop.wait(seconds):
-            try:
-                self.refresh()
-            except WorkshopError as error:
-                self._say(error)
+            # A busy or broken session file must not end the loop: the next second tries again.
+            guarded(self.refresh, self._say)
 
     def _clicked(self, action: Callable[[], None]) -> None:
         """A control the refresh also sets: act only when the facilitator changed it."""
@@ -270,20 +268,16 @@ class LivePanel:
             if not self._syncing:
                 self._guarded(action)
                 self._shown_event_id = -1  # a refused change must snap the control back to the store's value
-                self.refresh()
+                guarded(self.refresh, self._say)  # not _guarded: that would wipe the refusal just shown
 
     def _guarded(self, action: Callable[[], None]) -> None:
         """Run a callback; a refusal becomes a plain message, never a traceback."""
         with self._lock:
-            try:
-                action()
-            except WorkshopError as error:
-                self._say(error)
-            else:
+            if guarded(action, self._say):
                 self.message.value = ""
 
-    def _say(self, error: WorkshopError) -> None:
-        self.message.value = f"<p style='color:#a40000'>{html.escape(str(error))}</p>"
+    def _say(self, text: str) -> None:
+        self.message.value = f"<p style='color:#a40000'>{html.escape(text)}</p>"
 
 
 def _people(count: int) -> str:
