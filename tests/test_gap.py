@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from workshop import gap
 from workshop.cube import cube_from_frames
-from workshop.feedback.advocates import nps, nps_band, recommend_counts
+from workshop.feedback.advocates import SMALL_SAMPLE, NpsResult, nps, nps_band, recommend_counts
 from workshop.gap import Filter, GapError, GapMetrics, GoalPost
 from workshop.promise import load_promise
 
@@ -218,6 +218,22 @@ def test_small_cells_are_flagged_and_not_judged():
     assert table["small_sample"][0] and table["status"][0] == gap.NOT_JUDGED
     table = _metrics_of_histogram({9: 30}, GoalPost(10, 6), min_n=30)
     assert not table["small_sample"][0] and table["status"][0] == gap.PROMISE_ABLE
+
+
+def test_a_pillar_nobody_scored_is_never_judged_whatever_the_minimum():
+    # 'care' and 'price' have no answers here: with a minimum of 0 an empty cell must not come out 'at risk'.
+    for min_n in (0, -1, 1):
+        table = _metrics_of_histogram({9: 40}, GoalPost(10, 6), min_n=min_n).frame().set_index("pillar")
+        assert table.loc["care", "n"] == 0
+        assert table.loc["care", "small_sample"] and table.loc["care", "status"] == gap.NOT_JUDGED
+        assert table.loc["speed", "status"] == gap.PROMISE_ABLE
+
+
+def test_the_small_sample_minimum_is_the_nps_one():
+    assert gap.DEFAULT_MIN_N == SMALL_SAMPLE
+    assert NpsResult(0.0, 0.0, 0.0, gap.DEFAULT_MIN_N - 1, 0, 0, 0).small_sample
+    assert gap.small_sample(np.array([gap.DEFAULT_MIN_N - 1]), gap.DEFAULT_MIN_N).all()
+    assert not gap.small_sample(np.array([gap.DEFAULT_MIN_N]), gap.DEFAULT_MIN_N).any()
 
 
 def test_the_rule_text_names_the_lines_it_uses():

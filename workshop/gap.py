@@ -28,13 +28,12 @@ import pandas as pd
 
 from workshop.cube import RECOMMEND_BINS, SCORE_POINTS, UNDATED, ScoreCube
 from workshop.errors import Problem, WorkshopError
-from workshop.feedback.advocates import DETRACTOR_MAX, PASSIVE_MAX, nps
+from workshop.feedback.advocates import DETRACTOR_MAX, PASSIVE_MAX, SMALL_SAMPLE, Z_95, nps
 from workshop.promise import SCORE_MAX, SCORE_MIN, Promise
 
-Z95 = 1.959963984540054
-"""The standard normal quantile for a two-sided 95 % interval."""
-DEFAULT_MIN_N = 30
-"""Fewer answers than this in a cell: flagged as a small sample, shown greyed, never judged."""
+DEFAULT_MIN_N = SMALL_SAMPLE
+"""Fewer answers than this in a cell: flagged as a small sample, shown greyed, never judged. It is the NPS's
+``SMALL_SAMPLE``: one minimum for "too few answers to read", written in ``workshop.feedback.advocates``."""
 PROMISE_ABLE_SHARE = 0.5
 """'Most of the time': more than half of the answers above the threshold."""
 BROKEN_SHARE = 0.35
@@ -239,7 +238,7 @@ class GapMetrics:
 # --- metrics from counts ------------------------------------------------------------------------------------
 
 
-def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = Z_95) -> tuple[np.ndarray, np.ndarray]:
     """The Wilson score interval of a share ``successes / n`` (NaN where n is 0)."""
     successes, n = np.asarray(successes, dtype=float), _counted(n)
     share = successes / n
@@ -249,7 +248,7 @@ def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = Z95) -> tup
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
-def mean_interval(mean: np.ndarray, sum_sq_dev: np.ndarray, n: np.ndarray, z: float = Z95
+def mean_interval(mean: np.ndarray, sum_sq_dev: np.ndarray, n: np.ndarray, z: float = Z_95
                   ) -> tuple[np.ndarray, np.ndarray]:
     """``mean ± z · s / √n`` with ``s² = sum_sq_dev / (n − 1)``; NaN where n < 2."""
     n = _counted(n)
@@ -264,12 +263,18 @@ def _counted(n: np.ndarray) -> np.ndarray:
     return np.where(n > 0, n, np.nan)
 
 
+def small_sample(n: np.ndarray, min_n: int) -> np.ndarray:
+    """True for cells with fewer than ``min_n`` answers, and always for a cell with none: a minimum of 0
+    (or less) must not let an empty cell be judged."""
+    return np.asarray(n) < max(min_n, 1)
+
+
 def promise_ability(share_low: np.ndarray, share_high: np.ndarray, n: np.ndarray, min_n: int) -> np.ndarray:
     """The status of each cell by ``promise_ability_rule``, from the Wilson bounds of the share above the
-    threshold."""
+    threshold; ``NOT_JUDGED`` where ``small_sample``."""
     status = np.where(share_low > PROMISE_ABLE_SHARE, PROMISE_ABLE,
                       np.where(share_high < BROKEN_SHARE, BROKEN, AT_RISK)).astype(object)
-    status[np.asarray(n) < min_n] = NOT_JUDGED
+    status[small_sample(n, min_n)] = NOT_JUDGED
     return status
 
 
@@ -371,7 +376,7 @@ def metrics(grouped: GroupedCounts, goal_posts: Mapping[str, GoalPost], min_n: i
         "score_promoters": shares["score_promoters"].ravel(),
         **{name: column.ravel() for name, column in bands.items()},
         "importance": grouped.importance.ravel(),
-        "small_sample": (n < min_n).ravel(),
+        "small_sample": small_sample(n, min_n).ravel(),
         "status": promise_ability(share_low, share_high, n, min_n).ravel(),
     }
     return Table(columns)
