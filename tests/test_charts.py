@@ -76,6 +76,35 @@ def test_heatmap_finds_the_phone_and_greys_small_cells(sample):
     assert all(text.startswith("n=") for text in np.asarray(figure.data[1].text)[:, chat])
 
 
+def test_heatmap_and_trend_grey_exactly_the_cells_the_table_flags(sample):
+    # The small-sample rule is the gap table's: a chart given another minimum must not judge cells again.
+    _, _, engine, posts, names = sample
+    for grouping, view, judged_trace in (("touchpoint", charts.gap_heatmap, 0), ("month", charts.trend, 1)):
+        n = engine.table(Filter(), grouping, posts)["n"]
+        # A minimum between the cells' sizes: some cells are flagged that the chart's default (30) would judge.
+        minimum = int(np.median(n[n >= gap.DEFAULT_MIN_N])) + 1
+        table = engine.table(Filter(), grouping, posts, min_n=minimum)
+        flagged = table["small_sample"]
+        assert flagged.any() and not flagged.all() and (n[flagged] >= gap.DEFAULT_MIN_N).any()
+        figure = view(table, names).figure()
+        if view is charts.gap_heatmap:
+            shown = ~np.isnan(np.asarray(figure.data[judged_trace].z, dtype=float)).ravel()
+        else:
+            shown = np.concatenate([[s == "circle" for s in t.marker.symbol]
+                                    for t in figure.data if t.name == "mean score"])
+        assert shown.tolist() == (~flagged).tolist()
+
+
+def test_internal_view_names_a_pillar_missing_from_names_by_its_id(sample):
+    promise, _, engine, posts, _ = sample
+    ratings = pd.DataFrame({"participant": ["a"], "department": ["Operations"], "pillar": ["fast_delivery"],
+                            "deliver_today": [9.0], "customers_would_rate": [7.0]})
+    blind = gap.blind_spots(gap.internal_summary(ratings, promise.pillar_ids), tables(engine, posts)["pillar"])
+    chart = charts.internal_vs_customers(blind, {})
+    assert chart.title.startswith("Operations rates fast_delivery ")
+    assert chart.traces[1]["y"] == ["fast_delivery · Operations"]
+
+
 def test_quadrant_says_where_to_concentrate(sample):
     _, _, engine, posts, names = sample
     pillars = tables(engine, posts)["pillar"]

@@ -251,11 +251,12 @@ def score_distribution(pillars: Table, names: Mapping[str, str], min_n: int = ga
 
 
 def gap_heatmap(cells: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT_MIN_N) -> Chart:
-    """The gap (target − mean, points) per pillar × touchpoint (or any grouping of ``cells``). Cells with
-    fewer than ``min_n`` answers are grey and labelled with their n instead of a number."""
+    """The gap (target − mean, points) per pillar × touchpoint (or any grouping of ``cells``). Small-sample
+    cells (the table's ``small_sample``, fewer than ``min_n`` answers) are grey and labelled with their n
+    instead of a number; ``min_n`` only words the labels."""
     pillar_ids, groups, gaps = _grid(cells, "gap")
     _, _, n = _grid(cells, "n")
-    small = n < min_n
+    _, _, small = _grid(cells, "small_sample")
     labels, columns = _names(pillar_ids, names), [escape(g) for g in groups]
     judged = np.where(small, np.nan, gaps)
     text = np.where(small, [[f"n={k}" for k in row] for row in n],
@@ -376,7 +377,7 @@ def internal_vs_customers(blind: Table, names: Mapping[str, str]) -> Chart:
         order = sorted(range(len(blind)), key=lambda i: (rank.get(blind["pillar"][i], len(rank)),
                                                          str(blind["department"][i])))
         blind = Table({name: column[order] for name, column in blind.columns.items()})
-    rows = [f"{escape(names.get(p, p))} · {escape(d)}" for p, d in zip(blind["pillar"], blind["department"])] \
+    rows = [f"{label} · {escape(d)}" for label, d in zip(_names(blind["pillar"], names), blind["department"])] \
         if len(blind) else []
     deliver = blind["deliver_today"].astype(float) if len(blind) else np.array([])
     guess = blind["customers_would_rate"].astype(float) if len(blind) else np.array([])
@@ -387,7 +388,7 @@ def internal_vs_customers(blind: Table, names: Mapping[str, str]) -> Chart:
         spot = blind["blind_spot"]
         worst = int(np.nanargmax(np.abs(spot)))
         direction = "higher" if spot[worst] > 0 else "lower"
-        title = (f"{escape(blind['department'][worst])} rates {escape(names.get(blind['pillar'][worst], '?'))} "
+        title = (f"{escape(blind['department'][worst])} rates {_names([blind['pillar'][worst]], names)[0]} "
                  f"{abs(spot[worst]):.1f} points {direction} than customers do")
     else:
         title = "No ratings from the room yet"
@@ -420,14 +421,15 @@ TREND_COLUMNS = 2
 
 def trend(months: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT_MIN_N) -> Chart:
     """Mean score by month per pillar (one small panel each) with its 95 % band and the threshold line.
-    Months with fewer than ``min_n`` answers are open grey markers, and leave the band."""
+    Small-sample months (the table's ``small_sample``; ``min_n`` is that table's minimum) are open grey
+    markers, and leave the band."""
     pillar_ids, groups, mean = _grid(months, "mean")
     _, _, low = _grid(months, "mean_low")
     _, _, high = _grid(months, "mean_high")
     _, _, n = _grid(months, "n")
     _, _, threshold = _grid(months, "threshold")
+    _, _, small = _grid(months, "small_sample")
     labels, columns = _names(pillar_ids, names), [escape(g) for g in groups]
-    small = n < min_n
     rows_count = max(1, math.ceil(len(labels) / TREND_COLUMNS))
     traces, style = [], {"showlegend": False, "annotations": []}
     for p, label in enumerate(labels):
