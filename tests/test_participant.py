@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,20 @@ def test_a_forged_or_stale_token_is_forgotten_and_the_join_form_stays(room):
     assert app.me is None and app.memory.token == ""
     assert app.join_box.layout.display != "none"
     assert facilitator.state().participants == {}
+
+
+def test_a_tap_that_fails_unexpectedly_says_so_without_details_from_the_laptop(room, monkeypatch):
+    folder, facilitator = room
+    app = _joined(folder)
+    facilitator.open_stage("rating")
+    app.refresh()
+
+    def broken(*_args, **_kwargs):
+        raise sqlite3.OperationalError(f"unable to open {folder / 'session.sqlite'}")
+
+    monkeypatch.setattr(app.store, "rate", broken)
+    app.rate.save_button.click()
+    assert "Something went wrong on the facilitator&#x27;s laptop" in app.message.value
+    assert "pg-message-error" in app.message.value
+    assert str(folder) not in app.message.value and "OperationalError" not in app.message.value
+    assert facilitator.state().ratings_of(app.me.id) == {}

@@ -28,6 +28,7 @@ from workshop.session import (
     RATING_QUESTIONS, RATING_STEP, STAGES, TEXT_MAX_CHARS, Idea, Participant, SessionState, SessionStore,
     UnknownParticipant,
 )
+from workshop.ui.guard import guarded
 
 POLL_SECONDS = 1.0
 """How often the app looks for the facilitator's stage changes: within a second feels instant in a room."""
@@ -75,6 +76,14 @@ def plain_message(error: WorkshopError) -> str:
         subject = f"{problem.field[0].upper()}{problem.field[1:]}: " if problem.field else ""
         parts.append(f"{subject}{problem.message}." + (f" {problem.fix}" if problem.fix else ""))
     return " ".join(parts)
+
+
+def participant_text(error: Exception) -> str:
+    """What a participant reads when a tap fails: a refusal in plain words; for a bug, only that it failed
+    (its details would name files on the facilitator's laptop, which is none of a phone's business)."""
+    if isinstance(error, WorkshopError):
+        return plain_message(error)
+    return "Something went wrong on the facilitator's laptop. Try again in a moment, or tell the facilitator."
 
 
 class RateView:
@@ -325,12 +334,9 @@ class ParticipantApp:
         return self.me
 
     def _guarded(self, action: Callable[[], object]) -> None:
-        """Run a callback; a refusal becomes a plain message on screen, never a traceback."""
-        try:
-            with self._lock:
-                action()
-        except WorkshopError as error:
-            self._say(plain_message(error), ok=False)
+        """Run a callback; a refusal or a bug becomes a plain message on screen, never a traceback."""
+        with self._lock:
+            guarded(action, lambda text: self._say(text, ok=False), participant_text)
 
     def _say(self, text: str, ok: bool) -> None:
         css = "pg-message-ok" if ok else "pg-message-error"
