@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import html
+import sqlite3
 from datetime import date, datetime
 
 import openpyxl
@@ -80,6 +81,22 @@ def test_a_refused_input_is_a_message_not_a_traceback(workshop_dir):
     assert "more than the 280 allowed" in board.message.value
     board.promote_button.click()  # nothing chosen
     assert "choose ideas" in board.message.value
+    board.refresh_button.click()  # no action picked yet
+    assert "Pick a &#x27;refresh the promise&#x27; action" in board.message.value
+    assert load_versions(workshop_dir)[-1].version == 1  # nothing was saved
+
+
+def test_a_callback_that_fails_unexpectedly_is_a_message_not_a_traceback(workshop_dir, monkeypatch):
+    board = ActionBoard(workshop_dir)
+
+    def broken(*_args):
+        raise sqlite3.OperationalError("database disk image is malformed")
+
+    monkeypatch.setattr(board.store, "type_idea", broken)
+    board.idea_text.value = "Weekend deliveries"
+    board.add_button.click()
+    assert "Something went wrong (OperationalError: database disk image is malformed)" in board.message.value
+    assert board.idea_text.value == "Weekend deliveries"  # what was typed is kept
 
 
 def test_the_whole_flow_from_ideas_to_the_exports(workshop_dir, cube):

@@ -23,14 +23,15 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from workshop.action_charts import impact_effort_matrix
-from workshop.actions import (LEVERS, MOVES, REFRESH_KINDS, STATUSES, Action, FacilitatorWarning,
+from workshop.actions import (LEVERS, MOVES, REFRESH_KINDS, STATUSES, Action, ActionError, FacilitatorWarning,
                               PillarStanding, facilitator_warnings, pillar_standing, suggested_measure)
 from workshop.charts import update_figure
 from workshop.cube import ScoreCube
-from workshop.errors import WorkshopError
+from workshop.errors import Problem
 from workshop.gap import Filter, GapMetrics, goal_posts_from_promise
 from workshop.promise import Promise
 from workshop.session import SessionStore, actions_of, author_label
+from workshop.ui.guard import guarded
 
 WIDE = widgets.Layout(width="36em")
 
@@ -67,7 +68,7 @@ class ActionBoard:
         self.split_new = widgets.Text(description="New", placeholder="the second idea", layout=WIDE)
         self.split_button = widgets.Button(description="Split idea")
 
-        self.promote_ideas = widgets.SelectMultiple(description="Ideas", layout=widgets.Layout(width="36em"))
+        self.promote_ideas = widgets.SelectMultiple(description="Ideas", layout=WIDE)
         self.promote_title = widgets.Text(description="Action", placeholder="(the idea's words)", layout=WIDE)
         self.promote_refresh = widgets.Dropdown(description="Refresh",
                                                 options=[("(lift the experience)", None)]
@@ -155,7 +156,11 @@ class ActionBoard:
         state = self.store.state()
         missing = [i for i in idea_ids if i not in state.ideas]
         if not idea_ids or missing:
-            raise ValueError(f"choose ideas on the board to agree an action (unknown: {missing})")
+            raise ActionError([Problem(None, "Agree an action", "Ideas",
+                                       "choose ideas on the board to agree an action" if not missing
+                                       else "these ideas are not on the board", "Pick them in the list under "
+                                       "'Agree an action' (after Reload ideas and votes, if the room just sent them).",
+                                       repr(missing) if missing else None)])
         first = state.ideas[state.resolve(idea_ids[0])]
         gaps = {s.pillar_id: s.gap for s in self.standing}
         action = Action("", first.pillar, title.strip() or first.text,
@@ -269,8 +274,8 @@ class ActionBoard:
         return next((a for a in self.actions() if a.id == self.action_pick.value), None)
 
     def _suggestion(self, action: Action, due: date | None) -> str:
-        return suggested_measure(self.promise.pillar(action.pillar_id).name,
-                                 self.promise.pillar(action.pillar_id).threshold, due)
+        pillar = self.promise.pillar(action.pillar_id)
+        return suggested_measure(pillar.name, pillar.threshold, due)
 
     def _due_changed(self, change: dict) -> None:
         """Keep the suggested measure's date in step with the due date, unless the facilitator rewrote it."""
@@ -294,7 +299,8 @@ class ActionBoard:
     def _refresh_from_widgets(self) -> None:
         action = self._picked()
         if action is None:
-            raise ValueError("choose a 'refresh the promise' action first")
+            raise ActionError([Problem(None, "Refresh the promise", "Action", "no action is picked",
+                                       "Pick a 'refresh the promise' action under 'Owner, date and measure' first.")])
         pillar = self.promise.pillar(action.pillar_id)
         typed = {"name": self.refresh_name.value.strip(), "description": self.refresh_description.value.strip(),
                  "target": self.refresh_target.value, "threshold": self.refresh_threshold.value}
@@ -306,13 +312,12 @@ class ActionBoard:
             self._guarded(action)
 
     def _guarded(self, action: Callable[[], Any]) -> None:
-        """Run a callback; a refusal becomes a plain message, never a traceback."""
-        try:
-            action()
-        except (WorkshopError, ValueError, KeyError) as error:
-            self.message.value = f"<p style='color:#a40000'>{html.escape(str(error))}</p>"
-        else:
+        """Run a callback; a refusal or a bug becomes a plain message, never a traceback."""
+        if guarded(action, self._say):
             self.message.value = ""
+
+    def _say(self, text: str) -> None:
+        self.message.value = f"<p style='color:#a40000'>{html.escape(text)}</p>"
 
 
 def _set_options(dropdown: widgets.Dropdown, options: list[tuple[str, str]]) -> None:
