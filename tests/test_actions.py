@@ -101,6 +101,11 @@ def test_updates_change_only_updatable_fields():
     assert action.due is None  # the original is untouched
     with pytest.raises(ActionError, match="gap"):
         updated_action(action, {"gap": 0.0})
+    with pytest.raises(ActionError) as refused:
+        updated_action(action, {"due": "30 June"})
+    assert [(p.field, p.value) for p in refused.value.problems] == [("due", "'30 June'")]
+    assert "YYYY-MM-DD" in str(refused.value)
+    assert updated_action(action, {"due": ""}).due is None
 
 
 def test_the_suggested_measure_names_pillar_threshold_share_and_date():

@@ -107,8 +107,9 @@ def test_updates_change_only_what_they_name_and_a_repeated_key_is_stored_once(st
         store.update_action(action_id, pillar_id="easy_online")
     with pytest.raises(InvalidSubmission, match="status"):
         store.update_action(action_id, status="forgotten")
-    with pytest.raises(InvalidSubmission, match="due"):
+    with pytest.raises(InvalidSubmission, match="due") as refused:
         store.update_action(action_id, due="30 June")
+    assert refused.value.problems[0].value == "'30 June'" and refused.value.problems[0].file == store.path
     # A fresh store reads the same actions back from the file.
     with SessionStore(store.folder) as again:
         assert actions_of(again.state()) == actions_of(store.state())

@@ -183,7 +183,11 @@ def updated_action(action: Action, changes: Mapping[str, Any]) -> Action:
                                    f"Change only: {', '.join(UPDATABLE_FIELDS)}.") for name in unknown])
     values = dict(changes)
     if isinstance(values.get("due"), str):
-        values["due"] = date.fromisoformat(values["due"]) if values["due"] else None
+        try:
+            values["due"] = date.fromisoformat(values["due"]) if values["due"] else None
+        except ValueError:
+            raise ActionError([Problem(None, f"action '{action.title}'", "due", "must be a date",
+                                       "Write it as YYYY-MM-DD.", repr(changes["due"]))]) from None
     return replace(action, **values)
 
 

@@ -70,7 +70,6 @@ FACILITATOR_LABEL = "Facilitator"
 DEFAULT_DOT_BUDGET = 3
 MAX_DOT_BUDGET = 20
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
-PARTICIPANT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Session codes avoid 0/O and 1/I, which people misread from a projector."""
 CODE_LENGTH = 5
@@ -901,10 +900,8 @@ class SessionStore:
             current = rules.action(action_id, "action update")
             try:
                 changed = updated_action(current, changes)
-            except (ActionError, ValueError, TypeError) as error:
-                problems = error.problems if isinstance(error, ActionError) else [
-                    Problem(None, "action update", "due", "must be a date", "Write it as YYYY-MM-DD.")]
-                raise InvalidSubmission([replace(p, file=self.path) for p in problems]) from None
+            except ActionError as error:
+                raise InvalidSubmission([replace(p, file=self.path) for p in error.problems]) from None
             payload = rules.valid_action(changed)
             return {"action_id": action_id, "changes": {name: payload[name] for name in changes}}
         self._append(Kind.ACTION_UPDATED, None, None, key, build)
