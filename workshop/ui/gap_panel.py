@@ -19,11 +19,11 @@ import plotly.graph_objects as go
 
 from workshop import charts, gap
 from workshop.cube import UNDATED, ScoreCube
-from workshop.errors import WorkshopError
 from workshop.feedback.advocates import NPS_RULE
 from workshop.gap import Filter, GoalPost
 from workshop.promise import Promise, save_new_version
 from workshop.ui.gap_ratings_form import RatingsForm
+from workshop.ui.guard import guarded
 
 GOAL_SLIDER = dict(min=0, max=10, step=0.5, continuous_update=True, readout_format=".1f",
                    style={"description_width": "6em"}, layout=widgets.Layout(width="24em"))
@@ -270,10 +270,7 @@ class GapPanel:
             self._guarded(lambda: self.refresh(moved))
 
     def _guarded(self, action: Callable[[], object]) -> None:
-        try:
-            action()
-        except WorkshopError as error:
-            self.message.value = f"<span style='color:#D55E00'>{html.escape(str(error))}</span>"
-        except Exception as error:  # noqa: BLE001 - a callback must never show a traceback to the room
-            self.message.value = (f"<span style='color:#D55E00'>Something went wrong: "
-                                  f"{html.escape(type(error).__name__)}: {html.escape(str(error))}</span>")
+        guarded(action, self._say)
+
+    def _say(self, text: str) -> None:
+        self.message.value = f"<span style='color:#D55E00'>{html.escape(text)}</span>"
