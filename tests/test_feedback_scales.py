@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, strategies as st
 
@@ -47,7 +48,9 @@ def test_text_forms_of_numbers_are_read():
 
 
 @pytest.mark.parametrize("marker", ["", "  ", "NA", "n/a", "N/A", "-", "don't know", "Don\u2019t know", "DON'T KNOW",
-                                    "prefer not to say", "#N/A", None, float("nan"), np.nan])
+                                    "prefer not to say", "#N/A", None, float("nan"), np.nan,
+                                    # pandas' missing values, from nullable and datetime columns:
+                                    pd.NA, pd.NaT, np.datetime64("NaT")])
 def test_missing_markers_are_missing_never_zero(marker):
     value, answer = points(marker, "0-10")
     assert math.isnan(value) and answer is Answer.MISSING

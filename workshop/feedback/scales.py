@@ -40,6 +40,7 @@ from enum import IntEnum
 from typing import Any, Iterable
 
 import numpy as np
+import pandas as pd
 
 ROUNDING_RULE = ("Scores are whole points 0–10: each scale is stretched so that its lowest answer is 0 and its "
                  "highest is 10, then rounded to the nearest point, halves up (7.5 → 8). Missing is never 0.")
@@ -141,9 +142,12 @@ def fold(text: str) -> str:
 
 
 def is_missing(value: Any) -> bool:
-    """True for None, NaN, blanks and the missing markers."""
-    if value is None:
+    """True for None, NaN, NaT, ``pd.NA``, blanks and the missing markers."""
+    # pandas' own missing values reach here from nullable and datetime columns (Parquet, long format).
+    if value is None or value is pd.NA or value is pd.NaT:
         return True
+    if isinstance(value, np.datetime64):
+        return bool(np.isnat(value))
     if isinstance(value, numbers.Real):
         return math.isnan(value)
     if isinstance(value, str):
