@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from workshop.feedback.mapping import load_mapping
+from workshop.ui import mapping_panel
 from workshop.ui.mapping_panel import NOT_IN_FILE, MappingPanel
 
 from conftest import DATA
@@ -109,6 +110,20 @@ def test_errors_are_messages_and_nothing_typed_is_lost(client_folder):
     panel.confirm_button.click()
     assert "Choose the feedback file first" in panel.message.value
     assert not (client_folder / "mapping.yml").exists()
+
+
+def test_a_bug_while_loading_is_a_sentence_and_the_mapping_shown_is_kept(workshop_dir, monkeypatch):
+    panel = MappingPanel(workshop_dir)
+    chosen = panel.field_choices["expert_advice"].value
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the cube builder fell over")
+
+    monkeypatch.setattr(mapping_panel, "load_workshop_feedback", broken)
+    panel.confirm_button.click()
+    assert "Something went wrong (RuntimeError: the cube builder fell over)" in panel.message.value
+    assert "#b2182b" in panel.message.value and panel.loaded is None
+    assert panel.field_choices["expert_advice"].value == chosen
 
 
 def test_the_preview_is_scrubbed_and_escaped(client_folder):

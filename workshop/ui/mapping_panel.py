@@ -37,6 +37,7 @@ from workshop.feedback.readers import KINDS, read_preview
 from workshop.feedback.scales import SCALES, is_missing
 from workshop.feedback.validation import Issue, ValidationReport
 from workshop.promise import Promise, atomic_write_bytes, load_promise
+from workshop.ui.guard import guarded, problem_text
 
 NOT_IN_FILE = "(not in this file)"
 KEEP_AS_WRITTEN = "(keep as written)"
@@ -216,13 +217,8 @@ class MappingPanel:
         self._safely(self._build_value_map)
 
     def _safely(self, action, *args) -> None:
-        try:
-            action(*args)
-        except (WorkshopError, OSError, ValueError) as error:
-            self._say(html.escape(str(error)).replace("\n", "<br>"), RED)
-        except Exception as error:  # a bug still reaches the room as a sentence, never a traceback
-            self._say(f"Something went wrong ({html.escape(type(error).__name__)}: {html.escape(str(error))}). "
-                      "What you chose is kept; please report this.", RED)
+        guarded(lambda: action(*args), lambda text: self._say(html.escape(text).replace("\n", "<br>"), RED),
+                _problem_text)
 
     def _say(self, message_html: str, colour: str) -> None:
         self.message.value = f'<div style="font-size:16px;color:{colour}">{message_html}</div>'
@@ -327,6 +323,12 @@ def _issue_html(issue: Issue, colour: str, rules: PrivacyRules) -> str:
     return (f'<li><span style="color:{colour}">{html.escape(column + issue.message)} ({issue.count:,})</span>'
             + (f"<ul>{examples}</ul>" if examples else "")
             + (f"<div>What to do: {html.escape(issue.fix)}</div>" if issue.fix else "") + "</li>")
+
+
+def _problem_text(error: Exception) -> str:
+    """A file that cannot be opened or parsed (OSError, ValueError from the readers) is the file's problem, said
+    in the reader's words; anything else is worded by ``problem_text``."""
+    return str(error) if isinstance(error, (OSError, ValueError)) else problem_text(error)
 
 
 def _cell(value: object, rules: PrivacyRules) -> str:
