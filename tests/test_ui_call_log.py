@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 
 from workshop.feedback.calls import CALLS_FILE, NOTE_MAX_CHARS
+from workshop.ui import call_log
 from workshop.ui.call_log import CallLogPanel
 
 
@@ -35,3 +36,17 @@ def test_a_refused_call_keeps_what_was_typed_and_says_why(workshop_dir):
     assert "Traceback" not in panel.status.value
     assert panel.scores["made_to_last"].value == 8 and len(panel.note.value) == NOTE_MAX_CHARS + 5
     assert not (workshop_dir / CALLS_FILE).exists() and panel.calls_logged == 0
+
+
+def test_a_bug_on_the_button_is_a_message_and_keeps_what_was_typed(workshop_dir, monkeypatch):
+    panel = CallLogPanel(workshop_dir)
+
+    def broken(*_args):
+        raise RuntimeError("<calls> writer fell over")
+
+    monkeypatch.setattr(call_log, "log_call", broken)
+    panel.touchpoint.value = "phone"
+    panel.note.value = "Came back the same day."
+    panel.log_button.click()
+    assert "Not logged: Something went wrong (RuntimeError: &lt;calls&gt; writer fell over)" in panel.status.value
+    assert panel.note.value == "Came back the same day." and panel.calls_logged == 0

@@ -16,6 +16,7 @@ import pandas as pd
 from workshop.errors import WorkshopError
 from workshop.feedback.calls import CALLS_FILE, NOTE_MAX_CHARS, AdvocateCall, load_calls, log_call
 from workshop.promise import Promise, load_promise
+from workshop.ui.guard import guarded
 
 NOT_ASKED = "not asked"
 POINTS = [(NOT_ASKED, None)] + [(str(points), points) for points in range(11)]
@@ -52,7 +53,7 @@ class CallLogPanel:
             self.touchpoint, self.segment, *self.scores.values(), self.recommend, self.note, self.caller,
             self.log_button, self.status,
         ])
-        self.log_button.on_click(lambda _button: self.log())
+        self.log_button.on_click(lambda _button: guarded(self.log, self._not_logged))
 
     @property
     def calls_logged(self) -> int:
@@ -67,7 +68,7 @@ class CallLogPanel:
             row = log_call(self.folder, call, self.promise)
             logged = self.calls_logged
         except (WorkshopError, OSError) as error:  # everything typed stays in the form
-            self._say("Not logged: " + html.escape(str(error)).replace("\n", "<br>"), RED)
+            self._not_logged(str(error))
             return None
         for dropdown in [*self.scores.values(), self.recommend]:
             dropdown.value = None
@@ -75,6 +76,9 @@ class CallLogPanel:
         self._say(f"Call logged ({logged} in {CALLS_FILE}). Load the feedback again to see it in the charts "
                   "and comments.", GREEN)
         return row
+
+    def _not_logged(self, text: str) -> None:
+        self._say("Not logged: " + html.escape(text).replace("\n", "<br>"), RED)
 
     def _say(self, message_html: str, colour: str) -> None:
         self.status.value = f'<div style="font-size:16px;color:{colour}">{message_html}</div>'
