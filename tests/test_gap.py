@@ -236,6 +236,13 @@ def test_the_small_sample_minimum_is_the_nps_one():
     assert not gap.small_sample(np.array([gap.DEFAULT_MIN_N]), gap.DEFAULT_MIN_N).any()
 
 
+def test_a_filter_is_captioned_in_the_rooms_words():
+    assert Filter().caption() == "All responses (no filter)."
+    assert Filter(touchpoints=["phone", "store"], segments=("new",), advocates_only=True,
+                  months=("2024-01", "2024-03")).caption() == (
+        "Touchpoints: phone, store. Segments: new. Advocates only. Months 2024-01 to 2024-03.")
+
+
 def test_the_rule_text_names_the_lines_it_uses():
     text = gap.promise_ability_rule(25)
     assert "50%" in text and "35%" in text and "25 answers" in text

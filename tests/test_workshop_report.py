@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from workshop.actions import Action
+from workshop.gap import Filter
 from workshop.errors import PromiseError, WorkshopFolderError
 from workshop.feedback.mapping import save_mapping, suggest_mapping
 from workshop.feedback.readers import read_preview
@@ -112,3 +113,9 @@ def test_the_room_is_compared_with_the_customers_once_it_has_rated(workshop_dir)
     assert len(report.room_views) == 1
     assert report.room_views[0].caption == "2 participants rated the pillars."
     assert report.plan_views == []  # no actions, no matrix
+
+
+def test_the_gap_views_say_in_words_which_responses_they_show(workshop_dir):
+    assert {view.caption for view in build_report(workshop_dir).gap_views} == {"All responses (no filter)."}
+    filtered = build_report(workshop_dir, Filter(touchpoints=("phone",), advocates_only=True))
+    assert {view.caption for view in filtered.gap_views} == {"Touchpoints: phone. Advocates only."}

@@ -94,6 +94,17 @@ class Filter:
         if self.months is not None:
             object.__setattr__(self, "months", tuple(self.months))
 
+    def caption(self) -> str:
+        """The filter in the room's words, for a figure's caption: e.g. "Touchpoints: phone, store. Advocates
+        only. Months 2024-01 to 2024-03." ("All responses (no filter)." when it keeps everything)."""
+        parts = [f"{name}: {', '.join(chosen)}." for name, chosen in (("Touchpoints", self.touchpoints),
+                                                                    ("Segments", self.segments)) if chosen]
+        if self.advocates_only:
+            parts.append("Advocates only.")
+        if self.months is not None:
+            parts.append(f"Months {self.months[0]} to {self.months[1]}.")
+        return " ".join(parts) or "All responses (no filter)."
+
 
 @dataclass(frozen=True)
 class GoalPost:

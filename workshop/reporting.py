@@ -26,8 +26,6 @@ from workshop.session import SESSION_FILE, SessionState, SessionStore, actions_o
 
 REPORT_NOTEBOOK = "05_workshop_report.ipynb"
 KERNEL = "python3"
-ALL_RESPONSES = "All responses (no filter)."
-"""The caption of the gap views: the room looked at every response unless a filter is recorded."""
 
 
 class ReportError(WorkshopError):
@@ -96,7 +94,7 @@ def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()
     if (folder / MAPPING_FILE).is_file():
         cube = load_workshop_feedback(folder).cube
         table = gap.GapMetrics(cube).table(flt, "pillar", gap.goal_posts_from_promise(promise))
-        gap_views = [ReportFigure(chart.title, chart.figure(), ALL_RESPONSES if flt == gap.Filter() else repr(flt))
+        gap_views = [ReportFigure(chart.title, chart.figure(), flt.caption())
                      for chart in (charts.gap_overview(table, names),
                                    charts.importance_performance(gap.quadrants(table), table["status"], names),
                                    charts.loudness_chart(gap.loudness(table, promise), names))]
