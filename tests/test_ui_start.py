@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from workshop.folder import WORKSHOP_ENV, current_workshop
+from workshop.ui import start
 from workshop.ui.start import StartPanel
 
 REPO = Path(__file__).resolve().parents[1]
@@ -61,3 +62,17 @@ def test_a_broken_promise_shows_in_the_check_not_as_a_traceback(kit):
     (folder / "promise.yml").write_text("pillars:\n  - id: a\n    name: A\n    target: 11\n")
     panel.refresh()
     assert "❌" in panel.checks.value and "between 0 and 10" in panel.checks.value
+
+
+def test_a_bug_behind_a_button_is_a_message_not_a_traceback(kit, monkeypatch):
+    panel = StartPanel()
+
+    def broken(_folder):
+        raise PermissionError("[Errno 13] Permission denied: '.promise-gap'")
+
+    monkeypatch.setattr(start, "run_checks", broken)
+    panel.new_name.value = "acme"
+    panel.create_button.click()
+    assert "Something went wrong (PermissionError: [Errno 13] Permission denied: &#x27;.promise-gap&#x27;)" \
+        in panel.message.value
+    assert "#b2182b" in panel.message.value

@@ -12,6 +12,7 @@ import ipywidgets as widgets
 from workshop.errors import WorkshopError
 from workshop.folder import choose_workshop, current_workshop, list_workshops, new_workshop, sample_folder
 from workshop.setup_check import Check, run_checks
+from workshop.ui.guard import guarded
 
 SAMPLE_LABEL = "the sample company"
 
@@ -34,8 +35,9 @@ class StartPanel:
             widgets.HBox([self.new_name, self.new_source, self.create_button]),
             self.message, self.checks,
         ])
-        self.open_button.on_click(lambda _b: self.use(self.workshop_list.value))
-        self.create_button.on_click(lambda _b: self.create(self.new_name.value, self.new_source.value))
+        self.open_button.on_click(lambda _b: guarded(lambda: self.use(self.workshop_list.value), self._refused))
+        self.create_button.on_click(lambda _b: guarded(
+            lambda: self.create(self.new_name.value, self.new_source.value), self._refused))
         self.refresh()
 
     @property
@@ -63,7 +65,7 @@ class StartPanel:
         try:
             chosen = choose_workshop(folder)
         except WorkshopError as error:
-            self._say(html.escape(str(error)), ok=False)
+            self._refused(str(error))
             return
         self.refresh()
         self._say(f"The notebooks now open <b>{html.escape(chosen.name)}</b>.", ok=True)
@@ -72,11 +74,14 @@ class StartPanel:
         try:
             folder = new_workshop(name.strip(), source)
         except WorkshopError as error:
-            self._say(html.escape(str(error)), ok=False)
+            self._refused(str(error))
             return None
         self.new_name.value = ""
         self.use(folder)
         return folder
+
+    def _refused(self, text: str) -> None:
+        self._say(html.escape(text), ok=False)
 
     def _say(self, message_html: str, ok: bool) -> None:
         colour = "#1b7837" if ok else "#b2182b"
