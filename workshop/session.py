@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 from workshop.actions import (LEVERS, MOVES, Action, ActionError, action_from_payload, action_to_payload,
                               refreshed_promise, updated_action, validate_action)
 from workshop.errors import Problem, WorkshopError
+from workshop.gap import INTERNAL_COLUMNS
 from workshop.promise import PROMISE_FILE, SCORE_MAX, SCORE_MIN, Promise, load_promise, save_new_version
 
 if TYPE_CHECKING:
@@ -407,15 +408,14 @@ def actions_of(state: SessionState) -> list[Action]:
 
 
 def room_ratings(state: SessionState) -> pd.DataFrame:
-    """One row per participant and pillar they rated: participant (public label), department, pillar,
-    deliver_today, customers_would_rate (0–10, half points). Empty, with these columns, before anyone rates."""
+    """One row per participant and pillar they rated, in ``workshop.gap.INTERNAL_COLUMNS``: participant (public
+    label), department, pillar, deliver_today, customers_would_rate (0–10, half points). Empty, with these columns, before anyone rates."""
     import pandas as pd
 
     rows = [(state.participants[who].public_label, state.participants[who].department, pillar,
              rating.deliver_today, rating.customers_would_rate)
             for (who, pillar), rating in state.ratings.items()]
-    frame = pd.DataFrame(rows, columns=["participant", "department", "pillar", "deliver_today",
-                                        "customers_would_rate"])
+    frame = pd.DataFrame(rows, columns=list(INTERNAL_COLUMNS))
     return frame.astype({"deliver_today": "float64", "customers_would_rate": "float64"})
 
 
