@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from workshop.promise import load_promise
+from workshop.ui import promise_editor
 from workshop.ui.promise_editor import PromiseEditor
 
 DATA = Path(__file__).parent / "data"
@@ -104,6 +105,13 @@ def test_participant_text_in_the_promise_card_is_escaped(folder):
     editor.statement.value = "<script>alert('x')</script>"
     assert "<script>" not in editor.card.value
     assert "&lt;script&gt;" in editor.card.value
+    editor.select_pillar("fresh")
+    editor.name.value = "<img src=x onerror=alert(1)>"
+    editor.description.value = "<b>bold</b> claim"
+    editor.owners.toggle("<i>Ops</i>")
+    assert on_disk(folder)["pillars"][0]["name"] == "<img src=x onerror=alert(1)>"  # saved as typed
+    assert "<img" not in editor.card.value and "<b>bold" not in editor.card.value and "<i>Ops" not in editor.card.value
+    assert "&lt;img src=x onerror=alert(1)&gt;" in editor.card.value and "&lt;i&gt;Ops&lt;/i&gt;" in editor.card.value
 
 
 def test_empty_new_pillar_name_says_what_to_do(folder):
@@ -111,3 +119,18 @@ def test_empty_new_pillar_name_says_what_to_do(folder):
     assert editor.add_pillar("  ") is None
     assert "Type the new pillar" in editor.status.value
     assert len(on_disk(folder)["pillars"]) == 2
+
+
+def test_a_folder_that_cannot_be_written_keeps_the_edit_and_says_so(folder, monkeypatch):
+    editor = PromiseEditor(folder)
+
+    def read_only(*_args):
+        raise PermissionError(13, "Permission denied", str(folder / "promise.yml"))
+
+    monkeypatch.setattr(promise_editor, "save_promise", read_only)
+    editor.statement.value = "Fresh tea <always>"
+    assert "Not saved" in editor.status.value and "Permission denied" in editor.status.value
+    assert editor.statement.value == "Fresh tea <always>" and editor.promise.statement == "Fresh tea <always>"
+    monkeypatch.undo()
+    editor.company.value = "Tea Co"  # the next change saves everything kept on screen
+    assert on_disk(folder)["statement"] == "Fresh tea <always>" and "Saved" in editor.status.value

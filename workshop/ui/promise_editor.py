@@ -270,6 +270,10 @@ class PromiseEditor:
             self._say(f"<b>Not saved yet</b>, your edits are kept here. Fix this and it saves:<ul>{problems}</ul>",
                       "error")
             return
+        except OSError as error:  # a read-only folder, a full disk, a file held open by a sync client
+            self._say(f"<b>Not saved</b>, your edits are kept here: {html.escape(str(error))}. Check that the "
+                      "workshop folder can be written to; the next change saves again.", "error")
+            return
         self.card.value = promise_card_html(self.promise)
         self._say(f"Saved at {datetime.now():%H:%M:%S}.", "ok")
 
