@@ -90,6 +90,19 @@ def test_a_hand_broken_call_log_names_row_column_and_value(workshop_dir):
     assert (problem.where, problem.field, problem.value) == ("row 2", "recommend", "12")
 
 
+def test_a_hand_edited_half_point_is_refused_like_the_form_refuses_it(workshop_dir):
+    # The cube takes scores as whole points: a 6.5 loaded here would be rounded there (to 6, half to even).
+    promise = load_promise(workshop_dir)
+    log_call(workshop_dir, CALL, promise)
+    path = calls_path(workshop_dir)
+    path.write_text(path.read_text(encoding="utf-8").replace(",10,", ",6.5,", 1), encoding="utf-8")
+    with pytest.raises(FeedbackError) as error:
+        load_calls(workshop_dir, promise)
+    problem = error.value.problems[0]
+    assert (problem.where, problem.field, problem.value) == ("row 2", "recommend", "6.5")
+    assert "whole" in problem.message
+
+
 def test_calls_merge_into_the_cube_and_the_explorer(workshop_dir):
     before = load_workshop_feedback(workshop_dir)
     promise = load_promise(workshop_dir)

@@ -172,9 +172,10 @@ def load_calls(folder: str | Path, promise: Promise) -> pd.DataFrame:
     for column in ["recommend", *promise.pillar_ids]:
         text = frame[column].str.strip()
         values = pd.to_numeric(text.where(text != ""), errors="coerce")
-        bad = (text != "") & ~values.between(0, 10)
+        # The form's rule (check_call): whole points only, since the cube takes scores as whole points.
+        bad = (text != "") & ~values.map(_whole_point).astype(bool)
         for position in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem(path, f"row {position + 2}", column, "is not a score from 0 to 10",
+            problems.append(Problem(path, f"row {position + 2}", column, "is not a whole score from 0 to 10",
                                     "Correct it, or empty the cell for 'not asked'.", frame[column].iat[position]))
         numbers[column] = values
     if problems:
