@@ -196,30 +196,32 @@ def _month_selection(months: list[str], chosen: tuple[str, str] | None) -> np.nd
     return np.array([i for i, m in enumerate(months) if m != UNDATED and first <= m <= last], dtype=np.int64)
 
 
+def _picks(cube: ScoreCube, flt: Filter) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The indexes ``flt`` keeps on the cube's touchpoint, segment, month and advocate axes, in that order."""
+    return (_selection(cube.touchpoints, flt.touchpoints, "touchpoints"),
+            _selection(cube.segments, flt.segments, "segments"),
+            _month_selection(cube.months, flt.months),
+            np.array([1] if flt.advocates_only else [0, 1]))
+
+
 def grouped_counts(cube: ScoreCube, flt: Filter, grouping: str) -> GroupedCounts:
     """The cube's counts for the responses ``flt`` keeps, summed to pillar × group × recommend × score."""
     if grouping not in GROUPINGS:
         raise GapError([Problem(None, "metrics", "grouping", "is not a grouping we know",
                                 f"Use one of: {', '.join(GROUPINGS)}.", repr(grouping))])
-    picks = {
-        "touchpoint": _selection(cube.touchpoints, flt.touchpoints, "touchpoints"),
-        "segment": _selection(cube.segments, flt.segments, "segments"),
-        "month": _month_selection(cube.months, flt.months),
-    }
-    advocate = np.array([1] if flt.advocates_only else [0, 1])
+    picks = _picks(cube, flt)
     scores = cube.scores
-    for axis, chosen in enumerate((picks["touchpoint"], picks["segment"], picks["month"], advocate), start=1):
+    for axis, chosen in enumerate(picks, start=1):
         if not np.array_equal(chosen, np.arange(scores.shape[axis])):
             scores = np.take(scores, chosen, axis=axis)
-    labels = {"touchpoint": cube.touchpoints, "segment": cube.segments, "month": cube.months}
     if grouping == "pillar":
         counts = scores.sum(axis=(1, 2, 3, 4))[:, None]
         groups = [ALL]
     else:
-        keep = 1 + ("touchpoint", "segment", "month").index(grouping)
-        others = tuple(a for a in (1, 2, 3, 4) if a != keep)
-        counts = scores.sum(axis=others)
-        groups = [labels[grouping][i] for i in picks[grouping]]
+        keep = ("touchpoint", "segment", "month").index(grouping)
+        counts = scores.sum(axis=tuple(a for a in (1, 2, 3, 4) if a != keep + 1))
+        labels = (cube.touchpoints, cube.segments, cube.months)[keep]
+        groups = [labels[i] for i in picks[keep]]
     return GroupedCounts(list(cube.pillars), grouping, groups, counts)
 
 
@@ -416,11 +418,7 @@ def nps_bands(recommend_counts: np.ndarray) -> dict[str, np.ndarray]:
 
 def overall_nps(cube: ScoreCube, flt: Filter = Filter()) -> dict[str, float]:
     """NPS of every response ``flt`` keeps, whatever pillars it scored (see ``nps_bands``)."""
-    picks = [_selection(cube.touchpoints, flt.touchpoints, "touchpoints"),
-             _selection(cube.segments, flt.segments, "segments"),
-             _month_selection(cube.months, flt.months),
-             np.array([1] if flt.advocates_only else [0, 1])]
-    responses = cube.responses[np.ix_(*picks, np.arange(RECOMMEND_BINS))]
+    responses = cube.responses[np.ix_(*_picks(cube, flt), np.arange(RECOMMEND_BINS))]
     per_bin = responses.sum(axis=(0, 1, 2, 3))[:SCORE_POINTS]
     return {name: float(value) for name, value in nps_bands(per_bin).items()}
 
