@@ -79,28 +79,18 @@ def test_invalid_calls_are_refused_and_nothing_is_written(workshop_dir, call, fi
     assert not calls_path(workshop_dir).exists()
 
 
-def test_a_hand_broken_call_log_names_row_column_and_value(workshop_dir):
+# A 6.5 is refused like the form refuses it: the cube takes whole points, and would round it to 6 (half to even).
+@pytest.mark.parametrize("typed", ["12", "6.5"])
+def test_a_hand_broken_call_log_names_row_column_and_value(workshop_dir, typed):
     promise = load_promise(workshop_dir)
     log_call(workshop_dir, CALL, promise)
     path = calls_path(workshop_dir)
-    path.write_text(path.read_text(encoding="utf-8").replace(",10,", ",12,", 1), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace(",10,", f",{typed},", 1), encoding="utf-8")
     with pytest.raises(FeedbackError) as error:
         load_calls(workshop_dir, promise)
     problem = error.value.problems[0]
-    assert (problem.where, problem.field, problem.value) == ("row 2", "recommend", "12")
-
-
-def test_a_hand_edited_half_point_is_refused_like_the_form_refuses_it(workshop_dir):
-    # The cube takes scores as whole points: a 6.5 loaded here would be rounded there (to 6, half to even).
-    promise = load_promise(workshop_dir)
-    log_call(workshop_dir, CALL, promise)
-    path = calls_path(workshop_dir)
-    path.write_text(path.read_text(encoding="utf-8").replace(",10,", ",6.5,", 1), encoding="utf-8")
-    with pytest.raises(FeedbackError) as error:
-        load_calls(workshop_dir, promise)
-    problem = error.value.problems[0]
-    assert (problem.where, problem.field, problem.value) == ("row 2", "recommend", "6.5")
-    assert "whole" in problem.message
+    assert (problem.where, problem.field, problem.value) == ("row 2", "recommend", typed)
+    assert "whole score from 0 to 10" in problem.message
 
 
 def test_calls_merge_into_the_cube_and_the_explorer(workshop_dir):
