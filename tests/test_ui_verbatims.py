@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from workshop.feedback.load import load_workshop_feedback
 from workshop.feedback.privacy import PrivacyRules
-from workshop.feedback.themes import load_themes
+from workshop.feedback.themes import has_comment, load_themes
 from workshop.promise import load_promise
 from workshop.ui.verbatims import VerbatimExplorer
 
@@ -162,3 +163,40 @@ def test_a_failure_inside_the_panel_is_a_plain_message(frame, promise):
     explorer = VerbatimExplorer(broken, promise, {}, privacy=PRIVACY)
     assert "These comments cannot be shown" in explorer.comments.value
     assert "Traceback" not in explorer.comments.value and explorer.shown_comments() == []
+
+
+def test_for_workshop_opens_the_loaded_comments_with_the_folders_themes_and_privacy(workshop_dir):
+    """What notebook 02 runs: the folder's themes.yml, the mapping's do-not-show names, edits saved there."""
+    mapping = workshop_dir / "mapping.yml"
+    mapping.write_text(mapping.read_text().replace("do_not_show: []", "do_not_show: [the]"))
+    loaded = load_workshop_feedback(workshop_dir)
+    promise = load_promise(workshop_dir)
+    explorer = VerbatimExplorer.for_workshop(workshop_dir, loaded, promise, examples=50)
+    assert explorer.themes == load_themes(workshop_dir / "themes.yml", promise.pillar_ids)
+    assert f"<b>{has_comment(loaded.explorer['comment']).sum()}</b> comments match" in explorer.counts.value
+    shown = " ".join(explorer.shown_comments())
+    assert shown and not re.search(r"\bthe\b", shown, flags=re.IGNORECASE)  # scrubbed with the mapping's rules
+    pillar = promise.pillar_ids[0]
+    explorer.set_filters(pillar=pillar)
+    explorer.set_phrases(["weekend delivery"])
+    assert load_themes(workshop_dir / "themes.yml", promise.pillar_ids)[pillar] == ["weekend delivery"]
+
+
+def test_for_workshop_before_any_load_says_what_to_do(workshop_dir):
+    explorer = VerbatimExplorer.for_workshop(workshop_dir, None, load_promise(workshop_dir))
+    assert "No feedback is loaded yet" in explorer.comments.value and "Confirm mapping and load" in \
+        explorer.comments.value
+    assert explorer.shown_comments() == [] and "<b>0</b> comments match" in explorer.counts.value
+
+
+def test_for_workshop_with_a_broken_themes_file_opens_and_leaves_the_file_alone(workshop_dir):
+    broken = (DATA / "themes" / "broken_yaml.yml").read_text()
+    (workshop_dir / "themes.yml").write_text(broken)
+    promise = load_promise(workshop_dir)
+    explorer = VerbatimExplorer.for_workshop(workshop_dir, load_workshop_feedback(workshop_dir), promise)
+    assert "themes.yml" in explorer.phrase_status.value and "not saved until it is fixed" in \
+        explorer.phrase_status.value
+    assert explorer.shown_comments()
+    explorer.set_filters(pillar=promise.pillar_ids[0])
+    explorer.set_phrases(["anything"])
+    assert (workshop_dir / "themes.yml").read_text() == broken

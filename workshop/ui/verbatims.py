@@ -18,12 +18,15 @@ import numpy as np
 import pandas as pd
 
 from workshop.errors import WorkshopError
+from workshop.cube import CANONICAL_COLUMNS
 from workshop.feedback.advocates import NPS_BANDS, nps_band
-from workshop.feedback.privacy import PrivacyRules, scrub_series
-from workshop.feedback.themes import Themes, VerbatimFilter, has_comment, passes_filter, save_themes, tag_comments
+from workshop.feedback.load import LoadedFeedback
+from workshop.feedback.privacy import PrivacyRules, privacy_rules, scrub_series
+from workshop.feedback.themes import (THEMES_FILE, Themes, VerbatimFilter, has_comment, load_themes, passes_filter,
+                                      save_themes, tag_comments)
 from workshop.promise import Promise
+from workshop.ui.guard import guarded
 
-ANY = "any"
 EXAMPLES_SHOWN = 6
 BAND_CHOICES = [("Any score", None)] + [(f"{band.capitalize()}s ({points.start}–{points.stop - 1})", band)
                                          for band, points in NPS_BANDS.items()]
@@ -89,8 +92,33 @@ class VerbatimExplorer:
         for control in (self.pillar, self.touchpoint, self.segment, self.band, self.advocate):
             control.observe(self._on_filter, names="value")
         self.other_examples.on_click(lambda _button: self.show_other_examples())
-        self.apply_phrases.on_click(lambda _button: self.set_phrases(self.phrases.value.splitlines()))
+        self.apply_phrases.on_click(lambda _button: guarded(
+            lambda: self.set_phrases(self.phrases.value.splitlines()),
+            lambda text: setattr(self.phrase_status, "value", _message(html.escape(text), "#b2182b"))))
         self._refresh()
+
+    @classmethod
+    def for_workshop(cls, folder: str | Path, loaded: LoadedFeedback | None, promise: Promise,
+                     **options) -> VerbatimExplorer:
+        """The explorer over the workshop's loaded feedback, with the folder's ``themes.yml`` (saved there when
+        edited) and the mapping's privacy rules. Nothing loaded yet (or the load failed), or a ``themes.yml`` that
+        cannot be read: the explorer still opens, and says what to do instead of raising."""
+        themes_file: Path | None = Path(folder) / THEMES_FILE
+        try:
+            themes, problem = load_themes(themes_file, promise.pillar_ids), ""
+        except WorkshopError as error:  # the hand-edited file stays as it is: phrases typed here are not saved
+            themes, problem, themes_file = {}, f"{error} Phrases typed here are not saved until it is fixed.", None
+        if loaded is None:
+            frame = pd.DataFrame(columns=[*CANONICAL_COLUMNS, *promise.pillar_ids])
+            explorer = cls(frame, promise, themes, themes_file=themes_file, **options)
+            explorer.comments.value = _message("No feedback is loaded yet: press <b>Confirm mapping and load</b> "
+                                               "above, then run this cell again.", "#b2182b")
+        else:
+            explorer = cls(loaded.explorer, promise, themes, privacy_rules(loaded.mapping), themes_file=themes_file,
+                           **options)
+        if problem:
+            explorer.phrase_status.value = _message(html.escape(problem), "#b2182b")
+        return explorer
 
     # --- what a facilitator does ------------------------------------------------------------------------
 
@@ -150,11 +178,11 @@ class VerbatimExplorer:
             self._refresh()
 
     def _refresh(self) -> None:
-        try:
-            self._show()
-        except Exception as error:  # shown to the room as a plain message, never a traceback
-            self._shown = []
-            self.comments.value = _message(f"These comments cannot be shown: {html.escape(str(error))}", "#b2182b")
+        guarded(self._show, self._cannot_show)
+
+    def _cannot_show(self, text: str) -> None:
+        self._shown = []
+        self.comments.value = _message(f"These comments cannot be shown: {html.escape(text)}", "#b2182b")
 
     def _show(self) -> None:
         pillar_id = self.pillar.value
