@@ -7,8 +7,10 @@ import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from workshop.feedback.load import load_workshop_feedback
 from workshop.live import save_join_card
 from workshop.session import SessionStore
 from workshop.ui.live_panel import LivePanel
@@ -187,3 +189,16 @@ def test_a_click_that_fails_unexpectedly_is_a_message_not_a_traceback(room, monk
     panel.stage_buttons["rating"].click()
     assert "Something went wrong (OperationalError: database disk image is malformed)" in panel.message.value
     assert panel.state().stage is None
+
+
+def test_given_the_feedback_the_panel_shows_the_customers_own_means(workshop_dir):
+    """Notebook 03 hands the panel the cube; the customers' bar is each pillar's mean over every response."""
+    raw = pd.read_csv(workshop_dir / "feedback.csv")
+    promise_ids = [p.id for p in SessionStore(workshop_dir).promise().pillars]
+    with SessionStore(workshop_dir) as store:
+        store.start("ACME1")
+        store.reveal_results()
+    panel = LivePanel(workshop_dir, refresh_seconds=None, cube=load_workshop_feedback(workshop_dir).cube)
+    customers = panel.gap_figure.data[2]
+    assert customers.visible
+    assert list(customers.y) == pytest.approx([raw[pillar].mean() for pillar in promise_ids])

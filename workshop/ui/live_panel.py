@@ -20,8 +20,11 @@ from typing import Callable, Mapping
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
+from workshop import gap
 from workshop.actions import LEVERS, MOVES
+from workshop.cube import ScoreCube
 from workshop.live import join_qr, read_join_url
+from workshop.promise import Promise
 from workshop.session import RATING_QUESTIONS, STAGES, SessionState, SessionStore
 from workshop.ui.guard import guarded
 
@@ -32,15 +35,17 @@ ROOM_COLOURS = {"deliver_today": "#1f77b4", "customers_would_rate": "#ff7f0e", "
 
 class LivePanel:
     """Stage control, join card and live charts. ``customers`` maps pillar id -> customers' mean score
-    (0–10), shown next to the room once results are revealed. ``refresh_seconds=None`` turns off the
+    (0–10), shown next to the room once results are revealed; or give ``cube`` (the customers' feedback) and
+    the panel asks ``workshop.gap`` for those means over all responses. ``refresh_seconds=None`` turns off the
     background refresh (tests call ``refresh()``)."""
 
     def __init__(self, workshop_dir: str | os.PathLike, customers: Mapping[str, float] | None = None,
-                 refresh_seconds: float | None = REFRESH_SECONDS, join_url: str | None = None):
+                 refresh_seconds: float | None = REFRESH_SECONDS, join_url: str | None = None,
+                 cube: ScoreCube | None = None):
         self.folder = Path(workshop_dir)
         self.store = SessionStore(self.folder)
         self.promise = self.store.promise()
-        self.customers = dict(customers or {})
+        self.customers = dict(customers or {}) if cube is None else _customer_means(cube, self.promise)
         self._shown_event_id = -1
         self._lock = threading.RLock()
         self._stop = threading.Event()
@@ -278,6 +283,11 @@ class LivePanel:
 
     def _say(self, text: str) -> None:
         self.message.value = f"<p style='color:#a40000'>{html.escape(text)}</p>"
+
+
+def _customer_means(cube: ScoreCube, promise: Promise) -> dict[str, float]:
+    table = gap.GapMetrics(cube).table(gap.Filter(), "pillar", gap.goal_posts_from_promise(promise))
+    return dict(zip(table["pillar"], table["mean"]))
 
 
 def _people(count: int) -> str:
