@@ -88,6 +88,8 @@ def test_a_lift_can_make_a_pillar_promise_able(panel, data):
     promise, frame, _ = data
     panel.set_lift("fast_delivery", 2.0)
     expected = expected_statuses(promise, frame, lifts={"fast_delivery": 2.0})
+    assert expected_statuses(promise, frame)["fast_delivery"] != "promise-able" == expected["fast_delivery"], \
+        "the lift must make the pillar promise-able for this test to mean what its name says"
     assert panel.statuses() == expected
     assert panel.promise_able_count() == sum(s == "promise-able" for s in expected.values())
     lifted = (frame["fast_delivery"].dropna() + 2).clip(upper=10).mean()

@@ -276,7 +276,7 @@ class LivePanel:
                 guarded(self.refresh, self._say)  # not _guarded: that would wipe the refusal just shown
 
     def _guarded(self, action: Callable[[], None]) -> None:
-        """Run a callback; a refusal becomes a plain message, never a traceback."""
+        """Run a callback; a refusal or a bug becomes a plain message, never a traceback."""
         with self._lock:
             if guarded(action, self._say):
                 self.message.value = ""
