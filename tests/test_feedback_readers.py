@@ -126,3 +126,27 @@ def test_a_given_format_wins_over_detection(tmp_path):
     path.write_text("a;b\n1,2;3\n", encoding="utf-8")
     fmt = detect_format(path, FileFormat(kind="csv", delimiter=";"))
     assert read_preview(path, file_format=fmt)["a"].tolist() == ["1,2"]
+
+
+@pytest.mark.parametrize("name, headings, first_row", [
+    ("index_column.csv", ["column A", "response_id", "date", "touchpoint", "speed"], {"response_id": "I1"}),
+    ("merged_heading.xlsx", ["response_id", "Scores", "column C", "date"], {"response_id": "H1", "Scores": 7}),
+])
+def test_a_heading_row_with_a_blank_cell_is_still_the_heading(name, headings, first_row):
+    """pandas writes its index under a blank heading; Excel leaves the cells of a merged heading blank after
+    the first. Either way the heading row has one filled cell fewer than the rows below it."""
+    preview = read_preview(FEEDBACK / name)
+    assert preview.attrs["file_format"].header_row == 1
+    assert list(preview.columns) == headings
+    assert preview.attrs["rows"].tolist() == [2, 3]
+    assert {k: preview.iloc[0][k] for k in first_row} == first_row
+
+
+def test_excel_unicode_text_export_is_read_as_utf16():
+    """Excel's "Save as Unicode Text" writes UTF-16 with a BOM, tab-delimited."""
+    preview = read_preview(FEEDBACK / "unicode_text.txt")
+    fmt = preview.attrs["file_format"]
+    assert (fmt.encoding, fmt.delimiter, fmt.header_row) == ("utf-16", "\t", 1)
+    assert list(preview.columns) == ["response_id", "date", "touchpoint", "speed", "comment"]
+    assert preview["comment"].tolist() == ["Zoë était ravie", ""]
+    assert preview.attrs["rows"].tolist() == [2, 3]

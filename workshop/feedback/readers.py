@@ -8,11 +8,12 @@ row 2). Readers never interpret values; that is the mapping's and the scales' wo
 
 Detection, each overridable in mapping.yml (``format:``):
 
-- encoding: UTF-8 (with or without BOM), checked strictly over the whole file, else Windows-1252 (what
-  Excel writes on Windows), else Latin-1;
+- encoding: UTF-16 when the file opens with its BOM (Excel's "Unicode Text"), else UTF-8 (with or without
+  BOM), checked strictly over the whole file, else Windows-1252 (what Excel writes on Windows), else Latin-1;
 - delimiter: the one of ``,`` ``;`` tab ``|`` that splits the first rows most consistently into columns;
-- heading row: the first row with as many filled cells as the table's usual row (title blocks above it
-  have fewer).
+- heading row: the first row of two or more filled cells reaching as far right as the table's usual row
+  (title blocks above it stop short; a blank heading cell, from an index column or a merged heading, does
+  not).
 
 A file that cannot be read (missing, empty, cut short, not the format its name says) raises FeedbackError
 naming the file and what to do, never a traceback from inside a library.
@@ -119,7 +120,11 @@ def detect_format(path: str | Path, given: FileFormat | None = None) -> FileForm
 
 
 def detect_encoding(path: Path) -> str:
-    """``utf-8-sig`` (BOM), ``utf-8``, ``cp1252`` or ``latin-1``: the first that decodes the whole file."""
+    """``utf-16`` (its BOM: Excel's "Unicode Text"), else ``utf-8-sig`` (BOM), ``utf-8``, ``cp1252`` or
+    ``latin-1``: the first that decodes the whole file."""
+    with path.open("rb") as stream:
+        if stream.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
     for encoding in ("utf-8", "cp1252"):
         decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
         try:
@@ -163,16 +168,32 @@ def _sniff_delimiter(lines: list[str], path: Path) -> str:
 
 
 def _heading_row(rows: list) -> int:
-    """1-based row of the headings: the first with as many filled cells as the usual row of the table."""
-    filled = [sum(1 for cell in row if cell is not None and str(cell).strip() != "") for row in rows]
-    usual = Counter(n for n in filled if n > 0).most_common()
+    """1-based row of the headings: the first reaching as far right as the usual row of the table.
+
+    Reach (the position of the last filled cell), not the number of filled cells: a heading row may have a
+    blank cell (pandas' index column, the cells of a merged heading after the first) that its records fill.
+    """
+    reach = [_reach(row) for row in rows]
+    usual = Counter(n for n in reach if n > 0).most_common()
     if not usual:
         return 1
     widest_common = max(n for n, times in usual if times == usual[0][1])
-    for index, n in enumerate(filled):
-        if n >= max(2, widest_common) or (widest_common == 1 and n == 1):
+    for index, (row, n) in enumerate(zip(rows, reach)):
+        if (n >= widest_common and _filled(row) >= 2) or (widest_common == 1 and n == 1):
             return index + 1
     return 1
+
+
+def _filled(row) -> int:
+    return sum(1 for cell in row if cell is not None and str(cell).strip() != "")
+
+
+def _reach(row) -> int:
+    """1 + the position of the last filled cell; 0 for a blank row."""
+    for position in range(len(row) - 1, -1, -1):
+        if row[position] is not None and str(row[position]).strip() != "":
+            return position + 1
+    return 0
 
 
 def column_names(cells: list[Any]) -> list[str]:
@@ -320,9 +341,10 @@ def _cut_short_last_row(path: Path, fmt: FileFormat, columns: int) -> bool:
     with path.open("rb") as stream:
         stream.seek(max(0, path.stat().st_size - SNIFF_BYTES))
         tail = stream.read()
-    if tail.endswith((b"\n", b"\r")):
+    text = tail.decode(fmt.encoding or "utf-8", errors="replace")
+    if not text or text.endswith(("\n", "\r")):
         return False
-    last_line = tail.decode(fmt.encoding or "utf-8", errors="replace").splitlines()[-1]
+    last_line = text.splitlines()[-1]
     values = next(csv.reader([last_line], delimiter=fmt.delimiter or ","), [])
     return len(values) < columns
 
@@ -395,7 +417,7 @@ def _data_sheet(book):
     workbook often opens with a 'read me' sheet."""
     for sheet in book.worksheets:
         for _, row in zip(range(HEADER_SEARCH_ROWS), sheet.iter_rows(values_only=True)):
-            if sum(1 for cell in row if cell is not None and str(cell).strip() != "") >= 2:
+            if _filled(row) >= 2:
                 return sheet
     return book.worksheets[0]
 

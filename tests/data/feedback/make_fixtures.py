@@ -26,6 +26,26 @@ def text(name: str, body: str, encoding: str = "utf-8", bom: bool = False) -> No
     (HERE / name).write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
 
 
+def heading_fixtures() -> None:
+    """Headings with a blank cell, as pandas (an index column) and Excel (merged cells) write them, and
+    Excel's "Unicode Text" export: UTF-16 little-endian with a BOM, tab-delimited, CRLF."""
+    text("index_column.csv", ",response_id,date,touchpoint,speed\n"
+         "0,I1,2024-02-01,phone,5\n"
+         "1,I2,2024-02-02,web,8\n")
+    (HERE / "unicode_text.txt").write_bytes(b"\xff\xfe" + "response_id\tdate\ttouchpoint\tspeed\tcomment\r\n"
+                                            "U1\t2024-02-01\tphone\t7\tZoë était ravie\r\n"
+                                            "U2\t2024-02-02\tweb\t9\t\r\n".encode("utf-16-le"))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["response_id", "Scores", None, "date"])
+    sheet.merge_cells("B1:C1")
+    sheet.append(["H1", 7, 8, dt.datetime(2024, 1, 31)])
+    sheet.append(["H2", 6, 5, dt.datetime(2024, 2, 1)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    (HERE / "merged_heading.xlsx").write_bytes(buffer.getvalue())
+
+
 def csv_fixtures() -> None:
     text("clean_comma.csv", HEADINGS + "\n"
          "R001,2024-03-04,Phone,Consumer,8,9,7,10,Quick and kind.\n"
@@ -180,6 +200,7 @@ def parquet_fixtures() -> None:
 
 if __name__ == "__main__":
     csv_fixtures()
+    heading_fixtures()
     workbook_fixtures()
     parquet_fixtures()
     print("\n".join(sorted(p.name for p in HERE.iterdir() if p.suffix != ".py")))
