@@ -34,6 +34,7 @@ def test_email_addresses_become_placeholders(text, expected):
     "07700 900461", "07700900461", "020 7946 0958", "020-7946-0958", "(020) 7946 0958", "(030) 1234567",
     "+44 20 7946 0958", "+44 (0)20 7946 0958", "+447700900123", "0044 20 7946 0958", "+49 30 1234 5678",
     "+1 (555) 123-4567", "(555) 123-4567", "555-123-4567", "555.123.4567", "06 12 34 56 78", "06.12.34.56.78",
+    "0171/1234567", "030/12345678", "030/123 456 78", "089/1234-5678",
 ])
 def test_phone_numbers_in_national_and_international_forms(number):
     assert scrubbed(f"Call me back on {number}, after 5.") == "Call me back on [phone], after 5."
@@ -68,6 +69,8 @@ def test_do_not_show_names_whole_words_any_case_accents_optional(text, expected)
     "Quote ORD-517970 if you need it.", "Order ORD-123456 0207", "Reference 1234 5678 9012 3456 (fails Luhn).",
     "Josefina and Megane and Tollivers are other words.", "Account GB00 WEST 1234 5698 7654 32 is a typo.",
     "Item 123456789 arrived", "Model 2025-100-2000 in oak",
+    "Rated 0/10 by 1/3 of us", "Delivered 01/02/2025 0171 and 05/2024 1234567", "Scored 3/5 and 10/10",
+    "Invoice 012/2024 arrived",
 ])
 def test_near_misses_are_kept_as_written(text):
     assert scrubbed(text) == text

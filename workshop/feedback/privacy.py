@@ -17,7 +17,8 @@ IBAN             ``[iban]``    country code, 2 check digits, 11–30 letters/dig
 card number      ``[card]``    13–19 digits with optional spaces or dashes, Luhn checked
 phone number     ``[phone]``   international (``+44 20 7946 0958``, ``0044 …``, 8–15 digits), national
                                with a trunk 0 (``020 7946 0958``, ``07700 900123``, ``(030) 1234567``,
-                               9–12 digits), North American (``(555) 123-4567``, ``555.123.4567``)
+                               9–12 digits; ``030/12345678`` with a slash after the area code), North
+                               American (``(555) 123-4567``, ``555.123.4567``)
 name             ``[name]``    a name on the mapping's do-not-show list: whole words, any case, accents
                                optional (``José`` also finds ``Jose`` and ``JOSÉ``)
 ================ ============= ===========================================================================
@@ -49,8 +50,11 @@ _EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 _IBAN = re.compile(r"(?<![\w\ue000])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![\w\ue000])",
                    re.IGNORECASE)
 _CARD = re.compile(r"(?<![\w+.,/\ue000-])\d(?:[ -]?\d){12,18}(?![\w\ue000]|[.,/]\d)")
-_PHONE_RUN = re.compile(r"(?<![\w+.,/:\ue000-])\+?\(?\d[\d().\- ]*\d(?![\w\ue000]|[.,/:]\d)")
-"""A stretch of digits, spaces, dots, dashes and brackets; ``_phones_in`` finds the phone numbers inside it."""
+_PHONE_RUN = re.compile(r"(?<![\w+.,/:\ue000-])\+?\(?\d[\d().\-/ ]*\d(?![\w\ue000]|[.,/:]\d)")
+"""A stretch of digits, spaces, dots, slashes, dashes and brackets; ``_phones_in`` finds the phone numbers
+inside it."""
+_AREA_CODE = re.compile(r"0[1-9]\d{1,3}")
+"""A German-style area code written before a slash (``030/12345678``, ``0171/1234567``): 3–5 digits from 0."""
 _PHONE_GROUP = re.compile(r"\+?\(?\d+\)?")
 _DATE = re.compile(r"(?<!\d)(?:\d{1,2}([./-])\d{1,2}\1(?:19|20)\d{2}|(?:19|20)\d{2}([./-])\d{1,2}\2\d{1,2})(?!\d)")
 _COMBINING = "[\u0300-\u036f]*"
@@ -84,10 +88,13 @@ def _is_phone(groups: list[str], separators: list[str]) -> bool:
     """Is this run of digit groups one phone number, in an international, trunk-0 or North American form?
 
     Groups are digits, possibly with a leading ``+`` or in brackets; separators are one space, dot or dash,
-    or nothing next to a bracket. A run holding a date with a four-digit year is never a phone.
+    nothing next to a bracket, or a slash after a leading area code (never between the parts of a date or a
+    score such as 0/10). A run holding a date with a four-digit year is never a phone.
     """
-    for sep, left, right in zip(separators, groups, groups[1:]):
-        if sep not in (" ", ".", "-") and not (sep == "" and (left.endswith(")") or right.startswith("("))):
+    for position, (sep, left, right) in enumerate(zip(separators, groups, groups[1:])):
+        area_code = sep == "/" and position == 0 and _AREA_CODE.fullmatch(left) is not None
+        if sep not in (" ", ".", "-") and not area_code \
+                and not (sep == "" and (left.endswith(")") or right.startswith("("))):
             return False
     text = "".join(group + sep for group, sep in zip(groups, separators + [""]))
     if _DATE.search(text):
