@@ -326,3 +326,35 @@ def test_a_workshop_folder_loads_from_its_own_promise_and_mapping(workshop_dir):
     assert loaded.cube.total_responses == loaded.report.rows_kept == 5000
     assert loaded.cube.pillars == ["on_time_delivery", "expert_advice", "made_to_last", "put_right", "easy_online"]
     assert not loaded.report.blocking
+
+
+def test_long_set_aside_csv_keeps_no_free_text_answer(tmp_path):
+    """A long export's set-aside rows keep score answers only: the comment question and any question the
+    mapping does not name (here one asking for a phone number) are blanked, as raw text never leaves."""
+    path = tmp_path / "long.csv"
+    path.write_text("ResponseID,Submitted,Channel,Question,Answer\n"
+                    "R1,2024-03-01,Phone,How quickly did we answer? (1-5),4\n"
+                    "R1,2024-03-01,Phone,Anything else?,Ask for Dave\n"
+                    "R2,2024-03-02,Web,How quickly did we answer? (1-5),2\n"
+                    "R1,2024-03-01,Phone,Your phone number?,07700 900123\n"
+                    "R1,2024-03-01,Phone,Anything else?,Dave again\n"
+                    "R1,2024-03-01,Phone,Did the person care?,Agree\n", encoding="utf-8")
+    mapping = suggest_mapping(read_preview(path), PROMISE)
+    assert mapping.fields["comment"].question == "Anything else?"
+    report = load_feedback(path, mapping, PROMISE).report
+    table = pd.read_csv(report.write_set_aside_csv(tmp_path / "set_aside.csv"), dtype=str, keep_default_na=False)
+    assert table["file_row"].tolist() == ["5", "6", "7"]
+    assert table["Answer"].tolist() == ["", "", "Agree"]
+    assert table["Question"].tolist() == ["Your phone number?", "Anything else?", "Did the person care?"]
+
+
+def test_a_comment_answered_twice_is_reported_without_its_text(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("ResponseID,Submitted,Channel,Question,Answer\n"
+                    "R1,2024-03-01,Phone,How quickly did we answer? (1-5),4\n"
+                    "R1,2024-03-01,Phone,Anything else?,Ask for Dave\n"
+                    "R1,2024-03-01,Phone,Anything else?,Call 07700 900123\n", encoding="utf-8")
+    report = load_feedback(path, suggest_mapping(read_preview(path), PROMISE), PROMISE).report
+    twice = report.issues[("a question answered twice in one response: the first answer is used", "comment")]
+    assert twice.count == 1 and twice.examples == [(4, "")]
+    assert "07700" not in report.to_text()

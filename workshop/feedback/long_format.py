@@ -109,10 +109,10 @@ class LongPivot:
         taken = frame.iloc[keep].reset_index(drop=True)
         set_aside = np.flatnonzero(~valid)
         return LongChunk(self._responses(taken, ids[keep], owner), owner, taken[ROW].to_numpy(),
-                         self._without_comments(taken),
+                         self._without_free_text(taken),
                          np.concatenate(aside_rows) if aside_rows else np.zeros(0, dtype=np.int64),
                          np.concatenate(aside_reasons) if aside_reasons else np.zeros(0, dtype=object),
-                         self._without_comments(frame.iloc[set_aside]))
+                         self._without_free_text(frame.iloc[set_aside]))
 
     def _responses(self, frame: pd.DataFrame, ids: np.ndarray, owner: np.ndarray) -> Responses:
         n = int(owner.max()) + 1 if len(owner) else 0
@@ -133,7 +133,8 @@ class LongPivot:
             if twice.any():
                 self.report.add(WARNING, "a question answered twice in one response: the first answer is used",
                                 str(target), "Check the export; tell the client if answers are repeated.",
-                                answers[ROW].to_numpy()[twice][:5], answers["answer"].to_numpy()[twice][:5],
+                                answers[ROW].to_numpy()[twice][:5],
+                                None if target == "comment" else answers["answer"].to_numpy()[twice][:5],
                                 count=int(twice.sum()))
             first = answers[~twice]
             values[target] = np.full(n, None, dtype=object)
@@ -151,12 +152,14 @@ class LongPivot:
             value_rows[name][firsts["owner"].to_numpy()] = firsts[ROW].to_numpy()
         return Responses(values, first_rows, value_rows)
 
-    def _without_comments(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Raw rows for the set-aside CSV: comment answers blanked (raw comments never leave the folder)."""
-        comment_questions = {q for q, t in self.by_question.items() if t == "comment"}
-        asked = frame[self.question_column].map(lambda q: fold(str(q)) in comment_questions)
+    def _without_free_text(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Raw rows for the set-aside CSV with only score answers: the comment question's answers and those
+        of questions the mapping does not name (any of which may be free text) are blanked, as raw comments
+        never leave the folder."""
+        score_questions = {q for q, t in self.by_question.items() if t != "comment"}
+        free = frame[self.question_column].map(lambda q: is_missing(q) or fold(str(q)) not in score_questions)
         out = frame.copy()
-        out.loc[asked.to_numpy(dtype=bool), self.answer_column] = ""
+        out.loc[free.to_numpy(dtype=bool), self.answer_column] = ""
         return out
 
     def unseen_questions(self) -> dict[str, str]:
