@@ -104,6 +104,10 @@ def test_unterminated_quote_names_the_row():
 def test_missing_and_unsupported_files(tmp_path):
     with pytest.raises(FeedbackError, match="file not found"):
         read_preview(tmp_path / "nope.csv")
+    with pytest.raises(FeedbackError, match="file not found"):
+        read_preview(tmp_path / "nope.xls")
+    with pytest.raises(FeedbackError, match="file not found"):
+        read_preview(tmp_path)
     old = tmp_path / "old.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0")
     with pytest.raises(FeedbackError, match="save it as .xlsx"):

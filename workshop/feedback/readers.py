@@ -249,6 +249,7 @@ def read_preview(path: str | Path, sheet: str | int | None = None, header_row: i
     ``.attrs['file_format']`` holds the detected FileFormat and ``.attrs['rows']`` the spreadsheet rows.
     """
     path = Path(path)
+    _check_exists(path)  # "not found" before "not a kind the kit reads": a mistyped name is the likelier slip
     given = file_format or FileFormat(kind=file_kind(path), sheet=sheet, header_row=header_row)
     fmt = detect_format(path, given)
     chunk = next(read_chunks(path, fmt, None, rows), None)
