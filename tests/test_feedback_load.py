@@ -69,6 +69,11 @@ CORPUS = {
         ("W", None, "blank row: nothing in any mapped column, row set aside", 1, [6]),
         ("W", None, f"{NOTHING}, row set aside", 1, [7]),
         ("W", "touchpoint", "touchpoints that are not in the promise (phone, store, web), kept as written", 1, [4])]),
+    "nested.parquet": (2, 2, [], [
+        ("W", "care", "values that are no answer on the 0-10 scale, kept as not answered", 2, [2, 3]),
+        ("B", "care", "is mostly text that is no answer on the 0-10 scale (2 of 2 answers)", 1, [])]),
+    "repeated_column.parquet": (0, 0, [], [("B", None, "two or more columns are named 'speed' (found 'speed')", 1,
+                                            [])]),
     "index_column.csv": (2, 2, [], []),
     "merged_heading.xlsx": (2, 2, [], []),
     "unicode_text.txt": (2, 2, [], []),

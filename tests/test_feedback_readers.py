@@ -154,3 +154,17 @@ def test_excel_unicode_text_export_is_read_as_utf16():
     assert list(preview.columns) == ["response_id", "date", "touchpoint", "speed", "comment"]
     assert preview["comment"].tolist() == ["Zoë était ravie", ""]
     assert preview.attrs["rows"].tolist() == [2, 3]
+
+
+def test_parquet_list_and_struct_columns_come_as_text():
+    """A multi-select answer stored as a list (or a nested record) is shown as text, as a spreadsheet would."""
+    preview = read_preview(FEEDBACK / "nested.parquet")
+    assert preview["channels_used"].tolist() == ["['phone', 'web']", None]
+    assert preview["care"].tolist() == ["{'score': 9}", "{'score': 7}"]
+    assert preview["speed"].tolist() == [8, 6]
+
+
+def test_parquet_with_two_columns_of_one_name_is_refused_naming_it():
+    with pytest.raises(FeedbackError, match="two or more columns are named 'speed'") as caught:
+        read_preview(FEEDBACK / "repeated_column.parquet")
+    assert str(FEEDBACK / "repeated_column.parquet") in str(caught.value)

@@ -4,7 +4,8 @@ A reader finds how a file is written (encoding, delimiter, sheet, the row holdin
 yields its records in chunks, each value as the file holds it (text for CSV; text, numbers and dates for
 Excel and Parquet), with the row number a spreadsheet would show: the heading row is row 1 unless a title
 block moves it down; Parquet rows are numbered as if the file were opened in a spreadsheet (first record is
-row 2). Readers never interpret values; that is the mapping's and the scales' work.
+row 2). Readers never interpret values; that is the mapping's and the scales' work. (Parquet list and
+struct values, e.g. a multi-select answer, come as their text, as a spreadsheet would show them.)
 
 Detection, each overridable in mapping.yml (``format:``):
 
@@ -457,10 +458,19 @@ def _xlsx_chunk(records: list[list[Any]], names: list[str], first: int, total: i
 
 
 def _parquet(path: Path) -> pq.ParquetFile:
+    """The open Parquet file; refused when damaged, or when two columns share a name (pyarrow writes such
+    files; no column could then be named in mapping.yml)."""
     try:
-        return pq.ParquetFile(path)
+        parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError):
         raise FeedbackError([_damaged(path, "Parquet file")]) from None
+    names = parquet.schema_arrow.names
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise FeedbackError([Problem(path, "", None, f"two or more columns are named {repeated[0]!r}",
+                                     "Rename the repeated columns where the file was made, then export it again.",
+                                     ", ".join(map(repr, repeated)))])
+    return parquet
 
 
 def _parquet_chunks(path: Path, columns: list[str] | None, chunk_rows: int) -> Iterator[RawChunk]:
@@ -470,6 +480,10 @@ def _parquet_chunks(path: Path, columns: list[str] | None, chunk_rows: int) -> I
     try:
         for batch in parquet.iter_batches(batch_size=chunk_rows, columns=columns):
             frame = batch.to_pandas()
+            for name, column in zip(batch.schema.names, batch.columns):
+                if pa.types.is_nested(column.type):
+                    frame[name] = pd.Series([None if v is None else str(v) for v in column.to_pylist()],
+                                            index=frame.index, dtype=object)
             rows = np.arange(first, first + len(frame), dtype=np.int64)
             first += len(frame)
             yield RawChunk(frame, rows, [], (first - 2) / total)

@@ -196,6 +196,23 @@ def parquet_fixtures() -> None:
     pq.write_table(table, buffer)
     (HERE / "wide.parquet").write_bytes(buffer.getvalue())
     (HERE / "truncated.parquet").write_bytes(buffer.getvalue()[: len(buffer.getvalue()) * 2 // 3])
+    # A multi-select question as a list column, and a nested one: read as text, never a traceback.
+    nested = pa.table({
+        "response_id": ["N1", "N2"],
+        "date": pa.array([dt.date(2024, 5, 1), dt.date(2024, 5, 31)], pa.date32()),
+        "speed": pa.array([8, 6], pa.int64()),
+        "channels_used": pa.array([["phone", "web"], None], pa.list_(pa.string())),
+        "care": pa.array([{"score": 9}, {"score": 7}]),
+    })
+    buffer = io.BytesIO()
+    pq.write_table(nested, buffer)
+    (HERE / "nested.parquet").write_bytes(buffer.getvalue())
+    # pyarrow (unlike pandas) writes two columns with one name.
+    repeated = pa.Table.from_arrays([pa.array(["D1"]), pa.array([7]), pa.array([9])],
+                                    names=["response_id", "speed", "speed"])
+    buffer = io.BytesIO()
+    pq.write_table(repeated, buffer)
+    (HERE / "repeated_column.parquet").write_bytes(buffer.getvalue())
 
 
 if __name__ == "__main__":
