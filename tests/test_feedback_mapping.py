@@ -160,3 +160,19 @@ def test_mapping_issues_against_the_file_and_promise():
     assert len(issues) == 3
     nothing = mapping_issues(FeedbackMapping(), ["Date"], PROMISE)
     assert nothing[0][0].startswith("no pillar is mapped")
+
+
+def test_format_encoding_and_delimiter_are_checked(tmp_path):
+    """A mistyped encoding or a delimiter of more than one character is a mapping problem naming the key,
+    not a LookupError or TypeError from deep inside the reader."""
+    path = write(tmp_path, "format: {encoding: utf8-bom, delimiter: ';;'}\n")
+    with pytest.raises(FeedbackError) as caught:
+        load_mapping(path)
+    text = str(caught.value)
+    assert "format, field 'encoding': is not an encoding Python knows (found 'utf8-bom')" in text
+    assert "format, field 'delimiter': must be one character (found ';;')" in text
+
+
+@pytest.mark.parametrize("written", ["'\\t'", "\\t", "tab", "TAB"])
+def test_a_tab_delimiter_may_be_written_as_a_word_or_an_escape(tmp_path, written):
+    assert load_mapping(write(tmp_path, f"format: {{delimiter: {written}}}\n")).delimiter == "\t"

@@ -16,6 +16,7 @@ This module reads, writes, checks and suggests mappings; it does not read feedba
 """
 from __future__ import annotations
 
+import codecs
 import difflib
 import os
 import re
@@ -235,7 +236,19 @@ def mapping_from_dict(data: Any, file: Path | None = None) -> FeedbackMapping:
                        "", fmt.get("layout"))
     for key in ("encoding", "delimiter", "question_column", "answer_column"):
         value = fmt.get(key)
-        setattr(mapping, key, None if value is None else str(value))
+        setattr(mapping, key, None if value is None or str(value) == "" else str(value))
+    if mapping.encoding is not None:
+        try:
+            codecs.lookup(mapping.encoding)
+        except LookupError:
+            reader.problem("format", "encoding", "is not an encoding Python knows",
+                           "Remove it to detect the encoding, or write e.g. utf-8, cp1252, latin-1.", mapping.encoding)
+    if mapping.delimiter is not None:
+        # A tab is hard to type in YAML: '\t' in single quotes or unquoted, and 'tab', mean one.
+        mapping.delimiter = "\t" if mapping.delimiter.casefold() in ("\\t", "tab") else mapping.delimiter
+        if len(mapping.delimiter) != 1:
+            reader.problem("format", "delimiter", "must be one character",
+                           "Remove it to detect the delimiter, or write e.g. ';' or tab.", mapping.delimiter)
     mapping.sheet = fmt.get("sheet")
     header_row = fmt.get("header_row")
     if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
