@@ -162,3 +162,29 @@ def test_hosts_bind_loopback_or_every_interface():
     assert _bind_and_url_host("loopback") == ("127.0.0.1", "127.0.0.1")
     assert _bind_and_url_host("localhost") == ("127.0.0.1", "127.0.0.1")
     assert _bind_and_url_host("192.0.2.7") == ("192.0.2.7", "192.0.2.7")
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"host": "192.0.2.7"}, "--host.*192.0.2.7 is not an address of this laptop"),
+    ({"host": "no-such-host.invalid"}, "--host.*no-such-host.invalid is not an address of this laptop"),
+    ({"host": "loopback", "port": 70000}, "--port.*must be from 1024 to 65535"),
+    ({"host": "loopback", "pool_size": 0}, "--kernels.*at least 1"),
+])
+def test_a_wrong_host_port_or_pool_is_refused_naming_the_option(folder: Path, options, message):
+    """Not a misleading "port is not free", nor an OverflowError from the socket, nor a 90 s wait for a pool
+    of no kernels."""
+    with pytest.raises(ServeError, match=message):
+        start_server(folder, **options)
+
+
+def test_a_server_never_ready_names_the_kernels_option(tmp_path: Path):
+    from workshop.live import LiveServer, _wait_until_ready
+
+    log = tmp_path / "serve.log"
+    log.write_text("", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    server = LiveServer(process, "127.0.0.1", 1, "http://127.0.0.1:1/", "CODE", tmp_path / "j.png",
+                        tmp_path / "j.svg", log)
+    with pytest.raises(ServeError, match="smaller --kernels"):
+        _wait_until_ready(server, 0.3)
+    assert process.poll() is not None

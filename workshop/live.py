@@ -11,6 +11,7 @@ This module knows nothing of widgets; the participant app itself is ``workshop.u
 """
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import signal
@@ -121,13 +122,34 @@ def _bind_and_url_host(host: str | None) -> tuple[str, str]:
     return host, host
 
 
+def _check_options(port: int, pool_size: int) -> None:
+    """Refuse a port no laptop user can listen on, or a pool of no kernels (Voila would never say it is
+    ready), before anything is started or written."""
+    problems = []
+    if not 1024 <= port <= 65535:
+        problems.append(Problem(None, "workshop serve", "--port", "must be from 1024 to 65535",
+                                "Leave it out to use 8866, or choose e.g. --port 8870.", str(port)))
+    if pool_size < 1:
+        problems.append(Problem(None, "workshop serve", "--kernels", "must be at least 1",
+                                "Leave it out to keep 8 kernels warm, or give about one per participant "
+                                "expected in the first minute.", str(pool_size)))
+    if problems:
+        raise ServeError(problems)
+
+
 def _check_port_free(bind_host: str, port: int) -> None:
+    """Refuse a port already taken, or a host that is not one of this laptop's addresses."""
     family = socket.AF_INET6 if ":" in bind_host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((bind_host, port))
         except OSError as error:
+            if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
+                raise ServeError([Problem(None, "workshop serve", "--host", f"{bind_host} is not an address of "
+                                          f"this laptop ({error.strerror})", "Leave --host out to use the "
+                                          "laptop's LAN address, or copy it from your network settings.",
+                                          bind_host)]) from None
             raise ServeError([Problem(None, "workshop serve", "--port", f"port {port} on {bind_host} is not free "
                                       f"({error.strerror})", "Choose another with --port, e.g. --port 8870.",
                                       str(port))]) from None
@@ -207,6 +229,7 @@ def start_server(workshop_dir: str | os.PathLike, host: str | None = None, port:
     none yet (default: a random one, kept across restarts).
     """
     folder = Path(workshop_dir).resolve()
+    _check_options(port, pool_size)
     if not PARTICIPANT_NOTEBOOK.is_file():
         raise ServeError([Problem(PARTICIPANT_NOTEBOOK, "", None, "the participant notebook is missing",
                                   "Reinstall the kit or restore notebooks/participant.ipynb from git.")])
@@ -251,7 +274,7 @@ def _wait_until_ready(server: LiveServer, timeout: float) -> None:
         time.sleep(0.25)
     server.stop()
     raise ServeError([Problem(server.log_path, "", None, f"Voila was not ready after {timeout:g} s",
-                              "Read the log; a slow laptop may need a smaller --pool-size.")])
+                              "Read the log; a slow laptop may need a smaller --kernels.")])
 
 
 def print_join_card(server: LiveServer, out: TextIO = sys.stdout) -> None:
