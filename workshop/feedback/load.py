@@ -30,7 +30,7 @@ import yaml
 from workshop.cube import CANONICAL_COLUMNS, CubeBuilder, ScoreCube
 from workshop.errors import Problem
 from workshop.feedback.calls import CALLS_FILE, load_calls
-from workshop.feedback.canonical import Canonicalizer, Responses
+from workshop.feedback.canonical import DUPLICATE_ID, Canonicalizer, Responses
 from workshop.feedback.long_format import NOT_TOGETHER, LongPivot
 from workshop.feedback.mapping import (
     FeedbackMapping,
@@ -130,9 +130,8 @@ def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, 
         report.rows_read = 0
         return LoadedFeedback(builder.build(), explorer.frame(explorer_columns), report, mapping)
     targets = _targets(usable)
-    canonical = Canonicalizer(usable, promise, report, labels={t: s for t, s in _labels(usable).items()},
-                              duplicate_reason=NOT_TOGETHER if usable.layout == "long" else
-                              "response id already used on an earlier row: counted once")
+    canonical = Canonicalizer(usable, promise, report, labels=_labels(usable),
+                              duplicate_reason=NOT_TOGETHER if usable.layout == "long" else DUPLICATE_ID)
     pivot = LongPivot(usable, report) if usable.layout == "long" else None
     wanted = usable.columns_used()
     scored_columns = {s.column for s in [*usable.pillars.values(), usable.recommend] if s is not None and s.column}
