@@ -84,3 +84,23 @@ def test_typed_datetime_columns_pass_through():
 def test_an_unknown_order_is_refused():
     with pytest.raises(ValueError):
         DateReader("year_first")
+
+
+def test_dates_at_month_and_year_edges_keep_the_customers_own_day():
+    """The month a response counts in is the customer's wall-clock one: a time zone never moves a
+    New Year's Eve answer into January (or back), and impossible days are not rolled into the next month."""
+    paris = dt.timezone(dt.timedelta(hours=1))
+    stamps, status = read(DateReader("day_first"), [
+        "31/12/2023 23:59:59", "2023-12-31T23:30:00-05:00", "2024-01-01T00:30:00+02:00", "29/02/2024",
+        45291.999, dt.datetime(2024, 1, 1, 0, 15, tzinfo=paris), "31/04/2024", "29/02/2023", "2024-02-30",
+    ])
+    assert [s[:10] if s else None for s in stamps] == [
+        "2023-12-31", "2023-12-31", "2024-01-01", "2024-02-29", "2023-12-31", "2024-01-01", None, None, None]
+    assert status == [DateRead.READ] * 6 + [DateRead.UNREADABLE] * 3
+
+
+def test_a_typed_column_with_a_time_zone_keeps_its_wall_clock_dates():
+    column = pd.Series(pd.to_datetime(["2023-12-31 23:30", "2024-01-01 00:30"]).tz_localize("America/New_York"))
+    stamps, status = DateReader().read(column, np.array([2, 3]))
+    assert [str(pd.Timestamp(s)) for s in stamps] == ["2023-12-31 23:30:00", "2024-01-01 00:30:00"]
+    assert list(status) == [DateRead.READ, DateRead.READ]
