@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from workshop import charts, gap
 from workshop.cube import cube_from_frames
 from workshop.promise import load_promise, load_versions
-from workshop.ui.gap_panel import GapPanel
+from workshop.ui.gap_panel import VIEW_TITLES, GapPanel
 
 GAP_DATA = Path(__file__).resolve().parent / "data" / "gap"
 Z = 1.959963984540054
@@ -178,3 +179,110 @@ def test_a_hidden_view_waits_for_its_tab_and_then_shows_the_current_goal_posts(p
     assert panel.figures["loudness"].data[3].x[0] == before, "a hidden view is not redrawn on every move"
     panel.tabs.selected_index = list(charts.VIEW_GOAL_POSTS).index("loudness")
     assert panel.figures["loudness"].data[3].x[0] == pytest.approx(lifted)
+
+
+# --- a pillar with no answers, or every answer in one month: never "nan", never a NaN in a widget message ----
+
+FEEDBACK_DATA = Path(__file__).resolve().parent / "data" / "feedback"
+ROOM = pd.DataFrame({"participant": ["ana", "ana", "ana"], "department": ["Billing"] * 3,
+                     "pillar": ["speed", "care", "clarity"], "deliver_today": [7, 8, 9],
+                     "customers_would_rate": [6, 7, 8]})
+
+
+def _folder_with(tmp_path: Path, clarity: str) -> Path:
+    """A workshop folder from the fixture promise and clean_comma.csv where 'Clear bills' (clarity) is
+    unmapped (``clarity='unmapped'``) or answered in April 2024 only (``'one month'``)."""
+    from workshop.feedback.mapping import save_mapping, suggest_mapping
+    from workshop.feedback.readers import read_preview
+
+    folder = tmp_path / "client"
+    folder.mkdir()
+    shutil.copy(FEEDBACK_DATA / "promise.yml", folder / "promise.yml")
+    rows = pd.read_csv(FEEDBACK_DATA / "clean_comma.csv", dtype=str)
+    if clarity == "one month":
+        rows.loc[~rows["Date"].str.startswith("2024-04"), "Clear bills"] = None
+    rows.to_csv(folder / "feedback.csv", index=False)
+    mapping = suggest_mapping(read_preview(folder / "feedback.csv"), load_promise(folder / "promise.yml"),
+                              source="feedback.csv")
+    if clarity == "unmapped":
+        del mapping.pillars["clarity"]
+    save_mapping(mapping, folder)
+    return folder
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Every message the widgets would send to the browser, as JSON text; the kernel's session refuses NaN
+    (jupyter_client warns 'Out of range float values are not JSON compliant' and drops it), so this does too."""
+    import json
+
+    import comm
+
+    messages: list[str] = []
+
+    def publish(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+        state = (data or {}).get("state", {})
+        # The figure's own JavaScript (plotly.js) is sent too, and has its own words: only data is checked.
+        code = {key: state.pop(key) for key in ("_esm", "_css") if key in state}
+        messages.append(json.dumps(data, allow_nan=False))
+        state.update(code)
+
+    monkeypatch.setattr(comm.DummyComm, "publish_msg", publish)
+    return messages
+
+
+def _shown_text(panel: GapPanel) -> list[str]:
+    """Every piece of text the panel shows: figure titles, annotations, labels, hover texts, the status."""
+    texts = [panel.status.value]
+    for figure in panel.figures.values():
+        texts.append(str(figure.layout.title.text))
+        texts += [str(a.text) for a in figure.layout.annotations]
+        for trace in figure.data:
+            for name in ("text", "hovertext", "hovertemplate"):
+                value = getattr(trace, name, None)
+                texts += [str(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
+    return texts
+
+
+def _assert_clean(panel: GapPanel, sent: list[str]) -> None:
+    import json
+    import re
+
+    for name, figure in panel.figures.items():
+        json.dumps(figure.to_plotly_json(), allow_nan=False, default=lambda array: array.tolist())
+    assert not [t for t in _shown_text(panel) if re.search(r"\bnan\b", t, re.IGNORECASE)]
+    assert not [m for m in sent if re.search(r"\bnan\b", m, re.IGNORECASE)]
+
+
+@pytest.mark.parametrize("clarity", ["unmapped", "one month"])
+def test_a_pillar_without_answers_says_so_and_sends_no_nan(tmp_path, sent, clarity):
+    import warnings
+
+    from workshop.feedback.load import load_workshop_feedback
+
+    folder = _folder_with(tmp_path, clarity)
+    feedback = load_workshop_feedback(folder)
+    promise = load_promise(folder / "promise.yml")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        panel = GapPanel(feedback.cube, promise, ratings=ROOM)
+        for index, name in enumerate(VIEW_TITLES):
+            panel.tabs.selected_index = index
+            panel.set_threshold("clarity", 5 + index / 2)
+            panel.set_lift("clarity", index / 2)
+            panel.set_lift("speed", 0.5)
+        panel.min_n.value = 1
+        panel.months.value = ("2024-04", "2024-05")
+        # A filter that keeps nobody: advocates (recommend 9-10) among the web answers of May.
+        panel.advocates_only.value = True
+        panel.touchpoints.value = ("web",)
+        for index, name in enumerate(VIEW_TITLES):
+            panel.tabs.selected_index = index
+    assert set(panel.figures) == set(VIEW_TITLES) and sent and not panel.message.value
+    assert not [w for w in caught if "JSON" in str(w.message)]
+    _assert_clean(panel, sent)
+    if clarity == "unmapped":
+        panel.advocates_only.value, panel.touchpoints.value, panel.months.value = False, (), ("2024-03", "2024-05")
+        row = re.search(r"Clear bills</td>.*?</tr>", panel.status.value).group(0)
+        assert charts.NO_ANSWERS in row and "%" not in row
+        _assert_clean(panel, sent)

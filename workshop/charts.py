@@ -9,6 +9,10 @@ data, which is what makes updating in place possible.
 This module must not import ipywidgets, and holds no business rule: statuses, quadrants, loudness and blind
 spots come from ``workshop.gap``. Every label and hover text made from names (pillars, touchpoints, segments,
 departments) is HTML-escaped, because plotly renders a subset of HTML in text.
+
+A metric with no answers behind it is NaN in ``workshop.gap``; it must never reach the screen as "nan" nor a
+widget message as NaN (which is not JSON, so the kernel drops the message with a warning). Text says
+``NO_ANSWERS`` through ``worded``, and a ``Chart`` turns every non-finite number into None (plotly's gap).
 """
 from __future__ import annotations
 
@@ -31,6 +35,8 @@ STATUS_COLOURS = {gap.PROMISE_ABLE: "#009E73", gap.AT_RISK: "#E69F00", gap.BROKE
 """The same colour for a status in every view."""
 BAND_COLOURS = {"detractor": "#D55E00", "passive": "#56B4E9", "promoter": "#0072B2"}
 SMALL_SAMPLE_GREY = STATUS_COLOURS[gap.NOT_JUDGED]
+NO_ANSWERS = "no answers yet"
+"""What the screen says where a number has no answers behind it (the filter keeps none, or none were mapped)."""
 FONT_SIZE = 18
 """Base font in px: readable from the back of a room on a projector."""
 
@@ -67,6 +73,12 @@ class Chart:
     traces: list[dict[str, Any]]
     layout: dict[str, Any]
     style: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Here, once, because every figure and every in-place update is made from a Chart.
+        self.traces = [_finite(trace) for trace in self.traces]
+        self.layout = _finite(self.layout)
+        self.style = _finite(self.style)
 
     @property
     def title(self) -> str:
@@ -133,6 +145,44 @@ def _same(old: Any, new: Any) -> bool:
     return old == new and type(old) in (type(new), int, float, np.float64, np.int64)
 
 
+def _finite(value: Any) -> Any:
+    """``value`` (a plotly property: numbers, text, arrays, dicts of them) with every NaN or infinity replaced
+    by None, which plotly draws as a gap and JSON can carry. Arrays without one are returned as they are, so
+    the usual case costs one ``isfinite`` per array."""
+    if type(value) is dict:
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f":
+            finite = np.isfinite(value)
+            return value if finite.all() else np.where(finite, value, None).tolist()
+        return _finite(value.tolist()) if value.dtype.kind == "O" else value
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def worded(value: Any, spec: str) -> str:
+    """``value`` formatted by ``spec`` (e.g. ``".1f"``, ``".0%"``), or ``NO_ANSWERS`` when it is missing
+    (None, NaN or infinite): the one place a missing number is put into words."""
+    if value is None or not math.isfinite(float(value)):
+        return NO_ANSWERS
+    return format(value, spec)
+
+
+def share_above_text(share: float, threshold: float, n: int) -> str:
+    """"62% above 6 (n=40)": the share of answers (0–1) above a threshold (0–10), in the room's words."""
+    return NO_ANSWERS if not n else f"{worded(share, '.0%')} above {threshold:g} (n={n})"
+
+
+def _interval_text(low: float, high: float) -> str:
+    """" (95% 6.1–7.3)", or nothing when there are too few answers for an interval."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return ""
+    return f" (95% {low:.1f}–{high:.1f})"
+
+
 def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in extra.items():
@@ -175,10 +225,11 @@ def gap_overview(pillars: Table, names: Mapping[str, str], min_n: int = gap.DEFA
     mean = pillars["mean"]
     status = pillars["status"]
     status_text = np.where(small, _small_label(pillars["n"], min_n), status)
-    hover = [f"<b>{label}</b><br>experience {m:.1f} (95% {lo:.1f}–{hi:.1f})<br>"
-             f"{share:.0%} above the threshold · n={n}<br>{s}"
-             for label, m, lo, hi, share, n, s in zip(labels, mean, pillars["mean_low"], pillars["mean_high"],
-                                                      pillars["share_above"], pillars["n"], status)]
+    hover = [f"<b>{label}</b><br>experience {worded(m, '.1f')}{_interval_text(lo, hi)}<br>"
+             f"{share_above_text(share, threshold, n)}<br>{s}"
+             for label, m, lo, hi, share, threshold, n, s in zip(
+                 labels, mean, pillars["mean_low"], pillars["mean_high"], pillars["share_above"],
+                 pillars["threshold"], pillars["n"], status)]
     connector_x = np.ravel([[m, t, None] for m, t in zip(mean, pillars["target"])]).tolist()
     connector_y = [y for label in labels for y in (label, label, None)]
     judged = [n for n, s in zip(labels, status) if s != gap.NOT_JUDGED]
@@ -234,8 +285,8 @@ def score_distribution(pillars: Table, names: Mapping[str, str], min_n: int = ga
             "marker": {"color": BAND_COLOURS[band], "pattern": pattern},
             "text": [f"{s:.0f}%" if s >= 6 else "" for s in np.nan_to_num(share)], "textposition": "inside",
             "insidetextanchor": "middle",
-            "hovertext": [f"{label}: {s:.0f}% score {points} (n={n})" for label, s, n in
-                          zip(labels, np.nan_to_num(share), pillars["n"])], "hoverinfo": "text"})
+            "hovertext": [f"{label}: {s:.0f}% score {points} (n={n})" if n else f"{label}: {NO_ANSWERS}"
+                          for label, s, n in zip(labels, share, pillars["n"])], "hoverinfo": "text"})
     detractors = np.where(small, np.nan, pillars["score_detractors"])
     if np.all(np.isnan(detractors)):
         title = f"Too few answers to judge any pillar (fewer than {min_n} each)"

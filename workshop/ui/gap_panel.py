@@ -208,7 +208,7 @@ class GapPanel:
         rows = "".join(
             f"<tr><td>{html.escape(self.names[p])}</td>"
             f"<td style='color:{charts.STATUS_COLOURS[s]};font-weight:bold'>{s}</td>"
-            f"<td>{share:.0%} above {threshold:g} (n={n})</td></tr>"
+            f"<td>{charts.share_above_text(share, threshold, n)}</td></tr>"
             for p, s, share, threshold, n in zip(pillars["pillar"], pillars["status"], pillars["share_above"],
                                                  pillars["threshold"], pillars["n"]))
         value = (f"<div style='font-size:18px'><b>{self.promise_able_count()} of {len(pillars)} pillars are "
