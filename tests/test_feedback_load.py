@@ -363,3 +363,18 @@ def test_a_comment_answered_twice_is_reported_without_its_text(tmp_path):
     twice = report.issues[("a question answered twice in one response: the first answer is used", "comment")]
     assert twice.count == 1 and twice.examples == [(4, "")]
     assert "07700" not in report.to_text()
+
+
+def test_a_blank_answer_row_does_not_hide_or_double_a_given_answer(tmp_path):
+    """Long exports often hold a row with an empty answer for a question skipped; the response's given
+    answer to that question is used, wherever the blank row stands, and is not "answered twice"."""
+    path = tmp_path / "long.csv"
+    path.write_text("ResponseID,Submitted,Channel,Question,Answer\n"
+                    "R1,2024-03-01,Phone,Did the person care?,\n"
+                    "R1,2024-03-01,Phone,Did the person care?,Agree\n"
+                    "R2,2024-03-02,Web,Did the person care?,Disagree\n"
+                    "R2,2024-03-02,Web,Did the person care?,\n", encoding="utf-8")
+    loaded = load_feedback(path, suggest_mapping(read_preview(path), PROMISE), PROMISE)
+    care = loaded.cube.scores[loaded.cube.pillars.index("care")].sum(axis=(0, 1, 2, 3, 4))
+    assert np.repeat(np.arange(11), care).tolist() == [3, 8]  # likert5: disagree 2.5 → 3, agree 7.5 → 8
+    assert not loaded.report.issues

@@ -8,8 +8,8 @@ turn up again after another response (an export not grouped by response) are set
 (the caller sets aside a later group of an id already seen in an earlier chunk the same way), so nothing is
 counted twice and the consultant knows to sort the export by response id.
 
-Within a response, each mapped question's first answer is used (a second answer to the same question is
-reported); questions the mapping does not name are ignored, like unmapped columns in a wide export. Date,
+Within a response, each mapped question's first given answer is used (rows with an empty answer are
+skipped; a second given answer to the same question is reported); questions the mapping does not name are ignored, like unmapped columns in a wide export. Date,
 touchpoint, segment and advocate columns take their first non-blank value among the response's rows.
 This module reshapes; it does not convert values.
 """
@@ -129,6 +129,8 @@ class LongPivot:
             mine = (targets == target).to_numpy()
             answers = pd.DataFrame({"owner": owner[mine], "answer": frame[self.answer_column].to_numpy()[mine],
                                     ROW: file_rows[mine]})
+            # A row with an empty answer (a skipped question) neither hides nor doubles a given answer.
+            answers = answers[~answers["answer"].map(is_missing).to_numpy(dtype=bool)]
             twice = answers.duplicated("owner", keep="first").to_numpy()
             if twice.any():
                 self.report.add(WARNING, "a question answered twice in one response: the first answer is used",
