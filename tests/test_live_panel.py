@@ -202,3 +202,30 @@ def test_given_the_feedback_the_panel_shows_the_customers_own_means(workshop_dir
     customers = panel.gap_figure.data[2]
     assert customers.visible
     assert list(customers.y) == pytest.approx([raw[pillar].mean() for pillar in promise_ids])
+
+
+def test_a_pillar_no_customer_scored_has_no_customers_bar(client_folder):
+    """'Clear bills' left unmapped: its customers' mean is left out (no bar), never a NaN, which the kernel
+    cannot send to the figure ('Out of range float values are not JSON compliant')."""
+    import json
+
+    from workshop.feedback.mapping import save_mapping, suggest_mapping
+    from workshop.feedback.readers import read_preview
+    from workshop.promise import load_promise
+
+    shutil.copy(DATA / "feedback" / "clean_comma.csv", client_folder / "feedback.csv")
+    mapping = suggest_mapping(read_preview(client_folder / "feedback.csv"), load_promise(client_folder),
+                              source="feedback.csv")
+    del mapping.pillars["clarity"]
+    save_mapping(mapping, client_folder)
+    raw = pd.read_csv(client_folder / "feedback.csv")
+    with SessionStore(client_folder) as store:
+        store.start("FIX01")
+        store.reveal_results()
+    panel = LivePanel(client_folder, refresh_seconds=None, cube=load_workshop_feedback(client_folder).cube)
+    assert panel.customers == pytest.approx({"speed": raw["Quick answers"].mean(),
+                                             "care": raw["People who care"].mean()})
+    assert list(panel.gap_figure.data[2].y) == [panel.customers["speed"], panel.customers["care"], None]
+    json.dumps(panel.gap_figure.to_plotly_json(), allow_nan=False, default=lambda array: array.tolist())
+    panel.set_customers({"speed": 7.0, "clarity": float("nan")})
+    assert list(panel.gap_figure.data[2].y) == [7.0, None, None]

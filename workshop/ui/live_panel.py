@@ -12,6 +12,7 @@ HTML or hover text. No business rule lives here; counts and totals come from ``S
 from __future__ import annotations
 
 import html
+import math
 import os
 import threading
 from pathlib import Path
@@ -45,7 +46,7 @@ class LivePanel:
         self.folder = Path(workshop_dir)
         self.store = SessionStore(self.folder)
         self.promise = self.store.promise()
-        self.customers = dict(customers or {}) if cube is None else _customer_means(cube, self.promise)
+        self.customers = _answered(customers or {}) if cube is None else _customer_means(cube, self.promise)
         self._shown_event_id = -1
         self._lock = threading.RLock()
         self._stop = threading.Event()
@@ -146,7 +147,7 @@ class LivePanel:
 
     def set_customers(self, customers: Mapping[str, float]) -> None:
         """The customers' mean score per pillar id (0–10), e.g. from the gap metrics of step 3."""
-        self.customers = dict(customers)
+        self.customers = _answered(customers)
         self._shown_event_id = -1
         self.refresh()
 
@@ -287,7 +288,14 @@ class LivePanel:
 
 def _customer_means(cube: ScoreCube, promise: Promise) -> dict[str, float]:
     table = gap.GapMetrics(cube).table(gap.Filter(), "pillar", gap.goal_posts_from_promise(promise))
-    return dict(zip(table["pillar"], table["mean"]))
+    return _answered(dict(zip(table["pillar"], table["mean"])))
+
+
+def _answered(customers: Mapping[str, float]) -> dict[str, float]:
+    """The means that have answers behind them: a pillar no customer scored (NaN) is left out, so its bar is
+    simply absent, rather than a NaN the kernel cannot send to the figure."""
+    return {pillar_id: float(mean) for pillar_id, mean in customers.items()
+            if mean is not None and math.isfinite(mean)}
 
 
 def _people(count: int) -> str:
