@@ -176,3 +176,15 @@ def test_format_encoding_and_delimiter_are_checked(tmp_path):
 @pytest.mark.parametrize("written", ["'\\t'", "\\t", "tab", "TAB"])
 def test_a_tab_delimiter_may_be_written_as_a_word_or_an_escape(tmp_path, written):
     assert load_mapping(write(tmp_path, f"format: {{delimiter: {written}}}\n")).delimiter == "\t"
+
+
+def test_long_questions_written_with_stray_spaces_are_suggested_tidy_with_their_scale(tmp_path):
+    """Survey tools pad question labels ("Did the person care? "): the suggestion names the question once,
+    tidy, and still guesses its scale from its answers."""
+    path = tmp_path / "long.csv"
+    path.write_text("ResponseID,Question,Answer\n"
+                    "R1,Did the person care? ,Agree\n"
+                    "R2,Did  the person care?,Strongly disagree\n"
+                    "R3,Did the person care? ,Neither agree nor disagree\n", encoding="utf-8")
+    mapping = suggest_mapping(read_preview(path), PROMISE)
+    assert (mapping.pillars["care"].question, mapping.pillars["care"].scale) == ("Did the person care?", "likert5")

@@ -458,7 +458,8 @@ def suggest_mapping(preview: pd.DataFrame, promise: Promise, *, source: str = ""
     long = _detect_long(columns)
     if long is not None:
         mapping.layout, (mapping.question_column, mapping.answer_column) = "long", long
-        questions = [str(q) for q in pd.unique(preview[long[0]].dropna()) if str(q).strip()]
+        # Survey tools pad labels; the pivot compares them folded, so one tidy label stands for every spelling.
+        questions = list(dict.fromkeys(" ".join(str(q).split()) for q in preview[long[0]].dropna() if str(q).strip()))
         field_labels, score_labels = [c for c in columns if c not in long], questions
     else:
         field_labels = score_labels = columns
@@ -515,8 +516,8 @@ def _assign(targets: dict[str, tuple[list[str], tuple[str, ...]]]) -> dict[str, 
 
 def _values_of(preview: pd.DataFrame, label: str, mapping: FeedbackMapping) -> list[Any]:
     if mapping.layout == "long" and label not in preview.columns:
-        asked = preview[mapping.question_column].astype(str).str.strip() == label
-        return preview.loc[asked, mapping.answer_column].tolist()
+        asked = preview[mapping.question_column].map(lambda q: not is_missing(q) and fold(str(q)) == fold(label))
+        return preview.loc[asked.to_numpy(dtype=bool), mapping.answer_column].tolist()
     return preview[label].tolist() if label in preview.columns else []
 
 
