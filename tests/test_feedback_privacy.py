@@ -76,6 +76,21 @@ def test_near_misses_are_kept_as_written(text):
     assert scrubbed(text) == text
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("tel:07700900123", "tel:[phone]"), ("Tel:+44 20 7946 0958", "Tel:[phone]"), ("Mob:07700 900123", "Mob:[phone]"),
+    ("tél:06.12.34.56.78", "tél:[phone]"), ("phone (07700 900123)", "phone ([phone])"),
+    ("call 07700 900123/4", "call [phone]/4"), ("at 10:30 07700 900123", "at 10:30 [phone]"),
+])
+def test_phone_numbers_after_a_label_or_inside_brackets(text, expected):
+    """"Tel:" with no space is how many write it; a bracket around the number stays balanced."""
+    assert scrubbed(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Zeit: 10:30:45", "Ratio 3:2", "score:10", "at 12:00, 2024", "from 9:00 to 17:30"])
+def test_times_and_ratios_after_a_colon_are_kept(text):
+    assert scrubbed(text) == text
+
+
 def test_a_safe_order_number_is_never_mistaken_for_a_phone():
     assert scrub("Ref 0207946095 then", safe_patterns=[r"\d{10}"]) == "Ref 0207946095 then"
     assert scrub("Ref 0207946095 then") == "Ref [phone] then", "without the safe pattern it is phone-shaped"

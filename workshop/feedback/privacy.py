@@ -47,10 +47,11 @@ _MASK = "\ue000"
 _PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS))
 _EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
 # Numbers may not touch text already replaced (the mask), so that scrubbing scrubbed text finds nothing new.
+# A phone may follow a label's colon ("Tel:0770..."), but not a time's ("10:30" is no start of a number).
 _IBAN = re.compile(r"(?<![\w\ue000])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![\w\ue000])",
                    re.IGNORECASE)
 _CARD = re.compile(r"(?<![\w+.,/\ue000-])\d(?:[ -]?\d){12,18}(?![\w\ue000]|[.,/]\d)")
-_PHONE_RUN = re.compile(r"(?<![\w+.,/:\ue000-])\+?\(?\d[\d().\-/ ]*\d(?![\w\ue000]|[.,/:]\d)")
+_PHONE_RUN = re.compile(r"(?<![\w+.,/\ue000-])(?<!\d:)\+?\(?\d[\d().\-/ ]*\d(?![\w\ue000]|[.,/:]\d)")
 """A stretch of digits, spaces, dots, slashes, dashes and brackets; ``_phones_in`` finds the phone numbers
 inside it."""
 _AREA_CODE = re.compile(r"0[1-9]\d{1,3}")
@@ -113,14 +114,15 @@ def _is_phone(groups: list[str], separators: list[str]) -> bool:
 def _phones_in(run: str) -> list[tuple[int, int]]:
     """Spans of phone numbers inside a run: leftmost first, each as long as it can be.
 
-    A phone starts and ends where the run does or at a space, so the tail of a date ("06.03.2025 10.30")
-    is never read as a number of its own.
+    A phone starts where the run does or after a space, so the tail of a date ("06.03.2025 10.30") is never
+    read as a number of its own; it ends where the run does, before a space, or before a slash (an extension
+    or alternative, "07700 900123/4"). An opening bracket whose number has no closing one is left outside.
     """
     groups = [(m.start(), m.end()) for m in _PHONE_GROUP.finditer(run)]
     texts = [run[start:end] for start, end in groups]
     separators = [run[end:start] for (_, end), (start, _) in zip(groups, groups[1:])]
     can_start = [i == 0 or " " in separators[i - 1] for i in range(len(groups))]
-    can_end = [i == len(groups) - 1 or " " in separators[i] for i in range(len(groups))]
+    can_end = [i == len(groups) - 1 or " " in separators[i] or separators[i] == "/" for i in range(len(groups))]
     spans = []
     first = 0
     while first < len(groups):
@@ -130,7 +132,10 @@ def _phones_in(run: str) -> list[tuple[int, int]]:
         if last is None:
             first += 1
         else:
-            spans.append((groups[first][0], groups[last][1]))
+            start, end = groups[first][0], groups[last][1]
+            if run[start] == "(" and ")" not in run[start:end]:
+                start += 1
+            spans.append((start, end))
             first = last + 1
     return spans
 
