@@ -3,6 +3,7 @@ escaped, and updating a figure in place gives the same figure as building it afr
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -201,3 +202,53 @@ def test_a_figure_from_another_view_is_refused(sample):
     with pytest.raises(ValueError, match="same view"):
         charts.update_figure(charts.gap_overview(made["pillar"], names).figure(),
                              charts.score_distribution(made["pillar"], names))
+
+
+def every_view(engine, posts, names, promise, flt=Filter()) -> dict[str, charts.Chart]:
+    pillars = engine.table(flt, "pillar", posts)
+    room = pd.DataFrame({"participant": ["ana"] * len(names), "department": ["Ops"] * len(names),
+                         "pillar": list(names), "deliver_today": [7] * len(names),
+                         "customers_would_rate": [6] * len(names)})
+    return {
+        "overview": charts.gap_overview(pillars, names),
+        "distribution": charts.score_distribution(pillars, names),
+        "heatmap": charts.gap_heatmap(engine.table(flt, "touchpoint", posts), names),
+        "quadrant": charts.importance_performance(gap.quadrants(pillars), pillars["status"], names),
+        "loudness": charts.loudness_chart(gap.loudness(pillars, promise), names),
+        "internal": charts.internal_vs_customers(
+            gap.blind_spots(gap.internal_summary(room, list(names)), pillars), names),
+        "trend": charts.trend(engine.table(flt, "month", posts), names),
+    }
+
+
+def test_a_pillar_nobody_answered_is_worded_and_drawn_as_a_gap(sample):
+    promise, frame, _, posts, names = sample
+    silent = frame.assign(expert_help=np.nan)
+    engine = gap.GapMetrics(cube_from_frames([silent], promise.pillar_ids))
+    nobody = Filter(touchpoints=("phone",), advocates_only=True, months=("2025-01", "2025-01"))
+    for flt in (Filter(), nobody):
+        views = every_view(engine, posts, names, promise, flt)
+        for name, chart in views.items():
+            figure = builds(chart)
+            text = json.dumps(figure.to_plotly_json(), allow_nan=False, default=lambda array: array.tolist())
+            assert not re.search(r"\bnan\b", text, re.IGNORECASE), name
+    hover = dict(zip(promise.pillar_ids, builds(every_view(engine, posts, names, promise)["overview"]).data[1].hovertext))
+    assert charts.NO_ANSWERS in hover["expert_help"] and "%" not in hover["expert_help"]
+    assert charts.NO_ANSWERS not in hover["fast_delivery"] and "(95% " in hover["fast_delivery"]
+
+
+def test_updating_to_a_view_with_missing_values_sends_none(sample):
+    promise, frame, engine, posts, names = sample
+    shown = every_view(engine, posts, names, promise)["trend"]
+    figure = go.FigureWidget(shown.figure())
+    silent = gap.GapMetrics(cube_from_frames([frame.assign(expert_help=np.nan)], promise.pillar_ids))
+    charts.update_figure(figure, every_view(silent, posts, names, promise)["trend"], shown)
+    json.dumps(figure.to_plotly_json(), allow_nan=False, default=lambda array: array.tolist())
+    assert None in list(figure.data[4].y)
+
+
+@pytest.mark.parametrize("value, spec, words", [(0.625, ".0%", "62%"), (7.25, ".1f", "7.2"),
+                                                 (np.nan, ".1f", charts.NO_ANSWERS), (None, ".0%", charts.NO_ANSWERS),
+                                                 (np.inf, ".1f", charts.NO_ANSWERS)])
+def test_a_missing_number_is_put_into_words(value, spec, words):
+    assert charts.worded(value, spec) == words
