@@ -53,3 +53,17 @@ def test_text_report_says_what_to_do():
 
 def test_a_clean_report_says_so():
     assert "No problems found." in ValidationReport("f.csv").to_text()
+
+
+def test_free_text_in_examples_and_the_set_aside_csv_is_scrubbed(tmp_path):
+    """A comment column mapped as a score by mistake puts customers' words in the examples and the set-aside
+    values: e-mails and phone numbers there are scrubbed like any comment shown or exported."""
+    report = ValidationReport("f.csv", rows_read=1)
+    report.add(WARNING, "values that are no answer on the 0-10 scale", "Speed", "Map it to comment.", [2],
+               ["ring me on 07700 900123 or jo@example.com"], count=1)
+    assert report.warnings[0].examples == [(2, "'ring me on [phone] or [email]'")]
+    report.set_aside(np.array([2]), np.array(["nothing answered"], dtype=object),
+                     pd.DataFrame({"Speed": ["ring me on 07700 900123"], "score": [4.0], "file_row": [2]}))
+    table = pd.read_csv(report.write_set_aside_csv(tmp_path / "set_aside.csv"), dtype=str, keep_default_na=False)
+    assert table.to_dict("records") == [{"file_row": "2", "reason": "nothing answered",
+                                         "Speed": "ring me on [phone]", "score": "4.0"}]

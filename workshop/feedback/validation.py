@@ -6,7 +6,9 @@ that is mostly text, dates that may be in the wrong order, a file with no respon
 (values out of range, duplicate response ids, future dates, unknown touchpoints). Totals reconcile:
 rows read = rows kept + rows set aside, and each set-aside row keeps its reason and can be written to a CSV
 for the client. Comments are never written there: raw comments stay in the workshop folder, and the row
-number and response id find the row in the client's own file.
+number and response id find the row in the client's own file. Other text (examples, set-aside values) may
+still be a customer's words, in a column mapped by mistake: it is scrubbed (``privacy.scrub``) as comments
+are.
 
 This module records and renders; it does not read files or decide what is a problem.
 """
@@ -21,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from workshop.errors import Problem, WorkshopError
+from workshop.feedback.privacy import scrub, scrub_series
 from workshop.promise import atomic_write_text
 
 BLOCKING = "blocking"
@@ -100,7 +103,7 @@ class ValidationReport:
             shown_values = [] if values is None else values
             for i in range(min(room, max(len(rows), len(shown_values)))):
                 row = int(rows[i]) if i < len(rows) else None
-                value = repr(_plain(shown_values[i])) if i < len(shown_values) else ""
+                value = repr(_shown(shown_values[i])) if i < len(shown_values) else ""
                 issue.examples.append((row, value))
 
     def set_aside(self, rows: np.ndarray, reasons: np.ndarray, values: pd.DataFrame | None = None) -> None:
@@ -189,6 +192,9 @@ class ValidationReport:
         reasons = pd.DataFrame(self.set_aside_rows, columns=["file_row", "reason"])
         if self._aside_values:
             values = pd.concat(self._aside_values, ignore_index=True).drop_duplicates("file_row")
+            for column in values.columns:
+                if pd.api.types.is_object_dtype(values[column]) or isinstance(values[column].dtype, pd.StringDtype):
+                    values[column] = scrub_series(values[column])
             reasons = reasons.merge(values, on="file_row", how="left")
         buffer = io.StringIO()
         reasons.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
@@ -196,6 +202,7 @@ class ValidationReport:
         return path
 
 
-def _plain(value: object) -> object:
-    """A value as a person would read it: numpy scalars as Python ones."""
-    return value.item() if isinstance(value, np.generic) else value
+def _shown(value: object) -> object:
+    """A value as a person may read it: numpy scalars as Python ones, text scrubbed."""
+    value = value.item() if isinstance(value, np.generic) else value
+    return scrub(value) if isinstance(value, str) else value
