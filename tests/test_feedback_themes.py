@@ -97,6 +97,24 @@ def test_passes_filter_reads_bands_from_recommend_and_needs_tags_for_a_pillar():
         passes_filter(frame, None, VerbatimFilter(pillar="fresh"))
 
 
+def test_passes_filter_combines_touchpoint_segment_band_advocate_and_pillar():
+    """Each filter narrows on its own column and the filters combine (and); a missing touchpoint, segment or
+    recommend never passes, a missing advocate flag counts as not an advocate."""
+    frame = pd.DataFrame({"recommend": [7, 8, 9, 7, np.nan, 8], "advocate": [True, False, True, None, True, True],
+                          "touchpoint": ["web", "web", "store", None, "web", "web"],
+                          "segment": ["new", "loyal", "new", "new", "new", None],
+                          "comment": ["late box", "fine", "late", "box", "late", "late"]})
+    tags = tag_comments(frame["comment"], {"delivery": ["late"], "packing": ["box"]})
+    assert passes_filter(frame, None, VerbatimFilter(band="passive")).tolist() == [1, 1, 0, 1, 0, 1]
+    assert passes_filter(frame, None, VerbatimFilter(touchpoint="web")).tolist() == [1, 1, 0, 0, 1, 1]
+    assert passes_filter(frame, None, VerbatimFilter(segment="new")).tolist() == [1, 0, 1, 1, 1, 0]
+    assert passes_filter(frame, None, VerbatimFilter(advocate=False)).tolist() == [0, 1, 0, 1, 0, 0]
+    assert passes_filter(frame, tags, VerbatimFilter(pillar="packing")).tolist() == [1, 0, 0, 1, 0, 0]
+    wanted = VerbatimFilter(pillar="delivery", touchpoint="web", segment="new", band="passive", advocate=True)
+    assert passes_filter(frame, tags, wanted).tolist() == [1, 0, 0, 0, 0, 0]
+    assert passes_filter(frame, tags, VerbatimFilter()).all()
+
+
 # --- property: the compiled per-pillar regex equals a slow word-by-word reading ----------------------------
 
 VOCABULARY = ["driver", "drivers", "Driver", "DRIVERS", "arrive", "arrived", "arriving", "arrives", "late", "later",
