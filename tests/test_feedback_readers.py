@@ -168,3 +168,13 @@ def test_parquet_with_two_columns_of_one_name_is_refused_naming_it():
     with pytest.raises(FeedbackError, match="two or more columns are named 'speed'") as caught:
         read_preview(FEEDBACK / "repeated_column.parquet")
     assert str(FEEDBACK / "repeated_column.parquet") in str(caught.value)
+
+
+def test_a_password_protected_workbook_says_to_remove_the_password(tmp_path):
+    """Excel saves a workbook with a password (or an old .xls) as an OLE compound file, not a zip: the
+    facilitator needs the password removed, not to download it again."""
+    path = tmp_path / "responses.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    with pytest.raises(FeedbackError, match="password.*remove the password") as caught:
+        read_preview(path)
+    assert str(path) in str(caught.value)

@@ -50,6 +50,8 @@ PREVIEW_ROWS = 1000
 SNIFF_BYTES = 256 * 1024
 _BLOCK = 1 << 20
 _BAD_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+_COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""How an OLE compound file opens: what Excel writes for a password-protected workbook, and old .xls."""
 _UNREADABLE_WORKBOOK = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ParseError, OSError, ValueError)
 
 
@@ -388,11 +390,20 @@ class _workbook:
         try:
             self.book = load_workbook(self.path, read_only=True, data_only=True)
         except _UNREADABLE_WORKBOOK:
-            raise FeedbackError([_damaged(self.path, "Excel workbook")]) from None
+            with self.path.open("rb") as stream:
+                compound = stream.read(len(_COMPOUND_FILE)) == _COMPOUND_FILE
+            raise FeedbackError([_protected(self.path) if compound else _damaged(self.path, "Excel workbook")]) \
+                from None
         return self.book
 
     def __exit__(self, *exc_info: object) -> None:
         self.book.close()
+
+
+def _protected(path: Path) -> Problem:
+    return Problem(path, "", None, "is protected with a password (or is an old .xls workbook renamed .xlsx)",
+                   "Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password, "
+                   "clear it), save it as .xlsx and retry.")
 
 
 def _damaged(path: Path, what: str) -> Problem:
