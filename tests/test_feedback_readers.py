@@ -178,3 +178,18 @@ def test_a_password_protected_workbook_says_to_remove_the_password(tmp_path):
     with pytest.raises(FeedbackError, match="password.*remove the password") as caught:
         read_preview(path)
     assert str(path) in str(caught.value)
+
+
+def test_a_quote_left_open_near_the_top_of_a_big_file_names_its_row(tmp_path):
+    """Past pandas' first buffer and the csv module's 128 KB field limit, an unclosed quote still gives a
+    message for people (it raised pandas' ParserError and _csv.Error)."""
+    path = tmp_path / "export.csv"
+    path.write_text("response_id,speed,comment\nU1,5,\"never closed\n"
+                    + "".join(f"U{i},6,ok\n" for i in range(2, 20_000)), encoding="utf-8")
+    with pytest.raises(FeedbackError, match="row 2: the file ends inside a quoted value"):
+        read_preview(path)
+    long_field = tmp_path / "long_field.csv"
+    long_field.write_text("response_id,speed,comment\nB1,5,\"" + "x" * 200_000 + "\"\nB2,6,ok\n", encoding="utf-8")
+    with pytest.raises(FeedbackError, match="a value near the top is longer than") as caught:
+        read_preview(long_field)
+    assert str(long_field) in str(caught.value)

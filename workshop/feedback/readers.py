@@ -109,7 +109,7 @@ def detect_format(path: str | Path, given: FileFormat | None = None) -> FileForm
         head = _head_records(path, fmt.encoding)
         fmt.delimiter = fmt.delimiter or _sniff_delimiter(head, path)
         if fmt.header_row is None:
-            fmt.header_row = _heading_row([r for r in csv.reader(head, delimiter=fmt.delimiter)])
+            fmt.header_row = _heading_row(_split(head, fmt.delimiter, path))
     elif fmt.kind == "xlsx":
         with _workbook(path) as book:
             sheet = _sheet(book, fmt.sheet, path)
@@ -162,12 +162,24 @@ def _sniff_delimiter(lines: list[str], path: Path) -> str:
                                      "Export the survey again: the download or copy may have failed.")])
     best, best_score = ",", (False, 0, 0)
     for delimiter in DELIMITERS:
-        counts = [len(r) for r in csv.reader(lines, delimiter=delimiter) if r]
+        counts = [len(r) for r in _split(lines, delimiter, path) if r]
         usual, frequency = Counter(counts).most_common(1)[0]
         score = (usual > 1, frequency, usual)
         if score > best_score:
             best, best_score = delimiter, score
     return best
+
+
+def _split(lines: list[str], delimiter: str, path: Path) -> list[list[str]]:
+    """Lines split into values by the csv module; a value past its size limit (128 KB: a quote left open
+    swallows the lines after it) is a problem for people, not a ``_csv.Error``."""
+    try:
+        return list(csv.reader(lines, delimiter=delimiter))
+    except csv.Error:
+        raise FeedbackError([Problem(path, "", None, f"a value near the top is longer than "
+                                     f"{csv.field_size_limit() // 1024} KB: a quote is probably not closed",
+                                     "Open the file in a text editor and close the quote; or export it again.")]
+                            ) from None
 
 
 def _heading_row(rows: list) -> int:
@@ -227,7 +239,7 @@ def read_columns(path: str | Path, fmt: FileFormat) -> list[str]:
     path = Path(path)
     if fmt.kind == "csv":
         head = _head_records(path, fmt.encoding or "utf-8")
-        rows = list(csv.reader(head, delimiter=fmt.delimiter or ","))
+        rows = _split(head, fmt.delimiter or ",", path)
         header_row = fmt.header_row or 1
         if len(rows) < header_row:
             raise FeedbackError([Problem(path, f"row {header_row}", None, "there is no heading row here",
@@ -294,11 +306,14 @@ def _csv_chunks(path: Path, fmt: FileFormat, columns: list[str] | None, chunk_ro
     bad_rows: list[int] = []
     cut_row = _cut_short_last_row(path, fmt, len(names))
     with path.open("rb") as stream:
-        # Every column is read (not usecols) so that a row with too many fields is caught, not silently cut.
-        reader = pd.read_csv(stream, sep=fmt.delimiter, encoding=fmt.encoding, header=None, names=names,
-                             skiprows=header_row, dtype={n: object for n in names if n not in numbers},
-                             keep_default_na=False, na_values={n: [""] for n in numbers}, skip_blank_lines=False,
-                             on_bad_lines="warn", chunksize=chunk_rows, engine="c")
+        try:  # pandas tokenizes its first buffer here already: a quote left open can fail at once
+            # Every column is read (not usecols) so that a row with too many fields is caught, not silently cut.
+            reader = pd.read_csv(stream, sep=fmt.delimiter, encoding=fmt.encoding, header=None, names=names,
+                                 skiprows=header_row, dtype={n: object for n in names if n not in numbers},
+                                 keep_default_na=False, na_values={n: [""] for n in numbers},
+                                 skip_blank_lines=False, on_bad_lines="warn", chunksize=chunk_rows, engine="c")
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise FeedbackError([_csv_problem(path, exc, header_row)]) from None
         last: RawChunk | None = None
         while True:
             with warnings.catch_warnings(record=True) as caught:
@@ -349,7 +364,7 @@ def _cut_short_last_row(path: Path, fmt: FileFormat, columns: int) -> bool:
     if not text or text.endswith(("\n", "\r")):
         return False
     last_line = text.splitlines()[-1]
-    values = next(csv.reader([last_line], delimiter=fmt.delimiter or ","), [])
+    values = next(iter(_split([last_line], fmt.delimiter or ",", path)), [])
     return len(values) < columns
 
 
