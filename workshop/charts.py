@@ -145,6 +145,9 @@ def _same(old: Any, new: Any) -> bool:
     return old == new and type(old) in (type(new), int, float, np.float64, np.int64)
 
 
+_PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
+
+
 def _finite(value: Any) -> Any:
     """``value`` (a plotly property: numbers, text, arrays, dicts of them) with every NaN or infinity replaced
     by None, which plotly draws as a gap and JSON can carry. Arrays without one are returned as they are, so
@@ -157,6 +160,8 @@ def _finite(value: Any) -> Any:
             return value if finite.all() else np.where(finite, value, None).tolist()
         return _finite(value.tolist()) if value.dtype.kind == "O" else value
     if isinstance(value, (list, tuple)):
+        if all(type(item) in _PLAIN_SCALARS or (type(item) is float and math.isfinite(item)) for item in value):
+            return value  # the usual flat list of labels or numbers: one pass, no copy
         return [_finite(item) for item in value]
     if isinstance(value, float) and not math.isfinite(value):
         return None
