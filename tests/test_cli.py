@@ -166,3 +166,45 @@ def test_check_the_folder_reads_its_call_log(tmp_path):
 def test_mapping_options_without_a_file_are_a_usage_error(client_folder):
     result = run("check", "--save-mapping", "--workshop", str(client_folder))
     assert result.returncode == 2 and "need a FILE" in result.stderr
+
+
+def client_from_the_sample(tmp_path: Path) -> Path:
+    """`workshop new` from the sample, then the client's promise (speed, care, clarity) and export put in."""
+    folder = tmp_path / "acme"
+    assert run("new", str(folder)).returncode == 0
+    shutil.copy(FEEDBACK / "promise.yml", folder / "promise.yml")
+    shutil.copy(FEEDBACK / "clean_comma.csv", folder / "export.csv")
+    return folder
+
+
+def test_check_the_folder_warns_about_themes_left_from_the_sample(tmp_path):
+    folder = client_from_the_sample(tmp_path)
+    (folder / "mapping.yml").unlink()
+    result = run("check", "--workshop", str(folder))
+    assert result.returncode == 0, result.stdout + result.stderr  # a warning: the scores still load
+    assert f"WARNING: {folder / 'themes.yml'} does not match the promise" in result.stdout
+    assert (f"{folder / 'themes.yml'}, line 4, pillar 'on_time_delivery': is not a pillar of the promise"
+            in result.stdout)
+    assert "or delete themes.yml to start without themes" in result.stdout
+    (folder / "themes.yml").unlink()
+    assert "WARNING" not in run("check", "--workshop", str(folder)).stdout
+
+
+def test_save_mapping_replaces_the_sample_mapping_left_by_workshop_new(tmp_path):
+    folder = client_from_the_sample(tmp_path)
+    result = run("check", str(folder / "export.csv"), "--workshop", str(folder), "--save-mapping")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Replaced the sample company's unedited mapping.yml" in result.stdout
+    assert "source: export.csv\n" in (folder / "mapping.yml").read_text(encoding="utf-8")
+    again = run("check", str(folder / "export.csv"), "--workshop", str(folder), "--save-mapping")
+    assert again.returncode == 1 and "Nothing saved" in again.stderr  # now it is the consultant's own
+    assert f"mv {folder / 'mapping.yml'} {folder / 'mapping.old.yml'}" in again.stderr
+
+
+def test_save_mapping_keeps_an_edited_sample_mapping(tmp_path):
+    folder = client_from_the_sample(tmp_path)
+    edited = (folder / "mapping.yml").read_text(encoding="utf-8") + "# checked with the client\n"
+    (folder / "mapping.yml").write_text(edited, encoding="utf-8")
+    result = run("check", str(folder / "export.csv"), "--workshop", str(folder), "--save-mapping")
+    assert result.returncode == 1 and "Nothing saved" in result.stderr and "mv " in result.stderr
+    assert (folder / "mapping.yml").read_text(encoding="utf-8") == edited

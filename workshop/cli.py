@@ -14,7 +14,8 @@ from workshop.errors import WorkshopError
 from workshop.feedback.calls import calls_path, load_calls
 from workshop.feedback.load import check_feedback
 from workshop.feedback.mapping import MAPPING_FILE, load_mapping, save_mapping, source_path
-from workshop.folder import current_workshop, new_workshop
+from workshop.feedback.themes import THEMES_FILE, themes_problems
+from workshop.folder import current_workshop, is_unedited_sample_copy, new_workshop
 from workshop.live import DEFAULT_POOL_SIZE, DEFAULT_PORT
 from workshop.promise import load_promise
 
@@ -46,6 +47,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not promise.pillars:
         print(f"{folder / 'promise.yml'}: no pillars yet. Add at least one in notebook 01.")
         return EXIT_PROBLEMS
+    _warn_about_themes(folder, promise.pillar_ids)
     if not (folder / MAPPING_FILE).is_file():
         print(f"{folder / MAPPING_FILE}: none yet. Confirm one in notebook 02, or run "
               "'workshop check FILE --save-mapping'.")
@@ -57,6 +59,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     if len(calls):
         print(f"{calls_path(folder)}: OK - {len(calls)} advocate calls")
     return 0 if check.ok else EXIT_PROBLEMS
+
+
+def _warn_about_themes(folder: Path, pillar_ids: list[str]) -> None:
+    """Print what is wrong with the folder's themes.yml as warnings: it stops notebook 02's verbatim explorer,
+    not the scores, so it does not change the exit code."""
+    problems = themes_problems(folder, pillar_ids)
+    if problems:
+        print(f"WARNING: {folder / THEMES_FILE} does not match the promise; the scores still load, but notebook "
+              "02's verbatim explorer stops until it is fixed:")
+        for problem in problems:
+            print(f"  - {problem}")
 
 
 def _check_feedback_file(folder: Path, file: Path, mapping_file: str | None, save: bool) -> int:
@@ -71,11 +84,18 @@ def _check_feedback_file(folder: Path, file: Path, mapping_file: str | None, sav
         if check.mapping is None:
             print(f"Nothing saved: no mapping could be made for {file}.", file=sys.stderr)
             return EXIT_PROBLEMS
-        if target.exists() and (mapping_file is None or Path(mapping_file).resolve() != target.resolve()):
-            print(f"Nothing saved: {target} already exists. Check it with --mapping {target}, or move it "
-                  "aside to save a new suggestion.", file=sys.stderr)
+        replaces_sample = is_unedited_sample_copy(target)
+        if target.exists() and not replaces_sample and (
+                mapping_file is None or Path(mapping_file).resolve() != target.resolve()):
+            print(f"Nothing saved: {target} already exists and is not the sample company's, so it is kept. "
+                  f"Check the file with it: add --mapping {target}. Or move it aside and run this command "
+                  f"again to save a new suggestion: mv {target} {target.with_suffix('.old.yml')}",
+                  file=sys.stderr)
             return EXIT_PROBLEMS
         check.mapping.source = relative
+        if replaces_sample:
+            print(f"Replaced the sample company's unedited mapping.yml in {folder} (the sample keeps its own "
+                  "in datasets/sample).")
         print(f"Saved the mapping to {save_mapping(check.mapping, target)}: correct it there or in notebook 02.")
     return 0 if check.ok else EXIT_PROBLEMS
 
@@ -120,7 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="validate a workshop folder, or check a client's feedback file",
         description="Without FILE: validate the workshop folder's promise.yml (every problem with the file, "
                     "line, pillar and field) and, when the folder has a mapping.yml, load the feedback file it "
-                    "names and print the validation report. With FILE: load FILE through --mapping (or a "
+                    "names and print the validation report. A themes.yml that does not match the promise is "
+                    "printed as a WARNING (file, line, pillar, what to do) and does not change the exit code: "
+                    "it stops notebook 02's verbatim explorer, not the scores. With FILE: load FILE through --mapping (or a "
                     "mapping suggested from its headings, which is printed) and print the report: rows read, "
                     "kept and set aside, scores converted, blocking problems and warnings with example rows. "
                     "Exits 1 when anything blocks, 0 otherwise.")
@@ -130,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the column mapping to use for FILE (default: suggest one from its headings)")
     check.add_argument("--save-mapping", action="store_true",
                        help="write the mapping used for FILE to the workshop folder's mapping.yml (its source "
-                            "relative to the folder), for you to correct; never overwrites another mapping.yml")
+                            "relative to the folder), for you to correct; replaces the sample company's mapping.yml "
+                            "left unedited by 'workshop new', never any other mapping.yml")
     check.add_argument("--workshop", metavar="DIR", default=None,
                        help="the workshop folder whose promise the feedback is checked against")
     check.set_defaults(run=cmd_check)

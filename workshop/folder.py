@@ -34,6 +34,14 @@ def sample_folder() -> Path:
     return kit_root() / "datasets" / "sample"
 
 
+def is_unedited_sample_copy(file: str | os.PathLike) -> bool:
+    """True when ``file`` is byte for byte the sample company's file of the same name (as ``new_workshop``
+    copied it): replacing it loses nothing anyone entered, since the sample keeps its own."""
+    file, original = Path(file), sample_folder() / Path(file).name
+    return (file.is_file() and original.is_file() and file.resolve() != original.resolve()
+            and file.read_bytes() == original.read_bytes())
+
+
 def workshops_root() -> Path:
     return kit_root() / "workshops"
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workshop.errors import WorkshopError
+from workshop.feedback.themes import THEMES_FILE, themes_problems
 from workshop.folder import sample_folder
 from workshop.promise import load_promise
 
@@ -57,16 +58,30 @@ def check_packages() -> list[Check]:
     return checks
 
 
-def check_workshop(folder: Path | None) -> Check:
+def check_workshop(folder: Path | None) -> list[Check]:
+    """The chosen folder's promise.yml and, once the promise loads, its themes.yml against it."""
     if folder is None:
-        return Check("A workshop folder is chosen", False, "none yet", "Create or choose one below.")
+        return [Check("A workshop folder is chosen", False, "none yet", "Create or choose one below.")]
     try:
         promise = load_promise(folder)
     except WorkshopError as error:
-        return Check("The workshop's promise.yml is valid", False, str(error),
-                     "Fix the file as the message says, or create a fresh folder from the sample.")
-    return Check("The workshop's promise.yml is valid", True,
-                 f"{folder.name}: {len(promise.pillars)} pillars, version {promise.version}")
+        return [Check("The workshop's promise.yml is valid", False, str(error),
+                      "Fix the file as the message says, or create a fresh folder from the sample.")]
+    return [Check("The workshop's promise.yml is valid", True,
+                  f"{folder.name}: {len(promise.pillars)} pillars, version {promise.version}"),
+            check_themes(folder, promise.pillar_ids)]
+
+
+def check_themes(folder: Path, pillar_ids: list[str]) -> Check:
+    """themes.yml as notebook 02's verbatim explorer will read it; a missing file is fine (no themes yet)."""
+    what = f"The workshop's {THEMES_FILE} matches the promise"
+    problems = themes_problems(folder, pillar_ids)
+    if problems:
+        return Check(what, False, "\n".join(map(str, problems)),
+                     "Rename or remove each phrase list named above, or delete themes.yml to start without "
+                     "themes. The scores load either way; the verbatim explorer in notebook 02 needs it fixed.")
+    detail = "present" if (folder / THEMES_FILE).is_file() else "none yet: the room can add phrases in notebook 02"
+    return Check(what, True, detail)
 
 
 def check_sample() -> Check:
@@ -77,4 +92,4 @@ def check_sample() -> Check:
 
 
 def run_checks(folder: Path | None) -> list[Check]:
-    return [check_python(), *check_packages(), check_sample(), check_workshop(folder)]
+    return [check_python(), *check_packages(), check_sample(), *check_workshop(folder)]

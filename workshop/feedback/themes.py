@@ -151,7 +151,10 @@ def themes_from_dict(data: Any, pillar_ids: list[str], file: Path | None = None,
         where = f"pillar '{pillar_id}'"
         if pillar_id not in themes:
             close = difflib.get_close_matches(str(pillar_id), pillar_ids, n=1, cutoff=0.6)
-            fix = f"Did you mean '{close[0]}'?" if close else f"The promise's pillars are: {', '.join(pillar_ids)}."
+            rename = (f"Did you mean '{close[0]}'? Rename this phrase list to it, or remove the list" if close else
+                      f"Rename this phrase list to one of the promise's pillars ({', '.join(pillar_ids)}), "
+                      "or remove the list")
+            fix = f"{rename}; or delete {THEMES_FILE} to start without themes."
             problem((pillar_id,), where, "is not a pillar of the promise", fix, pillar_id)
             continue
         if phrases is None:
@@ -191,6 +194,17 @@ def load_themes(path: str | os.PathLike, pillar_ids: list[str]) -> Themes:
     document = read_yaml(path, ThemesError,
                          "Check the ':' after each pillar id and the brackets around its phrases.")
     return themes_from_dict(document.data, pillar_ids, path, document.lines)
+
+
+def themes_problems(path: str | os.PathLike, pillar_ids: list[str]) -> list[Problem]:
+    """What ``load_themes`` would refuse in a workshop's ``themes.yml`` (a folder means its themes.yml), each
+    with file, line, pillar and fix; empty when it loads. For checks that report without stopping: a bad
+    themes.yml stops only the verbatim explorer, never the scores."""
+    try:
+        load_themes(path, pillar_ids)
+    except ThemesError as error:
+        return error.problems
+    return []
 
 
 def dump_themes(themes: Themes) -> str:
