@@ -378,3 +378,18 @@ def test_a_blank_answer_row_does_not_hide_or_double_a_given_answer(tmp_path):
     care = loaded.cube.scores[loaded.cube.pillars.index("care")].sum(axis=(0, 1, 2, 3, 4))
     assert np.repeat(np.arange(11), care).tolist() == [3, 8]  # likert5: disagree 2.5 → 3, agree 7.5 → 8
     assert not loaded.report.issues
+
+
+def test_a_long_export_report_names_questions_as_questions(tmp_path):
+    """In a long export a pillar comes from a question label, not a column: the report says so, and still
+    says 'column' for the export's real columns."""
+    path = tmp_path / "long.csv"
+    path.write_text("ResponseID,Submitted,Channel,Question,Answer\n"
+                    "R1,2024-03-01,Phone,How quickly did we answer? (1-5),quick\n"
+                    "R2,2024-03-02,Web,How quickly did we answer? (1-5),slow\n"
+                    "R1,2024-03-01,Phone,Did the person care?,Agree\n", encoding="utf-8")
+    text = load_feedback(path, suggest_mapping(read_preview(path), PROMISE), PROMISE).report.to_text()
+    assert "speed <- question 'How quickly did we answer? (1-5)' (1-5)" in text
+    assert "  - question 'How quickly did we answer? (1-5)': is mostly text that is no answer" in text
+    assert "column 'How quickly" not in text
+    assert "column 'ResponseID': rows of this response are not together" in text

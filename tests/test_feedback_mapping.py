@@ -162,6 +162,16 @@ def test_mapping_issues_against_the_file_and_promise():
     assert nothing[0][0].startswith("no pillar is mapped")
 
 
+def test_pillars_mapped_only_to_unknown_ids_are_not_called_unmapped():
+    """Two pillars mapped to columns, neither in the promise: the summary says so, not 'no pillar is mapped'."""
+    mapping = FeedbackMapping(pillars={"loudness": Source(column="Date", scale="0-10"),
+                                       "pace": Source(column="Speed", scale="0-10")})
+    issues = [message for message, _, _ in mapping_issues(mapping, ["Date", "Speed"], PROMISE)]
+    assert not any(message.startswith("no pillar is mapped") for message in issues)
+    assert issues[-1].startswith("none of the mapped pillars (loudness, pace) is in the promise")
+    assert len(issues) == 3
+
+
 def test_format_encoding_and_delimiter_are_checked(tmp_path):
     """A mistyped encoding or a delimiter of more than one character is a mapping problem naming the key,
     not a LookupError or TypeError from deep inside the reader."""

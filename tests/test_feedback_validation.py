@@ -67,3 +67,12 @@ def test_free_text_in_examples_and_the_set_aside_csv_is_scrubbed(tmp_path):
     table = pd.read_csv(report.write_set_aside_csv(tmp_path / "set_aside.csv"), dtype=str, keep_default_na=False)
     assert table.to_dict("records") == [{"file_row": "2", "reason": "nothing answered",
                                          "Speed": "ring me on [phone]", "score": "4.0"}]
+
+
+def test_question_labels_are_named_as_questions():
+    report = ValidationReport("long.csv", questions=frozenset({"How quickly did we answer? (1-5)"}))
+    report.add(BLOCKING, "is mostly text", "How quickly did we answer? (1-5)", "Choose a label scale.", count=1)
+    report.add(WARNING, "response id repeated", "ResponseID", "Sort the export.", [3], ["R1"], count=1)
+    text = report.to_text()
+    assert "  - question 'How quickly did we answer? (1-5)': is mostly text (1)" in text
+    assert "  - column 'ResponseID': response id repeated (1)" in text

@@ -119,7 +119,7 @@ def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, 
     path = Path(path)
     fmt = detect_format(path, mapping.file_format(path))
     columns = read_columns(path, fmt)
-    report = ValidationReport(path)
+    report = ValidationReport(path, questions=frozenset(mapping.questions_used()))
     _describe(report, fmt, mapping)
     usable = _usable(mapping, columns, promise, report)
     builder = CubeBuilder(promise.pillar_ids)
@@ -299,7 +299,7 @@ def _finish(report: ValidationReport, canonical: Canonicalizer, pivot: LongPivot
                             "only be read that way.")
     if pivot is not None:
         for question, target in pivot.unseen_questions().items():
-            report.add(BLOCKING, f"question mapped to '{target}' never appears in the file", question,
+            report.add(BLOCKING, f"is mapped to '{target}' but never appears in the file", question,
                        "Copy the question exactly as the export writes it into mapping.yml.", count=1)
     if report.rows_read == 0:
         report.add(BLOCKING, "the file has column headings but no responses", None,

@@ -136,6 +136,11 @@ class FeedbackMapping:
                 used.append(name)
         return used
 
+    def questions_used(self) -> list[str]:
+        """Every question label this mapping reads (long layout only), in a stable order."""
+        sources = [*self.fields.values(), self.recommend, *self.pillars.values()]
+        return list(dict.fromkeys(s.question for s in sources if s is not None and s.question is not None))
+
 
 # --- YAML -------------------------------------------------------------------------------------------------
 
@@ -387,9 +392,14 @@ def mapping_issues(mapping: FeedbackMapping, columns: list[str], promise: Promis
             issues.append((f"is mapped to pillar '{pillar_id}', which is not in the promise",
                            mapping.pillars[pillar_id].label,
                            f"Use one of: {', '.join(promise.pillar_ids)}, or add the pillar in notebook 01."))
-    if not any(pillar_id in promise.pillar_ids for pillar_id in mapping.pillars):
-        issues.append(("no pillar is mapped to a column, so there is nothing to compare with the promise", "",
-                       "Map at least one pillar to the column (or question) that scores it."))
+    if not mapping.pillars:
+        issues.append(("no pillar is mapped to a column or question, so there is nothing to compare with the "
+                       "promise", "", "Map at least one pillar to the column (or question) that scores it."))
+    elif not any(pillar_id in promise.pillar_ids for pillar_id in mapping.pillars):
+        issues.append((f"none of the mapped pillars ({', '.join(mapping.pillars)}) is in the promise, so there is "
+                       "nothing to compare with it", "",
+                       f"Rename them in mapping.yml to the promise's pillars ({', '.join(promise.pillar_ids)}), "
+                       "or add the pillars in notebook 01."))
     return issues
 
 

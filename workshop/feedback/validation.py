@@ -86,6 +86,8 @@ class ValidationReport:
     tallies: list[ColumnTally] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Plain statements about how the file was read (encoding, delimiter, date order, ...)."""
+    questions: frozenset[str] = frozenset()
+    """Labels that name a long export's question, not a column: the report calls them questions."""
     _aside_rows: list[np.ndarray] = field(default_factory=list, repr=False)
     _aside_reasons: list[np.ndarray] = field(default_factory=list, repr=False)
     _aside_values: list[pd.DataFrame] = field(default_factory=list, repr=False)
@@ -144,6 +146,10 @@ class ValidationReport:
         """rows read = rows kept + rows set aside."""
         return self.rows_read == self.rows_kept + self.rows_set_aside
 
+    def named(self, label: str) -> str:
+        """How the report names where a value comes from: ``question '...'`` or ``column '...'``."""
+        return f"{'question' if label in self.questions else 'column'} '{label}'"
+
     def to_problems(self) -> list[Problem]:
         return [issue.to_problem(self.file) for issue in self.blocking + self.warnings]
 
@@ -163,8 +169,8 @@ class ValidationReport:
         if self.tallies:
             lines.append("Scores:")
             for tally in self.tallies:
-                lines.append(f"  {tally.target} <- column '{tally.column}' ({tally.scale}): {tally.scored:,} scored, "
-                             f"{tally.missing:,} not answered, {tally.out_of_range:,} out of range, "
+                lines.append(f"  {tally.target} <- {self.named(tally.column)} ({tally.scale}): "
+                             f"{tally.scored:,} scored, {tally.missing:,} not answered, {tally.out_of_range:,} out of range, "
                              f"{tally.unreadable:,} not readable")
         for title, issues in (("BLOCKING: fix these before using the scores", self.blocking),
                               ("Warnings", self.warnings)):
@@ -172,7 +178,7 @@ class ValidationReport:
                 continue
             lines.append(f"{title}:")
             for issue in issues:
-                column = f"column '{issue.column}': " if issue.column else ""
+                column = f"{self.named(issue.column)}: " if issue.column else ""
                 lines.append(f"  - {column}{issue.message} ({issue.count:,})")
                 for row, value in issue.examples:
                     where = f"row {row}" if row is not None else "file"
