@@ -236,6 +236,7 @@ def test_markdown_without_refresh_or_actions_says_so(report, tmp_path):
     report.earlier_promises, report.actions, report.warnings = [], [], []
     text = export_markdown(report, tmp_path / "r.md").read_text(encoding="utf-8")
     assert "No actions were agreed.\n\n## Warnings\n\nNone.\n" in text
+    assert "anonymity" not in text  # no plan, so no owners were left out of it
     assert text.endswith("## How the promise changed\n\nThe promise was not refreshed: this is version 2.\n")
 
 

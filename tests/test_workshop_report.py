@@ -14,6 +14,7 @@ from workshop.errors import PromiseError, WorkshopFolderError
 from workshop.feedback.mapping import save_mapping, suggest_mapping
 from workshop.feedback.readers import read_preview
 from workshop.promise import load_promise
+from workshop.report import export_html, export_markdown
 from workshop.reporting import build_report, check_workshop, run_report
 from workshop.session import SessionStore
 
@@ -119,3 +120,12 @@ def test_the_gap_views_say_in_words_which_responses_they_show(workshop_dir):
     assert {view.caption for view in build_report(workshop_dir).gap_views} == {"All responses (no filter)."}
     filtered = build_report(workshop_dir, Filter(touchpoints=("phone",), advocates_only=True))
     assert {view.caption for view in filtered.gap_views} == {"Touchpoints: phone. Advocates only."}
+
+
+def test_a_folder_that_never_held_a_session_says_nothing_about_anonymity(workshop_dir, tmp_path):
+    report = build_report(workshop_dir)
+    assert not (workshop_dir / "session.sqlite").exists()
+    text = export_markdown(report, tmp_path / "r.md").read_text(encoding="utf-8")
+    page = export_html(report, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "No actions were agreed." in text
+    assert "anonymity" not in text and "anonymity" not in page

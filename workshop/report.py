@@ -96,6 +96,12 @@ class WorkshopReport:
     def title(self) -> str:
         return f"{self.promise.company or self.workshop}: the promise and the action plan"
 
+    @property
+    def owners_left_out(self) -> bool:
+        """Whether to say the plan's named owners were left out: only when there is a plan to leave them out
+        of. A folder that never held a session has no plan and the room chose nothing, so nothing is said."""
+        return self.anonymous and bool(self.actions)
+
     def plan(self) -> pd.DataFrame:
         return action_plan_table(self.actions, self.promise, anonymous=self.anonymous,
                                  idea_labels=self.idea_labels)
@@ -289,7 +295,7 @@ def export_markdown(report: WorkshopReport, path: str | os.PathLike) -> Path:
              "## The promise", "", f"> {markdown_text(promise.statement)}", "",
              markdown_table(promise_table(promise)), "",
              "## Action plan", ""]
-    if report.anonymous:
+    if report.owners_left_out:
         lines += [ANONYMITY_NOTE, ""]
     lines += [markdown_table(report.plan()) if report.actions else "No actions were agreed.", "",
               "## Warnings", ""]
@@ -400,7 +406,7 @@ def report_html(report: WorkshopReport) -> str:
         for before, after, changes in report.refreshes()) or \
         f'<p class="note">The promise was not refreshed: this is version {promise.version}.</p>'
     plan = _html_table(report.plan(), "plan") if report.actions else '<p class="note">No actions were agreed.</p>'
-    anonymity = f'<p class="note">{html.escape(ANONYMITY_NOTE)}</p>\n' if report.anonymous else ""
+    anonymity = f'<p class="note">{html.escape(ANONYMITY_NOTE)}</p>\n' if report.owners_left_out else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
