@@ -342,3 +342,49 @@ def test_bad_internal_ratings_name_row_column_and_value(fixture_cube):
     text = str(caught.value)
     assert "row 1, field 'deliver_today': must be a rating from 0 to 10 (found 11)" in text
     assert "row 2, field 'pillar': is not a pillar of the promise (found 'speedy')" in text
+
+
+# --- filters as written in report_views.yml ----------------------------------------------------------------
+
+filters = st.builds(
+    Filter,
+    touchpoints=st.one_of(st.none(), st.lists(st.sampled_from(TOUCHPOINTS[:3]), min_size=1, max_size=3, unique=True)),
+    segments=st.one_of(st.none(), st.lists(st.sampled_from(SEGMENTS[:2]), min_size=1, max_size=2, unique=True)),
+    advocates_only=st.booleans(),
+    months=st.one_of(st.none(), st.lists(st.sampled_from(["2024-12", "2025-01", "2025-04"]), min_size=2,
+                                         max_size=2).map(sorted).map(tuple)))
+
+
+@given(st.lists(filters, max_size=4))
+def test_filters_read_back_as_written(written):
+    data = [gap.filter_to_dict(f) for f in written]
+    assert gap.filters_from_data(data, None, None, TOUCHPOINTS[:3], SEGMENTS[:2]) == written
+
+
+def test_an_empty_entry_keeps_every_response():
+    assert gap.filter_to_dict(Filter()) == {}
+    assert gap.filters_from_data([{}, None]) == [Filter(), Filter()]
+    assert gap.filters_from_data(None) == []
+
+
+@pytest.mark.parametrize("entry, field, value", [
+    ({"touchpoints": ["phone", "fax"]}, "touchpoints", "'fax'"),
+    ({"segments": "new"}, "segments", "'new'"),
+    ({"advocates_only": "yes"}, "advocates_only", "'yes'"),
+    ({"months": ["2025-13", "2025-14"]}, "months", "['2025-13', '2025-14']"),
+    ({"months": ["2025-04", "2025-01"]}, "months", "['2025-04', '2025-01']"),
+    ({"touchpoint": ["phone"]}, "touchpoint", "'touchpoint'"),
+])
+def test_a_bad_filter_entry_names_file_item_field_and_value(entry, field, value):
+    file = Path("report_views.yml")
+    with pytest.raises(GapError) as caught:
+        gap.filters_from_data([{}, entry], file, {(1,): 4, (1, field): 5}, TOUCHPOINTS[:3], SEGMENTS[:2])
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.where, problem.field, problem.value, problem.line) == (file, "item 2", field,
+                                                                                         value, 5)
+    assert problem.fix
+
+
+def test_filters_that_are_not_a_list_are_refused():
+    with pytest.raises(GapError, match="report_views.yml: must be a list of views"):
+        gap.filters_from_data({"touchpoints": ["phone"]}, Path("report_views.yml"))

@@ -20,7 +20,9 @@ Conventions, all on the customer's 0–10 scale:
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -104,6 +106,97 @@ class Filter:
         if self.months is not None:
             parts.append(f"Months {self.months[0]} to {self.months[1]}.")
         return " ".join(parts) or "All responses (no filter)."
+
+
+FILTER_FIELDS = ("touchpoints", "segments", "advocates_only", "months")
+"""The fields of a filter as written in a file (``filter_to_dict``); a field left out keeps everything."""
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def filter_to_dict(flt: Filter) -> dict[str, object]:
+    """The filter as plain data for a file, only the fields that narrow it: e.g. ``{"touchpoints": ["phone"],
+    "advocates_only": True}`` (``{}`` keeps everything). ``filters_from_data`` reads it back."""
+    data: dict[str, object] = {}
+    for name in ("touchpoints", "segments"):
+        if getattr(flt, name):
+            data[name] = list(getattr(flt, name))
+    if flt.advocates_only:
+        data["advocates_only"] = True
+    if flt.months is not None:
+        data["months"] = list(flt.months)
+    return data
+
+
+def filters_from_data(data: object, file: Path | None = None, lines: Mapping[tuple, int] | None = None,
+                      touchpoints: Iterable[str] | None = None, segments: Iterable[str] | None = None
+                      ) -> list[Filter]:
+    """The filters of a list of ``filter_to_dict`` mappings (as read from YAML, ``None`` for an empty file),
+    or raise GapError naming the file, line, item (1-based), field and value of every problem.
+
+    ``touchpoints`` and ``segments`` are the labels the feedback has (``None``: not checked, e.g. a folder
+    without feedback yet); months are ``YYYY-MM``, the first not after the last.
+    """
+    lines = lines or {}
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise GapError([Problem(file, "", None, "must be a list of views, each starting with '- '",
+                                "Write one '- touchpoints: [phone]' (or '- {}' for all responses) per view.",
+                                repr(data), lines.get(()))])
+    known = {"touchpoints": None if touchpoints is None else list(touchpoints),
+             "segments": None if segments is None else list(segments)}
+    problems: list[Problem] = []
+    filters = []
+    for index, raw in enumerate(data):
+        where = f"item {index + 1}"
+
+        def add(key: str | None, message: str, fix: str, value: object) -> None:
+            path = (index,) if key is None else (index, key)
+            problems.append(Problem(file, where, key, message, fix, repr(value), lines.get(path, lines.get((index,)))))
+
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, dict):
+            add(None, "must be a set of fields", f"Use the fields {', '.join(FILTER_FIELDS)}.", raw)
+            continue
+        for key in raw:
+            if key not in FILTER_FIELDS:
+                add(str(key), "is not a filter field", f"Use one of: {', '.join(FILTER_FIELDS)}.", key)
+        chosen: dict[str, tuple[str, ...] | None] = {}
+        for name in ("touchpoints", "segments"):
+            value = raw.get(name)
+            if value is None:
+                chosen[name] = None
+                continue
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                add(name, "must be a list of labels", f"Write it as [{name[:-1]} label, ...].", value)
+                chosen[name] = None
+                continue
+            labels = known[name]
+            for label in value:
+                if labels is not None and label not in labels:
+                    add(name, "names a value the feedback does not have",
+                        f"Choose from: {', '.join(labels)}, or remove it.", label)
+            chosen[name] = tuple(value)
+        advocates_only = raw.get("advocates_only", False)
+        if not isinstance(advocates_only, bool):
+            add("advocates_only", "must be true or false", "Write true or false.", advocates_only)
+            advocates_only = False
+        months = raw.get("months")
+        if months is not None:
+            if (not isinstance(months, list) or len(months) != 2
+                    or not all(isinstance(m, str) and _MONTH.fullmatch(m) for m in months)):
+                add("months", "must be two months YYYY-MM, the first and the last",
+                    "Write it as [2024-01, 2024-03].", months)
+                months = None
+            elif months[0] > months[1]:
+                add("months", "starts after it ends", "Give the earlier month first.", months)
+                months = None
+        filters.append(Filter(chosen["touchpoints"], chosen["segments"], advocates_only,
+                              tuple(months) if months else None))
+    if problems:
+        raise GapError(problems)
+    return filters
 
 
 @dataclass(frozen=True)
