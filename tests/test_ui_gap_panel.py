@@ -286,3 +286,42 @@ def test_a_pillar_without_answers_says_so_and_sends_no_nan(tmp_path, sent, clari
         row = re.search(r"Clear bills</td>.*?</tr>", panel.status.value).group(0)
         assert charts.NO_ANSWERS in row and "%" not in row
         _assert_clean(panel, sent)
+
+
+def test_the_room_adds_the_views_it_used_to_the_report(workshop_dir):
+    from workshop.feedback.load import load_workshop_feedback
+    from workshop.reporting import REPORT_VIEWS_FILE, load_report_views
+
+    promise = load_promise(workshop_dir)
+    panel = GapPanel(load_workshop_feedback(workshop_dir).cube, promise, workshop_dir)
+    months = panel.filter().months
+    panel.touchpoints.value = ("phone",)
+    panel.report_button.click()
+    phone = gap.Filter(touchpoints=("phone",), months=months)
+    assert panel.message.value == html.escape(f"Added to the report: {phone.caption()}")
+    panel.report_button.click()
+    assert panel.message.value == html.escape(f"Already in the report: {phone.caption()}")
+    panel.touchpoints.value = ()
+    panel.advocates_only.value = True
+    assert panel.add_to_report() is True
+    advocates = gap.Filter(advocates_only=True, months=months)
+    assert load_report_views(workshop_dir) == [phone, advocates]
+    text = (workshop_dir / REPORT_VIEWS_FILE).read_text(encoding="utf-8")
+    assert text.count("\n- ") == 2 and "phone" in text and "advocates_only: true" in text
+
+
+def test_a_broken_report_views_file_shows_a_message_and_is_kept(workshop_dir):
+    from workshop.feedback.load import load_workshop_feedback
+    from workshop.reporting import REPORT_VIEWS_FILE
+
+    broken = "- touchpoints: [fax]\n"
+    (workshop_dir / REPORT_VIEWS_FILE).write_text(broken, encoding="utf-8")
+    panel = GapPanel(load_workshop_feedback(workshop_dir).cube, load_promise(workshop_dir), workshop_dir)
+    panel.report_button.click()
+    assert "report_views.yml, line 1, item 1, field &#x27;touchpoints&#x27;" in panel.message.value
+    assert "&#x27;fax&#x27;" in panel.message.value and "Traceback" not in panel.message.value
+    assert (workshop_dir / REPORT_VIEWS_FILE).read_text(encoding="utf-8") == broken
+
+
+def test_without_a_folder_the_report_button_is_off(panel):
+    assert panel.report_button.disabled

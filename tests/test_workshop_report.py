@@ -3,19 +3,22 @@ a folder built from a client-format fixture), the same content twice, and a brok
 and line before anything runs. Each papermill run takes seconds, so the runs are few."""
 from __future__ import annotations
 
+import html
 import shutil
 from datetime import date
 
 import pytest
 
+from workshop import charts
 from workshop.actions import Action
-from workshop.gap import Filter
+from workshop.feedback.load import load_workshop_feedback
+from workshop.gap import Filter, GapError, GapMetrics, goal_posts_from_promise
 from workshop.errors import PromiseError, WorkshopFolderError
 from workshop.feedback.mapping import save_mapping, suggest_mapping
 from workshop.feedback.readers import read_preview
 from workshop.promise import load_promise
-from workshop.report import export_html, export_markdown
-from workshop.reporting import build_report, check_workshop, run_report
+from workshop.report import export_all, export_html, export_markdown
+from workshop.reporting import REPORT_VIEWS_FILE, build_report, check_workshop, load_report_views, run_report
 from workshop.session import SessionStore
 
 from conftest import DATA
@@ -129,3 +132,56 @@ def test_a_folder_that_never_held_a_session_says_nothing_about_anonymity(worksho
     page = export_html(report, tmp_path / "r.html").read_text(encoding="utf-8")
     assert "No actions were agreed." in text
     assert "anonymity" not in text and "anonymity" not in page
+
+
+def _room_adds_phone_and_advocates(workshop_dir) -> list[Filter]:
+    """Step 3 as the room does it: the phone touchpoint added (twice), then advocates only."""
+    from workshop.ui.gap_panel import GapPanel
+
+    panel = GapPanel(load_workshop_feedback(workshop_dir).cube, load_promise(workshop_dir), workshop_dir)
+    panel.touchpoints.value = ("phone",)
+    phone = panel.filter()
+    panel.report_button.click()
+    panel.report_button.click()
+    panel.touchpoints.value = ()
+    panel.advocates_only.value = True
+    advocates = panel.filter()
+    panel.report_button.click()
+    return [phone, advocates]
+
+
+def test_the_report_draws_the_overview_on_each_view_the_room_added(workshop_dir, tmp_path):
+    used = _room_adds_phone_and_advocates(workshop_dir)
+    assert load_report_views(workshop_dir) == used
+    report = build_report(workshop_dir)
+    assert [view.caption for view in report.gap_views] == ["All responses (no filter)."] * 3 + [
+        f.caption() for f in used]
+    promise = load_promise(workshop_dir)
+    engine = GapMetrics(load_workshop_feedback(workshop_dir).cube)
+    names = {p.id: p.name for p in promise.pillars}
+    for view, flt in zip(report.gap_views[3:], used):
+        expected = charts.gap_overview(engine.table(flt, "pillar", goal_posts_from_promise(promise)), names)
+        assert view.title == expected.title
+        assert view.figure.to_json() == expected.figure().to_json()
+    assert report.gap_views[3].figure.to_json() != report.gap_views[0].figure.to_json()
+    page = export_all(report, workshop_dir)["html"].read_text(encoding="utf-8")
+    for flt in used:
+        assert f"<figcaption>{html.escape(flt.caption())}</figcaption>" in page
+
+
+@pytest.mark.parametrize("text, where, field, value", [
+    ("- touchpoints: [phone]\n- advocates_only: true\n  touchpoints: [fax]\n", "item 2", "touchpoints", "'fax'"),
+    ("touchpoints: [phone]\n", "", None, "{'touchpoints': ['phone']}"),
+])
+def test_a_broken_report_views_file_stops_the_report_before_papermill(workshop_dir, monkeypatch, text, where,
+                                                                       field, value):
+    (workshop_dir / REPORT_VIEWS_FILE).write_text(text, encoding="utf-8")
+    import papermill
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: pytest.fail("papermill ran"))
+    for check in (check_workshop, run_report):
+        with pytest.raises(GapError) as caught:
+            check(workshop_dir)
+        (problem,) = caught.value.problems
+        assert (problem.file, problem.where, problem.field, problem.value) == (
+            workshop_dir / REPORT_VIEWS_FILE, where, field, value)
+        assert str(workshop_dir / REPORT_VIEWS_FILE) in str(caught.value)

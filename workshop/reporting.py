@@ -15,17 +15,22 @@ from pathlib import Path
 
 from workshop import charts, gap
 from workshop.action_charts import impact_effort_matrix
+from workshop.cube import ScoreCube
 from workshop.actions import facilitator_warnings, pillar_standing, prioritised
 from workshop.errors import Problem, WorkshopError, WorkshopFolderError
 from workshop.feedback.load import load_workshop_feedback
 from workshop.feedback.mapping import MAPPING_FILE, load_mapping, source_path
 from workshop.folder import current_workshop, kit_root
-from workshop.promise import PROMISE_FILE, load_promise, load_versions
+from workshop.promise import PROMISE_FILE, atomic_write_text, load_versions
 from workshop.report import ReportFigure, WorkshopReport, export_path
 from workshop.session import SESSION_FILE, SessionState, SessionStore, actions_of, room_ratings
+from workshop.yaml_files import read_yaml, yaml_text
 
 REPORT_NOTEBOOK = "05_workshop_report.ipynb"
 KERNEL = "python3"
+REPORT_VIEWS_FILE = "report_views.yml"
+REPORT_VIEWS_HEADER = ("# The gap views the room added to the report in step 3 ('Add this view to the report'), in order.\n"
+                       "# Each item is a filter: touchpoints, segments, advocates_only, months [first, last].\n")
 
 
 class ReportError(WorkshopError):
@@ -57,6 +62,34 @@ def check_workshop(workshop_dir: str | os.PathLike) -> None:
                                                "there", "Copy the feedback file into the folder, or fix the name.",
                                                str(source))])
     session_state(folder)
+    if (folder / REPORT_VIEWS_FILE).is_file():
+        load_report_views(folder, load_workshop_feedback(folder).cube if (folder / MAPPING_FILE).is_file() else None)
+
+
+def load_report_views(workshop_dir: str | os.PathLike, cube: ScoreCube | None = None) -> list[gap.Filter]:
+    """The filters recorded in the folder's ``report_views.yml``, in order (none without the file).
+
+    With ``cube`` their touchpoints and segments are checked against the feedback's labels. Raises
+    ``GapError`` naming the file, line, item, field and value of every problem.
+    """
+    path = Path(workshop_dir) / REPORT_VIEWS_FILE
+    if not path.is_file():
+        return []
+    document = read_yaml(path, gap.GapError, "Check the '- ' before each view and the ':' after each field.")
+    return gap.filters_from_data(document.data, path, document.lines,
+                                 cube.touchpoints if cube is not None else None,
+                                 cube.segments if cube is not None else None)
+
+
+def add_report_view(workshop_dir: str | os.PathLike, flt: gap.Filter, cube: ScoreCube | None = None) -> bool:
+    """Record ``flt`` at the end of ``report_views.yml`` (written atomically) unless it is there already;
+    True when it was added. A broken file is refused (``GapError``), never overwritten."""
+    filters = load_report_views(workshop_dir, cube)
+    if flt in filters:
+        return False
+    atomic_write_text(Path(workshop_dir) / REPORT_VIEWS_FILE,
+                      yaml_text(REPORT_VIEWS_HEADER, [gap.filter_to_dict(f) for f in [*filters, flt]]))
+    return True
 
 
 def session_state(workshop_dir: str | os.PathLike) -> SessionState:
@@ -81,7 +114,8 @@ def report_day(workshop_dir: str | os.PathLike) -> date:
 
 def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()) -> WorkshopReport:
     """Everything the report shows for a folder: the promise and its kept versions, the session's actions and
-    the warnings, the gap views on ``flt`` (the filters the room used) and the room against the customers.
+    the warnings, the gap views on ``flt`` (all responses by default), then the gap overview on each filter
+    the room added in step 3 (``report_views.yml``, in order), and the room against the customers.
     Without mapping.yml (no feedback) the gap views are left out and no pillar counts as broken."""
     folder = Path(workshop_dir)
     versions = load_versions(folder)
@@ -93,11 +127,15 @@ def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()
     room_views: list[ReportFigure] = []
     if (folder / MAPPING_FILE).is_file():
         cube = load_workshop_feedback(folder).cube
-        table = gap.GapMetrics(cube).table(flt, "pillar", gap.goal_posts_from_promise(promise))
+        engine, goal_posts = gap.GapMetrics(cube), gap.goal_posts_from_promise(promise)
+        table = engine.table(flt, "pillar", goal_posts)
         gap_views = [ReportFigure(chart.title, chart.figure(), flt.caption())
                      for chart in (charts.gap_overview(table, names),
                                    charts.importance_performance(gap.quadrants(table), table["status"], names),
                                    charts.loudness_chart(gap.loudness(table, promise), names))]
+        for used in load_report_views(folder, cube):
+            chart = charts.gap_overview(engine.table(used, "pillar", goal_posts), names)
+            gap_views.append(ReportFigure(chart.title, chart.figure(), used.caption()))
         ratings = room_ratings(state)
         if len(ratings):
             blind = gap.blind_spots(gap.internal_summary(ratings, promise.pillar_ids), table)

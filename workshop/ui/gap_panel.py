@@ -22,6 +22,7 @@ from workshop.cube import UNDATED, ScoreCube
 from workshop.feedback.advocates import NPS_RULE
 from workshop.gap import Filter, GoalPost
 from workshop.promise import Promise, save_new_version
+from workshop.reporting import add_report_view
 from workshop.ui.gap_ratings_form import RatingsForm
 from workshop.ui.guard import guarded
 
@@ -37,7 +38,8 @@ class GapPanel:
     """Goal-post sliders, filters and the seven gap views for one cube and promise.
 
     Tests drive it through widget ``.value``s or the methods ``set_target``, ``set_threshold``, ``set_lift``,
-    ``statuses``, ``promise_able_count``, ``set_internal_ratings``, ``save`` and ``figure(name)``, which
+    ``statuses``, ``promise_able_count``, ``set_internal_ratings``, ``save``, ``add_to_report`` and
+    ``figure(name)``, which
     gives the FigureWidget of a view (``charts.VIEW_GOAL_POSTS``), up to date; ``figures`` holds those made
     so far, of which only the visible one (``visible_view``) is kept up to date as the sliders move.
     """
@@ -78,6 +80,8 @@ class GapPanel:
         self.message = widgets.HTML()
         self.save_button = widgets.Button(description="Save goal posts as proposed promise", icon="save",
                                           disabled=self.folder is None, layout=widgets.Layout(width="auto"))
+        self.report_button = widgets.Button(description="Add this view to the report", icon="plus",
+                                            disabled=self.folder is None, layout=widgets.Layout(width="auto"))
         self.form = RatingsForm(promise, self.add_internal_ratings)
 
         self.figures: dict[str, go.FigureWidget] = {}
@@ -90,7 +94,7 @@ class GapPanel:
             widgets.HBox([self.touchpoints, self.segments,
                           widgets.VBox([self.advocates_only, self.months, self.min_n])]),
             widgets.HTML("<h3>Move the goal posts</h3>"), *goal_rows,
-            self.status, widgets.HBox([self.save_button, self.message]), self.tabs,
+            self.status, widgets.HBox([self.save_button, self.report_button, self.message]), self.tabs,
             widgets.HTML("<p style='font-size:16px'>" + "<br>".join(
                 html.escape(rule) for rule in (gap.QUADRANT_RULE, gap.LOUDNESS_RULE, NPS_RULE)) + "</p>"),
             widgets.Accordion(children=[self.form.widget], titles=("The room's own view (no live session)",)),
@@ -103,6 +107,7 @@ class GapPanel:
         for control in (self.touchpoints, self.segments, self.advocates_only, self.months, self.min_n):
             control.observe(lambda _change: self._guarded(self.refresh), names="value")
         self.save_button.on_click(lambda _button: self._guarded(self.save))
+        self.report_button.on_click(lambda _button: self._guarded(self.add_to_report))
         self.tabs.observe(lambda change: self._guarded(lambda: self.figure(list(VIEW_TITLES)[change["new"]])),
                           names="selected_index")
         if ratings is not None:
@@ -246,6 +251,16 @@ class GapPanel:
         if self.on_save is not None:
             self.on_save(saved)
         return saved
+
+    def add_to_report(self) -> bool:
+        """Record the current filter in the folder's report_views.yml, where the report draws its gap overview;
+        True when it was added (a filter already there is kept once)."""
+        if self.folder is None:
+            raise gap.GapError("This panel was opened without a workshop folder, so it cannot add to the report.")
+        flt = self.filter()
+        added = add_report_view(self.folder, flt, self.engine.cube)
+        self.message.value = html.escape(f"{'Added to' if added else 'Already in'} the report: {flt.caption()}")
+        return added
 
     # --- wiring ----------------------------------------------------------------------------------------
 
