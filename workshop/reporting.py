@@ -4,8 +4,9 @@
 A folder is checked before anything runs, so a broken one fails with the file and line of its first problem
 (e.g. ``promise.yml`` line 12) rather than with a notebook traceback. The same folder gives the same report:
 its date is the day the session started (today only for a folder that never had a session), figures get
-fixed ids, and nothing else varies. This module writes only into the folder's ``exports/``; it builds no
-widgets and holds no rule of the workshop (warnings, order and metrics come from the layers below).
+fixed ids, and nothing else varies. This module writes only into the folder's ``exports/`` and, for step 3's
+'Add this view to the report', its ``report_views.yml`` (the filters the room used); it builds no widgets
+and holds no rule of the workshop (warnings, order and metrics come from the layers below).
 """
 from __future__ import annotations
 
@@ -45,10 +46,11 @@ def report_folder(workshop_dir: str | os.PathLike = "") -> Path:
 
 def check_workshop(workshop_dir: str | os.PathLike) -> None:
     """Raise the first problem that would stop a report: no folder or promise.yml, a promise (or a kept
-    version) that does not load, a mapping that does not load or names a missing file, an unreadable session.
+    version) that does not load, a mapping that does not load or names a missing file, an unreadable session,
+    a ``report_views.yml`` that does not load or names a touchpoint or segment the feedback does not have.
 
-    The errors are the loaders' own (``PromiseError`` with the line, ``WorkshopFolderError``, the mapping's
-    and the session's), all ``WorkshopError``s.
+    The errors are the loaders' own (``PromiseError`` with the line, ``WorkshopFolderError``, the mapping's,
+    the session's and ``GapError`` for report views), all ``WorkshopError``s.
     """
     folder = Path(workshop_dir)
     if not (folder / PROMISE_FILE).is_file():
