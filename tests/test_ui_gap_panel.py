@@ -295,6 +295,11 @@ def test_the_room_adds_the_views_it_used_to_the_report(workshop_dir):
     promise = load_promise(workshop_dir)
     panel = GapPanel(load_workshop_feedback(workshop_dir).cube, promise, workshop_dir)
     months = panel.filter().months
+    assert months is None and "Months" not in panel.filter().caption()  # the whole span filters nothing
+    last = len(panel.months.options) - 1
+    panel.months.index = (1, last)
+    assert panel.filter().months == (panel.months.options[1], panel.months.options[last])
+    panel.months.index = (0, last)
     panel.touchpoints.value = ("phone",)
     panel.report_button.click()
     phone = gap.Filter(touchpoints=("phone",), months=months)

@@ -120,7 +120,9 @@ class GapPanel:
                 for p, row in self.sliders.items()}
 
     def filter(self) -> Filter:
-        months = None if self.months.disabled else tuple(self.months.value)
+        # The full span is no month filter: the report's caption and its list of views must not tell them apart.
+        whole_span = tuple(self.months.index) == (0, len(self.months.options) - 1)
+        months = None if self.months.disabled or whole_span else tuple(self.months.value)
         return Filter(touchpoints=self.touchpoints.value, segments=self.segments.value,
                       advocates_only=self.advocates_only.value, months=months)
 
