@@ -120,6 +120,16 @@ def test_latin1_fallback_for_bytes_cp1252_does_not_define(tmp_path):
     assert detect_format(path).encoding == "latin-1"
 
 
+def test_utf16_named_for_a_file_without_its_byte_order_mark_says_what_to_set(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes("id,speed\n1,5\n".encode("utf-16-le"))  # a UTF-16 file saved without its BOM
+    with pytest.raises(FeedbackError) as caught:
+        read_columns(path, FileFormat(kind="csv", encoding="utf-16", delimiter=","))
+    [problem] = caught.value.problems
+    assert problem.file == path and "cannot be read as utf-16" in problem.message
+    assert "encoding:" in problem.fix and "remove it to detect" in problem.fix
+
+
 def test_column_names_for_blank_and_repeated_headings():
     assert column_names(["Score", None, "Score", " ", "Score"]) == ["Score", "column B", "Score (2)", "column D",
                                                                   "Score (3)"]

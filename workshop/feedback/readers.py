@@ -144,12 +144,19 @@ def detect_encoding(path: Path) -> str:
     return "latin-1"
 
 
+ENCODING_FIX = ("Set 'encoding:' under 'format:' in mapping.yml (e.g. cp1252 for files from Excel on Windows), "
+                "or remove it to detect.")
+
+
 def _head_records(path: Path, encoding: str) -> list[str]:
     """The first complete lines of a text file (enough to sniff; a partial last line is dropped)."""
     with path.open("rb") as stream:
         raw = stream.read(SNIFF_BYTES)
         more = bool(stream.read(1))
-    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(raw)
+    try:
+        text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(raw)
+    except UnicodeError as exc:  # not a bad byte (those are replaced): e.g. utf-16 named for a file without a BOM
+        raise FeedbackError([Problem(path, "", None, f"cannot be read as {encoding} ({exc})", ENCODING_FIX)]) from None
     lines = text.splitlines(keepends=True)
     if more and len(lines) > 1:
         lines = lines[:-1]
@@ -379,8 +386,7 @@ def _mark_cut_row(chunk: RawChunk, cut_row: bool) -> None:
 def _csv_problem(path: Path, exc: Exception, header_row: int) -> Problem:
     text = str(exc)
     if isinstance(exc, UnicodeDecodeError):
-        return Problem(path, "", None, f"cannot be read as {exc.encoding}", "Set 'encoding:' under 'format:' in "
-                       "mapping.yml (e.g. cp1252 for files from Excel on Windows), or remove it to detect.")
+        return Problem(path, "", None, f"cannot be read as {exc.encoding}", ENCODING_FIX)
     if match := re.search(r"EOF inside string starting at row (\d+)", text):
         row = int(match.group(1)) + 1  # pandas counts records from the top of the file, from 0
         return Problem(path, f"row {row}", None,
