@@ -151,9 +151,10 @@ _PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
 def _finite(value: Any) -> Any:
     """``value`` (a plotly property: numbers, text, arrays, dicts of them) with every NaN or infinity replaced
     by None, which plotly draws as a gap and JSON can carry. Arrays without one are returned as they are, so
-    the usual case costs one ``isfinite`` per array."""
+    the usual case costs one ``isfinite`` per array. Text and whole numbers are passed over without a call:
+    this runs on every figure of every slider move."""
     if type(value) is dict:
-        return {key: _finite(item) for key, item in value.items()}
+        return {key: item if type(item) in _PLAIN_SCALARS else _finite(item) for key, item in value.items()}
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f":
             finite = np.isfinite(value)
@@ -162,8 +163,8 @@ def _finite(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         if all(type(item) in _PLAIN_SCALARS or (type(item) is float and math.isfinite(item)) for item in value):
             return value  # the usual flat list of labels or numbers: one pass, no copy
-        return [_finite(item) for item in value]
-    if isinstance(value, float) and not math.isfinite(value):
+        return [item if type(item) in _PLAIN_SCALARS else _finite(item) for item in value]
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
         return None
     return value
 
