@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,29 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
 SAMPLE = REPO / "datasets" / "sample"
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's Chromium: `make test` installs it, so a browser test fails (never skips) without it."""
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+
+
+def chromium() -> str:
+    """The browser's path, or a failure that says how to get it."""
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium) or `make chromium`")
+    return str(CHROMIUM)
+
+
+def launch_chromium(driver):
+    """Headless Chromium from a started ``playwright.sync_api.sync_playwright()``."""
+    return driver.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now, on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.offline
+import playwright.sync_api as playwright
 import pytest
 
 from workshop import charts
@@ -20,14 +21,12 @@ from workshop.promise import PROMISE_FILE, load_promise
 from workshop.session import SessionStore
 from workshop.ui.gap_panel import GapPanel
 
+from conftest import launch_chromium
+
 pytestmark = pytest.mark.browser
-playwright = pytest.importorskip("playwright.sync_api")
 
 REPO = Path(__file__).resolve().parents[1]
 IMAGES = REPO / "docs" / "img"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
 PROJECTOR = {"width": 1280, "height": 720}
 WAIT_MS = 20_000
 MIN_PNG_BYTES = 30_000
@@ -71,7 +70,7 @@ def test_every_view_is_drawn_readably_in_chromium(panel: GapPanel, tmp_path: Pat
                           config={"displayModeBar": False, "staticPlot": True})
     IMAGES.mkdir(parents=True, exist_ok=True)
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport=PROJECTOR)
             errors: list[str] = []

@@ -24,6 +24,8 @@ from tornado.websocket import websocket_connect
 from workshop.live import ServeError, _bind_and_url_host, start_server, voila_command
 from workshop.session import SessionStore
 
+from conftest import free_port
+
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parents[1]
 FORBIDDEN = ["/tree", "/tree/notebooks", "/api/contents", "/api/contents/participant.ipynb", "/api/kernels",
@@ -31,12 +33,6 @@ FORBIDDEN = ["/tree", "/tree/notebooks", "/api/contents", "/api/contents/partici
              "/voila/render/00_start_here.ipynb", "/voila/tree", "/voila/files/participant.ipynb",
              "/voila/files/00_start_here.ipynb", "/files/participant.ipynb", "/00_start_here.ipynb",
              "/voila/files/..%2Fworkshop%2Fsession.py"]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _status(url: str) -> int:
@@ -83,7 +79,7 @@ def folder(tmp_path: Path) -> Path:
 
 
 def test_serve_shows_only_the_participant_app_and_stops_on_ctrl_c(folder: Path):
-    port = _free_port()
+    port = free_port()
     script = ("import sys; from workshop.live import serve; "
               f"sys.exit(serve({str(folder)!r}, host='loopback', port={port}, pool_size=1, code='HB7KQ'))")
     process = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE,

@@ -6,22 +6,20 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import playwright.sync_api as playwright
 import pytest
 
 from workshop.live import start_server
 from workshop.ui.live_panel import LivePanel
 
+from conftest import free_port, launch_chromium
+
 pytestmark = pytest.mark.browser
-playwright = pytest.importorskip("playwright.sync_api")
 
 DATA = Path(__file__).parent / "data"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
 WAIT_MS = 30_000
 PEOPLE = [  # name, department, slider steps right of 5 on the first pillar (today, customers), idea, its pillar
     ("Ana", "Sales", (4, -2), "Text riders when the bike is ready", "Same-day repair"),
@@ -30,18 +28,10 @@ PEOPLE = [  # name, department, slider steps right of 5 on the first pillar (tod
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def served(tmp_path: Path):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed (make chromium)")
     folder = Path(shutil.copytree(DATA / "live_workshop", tmp_path / "harbour"))
-    port = _free_port()
+    port = free_port()
     servers = []
 
     def serve():
@@ -79,7 +69,7 @@ def test_three_participants_rate_propose_and_vote_and_one_reloads(served):
     server = serve()
     panel = LivePanel(folder, refresh_seconds=None)
     with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(driver)
         pages = [browser.new_context(viewport={"width": 390, "height": 844}).new_page() for _ in PEOPLE]
         hosts: set[str] = set()  # a phone must not ask anyone but the laptop (no CDN, nothing to leak)
         for page in pages:  # data: (the inline favicon) and blob: (widget code) URLs are asked of nobody

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import playwright.sync_api as playwright
 import pytest
 
 from workshop import gap
@@ -20,14 +21,12 @@ from workshop.actions import Action, facilitator_warnings
 from workshop.promise import Promise, load_promise, load_versions, save_new_version
 from workshop.report import ReportFigure, WorkshopReport, export_html
 
+from conftest import launch_chromium
+
 pytestmark = pytest.mark.browser
-playwright = pytest.importorskip("playwright.sync_api")
 
 REPO = Path(__file__).resolve().parents[1]
 SCREENSHOT = REPO / "docs" / "img" / "report.png"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
 WAIT_MS = 30_000
 ADVOCATE_MIN = 9
 """Advocates here are customers who would recommend us 9–10 (the sample's default)."""
@@ -131,10 +130,8 @@ def sample_report(folder: Path) -> WorkshopReport:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed (make chromium)")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 

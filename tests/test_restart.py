@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import urllib.request
 from pathlib import Path
 
@@ -15,13 +14,9 @@ from jupyter_client.manager import start_new_kernel
 from workshop.live import start_server
 from workshop.session import SessionStore
 
+from conftest import free_port
+
 DATA = Path(__file__).parent / "data"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class FacilitatorKernel:
@@ -61,7 +56,7 @@ def folder(tmp_path: Path) -> Path:
 
 
 def test_killing_the_server_and_the_facilitators_kernel_mid_session_changes_nothing(folder: Path):
-    port = _free_port()
+    port = free_port()
     server = start_server(folder, host="loopback", port=port, pool_size=1)
     facilitator = FacilitatorKernel(folder)
     try:
