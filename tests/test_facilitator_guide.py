@@ -277,13 +277,19 @@ def test_make_guide_runs_the_printables_builder():
     assert dry.stdout.strip().splitlines()[-1].endswith("facilitator_guide/build_printables.py --pdf")
 
 
-def test_printable_html_is_self_contained_and_keeps_every_heading(tmp_path: Path):
+@pytest.fixture(scope="module")
+def printable_pages(tmp_path_factory) -> list[Path]:
+    """The printables built to HTML by the guide's own builder (a script beside the guide, not a package)."""
     sys.path.insert(0, str(GUIDE))
     try:
         import build_printables
     finally:
         sys.path.remove(str(GUIDE))
-    built = build_printables.build(tmp_path, pdf=False)
+    return build_printables.build(tmp_path_factory.mktemp("printables"), pdf=False)
+
+
+def test_printable_html_is_self_contained_and_keeps_every_heading(printable_pages: list[Path]):
+    built = printable_pages
     assert sorted(p.name for p in built) == ["facilitator_cheat_sheet.html", "participant_handout.html"]
     for html_file in built:
         page = html_file.read_text()
@@ -333,15 +339,10 @@ SHARE_INKED = """async (url) => {
 
 
 @pytest.mark.browser
-def test_printables_render_in_chromium_with_ink_on_every_page(tmp_path: Path):
+def test_printables_render_in_chromium_with_ink_on_every_page(printable_pages: list[Path]):
     from playwright import sync_api
 
-    sys.path.insert(0, str(GUIDE))
-    try:
-        import build_printables
-    finally:
-        sys.path.remove(str(GUIDE))
-    built = build_printables.build(tmp_path, pdf=False)
+    built = printable_pages
     a4_width, a4_content_height = 695, 1032  # CSS px at 96 dpi: 210 mm and 297 mm less the @page margins
     with sync_api.sync_playwright() as p:
         browser = launch_chromium(p)
