@@ -14,6 +14,7 @@ import hashlib
 import html
 import os
 import threading
+import time
 import uuid
 from typing import Callable
 
@@ -343,6 +344,7 @@ class ParticipantApp:
         self.message.value = f'<p class="{css}">{html.escape(text)}</p>'
 
     def _poll(self, seconds: float) -> None:
-        stop = threading.Event()
-        while not stop.wait(seconds):
+        # A daemon thread: it ends with the participant's kernel, which Voila stops when the page closes.
+        while True:
+            time.sleep(seconds)
             self._guarded(self.refresh)
