@@ -150,7 +150,7 @@ def test_voila_is_told_to_serve_no_files_and_preheat_kernels():
     assert "participant.ipynb" in command and "--VoilaConfiguration.file_denylist=.*" in command
     assert "--VoilaConfiguration.preheat_kernel=True" in command
     assert "--VoilaConfiguration.default_pool_size=6" in command
-    assert "-m workshop.live --VoilaConfiguration.template=participant" in command
+    assert "-m workshop.voila_app --VoilaConfiguration.template=participant" in command
     assert "-m voila " in " ".join(voila_command("127.0.0.1", 8866, 6, tuned=False))
 
 

@@ -158,10 +158,11 @@ def _check_port_free(bind_host: str, port: int) -> None:
 def voila_command(bind_host: str, port: int, pool_size: int, tuned: bool = True) -> list[str]:
     """The Voila command line: one notebook, preheated kernels, no files served, no tracebacks shown.
 
-    ``tuned`` (the default) also compresses responses and uses the ``participant`` template (no CDN requests);
-    False is stock Voila, kept so the latency benchmark can measure both in one run.
+    ``tuned`` (the default) runs ``workshop.voila_app`` (compressed responses, scripts preloaded) with the
+    ``participant`` template (no CDN requests); False is stock Voila, kept so the latency benchmark can measure
+    both in one run.
     """
-    launcher = ["-m", "workshop.live", "--VoilaConfiguration.template=participant"] if tuned else ["-m", "voila"]
+    launcher = ["-m", "workshop.voila_app", "--VoilaConfiguration.template=participant"] if tuned else ["-m", "voila"]
     return [
         sys.executable, *launcher, str(PARTICIPANT_NOTEBOOK),
         "--no-browser",
@@ -177,22 +178,6 @@ def voila_command(bind_host: str, port: int, pool_size: int, tuned: bool = True)
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.strip_sources=True",
     ]
-
-
-def run_compressed_voila() -> None:
-    """Voila with gzip-compressed responses (its ~5 MB of scripts shrink about fourfold for a room's Wi-Fi).
-
-    ``--Voila.tornado_settings={'compress_response': True}`` does nothing in Voila 0.5: Tornado picks its
-    output transforms when the application is built and Voila adds ``tornado_settings`` afterwards, so the
-    setting has to be in the settings the application is built with.
-    """
-    from voila.app import Voila
-
-    class CompressedVoila(Voila):
-        def init_settings(self) -> dict:
-            return {**super().init_settings(), "compress_response": True}
-
-    CompressedVoila.launch_instance()
 
 
 def join_qr(join_url: str) -> segno.QRCode:
@@ -304,6 +289,3 @@ def serve(workshop_dir: str | os.PathLike, host: str | None = None, port: int = 
         server.stop()
     return 0 if server.process.returncode in (0, -signal.SIGINT, 130) else server.process.returncode
 
-
-if __name__ == "__main__":  # how ``voila_command`` starts Voila, in its own process
-    run_compressed_voila()
