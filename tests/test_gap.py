@@ -243,6 +243,15 @@ def test_a_filter_is_captioned_in_the_rooms_words():
         "Touchpoints: phone, store. Segments: new. Advocates only. Months 2024-01 to 2024-03.")
 
 
+def test_the_same_labels_in_another_order_or_twice_are_the_same_filter(fixture_cube):
+    _, engine, _ = fixture_cube
+    picked = Filter(touchpoints=["store", "phone", "store"], segments=("new", "loyal"))
+    assert picked == Filter(touchpoints=("phone", "store"), segments=["loyal", "new"])
+    assert picked.caption() == "Touchpoints: phone, store. Segments: loyal, new."
+    assert engine.counts(Filter(touchpoints=["store", "phone"]), "month") is engine.counts(
+        Filter(touchpoints=["phone", "store"]), "month")
+
+
 def test_the_rule_text_names_the_lines_it_uses():
     text = gap.promise_ability_rule(25)
     assert "50%" in text and "35%" in text and "25 answers" in text

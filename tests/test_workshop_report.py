@@ -18,7 +18,7 @@ from workshop.feedback.mapping import save_mapping, suggest_mapping
 from workshop.feedback.readers import read_preview
 from workshop.promise import load_promise
 from workshop.report import export_all, export_html, export_markdown
-from workshop.reporting import REPORT_VIEWS_FILE, build_report, check_workshop, load_report_views, run_report
+from workshop.reporting import REPORT_VIEWS_FILE, add_report_view, build_report, check_workshop, load_report_views, run_report
 from workshop.session import SessionStore
 
 from conftest import DATA
@@ -148,6 +148,12 @@ def _room_adds_phone_and_advocates(workshop_dir) -> list[Filter]:
     advocates = panel.filter()
     panel.report_button.click()
     return [phone, advocates]
+
+
+def test_a_view_already_in_the_file_in_another_order_is_not_added_twice(workshop_dir):
+    (workshop_dir / REPORT_VIEWS_FILE).write_text("- touchpoints: [web, phone]\n", encoding="utf-8")  # by hand
+    assert add_report_view(workshop_dir, Filter(touchpoints=("phone", "web"))) is False
+    assert load_report_views(workshop_dir) == [Filter(touchpoints=("phone", "web"))]
 
 
 def test_the_report_draws_the_overview_on_each_view_the_room_added(workshop_dir, tmp_path):

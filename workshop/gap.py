@@ -89,10 +89,11 @@ class Filter:
     months: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
-        # Tuples keep the filter hashable, so it can key the histogram cache.
+        # Sorted tuples: hashable, so the filter can key the histogram cache, and the same choice in another
+        # order (a hand-edited report_views.yml) is the same filter, not a second report view.
         for name in ("touchpoints", "segments"):
             value = getattr(self, name)
-            object.__setattr__(self, name, tuple(value) if value else None)
+            object.__setattr__(self, name, tuple(sorted(set(value))) if value else None)
         if self.months is not None:
             object.__setattr__(self, "months", tuple(self.months))
 
