@@ -288,4 +288,3 @@ def serve(workshop_dir: str | os.PathLike, host: str | None = None, port: int = 
     finally:
         server.stop()
     return 0 if server.process.returncode in (0, -signal.SIGINT, 130) else server.process.returncode
-
