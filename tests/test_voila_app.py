@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from workshop.live import start_server
-from workshop.voila_app import LABEXTENSIONS_URL, PRELOAD_LIST, STATIC_URL, installed_files, read_preload_list
+from workshop.voila_app import (LABEXTENSIONS_URL, PRELOAD_LIST, STATIC_URL, PrecompressedStatic, installed_files,
+                                 read_preload_list)
 
 from conftest import CHROMIUM_ARGS, DATA, chromium, free_port
 
@@ -51,7 +52,19 @@ def test_installed_files_keeps_urls_whose_file_exists_first_folder_first(tmp_pat
                      ("voila/labextensions/w/static/c.js?v=12ab", str(extensions / "w" / "static" / "c.js"))]
 
 
-def test_a_static_file_is_sent_gzipped_once_and_plain_when_asked(server):
+def test_a_file_is_compressed_once_until_it_changes(tmp_path: Path):
+    script = tmp_path / "chunk.js"
+    script.write_text("let answer = 41;\n" * 500, encoding="utf-8")
+    first = PrecompressedStatic.gzipped(str(script))
+    assert PrecompressedStatic.gzipped(str(script)) is first  # from memory, not compressed again
+    assert gzip.decompress(first) == script.read_bytes()
+    script.write_text("let answer = 42;\n" * 500, encoding="utf-8")  # same size: the time tells it changed
+    later = script.stat().st_mtime_ns + 1_000_000_000
+    os.utime(script, ns=(later, later))
+    assert gzip.decompress(PrecompressedStatic.gzipped(str(script))) == script.read_bytes()
+
+
+def test_a_static_file_is_sent_gzipped_and_plain_when_asked(server):
     base = server.local_url
     status, plain_headers, plain = _get(base + "voila/static/voila.js")
     assert status == 200 and "Content-Encoding" not in plain_headers and plain
@@ -59,7 +72,7 @@ def test_a_static_file_is_sent_gzipped_once_and_plain_when_asked(server):
     assert status == 200 and headers["Content-Encoding"] == "gzip" and headers["Vary"] == "Accept-Encoding"
     assert int(headers["Content-Length"]) == len(body) < len(plain) / 2
     assert gzip.decompress(body) == plain
-    assert _get(base + "voila/static/voila.js", **{"Accept-Encoding": "gzip"})[2] == body  # same stored bytes
+    assert _get(base + "voila/static/voila.js", **{"Accept-Encoding": "gzip"})[2] == body
     # a cached copy is revalidated without a body
     status, _, body = _get(base + "voila/static/voila.js", **{"Accept-Encoding": "gzip",
                                                              "If-None-Match": headers["Etag"]})
