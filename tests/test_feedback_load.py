@@ -30,6 +30,8 @@ NOTHING = "nothing answered: no pillar score, no recommend and no comment"
 CORPUS = {
     "clean_comma.csv": (6, 6, [], []),
     "bom_tab.tsv": (2, 2, [], []),
+    "bom_stray_byte.csv": (3, 3, [], [
+        ("W", "comment", "bytes that are not UTF-8 in a file marked as UTF-8, kept as \ufffd", 1, [3])]),
     "semicolon_cp1252.csv": (3, 3, [], []),
     "pipe_month_first.txt": (3, 3, [], []),
     "likert_labels.csv": (5, 5, [], []),

@@ -20,6 +20,7 @@ FEEDBACK = DATA / "feedback"
     ("clean_comma.csv", "csv", "utf-8", ",", 1),
     ("semicolon_cp1252.csv", "csv", "cp1252", ";", 1),
     ("bom_tab.tsv", "csv", "utf-8-sig", "\t", 1),
+    ("bom_stray_byte.csv", "csv", "utf-8-sig", ",", 1),
     ("pipe_month_first.txt", "csv", "utf-8", "|", 1),
     ("title_block.xlsx", "xlsx", None, None, 4),
     ("wide.parquet", "parquet", None, None, 1),
@@ -36,6 +37,17 @@ def test_cp1252_text_is_decoded_not_mangled():
 
 def test_bom_is_not_part_of_the_first_heading():
     assert read_columns(FEEDBACK / "bom_tab.tsv", detect_format(FEEDBACK / "bom_tab.tsv"))[0] == "response_id"
+
+
+def test_a_stray_byte_in_a_utf8_file_with_bom_is_replaced_where_it_is_not_the_whole_file_reread():
+    path = FEEDBACK / "bom_stray_byte.csv"
+    fmt = detect_format(path)
+    assert (fmt.encoding, fmt.encoding_errors) == ("utf-8-sig", "replace")
+    assert detect_format(FEEDBACK / "bom_tab.tsv").encoding_errors == "strict"  # a clean file stays strict
+    chunk, = read_chunks(path, fmt, ["response_id", "comment"], chunk_rows=100)
+    assert list(chunk.frame.columns) == ["response_id", "comment"]  # no "ï»¿" on the first heading
+    assert chunk.frame["comment"].tolist() == ["Très rapide", "Caf\ufffd froid", "Naïve question"]
+    assert chunk.replaced == [(3, "comment")]
 
 
 def test_workbook_skips_read_me_sheet_and_title_block():

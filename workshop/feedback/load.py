@@ -141,6 +141,7 @@ def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, 
         following = next(chunks, None)
         report.rows_read += len(chunk.rows) + len(chunk.rejected)
         _reader_rejects(chunk, report)
+        _reader_replacements(chunk, report)
         if pivot is None:
             _wide_chunk(chunk, targets, usable, canonical, builder, explorer, report)
         else:
@@ -169,7 +170,8 @@ def _merge_calls(calls: pd.DataFrame | None, builder: CubeBuilder, explorer: _Ex
 
 def _describe(report: ValidationReport, fmt, mapping: FeedbackMapping) -> None:
     if fmt.kind == "csv":
-        report.notes.append(f"Read as CSV: encoding {fmt.encoding}, delimiter {fmt.delimiter!r}, "
+        replaced = ", bytes that are not UTF-8 read as �" if fmt.encoding_errors == "replace" else ""
+        report.notes.append(f"Read as CSV: encoding {fmt.encoding}{replaced}, delimiter {fmt.delimiter!r}, "
                             f"headings on row {fmt.header_row}.")
     elif fmt.kind == "xlsx":
         report.notes.append(f"Read as Excel: sheet '{fmt.sheet}', headings on row {fmt.header_row}.")
@@ -235,6 +237,13 @@ def _reader_rejects(chunk: RawChunk, report: ValidationReport) -> None:
         report.add(WARNING, f"{_kind_of(reason)}, row set aside", None,
                    "Open the file at that row: a delimiter inside an unquoted value, or a cut-off export.",
                    hit[:5], count=len(hit))
+
+
+def _reader_replacements(chunk: RawChunk, report: ValidationReport) -> None:
+    for column in dict.fromkeys(column for _, column in chunk.replaced):
+        rows = [row for row, replaced_in in chunk.replaced if replaced_in == column]
+        report.add(WARNING, "bytes that are not UTF-8 in a file marked as UTF-8, kept as �", column,
+                   "Retype those characters in the client's file, or have it saved again as CSV UTF-8.", rows)
 
 
 def _kind_of(reason: str) -> str:

@@ -9,8 +9,9 @@ struct values, e.g. a multi-select answer, come as their text, as a spreadsheet 
 
 Detection, each overridable in mapping.yml (``format:``):
 
-- encoding: UTF-16 when the file opens with its BOM (Excel's "Unicode Text"), else UTF-8 (with or without
-  BOM), checked strictly over the whole file, else Windows-1252 (what Excel writes on Windows), else Latin-1;
+- encoding: UTF-16 when the file opens with its BOM (Excel's "Unicode Text"); UTF-8 when it opens with the
+  UTF-8 BOM (a byte in it that is not UTF-8 reads as "�" and is reported, see ``detect_encoding``); else UTF-8
+  checked strictly over the whole file, else Windows-1252 (what Excel writes on Windows), else Latin-1;
 - delimiter: the one of ``,`` ``;`` tab ``|`` that splits the first rows most consistently into columns;
 - heading row: the first row of two or more filled cells reaching as far right as the table's usual row
   (title blocks above it stop short; a blank heading cell, from an index column or a merged heading, does
@@ -61,6 +62,8 @@ class FileFormat:
 
     kind: str
     encoding: str | None = None
+    encoding_errors: str = "strict"
+    """``"replace"`` when a file that says it is UTF-8 (its BOM) holds bytes that are not: they read as "�"."""
     delimiter: str | None = None
     sheet: str | int | None = None
     header_row: int | None = None
@@ -71,13 +74,15 @@ class RawChunk:
     """Records as the file holds them, with the spreadsheet row of each.
 
     ``rejected`` lists rows the reader could not split into the heading's columns, with the reason;
-    ``fraction`` is how much of the file has been read (0–1), for a progress bar.
+    ``fraction`` is how much of the file has been read (0–1), for a progress bar; ``replaced`` the (row,
+    column) of each value where a byte that is not UTF-8 reads as "�".
     """
 
     frame: pd.DataFrame
     rows: np.ndarray
     rejected: list[tuple[int, str]] = field(default_factory=list)
     fraction: float = 0.0
+    replaced: list[tuple[int, str]] = field(default_factory=list)
 
 
 def file_kind(path: Path) -> str:
@@ -105,7 +110,8 @@ def detect_format(path: str | Path, given: FileFormat | None = None) -> FileForm
     _check_exists(path)
     fmt = replace(given) if given is not None else FileFormat(kind=file_kind(path))
     if fmt.kind == "csv":
-        fmt.encoding = fmt.encoding or detect_encoding(path)
+        if fmt.encoding is None:
+            fmt.encoding, fmt.encoding_errors = detect_encoding(path)
         head = _head_records(path, fmt.encoding)
         fmt.delimiter = fmt.delimiter or _sniff_delimiter(head, path)
         if fmt.header_row is None:
@@ -122,26 +128,34 @@ def detect_format(path: str | Path, given: FileFormat | None = None) -> FileForm
     return fmt
 
 
-def detect_encoding(path: Path) -> str:
-    """``utf-16`` (its BOM: Excel's "Unicode Text"), else ``utf-8-sig`` (BOM), ``utf-8``, ``cp1252`` or
-    ``latin-1``: the first that decodes the whole file."""
+def detect_encoding(path: Path) -> tuple[str, str]:
+    """The file's encoding, and ``"strict"`` or ``"replace"`` for bytes it cannot decode.
+
+    ``utf-16`` when the file opens with its BOM (Excel's "Unicode Text"). ``utf-8-sig`` when it opens with the
+    UTF-8 BOM: its writer's word that it is UTF-8, so a byte that is not (a cell pasted from elsewhere) is
+    replaced and reported rather than the whole file read as Windows-1252, which would put the BOM in the
+    first heading and garble every accent. Otherwise the first of ``utf-8``, ``cp1252`` and ``latin-1`` that
+    decodes the whole file strictly.
+    """
     with path.open("rb") as stream:
-        if stream.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            return "utf-16"
-    for encoding in ("utf-8", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-        try:
-            with path.open("rb") as stream:
-                while block := stream.read(_BLOCK):
-                    decoder.decode(block)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        if encoding == "utf-8":
-            with path.open("rb") as stream:
-                return "utf-8-sig" if stream.read(3) == codecs.BOM_UTF8 else "utf-8"
-        return encoding
-    return "latin-1"
+        start = stream.read(len(codecs.BOM_UTF8))
+    if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16", "strict"
+    if start == codecs.BOM_UTF8:
+        return "utf-8-sig", "strict" if _decodes(path, "utf-8") else "replace"
+    return next((encoding for encoding in ("utf-8", "cp1252") if _decodes(path, encoding)), "latin-1"), "strict"
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with path.open("rb") as stream:
+            while block := stream.read(_BLOCK):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 ENCODING_FIX = ("Set 'encoding:' under 'format:' in mapping.yml (e.g. cp1252 for files from Excel on Windows), "
@@ -315,7 +329,8 @@ def _csv_chunks(path: Path, fmt: FileFormat, columns: list[str] | None, chunk_ro
     with path.open("rb") as stream:
         try:  # pandas tokenizes its first buffer here already: a quote left open can fail at once
             # Every column is read (not usecols) so that a row with too many fields is caught, not silently cut.
-            reader = pd.read_csv(stream, sep=fmt.delimiter, encoding=fmt.encoding, header=None, names=names,
+            reader = pd.read_csv(stream, sep=fmt.delimiter, encoding=fmt.encoding,
+                                 encoding_errors=fmt.encoding_errors, header=None, names=names,
                                  skiprows=header_row, dtype={n: object for n in names if n not in numbers},
                                  keep_default_na=False, na_values={n: [""] for n in numbers},
                                  skip_blank_lines=False, on_bad_lines="warn", chunksize=chunk_rows, engine="c")
@@ -347,9 +362,21 @@ def _csv_chunks(path: Path, fmt: FileFormat, columns: list[str] | None, chunk_ro
             rows = _record_rows(frame.index.to_numpy(), header_row, bad_rows)
             chunk = RawChunk(frame[columns] if columns is not None else frame, rows, rejected,
                              min(stream.tell() / size, 0.99))
+            if fmt.encoding_errors == "replace":
+                chunk.replaced = _replaced_values(chunk)
             if last is not None:
                 yield last
             last = chunk
+
+
+def _replaced_values(chunk: RawChunk) -> list[tuple[int, str]]:
+    found = []
+    for column in chunk.frame.columns:
+        values = chunk.frame[column]
+        if values.dtype == object:
+            hit = values.str.contains("\ufffd", regex=False, na=False).to_numpy(dtype=bool)
+            found.extend((int(row), column) for row in chunk.rows[hit])
+    return found
 
 
 def _record_rows(index: np.ndarray, header_row: int, bad_rows: list[int]) -> np.ndarray:

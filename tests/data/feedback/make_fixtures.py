@@ -26,6 +26,14 @@ def text(name: str, body: str, encoding: str = "utf-8", bom: bool = False) -> No
     (HERE / name).write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
 
 
+def stray_byte_fixture() -> None:
+    """Saved as UTF-8 with its BOM, but one comment was pasted from a Windows-1252 file: a lone 0xE9 (é)."""
+    (HERE / "bom_stray_byte.csv").write_bytes(
+        b"\xef\xbb\xbf" + "response_id,date,touchpoint,speed,care,comment\n"
+                           "S1,2024-07-01,phone,8,9,Très rapide\n".encode("utf-8")
+        + b"S2,2024-07-02,web,6,7,Caf\xe9 froid\n" + "S3,2024-07-03,store,9,10,Naïve question\n".encode("utf-8"))
+
+
 def heading_fixtures() -> None:
     """Headings with a blank cell, as pandas (an index column) and Excel (merged cells) write them, and
     Excel's "Unicode Text" export: UTF-16 little-endian with a BOM, tab-delimited, CRLF."""
@@ -217,6 +225,7 @@ def parquet_fixtures() -> None:
 
 if __name__ == "__main__":
     csv_fixtures()
+    stray_byte_fixture()
     heading_fixtures()
     workbook_fixtures()
     parquet_fixtures()
