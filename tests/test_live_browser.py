@@ -44,6 +44,35 @@ def served(tmp_path: Path):
             server.stop()
 
 
+# What a phone must not show: a field or button off the screen, two of them overlapping (ipywidgets' fixed row
+# height let a 2.6em select cover the buttons below it), a touch target under 40 px (a slider's handle aside).
+PHONE_LAYOUT_PROBLEMS = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const shown = [...document.querySelectorAll('.pg-app input:not([type=hidden]), .pg-app select, .pg-app textarea, .pg-app button, .pg-app .noUi-handle')]
+    .filter(e => e.offsetParent !== null).map(e => [e, e.getBoundingClientRect()]);
+  const name = e => (e.getAttribute('placeholder') || e.textContent || e.tagName).trim().slice(0, 30);
+  const problems = [];
+  for (const [e, r] of shown) {
+    if (r.right > width + 1 || r.left < -1) problems.push(`${name(e)} is off the screen (${Math.round(r.left)}-${Math.round(r.right)} of ${width})`);
+    if (!e.classList.contains('noUi-handle') && r.height < 40) problems.push(`${name(e)} is ${Math.round(r.height)} px tall`);
+  }
+  shown.forEach(([a, ra], i) => shown.slice(i + 1).forEach(([b, rb]) => {
+    if (a.contains(b) || b.contains(a)) return;
+    const overlapX = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+    const overlapY = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+    if (overlapX > 1 && overlapY > 1) problems.push(`${name(a)} overlaps ${name(b)}`);
+  }));
+  return problems;
+}
+"""
+
+
+def _assert_fits_a_phone(page) -> None:
+    page.wait_for_timeout(300)  # let the last widget settle its size
+    assert page.evaluate(PHONE_LAYOUT_PROBLEMS) == []
+
+
 def _join(page, url: str, name: str, department: str) -> None:
     page.goto(url)
     page.get_by_label("Session code").fill("hb7kq", timeout=WAIT_MS)
@@ -74,6 +103,9 @@ def test_three_participants_rate_propose_and_vote_and_one_reloads(served):
         hosts: set[str] = set()  # a phone must not ask anyone but the laptop (no CDN, nothing to leak)
         for page in pages:  # data: (the inline favicon) and blob: (widget code) URLs are asked of nobody
             page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc or urlsplit(request.url).scheme))
+        pages[0].goto(server.local_url)
+        pages[0].get_by_role("button", name="Join").wait_for(timeout=WAIT_MS)
+        _assert_fits_a_phone(pages[0])
         for page, (name, department, *_rest) in zip(pages, PEOPLE):
             _join(page, server.local_url, name, department)
         assert panel.state().departments() == {"Sales": 1, "Service": 1, "Operations": 1}
@@ -81,6 +113,7 @@ def test_three_participants_rate_propose_and_vote_and_one_reloads(served):
         panel.open_stage("rating")
         for page, (_name, _dept, (today, customers), *_rest) in zip(pages, PEOPLE):
             page.get_by_role("button", name="Save my ratings").wait_for(timeout=WAIT_MS)
+            _assert_fits_a_phone(page)
             _move_slider(page, 0, today)
             _move_slider(page, 1, customers)
             page.get_by_placeholder("Could you state our promise in a sentence?").fill("Ride away happy today.")
@@ -96,6 +129,7 @@ def test_three_participants_rate_propose_and_vote_and_one_reloads(served):
         panel.open_stage("ideas")
         for page, (*_first, idea, pillar) in zip(pages, PEOPLE):
             page.get_by_role("button", name="Propose this idea").wait_for(timeout=WAIT_MS)
+            _assert_fits_a_phone(page)
             page.get_by_placeholder("Your idea").fill(idea)
             page.get_by_label("For pillar").select_option(label=pillar)
             page.get_by_role("button", name="Propose this idea").click()
@@ -110,6 +144,7 @@ def test_three_participants_rate_propose_and_vote_and_one_reloads(served):
             for _ in range(voter + 1):  # Ana 1 dot on idea 1, participant 2 two on idea 2, Cy three on idea 3
                 plus.nth(voter).click()
             page.get_by_text(f"{voter + 1} dots", exact=True).wait_for(timeout=WAIT_MS)
+            _assert_fits_a_phone(page)
 
         assert hosts - {"data", "blob"} == {urlsplit(server.local_url).netloc}
         state = panel.state()

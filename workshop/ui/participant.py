@@ -39,6 +39,8 @@ STYLE = """<style>
 .pg-app { max-width: 36em; margin: 0 auto; font-size: 17px; }
 .pg-app .widget-button, .pg-app .widget-toggle-button { font-size: 17px; }
 .pg-app .widget-text input, .pg-app textarea, .pg-app select { font-size: 17px; min-height: 2.6em; }
+.pg-app .widget-inline-hbox:not(.widget-textarea) { height: auto !important; margin-bottom: 0.4em; }
+.pg-app .widget-toggle-button { height: auto !important; min-height: 2.6em; }
 .pg-app .widget-slider .ui-slider-handle { width: 1.6em !important; height: 1.6em !important; top: -0.7em !important; }
 .pg-app .pg-message-error { color: #a40000; font-weight: bold; }
 .pg-app .pg-message-ok { color: #1d6b2a; }
