@@ -6,6 +6,7 @@ import gzip
 import os
 import re
 import shutil
+import urllib.error
 import urllib.request
 from collections import Counter
 from pathlib import Path

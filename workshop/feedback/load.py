@@ -240,8 +240,10 @@ def _reader_rejects(chunk: RawChunk, report: ValidationReport) -> None:
 
 
 def _reader_replacements(chunk: RawChunk, report: ValidationReport) -> None:
-    for column in dict.fromkeys(column for _, column in chunk.replaced):
-        rows = [row for row, replaced_in in chunk.replaced if replaced_in == column]
+    rows_by_column: dict[str, list[int]] = {}
+    for row, column in chunk.replaced:
+        rows_by_column.setdefault(column, []).append(row)
+    for column, rows in rows_by_column.items():
         report.add(WARNING, "bytes that are not UTF-8 in a file marked as UTF-8, kept as �", column,
                    "Retype those characters in the client's file, or have it saved again as CSV UTF-8.", rows)
 

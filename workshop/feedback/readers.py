@@ -220,16 +220,17 @@ def _heading_row(rows: list) -> int:
     return 1
 
 
+def _is_filled(cell) -> bool:
+    return cell is not None and str(cell).strip() != ""
+
+
 def _filled(row) -> int:
-    return sum(1 for cell in row if cell is not None and str(cell).strip() != "")
+    return sum(1 for cell in row if _is_filled(cell))
 
 
 def _reach(row) -> int:
     """1 + the position of the last filled cell; 0 for a blank row."""
-    for position in range(len(row) - 1, -1, -1):
-        if row[position] is not None and str(row[position]).strip() != "":
-            return position + 1
-    return 0
+    return next((position + 1 for position in range(len(row) - 1, -1, -1) if _is_filled(row[position])), 0)
 
 
 def column_names(cells: list[Any]) -> list[str]:
