@@ -113,6 +113,9 @@ class FeedbackMapping:
     answer_column: str | None = None
     fields: dict[str, Source] = field(default_factory=dict)
     recommend: Source | None = None
+    overall: Source | None = None
+    """An overall rating ("How would you rate us overall?"): what importance is derived against when there is
+    no 0–10 recommend question. It is never read as an NPS answer."""
     pillars: dict[str, Source] = field(default_factory=dict)
     date_order: str = "auto"
     touchpoints: dict[str, str] = field(default_factory=dict)
@@ -128,7 +131,7 @@ class FeedbackMapping:
     def columns_used(self) -> list[str]:
         """Every client column this mapping reads, in a stable order."""
         used: list[str] = []
-        sources = [*self.fields.values(), self.recommend, *self.pillars.values()]
+        sources = [*self.fields.values(), *self.measures().values(), *self.pillars.values()]
         names = [s.column for s in sources if s is not None] + [self.question_column, self.answer_column]
         names.append(self.advocate.column if self.advocate else None)
         for name in names:
@@ -136,15 +139,20 @@ class FeedbackMapping:
                 used.append(name)
         return used
 
+    def measures(self) -> dict[str, Source]:
+        """The whole-response measures mapped (``recommend``, ``overall``), by target."""
+        return {target: source for target, source in (("recommend", self.recommend), ("overall", self.overall))
+                if source is not None}
+
     def questions_used(self) -> list[str]:
         """Every question label this mapping reads (long layout only), in a stable order."""
-        sources = [*self.fields.values(), self.recommend, *self.pillars.values()]
+        sources = [*self.fields.values(), *self.measures().values(), *self.pillars.values()]
         return list(dict.fromkeys(s.question for s in sources if s is not None and s.question is not None))
 
 
 # --- YAML -------------------------------------------------------------------------------------------------
 
-_TOP_KEYS = ("source", "format", "fields", "recommend", "pillars", "date_order", "touchpoints", "segments",
+_TOP_KEYS = ("source", "format", "fields", "recommend", "overall", "pillars", "date_order", "touchpoints", "segments",
              "advocate", "privacy")
 _FORMAT_KEYS = ("layout", "encoding", "delimiter", "sheet", "header_row", "question_column", "answer_column")
 
@@ -266,6 +274,7 @@ def mapping_from_dict(data: Any, file: Path | None = None) -> FeedbackMapping:
         if (source := reader.source(fields.get(name), f"fields: {name}", scored=False)) is not None:
             mapping.fields[name] = source
     mapping.recommend = reader.source(data.get("recommend"), "recommend", scored=True)
+    mapping.overall = reader.source(data.get("overall"), "overall", scored=True)
     for pillar_id, raw in reader.section(data, "pillars").items():
         if (source := reader.source(raw, f"pillar '{pillar_id}'", scored=True)) is not None:
             mapping.pillars[str(pillar_id)] = source
@@ -301,7 +310,7 @@ def mapping_from_dict(data: Any, file: Path | None = None) -> FeedbackMapping:
 def _check_layout(mapping: FeedbackMapping, reader: _Reader) -> None:
     sources = {**{f"fields: {k}": s for k, s in mapping.fields.items()},
                **{f"pillar '{k}'": s for k, s in mapping.pillars.items()},
-               **({"recommend": mapping.recommend} if mapping.recommend else {})}
+               **mapping.measures()}
     if mapping.layout == "long":
         for key in ("question_column", "answer_column"):
             if getattr(mapping, key) is None:
@@ -339,6 +348,7 @@ def mapping_to_dict(mapping: FeedbackMapping) -> dict[str, Any]:
                    "question_column": mapping.question_column, "answer_column": mapping.answer_column},
         "fields": {name: source(mapping.fields.get(name), False) for name in FIELDS},
         "recommend": source(mapping.recommend, True),
+        "overall": source(mapping.overall, True),
         "pillars": {pillar_id: source(s, True) for pillar_id, s in mapping.pillars.items()},
         "date_order": mapping.date_order,
         "touchpoints": dict(mapping.touchpoints),
@@ -347,6 +357,33 @@ def mapping_to_dict(mapping: FeedbackMapping) -> dict[str, Any]:
                      if mapping.advocate else None),
         "privacy": {key: list(values) for key, values in mapping.privacy.items()},
     }
+
+
+@dataclass(frozen=True)
+class ImportanceMeasure:
+    """What a pillar's importance is derived against: how its score moves with ``target``'s answers."""
+
+    target: str
+    """``recommend`` (the 0–10 would-recommend question) or ``overall`` (an overall rating)."""
+    label: str
+    """The client column or question it comes from."""
+
+    @property
+    def phrase(self) -> str:
+        """How the views name it: "likelihood to recommend" or "the overall rating ('Rating')"."""
+        return "likelihood to recommend" if self.target == "recommend" else f"the overall rating ('{self.label}')"
+
+
+NO_IMPORTANCE = ("Importance is not derived: the feedback has no 0–10 'would you recommend' question and no "
+                 "overall rating mapped, so the views show how each pillar performs, not what matters most.")
+
+
+def importance_measure(mapping: FeedbackMapping | None) -> ImportanceMeasure | None:
+    """The measure importance is derived against: recommend when mapped, else the overall rating, else None
+    (say ``NO_IMPORTANCE``)."""
+    measures = mapping.measures() if mapping is not None else {}
+    target = next(iter(measures), None)
+    return ImportanceMeasure(target, measures[target].label) if target is not None else None
 
 
 def load_mapping(path: str | os.PathLike) -> FeedbackMapping:
