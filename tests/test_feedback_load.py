@@ -53,7 +53,7 @@ CORPUS = {
         ("W", None, "rows with more values than columns, row set aside", 1, [3])]),
     "text_in_score.csv": (4, 4, [], [
         ("W", "speed", "values that are no answer on the 0-10 scale, kept as not answered", 3, [2, 3, 4]),
-        ("B", "speed", "is mostly text that is no answer on the 0-10 scale (3 of 4 answers)", 1, [])]),
+        ("B", "speed", "is mostly text that is no answer on the 0-10 scale (3 of 4 answers)", 1, [None, None, None])]),
     "title_block.xlsx": (4, 4, [], [
         ("W", "Quick answers", "values outside the 0-10 scale, kept as not answered", 1, [8])]),
     "wide.parquet": (4, 3, [(4, NO_DATE)], [("W", "date", f"{NO_DATE}, row set aside", 1, [4])]),
@@ -73,7 +73,7 @@ CORPUS = {
         ("W", "touchpoint", "touchpoints that are not in the promise (phone, store, web), kept as written", 1, [4])]),
     "nested.parquet": (2, 2, [], [
         ("W", "care", "values that are no answer on the 0-10 scale, kept as not answered", 2, [2, 3]),
-        ("B", "care", "is mostly text that is no answer on the 0-10 scale (2 of 2 answers)", 1, [])]),
+        ("B", "care", "is mostly text that is no answer on the 0-10 scale (2 of 2 answers)", 1, [None, None])]),
     "repeated_column.parquet": (0, 0, [], [("B", None, "two or more columns are named 'speed' (found 'speed')", 1,
                                             [])]),
     "index_column.csv": (2, 2, [], []),
@@ -391,7 +391,7 @@ def test_a_long_export_report_names_questions_as_questions(tmp_path):
                     "R2,2024-03-02,Web,How quickly did we answer? (1-5),slow\n"
                     "R1,2024-03-01,Phone,Did the person care?,Agree\n", encoding="utf-8")
     text = load_feedback(path, suggest_mapping(read_preview(path), PROMISE), PROMISE).report.to_text()
-    assert "speed <- question 'How quickly did we answer? (1-5)' (1-5)" in text
+    assert "speed <- question 'How quickly did we answer? (1-5)' (1-5: (x − 1) × 2.5)" in text
     assert "  - question 'How quickly did we answer? (1-5)': is mostly text that is no answer" in text
     assert "column 'How quickly" not in text
     assert "column 'ResponseID': rows of this response are not together" in text

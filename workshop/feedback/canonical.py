@@ -35,7 +35,7 @@ from workshop.cube import NOT_STATED
 from workshop.feedback.advocates import advocate_flags
 from workshop.feedback.dates import DateRead, DateReader
 from workshop.feedback.mapping import FeedbackMapping, resolve_values
-from workshop.feedback.scales import SCALES, Answer, convert_answer, is_missing
+from workshop.feedback.scales import Answer, is_missing
 from workshop.feedback.validation import WARNING, ColumnTally, ValidationReport
 from workshop.promise import Promise
 
@@ -92,25 +92,30 @@ class Canonicalizer:
         self.dates = DateReader(mapping.date_order)
         self._factorize_cache: dict[str, tuple] = {}
         self.seen_ids = np.zeros(0, dtype=np.int64)
+        self.date_counts = np.zeros(len(DateRead), dtype=np.int64)
+        """How the dates of the responses not set aside for another reason read: READ, MISSING, UNREADABLE."""
+        self.period: tuple[np.datetime64, np.datetime64] | None = None
+        """The first and last date read (dates in the future are errors, not the period)."""
         self.latest = (today or pd.Timestamp.now()).normalize() + pd.Timedelta(days=1) + FUTURE_SLACK
-        self.tallies = {target: ColumnTally(self.labels.get(target, target), target, source.scale or "0-10")
+        self.rules = {target: source.answer_rule() for target, source in self._scored_sources().items()}
+        self.tallies = {target: ColumnTally(self.labels.get(target, target), target, source.scale or "0-10",
+                                            self.rules[target].rule)
                         for target, source in self._scored_sources().items()}
         report.tallies.extend(self.tallies.values())
 
     def _scored_sources(self) -> dict:
-        sources = {p: self.mapping.pillars[p] for p in self.pillar_ids}
-        if self.mapping.recommend is not None:
-            sources["recommend"] = self.mapping.recommend
-        return sources
+        return {**{p: self.mapping.pillars[p] for p in self.pillar_ids}, **self.mapping.measures()}
 
     def convert(self, chunk: Responses, *, blank_rows_possible: bool = True) -> Converted:
         n = len(chunk)
         reasons = np.full(n, None, dtype=object)
         present = np.zeros(n, dtype=bool)
+        stamps, date_status = self._read_dates(chunk)
+        months = _month_keys(stamps)
         scores = {}
-        for target, source in self._scored_sources().items():
+        for target in self._scored_sources():
             if target in chunk.values:
-                scores[target], answered = self._scores(chunk, target, SCALES[source.scale or "0-10"])
+                scores[target], answered = self._scores(chunk, target, months)
                 present |= answered
         answered_any = np.zeros(n, dtype=bool)
         for target in scores:
@@ -120,7 +125,6 @@ class Canonicalizer:
         ids = self._id_texts(chunk)
         if "response_id" in chunk.values:
             present |= ids != ""
-        stamps, date_status = self._read_dates(chunk)
         present |= date_status != DateRead.MISSING
         for target in ("touchpoint", "segment", "advocate"):
             if target in chunk.values:
@@ -149,25 +153,31 @@ class Canonicalizer:
             "advocate": self._advocates(chunk, recommend)[keep],
             "comment": pd.Series(comment[keep], dtype=object),
             "source": pd.Series(np.full(kept, "survey", dtype=object), dtype=object),
+            **({"overall": scores["overall"][keep]} if "overall" in scores else {}),
             **{p: scores[p][keep] if p in scores else np.full(kept, np.nan) for p in self.pillar_ids},
         })
         return Converted(frame, reasons)
 
     # --- scores ---------------------------------------------------------------------------------------
 
-    def _scores(self, chunk: Responses, target: str, scale) -> tuple[np.ndarray, np.ndarray]:
-        """(0–10 points with NaN, given: not blank) for one score target, tallied and reported."""
+    def _scores(self, chunk: Responses, target: str, months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(0–10 points with NaN, given: not blank nor a missing code) for one score target, tallied and
+        reported."""
         values = chunk.values[target]
+        rule = self.rules[target]
+        scale = rule.scale
         codes, uniques = pd.factorize(values if values.dtype.kind in "fiu" else _as_objects(values))
-        converted = [convert_answer(u, scale) for u in uniques]
+        converted = [rule.convert(u) for u in uniques]
         points = np.array([p for p, _ in converted] + [np.nan], dtype=float)[codes]
         status = np.array([s for _, s in converted] + [Answer.MISSING], dtype=np.int8)[codes]
         tally = self.tallies[target]
         counts = np.bincount(status, minlength=len(Answer))
         tally.scored += int(counts[Answer.SCORED])
         tally.missing += int(counts[Answer.MISSING])
+        tally.coded_missing += int(counts[Answer.MISSING_CODE])
         tally.out_of_range += int(counts[Answer.OUT_OF_RANGE])
         tally.unreadable += int(counts[Answer.UNREADABLE])
+        _tally_seen(tally, codes, uniques, converted, months)
         rows = chunk.rows_of(target)
         for answer, message, fix in (
                 (Answer.OUT_OF_RANGE, f"values outside the {scale.id} scale, kept as not answered",
@@ -179,7 +189,7 @@ class Canonicalizer:
             if len(where):
                 self.report.add(WARNING, message, tally.column, fix, rows[where[:5]], values[where[:5]],
                                 count=len(where))
-        return points, status != Answer.MISSING
+        return points, (status != Answer.MISSING) & (status != Answer.MISSING_CODE)
 
     # --- dates ----------------------------------------------------------------------------------------
 
@@ -197,6 +207,7 @@ class Canonicalizer:
         rows = chunk.rows_of("date")
         column = self.labels.get("date")
         open_rows = reasons == None  # noqa: E711
+        self.date_counts += np.bincount(status[open_rows], minlength=len(DateRead))
         for state, reason, fix in (
                 (DateRead.MISSING, NO_DATE, "Ask the client for the dates, or leave 'date' unmapped to load "
                                             "every response as undated."),
@@ -208,6 +219,11 @@ class Canonicalizer:
                 self.report.add(WARNING, f"{reason}, row set aside", column, fix, rows[where[:5]],
                                 chunk.values["date"][where[:5]], count=len(where))
         future = (reasons == None) & (stamps > np.datetime64(self.latest))  # noqa: E711
+        read = stamps[(reasons == None) & (status == DateRead.READ) & ~future]  # noqa: E711
+        if len(read):
+            first, last = read.min(), read.max()
+            self.period = (first, last) if self.period is None else (min(first, self.period[0]),
+                                                                        max(last, self.period[1]))
         if future.any():
             where = np.flatnonzero(future)
             self.report.add(WARNING, "dates in the future, kept", column,
@@ -326,6 +342,53 @@ class Canonicalizer:
         if rule is not None and "advocate" in chunk.values:
             return advocate_flags(pd.DataFrame({rule.column: chunk.values["advocate"]}), rule).to_numpy()
         return advocate_flags(pd.DataFrame({"recommend": recommend})).to_numpy()
+
+
+SEEN_KINDS_CAP = 200
+"""Distinct unreadable or out-of-range answers remembered per column for advice; past it, counts only."""
+
+
+def _month_keys(stamps: np.ndarray) -> np.ndarray:
+    """Each response's month as an integer (months since 1970), -1 when undated: cheap to group by."""
+    months = stamps.astype("datetime64[M]").astype(np.int64)
+    return np.where(np.isnat(stamps), -1, months)
+
+
+def _tally_seen(tally: ColumnTally, codes: np.ndarray, uniques: np.ndarray, converted: list, months: np.ndarray) -> None:
+    """Record, per distinct answer, what a person needs to judge the column's scale: whole numbers 0–10 by
+    month, and the texts and numbers the rule could not read."""
+    per_unique = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    whole = np.full(len(uniques), -1, dtype=np.int64)
+    for i, (value, (_, status)) in enumerate(zip(uniques, converted)):
+        number = _whole_number(value)
+        if number is not None and status != Answer.MISSING_CODE:
+            whole[i] = number
+        if status in (Answer.UNREADABLE, Answer.OUT_OF_RANGE):
+            seen = tally.unreadable_texts if status == Answer.UNREADABLE else tally.out_of_range_values
+            key = str(value).strip()
+            if key in seen or len(seen) < SEEN_KINDS_CAP:
+                seen[key] += int(per_unique[i])
+    if not (whole >= 0).any():
+        return
+    answer = np.where(codes >= 0, whole[np.maximum(codes, 0)], -1)
+    counted = answer >= 0
+    for month in np.unique(months[counted]):
+        here = counted & (months == month)
+        key = "" if month < 0 else str(np.datetime64(int(month), "M"))
+        tally.numbers[key] = tally.numbers.get(key, np.zeros(11, dtype=np.int64)) \
+            + np.bincount(answer[here], minlength=11)
+
+
+def _whole_number(value: object) -> int | None:
+    """A whole number 0–10 as written (5, 5.0, "5"), else None."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        value = float(text) if text.isdigit() else None
+    if isinstance(value, (int, float, np.integer, np.floating)) and float(value).is_integer() and 0 <= value <= 10:
+        return int(value)
+    return None
 
 
 def _as_objects(values: np.ndarray) -> np.ndarray:

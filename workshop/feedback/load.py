@@ -31,6 +31,7 @@ from workshop.cube import CANONICAL_COLUMNS, CubeBuilder, ScoreCube
 from workshop.errors import Problem
 from workshop.feedback.calls import CALLS_FILE, load_calls
 from workshop.feedback.canonical import DUPLICATE_ID, Canonicalizer, Responses
+from workshop.feedback.column_checks import judge_columns, judge_dates
 from workshop.feedback.long_format import NOT_TOGETHER, LongPivot
 from workshop.feedback.mapping import (
     FeedbackMapping,
@@ -48,8 +49,6 @@ from workshop.promise import Promise, load_promise
 EXPLORER_CAP = 50_000
 """Comments kept for the verbatim explorer; past this, a seeded uniform random sample of this many."""
 EXPLORER_SEED = 20_240_325
-MOSTLY = 0.5
-"""A score column is 'mostly' unreadable or out of range when more than half its given answers are."""
 Progress = Callable[[float, int], None]
 """Called after each chunk with (fraction of the file read 0–1, rows read so far)."""
 
@@ -134,7 +133,7 @@ def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, 
                               duplicate_reason=NOT_TOGETHER if usable.layout == "long" else DUPLICATE_ID)
     pivot = LongPivot(usable, report) if usable.layout == "long" else None
     wanted = usable.columns_used()
-    scored_columns = {s.column for s in [*usable.pillars.values(), usable.recommend] if s is not None and s.column}
+    scored_columns = {s.column for s in [*usable.pillars.values(), *usable.measures().values()] if s.column}
     chunks = read_chunks(path, fmt, wanted, chunk_rows, numbers=scored_columns)
     chunk = next(chunks, None)
     while chunk is not None:
@@ -191,8 +190,9 @@ def _usable(mapping: FeedbackMapping, columns: list[str], promise: Promise,
     usable.fields = {k: s for k, s in usable.fields.items() if s.column is None or s.column in columns}
     usable.pillars = {k: s for k, s in usable.pillars.items()
                       if k in promise.pillar_ids and (s.column is None or s.column in columns)}
-    if usable.recommend is not None and usable.recommend.column is not None and usable.recommend.column not in columns:
-        usable.recommend = None
+    for target, measure in usable.measures().items():
+        if measure.column is not None and measure.column not in columns:
+            setattr(usable, target, None)
     if usable.advocate is not None and usable.advocate.column not in columns:
         usable.advocate = None
     return usable
@@ -208,8 +208,7 @@ def _targets(mapping: FeedbackMapping) -> dict[str, str]:
     """Target → client column, for the wide layout."""
     targets = {name: s.column for name, s in mapping.fields.items() if s.column is not None}
     targets.update({p: s.column for p, s in mapping.pillars.items() if s.column is not None})
-    if mapping.recommend is not None and mapping.recommend.column is not None:
-        targets["recommend"] = mapping.recommend.column
+    targets.update({target: s.column for target, s in mapping.measures().items() if s.column is not None})
     if mapping.advocate is not None:
         targets["advocate"] = mapping.advocate.column
     return targets
@@ -219,8 +218,7 @@ def _labels(mapping: FeedbackMapping) -> dict[str, str]:
     """Target → the client column or question it comes from, as the report names it."""
     labels = {name: s.label for name, s in mapping.fields.items()}
     labels.update({p: s.label for p, s in mapping.pillars.items()})
-    if mapping.recommend is not None:
-        labels["recommend"] = mapping.recommend.label
+    labels.update({target: s.label for target, s in mapping.measures().items()})
     if mapping.advocate is not None:
         labels["advocate"] = mapping.advocate.column
     return labels
@@ -287,19 +285,9 @@ def _keep(frame: pd.DataFrame, builder: CubeBuilder, explorer: _ExplorerSample, 
 
 def _finish(report: ValidationReport, canonical: Canonicalizer, pivot: LongPivot | None) -> None:
     """Whole-file judgements: mostly unreadable columns, date order, unseen questions, nothing kept."""
-    for tally in canonical.tallies.values():
-        if tally.given and tally.unreadable > MOSTLY * tally.given:
-            report.add(BLOCKING, f"is mostly text that is no answer on the {tally.scale} scale "
-                                 f"({tally.unreadable:,} of {tally.given:,} answers)", tally.column,
-                       "If it holds words, choose a label scale (likert5, likert7) in mapping.yml; if it holds "
-                       "comments, map it to 'comment'; otherwise map the right column.", count=1)
-        elif tally.given and tally.out_of_range > MOSTLY * tally.given:
-            report.add(BLOCKING, f"is mostly outside the {tally.scale} scale "
-                                 f"({tally.out_of_range:,} of {tally.given:,} answers): the scale is probably wrong",
-                       tally.column, "Choose the column's scale in mapping.yml (e.g. 0-100 or 1-10).", count=1)
-        elif report.rows_read and not tally.given:
-            report.add(WARNING, f"has no answers: pillar or recommend '{tally.target}' gets no scores", tally.column,
-                       "Check that the right column is mapped.", count=1)
+    judge_columns(report, canonical.tallies.values())
+    judge_dates(report, canonical.labels.get("date") if "date" in canonical.mapping.fields else None,
+                canonical.date_counts, canonical.period)
     ambiguity = canonical.dates.ambiguity()
     if ambiguity is not None:
         message, fix, (row, value) = ambiguity

@@ -53,7 +53,7 @@ class LongPivot:
         self.question_column = mapping.question_column
         self.answer_column = mapping.answer_column
         self.by_question: dict[str, str] = {}
-        for target, source in [*mapping.pillars.items(), ("recommend", mapping.recommend),
+        for target, source in [*mapping.pillars.items(), *mapping.measures().items(),
                                ("comment", mapping.fields.get("comment"))]:
             if source is not None and source.question is not None:
                 self.by_question[fold(source.question)] = target

@@ -29,7 +29,7 @@ import pandas as pd
 from workshop.errors import Problem
 from workshop.feedback.dates import DATE_ORDERS
 from workshop.feedback.readers import FileFormat, file_kind
-from workshop.feedback.scales import SCALES, fold, guess_scale, is_missing
+from workshop.feedback.scales import SCALES, AnswerRule, fold, guess_scale, is_missing
 from workshop.feedback.validation import FeedbackError
 from workshop.promise import Promise, atomic_write_text
 from workshop.yaml_files import file_in, read_yaml, yaml_text
@@ -79,12 +79,20 @@ ANSWER_HEADINGS = ("answer", "response", "value", "score", "rating", "answer val
 class Source:
     """Where a value comes from: a ``column`` (wide layout) or a ``question`` label (long layout).
 
-    ``scale`` is set for scores (pillars, ``recommend``) and names a scale in ``scales.SCALES``.
+    ``scale`` is set for scores (pillars, ``recommend``, ``overall``) and names a scale in ``scales.SCALES``;
+    ``missing`` lists the column's own answers that mean "not answered" (e.g. ``[0]`` when 0 is "not rated");
+    ``labels`` gives the points of each label for the ``labels`` scale.
     """
 
     column: str | None = None
     question: str | None = None
     scale: str | None = None
+    missing: list[str | float] = field(default_factory=list)
+    labels: dict[str, float] = field(default_factory=dict)
+
+    def answer_rule(self) -> AnswerRule:
+        """How this column's answers become 0–10 points (its scale, missing codes and labels)."""
+        return AnswerRule.of(self.scale or "0-10", self.missing, self.labels)
 
     @property
     def label(self) -> str:
@@ -199,21 +207,56 @@ class _Reader:
                 return None
             column = self.text(value, where, "column")
             return Source(column=column) if column else None
-        self.known_keys(value, ("column", "question", "scale") if scored else ("column", "question"), where)
+        self.known_keys(value, ("column", "question", "scale", "missing", "labels") if scored else ("column", "question"),
+                        where)
         source = Source(self.text(value.get("column"), where, "column"),
                         self.text(value.get("question"), where, "question"))
         if (source.column is None) == (source.question is None):
             self.problem(where, None, "needs exactly one of 'column' or 'question'", "", value)
             return None
         if scored:
-            scale = str(value.get("scale", "0-10"))
+            source.labels = self.labels(value.get("labels"), where)
+            scale = str(value.get("scale", "labels" if source.labels else "0-10"))
             if scale not in SCALES:
                 close = difflib.get_close_matches(scale, list(SCALES), n=1, cutoff=0.5)
                 self.problem(where, "scale", "is not a scale the kit knows",
                              (f"Did you mean '{close[0]}'? " if close else "") + f"Scales: {', '.join(SCALES)}.",
                              value.get("scale"))
+            elif (scale == "labels") != bool(source.labels):
+                self.problem(where, "labels", "go with 'scale: labels', and that scale needs its labels",
+                             "Write it as {column: Sentiment, scale: labels, labels: {negative: 0, neutral: 5, "
+                             "positive: 10}}, or remove 'labels:' and name a scale.", value.get("labels"))
             source.scale = scale
+            source.missing = self.missing_codes(value.get("missing"), where)
         return source
+
+    def labels(self, value: Any, where: str) -> dict[str, float]:
+        if value is None:
+            return {}
+        fix = "Give each label its points out of 10, e.g. {negative: 0, neutral: 5, positive: 10}."
+        if not isinstance(value, dict) or not value:
+            self.problem(where, "labels", "must be a set of 'label: points' lines", fix, value)
+            return {}
+        labels: dict[str, float] = {}
+        for label, points in value.items():
+            if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0 <= points <= 10:
+                self.problem(where, f"labels: {label}", "must be points from 0 to 10", fix, points)
+            elif not str(label).strip():
+                self.problem(where, "labels", "has an empty label", fix, label)
+            else:
+                labels[str(label).strip()] = float(points)
+        return labels
+
+    def missing_codes(self, value: Any, where: str) -> list[str | float]:
+        if value is None:
+            return []
+        codes = value if isinstance(value, list) else [value]
+        if not codes or not all(isinstance(c, (str, int, float)) and not isinstance(c, bool) and str(c).strip()
+                                for c in codes):
+            self.problem(where, "missing", "must list the answers that mean 'not answered'",
+                         "Write it as missing: [0] or missing: [\"n/a\", 99].", value)
+            return []
+        return list(codes)
 
     def value_map(self, data: dict, key: str) -> dict[str, str]:
         raw = self.section(data, key)
@@ -334,9 +377,14 @@ def mapping_to_dict(mapping: FeedbackMapping) -> dict[str, Any]:
     def source(s: Source | None, scored: bool) -> Any:
         if s is None:
             return None
-        where = {"column": s.column} if s.column is not None else {"question": s.question}
+        where: dict[str, Any] = {"column": s.column} if s.column is not None else {"question": s.question}
         if scored:
             where["scale"] = s.scale or "0-10"
+            if s.missing:
+                where["missing"] = list(s.missing)
+            if s.labels:
+                where["labels"] = {label: int(points) if points.is_integer() else points
+                                   for label, points in s.labels.items()}
         elif s.column is not None:
             return s.column
         return where

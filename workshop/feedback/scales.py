@@ -29,6 +29,12 @@ scale       answers                                 to 0–10
 Missing markers ("", "NA", "n/a", "N/A", "-", "don't know", "prefer not to say", ...) are missing: NaN,
 never 0. A number outside its scale, or text that is no answer on the scale, is also kept as missing, and
 reported (see ``Answer``). Decimal commas ("7,5") are read as decimal points.
+
+A column can add its own **missing codes** (``missing: [0]`` when 0 means "not rated", ``missing: ["n/a",
+"99"]``): answers equal to one are not answered, counted apart, never scores. And a column of words the
+kit does not know can be read by its own **labels** (``labels: {negative: 0, neutral: 5, positive: 10}``,
+scale ``labels``): each label is the 0–10 points given. ``AnswerRule`` is a scale with both, and states its
+rule in words for the validation report.
 """
 from __future__ import annotations
 
@@ -56,6 +62,8 @@ class Answer(IntEnum):
     """A number outside the scale (e.g. 6 on 1–5): kept as missing and reported."""
     UNREADABLE = 3
     """Text that is no answer on the scale (e.g. "very fast" on 0–10): kept as missing and reported."""
+    MISSING_CODE = 4
+    """One of the column's own missing codes (e.g. 0 meaning "not rated"): not answered, counted apart."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,7 @@ SCALES: dict[str, Scale] = {
         Scale("stars", "stars (n of m)", 1, 5, "n of m stars as the 1–m scale"),
         Scale("likert5", "5 labels (strongly disagree … strongly agree)", 1, 5, "position 1–5 as 1–5", _LIKERT5),
         Scale("likert7", "7 labels (strongly disagree … strongly agree)", 1, 7, "position 1–7 as 1–7", _LIKERT7),
+        Scale("labels", "the column's own labels (labels: in mapping.yml)", 0, 10, "each label as the points given"),
     )
 }
 """Every scale the kit converts, by the id written in mapping.yml."""
@@ -264,6 +273,55 @@ def guess_scale(values: Iterable[Any], column_name: str = "") -> str:
     if lowest >= 1 and highest <= 7:
         return "1-7"
     return "0-10"
+
+
+def answer_key(value: Any) -> str:
+    """An answer as compared with a column's missing codes and labels: numbers by value (0, 0.0 and "0" are
+    one code), text folded."""
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(number)
+    text = fold(str(value))
+    number = _number(text)
+    return answer_key(number) if number is not None else text
+
+
+@dataclass(frozen=True)
+class AnswerRule:
+    """How one column's answers become 0–10 points: its scale, its own missing codes and (scale ``labels``)
+    its own labels. ``missing`` and the label keys are ``answer_key``s."""
+
+    scale: Scale
+    missing: frozenset[str] = frozenset()
+    labels: tuple[tuple[str, float], ...] = ()
+
+    @classmethod
+    def of(cls, scale_id: str, missing: Iterable[Any] = (), labels: dict[str, float] | None = None) -> AnswerRule:
+        return cls(SCALES[scale_id], frozenset(answer_key(m) for m in missing),
+                   tuple((answer_key(label), float(points)) for label, points in (labels or {}).items()))
+
+    def convert(self, value: Any) -> tuple[float, Answer]:
+        """One answer as 0–10 whole points (NaN unless SCORED) and what became of it."""
+        if self.missing and not is_missing(value) and answer_key(value) in self.missing:
+            return math.nan, Answer.MISSING_CODE
+        if self.scale.id != "labels":
+            return convert_answer(value, self.scale)
+        if is_missing(value):
+            return math.nan, Answer.MISSING
+        points = dict(self.labels).get(answer_key(value))
+        return (round_half_up(points), Answer.SCORED) if points is not None else (math.nan, Answer.UNREADABLE)
+
+    @property
+    def rule(self) -> str:
+        """The rule in words, as the validation report states it ("1-5: (x − 1) × 2.5; 0 is not answered")."""
+        if self.scale.id == "labels":
+            text = "labels: " + ", ".join(f"'{label}' → {points:g}" for label, points in self.labels)
+        else:
+            text = f"{self.scale.id}: {self.scale.rule}"
+        if self.missing:
+            text += "; " + ", ".join(sorted(self.missing)) + (" is" if len(self.missing) == 1 else " are") \
+                + " not answered"
+        return text
 
 
 def scale_table() -> list[tuple[str, str, str]]:

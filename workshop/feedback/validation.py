@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,9 @@ class Issue:
     fix: str
     count: int = 0
     examples: list[tuple[int | None, str]] = field(default_factory=list)
+    headline: bool = False
+    """A warning that changes the story the scores tell (most dates unreadable, no date column, ...): the
+    report names it on its first screen."""
     """(file row, value as found) for up to MAX_EXAMPLES rows; the row is None for whole-file problems."""
 
     def to_problem(self, file: Path | None) -> Problem:
@@ -58,20 +62,35 @@ class Issue:
 
 @dataclass
 class ColumnTally:
-    """How the answers of one score column fared: scored, missing, out of range, unreadable."""
+    """How the answers of one score column fared: scored, missing, out of range, unreadable, and what was seen.
+
+    ``numbers`` counts each whole-number answer 0–10 as written (before conversion), by month (``YYYY-MM``, or
+    ``""`` undated): what tells two scales mixed in one column apart. ``unreadable_texts`` and
+    ``out_of_range_values`` count the answers the rule could not read (the first few hundred kinds), for
+    advice that names them.
+    """
 
     column: str
     target: str
     scale: str
+    rule: str = ""
     scored: int = 0
     missing: int = 0
+    coded_missing: int = 0
     out_of_range: int = 0
     unreadable: int = 0
+    numbers: dict[str, np.ndarray] = field(default_factory=dict)
+    unreadable_texts: Counter = field(default_factory=Counter)
+    out_of_range_values: Counter = field(default_factory=Counter)
 
     @property
     def given(self) -> int:
-        """Answers that were not blank or a missing marker."""
+        """Answers that were not blank, a missing marker or one of the column's missing codes."""
         return self.scored + self.out_of_range + self.unreadable
+
+    def whole_numbers(self) -> np.ndarray:
+        """How many answers were each whole number 0–10, over every month."""
+        return sum(self.numbers.values(), np.zeros(11, dtype=np.int64))
 
 
 @dataclass
@@ -95,9 +114,10 @@ class ValidationReport:
 
     def add(self, severity: str, message: str, column: str | None, fix: str,
             rows: np.ndarray | list | None = None, values: np.ndarray | list | None = None,
-            count: int | None = None) -> None:
+            count: int | None = None, headline: bool = False) -> None:
         """Count ``count`` (default: one per row) occurrences of a problem, keeping the first examples."""
         issue = self.issues.setdefault((message, column), Issue(severity, message, column, fix))
+        issue.headline = issue.headline or headline
         rows = [] if rows is None else rows
         issue.count += count if count is not None else max(len(rows), 1)
         room = MAX_EXAMPLES - len(issue.examples)
@@ -169,9 +189,10 @@ class ValidationReport:
         if self.tallies:
             lines.append("Scores:")
             for tally in self.tallies:
-                lines.append(f"  {tally.target} <- {self.named(tally.column)} ({tally.scale}): "
-                             f"{tally.scored:,} scored, {tally.missing:,} not answered, {tally.out_of_range:,} out of range, "
-                             f"{tally.unreadable:,} not readable")
+                coded = f" ({tally.coded_missing:,} of them by the column's missing codes)" if tally.coded_missing else ""
+                lines.append(f"  {tally.target} <- {self.named(tally.column)} ({tally.rule or tally.scale}): "
+                             f"{tally.scored:,} scored, {tally.missing + tally.coded_missing:,} not answered{coded}, "
+                             f"{tally.out_of_range:,} out of range, {tally.unreadable:,} not readable")
         for title, issues in (("BLOCKING: fix these before using the scores", self.blocking),
                               ("Warnings", self.warnings)):
             if not issues:
