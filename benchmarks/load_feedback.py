@@ -80,7 +80,7 @@ def peak_rss_mb() -> float:
 def child(path: Path, chunk_rows: int) -> None:
     """Load ``path`` and print (seconds, peak MB, counts) as JSON: run in a process of its own."""
     from workshop.feedback.load import load_feedback
-    from workshop.feedback.mapping import suggest_mapping
+    from workshop.feedback.suggest import suggest_mapping
     from workshop.feedback.readers import read_preview
 
     promise = load_promise(PROMISE)

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from workshop.cube import NOT_STATED, SCORE_POINTS, cube_from_frames
 from workshop.feedback import load as load_module
 from workshop.feedback.load import check_feedback, load_feedback
-from workshop.feedback.mapping import FeedbackMapping, Source, load_mapping, suggest_mapping
+from workshop.feedback.mapping import FeedbackMapping, Source, load_mapping
 from workshop.feedback.readers import read_preview
+from workshop.feedback.suggest import suggest_mapping
 from workshop.promise import load_promise
 
 from conftest import DATA, SAMPLE
@@ -77,7 +78,10 @@ CORPUS = {
     "repeated_column.parquet": (0, 0, [], [("B", None, "two or more columns are named 'speed' (found 'speed')", 1,
                                             [])]),
     "index_column.csv": (2, 2, [], []),
-    "merged_heading.xlsx": (2, 2, [], []),
+    # 'Scores' is no pillar's name: it is offered as the overall rating, and no pillar is measured.
+    "merged_heading.xlsx": (2, 2, [], [
+        ("B", None, "no pillar is mapped to a column or question, so there is nothing to compare with the promise",
+         1, [])]),
     "unicode_text.txt": (2, 2, [], []),
     "header_only.csv": (0, 0, [], [("B", None, "the file has column headings but no responses", 1, [])]),
     "empty.csv": (0, 0, [], [("B", None, "the file is empty (0 bytes)", 1, [])]),

@@ -5,10 +5,10 @@ import pytest
 import yaml
 
 from workshop.feedback.mapping import (
-    FeedbackMapping, Source, load_mapping, mapping_issues, resolve_values, save_mapping, suggest_mapping,
-    suggest_value_map,
+    FeedbackMapping, Source, load_mapping, mapping_issues, resolve_values, save_mapping,
 )
 from workshop.feedback.readers import read_preview
+from workshop.feedback.suggest import suggest_mapping, suggest_value_map
 from workshop.feedback.validation import FeedbackError
 from workshop.promise import load_promise
 

@@ -209,7 +209,8 @@ def test_a_pillar_no_customer_scored_has_no_customers_bar(client_folder):
     cannot send to the figure ('Out of range float values are not JSON compliant')."""
     import json
 
-    from workshop.feedback.mapping import save_mapping, suggest_mapping
+    from workshop.feedback.mapping import save_mapping
+    from workshop.feedback.suggest import suggest_mapping
     from workshop.feedback.readers import read_preview
     from workshop.promise import load_promise
 

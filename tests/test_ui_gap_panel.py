@@ -192,7 +192,8 @@ ROOM = pd.DataFrame({"participant": ["ana", "ana", "ana"], "department": ["Billi
 def _folder_with(tmp_path: Path, clarity: str) -> Path:
     """A workshop folder from the fixture promise and clean_comma.csv where 'Clear bills' (clarity) is
     unmapped (``clarity='unmapped'``) or answered in April 2024 only (``'one month'``)."""
-    from workshop.feedback.mapping import save_mapping, suggest_mapping
+    from workshop.feedback.mapping import save_mapping
+    from workshop.feedback.suggest import suggest_mapping
     from workshop.feedback.readers import read_preview
 
     folder = tmp_path / "client"

@@ -14,8 +14,9 @@ from workshop.actions import Action
 from workshop.feedback.load import load_workshop_feedback
 from workshop.gap import Filter, GapError, GapMetrics, goal_posts_from_promise
 from workshop.errors import PromiseError, WorkshopFolderError
-from workshop.feedback.mapping import save_mapping, suggest_mapping
+from workshop.feedback.mapping import save_mapping
 from workshop.feedback.readers import read_preview
+from workshop.feedback.suggest import suggest_mapping
 from workshop.promise import load_promise
 from workshop.report import export_all, export_html, export_markdown
 from workshop.reporting import REPORT_VIEWS_FILE, add_report_view, build_report, check_workshop, load_report_views, run_report

@@ -138,6 +138,8 @@ def _scale_change_month(tally: ColumnTally) -> tuple[str, str] | None:
 def judge_dates(report: ValidationReport, date_column: str | None, date_counts: np.ndarray,
                 period: tuple[np.datetime64, np.datetime64] | None) -> None:
     """Say in words when the dates cannot carry the story: none mapped, mostly unreadable, or years apart."""
+    if not report.rows_read:
+        return
     if date_column is None:
         report.add(WARNING, "no date column is mapped: every response is undated, so no view can show months, a "
                             "trend or today's experience apart from last year's", None,

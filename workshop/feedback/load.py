@@ -39,10 +39,10 @@ from workshop.feedback.mapping import (
     mapping_issues,
     mapping_to_dict,
     source_path,
-    suggest_mapping,
 )
 from workshop.feedback.readers import RawChunk, detect_format, read_chunks, read_columns, read_preview
 from workshop.feedback.scales import ROUNDING_RULE
+from workshop.feedback.suggest import suggest_mapping
 from workshop.feedback.validation import BLOCKING, WARNING, FeedbackError, ValidationReport
 from workshop.promise import Promise, load_promise
 
@@ -327,8 +327,10 @@ class FeedbackCheck:
         text = self.report.to_text()
         if self.suggested and self.mapping is not None:
             body = yaml.safe_dump(mapping_to_dict(self.mapping), sort_keys=False, allow_unicode=True, width=110)
+            notes = "".join(f"  - {note.sentence()}\n" for note in self.mapping.notes)
             text = ("Suggested mapping (no mapping.yml given; save it with --save-mapping and correct it):\n"
-                    + "\n".join("  " + line for line in body.splitlines()) + "\n\n" + text)
+                    + "\n".join("  " + line for line in body.splitlines()) + "\n\n"
+                    + (f"How sure the suggestion is, field by field:\n{notes}\n" if notes else "") + text)
         return text
 
 

@@ -5,14 +5,14 @@ encoding, delimiter, sheet, heading row: unset means detected), which client col
 ``date``, ``touchpoint``, ``segment`` and ``comment``, which column or long-format question is
 ``recommend`` and each pillar with its scale (see ``workshop.feedback.scales``), how client touchpoint and
 segment values translate (``Call centre`` → ``phone``), the day/month order of dates, an optional advocate
-column with its values, and the privacy lists the comment scrub reads. ``suggest_mapping`` proposes one from
-column names and values; the facilitator confirms it before anything loads.
+column with its values, and the privacy lists the comment scrub reads. ``workshop.feedback.suggest`` proposes
+one from column names and values; the facilitator confirms it before anything loads.
 
 Layouts: ``wide`` has a column per question; ``long`` has a row per response × question, with a question
 column and an answer column (``question_column``, ``answer_column``); pillars, ``recommend`` and ``comment``
 then name a question label instead of a column.
 
-This module reads, writes, checks and suggests mappings; it does not read feedback rows.
+This module reads, writes and checks mappings; it does not read feedback rows.
 """
 from __future__ import annotations
 
@@ -24,12 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 
 from workshop.errors import Problem
 from workshop.feedback.dates import DATE_ORDERS
 from workshop.feedback.readers import FileFormat, file_kind
-from workshop.feedback.scales import SCALES, AnswerRule, fold, guess_scale, is_missing
+from workshop.feedback.scales import SCALES, AnswerRule, fold
 from workshop.feedback.validation import FeedbackError
 from workshop.promise import Promise, atomic_write_text
 from workshop.yaml_files import file_in, read_yaml, yaml_text
@@ -38,42 +37,11 @@ MAPPING_FILE = "mapping.yml"
 FIELDS = ("response_id", "date", "touchpoint", "segment", "comment")
 """Canonical fields read from one column each (``recommend`` and pillars also carry a scale)."""
 LAYOUTS = ("wide", "long")
-MATCH_CUTOFF = 0.6
-"""How alike a heading and a field's words must be (0–1) for the suggestion to map them."""
 FILE_HEADER = (
     "# How the client's feedback file maps onto the workshop's fields. Check it in notebook 02 or edit by hand.\n"
     "# Scales: " + ", ".join(SCALES) + ". null under 'format' means: detect it from the file.\n"
     "# touchpoints / segments: client value -> workshop value. date_order: auto, day_first or month_first.\n"
 )
-
-FIELD_WORDS: dict[str, tuple[str, ...]] = {
-    "response_id": ("response id", "respondent id", "response", "respondent", "id", "record id", "submission id",
-                    "responseid", "survey id", "case id", "interview id"),
-    "date": ("date", "submitted", "submitted at", "submission date", "response date", "completed", "completed at",
-             "timestamp", "created", "created at", "end date", "recorded date", "survey date", "date submitted"),
-    "touchpoint": ("touchpoint", "touch point", "channel", "contact channel", "point of contact", "interaction",
-                   "contact type", "journey step"),
-    "segment": ("segment", "customer segment", "customer type", "customer group", "tier", "plan", "market",
-                "customer status"),
-    "recommend": ("recommend", "nps", "likelihood to recommend", "likely to recommend", "would you recommend",
-                  "how likely are you to recommend", "net promoter", "net promoter score", "ltr"),
-    "comment": ("comment", "comments", "verbatim", "feedback", "free text", "open text", "anything else",
-                "remarks", "tell us more", "other comments", "open answer"),
-}
-"""Common survey wording for each canonical field, matched against headings when suggesting a mapping."""
-TOUCHPOINT_WORDS: dict[str, tuple[str, ...]] = {
-    "phone": ("call centre", "call center", "telephone", "tel", "hotline", "contact centre", "contact center",
-              "by phone", "phone call"),
-    "store": ("shop", "branch", "in store", "in-store", "showroom", "retail"),
-    "web": ("website", "online", "internet", "web site", "webshop", "online shop"),
-    "email": ("e-mail", "mail", "by email"),
-    "delivery": ("home delivery", "courier", "shipping", "driver"),
-    "app": ("mobile app", "mobile", "application"),
-    "chat": ("live chat", "web chat", "chatbot"),
-}
-QUESTION_HEADINGS = ("question", "question text", "question label", "item", "variable", "attribute", "metric")
-ANSWER_HEADINGS = ("answer", "response", "value", "score", "rating", "answer value")
-
 
 @dataclass
 class Source:
@@ -107,6 +75,22 @@ class AdvocateRule:
     values: list[str]
 
 
+@dataclass(frozen=True)
+class SuggestionNote:
+    """One decision of a suggested mapping: ``field`` from ``column`` (None when left unmapped), how sure
+    (sure / likely / left for you) and why, in words."""
+
+    field: str
+    column: str | None
+    confidence: str
+    reason: str
+
+    def sentence(self) -> str:
+        where = f"'{self.column}'" if self.column else "nothing"
+        # One line, whatever a client's heading holds: the sentence is also a comment line in mapping.yml.
+        return " ".join(f"{self.field} <- {where} [{self.confidence}]: {self.reason}".split())
+
+
 @dataclass
 class FeedbackMapping:
     """How one client file maps onto canonical feedback (see the module docstring)."""
@@ -130,6 +114,8 @@ class FeedbackMapping:
     segments: dict[str, str] = field(default_factory=dict)
     advocate: AdvocateRule | None = None
     privacy: dict[str, list[str]] = field(default_factory=lambda: {"do_not_show": [], "safe_patterns": []})
+    notes: list[SuggestionNote] = field(default_factory=list, compare=False, repr=False)
+    """How sure a suggested mapping is of each field, and why (``workshop.feedback.suggest``); not saved."""
 
     def file_format(self, path: str | Path) -> FileFormat:
         """The reading options for ``path``; unset ones are detected by the reader."""
@@ -445,8 +431,11 @@ def load_mapping(path: str | os.PathLike) -> FeedbackMapping:
 
 
 def dump_mapping(mapping: FeedbackMapping) -> str:
+    """The mapping as mapping.yml's text; a suggested one carries its notes as comments for the consultant."""
     mapping_from_dict(mapping_to_dict(mapping))
-    return yaml_text(FILE_HEADER, mapping_to_dict(mapping))
+    notes = "".join(f"#   {note.sentence()}\n" for note in mapping.notes)
+    header = FILE_HEADER + (f"# Suggested from the file's first rows; check each line:\n{notes}" if notes else "")
+    return yaml_text(header, mapping_to_dict(mapping))
 
 
 def save_mapping(mapping: FeedbackMapping, path: str | os.PathLike) -> Path:
@@ -486,153 +475,6 @@ def mapping_issues(mapping: FeedbackMapping, columns: list[str], promise: Promis
                        f"Rename them in mapping.yml to the promise's pillars ({', '.join(promise.pillar_ids)}), "
                        "or add the pillars in notebook 01."))
     return issues
-
-
-# --- suggesting a mapping ---------------------------------------------------------------------------------
-
-
-def _words(text: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
-
-
-STOP_WORDS = frozenset("a an and are as at be by did do does for from how in is it of on or our the this to "
-                       "us was we were what who with you your".split())
-STEM = 4
-"""Words are compared by their first letters, so 'quickly' meets 'quick' and 'bills' meets 'bill'."""
-
-
-def _stems(words: str) -> set[str]:
-    return {w[:STEM] for w in words.split() if w not in STOP_WORDS and not w.isdigit()}
-
-
-def likeness(label: str, names: tuple[str, ...] | list[str]) -> float:
-    """How alike a heading is to any of ``names`` (0–1).
-
-    1 for the same words; 0.85 when the heading contains the name; 0.8 when it holds every meaningful word of
-    the name in any order and form ("Was your bill clear?" for "Clear bills"); else the share of those
-    words, or the spelling similarity, whichever is higher.
-    """
-    words = _words(label)
-    best = 0.0
-    for name in names:
-        wanted = _words(name)
-        if not wanted:
-            continue
-        if words == wanted or words.replace(" ", "") == wanted.replace(" ", ""):
-            return 1.0
-        if re.search(rf"\b{re.escape(wanted)}\b", words):
-            best = max(best, 0.85)
-        needed = _stems(wanted)
-        if needed:
-            best = max(best, 0.8 * len(needed & _stems(words)) / len(needed))
-        best = max(best, difflib.SequenceMatcher(None, words, wanted).ratio())
-    return best
-
-
-def _detect_long(columns: list[str]) -> tuple[str, str] | None:
-    question = next((c for c in columns if _words(c) in QUESTION_HEADINGS), None)
-    answer = next((c for c in columns if _words(c) in ANSWER_HEADINGS), None)
-    return (question, answer) if question and answer else None
-
-
-def suggest_mapping(preview: pd.DataFrame, promise: Promise, *, source: str = "") -> FeedbackMapping:
-    """A proposed mapping from a file's first rows (see ``readers.read_preview``) and the promise.
-
-    Headings are matched against pillar ids and names and common survey wording (``FIELD_WORDS``); each
-    target takes the best heading at least ``MATCH_CUTOFF`` alike, each heading serves one target. Scales are
-    guessed from the values; touchpoint values get a translation when they are a known way of saying one of
-    the promise's touchpoints. The facilitator confirms or corrects it before loading.
-    """
-    columns = [str(c) for c in preview.columns]
-    mapping = FeedbackMapping(source=source)
-    fmt = preview.attrs.get("file_format")
-    if fmt is not None and fmt.kind == "xlsx":
-        mapping.sheet, mapping.header_row = fmt.sheet, fmt.header_row
-    elif fmt is not None and fmt.header_row not in (None, 1):
-        mapping.header_row = fmt.header_row
-    long = _detect_long(columns)
-    if long is not None:
-        mapping.layout, (mapping.question_column, mapping.answer_column) = "long", long
-        # Survey tools pad labels; the pivot compares them folded, so one tidy label stands for every spelling.
-        questions = list(dict.fromkeys(" ".join(str(q).split()) for q in preview[long[0]].dropna() if str(q).strip()))
-        field_labels, score_labels = [c for c in columns if c not in long], questions
-    else:
-        field_labels = score_labels = columns
-    targets: dict[str, tuple[list[str], tuple[str, ...]]] = {
-        name: (field_labels, FIELD_WORDS[name]) for name in ("response_id", "date", "touchpoint", "segment")}
-    targets["recommend"] = (score_labels, FIELD_WORDS["recommend"])
-    targets["comment"] = (score_labels, FIELD_WORDS["comment"])
-    for pillar in promise.pillars:
-        targets[f"pillar:{pillar.id}"] = (score_labels, (pillar.id.replace("_", " "), pillar.name))
-    chosen = _assign(targets)
-    in_long = mapping.layout == "long"
-    for target, label in chosen.items():
-        values = _values_of(preview, label, mapping)
-        as_source = Source(question=label) if in_long and target in ("recommend", "comment") or (
-            in_long and target.startswith("pillar:")) else Source(column=label)
-        if target.startswith("pillar:"):
-            as_source.scale = guess_scale(values, label)
-        elif target == "recommend":
-            as_source.scale = _recommend_scale(values, label)
-        if target.startswith("pillar:"):
-            mapping.pillars[target.split(":", 1)[1]] = as_source
-        elif target == "recommend":
-            mapping.recommend = as_source
-        else:
-            mapping.fields[target] = as_source
-    mapping.pillars = {p: mapping.pillars[p] for p in promise.pillar_ids if p in mapping.pillars}
-    if "touchpoint" in mapping.fields:
-        mapping.touchpoints = suggest_value_map(_values_of(preview, mapping.fields["touchpoint"].label, mapping),
-                                                promise.touchpoints)
-    return mapping
-
-
-def _recommend_scale(values: list[Any], label: str) -> str:
-    """'Would you recommend us?' is asked 0-10 (the NPS question) unless the heading or values say otherwise:
-    a handful of low answers is no evidence of a 1-5 scale here."""
-    guessed = guess_scale(values, label)
-    named = guess_scale([], label) != "0-10" or re.search(r"\b0\s*(?:-|to)\s*10\b", _words(label) + " ")
-    return guessed if named or guessed not in ("1-5", "1-7") else "0-10"
-
-
-def _assign(targets: dict[str, tuple[list[str], tuple[str, ...]]]) -> dict[str, str]:
-    scored = sorted(((likeness(label, words), -position, target, label)
-                     for target, (labels, words) in targets.items()
-                     for position, label in enumerate(labels)), reverse=True)
-    chosen: dict[str, str] = {}
-    used: set[str] = set()
-    for score, _, target, label in scored:
-        if score < MATCH_CUTOFF or target in chosen or label in used:
-            continue
-        chosen[target] = label
-        used.add(label)
-    return chosen
-
-
-def _values_of(preview: pd.DataFrame, label: str, mapping: FeedbackMapping) -> list[Any]:
-    if mapping.layout == "long" and label not in preview.columns:
-        asked = preview[mapping.question_column].map(lambda q: not is_missing(q) and fold(str(q)) == fold(label))
-        return preview.loc[asked.to_numpy(dtype=bool), mapping.answer_column].tolist()
-    return preview[label].tolist() if label in preview.columns else []
-
-
-def suggest_value_map(values: list[Any], known: list[str]) -> dict[str, str]:
-    """Client value → known value, for values that say a known one differently (``TEL`` → ``phone``).
-
-    Values already equal to a known one (ignoring case, spaces and punctuation) need no entry.
-    """
-    known_ids = {value_id(k) for k in known}
-    suggested: dict[str, str] = {}
-    for value in dict.fromkeys(str(v).strip() for v in values if not is_missing(v)):
-        if value_id(value) in known_ids:
-            continue
-        words = _words(value)
-        for canonical in known:
-            synonyms = TOUCHPOINT_WORDS.get(value_id(canonical), ())
-            if words in {_words(s) for s in synonyms} or likeness(value, (canonical,)) >= 0.85:
-                suggested[value] = canonical
-                break
-    return suggested
 
 
 def value_id(text: str) -> str:

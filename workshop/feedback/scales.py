@@ -170,6 +170,21 @@ def _number(text: str) -> float | None:
     return None
 
 
+def number_in(value: Any) -> float | None:
+    """The number an answer gives, as the numeric scales read it ("7,5", "10 - Extremely likely"), or None."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, numbers.Real):
+        return None if math.isnan(value) else float(value)
+    if not isinstance(value, str):
+        return None
+    text = fold(value)
+    number = _number(text)
+    if number is None and (match := _LEADING_NUMBER.match(text)):
+        number = float(match.group(1).replace(",", "."))
+    return number
+
+
 def _label_position(scale: Scale, text: str) -> int | None:
     words = re.sub(r"[^a-z' ]+", " ", text)
     words = _SPACES.sub(" ", words).strip()
@@ -219,9 +234,7 @@ def convert_answer(value: Any, scale: Scale) -> tuple[float, Answer]:
             return _scored(Scale("stars", "", 1, possible, "").to_points(given))
     if scale.id == "percent" and (match := _PERCENT.match(text)):
         return _scored(scale.to_points(float(match.group(1).replace(",", "."))))
-    number = _number(text)
-    if number is None and (match := _LEADING_NUMBER.match(text)):
-        number = float(match.group(1).replace(",", "."))
+    number = number_in(text)
     if number is None:
         return math.nan, Answer.UNREADABLE
     return _scored(scale.to_points(number))

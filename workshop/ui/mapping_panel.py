@@ -30,11 +30,11 @@ from workshop.feedback.mapping import (
     load_mapping,
     save_mapping,
     source_path,
-    suggest_mapping,
 )
 from workshop.feedback.privacy import PrivacyRules, privacy_rules, scrub
 from workshop.feedback.readers import KINDS, read_preview
 from workshop.feedback.scales import SCALES, is_missing
+from workshop.feedback.suggest import suggest_mapping
 from workshop.feedback.validation import Issue, ValidationReport
 from workshop.promise import Promise, atomic_write_bytes, load_promise
 from workshop.ui.guard import guarded, problem_text
