@@ -40,6 +40,7 @@ from workshop.feedback.mapping import (
     source_path,
     suggest_mapping,
 )
+from workshop.feedback.privacy import privacy_rules
 from workshop.feedback.readers import RawChunk, detect_format, read_chunks, read_columns, read_preview
 from workshop.feedback.scales import ROUNDING_RULE
 from workshop.feedback.validation import BLOCKING, WARNING, FeedbackError, ValidationReport
@@ -119,7 +120,7 @@ def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, 
     path = Path(path)
     fmt = detect_format(path, mapping.file_format(path))
     columns = read_columns(path, fmt)
-    report = ValidationReport(path, questions=frozenset(mapping.questions_used()))
+    report = ValidationReport(path, questions=frozenset(mapping.questions_used()), privacy=privacy_rules(mapping))
     _describe(report, fmt, mapping)
     usable = _usable(mapping, columns, promise, report)
     builder = CubeBuilder(promise.pillar_ids)
