@@ -19,7 +19,7 @@ widgets or plotting libraries.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -40,6 +40,7 @@ from workshop.feedback.mapping import (
     source_path,
     suggest_mapping,
 )
+from workshop.feedback.names import names_in_comments, names_offer
 from workshop.feedback.privacy import privacy_rules
 from workshop.feedback.readers import RawChunk, detect_format, read_chunks, read_columns, read_preview
 from workshop.feedback.scales import ROUNDING_RULE
@@ -331,6 +332,9 @@ class FeedbackCheck:
     report: ValidationReport
     mapping: FeedbackMapping | None
     suggested: bool
+    names_seen: list[tuple[str, int]] = field(default_factory=list)
+    """Likely first names in the loaded comments (``names.names_in_comments``), for the do-not-show list."""
+    comments_read: int = 0
 
     @property
     def ok(self) -> bool:
@@ -342,7 +346,8 @@ class FeedbackCheck:
             body = yaml.safe_dump(mapping_to_dict(self.mapping), sort_keys=False, allow_unicode=True, width=110)
             text = ("Suggested mapping (no mapping.yml given; save it with --save-mapping and correct it):\n"
                     + "\n".join("  " + line for line in body.splitlines()) + "\n\n" + text)
-        return text
+        offer = names_offer(self.names_seen, self.comments_read)
+        return text + "\n" + offer if offer else text
 
 
 def check_feedback(path: str | Path, promise: Promise, mapping: FeedbackMapping | None = None, *,
@@ -363,7 +368,9 @@ def check_feedback(path: str | Path, promise: Promise, mapping: FeedbackMapping 
         for problem in error.problems:
             report.add(BLOCKING, _sentence(problem), problem.field, problem.fix, count=1)
         return FeedbackCheck(report, mapping, suggested)
-    return FeedbackCheck(loaded.report, mapping, suggested)
+    comments = loaded.explorer["comment"]
+    return FeedbackCheck(loaded.report, mapping, suggested, names_in_comments(comments, privacy_rules(mapping)),
+                         len(comments))
 
 
 def _sentence(problem: Problem) -> str:
