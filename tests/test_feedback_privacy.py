@@ -198,3 +198,18 @@ def test_privacy_rules_come_from_the_mapping_file(tmp_path):
     assert scrub("priya shah re ORD-123456, 020 7946 0958", rules.do_not_show, rules.safe_patterns) == \
         "[name] re ORD-123456, [phone]"
     assert privacy_rules(None) == PrivacyRules()
+
+
+@pytest.mark.parametrize("heading", ["Author", "reviewer name", "Reviewer_Name", "AuthorName", "user_name",
+                                     "username", "user_screen_name", "Customer Name", "name", "First name",
+                                     "E-mail", "customer_email", "Phone number", "Mobile", "Twitter handle"])
+def test_headings_of_people_and_contact_details_look_personal(heading):
+    from workshop.feedback.privacy import looks_personal
+    assert looks_personal(heading)
+
+
+@pytest.mark.parametrize("heading", ["Product name", "Hotel Name", "Customer type", "Comments", "Rating",
+                                     "Review", "Channel", "Mailing list opt-in", "Store"])
+def test_other_headings_do_not(heading):
+    from workshop.feedback.privacy import looks_personal
+    assert not looks_personal(heading)

@@ -41,6 +41,10 @@ that is also a valid North American number (2125551234) is read as a phone: decl
 The scrub is idempotent (scrubbing scrubbed text changes nothing) and leaves no e-mail-shaped token.
 It is pure text processing: it reads no files and knows nothing of widgets or the mapping file's layout.
 Which names to put on the do-not-show list is offered from the comments by ``workshop.feedback.names``.
+
+A whole column can be personal too: ``looks_personal`` tells, from its heading, a column of people's names,
+handles or contact details (author, reviewer name, username, customer name, e-mail, phone, screen name),
+whose values a preview shows as ``HIDDEN_PERSONAL`` and never raw.
 """
 from __future__ import annotations
 
@@ -77,6 +81,15 @@ _AREA_CODE = re.compile(r"0[1-9]\d{1,3}")
 """A German-style area code written before a slash (``030/12345678``, ``0171/1234567``): 3–5 digits from 0."""
 _PHONE_GROUP = re.compile(r"\+?\(?\d+\)?")
 _DIGIT = re.compile(r"\d")
+HIDDEN_PERSONAL = "[hidden: personal]"
+_PERSONAL_WORDS = frozenset({"author", "reviewer", "username", "userid", "email", "mail", "phone", "telephone",
+                             "tel", "mobile", "cell", "handle", "nickname", "surname", "firstname", "lastname",
+                             "fullname", "screenname"})
+"""A heading with one of these words is a column of people or their contact details ("Reviewer", "E-mail")."""
+_PERSON_QUALIFIERS = frozenset({"user", "customer", "client", "guest", "reviewer", "author", "first", "last",
+                                "full", "given", "family", "display", "screen", "profile", "contact", "member",
+                                "employee", "staff", "agent", "respondent", "sender", "poster", "your", "my"})
+"""With "name", these make a person's name ("customer name", "user_name"); "product name" is no person's."""
 PHONE_REGIONS = ("US", "GB")
 """Where ``phonenumbers`` reads a number written without its country code (``+1 …``/``+44 …`` are read
 anywhere): North America's and the United Kingdom's national forms. Other regions' are left to the regexes,
@@ -85,6 +98,17 @@ PHONE_DIGITS_MIN = 7
 """Text with fewer digits holds no phone number, and is not given to ``phonenumbers`` (it is the slow pass)."""
 _DATE = re.compile(r"(?<!\d)(?:\d{1,2}([./-])\d{1,2}\1(?:19|20)\d{2}|(?:19|20)\d{2}([./-])\d{1,2}\2\d{1,2})(?!\d)")
 _COMBINING = "[\u0300-\u036f]*"
+
+
+def looks_personal(heading: object) -> bool:
+    """Does a column heading name people or their contact details? ``Reviewer name``, ``AuthorName``,
+    ``user_screen_name``, ``E-mail``, ``Phone``, ``name`` do; ``Product name``, ``Customer type``,
+    ``Comments`` do not. Words are split at spaces, punctuation and camelCase, any case."""
+    text = re.sub(r"e-mail", "email", str(heading), flags=re.IGNORECASE)
+    words = [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", text)]
+    if _PERSONAL_WORDS & set(words) or _PERSONAL_WORDS & {a + b for a, b in zip(words, words[1:])}:
+        return True
+    return "name" in words and (words == ["name"] or bool(_PERSON_QUALIFIERS & set(words)))
 
 
 def luhn_valid(digits: str) -> bool:
