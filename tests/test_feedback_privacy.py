@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workshop.feedback.privacy import iban_valid, luhn_valid, scrub, scrub_series
+from workshop.feedback.privacy import iban_valid, looks_personal, luhn_valid, scrub, scrub_series
 
 NAMES = ["Megan Tolliver", "Rhys Abernathy", "José"]
 SAFE = [r"ORD-\d{6}"]
@@ -204,12 +204,10 @@ def test_privacy_rules_come_from_the_mapping_file(tmp_path):
                                      "username", "user_screen_name", "Customer Name", "name", "First name",
                                      "E-mail", "customer_email", "Phone number", "Mobile", "Twitter handle"])
 def test_headings_of_people_and_contact_details_look_personal(heading):
-    from workshop.feedback.privacy import looks_personal
     assert looks_personal(heading)
 
 
 @pytest.mark.parametrize("heading", ["Product name", "Hotel Name", "Customer type", "Comments", "Rating",
                                      "Review", "Channel", "Mailing list opt-in", "Store"])
 def test_other_headings_do_not(heading):
-    from workshop.feedback.privacy import looks_personal
     assert not looks_personal(heading)
