@@ -17,7 +17,7 @@ A word is offered when it is:
   Bill, Summer). A capital inside a sentence ("ask for Will at the desk") is evidence of a name; at the start
   of a sentence a capital is no evidence, so there it counts only for a word that the comments never write in
   lower case and that is not on Faker's lists of common words (``faker.providers.lorem``: "will", "may",
-  "hope", "price" in English, and the same for 30 other languages). A word the comments write in lower case
+  "hope", "price" in English, and the like for about 30 other languages). A word the comments write in lower case
   ("will", 40 times) is offered only when it is capitalised inside sentences at least as often.
 
 Surnames are not offered (no list tells them from brands and places): the consultant adds the full name as
