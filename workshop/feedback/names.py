@@ -8,17 +8,17 @@ check`` and the mapping panel): that is its purpose. Nothing here changes the ma
 
 A word is offered when it is:
 
-- on a first-name list shipped inside Faker (``faker.providers.person``: 86 locales, about 30,000 names,
-  read from the installed package; nothing is downloaded);
+- on a first-name list shipped inside Faker (``faker.providers.person``: 86 locales, about 24,000 single-word
+  names, read from the installed package; nothing is downloaded);
 - written with a capital and the rest in lower case ("Sarah"; not "SARAH", which says nothing, nor "sarah");
 - not a month or a weekday (always capitalised in English, so their capital is no evidence);
 - not a word of a name already on the do-not-show list;
-- and seen as a name more often than as a word. Many first names are ordinary words too (Will, May, Hope,
+- and seen as a name at least as often as as a word. Many first names are ordinary words too (Will, May, Hope,
   Bill, Summer). A capital inside a sentence ("ask for Will at the desk") is evidence of a name; at the start
   of a sentence a capital is no evidence, so there it counts only for a word that the comments never write in
   lower case and that is not on Faker's lists of common words (``faker.providers.lorem``: "will", "may",
-  "hope", "price" in English, and the like for about 30 other languages). A word the comments write in lower case
-  ("will", 40 times) is offered only when it is capitalised inside sentences at least as often.
+  "hope", "price" in English, and the like for about 30 other languages). A word the comments write in lower
+  case ("will", 40 times) is offered only when it is capitalised inside sentences at least as often.
 
 Surnames are not offered (no list tells them from brands and places): the consultant adds the full name as
 the comments write it ("Sarah Jones"), and the scrub then hides it in any case, with or without accents.
