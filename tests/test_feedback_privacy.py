@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workshop.feedback.privacy import iban_valid, luhn_valid, scrub, scrub_series
+from workshop.feedback.privacy import iban_valid, looks_personal, luhn_valid, scrub, scrub_series
 
 NAMES = ["Megan Tolliver", "Rhys Abernathy", "José"]
 SAFE = [r"ORD-\d{6}"]
@@ -38,6 +38,46 @@ def test_email_addresses_become_placeholders(text, expected):
 ])
 def test_phone_numbers_in_national_and_international_forms(number):
     assert scrubbed(f"Call me back on {number}, after 5.") == "Call me back on [phone], after 5."
+
+
+@pytest.mark.parametrize("number", [
+    "1-800-555-0199", "+1 800 555 0199", "1 (800) 555-0199", "1.800.555.0199", "(919)675-0985", "919-6750985",
+    "9196750985", "+1-919-675-0985", "1 800 555 0199",
+])
+def test_north_american_numbers_as_reviews_and_tweets_write_them(number):
+    """With the country code 1, brackets without a space, or run together: the regexes know the grouped forms,
+    ``phonenumbers`` (North America's numbering plan) the ones a shape alone cannot tell from a reference."""
+    assert scrubbed(f"Call me back on {number}, after 5.") == "Call me back on [phone], after 5."
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("...919-675-0985", "...[phone]"), ("call me...919-675-0985", "call me...[phone]"),
+    ("call me…919-675-0985", "call me…[phone]"), ("text me.555-123-4567 ok", "text me.[phone] ok"),
+    ("Ring 1-877-243-4357 ext 2", "Ring [phone] ext 2"),
+])
+def test_a_number_after_an_ellipsis_or_a_full_stop(text, expected):
+    assert scrubbed(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Thanks @united for nothing", "Thanks [handle] for nothing"),
+    ("@JetBlue_Help and @Delta: my bag?", "[handle] and [handle]: my bag?"),
+    ("Follow @jet.blue.", "Follow [handle]."), (".@AmericanAir why", ".[handle] why"),
+    ("Mail j.hughes@example.com, not @jhughes", "Mail [email], not [handle]"),
+])
+def test_handles_become_placeholders_and_e_mails_stay_e_mails(text, expected):
+    assert scrubbed(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Meet @5pm at gate 4", "me@home is no address", "2 @ £5 each", "@ the desk"])
+def test_an_at_sign_that_is_no_handle_is_kept(text):
+    assert scrubbed(text) == text
+
+
+def test_a_brand_handle_is_kept_only_when_the_mapping_says_it_is_safe():
+    text = "Thanks @JetBlue, and @sarah_k at the gate"
+    assert scrub(text) == "Thanks [handle], and [handle] at the gate"
+    assert scrub(text, safe_patterns=[r"(?i)@jetblue\b"]) == "Thanks @JetBlue, and [handle] at the gate"
 
 
 @pytest.mark.parametrize("number", ["4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111",
@@ -70,7 +110,8 @@ def test_do_not_show_names_whole_words_any_case_accents_optional(text, expected)
     "Josefina and Megane and Tollivers are other words.", "Account GB00 WEST 1234 5698 7654 32 is a typo.",
     "Item 123456789 arrived", "Model 2025-100-2000 in oak",
     "Rated 0/10 by 1/3 of us", "Delivered 01/02/2025 0171 and 05/2024 1234567", "Scored 3/5 and 10/10",
-    "Invoice 012/2024 arrived",
+    "Invoice 012/2024 arrived", "Order 112-3456789-1234567 came", "Tracking 9400111899223856927345",
+    "Flight 1234 on 12/05/2024 at 10:30", "ISBN 978-0-306-40615-7", "Zip 10001, 2 @ £5",
 ])
 def test_near_misses_are_kept_as_written(text):
     assert scrubbed(text) == text
@@ -131,7 +172,8 @@ _pieces = st.one_of(
     st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
     st.sampled_from(["a@b.co", "j.hughes@example.com", "x@y", "@", ".", " ", "-", "+", "(", ")", "0", "00",
                      "07700 900461", "+44 20 7946 0958", "4111 1111 1111 1111", "GB82 WEST 1234 5698 7654 32",
-                     "Megan", "Tolliver", "José", "ORD-123456", "2025", "£49.99", "[email]", "[name]", "email"]),
+                     "Megan", "Tolliver", "José", "ORD-123456", "2025", "£49.99", "[email]", "[name]", "email",
+                     "@united", "@5pm", "...", "1-800-555-0199", "9196750985", "[handle]"]),
     st.from_regex(r"[\d .()+-]{1,20}", fullmatch=True),
 )
 
@@ -156,3 +198,16 @@ def test_privacy_rules_come_from_the_mapping_file(tmp_path):
     assert scrub("priya shah re ORD-123456, 020 7946 0958", rules.do_not_show, rules.safe_patterns) == \
         "[name] re ORD-123456, [phone]"
     assert privacy_rules(None) == PrivacyRules()
+
+
+@pytest.mark.parametrize("heading", ["Author", "reviewer name", "Reviewer_Name", "AuthorName", "user_name",
+                                     "username", "user_screen_name", "Customer Name", "name", "First name",
+                                     "E-mail", "customer_email", "Phone number", "Mobile", "Twitter handle"])
+def test_headings_of_people_and_contact_details_look_personal(heading):
+    assert looks_personal(heading)
+
+
+@pytest.mark.parametrize("heading", ["Product name", "Hotel Name", "Customer type", "Comments", "Rating",
+                                     "Review", "Channel", "Mailing list opt-in", "Store"])
+def test_other_headings_do_not(heading):
+    assert not looks_personal(heading)

@@ -4,7 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workshop.feedback.load import load_feedback
+from workshop.feedback.mapping import load_mapping
 from workshop.feedback.validation import BLOCKING, MAX_EXAMPLES, WARNING, FeedbackError, ValidationReport
+from workshop.promise import load_promise
+
+from conftest import DATA
 
 
 def test_issues_are_counted_with_at_most_five_examples():
@@ -76,3 +81,34 @@ def test_question_labels_are_named_as_questions():
     text = report.to_text()
     assert "  - question 'How quickly did we answer? (1-5)': is mostly text (1)" in text
     assert "  - column 'ResponseID': response id repeated (1)" in text
+
+
+
+def load_with_a_listed_name(folder):
+    """A real export and mapping.yml through the loader: a name the client listed under do_not_show, typed
+    into the date and a score column (a column mapped by mistake holds customers' words)."""
+    (folder / "export.csv").write_text(
+        "Response ID,Date,Quick answers,Comments\n"
+        "R1,2024-03-04,8,fine\n"
+        "R2,ask PRIYA SHAH,9,ok\n"
+        "R3,2024-03-06,Priya Shah was quick,good\n", encoding="utf-8")
+    (folder / "mapping.yml").write_text(
+        "source: export.csv\n"
+        "fields: {response_id: Response ID, date: Date, comment: Comments}\n"
+        "pillars: {speed: {column: Quick answers, scale: 0-10}}\n"
+        "privacy: {do_not_show: [Priya Shah], safe_patterns: []}\n", encoding="utf-8")
+    mapping = load_mapping(folder / "mapping.yml")
+    return load_feedback(folder / "export.csv", mapping, load_promise(DATA / "feedback" / "promise.yml")).report
+
+
+def test_the_mappings_do_not_show_names_are_scrubbed_from_the_report_examples(tmp_path):
+    report = load_with_a_listed_name(tmp_path)
+    examples = [value for issue in report.issues.values() for _, value in issue.examples]
+    assert "'ask [name]'" in examples and "'[name] was quick'" in examples
+    assert "priya" not in report.to_text().lower()
+
+
+def test_the_mappings_do_not_show_names_are_scrubbed_from_the_set_aside_csv(tmp_path):
+    written = load_with_a_listed_name(tmp_path).write_set_aside_csv(tmp_path / "exports" / "set_aside_rows.csv")
+    assert pd.read_csv(written, dtype=str)["Date"].tolist() == ["ask [name]"]
+    assert "priya" not in written.read_text(encoding="utf-8").lower()

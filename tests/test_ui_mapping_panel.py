@@ -161,3 +161,32 @@ def test_a_long_export_maps_questions_to_pillars(client_folder):
     assert mapping.pillars["speed"].question == panel.field_choices["speed"].value
     assert mapping.pillars["speed"].column is None
     assert loaded.report.responses_kept == 3 and loaded.report.rows_kept == 10
+
+
+def test_the_preview_hides_columns_of_people_and_scrubs_the_rest_with_the_mappings_rules(client_folder):
+    """A review export with the reviewer's name, handle and e-mail in their own columns: none is shown raw, and
+    the do-not-show names saved in mapping.yml are scrubbed from the other cells."""
+    (client_folder / "reviews.csv").write_text(
+        "Response ID,reviewer name,Twitter handle,E-mail,Quick answers,Comments\n"
+        "1,Dana Whitcombe,@dana_w,dana@example.com,7,Thanks Priya Shah and @united\n", encoding="utf-8")
+    (client_folder / "mapping.yml").write_text(
+        "source: reviews.csv\nfields: {response_id: Response ID, comment: Comments}\n"
+        "pillars: {speed: {column: Quick answers, scale: 0-10}}\n"
+        "privacy: {do_not_show: [Priya Shah], safe_patterns: []}\n", encoding="utf-8")
+    panel = MappingPanel(client_folder)
+    shown = panel.preview_html.value
+    assert "<th>reviewer name</th>" in shown and shown.count("[hidden: personal]") == 3
+    assert "Dana" not in shown and "dana" not in shown
+    assert "Thanks [name] and [handle]" in shown
+
+
+def test_names_in_comments_are_offered_after_a_load(client_folder):
+    (client_folder / "export.csv").write_text(
+        "Response ID,Quick answers,Comments\n1,8,Sarah sorted it\n2,9,Thanks to Sarah and Megan\n3,7,fine\n",
+        encoding="utf-8")
+    panel = MappingPanel(client_folder)
+    panel.choose_file("export.csv")
+    assert panel.names_html.value == ""
+    panel.confirm_and_load()
+    assert ("Names seen in comments (2 different, in 3 comments; add those that are people to privacy: "
+            "do_not_show in mapping.yml): Sarah (2), Megan (1).") in panel.names_html.value

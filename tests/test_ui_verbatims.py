@@ -200,3 +200,15 @@ def test_for_workshop_with_a_broken_themes_file_opens_and_leaves_the_file_alone(
     explorer.set_filters(pillar=promise.pillar_ids[0])
     explorer.set_phrases(["anything"])
     assert (workshop_dir / "themes.yml").read_text() == broken
+
+
+def test_touchpoint_and_segment_values_are_scrubbed_where_they_are_read(frame, promise):
+    """A free-text column mapped as the segment holds customers' words: its values are labels of the filter and
+    details under each comment, both scrubbed with the mapping's rules; filtering still uses the value."""
+    frame.loc[frame["response_id"] == "V01", "segment"] = "Megan Tolliver's friend, 07700 900461"
+    explorer = VerbatimExplorer(frame, promise, {}, privacy=PRIVACY, examples=20)
+    labels = [label for label, _ in explorer.segment.options]
+    assert "[name]'s friend, [phone]" in labels and not any("Tolliver" in label for label in labels)
+    explorer.set_filters(segment="Megan Tolliver's friend, 07700 900461")
+    assert explorer.shown_comments() == ["Fresh tea, picked this month you could tell."]
+    assert "[name]&#x27;s friend, [phone]" in explorer.comments.value and "Tolliver" not in explorer.comments.value

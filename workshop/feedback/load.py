@@ -19,7 +19,7 @@ widgets or plotting libraries.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -40,6 +40,8 @@ from workshop.feedback.mapping import (
     mapping_to_dict,
     source_path,
 )
+from workshop.feedback.names import names_in_comments, names_offer
+from workshop.feedback.privacy import privacy_rules
 from workshop.feedback.readers import RawChunk, detect_format, read_chunks, read_columns, read_preview
 from workshop.feedback.scales import ROUNDING_RULE
 from workshop.feedback.suggest import suggest_mapping
@@ -118,7 +120,7 @@ def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, 
     path = Path(path)
     fmt = detect_format(path, mapping.file_format(path))
     columns = read_columns(path, fmt)
-    report = ValidationReport(path, questions=frozenset(mapping.questions_used()))
+    report = ValidationReport(path, questions=frozenset(mapping.questions_used()), privacy=privacy_rules(mapping))
     _describe(report, fmt, mapping)
     usable = _usable(mapping, columns, promise, report)
     builder = CubeBuilder(promise.pillar_ids)
@@ -318,6 +320,9 @@ class FeedbackCheck:
     report: ValidationReport
     mapping: FeedbackMapping | None
     suggested: bool
+    names_seen: list[tuple[str, int]] = field(default_factory=list)
+    """Likely first names in the loaded comments (``names.names_in_comments``), for the do-not-show list."""
+    comments_read: int = 0
 
     @property
     def ok(self) -> bool:
@@ -331,7 +336,8 @@ class FeedbackCheck:
             text = ("Suggested mapping (no mapping.yml given; save it with --save-mapping and correct it):\n"
                     + "\n".join("  " + line for line in body.splitlines()) + "\n\n"
                     + (f"How sure the suggestion is, field by field:\n{notes}\n" if notes else "") + text)
-        return text
+        offer = names_offer(self.names_seen, self.comments_read)
+        return text + "\n" + offer if offer else text
 
 
 def check_feedback(path: str | Path, promise: Promise, mapping: FeedbackMapping | None = None, *,
@@ -352,7 +358,9 @@ def check_feedback(path: str | Path, promise: Promise, mapping: FeedbackMapping 
         for problem in error.problems:
             report.add(BLOCKING, _sentence(problem), problem.field, problem.fix, count=1)
         return FeedbackCheck(report, mapping, suggested)
-    return FeedbackCheck(loaded.report, mapping, suggested)
+    comments = loaded.explorer["comment"]
+    return FeedbackCheck(loaded.report, mapping, suggested, names_in_comments(comments, privacy_rules(mapping)),
+                         len(comments))
 
 
 def _sentence(problem: Problem) -> str:

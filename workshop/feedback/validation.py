@@ -8,7 +8,8 @@ rows read = rows kept + rows set aside, and each set-aside row keeps its reason 
 for the client. Comments are never written there: raw comments stay in the workshop folder, and the row
 number and response id find the row in the client's own file. Other text (examples, set-aside values) may
 still be a customer's words, in a column mapped by mistake: it is scrubbed (``privacy.scrub``) as comments
-are.
+are, with the mapping's rules (``privacy``: its do-not-show names and safe patterns), which the report is
+built with.
 
 This module records and renders; it does not read files or decide what is a problem.
 """
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from workshop.errors import Problem, WorkshopError
-from workshop.feedback.privacy import scrub, scrub_series
+from workshop.feedback.privacy import PrivacyRules, scrub, scrub_series
 from workshop.promise import atomic_write_text
 
 BLOCKING = "blocking"
@@ -107,6 +108,8 @@ class ValidationReport:
     """Plain statements about how the file was read (encoding, delimiter, date order, ...)."""
     questions: frozenset[str] = frozenset()
     """Labels that name a long export's question, not a column: the report calls them questions."""
+    privacy: PrivacyRules = PrivacyRules()
+    """The mapping's scrub rules (``privacy.privacy_rules``), for every value from the file the report shows."""
     _aside_rows: list[np.ndarray] = field(default_factory=list, repr=False)
     _aside_reasons: list[np.ndarray] = field(default_factory=list, repr=False)
     _aside_values: list[pd.DataFrame] = field(default_factory=list, repr=False)
@@ -125,7 +128,7 @@ class ValidationReport:
             shown_values = [] if values is None else values
             for i in range(min(room, max(len(rows), len(shown_values)))):
                 row = int(rows[i]) if i < len(rows) else None
-                value = repr(_shown(shown_values[i])) if i < len(shown_values) else ""
+                value = repr(_shown(shown_values[i], self.privacy)) if i < len(shown_values) else ""
                 issue.examples.append((row, value))
 
     def set_aside(self, rows: np.ndarray, reasons: np.ndarray, values: pd.DataFrame | None = None) -> None:
@@ -221,7 +224,8 @@ class ValidationReport:
             values = pd.concat(self._aside_values, ignore_index=True).drop_duplicates("file_row")
             for column in values.columns:
                 if pd.api.types.is_object_dtype(values[column]) or isinstance(values[column].dtype, pd.StringDtype):
-                    values[column] = scrub_series(values[column])
+                    values[column] = scrub_series(values[column], self.privacy.do_not_show,
+                                                  self.privacy.safe_patterns)
             reasons = reasons.merge(values, on="file_row", how="left")
         buffer = io.StringIO()
         reasons.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
@@ -229,7 +233,7 @@ class ValidationReport:
         return path
 
 
-def _shown(value: object) -> object:
-    """A value as a person may read it: numpy scalars as Python ones, text scrubbed."""
+def _shown(value: object, rules: PrivacyRules) -> object:
+    """A value as a person may read it: numpy scalars as Python ones, text scrubbed with ``rules``."""
     value = value.item() if isinstance(value, np.generic) else value
-    return scrub(value) if isinstance(value, str) else value
+    return scrub(value, rules.do_not_show, rules.safe_patterns) if isinstance(value, str) else value

@@ -7,7 +7,9 @@ the date order. "Confirm mapping and load" saves ``mapping.yml`` and loads the f
 then shows the validation report in plain words. The set-aside rows can be written to ``exports/``.
 
 No rule lives here: suggesting, saving and checking a mapping is ``workshop.feedback.mapping``, loading and
-the report are ``workshop.feedback.load``, the scrub of anything shown is ``workshop.feedback.privacy``.
+the report are ``workshop.feedback.load``, the scrub of anything shown is ``workshop.feedback.privacy`` (with
+the mapping's rules; a column whose heading looks personal is hidden in the preview), and the names offered
+for the do-not-show list after a load are ``workshop.feedback.names``.
 Whatever was typed stays in the widgets when something fails; the failure shows as a plain message.
 """
 from __future__ import annotations
@@ -31,7 +33,8 @@ from workshop.feedback.mapping import (
     save_mapping,
     source_path,
 )
-from workshop.feedback.privacy import PrivacyRules, privacy_rules, scrub
+from workshop.feedback.names import names_in_comments, names_offer
+from workshop.feedback.privacy import HIDDEN_PERSONAL, PrivacyRules, looks_personal, privacy_rules, scrub
 from workshop.feedback.readers import KINDS, read_preview
 from workshop.feedback.scales import SCALES, is_missing
 from workshop.feedback.suggest import suggest_mapping
@@ -90,6 +93,7 @@ class MappingPanel:
         self.progress = widgets.FloatProgress(value=0, min=0, max=1, description="Loading",
                                               layout=widgets.Layout(width="36em", visibility="hidden"))
         self.report_html = widgets.HTML()
+        self.names_html = widgets.HTML()
         self.set_aside_button = widgets.Button(description="Write set-aside rows to CSV", icon="download",
                                                disabled=True, layout=widgets.Layout(width="18em"))
         self.message = widgets.HTML()
@@ -97,7 +101,7 @@ class MappingPanel:
             widgets.HBox([self.path, self.upload], layout=widgets.Layout(flex_flow="row wrap")),
             widgets.HBox([self.sheet, self.header_row, self.read_button], layout=widgets.Layout(flex_flow="row wrap")),
             self.message, self.preview_html, self.fields_box, self.values_box, self.date_order,
-            self.confirm_button, self.progress, self.report_html, self.set_aside_button,
+            self.confirm_button, self.progress, self.report_html, self.names_html, self.set_aside_button,
         ])
 
         self.upload.observe(self._on_upload, names="value")
@@ -179,7 +183,10 @@ class MappingPanel:
         self.progress.value = 0
         self.loaded = load_workshop_feedback(self.folder, progress=self._on_progress)
         self.progress.value = 1
-        self.report_html.value = report_html(self.loaded.report, self.loaded.calls, privacy_rules(self.loaded.mapping))
+        self.report_html.value = report_html(self.loaded.report, self.loaded.calls)
+        comments = self.loaded.explorer["comment"]
+        offer = names_offer(names_in_comments(comments, privacy_rules(self.loaded.mapping)), len(comments))
+        self.names_html.value = f'<div style="font-size:16px;color:{INK}">{html.escape(offer)}</div>' if offer else ""
         self.set_aside_button.disabled = self.loaded.report.rows_set_aside == 0
         self._say("Loaded." if self.loaded.report.blocking == [] else
                   "Loaded, with problems to fix first (in red below).", GREEN if not self.loaded.report.blocking
@@ -232,8 +239,10 @@ class MappingPanel:
     def _show_preview(self) -> None:
         rules = privacy_rules(self.mapping)
         head = self.preview.head(PREVIEW_SHOWN)
+        personal = [looks_personal(column) for column in head.columns]
         cells = "".join(f"<th>{html.escape(str(c))}</th>" for c in head.columns)
-        rows = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v, rules))}</td>" for v in row) + "</tr>"
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape(HIDDEN_PERSONAL if hidden else _cell(v, rules))}</td>"
+                                        for v, hidden in zip(row, personal)) + "</tr>"
                        for row in head.itertuples(index=False))
         self.preview_html.value = (f'<div style="overflow-x:auto;max-width:100%"><table style="font-size:13px">'
                                    f"<tr>{cells}</tr>{rows}</table></div>"
@@ -283,19 +292,21 @@ class MappingPanel:
             return
         values = [v for v in pd.unique(self.preview[column].astype(object)) if not is_missing(v)]
         known = self.promise.touchpoints
+        rules = privacy_rules(self.mapping)
         for value in [str(v).strip() for v in values][:VALUES_SHOWN]:
             current = self.mapping.touchpoints.get(value)
             self.touchpoint_choices[value] = widgets.Dropdown(
-                description=value, options=[(KEEP_AS_WRITTEN, None)] + [(t, t) for t in known],
+                description=_cell(value, rules), options=[(KEEP_AS_WRITTEN, None)] + [(t, t) for t in known],
                 value=current if current in known else (value if value in known else None),
                 style={"description_width": "14em"}, layout=widgets.Layout(width="30em"))
         self.values_box.children = [widgets.HTML("<b>Touchpoints: the client's words → the workshop's</b>")] + \
             list(self.touchpoint_choices.values())
 
 
-def report_html(report: ValidationReport, calls: int = 0, rules: PrivacyRules = PrivacyRules()) -> str:
+def report_html(report: ValidationReport, calls: int = 0) -> str:
     """The validation report in plain words: totals, blocking problems in red, then warnings, each with
-    examples (row, column, value) and what to do. Every value from the file is scrubbed, then HTML-escaped."""
+    examples (row, column, value) and what to do. Every value from the file was scrubbed by the report, with
+    its mapping's rules (``ValidationReport.privacy``); here it is HTML-escaped."""
     adds_up = ("" if report.reconciles else f' <b style="color:{RED}">(does not add up: please report this)</b>')
     parts = [f'<div style="font-size:16px;color:{INK}">',
              f"<p><b>Rows read: {report.rows_read:,} = kept {report.rows_kept:,} + set aside "
@@ -307,7 +318,7 @@ def report_html(report: ValidationReport, calls: int = 0, rules: PrivacyRules = 
                                   ("Warnings", report.warnings, AMBER)):
         if issues:
             parts.append(f'<h4 style="color:{colour}">{title}</h4><ul>')
-            parts += [_issue_html(issue, colour, rules) for issue in issues]
+            parts += [_issue_html(issue, colour) for issue in issues]
             parts.append("</ul>")
     if not report.blocking and not report.warnings:
         parts.append(f'<p style="color:{GREEN}">No problems found.</p>')
@@ -315,10 +326,10 @@ def report_html(report: ValidationReport, calls: int = 0, rules: PrivacyRules = 
     return "".join(parts)
 
 
-def _issue_html(issue: Issue, colour: str, rules: PrivacyRules) -> str:
+def _issue_html(issue: Issue, colour: str) -> str:
     column = f"column '{issue.column}': " if issue.column else ""
     examples = "".join(f"<li>{'row ' + str(row) if row is not None else 'the file'}"
-                       f"{(': ' + html.escape(_cell(value, rules))) if value else ''}</li>"
+                       f"{(': ' + html.escape(value)) if value else ''}</li>"
                        for row, value in issue.examples)
     return (f'<li><span style="color:{colour}">{html.escape(column + issue.message)} ({issue.count:,})</span>'
             + (f"<ul>{examples}</ul>" if examples else "")

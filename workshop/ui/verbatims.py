@@ -5,8 +5,10 @@ match and a few examples, large enough to read on a projector, in a reproducible
 button for other examples. The selected pillar's phrases can be edited and re-tag the comments at once.
 
 The panel holds no rule of its own: which comment mentions which pillar is ``workshop.feedback.themes``;
-the NPS bands are ``workshop.feedback.advocates``; and every comment shown has passed through
-``workshop.feedback.privacy.scrub`` before being HTML-escaped (raw comments never leave the kernel).
+the NPS bands are ``workshop.feedback.advocates``; and every comment shown, and every touchpoint and segment
+value (a free-text column mapped as the segment is customers' words), has passed through
+``workshop.feedback.privacy.scrub`` with the mapping's rules before being HTML-escaped (raw comments never
+leave the kernel).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from workshop.errors import WorkshopError
 from workshop.cube import CANONICAL_COLUMNS
 from workshop.feedback.advocates import NPS_BANDS, nps_band
 from workshop.feedback.load import LoadedFeedback
-from workshop.feedback.privacy import PrivacyRules, privacy_rules, scrub_series
+from workshop.feedback.privacy import PrivacyRules, privacy_rules, scrub, scrub_series
 from workshop.feedback.themes import (THEMES_FILE, Themes, VerbatimFilter, has_comment, load_themes, passes_filter,
                                       save_themes, tag_comments)
 from workshop.promise import Promise
@@ -68,9 +70,9 @@ class VerbatimExplorer:
         style = {"description_width": "6em"}
         self.pillar = widgets.Dropdown(description="Pillar", options=[("Any pillar", None)] + [
             (p.name or p.id, p.id) for p in promise.pillars], layout=layout, style=style)
-        self.touchpoint = widgets.Dropdown(description="Touchpoint", options=_choices(self.frame["touchpoint"]),
+        self.touchpoint = widgets.Dropdown(description="Touchpoint", options=self._choices(self.frame["touchpoint"]),
                                            layout=layout, style=style)
-        self.segment = widgets.Dropdown(description="Segment", options=_choices(self.frame["segment"]),
+        self.segment = widgets.Dropdown(description="Segment", options=self._choices(self.frame["segment"]),
                                         layout=layout, style=style)
         self.band = widgets.Dropdown(description="Score", options=BAND_CHOICES, layout=layout, style=style)
         self.advocate = widgets.Dropdown(description="Who", options=ADVOCATE_CHOICES, layout=layout, style=style)
@@ -206,21 +208,23 @@ class VerbatimExplorer:
             self.comments.value = _message("No comment matches these filters. Set one of them back to 'any' "
                                            "to see more.", "#333")
             return
-        self.comments.value = "".join(_comment_html(text, row) for text, row in zip(texts, page.itertuples()))
+        self.comments.value = "".join(self._comment_html(text, row) for text, row in zip(texts, page.itertuples()))
 
+    def _scrubbed(self, value: object) -> str:
+        return str(scrub(str(value), self.privacy.do_not_show, self.privacy.safe_patterns))
 
-def _choices(values: pd.Series) -> list[tuple[str, str | None]]:
-    present = sorted(values.dropna().astype(str).unique())
-    return [("Any", None)] + [(value, value) for value in present]
+    def _choices(self, values: pd.Series) -> list[tuple[str, str | None]]:
+        """Filter choices: each value as found (to filter on), labelled as scrubbed (to be read)."""
+        present = sorted(values.dropna().astype(str).unique())
+        return [("Any", None)] + [(self._scrubbed(value), value) for value in present]
 
-
-def _comment_html(text: str, row) -> str:
-    band = nps_band(float(row.recommend)) if pd.notna(row.recommend) else None
-    score = f"recommend {row.recommend:g}/10 ({band})" if band else "recommend not answered"
-    advocate = " · advocate" if bool(row.advocate) else ""
-    meta = f"{row.touchpoint} · {row.segment} · {score}{advocate}"
-    return (f'<div style="{COMMENT_STYLE}">“{html.escape(text)}”'
-            f'<div style="{META_STYLE}">{html.escape(meta)}</div></div>')
+    def _comment_html(self, text: str, row) -> str:
+        band = nps_band(float(row.recommend)) if pd.notna(row.recommend) else None
+        score = f"recommend {row.recommend:g}/10 ({band})" if band else "recommend not answered"
+        advocate = " · advocate" if bool(row.advocate) else ""
+        meta = f"{self._scrubbed(row.touchpoint)} · {self._scrubbed(row.segment)} · {score}{advocate}"
+        return (f'<div style="{COMMENT_STYLE}">“{html.escape(text)}”'
+                f'<div style="{META_STYLE}">{html.escape(meta)}</div></div>')
 
 
 def _message(message_html: str, colour: str) -> str:
