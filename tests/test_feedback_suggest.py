@@ -115,7 +115,7 @@ def test_every_field_says_how_sure_it_is_and_the_check_prints_it(tmp_path):
     assert note(check.mapping, "pillar 'care'").confidence == UNDECIDED
     text = check.to_text()
     assert "How sure the suggestion is, field by field:" in text
-    assert "  - pillar 'speed' <- 'Quick answers' [sure]: heading matches 'pillar 'speed''; numbers 7, 8, 9; " \
+    assert "  - pillar 'speed' <- 'Quick answers' [sure]: heading matches pillar 'speed'; numbers 7, 8, 9; " \
            "scale 0-10" in text
     assert "importance <- 'How likely are you to recommend us?' [likely]: derived against likelihood to " \
            "recommend" in text

@@ -66,7 +66,7 @@ def _examples(seen: dict[str, int]) -> list[str]:
 
 def _labels_fix(tally: ColumnTally) -> str:
     labels = sorted(tally.unreadable_texts, key=lambda label: -tally.unreadable_texts[label])
-    if 1 < len(labels) <= LABELS_SHOWN:
+    if 0 < len(labels) <= LABELS_SHOWN:
         block = ", ".join(f"{label}: ?" for label in labels)
         return (f"If these words are its answers, give each its points out of 10 in mapping.yml: "
                 f"{{column: {tally.column}, scale: labels, labels: {{{block}}}}} (e.g. negative: 0, neutral: 5, "
@@ -156,7 +156,8 @@ def judge_dates(report: ValidationReport, date_column: str | None, date_counts: 
         first, last = (str(np.datetime64(d, "M")) for d in period)
         months = int((np.datetime64(period[1], "M") - np.datetime64(period[0], "M")).astype(int)) + 1
         if months > LONG_SPAN_MONTHS:
-            report.add(WARNING, f"the responses span {months // 12} years ({first} to {last}): older answers are "
+            years = f"{months // 12} years" + (f" and {months % 12} months" if months % 12 else "")
+            report.add(WARNING, f"the responses span {years} ({first} to {last}): older answers are "
                                 "not today's experience", date_column,
                        "Narrow the months in step 3's filter to the last 12–24, or ask the client for an export of "
                        "that period.", count=1, headline=True)

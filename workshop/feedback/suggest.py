@@ -42,6 +42,8 @@ MAX_GROUPS = 20
 """A touchpoint or segment a room can read: at most this many different values."""
 FREE_TEXT_WORDS = 4
 """Answers of more words than this on average are prose: a comment, never a score or a group."""
+MIN_VARIED = 10
+"""A score column whose first this-many answers are all one value is a constant (a hotel's average), no score."""
 DATES_NEEDED = 0.5
 """A date column: most of its values read as dates (a few unreadable ones are reported row by row)."""
 NUMBERS_NEEDED = 0.9
@@ -51,7 +53,7 @@ FIELD_WORDS: dict[str, tuple[str, ...]] = {
                     "responseid", "survey id", "case id", "interview id", "review id"),
     "date": ("date", "submitted", "submitted at", "submission date", "response date", "completed", "completed at",
              "timestamp", "created", "created at", "end date", "recorded date", "survey date", "date submitted",
-             "review date", "tweet created"),
+             "review date", "tweet created", "at"),
     "touchpoint": ("touchpoint", "touch point", "channel", "contact channel", "point of contact", "interaction",
                    "contact type", "journey step"),
     "segment": ("segment", "customer segment", "customer type", "customer group", "tier", "plan", "market",
@@ -85,7 +87,13 @@ OUTCOME_WORDS = frozenset({
     "mixed", "promoter", "passive", "detractor", "recommended", "not recommended", "churn", "churned", "stayed",
     "yes", "no", "true", "false", "happy", "unhappy", "good", "bad", "poor", "excellent"})
 """Words that say how a response came out: an outcome, never a touchpoint or segment."""
-SENTIMENT_LABELS = {"negative": 0, "neutral": 5, "positive": 10}
+OUTCOME_POINTS = {
+    **dict.fromkeys(("satisfied", "positive", "happy", "good", "excellent", "recommended", "promoter"), 10),
+    **dict.fromkeys(("neutral", "mixed", "passive"), 5),
+    **dict.fromkeys(("dissatisfied", "unsatisfied", "neutral or dissatisfied", "negative", "unhappy", "bad", "poor",
+                     "not recommended", "detractor"), 0)}
+"""The points an outcome label is offered at when a column of them is read as the overall rating: the good
+side 10, the middle 5, the bad side 0 (the consultant may change them)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ class ColumnProfile:
     """What a column's first values look like, as the suggestion judges them."""
 
     label: str
+    rows: int
     given: int
     distinct: int
     numbers: tuple[float, ...]
@@ -124,8 +133,10 @@ class ColumnProfile:
         return bool(self.texts) and all(text in OUTCOME_WORDS for text in self.texts)
 
     @property
-    def sentiment(self) -> bool:
-        return bool(self.texts) and set(self.texts) <= set(SENTIMENT_LABELS) and len(self.texts) >= 2
+    def rated_outcome(self) -> bool:
+        """Outcome labels of both sides (satisfied / neutral or dissatisfied; negative, neutral, positive)."""
+        points = {OUTCOME_POINTS.get(text) for text in self.texts}
+        return None not in points and {0, 10} <= points
 
     def values_seen(self) -> str:
         if self.numeric:
@@ -142,7 +153,7 @@ def profile(label: str, values: list[Any]) -> ColumnProfile:
     numbers = [n for n in (number_in(v) for v in given) if n is not None]
     numeric = given and len(numbers) >= NUMBERS_NEEDED * len(given)
     words = float(np.mean([len(t.split()) for t in texts])) if texts else 0.0
-    return ColumnProfile(label, len(given), len(distinct), tuple(sorted(set(numbers))) if numeric else (),
+    return ColumnProfile(label, len(values), len(given), len(distinct), tuple(sorted(set(numbers))) if numeric else (),
                          _dates_share(given), words, tuple(distinct[:MAX_GROUPS + 1]))
 
 
@@ -216,6 +227,8 @@ def _fits(target: str, column: ColumnProfile, *, long: bool) -> tuple[bool, str]
         distinct = long or (not column.prose and column.distinct * 2 >= column.given)
         return distinct, f"{column.distinct:,} different values in {column.given:,} rows"
     if target == "date":
+        if column.dates and column.given * 2 < column.rows:
+            return False, f"only {column.given:,} of {column.rows:,} rows have a date in it"
         if column.dates:
             return True, f"{column.dates_share:.0%} of its values read as dates"
         return False, f"only {column.dates_share:.0%} of its values read as dates ({seen})"
@@ -239,11 +252,13 @@ def _fits(target: str, column: ColumnProfile, *, long: bool) -> tuple[bool, str]
             return False, f"its answers are not 0–10 numbers ({seen})"
         return True, seen
     # pillars and the overall rating: a score, or labels a scale reads
+    if column.distinct == 1 and column.given >= MIN_VARIED:
+        return False, f"every answer is the same ({column.texts[0]}): a fixed figure, not a customer's score"
     if column.prose or column.dates:
         return False, "its values are free text" if column.prose else "its values are dates"
     if column.binary:
         return False, f"it holds only {' and '.join(sorted(column.texts))}: a flag, not a score"
-    if target == "overall" and not column.numeric and not column.sentiment and \
+    if target == "overall" and not column.numeric and not column.rated_outcome and \
             guess_scale(list(column.texts)) in ("0-10",):
         return False, f"its values are not ratings ({seen})"
     return True, seen
@@ -264,7 +279,8 @@ def _candidates(targets: dict[str, tuple[list[str], tuple[str, ...]]], profiles:
 def _assign(candidates: list[Candidate], order: list[str]) -> tuple[dict[str, Candidate], list[Candidate]]:
     """Each target its best fitting heading, each heading one target; and, for each target left without one,
     the best heading whose values argued against it (to say why)."""
-    ranked = sorted(candidates, key=lambda c: (-c.match, order.index(c.label)))
+    # A pillar named as the heading is the consultant's own word for that column: it wins a tie.
+    ranked = sorted(candidates, key=lambda c: (-c.match, not c.target.startswith("pillar:"), order.index(c.label)))
     chosen: dict[str, Candidate] = {}
     used: set[str] = set()
     for candidate in ranked:
@@ -314,6 +330,11 @@ def suggest_mapping(preview: pd.DataFrame, promise: Promise, *, source: str = ""
         targets[name] = (score_labels, FIELD_WORDS[name])
     for pillar in promise.pillars:
         targets[f"pillar:{pillar.id}"] = (score_labels, (pillar.id.replace("_", " "), pillar.name))
+    if any(profile(label, [label]).numeric or len(label.split()) > FREE_TEXT_WORDS for label in columns):
+        mapping.notes.append(SuggestionNote("headings", None, UNDECIDED,
+                                            "the first row looks like answers, not headings (e.g. "
+                                            f"{next(c for c in columns if c)!r}): the export may have no heading "
+                                            "row; add one (or set format: header_row) before mapping"))
     chosen, rejected = _assign(_candidates(targets, profiles, long is not None), labels)
     for target, candidate in chosen.items():
         _place(mapping, target, candidate, profiles[candidate.label])
@@ -333,6 +354,10 @@ def suggest_mapping(preview: pd.DataFrame, promise: Promise, *, source: str = ""
     return mapping
 
 
+def _shown_name(target: str) -> str:
+    return _field_name(target) if target.startswith("pillar:") else f"'{target}'"
+
+
 def _field_name(target: str) -> str:
     return f"pillar '{target.split(':', 1)[1]}'" if target.startswith("pillar:") else target
 
@@ -342,7 +367,7 @@ def _place(mapping: FeedbackMapping, target: str, candidate: Candidate, column: 
     scored = target in ("recommend", "overall") or target.startswith("pillar:")
     source = Source(question=candidate.label) if in_long and (scored or target == "comment") else \
         Source(column=candidate.label)
-    why = f"heading {'matches' if candidate.match >= SURE_MATCH else 'is like'} '{_field_name(target)}'; " \
+    why = f"heading {'matches' if candidate.match >= SURE_MATCH else 'is like'} {_shown_name(target)}; " \
           f"{candidate.why}"
     if scored:
         why += _choose_scale(source, target, column, candidate.label)
@@ -358,9 +383,11 @@ def _place(mapping: FeedbackMapping, target: str, candidate: Candidate, column: 
 
 def _choose_scale(source: Source, target: str, column: ColumnProfile, label: str) -> str:
     """Set the source's scale (and missing codes or labels) from its values; the clause that says why."""
-    if column.sentiment and not column.numeric:
-        source.scale, source.labels = "labels", {k: float(v) for k, v in SENTIMENT_LABELS.items()}
-        return "; read as labels negative 0, neutral 5, positive 10: change the points if the room disagrees"
+    if column.rated_outcome and not column.numeric:
+        source.scale = "labels"
+        source.labels = {text: float(OUTCOME_POINTS[text]) for text in sorted(column.texts, key=OUTCOME_POINTS.get)}
+        shown = ", ".join(f"{label} {points:g}" for label, points in source.labels.items())
+        return f"; read as labels {shown}: change the points if the room disagrees"
     numbers = column.numbers
     if target != "recommend" and numbers and numbers[0] == 0 and set(numbers) <= {0, 1, 2, 3, 4, 5} \
             and len(numbers) > 2 and guess_scale([], label) in ("0-10", "1-5"):
@@ -389,10 +416,31 @@ def _offer_advocate_flag(mapping: FeedbackMapping, column: ColumnProfile) -> Non
         f"question: offered as the advocate flag (advocates answer {', '.join(yes)})"))
 
 
+def _offer_loyalty_column(mapping: FeedbackMapping, profiles: dict[str, ColumnProfile]) -> None:
+    """Without a recommend question nobody is a promoter: a column saying who is loyal names the advocates."""
+    for column in profiles.values():
+        loyal = [text for text in column.texts if re.search(r"(?<!dis)loyal|\bpromoter", text)]
+        if loyal and not column.prose and column.distinct <= MAX_GROUPS:
+            mapping.advocate = AdvocateRule(column.label, loyal)
+            mapping.notes.append(SuggestionNote("advocate", column.label, LIKELY,
+                                                f"no recommend question, and its values say who is loyal: "
+                                                f"advocates answer {', '.join(loyal)}"))
+            return
+    mapping.notes.append(SuggestionNote("advocate", None, UNDECIDED,
+                                        "no recommend question and no loyalty column: nobody counts as an advocate, "
+                                        "so 'advocates only' views stay empty; name one under 'advocate:' if the "
+                                        "file says who is loyal"))
+
+
 def _notes_for_unmatched(mapping: FeedbackMapping, chosen: dict[str, Candidate],
                          profiles: dict[str, ColumnProfile], promise: Promise) -> None:
     decided = {note.field for note in mapping.notes}
     used = {c.label for c in chosen.values()} | ({mapping.advocate.column} if mapping.advocate else set())
+    other_prose = [p.label for p in profiles.values() if p.prose and p.label not in used]
+    if "comment" in decided and other_prose:
+        mapping.notes.append(SuggestionNote("comment", None, UNDECIDED,
+                                            f"other free text not read: {', '.join(map(repr, other_prose))} (one "
+                                            "comment column is read; merge them in the export to read both)"))
     if "comment" not in decided:
         prose = sorted((p for p in profiles.values() if p.prose and p.label not in used), key=lambda p: -p.words)
         if prose:
@@ -409,6 +457,8 @@ def _notes_for_unmatched(mapping: FeedbackMapping, chosen: dict[str, Candidate],
             mapping.notes.append(SuggestionNote(_field_name(f"pillar:{pillar.id}"), None, UNDECIDED,
                                                 f"no heading is like '{pillar.name}': map the column that scores "
                                                 "it, or leave it not measured"))
+    if mapping.advocate is None and mapping.recommend is None:
+        _offer_loyalty_column(mapping, profiles)
     measure = importance_measure(mapping)
     mapping.notes.append(SuggestionNote("importance", measure.label if measure else None,
                                         LIKELY if measure else UNDECIDED,
