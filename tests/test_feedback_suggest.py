@@ -64,11 +64,12 @@ def test_a_free_text_title_with_many_values_is_never_a_segment(tmp_path):
     assert found.confidence == UNDECIDED and found.column == "customer type" and "free text" in found.reason
 
 
-def test_a_column_with_more_values_than_a_room_can_read_is_never_a_touchpoint(tmp_path):
-    frame = pd.DataFrame({"id": range(200), "channel": [f"store {i % 150}" for i in range(200)]})
+def test_a_column_of_a_thousand_short_values_is_suggested_as_nothing(tmp_path):
+    frame = pd.DataFrame({"id": range(1000), "channel": [f"store {i}" for i in range(1000)],
+                          "customer type": [f"C{i:04d}" for i in range(1000)]})
     mapping = suggested(tmp_path, frame)
-    assert "touchpoint" not in mapping.fields
-    assert f"it has 150 different values in 200 rows, more than a room can read (at most {MAX_GROUPS})" \
+    assert "touchpoint" not in mapping.fields and "segment" not in mapping.fields
+    assert f"it has 1,000 different values in 1,000 rows, more than a room can read (at most {MAX_GROUPS})" \
         in note(mapping, "touchpoint").reason
 
 
