@@ -42,12 +42,14 @@ from workshop.feedback.mapping import (
 )
 from workshop.feedback.readers import RawChunk, detect_format, read_chunks, read_columns, read_preview
 from workshop.feedback.scales import ROUNDING_RULE
-from workshop.feedback.validation import BLOCKING, WARNING, FeedbackError, ValidationReport
+from workshop.feedback.validation import BLOCKING, WARNING, FeedbackError, ValidationReport, warn_when_most_set_aside
 from workshop.promise import Promise, load_promise
 
 EXPLORER_CAP = 50_000
 """Comments kept for the verbatim explorer; past this, a seeded uniform random sample of this many."""
 EXPLORER_SEED = 20_240_325
+NOT_MAPPED = "no column or question is mapped to it"
+"""Why a pillar of the promise is not measured when the mapping leaves it out."""
 MOSTLY = 0.5
 """A score column is 'mostly' unreadable or out of range when more than half its given answers are."""
 Progress = Callable[[float, int], None]
@@ -187,6 +189,11 @@ def _usable(mapping: FeedbackMapping, columns: list[str], promise: Promise,
     """The mapping without what cannot be read (each recorded as a blocking problem)."""
     for message, column, fix in mapping_issues(mapping, columns, promise):
         report.add(BLOCKING, message, column or None, fix, count=1)
+    for pillar in promise.pillars:
+        if pillar.id not in mapping.pillars:
+            report.add(WARNING, f"pillar '{pillar.name}' is not measured: {NOT_MAPPED}", None,
+                       "Map the column or question that scores it in notebook 02 (or mapping.yml), or tell the "
+                       "room the feedback says nothing about it.", count=1, headline=True)
     usable = copy.deepcopy(mapping)
     usable.fields = {k: s for k, s in usable.fields.items() if s.column is None or s.column in columns}
     usable.pillars = {k: s for k, s in usable.pillars.items()
@@ -299,7 +306,7 @@ def _finish(report: ValidationReport, canonical: Canonicalizer, pivot: LongPivot
                        tally.column, "Choose the column's scale in mapping.yml (e.g. 0-100 or 1-10).", count=1)
         elif report.rows_read and not tally.given:
             report.add(WARNING, f"has no answers: pillar or recommend '{tally.target}' gets no scores", tally.column,
-                       "Check that the right column is mapped.", count=1)
+                       "Check that the right column is mapped.", count=1, headline=True)
     ambiguity = canonical.dates.ambiguity()
     if ambiguity is not None:
         message, fix, (row, value) = ambiguity
@@ -318,6 +325,7 @@ def _finish(report: ValidationReport, canonical: Canonicalizer, pivot: LongPivot
     elif report.responses_kept == 0:
         report.add(BLOCKING, "no response could be kept: see the reasons above", None,
                    "Fix the mapping or the file, then load it again.", count=1)
+    warn_when_most_set_aside(report)
 
 
 # --- checking a file, for `workshop check` and the mapping panel ------------------------------------------
@@ -384,3 +392,28 @@ def load_workshop_feedback(folder: str | Path, *, progress: Callable[[float, int
     mapping = load_mapping(folder)
     return load_feedback(source_path(mapping, folder), mapping, promise, progress=progress,
                          calls=load_calls(folder, promise))
+
+
+class FeedbackBlocked(FeedbackError):
+    """Feedback that did not pass the check: its blocking problems, and that no finding is drawn from it."""
+
+    def __str__(self) -> str:
+        problems = "\n".join(f"- {problem}" for problem in self.problems)
+        return (f"The feedback did not pass the check, so no finding is drawn from it:\n{problems}\n"
+                "Fix these in notebook 02 or mapping.yml ('workshop check' prints the whole report), "
+                "then run this again.")
+
+
+def usable_workshop_feedback(folder: str | Path, *, progress: Callable[[float, int], None] | None = None
+                             ) -> LoadedFeedback:
+    """The feedback of a workshop folder, only when it passes the check: the one gate every finding goes
+    through (``workshop report``, notebook 03's gap panel, notebook 05's report).
+
+    Raises FeedbackBlocked (a FeedbackError) with the check's blocking problems (file, row, column, value,
+    what to do), because a figure from the few rows that could be read would tell a story the data does not
+    support. Warnings pass: the report names those that change the story.
+    """
+    loaded = load_workshop_feedback(folder, progress=progress)
+    if loaded.report.blocking:
+        raise FeedbackBlocked([issue.to_problem(loaded.report.file) for issue in loaded.report.blocking])
+    return loaded

@@ -29,6 +29,8 @@ from workshop.promise import atomic_write_text
 BLOCKING = "blocking"
 WARNING = "warning"
 MAX_EXAMPLES = 5
+MOSTLY_SET_ASIDE = 0.5
+"""More than this share of the rows read set aside is said first, before any finding."""
 SET_ASIDE_VALUES_CAP = 100_000
 """Set-aside rows whose values are kept for the client's CSV; past this, row numbers and reasons only."""
 
@@ -48,6 +50,9 @@ class Issue:
     count: int = 0
     examples: list[tuple[int | None, str]] = field(default_factory=list)
     """(file row, value as found) for up to MAX_EXAMPLES rows; the row is None for whole-file problems."""
+    headline: bool = False
+    """A warning that changes the story (most rows set aside, a pillar with no scores, no dates): the report
+    and the step 2 and 3 screens name it first, before any figure."""
 
     def to_problem(self, file: Path | None) -> Problem:
         where = ", ".join(f"row {row}" for row, _ in self.examples if row is not None)
@@ -95,9 +100,11 @@ class ValidationReport:
 
     def add(self, severity: str, message: str, column: str | None, fix: str,
             rows: np.ndarray | list | None = None, values: np.ndarray | list | None = None,
-            count: int | None = None) -> None:
-        """Count ``count`` (default: one per row) occurrences of a problem, keeping the first examples."""
+            count: int | None = None, headline: bool = False) -> None:
+        """Count ``count`` (default: one per row) occurrences of a problem, keeping the first examples.
+        ``headline`` marks a warning that changes the story (see ``headlines``)."""
         issue = self.issues.setdefault((message, column), Issue(severity, message, column, fix))
+        issue.headline = issue.headline or headline
         rows = [] if rows is None else rows
         issue.count += count if count is not None else max(len(rows), 1)
         room = MAX_EXAMPLES - len(issue.examples)
@@ -140,6 +147,12 @@ class ValidationReport:
     @property
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues.values() if i.severity == WARNING]
+
+    @property
+    def headlines(self) -> list[Issue]:
+        """What changes the story, in the order found: every blocking problem, and the warnings marked
+        ``headline``. The report's first screen names them all."""
+        return [i for i in self.issues.values() if i.severity == BLOCKING or i.headline]
 
     @property
     def reconciles(self) -> bool:
@@ -206,6 +219,17 @@ class ValidationReport:
         reasons.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
         atomic_write_text(path, buffer.getvalue())
         return path
+
+
+def warn_when_most_set_aside(report: ValidationReport) -> None:
+    """A headline warning when more than half the rows read were set aside but some were kept: the findings
+    then rest on a minority of the file. (None kept at all is a blocking problem of its own.)"""
+    aside = report.rows_set_aside
+    if report.rows_kept and aside > MOSTLY_SET_ASIDE * report.rows_read:
+        report.add(WARNING, f"most rows were set aside ({aside:,} of {report.rows_read:,} read): every finding "
+                            f"rests on the {report.rows_kept:,} kept", None,
+                   "Read the reasons above and fix the mapping or the file before the workshop; "
+                   "say so to the room if it must go ahead.", count=aside, headline=True)
 
 
 def _shown(value: object) -> object:
