@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop.feedback.mapping import load_mapping
+from workshop.feedback.mapping import load_mapping, save_mapping
 from workshop.ui import mapping_panel
 from workshop.ui.mapping_panel import NOT_IN_FILE, MappingPanel
 
@@ -161,3 +161,13 @@ def test_a_long_export_maps_questions_to_pillars(client_folder):
     assert mapping.pillars["speed"].question == panel.field_choices["speed"].value
     assert mapping.pillars["speed"].column is None
     assert loaded.report.responses_kept == 3 and loaded.report.rows_kept == 10
+
+
+def test_a_pillar_left_unmapped_is_said_first_as_changing_the_story(workshop_dir):
+    mapping = load_mapping(workshop_dir)
+    del mapping.pillars["put_right"]
+    save_mapping(mapping, workshop_dir)
+    shown = MappingPanel(workshop_dir, load=True).report_html.value
+    story = shown[shown.index(mapping_panel.STORY_HEADING):]
+    said = "pillar &#x27;Put right without a fight&#x27; is not measured: no column or question is mapped to it"
+    assert said in story and shown.count(said) == 1  # once, under the headline, not again among the warnings
