@@ -282,6 +282,7 @@ def test_the_report_states_its_evidence_on_its_first_screen(workshop_dir):
     assert "Made to last from column &#x27;made_to_last&#x27;: 1 to 5 (rule: (x − 1) × 2.5)." in page
     assert html.escape(ROUNDING_RULE) in page
     assert "Every pillar of the promise has scores." in page
+    assert "<td>derived against likelihood to recommend.</td>" in page
     answers = dated[[p.id for p in report.promise.pillars]].replace("", None).notna().sum()
     assert {view.caption for view in report.gap_views} == {
         f"All responses (no filter). n = {len(dated):,} responses; {answers.min():,} to {answers.max():,} answers "
@@ -293,7 +294,7 @@ def test_a_pillar_the_mapping_leaves_out_is_named_not_measured_on_the_first_scre
     report = build_report(workshop_dir)
     page = first_screen(export_html(report, workshop_dir / "r.html").read_text(encoding="utf-8"))
     headlines = page[page.index('<div class="headlines">'):page.index("</div>")]
-    assert "pillar &#x27;Advice from people who know&#x27; is not measured: no column or question is mapped to it" \
+    assert "Pillar &#x27;Advice from people who know&#x27; is not measured: no column or question is mapped to it" \
         in headlines
     assert "Advice from people who know: no column or question is mapped to it." in page
     overview = report.gap_views[0].figure
@@ -319,3 +320,4 @@ def test_without_a_recommend_question_the_importance_view_says_importance_is_not
     assert [a.text.replace("<br>", " ") for a in importance.figure.layout.annotations] == [NO_IMPORTANCE]
     page = export_html(report, workshop_dir / "r.html").read_text(encoding="utf-8")
     assert "No important pillar falls below the promise-able line" not in page
+    assert f"<th scope=\"row\">Importance</th><td>{html.escape(NO_IMPORTANCE)}</td>" in first_screen(page)

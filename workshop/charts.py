@@ -366,7 +366,7 @@ def importance_performance(quadrant: Table, statuses: Sequence[str], names: Mapp
     placed = [q is not None for q in quadrant["quadrant"]]
     concentrate = [label for label, q in zip(labels, quadrant["quadrant"]) if q == gap.CONCENTRATE]
     # Quotes left as they are: the phrase quotes a column's name, and the report shows titles as text too.
-    against = html.escape(measure.phrase, quote=False) if measure is not None else "nothing (not derived)"
+    against = html.escape(measure.phrase, quote=False) if measure is not None else ""
     if measure is None:
         title = "Importance is not derived: nothing to weigh the pillars against"
     elif not any(placed):
@@ -400,7 +400,8 @@ def importance_performance(quadrant: Table, statuses: Sequence[str], names: Mapp
                  "hovertemplate": "%{text}<br>importance r=%{x:.2f}<br>%{y:.0f}% above the threshold<extra></extra>"}],
         layout={"title": {"text": title}, "shapes": shapes, "xaxis": {"range": x_range}},
         style={"annotations": annotations, "showlegend": False,
-               "xaxis": {"title": {"text": f"importance: how much it moves {against} (r)"}},
+               "xaxis": {"title": {"text": f"importance: how much it moves {against} (r)" if against
+                                   else "importance (not derived)"}},
                "yaxis": {"range": [0, 105], "title": {"text": "% of customers above the threshold"}}},
     )
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from workshop import gap
 from workshop.cube import UNDATED
 from workshop.feedback.load import NOT_MAPPED, LoadedFeedback
+from workshop.feedback.mapping import NO_IMPORTANCE, importance_measure
 from workshop.feedback.scales import ROUNDING_RULE, SCALES
 from workshop.promise import Promise
 
@@ -35,6 +36,8 @@ class Evidence:
     segments: tuple[str, ...]
     scales: tuple[str, ...]
     """One sentence per score column: what it scores, the scale, the rule to 0–10."""
+    importance: str
+    """What importance is derived against, or ``NO_IMPORTANCE``."""
     not_measured: tuple[str, ...]
     """One sentence per pillar of the promise with no score at all, saying why (``pillars_not_measured``)."""
     headlines: tuple[str, ...]
@@ -48,7 +51,7 @@ class Evidence:
         return [("Source", self.source), ("Responses", responses), ("Period", self.period),
                 ("Touchpoints", ", ".join(self.touchpoints) or "none"),
                 ("Segments", ", ".join(self.segments) or "none"),
-                ("Scales", "\n".join([*self.scales, ROUNDING_RULE])),
+                ("Scales", "\n".join([*self.scales, ROUNDING_RULE])), ("Importance", self.importance),
                 ("Not measured", "\n".join(self.not_measured) or "Every pillar of the promise has scores.")]
 
     def text(self) -> str:
@@ -70,11 +73,13 @@ def evidence_of(loaded: LoadedFeedback, promise: Promise) -> Evidence:
         rule = f"{scale.name} (rule: {scale.rule})" if scale is not None else f"scale '{tally.scale}'"
         scales.append(f"{names.get(tally.target, tally.target)} from {report.named(tally.column)}: {rule}.")
     not_measured = [f"{names[pillar_id]}: {why}." for pillar_id, why in pillars_not_measured(loaded, promise).items()]
-    headlines = tuple(f"{report.named(issue.column)} {issue.message}" if issue.column else issue.message
+    headlines = tuple(_sentence(f"{report.named(issue.column)} {issue.message}" if issue.column else issue.message)
                       for issue in report.headlines)
+    measure = importance_measure(loaded.mapping)
+    importance = f"derived against {measure.phrase}." if measure is not None else NO_IMPORTANCE
     return Evidence(report.file.name, report.rows_read, report.rows_kept, report.rows_set_aside,
                     gap.responses_in(cube), loaded.calls, _period(loaded), tuple(cube.touchpoints),
-                    tuple(cube.segments), tuple(scales), tuple(not_measured), headlines)
+                    tuple(cube.segments), tuple(scales), importance, tuple(not_measured), headlines)
 
 
 def pillars_not_measured(loaded: LoadedFeedback, promise: Promise) -> dict[str, str]:
@@ -90,6 +95,10 @@ def pillars_not_measured(loaded: LoadedFeedback, promise: Promise) -> dict[str, 
             answers = "has no answers" if not tally.given else "has no answer that could be scored"
             why[pillar.id] = f"{report.named(tally.column)} {answers}"
     return why
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _period(loaded: LoadedFeedback) -> str:
