@@ -14,6 +14,7 @@ from workshop.feedback import load as load_module
 from workshop.feedback.load import NOT_MAPPED, check_feedback, load_feedback
 from workshop.feedback.mapping import FeedbackMapping, Source, load_mapping, suggest_mapping
 from workshop.feedback.readers import read_preview
+from workshop.feedback.validation import WARNING
 from workshop.promise import load_promise
 
 from conftest import DATA, SAMPLE
@@ -406,3 +407,18 @@ def test_a_long_export_report_names_questions_as_questions(tmp_path):
     assert "  - question 'How quickly did we answer? (1-5)': is mostly text that is no answer" in text
     assert "column 'How quickly" not in text
     assert "column 'ResponseID': rows of this response are not together" in text
+
+
+def test_most_rows_set_aside_is_a_headline_when_some_were_kept(tmp_path):
+    """Three of four rows have no date: the one kept carries every finding, and the report says so first."""
+    path = tmp_path / "undated_mostly.csv"
+    path.write_text("Response ID,Date,Channel,Quick answers,People who care,Clear bills\n"
+                    "R1,2024-03-04,Phone,8,9,7\nR2,,Web,6,5,4\nR3,,Store,9,9,9\nR4,,Phone,2,3,4\n", encoding="utf-8")
+    report = load_feedback(path, suggest_mapping(read_preview(path), PROMISE), PROMISE).report
+    (headline,) = report.headlines
+    assert (headline.severity, headline.count) == (WARNING, 3)
+    assert headline.message == "most rows were set aside (3 of 4 read): every finding rests on the 1 kept"
+    half = tmp_path / "half_undated.csv"
+    half.write_text("Response ID,Date,Channel,Quick answers,People who care,Clear bills\n"
+                    "R1,2024-03-04,Phone,8,9,7\nR2,,Web,6,5,4\n", encoding="utf-8")
+    assert load_feedback(half, suggest_mapping(read_preview(half), PROMISE), PROMISE).report.headlines == []

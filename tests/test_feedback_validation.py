@@ -4,11 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workshop.feedback.load import load_feedback
-from workshop.feedback.mapping import suggest_mapping
-from workshop.feedback.readers import read_preview
 from workshop.feedback.validation import BLOCKING, MAX_EXAMPLES, WARNING, FeedbackError, ValidationReport
-from workshop.promise import load_promise
 
 
 def test_issues_are_counted_with_at_most_five_examples():
@@ -93,19 +89,3 @@ def test_headlines_are_the_blocking_problems_and_the_warnings_that_change_the_st
     assert [(i.column, i.message) for i in report.headlines] == [
         ("Date", "dates in the future, kept"), ("Care", "has no answers: pillar or recommend 'care' gets no scores"),
         ("Speed", "is mostly text")]
-
-
-def test_most_rows_set_aside_is_a_headline_when_some_were_kept(client_folder):
-    """Three of four rows have no date: the one kept carries every finding, and the report says so first."""
-    path = client_folder / "undated_mostly.csv"
-    path.write_text("Response ID,Date,Channel,Quick answers,People who care,Clear bills\n"
-                    "R1,2024-03-04,Phone,8,9,7\nR2,,Web,6,5,4\nR3,,Store,9,9,9\nR4,,Phone,2,3,4\n", encoding="utf-8")
-    promise = load_promise(client_folder)
-    report = load_feedback(path, suggest_mapping(read_preview(path), promise), promise).report
-    (headline,) = report.headlines
-    assert (headline.severity, headline.count) == (WARNING, 3)
-    assert headline.message == "most rows were set aside (3 of 4 read): every finding rests on the 1 kept"
-    half = client_folder / "half_undated.csv"
-    half.write_text("Response ID,Date,Channel,Quick answers,People who care,Clear bills\n"
-                    "R1,2024-03-04,Phone,8,9,7\nR2,,Web,6,5,4\n", encoding="utf-8")
-    assert load_feedback(half, suggest_mapping(read_preview(half), promise), promise).report.headlines == []

@@ -343,5 +343,6 @@ def test_a_panel_for_the_feedback_words_importance_and_unmapped_pillars_as_the_m
     promise = load_promise(workshop_dir)
     panel = GapPanel.for_feedback(usable_workshop_feedback(workshop_dir), promise, workshop_dir)
     assert re.search(r"Advice from people who know</td>.*?<td>not measured</td>", panel.status.value)
-    assert panel.figure("quadrant").layout.title.text == "Importance is not derived: nothing to weigh the pillars against"
+    assert panel.figure("quadrant").layout.title.text == ("Importance is not derived: nothing to weigh the "
+                                                          "pillars against")
     assert [a.text for a in panel.figure("overview").layout.annotations] == ["<i>not measured</i>"]

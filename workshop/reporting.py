@@ -3,9 +3,9 @@
 
 A folder is checked before anything runs, so a broken one fails with the file and line of its first problem
 (e.g. ``promise.yml`` line 12) rather than with a notebook traceback; feedback that does not pass the check
-(``usable_workshop_feedback``) stops the report with the check's problems, so no finding is ever drawn from it. The same folder gives the same report:
-its date is the day the session started (today only for a folder that never had a session), figures get
-fixed ids, and nothing else varies. This module writes only into the folder's ``exports/`` and, for step 3's
+(``usable_workshop_feedback``) stops the report with the check's problems, so no finding is ever drawn from
+it. The same folder gives the same report: its date is the day the session started (today only for a folder
+that never had a session), figures get fixed ids, and nothing else varies. This module writes only into the folder's ``exports/`` and, for step 3's
 'Add this view to the report', its ``report_views.yml`` (the filters the room used); it builds no widgets
 and holds no rule of the workshop (warnings, order and metrics come from the layers below).
 """

@@ -42,7 +42,7 @@ from workshop.feedback.mapping import (
 )
 from workshop.feedback.readers import RawChunk, detect_format, read_chunks, read_columns, read_preview
 from workshop.feedback.scales import ROUNDING_RULE
-from workshop.feedback.validation import BLOCKING, WARNING, FeedbackError, ValidationReport, warn_when_most_set_aside
+from workshop.feedback.validation import BLOCKING, WARNING, FeedbackError, ValidationReport
 from workshop.promise import Promise, load_promise
 
 EXPLORER_CAP = 50_000
@@ -51,7 +51,8 @@ EXPLORER_SEED = 20_240_325
 NOT_MAPPED = "no column or question is mapped to it"
 """Why a pillar of the promise is not measured when the mapping leaves it out."""
 MOSTLY = 0.5
-"""A score column is 'mostly' unreadable or out of range when more than half its given answers are."""
+"""A score column is 'mostly' unreadable or out of range when more than half its given answers are; a file has
+most rows set aside when more than half the rows read are."""
 Progress = Callable[[float, int], None]
 """Called after each chunk with (fraction of the file read 0–1, rows read so far)."""
 
@@ -325,7 +326,12 @@ def _finish(report: ValidationReport, canonical: Canonicalizer, pivot: LongPivot
     elif report.responses_kept == 0:
         report.add(BLOCKING, "no response could be kept: see the reasons above", None,
                    "Fix the mapping or the file, then load it again.", count=1)
-    warn_when_most_set_aside(report)
+    elif report.rows_set_aside > MOSTLY * report.rows_read:
+        # The findings would rest on a minority of the file: said before any figure.
+        report.add(WARNING, f"most rows were set aside ({report.rows_set_aside:,} of {report.rows_read:,} read): "
+                            f"every finding rests on the {report.rows_kept:,} kept", None,
+                   "Read the reasons above and fix the mapping or the file before the workshop; say so to the "
+                   "room if it must go ahead.", count=report.rows_set_aside, headline=True)
 
 
 # --- checking a file, for `workshop check` and the mapping panel ------------------------------------------

@@ -3,9 +3,11 @@
 Every problem is counted once per kind and column, with up to five example rows (file row, column, value)
 and what to do. Blocking problems mean the scores must not be used yet (no pillar mapped, a score column
 that is mostly text, dates that may be in the wrong order, a file with no responses); warnings do not
-(values out of range, duplicate response ids, future dates, unknown touchpoints). Totals reconcile:
-rows read = rows kept + rows set aside, and each set-aside row keeps its reason and can be written to a CSV
-for the client. Comments are never written there: raw comments stay in the workshop folder, and the row
+(values out of range, duplicate response ids, future dates, unknown touchpoints); a warning that changes
+the story (most rows set aside, a pillar with no scores, no dates) is marked ``headline`` where it is found,
+and ``ValidationReport.headlines`` lists those with every blocking problem, for the screens to name first.
+Totals reconcile: rows read = rows kept + rows set aside, and each set-aside row keeps its reason and can be
+written to a CSV for the client. Comments are never written there: raw comments stay in the workshop folder, and the row
 number and response id find the row in the client's own file. Other text (examples, set-aside values) may
 still be a customer's words, in a column mapped by mistake: it is scrubbed (``privacy.scrub``) as comments
 are.
@@ -29,8 +31,6 @@ from workshop.promise import atomic_write_text
 BLOCKING = "blocking"
 WARNING = "warning"
 MAX_EXAMPLES = 5
-MOSTLY_SET_ASIDE = 0.5
-"""More than this share of the rows read set aside is said first, before any finding."""
 SET_ASIDE_VALUES_CAP = 100_000
 """Set-aside rows whose values are kept for the client's CSV; past this, row numbers and reasons only."""
 
@@ -219,17 +219,6 @@ class ValidationReport:
         reasons.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)
         atomic_write_text(path, buffer.getvalue())
         return path
-
-
-def warn_when_most_set_aside(report: ValidationReport) -> None:
-    """A headline warning when more than half the rows read were set aside but some were kept: the findings
-    then rest on a minority of the file. (None kept at all is a blocking problem of its own.)"""
-    aside = report.rows_set_aside
-    if report.rows_kept and aside > MOSTLY_SET_ASIDE * report.rows_read:
-        report.add(WARNING, f"most rows were set aside ({aside:,} of {report.rows_read:,} read): every finding "
-                            f"rests on the {report.rows_kept:,} kept", None,
-                   "Read the reasons above and fix the mapping or the file before the workshop; "
-                   "say so to the room if it must go ahead.", count=aside, headline=True)
 
 
 def _shown(value: object) -> object:

@@ -299,7 +299,8 @@ STORY_HEADING = "This changes the story: say it to the room"
 
 def report_html(report: ValidationReport, calls: int = 0, rules: PrivacyRules = PrivacyRules()) -> str:
     """The validation report in plain words: totals, blocking problems in red, the warnings that change the
-    story, then the other warnings, each with examples (row, column, value) and what to do. Every value from the file is scrubbed, then HTML-escaped."""
+    story, then the other warnings, each with examples (row, column, value) and what to do. Every value from
+    the file is scrubbed, then HTML-escaped."""
     adds_up = ("" if report.reconciles else f' <b style="color:{RED}">(does not add up: please report this)</b>')
     parts = [f'<div style="font-size:16px;color:{INK}">',
              f"<p><b>Rows read: {report.rows_read:,} = kept {report.rows_kept:,} + set aside "
