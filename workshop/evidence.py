@@ -102,15 +102,11 @@ def _sentence(text: str) -> str:
 
 
 def _period(loaded: LoadedFeedback) -> str:
-    cube = loaded.cube
-    dated = [month for month in cube.months if month != UNDATED]
+    # With a date column every kept response has a month (one without is set aside, with its reason), so a
+    # cube's months are either all dated or, with no date column, the one UNDATED month.
     if "date" not in loaded.mapping.fields:
         return "undated: the mapping names no date column, so no period and no month-by-month view can be shown."
-    if not dated:
-        date = loaded.report.named(loaded.mapping.fields["date"].label)
-        return f"undated: no date in {date} could be read, so no period and no month-by-month view can be shown."
+    dated = [month for month in loaded.cube.months if month != UNDATED]
     first, last = dated[0], dated[-1]
     months = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:]) - int(first[5:]) + 1
-    undated = gap.responses_in(cube) - gap.responses_in(cube, gap.Filter(months=(first, last)))
-    return (f"{first} to {last} ({months} months)"
-            + (f"; {undated:,} responses have no readable date." if undated else "."))
+    return f"{first} to {last} ({months} months)."

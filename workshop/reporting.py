@@ -5,9 +5,10 @@ A folder is checked before anything runs, so a broken one fails with the file an
 (e.g. ``promise.yml`` line 12) rather than with a notebook traceback; feedback that does not pass the check
 (``usable_workshop_feedback``) stops the report with the check's problems, so no finding is ever drawn from
 it. The same folder gives the same report: its date is the day the session started (today only for a folder
-that never had a session), figures get fixed ids, and nothing else varies. This module writes only into the folder's ``exports/`` and, for step 3's
-'Add this view to the report', its ``report_views.yml`` (the filters the room used); it builds no widgets
-and holds no rule of the workshop (warnings, order and metrics come from the layers below).
+that never had a session), figures get fixed ids, and nothing else varies. This module writes only into the
+folder's ``exports/`` and, for step 3's 'Add this view to the report', its ``report_views.yml`` (the filters
+the room used); it builds no widgets and holds no rule of the workshop (warnings, order and metrics come from
+the layers below).
 """
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from workshop import charts, gap
-from workshop.evidence import evidence_of, pillars_not_measured
 from workshop.action_charts import impact_effort_matrix
 from workshop.cube import ScoreCube
 from workshop.actions import facilitator_warnings, pillar_standing, prioritised
 from workshop.errors import Problem, WorkshopError, WorkshopFolderError
+from workshop.evidence import evidence_of, pillars_not_measured
 from workshop.feedback.load import usable_workshop_feedback
 from workshop.feedback.mapping import MAPPING_FILE, importance_measure, load_mapping, source_path
 from workshop.folder import current_workshop, kit_root
