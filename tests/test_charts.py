@@ -13,11 +13,13 @@ import pytest
 
 from workshop import charts, gap
 from workshop.cube import cube_from_frames
+from workshop.feedback.mapping import NO_IMPORTANCE, ImportanceMeasure
 from workshop.gap import Filter, GoalPost
 from workshop.promise import load_promise
 
 GAP_DATA = Path(__file__).resolve().parent / "data" / "gap"
 HOSTILE = '<img src=x onerror="alert(1)">'
+RECOMMEND = ImportanceMeasure("recommend", "recommend")
 
 
 @pytest.fixture(scope="module")
@@ -110,11 +112,42 @@ def test_quadrant_says_where_to_concentrate(sample):
     _, _, engine, posts, names = sample
     pillars = tables(engine, posts)["pillar"]
     quadrant = gap.quadrants(pillars)
-    figure = builds(charts.importance_performance(quadrant, pillars["status"], names))
+    figure = builds(charts.importance_performance(quadrant, pillars["status"], names, RECOMMEND))
     concentrate = [names[p] for p, q in zip(quadrant["pillar"], quadrant["quadrant"]) if q == gap.CONCENTRATE]
     assert concentrate and figure.layout.title.text == f"Concentrate here: {', '.join(concentrate)}"
     labels = {a.text for a in figure.layout.annotations}
     assert {f"<b>{q}</b>" for q in (gap.CONCENTRATE, gap.KEEP_UP, gap.LOW_PRIORITY, gap.OVERKILL)} == labels
+
+
+def test_quadrant_without_a_measure_says_importance_is_not_derived(sample):
+    promise, frame, _, posts, names = sample
+    unmeasured = gap.GapMetrics(cube_from_frames([frame.assign(recommend=np.nan)], promise.pillar_ids))
+    pillars = unmeasured.table(Filter(), "pillar", posts)
+    figure = builds(charts.importance_performance(gap.quadrants(pillars), pillars["status"], names, None))
+    assert figure.layout.title.text == "Importance is not derived: nothing to weigh the pillars against"
+    (note,) = figure.layout.annotations  # the sentence, and no quadrant names over an empty plot
+    assert note.text.replace("<br>", " ") == NO_IMPORTANCE
+    assert "recommend" not in figure.layout.xaxis.title.text
+
+
+def test_quadrant_names_its_measure_and_says_when_nothing_can_be_judged(sample):
+    promise, frame, _, posts, names = sample
+    overall = ImportanceMeasure("overall", "Rating")
+    few = gap.GapMetrics(cube_from_frames([frame.head(10)], promise.pillar_ids))
+    pillars = few.table(Filter(), "pillar", posts)
+    figure = builds(charts.importance_performance(gap.quadrants(pillars), pillars["status"], names, overall))
+    assert figure.layout.title.text == ("Nothing can be judged yet: no pillar has enough answers alongside the "
+                                        "overall rating ('Rating')")
+    assert figure.layout.xaxis.title.text == "importance: how much it moves the overall rating ('Rating') (r)"
+
+
+def test_overview_says_not_measured_on_the_row_of_a_pillar_nothing_scores(sample):
+    promise, frame, _, posts, names = sample
+    engine = gap.GapMetrics(cube_from_frames([frame.assign(expert_help=np.nan)], promise.pillar_ids))
+    figure = builds(charts.gap_overview(engine.table(Filter(), "pillar", posts), names,
+                                        not_measured={"expert_help"}))
+    assert [(a.text, a.y) for a in figure.layout.annotations] == [
+        (f"<i>{charts.NOT_MEASURED}</i>", names["expert_help"])]
 
 
 def test_loudness_shows_the_lighthouse_louder_than_the_port(sample):
@@ -213,7 +246,7 @@ def every_view(engine, posts, names, promise, flt=Filter()) -> dict[str, charts.
         "overview": charts.gap_overview(pillars, names),
         "distribution": charts.score_distribution(pillars, names),
         "heatmap": charts.gap_heatmap(engine.table(flt, "touchpoint", posts), names),
-        "quadrant": charts.importance_performance(gap.quadrants(pillars), pillars["status"], names),
+        "quadrant": charts.importance_performance(gap.quadrants(pillars), pillars["status"], names, RECOMMEND),
         "loudness": charts.loudness_chart(gap.loudness(pillars, promise), names),
         "internal": charts.internal_vs_customers(
             gap.blind_spots(gap.internal_summary(room, list(names)), pillars), names),

@@ -36,3 +36,19 @@ def test_report_on_a_corrupt_promise_names_the_file_and_line(workshop_dir):
 def test_report_help_names_its_option():
     result = run("report", "--help")
     assert result.returncode == 0 and "--workshop" in result.stdout
+
+
+def test_report_on_feedback_that_did_not_pass_the_check_exits_with_the_check_s_message(workshop_dir):
+    mapping = workshop_dir / "mapping.yml"
+    text = mapping.read_text(encoding="utf-8")
+    expert = "  expert_advice:\n    column: expert_advice\n    scale: 0-10\n"
+    assert expert in text
+    mapping.write_text(text.replace(expert, expert.replace("0-10", "1-5")), encoding="utf-8")  # by hand
+    check = run("check", "--workshop", str(workshop_dir))
+    result = run("report", "--workshop", str(workshop_dir))
+    assert check.returncode == result.returncode == 1
+    assert "is mostly outside the 1-5 scale" in check.stdout
+    assert result.stderr.startswith("workshop report: The feedback did not pass the check, so no finding is drawn")
+    assert f"{workshop_dir / 'feedback.csv'}, field 'expert_advice': is mostly outside the 1-5 scale" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list((workshop_dir / "exports").glob("*.html"))

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workshop.feedback.load import check_feedback, load_feedback
+from workshop.feedback.load import NOT_MAPPED, check_feedback, load_feedback
 from workshop.feedback.mapping import dump_mapping, mapping_from_dict
 from workshop.feedback.scales import Answer, AnswerRule
 from workshop.feedback.validation import BLOCKING, WARNING
@@ -17,6 +17,11 @@ from conftest import DATA
 PROMISE = load_promise(DATA / "feedback" / "promise.yml")
 NO_DATE_COLUMN = ("no date column is mapped: every response is undated, so no view can show months, a trend or "
                   "today's experience apart from last year's")
+
+
+def measured(issues) -> list:
+    """The issues, less the promise's pillars these small files do not measure (said elsewhere)."""
+    return [issue for issue in issues if NOT_MAPPED not in issue.message]
 
 
 def write(tmp_path, frame: pd.DataFrame, name: str = "export.csv"):
@@ -153,7 +158,7 @@ def test_a_real_zero_to_ten_question_answered_high_is_not_two_scales(tmp_path):
     answers = [10, 9, 9, 8, 10, 7, 3, 6, 10, 9] * 10
     frame = pd.DataFrame({"id": range(100), "Service": answers})
     report = check_feedback(write(tmp_path, frame), PROMISE, mapping(care={"column": "Service"})).report
-    assert [i.message for i in report.issues.values()] == [NO_DATE_COLUMN]
+    assert [i.message for i in measured(report.issues.values())] == [NO_DATE_COLUMN]
 
 
 def test_a_few_six_to_tens_beside_a_one_to_five_scale_warn_without_blocking(tmp_path):
@@ -170,7 +175,7 @@ def test_a_few_six_to_tens_beside_a_one_to_five_scale_warn_without_blocking(tmp_
 def test_no_date_column_is_said_in_words(tmp_path):
     frame = pd.DataFrame({"id": [1, 2, 3], "Service": [9, 8, 7]})
     report = check_feedback(write(tmp_path, frame), PROMISE, mapping(care={"column": "Service"})).report
-    [issue] = report.warnings
+    [issue] = measured(report.warnings)
     assert issue.headline and issue.message == NO_DATE_COLUMN
 
 
@@ -188,7 +193,7 @@ def test_a_thirteen_year_span_is_a_headline(tmp_path):
     the_mapping = mapping_from_dict({"fields": {"response_id": "id", "date": "when"},
                                      "pillars": {"care": {"column": "Service"}}})
     report = check_feedback(write(tmp_path, frame), PROMISE, the_mapping).report
-    [issue] = report.warnings
+    [issue] = measured(report.warnings)
     assert issue.headline
     assert issue.message == ("the responses span 13 years (2011-02 to 2024-01): older answers are not today's "
                              "experience")

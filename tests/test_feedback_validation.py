@@ -112,3 +112,16 @@ def test_the_mappings_do_not_show_names_are_scrubbed_from_the_set_aside_csv(tmp_
     written = load_with_a_listed_name(tmp_path).write_set_aside_csv(tmp_path / "exports" / "set_aside_rows.csv")
     assert pd.read_csv(written, dtype=str)["Date"].tolist() == ["ask [name]"]
     assert "priya" not in written.read_text(encoding="utf-8").lower()
+
+
+def test_headlines_are_the_blocking_problems_and_the_warnings_that_change_the_story_in_order():
+    report = ValidationReport("f.csv")
+    report.add(WARNING, "dates in the future, kept", "Date", "Check the clock.", [4], ["2099-01-01"])
+    report.add(WARNING, "has no answers: pillar or recommend 'care' gets no scores", "Care", "Map it.", count=1,
+               headline=True)
+    report.add(BLOCKING, "is mostly text", "Speed", "Choose a label scale.", count=1)
+    report.add(WARNING, "dates in the future, kept", "Date", "Check the clock.", [9], ["2098-01-01"], headline=True)
+    # in the order first found; the future dates were marked a headline on their second sighting
+    assert [(i.column, i.message) for i in report.headlines] == [
+        ("Date", "dates in the future, kept"), ("Care", "has no answers: pillar or recommend 'care' gets no scores"),
+        ("Speed", "is mostly text")]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from workshop.actions import Action, FacilitatorWarning as PlanWarning
 from workshop.promise import load_promise, load_versions, save_new_version
 from workshop.report import (
-    ANONYMITY_NOTE, PLAN_COLUMNS, ReportFigure, WorkshopReport, action_plan_table, export_all, export_csv,
+    ANONYMITY_NOTE, NO_FEEDBACK, PLAN_COLUMNS, ReportFigure, WorkshopReport, action_plan_table, export_all, export_csv,
     export_html, export_markdown, export_xlsx, neutralise_formula,
 )
 
@@ -214,7 +214,8 @@ def test_markdown_report_exactly(report, tmp_path):
         f"| Made to last |  | Lift the experience |  | Training | Frame test for every new range | Sales | 2026-09-01 "
         f"| 1 | 2 | fill-in | {LONG_MEASURE} | agreed | 0 |  |\n\n")
     assert text.startswith("# Bramblewick Home: the promise and the action plan\n\n"
-                           "Workshop acme, 2026-03-14. Promise version 2.\n\n## The promise\n\n"
+                           "Workshop acme, 2026-03-14. Promise version 2.\n\n"
+                           f"## What this report stands on\n\n{NO_FEEDBACK}\n\n## The promise\n\n"
                            "> Furniture made to last, chosen with people who know, delivered when we say, and put "
                            "right without a fight.\n\n"
                            "| Pillar | What a customer should experience | Target | Promise-able above | Owners "

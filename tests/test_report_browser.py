@@ -18,6 +18,8 @@ import pytest
 
 from workshop import gap
 from workshop.actions import Action, facilitator_warnings
+from workshop.evidence import evidence_of
+from workshop.feedback.load import usable_workshop_feedback
 from workshop.promise import Promise, load_promise, load_versions, save_new_version
 from workshop.report import ReportFigure, WorkshopReport, export_html
 
@@ -124,7 +126,8 @@ def sample_report(folder: Path) -> WorkshopReport:
     names = {p.id: p.name for p in current.pillars}
     return WorkshopReport(workshop=folder.name, day=date(2026, 3, 14), promise=current, actions=actions,
                           anonymous=False, warnings=facilitator_warnings(actions, names, broken),
-                          earlier_promises=earlier, gap_views=gap_views, room_views=room_views,
+                          earlier_promises=earlier, evidence=evidence_of(usable_workshop_feedback(folder), current),
+                          gap_views=gap_views, room_views=room_views,
                           idea_labels={"idea-2": "#2", "idea-3": "#3", "idea-5": "#5", "idea-7": "#7"})
 
 

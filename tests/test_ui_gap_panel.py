@@ -331,3 +331,19 @@ def test_a_broken_report_views_file_shows_a_message_and_is_kept(workshop_dir):
 
 def test_without_a_folder_the_report_button_is_off(panel):
     assert panel.report_button.disabled
+
+
+def test_a_panel_for_the_feedback_words_importance_and_unmapped_pillars_as_the_mapping_has_them(workshop_dir):
+    from workshop.feedback.load import usable_workshop_feedback
+    from workshop.feedback.mapping import load_mapping, save_mapping
+
+    mapping = load_mapping(workshop_dir)
+    mapping.recommend = None
+    del mapping.pillars["expert_advice"]
+    save_mapping(mapping, workshop_dir)
+    promise = load_promise(workshop_dir)
+    panel = GapPanel.for_feedback(usable_workshop_feedback(workshop_dir), promise, workshop_dir)
+    assert re.search(r"Advice from people who know</td>.*?<td>not measured</td>", panel.status.value)
+    assert panel.figure("quadrant").layout.title.text == ("Importance is not derived: nothing to weigh the "
+                                                          "pillars against")
+    assert [a.text for a in panel.figure("overview").layout.annotations] == ["<i>not measured</i>"]

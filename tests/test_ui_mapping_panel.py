@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop.feedback.mapping import load_mapping
+from workshop.feedback.mapping import load_mapping, save_mapping
 from workshop.ui import mapping_panel
 from workshop.ui.mapping_panel import NOT_IN_FILE, MappingPanel
 
@@ -190,3 +190,13 @@ def test_names_in_comments_are_offered_after_a_load(client_folder):
     panel.confirm_and_load()
     assert ("Names seen in comments (2 different, in 3 comments; add those that are people to privacy: "
             "do_not_show in mapping.yml): Sarah (2), Megan (1).") in panel.names_html.value
+
+
+def test_a_pillar_left_unmapped_is_said_first_as_changing_the_story(workshop_dir):
+    mapping = load_mapping(workshop_dir)
+    del mapping.pillars["put_right"]
+    save_mapping(mapping, workshop_dir)
+    shown = MappingPanel(workshop_dir, load=True).report_html.value
+    story = shown[shown.index(mapping_panel.STORY_HEADING):]
+    said = "pillar &#x27;Put right without a fight&#x27; is not measured: no column or question is mapped to it"
+    assert said in story and shown.count(said) == 1  # once, under the headline, not again among the warnings

@@ -7,14 +7,20 @@ import html
 import shutil
 from datetime import date
 
+import nbformat
+import pandas as pd
 import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 from workshop import charts
 from workshop.actions import Action
-from workshop.feedback.load import load_workshop_feedback
+from workshop.feedback.load import FeedbackBlocked, load_workshop_feedback
+from workshop.feedback.scales import ROUNDING_RULE
+from workshop.folder import WORKSHOP_ENV
 from workshop.gap import Filter, GapError, GapMetrics, goal_posts_from_promise
 from workshop.errors import PromiseError, WorkshopFolderError
-from workshop.feedback.mapping import save_mapping
+from workshop.feedback.mapping import NO_IMPORTANCE, load_mapping, save_mapping
 from workshop.feedback.readers import read_preview
 from workshop.feedback.suggest import suggest_mapping
 from workshop.promise import load_promise
@@ -22,7 +28,7 @@ from workshop.report import export_all, export_html, export_markdown
 from workshop.reporting import REPORT_VIEWS_FILE, add_report_view, build_report, check_workshop, load_report_views, run_report
 from workshop.session import SessionStore
 
-from conftest import DATA
+from conftest import DATA, REPO
 
 FIXTURES = DATA / "feedback"
 
@@ -116,14 +122,20 @@ def test_the_room_is_compared_with_the_customers_once_it_has_rated(workshop_dir)
             store.rate(who, "on_time_delivery", score, score - 2)
     report = build_report(workshop_dir)
     assert len(report.room_views) == 1
-    assert report.room_views[0].caption == "2 participants rated the pillars."
+    assert report.room_views[0].caption.startswith("2 participants rated the pillars. Customers: All responses")
     assert report.plan_views == []  # no actions, no matrix
 
 
+def filter_words(caption: str) -> str:
+    """A gap view's caption without its n."""
+    return caption[:caption.index(" n = ")]
+
+
 def test_the_gap_views_say_in_words_which_responses_they_show(workshop_dir):
-    assert {view.caption for view in build_report(workshop_dir).gap_views} == {"All responses (no filter)."}
+    assert {filter_words(view.caption) for view in build_report(workshop_dir).gap_views} == {
+        "All responses (no filter)."}
     filtered = build_report(workshop_dir, Filter(touchpoints=("phone",), advocates_only=True))
-    assert {view.caption for view in filtered.gap_views} == {"Touchpoints: phone. Advocates only."}
+    assert {filter_words(view.caption) for view in filtered.gap_views} == {"Touchpoints: phone. Advocates only."}
 
 
 def test_a_folder_that_never_held_a_session_says_nothing_about_anonymity(workshop_dir, tmp_path):
@@ -161,7 +173,7 @@ def test_the_report_draws_the_overview_on_each_view_the_room_added(workshop_dir,
     used = _room_adds_phone_and_advocates(workshop_dir)
     assert load_report_views(workshop_dir) == used
     report = build_report(workshop_dir)
-    assert [view.caption for view in report.gap_views] == ["All responses (no filter)."] * 3 + [
+    assert [filter_words(view.caption) for view in report.gap_views] == ["All responses (no filter)."] * 3 + [
         f.caption() for f in used]
     promise = load_promise(workshop_dir)
     engine = GapMetrics(load_workshop_feedback(workshop_dir).cube)
@@ -172,8 +184,8 @@ def test_the_report_draws_the_overview_on_each_view_the_room_added(workshop_dir,
         assert view.figure.to_json() == expected.figure().to_json()
     assert report.gap_views[3].figure.to_json() != report.gap_views[0].figure.to_json()
     page = export_all(report, workshop_dir)["html"].read_text(encoding="utf-8")
-    for flt in used:
-        assert f"<figcaption>{html.escape(flt.caption())}</figcaption>" in page
+    for view in report.gap_views[3:]:
+        assert f"<figcaption>{html.escape(view.caption)}</figcaption>" in page
 
 
 @pytest.mark.parametrize("text, where, field, value", [
@@ -192,3 +204,121 @@ def test_a_broken_report_views_file_stops_the_report_before_papermill(workshop_d
         assert (problem.file, problem.where, problem.field, problem.value) == (
             workshop_dir / REPORT_VIEWS_FILE, where, field, value)
         assert str(workshop_dir / REPORT_VIEWS_FILE) in str(caught.value)
+
+
+# --- the report stands on checked feedback, and says what it stands on --------------------------------------
+
+
+def _mapping_edited(folder, change) -> None:
+    """Edit the folder's mapping.yml through the kit's own loader and writer, as notebook 02 would save it."""
+    mapping = load_mapping(folder)
+    change(mapping)
+    save_mapping(mapping, folder)
+
+
+def _blocked(folder):
+    """The sample with its expert_advice column (0–10 answers) mapped as 1–5: most answers are out of range,
+    so `workshop check` blocks."""
+    _mapping_edited(folder, lambda m: setattr(m.pillars["expert_advice"], "scale", "1-5"))
+    return folder
+
+
+def first_screen(page: str) -> str:
+    """What the HTML report shows before its first section (the promise, then the figures)."""
+    return page[:page.index('<section class="promise"')]
+
+
+def test_feedback_that_did_not_pass_the_check_stops_the_report_before_papermill(workshop_dir, monkeypatch):
+    _blocked(workshop_dir)
+    import papermill
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: pytest.fail("papermill ran"))
+    for refuse in (run_report, build_report):
+        with pytest.raises(FeedbackBlocked) as caught:
+            refuse(workshop_dir)
+        (problem,) = caught.value.problems
+        assert (problem.file, problem.field) == (workshop_dir / "feedback.csv", "expert_advice")
+        assert "is mostly outside the 1-5 scale" in str(caught.value)
+        assert "no finding is drawn from it" in str(caught.value)
+    assert not list((workshop_dir / "exports").glob("*.html"))
+
+
+@pytest.mark.parametrize("notebook", ["03_visualise_the_gap.ipynb", "05_workshop_report.ipynb"])
+def test_notebooks_3_and_5_show_the_check_s_problem_instead_of_figures(workshop_dir, monkeypatch, notebook):
+    _blocked(workshop_dir)
+    monkeypatch.setenv(WORKSHOP_ENV, str(workshop_dir))
+    executed = nbformat.read(REPO / "notebooks" / notebook, as_version=4)
+    with pytest.raises(CellExecutionError):
+        NotebookClient(executed, timeout=120, kernel_name="python3",
+                       resources={"metadata": {"path": str(REPO / "notebooks")}}).execute()
+    outputs = [o for cell in executed.cells if cell.cell_type == "code" for o in cell.outputs]
+    (error,) = [o for o in outputs if o.output_type == "error"]
+    shown = "\n".join(error.traceback)
+    assert shown.startswith("The feedback did not pass the check, so no finding is drawn from it:")
+    assert "field 'expert_advice': is mostly outside the 1-5 scale" in shown
+    assert "Traceback" not in shown and "File " not in shown  # words, not frames
+    assert not any(o.get("data", {}).keys() & {"application/vnd.jupyter.widget-view+json",
+                                               "application/vnd.plotly.v1+json"} for o in outputs)
+    assert not list((workshop_dir / "exports").glob("*.html"))
+
+
+def test_the_report_states_its_evidence_on_its_first_screen(workshop_dir):
+    """A client file with a 1–5 column and rows without a date: the counts, period and rules the report states
+    are computed here again from the file with pandas."""
+    path = workshop_dir / "feedback.csv"
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw["made_to_last"] = [str(1 + round(int(v) * 0.4)) if v else "" for v in raw["made_to_last"]]
+    raw.loc[raw.index % 25 == 0, "date"] = ""  # no date: these rows are set aside
+    raw.to_csv(path, index=False)
+    _mapping_edited(workshop_dir, lambda m: setattr(m.pillars["made_to_last"], "scale", "1-5"))
+
+    report = build_report(workshop_dir)
+    page = first_screen(export_html(report, workshop_dir / "r.html").read_text(encoding="utf-8"))
+    dated = raw[raw["date"] != ""]
+    months = pd.to_datetime(dated["date"]).dt.strftime("%Y-%m")
+    assert "<td>feedback.csv</td>" in page
+    assert (f"{len(raw):,} rows read: {len(dated):,} kept, {len(raw) - len(dated):,} set aside. "
+            f"Figures count {len(dated):,} responses.") in page
+    assert f"{months.min()} to {months.max()} ({months.nunique()} months)." in page
+    assert f"<td>{', '.join(sorted(dated['touchpoint'].unique()))}</td>" in page
+    assert "Made to last from column &#x27;made_to_last&#x27;: 1 to 5 (rule: (x − 1) × 2.5)." in page
+    assert html.escape(ROUNDING_RULE) in page
+    assert "Every pillar of the promise has scores." in page
+    assert "<td>derived against likelihood to recommend.</td>" in page
+    answers = dated[[p.id for p in report.promise.pillars]].replace("", None).notna().sum()
+    assert {view.caption for view in report.gap_views} == {
+        f"All responses (no filter). n = {len(dated):,} responses; {answers.min():,} to {answers.max():,} answers "
+        "per measured pillar."}
+
+
+def test_a_pillar_the_mapping_leaves_out_is_named_not_measured_on_the_first_screen(workshop_dir):
+    _mapping_edited(workshop_dir, lambda m: m.pillars.pop("expert_advice"))
+    report = build_report(workshop_dir)
+    page = first_screen(export_html(report, workshop_dir / "r.html").read_text(encoding="utf-8"))
+    headlines = page[page.index('<div class="headlines">'):page.index("</div>")]
+    assert "Pillar &#x27;Advice from people who know&#x27; is not measured: no column or question is mapped to it" \
+        in headlines
+    assert "Advice from people who know: no column or question is mapped to it." in page
+    overview = report.gap_views[0].figure
+    assert [(a.text, a.y) for a in overview.layout.annotations] == [("<i>not measured</i>",
+                                                                     "Advice from people who know")]
+    markdown = export_markdown(report, workshop_dir / "r.md").read_text(encoding="utf-8")
+    assert markdown.index("Advice from people who know: no column") < markdown.index("## The promise")
+
+
+def test_a_mapping_with_no_date_column_makes_the_report_say_the_responses_are_undated(workshop_dir):
+    _mapping_edited(workshop_dir, lambda m: m.fields.pop("date"))
+    report = build_report(workshop_dir)
+    page = first_screen(export_html(report, workshop_dir / "r.html").read_text(encoding="utf-8"))
+    assert ("<tr><th scope=\"row\">Period</th><td>undated: the mapping names no date column, so no period and no "
+            "month-by-month view can be shown.</td></tr>") in page
+
+
+def test_without_a_recommend_question_the_importance_view_says_importance_is_not_derived(workshop_dir):
+    _mapping_edited(workshop_dir, lambda m: setattr(m, "recommend", None))
+    report = build_report(workshop_dir)
+    importance = report.gap_views[1]
+    assert importance.title == "Importance is not derived: nothing to weigh the pillars against"
+    assert [a.text.replace("<br>", " ") for a in importance.figure.layout.annotations] == [NO_IMPORTANCE]
+    page = export_html(report, workshop_dir / "r.html").read_text(encoding="utf-8")
+    assert "No important pillar falls below the promise-able line" not in page
+    assert f"<th scope=\"row\">Importance</th><td>{html.escape(NO_IMPORTANCE)}</td>" in first_screen(page)

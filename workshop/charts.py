@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Collection, Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
 from workshop import gap
 from workshop.feedback.advocates import DETRACTOR_MAX, PASSIVE_MAX
+from workshop.feedback.mapping import NO_IMPORTANCE, ImportanceMeasure
 from workshop.gap import Table
 
 OKABE_ITO = ("#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7")
@@ -36,7 +38,9 @@ STATUS_COLOURS = {gap.PROMISE_ABLE: "#009E73", gap.AT_RISK: "#E69F00", gap.BROKE
 BAND_COLOURS = {"detractor": "#D55E00", "passive": "#56B4E9", "promoter": "#0072B2"}
 SMALL_SAMPLE_GREY = STATUS_COLOURS[gap.NOT_JUDGED]
 NO_ANSWERS = "no answers yet"
-"""What the screen says where a number has no answers behind it (the filter keeps none, or none were mapped)."""
+"""What the screen says where a number has no answers behind it (the filter keeps none)."""
+NOT_MEASURED = "not measured"
+"""What a pillar's row says when the feedback cannot score it at all (nothing mapped to it): never a blank row."""
 FONT_SIZE = 18
 """Base font in px: readable from the back of a room on a projector."""
 
@@ -223,9 +227,11 @@ def _small_label(n: np.ndarray, min_n: int) -> list[str]:
 # --- gap overview -------------------------------------------------------------------------------------------
 
 
-def gap_overview(pillars: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT_MIN_N) -> Chart:
+def gap_overview(pillars: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT_MIN_N,
+                 not_measured: Collection[str] = ()) -> Chart:
     """Per pillar: the target, the threshold and the mean experience with its 95 % interval, coloured by
-    status. ``pillars`` is a by-pillar metrics table."""
+    status. ``pillars`` is a by-pillar metrics table; the pillars in ``not_measured`` (ids the feedback cannot
+    score, ``evidence.pillars_not_measured``) read ``NOT_MEASURED`` on their row."""
     labels = _names(pillars["pillar"], names)
     small = pillars["small_sample"]
     mean = pillars["mean"]
@@ -236,6 +242,10 @@ def gap_overview(pillars: Table, names: Mapping[str, str], min_n: int = gap.DEFA
              for label, m, lo, hi, share, threshold, n, s in zip(
                  labels, mean, pillars["mean_low"], pillars["mean_high"], pillars["share_above"],
                  pillars["threshold"], pillars["n"], status)]
+    # A pillar with no score has no dot to carry its status, so its row says it in words at the left.
+    unmeasured = [{"text": f"<i>{NOT_MEASURED}</i>", "x": 0, "y": label, "xanchor": "left", "showarrow": False,
+                   "font": {"color": "#555555"}}
+                  for pillar_id, label in zip(pillars["pillar"], labels) if pillar_id in not_measured]
     connector_x = np.ravel([[m, t, None] for m, t in zip(mean, pillars["target"])]).tolist()
     connector_y = [y for label in labels for y in (label, label, None)]
     judged = [n for n, s in zip(labels, status) if s != gap.NOT_JUDGED]
@@ -267,7 +277,7 @@ def gap_overview(pillars: Table, names: Mapping[str, str], min_n: int = gap.DEFA
         ],
         layout={"title": {"text": title}},
         style={"xaxis": {"range": [-0.2, 10.4], "title": {"text": "score out of 10"}, "dtick": 1},
-               "yaxis": {"autorange": "reversed", "automargin": True}},
+               "yaxis": {"autorange": "reversed", "automargin": True}, "annotations": unmeasured},
     )
 
 
@@ -343,14 +353,28 @@ def gap_heatmap(cells: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT
 # --- importance–performance ---------------------------------------------------------------------------------
 
 
-def importance_performance(quadrant: Table, statuses: Sequence[str], names: Mapping[str, str]) -> Chart:
-    """Martilla & James: importance (r with recommend) across, performance (share above the threshold) up,
-    split at the average importance and the promise-able line. ``quadrant`` is ``gap.quadrants(...)``."""
+def importance_performance(quadrant: Table, statuses: Sequence[str], names: Mapping[str, str],
+                           measure: ImportanceMeasure | None) -> Chart:
+    """Martilla & James: importance (r with ``measure``, e.g. likelihood to recommend) across, performance
+    (share above the threshold) up, split at the average importance and the promise-able line. ``quadrant``
+    is ``gap.quadrants(...)``; ``measure`` is ``feedback.mapping.importance_measure(mapping)``.
+
+    With no measure the view draws nothing and says why (``NO_IMPORTANCE``); with no pillar placed its title
+    says nothing can be judged yet, never that no important pillar falls short."""
     labels = _names(quadrant["pillar"], names)
     line = float(quadrant["importance_line"][0]) if len(quadrant) else math.nan
+    placed = [q is not None for q in quadrant["quadrant"]]
     concentrate = [label for label, q in zip(labels, quadrant["quadrant"]) if q == gap.CONCENTRATE]
-    title = (f"Concentrate here: {', '.join(concentrate)}" if concentrate
-             else "No important pillar falls below the promise-able line")
+    # Quotes left as they are: the phrase quotes a column's name, and the report shows titles as text too.
+    against = html.escape(measure.phrase, quote=False) if measure is not None else ""
+    if measure is None:
+        title = "Importance is not derived: nothing to weigh the pillars against"
+    elif not any(placed):
+        title = f"Nothing can be judged yet: no pillar has enough answers alongside {against}"
+    elif concentrate:
+        title = f"Concentrate here: {', '.join(concentrate)}"
+    else:
+        title = "No important pillar falls below the promise-able line"
     importance = quadrant["importance"]
     low = float(np.nanmin(importance)) if np.any(~np.isnan(importance)) else 0.0
     x_range = [min(0.0, low) - 0.05, 1.0]
@@ -358,11 +382,15 @@ def importance_performance(quadrant: Table, statuses: Sequence[str], names: Mapp
         {"type": "line", "x0": line, "x1": line, "y0": 0, "y1": 100, "line": {"dash": "dash", "color": "#555555"}}]
     shapes.append({"type": "line", "x0": x_range[0], "x1": 1, "y0": 100 * gap.PROMISE_ABLE_SHARE,
                    "y1": 100 * gap.PROMISE_ABLE_SHARE, "line": {"dash": "dash", "color": "#555555"}})
-    corners = ((gap.CONCENTRATE, 0.99, 0.01, "right", "bottom"), (gap.KEEP_UP, 0.99, 0.99, "right", "top"),
-               (gap.LOW_PRIORITY, 0.01, 0.01, "left", "bottom"), (gap.OVERKILL, 0.01, 0.99, "left", "top"))
-    annotations = [{"text": f"<b>{text}</b>", "xref": "paper", "yref": "paper", "x": x, "y": y, "showarrow": False,
-                    "xanchor": xa, "yanchor": ya, "font": {"size": FONT_SIZE, "color": "#555555"}}
-                   for text, x, y, xa, ya in corners]
+    if measure is None:
+        annotations = [{"text": "<br>".join(textwrap.wrap(NO_IMPORTANCE, 60)), "xref": "paper", "yref": "paper",
+                        "x": 0.5, "y": 0.5, "showarrow": False, "font": {"size": FONT_SIZE}}]
+    else:
+        corners = ((gap.CONCENTRATE, 0.99, 0.01, "right", "bottom"), (gap.KEEP_UP, 0.99, 0.99, "right", "top"),
+                   (gap.LOW_PRIORITY, 0.01, 0.01, "left", "bottom"), (gap.OVERKILL, 0.01, 0.99, "left", "top"))
+        annotations = [{"text": f"<b>{text}</b>", "xref": "paper", "yref": "paper", "x": x, "y": y,
+                        "showarrow": False, "xanchor": xa, "yanchor": ya,
+                        "font": {"size": FONT_SIZE, "color": "#555555"}} for text, x, y, xa, ya in corners]
     return Chart(
         traces=[{"type": "scatter", "name": "pillars", "mode": "markers+text", "x": importance,
                  "y": _percent(quadrant["performance"]), "text": labels, "textposition": "top center",
@@ -372,7 +400,8 @@ def importance_performance(quadrant: Table, statuses: Sequence[str], names: Mapp
                  "hovertemplate": "%{text}<br>importance r=%{x:.2f}<br>%{y:.0f}% above the threshold<extra></extra>"}],
         layout={"title": {"text": title}, "shapes": shapes, "xaxis": {"range": x_range}},
         style={"annotations": annotations, "showlegend": False,
-               "xaxis": {"title": {"text": "importance: how much it moves 'would recommend' (r)"}},
+               "xaxis": {"title": {"text": f"importance: how much it moves {against} (r)" if against
+                                   else "importance (not derived)"}},
                "yaxis": {"range": [0, 105], "title": {"text": "% of customers above the threshold"}}},
     )
 

@@ -54,6 +54,12 @@ class WorkshopError(Exception):
             return str(self.problems[0])
         return f"{len(self.problems)} problems:\n" + "\n".join(f"- {p}" for p in self.problems)
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows these lines in place of a traceback, so a notebook cell stopped by a WorkshopError
+        # (notebook 03 or 05 on feedback that did not pass the check) shows the problem in words, and Run All
+        # stops there, before any figure is drawn.
+        return str(self).splitlines()
+
 
 class PromiseError(WorkshopError):
     """The promise (promise.yml or an edit to it) is not valid."""

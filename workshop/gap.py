@@ -510,11 +510,20 @@ def nps_bands(recommend_counts: np.ndarray) -> dict[str, np.ndarray]:
             "nps_high": column([r.ci_high for r in results])}
 
 
+def _responses(cube: ScoreCube, flt: Filter) -> np.ndarray:
+    """The response counts ``flt`` keeps: touchpoint × segment × month × advocate × recommend bin."""
+    return cube.responses[np.ix_(*_picks(cube, flt), np.arange(RECOMMEND_BINS))]
+
+
 def overall_nps(cube: ScoreCube, flt: Filter = Filter()) -> dict[str, float]:
     """NPS of every response ``flt`` keeps, whatever pillars it scored (see ``nps_bands``)."""
-    responses = cube.responses[np.ix_(*_picks(cube, flt), np.arange(RECOMMEND_BINS))]
-    per_bin = responses.sum(axis=(0, 1, 2, 3))[:SCORE_POINTS]
+    per_bin = _responses(cube, flt).sum(axis=(0, 1, 2, 3))[:SCORE_POINTS]
     return {name: float(value) for name, value in nps_bands(per_bin).items()}
+
+
+def responses_in(cube: ScoreCube, flt: Filter = Filter()) -> int:
+    """How many responses ``flt`` keeps, whatever pillars they scored: the n a view of that filter rests on."""
+    return int(_responses(cube, flt).sum())
 
 
 

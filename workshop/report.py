@@ -38,6 +38,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from workshop.actions import LEVERS, MOVES, REFRESH_KINDS, Action, FacilitatorWarning, prioritised
+from workshop.evidence import Evidence
 from workshop.promise import Promise, PromiseChange, atomic_write_bytes, atomic_write_text, promise_diff
 
 EXPORTS_FOLDER = "exports"
@@ -58,6 +59,9 @@ XLSX_WIDTH_MIN, XLSX_WIDTH_MAX = 8, 50
 XLSX_DATE_FORMAT = "yyyy-mm-dd"
 ANONYMITY_NOTE = ("Named owners are left out because the room chose anonymity; "
                   "each action keeps its owner department.")
+NO_FEEDBACK = "No customer feedback is mapped (no mapping.yml), so this report draws no finding from customers."
+EVIDENCE_HEADING = "What this report stands on"
+HEADLINES_HEADING = "Read this first: it changes the story"
 
 
 class ReportFigure(NamedTuple):
@@ -77,7 +81,8 @@ class WorkshopReport:
     inputs give the same files. ``earlier_promises`` are the kept versions, oldest first (see
     ``workshop.promise.load_versions``); each refresh is shown as a diff. ``idea_labels`` maps an idea id to
     how the report cites it (e.g. ``"#3"``); a label must not name the idea's author. ``plan_views`` (e.g. the
-    impact–effort matrix) are drawn under the action plan.
+    impact–effort matrix) are drawn under the action plan. ``evidence`` (None without feedback) is stated on
+    the first screen, its warnings that change the story first.
     """
 
     workshop: str
@@ -87,6 +92,7 @@ class WorkshopReport:
     anonymous: bool = True
     warnings: list[FacilitatorWarning] = field(default_factory=list)
     earlier_promises: list[Promise] = field(default_factory=list)
+    evidence: Evidence | None = None
     gap_views: list[ReportFigure] = field(default_factory=list)
     room_views: list[ReportFigure] = field(default_factory=list)
     plan_views: list[ReportFigure] = field(default_factory=list)
@@ -285,6 +291,16 @@ def markdown_table(table: pd.DataFrame) -> str:
     return "\n".join([header, rule, *body])
 
 
+def _markdown_evidence(evidence: Evidence | None) -> list[str]:
+    if evidence is None:
+        return [f"## {EVIDENCE_HEADING}", "", NO_FEEDBACK, ""]
+    lines = [f"## {EVIDENCE_HEADING}", ""]
+    if evidence.headlines:
+        lines += [f"**{HEADLINES_HEADING}:**", "", *(f"- {markdown_text(h)}" for h in evidence.headlines), ""]
+    lines += [f"- **{what}:** {markdown_text(words)}" for what, words in evidence.facts()]
+    return [*lines, ""]
+
+
 def export_markdown(report: WorkshopReport, path: str | os.PathLike) -> Path:
     """Write the report as Markdown: the promise, the action plan, the warnings, and each refresh of the
     promise as a bullet list of changes."""
@@ -292,6 +308,7 @@ def export_markdown(report: WorkshopReport, path: str | os.PathLike) -> Path:
     lines = [f"# {markdown_text(report.title)}", "",
              f"Workshop {markdown_text(report.workshop)}, {report.day.isoformat()}. "
              f"Promise version {promise.version}.", "",
+             *_markdown_evidence(report.evidence),
              "## The promise", "", f"> {markdown_text(promise.statement)}", "",
              markdown_table(promise_table(promise)), "",
              "## Action plan", ""]
@@ -344,6 +361,9 @@ th { background: #dce6f1; }
 td.number { text-align: right; white-space: nowrap; }
 td.date { white-space: nowrap; }
 td.text { min-width: 11em; }
+.headlines { border-left: 6px solid #D55E00; background: #fbeee6; padding: 8px 16px; margin: 12px 0; }
+.headlines h3 { margin-top: 0; }
+table.evidence th { width: 9em; background: #f2f2f2; }
 table.plan { font-size: 13px; }
 h4 { font-size: 16px; margin: 16px 0 4px; }
 tr { break-inside: avoid; }
@@ -396,6 +416,17 @@ def _html_figures(figures: Sequence[ReportFigure], section: str, empty: str) -> 
     return "\n".join(parts)
 
 
+def _html_evidence(evidence: Evidence | None) -> str:
+    """The evidence for the first screen: the warnings that change the story, then the facts."""
+    if evidence is None:
+        return f'<h2>{EVIDENCE_HEADING}</h2>\n<p class="note">{html.escape(NO_FEEDBACK)}</p>'
+    headlines = (f'<div class="headlines">\n<h3>{HEADLINES_HEADING}</h3>\n'
+                 f'{_html_list(evidence.headlines, "")}\n</div>\n') if evidence.headlines else ""
+    rows = "".join(f'<tr><th scope="row">{html.escape(what)}</th><td>{_html_text(words)}</td></tr>\n'
+                   for what, words in evidence.facts())
+    return f'<h2>{EVIDENCE_HEADING}</h2>\n{headlines}<table class="evidence">\n<tbody>\n{rows}</tbody>\n</table>'
+
+
 def report_html(report: WorkshopReport) -> str:
     """The report as one self-contained HTML page (see ``export_html``)."""
     promise = report.promise
@@ -421,6 +452,7 @@ def report_html(report: WorkshopReport) -> str:
 <header>
 <h1>{html.escape(report.title)}</h1>
 <p class="meta">Workshop {html.escape(report.workshop)}, {report.day.isoformat()} · promise version {promise.version}</p>
+{_html_evidence(report.evidence)}
 </header>
 <section class="promise" id="promise">
 <h2>The promise</h2>

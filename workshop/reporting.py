@@ -2,11 +2,13 @@
 ``WorkshopReport``, and run notebook 05 on a folder with papermill (``run_report``, behind ``workshop report``).
 
 A folder is checked before anything runs, so a broken one fails with the file and line of its first problem
-(e.g. ``promise.yml`` line 12) rather than with a notebook traceback. The same folder gives the same report:
-its date is the day the session started (today only for a folder that never had a session), figures get
-fixed ids, and nothing else varies. This module writes only into the folder's ``exports/`` and, for step 3's
-'Add this view to the report', its ``report_views.yml`` (the filters the room used); it builds no widgets
-and holds no rule of the workshop (warnings, order and metrics come from the layers below).
+(e.g. ``promise.yml`` line 12) rather than with a notebook traceback; feedback that does not pass the check
+(``usable_workshop_feedback``) stops the report with the check's problems, so no finding is ever drawn from
+it. The same folder gives the same report: its date is the day the session started (today only for a folder
+that never had a session), figures get fixed ids, and nothing else varies. This module writes only into the
+folder's ``exports/`` and, for step 3's 'Add this view to the report', its ``report_views.yml`` (the filters
+the room used); it builds no widgets and holds no rule of the workshop (warnings, order and metrics come from
+the layers below).
 """
 from __future__ import annotations
 
@@ -19,8 +21,9 @@ from workshop.action_charts import impact_effort_matrix
 from workshop.cube import ScoreCube
 from workshop.actions import facilitator_warnings, pillar_standing, prioritised
 from workshop.errors import Problem, WorkshopError, WorkshopFolderError
-from workshop.feedback.load import load_workshop_feedback
-from workshop.feedback.mapping import MAPPING_FILE, load_mapping, source_path
+from workshop.evidence import evidence_of, pillars_not_measured
+from workshop.feedback.load import usable_workshop_feedback
+from workshop.feedback.mapping import MAPPING_FILE, importance_measure, load_mapping, source_path
 from workshop.folder import current_workshop, kit_root
 from workshop.promise import PROMISE_FILE, atomic_write_text, load_versions
 from workshop.report import ReportFigure, WorkshopReport, export_path
@@ -46,11 +49,12 @@ def report_folder(workshop_dir: str | os.PathLike = "") -> Path:
 
 def check_workshop(workshop_dir: str | os.PathLike) -> None:
     """Raise the first problem that would stop a report: no folder or promise.yml, a promise (or a kept
-    version) that does not load, a mapping that does not load or names a missing file, an unreadable session,
-    a ``report_views.yml`` that does not load or names a touchpoint or segment the feedback does not have.
+    version) that does not load, a mapping that does not load or names a missing file, feedback that does not
+    pass the check, an unreadable session, a ``report_views.yml`` that does not load or names a touchpoint or
+    segment the feedback does not have.
 
     The errors are the loaders' own (``PromiseError`` with the line, ``WorkshopFolderError``, the mapping's,
-    the session's and ``GapError`` for report views), all ``WorkshopError``s.
+    the check's ``FeedbackError``, the session's and ``GapError`` for report views), all ``WorkshopError``s.
     """
     folder = Path(workshop_dir)
     if not (folder / PROMISE_FILE).is_file():
@@ -63,9 +67,9 @@ def check_workshop(workshop_dir: str | os.PathLike) -> None:
             raise WorkshopFolderError([Problem(folder / MAPPING_FILE, "source", "file", "names a file that is not "
                                                "there", "Copy the feedback file into the folder, or fix the name.",
                                                str(source))])
+    cube = usable_workshop_feedback(folder).cube if (folder / MAPPING_FILE).is_file() else None
     session_state(folder)
-    if (folder / REPORT_VIEWS_FILE).is_file():
-        load_report_views(folder, load_workshop_feedback(folder).cube if (folder / MAPPING_FILE).is_file() else None)
+    load_report_views(folder, cube)
 
 
 def load_report_views(workshop_dir: str | os.PathLike, cube: ScoreCube | None = None) -> list[gap.Filter]:
@@ -115,35 +119,46 @@ def report_day(workshop_dir: str | os.PathLike) -> date:
 
 
 def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()) -> WorkshopReport:
-    """Everything the report shows for a folder: the promise and its kept versions, the session's actions and
-    the warnings, the gap views on ``flt`` (all responses by default), then the gap overview on each filter
-    the room added in step 3 (``report_views.yml``, in order), and the room against the customers.
-    Without mapping.yml (no feedback) the gap views are left out and no pillar counts as broken."""
+    """Everything the report shows for a folder: the promise and its kept versions, the evidence the findings
+    stand on, the session's actions and the warnings, the gap views on ``flt`` (all responses by default),
+    then the gap overview on each filter the room added in step 3 (``report_views.yml``, in order), and the
+    room against the customers. Each gap view's caption gives its filter and its n.
+
+    Without mapping.yml (no feedback) the gap views and the evidence are left out and no pillar counts as
+    broken. Feedback that does not pass the check raises its ``FeedbackError``: no finding is drawn from it.
+    """
     folder = Path(workshop_dir)
     versions = load_versions(folder)
     promise = versions[-1]
     state = session_state(folder)
     names = {p.id: p.name for p in promise.pillars}
     table = None
+    evidence = None
     gap_views: list[ReportFigure] = []
     room_views: list[ReportFigure] = []
     if (folder / MAPPING_FILE).is_file():
-        cube = load_workshop_feedback(folder).cube
+        feedback = usable_workshop_feedback(folder)
+        evidence = evidence_of(feedback, promise)
+        cube, not_measured = feedback.cube, pillars_not_measured(feedback, promise)
         engine, goal_posts = gap.GapMetrics(cube), gap.goal_posts_from_promise(promise)
         table = engine.table(flt, "pillar", goal_posts)
-        gap_views = [ReportFigure(chart.title, chart.figure(), flt.caption())
-                     for chart in (charts.gap_overview(table, names),
-                                   charts.importance_performance(gap.quadrants(table), table["status"], names),
+        caption = evidence_caption(cube, flt, table)
+        gap_views = [ReportFigure(chart.title, chart.figure(), caption)
+                     for chart in (charts.gap_overview(table, names, not_measured=not_measured),
+                                   charts.importance_performance(gap.quadrants(table), table["status"], names,
+                                                                 importance_measure(feedback.mapping)),
                                    charts.loudness_chart(gap.loudness(table, promise), names))]
         for used in load_report_views(folder, cube):
-            chart = charts.gap_overview(engine.table(used, "pillar", goal_posts), names)
-            gap_views.append(ReportFigure(chart.title, chart.figure(), used.caption()))
+            used_table = engine.table(used, "pillar", goal_posts)
+            chart = charts.gap_overview(used_table, names, not_measured=not_measured)
+            gap_views.append(ReportFigure(chart.title, chart.figure(), evidence_caption(cube, used, used_table)))
         ratings = room_ratings(state)
         if len(ratings):
             blind = gap.blind_spots(gap.internal_summary(ratings, promise.pillar_ids), table)
             chart = charts.internal_vs_customers(blind, names)
             room_views = [ReportFigure(chart.title, chart.figure(),
-                                       f"{len(state.participants)} participants rated the pillars.")]
+                                       f"{len(state.participants)} participants rated the pillars. "
+                                       f"Customers: {caption}")]
     actions = actions_of(state)
     matrix = impact_effort_matrix(prioritised(actions), names)
     plan_views = [ReportFigure(matrix.title, matrix.figure(), "Each number is the action's row in the plan "
@@ -152,8 +167,17 @@ def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()
     return WorkshopReport(
         workshop=folder.name, day=report_day(folder), promise=promise, actions=actions,
         anonymous=state.anonymous, warnings=facilitator_warnings(actions, names, broken),
-        earlier_promises=versions[:-1], gap_views=gap_views, room_views=room_views, plan_views=plan_views,
-        idea_labels={idea.id: f"#{idea.number}" for idea in state.ideas.values()})
+        earlier_promises=versions[:-1], evidence=evidence, gap_views=gap_views, room_views=room_views,
+        plan_views=plan_views, idea_labels={idea.id: f"#{idea.number}" for idea in state.ideas.values()})
+
+
+def evidence_caption(cube: ScoreCube, flt: gap.Filter, pillars: gap.Table) -> str:
+    """A gap view's caption: its filter in words and its n, e.g. "All responses (no filter). n = 5,000
+    responses; 3,940 to 4,808 answers per measured pillar." (``pillars`` is the view's by-pillar table)."""
+    answers = sorted(int(n) for n in pillars["n"] if n)
+    spread = (f"{answers[0]:,}" if answers[0] == answers[-1] else f"{answers[0]:,} to {answers[-1]:,}") \
+        if answers else "no"
+    return f"{flt.caption()} n = {gap.responses_in(cube, flt):,} responses; {spread} answers per measured pillar."
 
 
 def run_report(workshop_dir: str | os.PathLike, out: str | os.PathLike | None = None) -> Path:

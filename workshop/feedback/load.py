@@ -31,7 +31,7 @@ from workshop.cube import CANONICAL_COLUMNS, CubeBuilder, ScoreCube
 from workshop.errors import Problem
 from workshop.feedback.calls import CALLS_FILE, load_calls
 from workshop.feedback.canonical import DUPLICATE_ID, Canonicalizer, Responses
-from workshop.feedback.column_checks import judge_columns, judge_dates
+from workshop.feedback.column_checks import MOSTLY, judge_columns, judge_dates
 from workshop.feedback.long_format import NOT_TOGETHER, LongPivot
 from workshop.feedback.mapping import (
     FeedbackMapping,
@@ -51,6 +51,8 @@ from workshop.promise import Promise, load_promise
 EXPLORER_CAP = 50_000
 """Comments kept for the verbatim explorer; past this, a seeded uniform random sample of this many."""
 EXPLORER_SEED = 20_240_325
+NOT_MAPPED = "no column or question is mapped to it"
+"""Why a pillar of the promise is not measured when the mapping leaves it out."""
 Progress = Callable[[float, int], None]
 """Called after each chunk with (fraction of the file read 0–1, rows read so far)."""
 
@@ -188,6 +190,11 @@ def _usable(mapping: FeedbackMapping, columns: list[str], promise: Promise,
     """The mapping without what cannot be read (each recorded as a blocking problem)."""
     for message, column, fix in mapping_issues(mapping, columns, promise):
         report.add(BLOCKING, message, column or None, fix, count=1)
+    for pillar in promise.pillars:
+        if pillar.id not in mapping.pillars:
+            report.add(WARNING, f"pillar '{pillar.name}' is not measured: {NOT_MAPPED}", None,
+                       "Map the column or question that scores it in notebook 02 (or mapping.yml), or tell the "
+                       "room the feedback says nothing about it.", count=1, headline=True)
     usable = copy.deepcopy(mapping)
     usable.fields = {k: s for k, s in usable.fields.items() if s.column is None or s.column in columns}
     usable.pillars = {k: s for k, s in usable.pillars.items()
@@ -308,6 +315,12 @@ def _finish(report: ValidationReport, canonical: Canonicalizer, pivot: LongPivot
     elif report.responses_kept == 0:
         report.add(BLOCKING, "no response could be kept: see the reasons above", None,
                    "Fix the mapping or the file, then load it again.", count=1)
+    elif report.rows_set_aside > MOSTLY * report.rows_read:
+        # The findings would rest on a minority of the file: said before any figure.
+        report.add(WARNING, f"most rows were set aside ({report.rows_set_aside:,} of {report.rows_read:,} read): "
+                            f"every finding rests on the {report.rows_kept:,} kept", None,
+                   "Read the reasons above and fix the mapping or the file before the workshop; say so to the "
+                   "room if it must go ahead.", count=report.rows_set_aside, headline=True)
 
 
 # --- checking a file, for `workshop check` and the mapping panel ------------------------------------------
@@ -382,3 +395,28 @@ def load_workshop_feedback(folder: str | Path, *, progress: Callable[[float, int
     mapping = load_mapping(folder)
     return load_feedback(source_path(mapping, folder), mapping, promise, progress=progress,
                          calls=load_calls(folder, promise))
+
+
+class FeedbackBlocked(FeedbackError):
+    """Feedback that did not pass the check: its blocking problems, and that no finding is drawn from it."""
+
+    def __str__(self) -> str:
+        problems = "\n".join(f"- {problem}" for problem in self.problems)
+        return (f"The feedback did not pass the check, so no finding is drawn from it:\n{problems}\n"
+                "Fix these in notebook 02 or mapping.yml ('workshop check' prints the whole report), "
+                "then run this again.")
+
+
+def usable_workshop_feedback(folder: str | Path, *, progress: Callable[[float, int], None] | None = None
+                             ) -> LoadedFeedback:
+    """The feedback of a workshop folder, only when it passes the check: the one gate every finding goes
+    through (``workshop report``, notebook 03's gap panel, notebook 05's report).
+
+    Raises FeedbackBlocked (a FeedbackError) with the check's blocking problems (file, row, column, value,
+    what to do), because a figure from the few rows that could be read would tell a story the data does not
+    support. Warnings pass: the report names those that change the story.
+    """
+    loaded = load_workshop_feedback(folder, progress=progress)
+    if loaded.report.blocking:
+        raise FeedbackBlocked([issue.to_problem(loaded.report.file) for issue in loaded.report.blocking])
+    return loaded

@@ -3,9 +3,11 @@
 Every problem is counted once per kind and column, with up to five example rows (file row, column, value)
 and what to do. Blocking problems mean the scores must not be used yet (no pillar mapped, a score column
 that is mostly text, dates that may be in the wrong order, a file with no responses); warnings do not
-(values out of range, duplicate response ids, future dates, unknown touchpoints). Totals reconcile:
-rows read = rows kept + rows set aside, and each set-aside row keeps its reason and can be written to a CSV
-for the client. Comments are never written there: raw comments stay in the workshop folder, and the row
+(values out of range, duplicate response ids, future dates, unknown touchpoints); a warning that changes
+the story (most rows set aside, a pillar with no scores, no dates) is marked ``headline`` where it is found,
+and ``ValidationReport.headlines`` lists those with every blocking problem, for the screens to name first.
+Totals reconcile: rows read = rows kept + rows set aside, and each set-aside row keeps its reason and can be
+written to a CSV for the client. Comments are never written there: raw comments stay in the workshop folder, and the row
 number and response id find the row in the client's own file. Other text (examples, set-aside values) may
 still be a customer's words, in a column mapped by mistake: it is scrubbed (``privacy.scrub``) as comments
 are, with the mapping's rules (``privacy``: its do-not-show names and safe patterns), which the report is
@@ -53,6 +55,9 @@ class Issue:
     """A warning that changes the story the scores tell (most dates unreadable, no date column, ...): the
     report names it on its first screen."""
     """(file row, value as found) for up to MAX_EXAMPLES rows; the row is None for whole-file problems."""
+    headline: bool = False
+    """A warning that changes the story (most rows set aside, a pillar with no scores, no dates): the report
+    and the step 2 and 3 screens name it first, before any figure."""
 
     def to_problem(self, file: Path | None) -> Problem:
         where = ", ".join(f"row {row}" for row, _ in self.examples if row is not None)
@@ -118,7 +123,8 @@ class ValidationReport:
     def add(self, severity: str, message: str, column: str | None, fix: str,
             rows: np.ndarray | list | None = None, values: np.ndarray | list | None = None,
             count: int | None = None, headline: bool = False) -> None:
-        """Count ``count`` (default: one per row) occurrences of a problem, keeping the first examples."""
+        """Count ``count`` (default: one per row) occurrences of a problem, keeping the first examples.
+        ``headline`` marks a warning that changes the story (see ``headlines``)."""
         issue = self.issues.setdefault((message, column), Issue(severity, message, column, fix))
         issue.headline = issue.headline or headline
         rows = [] if rows is None else rows
@@ -163,6 +169,12 @@ class ValidationReport:
     @property
     def warnings(self) -> list[Issue]:
         return [i for i in self.issues.values() if i.severity == WARNING]
+
+    @property
+    def headlines(self) -> list[Issue]:
+        """What changes the story, in the order found: every blocking problem, and the warnings marked
+        ``headline``. The report's first screen names them all."""
+        return [i for i in self.issues.values() if i.severity == BLOCKING or i.headline]
 
     @property
     def reconciles(self) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection
 
 import ipywidgets as widgets
 import pandas as pd
@@ -19,7 +19,10 @@ import plotly.graph_objects as go
 
 from workshop import charts, gap
 from workshop.cube import UNDATED, ScoreCube
+from workshop.evidence import pillars_not_measured
 from workshop.feedback.advocates import NPS_RULE
+from workshop.feedback.load import LoadedFeedback
+from workshop.feedback.mapping import ImportanceMeasure, importance_measure
 from workshop.gap import Filter, GoalPost
 from workshop.promise import Promise, save_new_version
 from workshop.reporting import add_report_view
@@ -32,6 +35,8 @@ VIEW_TITLES = {"overview": "Gap overview", "distribution": "Score bands", "heatm
                "quadrant": "Importance", "loudness": "Who speaks louder?", "internal": "Room vs customers",
                "trend": "By month"}
 FIGURE_HEIGHT = {"trend": 700}
+LIKELIHOOD_TO_RECOMMEND = ImportanceMeasure("recommend", "recommend")
+"""What a panel built straight from a cube derives importance against (the canonical recommend answers)."""
 
 
 class GapPanel:
@@ -46,8 +51,11 @@ class GapPanel:
 
     def __init__(self, cube: ScoreCube, promise: Promise, folder: str | Path | None = None,
                  ratings: pd.DataFrame | None = None, min_n: int = gap.DEFAULT_MIN_N,
-                 on_save: Callable[[Promise], None] | None = None):
+                 on_save: Callable[[Promise], None] | None = None,
+                 importance: ImportanceMeasure | None = LIKELIHOOD_TO_RECOMMEND, not_measured: Collection[str] = ()):
         self.promise = promise
+        self.importance = importance
+        self.not_measured = frozenset(not_measured)
         self.folder = Path(folder) if folder is not None else None
         self.on_save = on_save
         self.engine = gap.GapMetrics(cube)
@@ -112,6 +120,14 @@ class GapPanel:
                           names="selected_index")
         if ratings is not None:
             self.set_internal_ratings(ratings)
+
+    @classmethod
+    def for_feedback(cls, feedback: LoadedFeedback, promise: Promise, folder: str | Path | None = None,
+                     ratings: pd.DataFrame | None = None) -> GapPanel:
+        """The panel for feedback that passed the check (``usable_workshop_feedback``): importance worded by
+        what the mapping measures it against, and pillars it cannot score reading "not measured"."""
+        return cls(feedback.cube, promise, folder, ratings, importance=importance_measure(feedback.mapping),
+                   not_measured=pillars_not_measured(feedback, promise))
 
     # --- what the room chose ---------------------------------------------------------------------------
 
@@ -198,11 +214,11 @@ class GapPanel:
     def _views(self, names: set[str]) -> dict[str, charts.Chart]:
         min_n = self.min_n.value
         build = {
-            "overview": lambda: charts.gap_overview(self.table(), self.names, min_n),
+            "overview": lambda: charts.gap_overview(self.table(), self.names, min_n, self.not_measured),
             "distribution": lambda: charts.score_distribution(self.table(), self.names, min_n),
             "heatmap": lambda: charts.gap_heatmap(self.table("touchpoint"), self.names, min_n),
             "quadrant": lambda: charts.importance_performance(gap.quadrants(self.table()), self.table()["status"],
-                                                              self.names),
+                                                              self.names, self.importance),
             "loudness": lambda: charts.loudness_chart(gap.loudness(self.table(), self.promise), self.names),
             "internal": lambda: charts.internal_vs_customers(gap.blind_spots(self._summary, self.table()),
                                                              self.names),
@@ -215,7 +231,8 @@ class GapPanel:
         rows = "".join(
             f"<tr><td>{html.escape(self.names[p])}</td>"
             f"<td style='color:{charts.STATUS_COLOURS[s]};font-weight:bold'>{s}</td>"
-            f"<td>{charts.share_above_text(share, threshold, n)}</td></tr>"
+            f"<td>{charts.NOT_MEASURED if p in self.not_measured else charts.share_above_text(share, threshold, n)}"
+            "</td></tr>"
             for p, s, share, threshold, n in zip(pillars["pillar"], pillars["status"], pillars["share_above"],
                                                  pillars["threshold"], pillars["n"]))
         value = (f"<div style='font-size:18px'><b>{self.promise_able_count()} of {len(pillars)} pillars are "

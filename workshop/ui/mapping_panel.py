@@ -303,10 +303,15 @@ class MappingPanel:
             list(self.touchpoint_choices.values())
 
 
+STORY_HEADING = "This changes the story: say it to the room"
+"""Over the warnings marked headline (no dates, most rows set aside, a pillar with no scores)."""
+
+
 def report_html(report: ValidationReport, calls: int = 0) -> str:
-    """The validation report in plain words: totals, blocking problems in red, then warnings, each with
-    examples (row, column, value) and what to do. Every value from the file was scrubbed by the report, with
-    its mapping's rules (``ValidationReport.privacy``); here it is HTML-escaped."""
+    """The validation report in plain words: totals, blocking problems in red, the warnings that change the
+    story, then the other warnings, each with examples (row, column, value) and what to do. Every value from
+    the file was scrubbed by the report, with its mapping's rules (``ValidationReport.privacy``); here it is
+    HTML-escaped."""
     adds_up = ("" if report.reconciles else f' <b style="color:{RED}">(does not add up: please report this)</b>')
     parts = [f'<div style="font-size:16px;color:{INK}">',
              f"<p><b>Rows read: {report.rows_read:,} = kept {report.rows_kept:,} + set aside "
@@ -314,8 +319,10 @@ def report_html(report: ValidationReport, calls: int = 0) -> str:
     if calls:
         parts.append(f"<p>Plus {calls:,} advocate calls from the call log.</p>")
     parts += [f"<p>{html.escape(note)}</p>" for note in report.notes]
+    story = [issue for issue in report.warnings if issue.headline]
     for title, issues, colour in (("Fix these before using the scores", report.blocking, RED),
-                                  ("Warnings", report.warnings, AMBER)):
+                                  (STORY_HEADING, story, AMBER),
+                                  ("Warnings", [issue for issue in report.warnings if not issue.headline], AMBER)):
         if issues:
             parts.append(f'<h4 style="color:{colour}">{title}</h4><ul>')
             parts += [_issue_html(issue, colour) for issue in issues]
