@@ -209,7 +209,8 @@ class ValidationReport:
                              f"{tally.scored:,} scored, {tally.missing + tally.coded_missing:,} not answered{coded}, "
                              f"{tally.out_of_range:,} out of range, {tally.unreadable:,} not readable")
         for title, issues in (("BLOCKING: fix these before using the scores", self.blocking),
-                              ("Warnings", self.warnings)):
+                              ("CHANGES THE STORY: say it to the room", [i for i in self.warnings if i.headline]),
+                              ("Warnings", [i for i in self.warnings if not i.headline])):
             if not issues:
                 continue
             lines.append(f"{title}:")
