@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from workshop.cube import NOT_STATED, SCORE_POINTS, cube_from_frames
+from workshop.cube import CELL_AXES, NOT_STATED, SCORE_POINTS, cube_from_frames
 from workshop.feedback import load as load_module
 from workshop.feedback.load import check_feedback, load_feedback
 from workshop.feedback.mapping import FeedbackMapping, Source, load_mapping, suggest_mapping
@@ -120,13 +120,11 @@ def test_clean_export_converts_to_canonical_scores():
     loaded = load("clean_comma.csv")
     cube = loaded.cube
     assert cube.total_responses == 6
-    speed = cube.scores[cube.pillars.index("speed")].sum(axis=(0, 1, 2, 3, 4))
-    assert speed.tolist() == np.bincount([8, 6, 10, 3, 9], minlength=SCORE_POINTS).tolist()
+    assert cube.score_histogram("speed").tolist() == np.bincount([8, 6, 10, 3, 9], minlength=SCORE_POINTS).tolist()
     assert sorted(cube.touchpoints) == ["phone", "store", "web"]
     assert sorted(cube.segments) == ["business", "consumer"]
     assert cube.months == ["2024-03", "2024-04", "2024-05"]
-    advocates = cube.responses.sum(axis=(0, 1, 2, 4))
-    assert advocates.tolist() == [4, 2]  # recommend 10 and 9 are promoters
+    assert cube.counts("advocate").to_dict() == {False: 4, True: 2}  # recommend 10 and 9 are promoters
     explorer = loaded.explorer
     assert explorer["response_id"].tolist() == ["R001", "R003", "R004", "R006"]
     assert explorer["comment"].tolist()[-1] == 'Friendly, but the "new" bill is confusing'
@@ -144,20 +142,18 @@ def test_semicolon_export_with_decimal_commas_and_day_first_dates():
 
 def test_labels_and_stars_convert_by_the_stated_rules():
     likert = load("likert_labels.csv").cube
-    speed = likert.scores[likert.pillars.index("speed")].sum(axis=(0, 1, 2, 3, 4))
-    care = likert.scores[likert.pillars.index("care")].sum(axis=(0, 1, 2, 3, 4))
+    speed, care = likert.score_histogram("speed"), likert.score_histogram("care")
     assert np.flatnonzero(speed).tolist() == [0, 3, 5, 8, 10]
     assert np.repeat(np.arange(11), care).tolist() == [0, 3, 5, 7, 10]
     mixed = load("scales_mixed.csv").cube
-    by_pillar = {p: np.repeat(np.arange(11), mixed.scores[i].sum(axis=(0, 1, 2, 3, 4))).tolist()
-                 for i, p in enumerate(mixed.pillars)}
+    by_pillar = {p: np.repeat(np.arange(11), mixed.score_histogram(p)).tolist() for p in mixed.pillars}
     assert by_pillar == {"speed": [5, 8, 9, 10], "care": [0, 8, 8, 10], "clarity": [0, 2, 5, 10]}
-    assert mixed.responses.sum(axis=(0, 1, 2, 3)).tolist()[:11] == [1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1]
+    assert mixed.recommend_histogram().tolist() == [1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1]
 
 
 def test_missing_markers_never_count_as_zero():
     cube = load("mixed_missing.csv").cube
-    assert cube.scores[cube.pillars.index("speed")].sum(axis=(0, 1, 2, 3, 4)).tolist() == [1] + [0] * 9 + [1]
+    assert cube.score_histogram("speed").tolist() == [1] + [0] * 9 + [1]
 
 
 def test_ambiguous_dates_load_once_the_mapping_says_the_order():
@@ -177,8 +173,8 @@ def test_excel_serials_and_workbook_dates():
 
 def labelled(cube) -> dict:
     """Every non-zero count keyed by labels, so cubes whose axes grew in another order compare equal."""
-    return {(cube.pillars[p], cube.touchpoints[t], cube.segments[s], cube.months[m], a, r, k): int(n)
-            for (p, t, s, m, a, r, k), n in np.ndenumerate(cube.scores) if n}
+    return {(pillar, *cell): int(n) for pillar in cube.pillars
+            for cell, n in cube.counts(*CELL_AXES, "score", pillar=pillar).items()}
 
 
 def test_long_export_pivots_to_one_response_each_whatever_the_chunk_size():
@@ -189,8 +185,7 @@ def test_long_export_pivots_to_one_response_each_whatever_the_chunk_size():
         assert labelled(split.cube) == labelled(whole.cube)
     cube = whole.cube
     assert whole.report.responses_kept == 3 and cube.total_responses == 3
-    scores = {p: np.repeat(np.arange(11), cube.scores[i].sum(axis=(0, 1, 2, 3, 4))).tolist()
-              for i, p in enumerate(cube.pillars)}
+    scores = {p: np.repeat(np.arange(11), cube.score_histogram(p)).tolist() for p in cube.pillars}
     assert scores == {"speed": [3, 8], "care": [8, 10], "clarity": [9]}  # R1's late bill answer is set aside
     assert whole.explorer[["response_id", "comment"]].values.tolist() == [["R1", "Very helpful"]]
 
@@ -211,7 +206,7 @@ def test_advocates_from_a_named_column():
     explorer = load("clean_comma.csv", mapping).explorer
     assert explorer["advocate"].tolist() == [False, False, False, False]
     cube = load("clean_comma.csv", mapping).cube
-    assert cube.responses.sum(axis=(0, 1, 2, 4)).tolist() == [4, 2]  # R002, R005 are business
+    assert cube.counts("advocate").to_dict() == {False: 4, True: 2}  # R002, R005 are business
 
 
 def test_progress_is_reported_for_each_chunk(tmp_path):
@@ -299,9 +294,7 @@ def direct_counts(frame: pd.DataFrame, pillar: str) -> dict:
 
 
 def cube_counts(cube, pillar: str) -> dict:
-    scores = cube.scores[cube.pillars.index(pillar)].sum(axis=(1, 3, 4))  # over segment, advocate, recommend
-    return {(cube.touchpoints[t], cube.months[m], k): int(scores[t, m, k])
-            for t, m, k in zip(*np.nonzero(scores))}
+    return {key: int(n) for key, n in cube.counts("touchpoint", "month", "score", pillar=pillar).items()}
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -319,7 +312,8 @@ def test_cube_counts_equal_direct_pandas_counts(tmp_path, frame, suffix, chunk_r
     for pillar in ("speed", "care"):
         assert cube_counts(loaded.cube, pillar) == direct_counts(frame, pillar)
     promoters = int((frame["recommend"] >= 9).sum())
-    assert loaded.cube.responses.sum(axis=(0, 1, 2, 4)).tolist() == [len(frame) - promoters, promoters]
+    advocates = loaded.cube.counts("advocate").reindex([False, True], fill_value=0)
+    assert advocates.tolist() == [len(frame) - promoters, promoters]
     one_pass = cube_from_frames([frame.assign(date=pd.to_datetime(frame["date"]),
                                               touchpoint=frame["touchpoint"].fillna(NOT_STATED),
                                               advocate=frame["recommend"] >= 9)], ["speed", "care", "clarity"])
@@ -377,8 +371,7 @@ def test_a_blank_answer_row_does_not_hide_or_double_a_given_answer(tmp_path):
                     "R2,2024-03-02,Web,Did the person care?,Disagree\n"
                     "R2,2024-03-02,Web,Did the person care?,\n", encoding="utf-8")
     loaded = load_feedback(path, suggest_mapping(read_preview(path), PROMISE), PROMISE)
-    care = loaded.cube.scores[loaded.cube.pillars.index("care")].sum(axis=(0, 1, 2, 3, 4))
-    assert np.repeat(np.arange(11), care).tolist() == [3, 8]  # likert5: disagree 2.5 → 3, agree 7.5 → 8
+    assert np.repeat(np.arange(11), loaded.cube.score_histogram("care")).tolist() == [3, 8]  # likert5: disagree 2.5 → 3, agree 7.5 → 8
     assert not loaded.report.issues
 
 
@@ -395,3 +388,4 @@ def test_a_long_export_report_names_questions_as_questions(tmp_path):
     assert "  - question 'How quickly did we answer? (1-5)': is mostly text that is no answer" in text
     assert "column 'How quickly" not in text
     assert "column 'ResponseID': rows of this response are not together" in text
+
