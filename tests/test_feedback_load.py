@@ -3,6 +3,7 @@ long exports across chunks, the explorer frame, the sample company, and a proper
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import numpy as np
 import pandas as pd
@@ -389,3 +390,73 @@ def test_a_long_export_report_names_questions_as_questions(tmp_path):
     assert "column 'How quickly" not in text
     assert "column 'ResponseID': rows of this response are not together" in text
 
+
+# --- a free-text column taken as a segment or touchpoint: memory bounded by the file -----------------------
+
+HIGH_CARDINALITY_CHILD = """
+import json, resource, sys
+from pathlib import Path
+# A safety net at twice the budget, so a cube that grows with the product of its axes fails here quickly
+# instead of taking the machine's memory; the assertion is on the peak actually used (VmHWM).
+resource.setrlimit(resource.RLIMIT_AS, (3 * 1024 ** 3, 3 * 1024 ** 3))
+from workshop.feedback.load import load_feedback
+from workshop.feedback.mapping import FeedbackMapping, Source
+from workshop.promise import load_promise
+
+path, promise_path = Path(sys.argv[1]), Path(sys.argv[2])
+mapping = FeedbackMapping(
+    fields={"response_id": Source(column="id"), "date": Source(column="submitted"),
+            "touchpoint": Source(column="Review title"), "segment": Source(column="Customer")},
+    recommend=Source(column="nps", scale="0-10"),
+    pillars={p: Source(column=p, scale="0-10") for p in ("speed", "care", "clarity")})
+loaded = load_feedback(path, mapping, load_promise(promise_path))
+peak_kb = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+               if line.startswith("VmHWM:"))
+cube = loaded.cube
+print(json.dumps({"peak_mb": peak_kb / 1024, "segments": cube.segments, "touchpoints": cube.touchpoints,
+                  "responses": cube.total_responses, "cells": len(cube.cells),
+                  "warnings": [[i.column, i.message, i.count, i.fix] for i in loaded.report.warnings]}))
+"""
+
+
+def test_a_segment_with_100000_values_mapped_by_hand_stays_within_the_memory_budget(tmp_path):
+    """The issue's file: a free-text title (1,351 values) as the touchpoint, a customer id (100,000 values)
+    as the segment, 13 years of dates. The dense cube wanted terabytes; the sparse one stays small, keeps
+    at most MAX_GROUPS values of each, and the report says which column was grouped and how many it had."""
+    import json
+    import subprocess
+    import sys
+
+    from workshop.cube import MAX_GROUPS, OTHER
+    from conftest import REPO
+
+    n = 100_000
+    rng = np.random.default_rng(11)
+    frame = pd.DataFrame({
+        "id": [f"C{i:06d}" for i in range(n)],
+        "submitted": (pd.Timestamp("2012-01-01") + pd.to_timedelta(rng.integers(0, 13 * 365, n), unit="D"))
+        .strftime("%Y-%m-%d"),
+        "Review title": [f"Title number {i % 1_351}" for i in range(n)],
+        "Customer": [f"customer {i:06d}" for i in rng.permutation(n)],
+        "nps": rng.integers(0, 11, n),
+        **{p: rng.integers(0, 11, n) for p in ("speed", "care", "clarity")},
+    })
+    path = tmp_path / "reviews.csv"
+    frame.to_csv(path, index=False)
+    done = subprocess.run([sys.executable, "-c", HIGH_CARDINALITY_CHILD, str(path), str(FEEDBACK / "promise.yml")],
+                          capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["peak_mb"] < 1536, result["peak_mb"]
+    assert result["responses"] == n and result["cells"] <= n
+    assert len(result["segments"]) == MAX_GROUPS and result["segments"][-1] == OTHER
+    assert len(result["touchpoints"]) == MAX_GROUPS and result["touchpoints"][-1] == OTHER
+    grouped = {column: (message, count, fix) for column, message, count, fix in result["warnings"]
+               if "more than a room can read" in message}
+    assert set(grouped) == {"Customer", "Review title"}
+    message, count, fix = grouped["Customer"]
+    assert count == n and "100,000 different values" in message
+    assert f"the {MAX_GROUPS - 1} largest are kept and the rest shown as '{OTHER}'" in message
+    assert "as the segment" in fix
+    assert grouped["Review title"][1] == 1_351 and "1,351 different values" in grouped["Review title"][0]
+    assert "as the touchpoint" in grouped["Review title"][2]
