@@ -152,6 +152,7 @@ def test_the_cube_holds_one_row_per_non_empty_cell_not_the_product_of_the_axes()
         builder.add(frame.iloc[start:start + 3_000])
     cube = builder.build()
     assert len(cube.cells) <= n and len(cube.answer_count) <= n
+    assert cube.nbytes <= 100 * n  # about 80 bytes a response here; dense, 20 × 20 × 156 months × 24 × 11 × 8
     assert len(cube.months) > 150 and len(cube.segments) == MAX_GROUPS
     assert cube.total_responses == n and cube.score_histogram("speed").sum() == n
 

@@ -97,6 +97,12 @@ class ScoreCube:
     def total_responses(self) -> int:
         return int(self.responses.sum())
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes the counts hold (labels aside): what the cube costs in memory."""
+        return sum(a.nbytes for a in (self.cells, self.responses, self.answer_cell, self.answer_pillar,
+                                      self.answer_score, self.answer_count))
+
     def counts(self, *axes: str, pillar: str | None = None) -> pd.Series:
         """Non-zero counts by the labels of ``axes`` (any of ``CELL_AXES``, with ``pillar`` also ``"score"``):
         responses, or with ``pillar`` that pillar's answers. Advocate reads as bool, recommend and score
