@@ -113,15 +113,17 @@ class ScoreCube:
             entries = self.answer_pillar == self.pillars.index(pillar)
             codes = np.column_stack([self.cells[self.answer_cell[entries]], self.answer_score[entries]])
             weights = self.answer_count[entries]
-        columns = [*CELL_AXES, "score"]
+        columns = [*CELL_AXES, "score"] if pillar is not None else list(CELL_AXES)
+        if not axes or not set(axes) <= set(columns):
+            raise ValueError(f"count by one or more of {', '.join(columns)}; got {', '.join(axes) or 'none'}")
         labels = {"touchpoint": self.touchpoints, "segment": self.segments, "month": self.months}
-        frame = pd.DataFrame({axis: codes[:, columns.index(axis)] for axis in axes}).assign(_n=weights)
+        frame = pd.DataFrame({axis: codes[:, columns.index(axis)] for axis in axes}).assign(count=weights)
         for axis in axes:
             if axis in labels:
                 frame[axis] = np.asarray(labels[axis], dtype=object)[frame[axis].to_numpy()]
             elif axis == "advocate":
                 frame[axis] = frame[axis].astype(bool)
-        return frame.groupby(list(axes))["_n"].sum().astype(np.int64)
+        return frame.groupby(list(axes))["count"].sum().astype(np.int64)
 
     def score_histogram(self, pillar: str) -> np.ndarray:
         """Answers of ``pillar`` per score 0–10, over every cell."""
@@ -153,16 +155,19 @@ class _GrowingAxis:
 
     def __init__(self) -> None:
         self.labels: list[str] = []
-        self._codes: dict[str, int] = {}
+        self._index = pd.Index([], dtype=object)
 
     def codes(self, values: pd.Series) -> np.ndarray:
         categorical = pd.Categorical(values.astype("string").fillna(NOT_STATED))
-        for label in categorical.categories:
-            if label not in self._codes:
-                self._codes[label] = len(self.labels)
-                self.labels.append(label)
-        lookup = np.array([self._codes[label] for label in categorical.categories], dtype=np.int64)
-        return lookup[categorical.codes]
+        categories = pd.Index(categorical.categories.astype(object))
+        # Looked up as a whole (a free-text axis brings a hundred thousand labels a chunk), never one by one.
+        lookup = self._index.get_indexer(categories)
+        new = lookup < 0
+        if new.any():
+            lookup[new] = np.arange(len(self.labels), len(self.labels) + int(new.sum()))
+            self.labels.extend(categories[new])
+            self._index = pd.Index(self.labels, dtype=object)
+        return lookup.astype(np.int64)[categorical.codes]
 
 
 class CubeBuilder:
@@ -196,8 +201,8 @@ class CubeBuilder:
         answer_keys = np.concatenate(keys) if keys else np.zeros(0, np.int64)
         self._pending.append(self._reduce([_Counts(cells, np.ones(len(chunk), np.int64), answer_keys,
                                                    np.ones(len(answer_keys), np.int64))]))
-        # Merge once the chunks waiting are as large as what is merged: each count is re-sorted a few times
-        # over the whole file, and the waiting chunks never hold more than the merged cube.
+        # Merge once the chunks waiting are as large as the merged counts: a merge costs their size, so merging
+        # costs no more than reducing the chunks did, and what waits never outgrows the cube.
         if sum(len(c.answer_keys) + len(c.cells) for c in self._pending) >= (len(self._reduced.answer_keys)
                                                                              + len(self._reduced.cells)):
             self._merge()
@@ -219,10 +224,20 @@ class CubeBuilder:
         distinct, cell_of = _unique(*_combined_keys(cells, sizes or self._sizes()))
         first = np.empty(len(distinct), np.int64)
         first[cell_of] = np.arange(len(cells))  # a row of each distinct cell: any one, their codes are equal
-        offsets = np.cumsum([0] + [len(part.cells) for part in parts[:-1]])
-        row, rest = np.divmod(np.concatenate([part.answer_keys + offset * per_cell
-                                              for part, offset in zip(parts, offsets)]), per_cell)
-        answers, answer_of = _unique(cell_of[row] * per_cell + rest, len(distinct) * per_cell)
+        # In place where it can be: with a free-text axis these arrays hold an entry per answer in the file.
+        keys = np.concatenate([part.answer_keys for part in parts])
+        start, first_cell = 0, 0
+        for part in parts:
+            keys[start:start + len(part.answer_keys)] += first_cell * per_cell
+            start, first_cell = start + len(part.answer_keys), first_cell + len(part.cells)
+        row = keys // per_cell
+        keys %= per_cell
+        row = cell_of[row]
+        row *= per_cell
+        row += keys
+        del keys
+        answers, answer_of = _unique(row, len(distinct) * per_cell)
+        del row
         responses = np.concatenate([part.responses for part in parts])
         answer_counts = np.concatenate([part.answer_counts for part in parts])
         return _Counts(cells[first], _sum_by(cell_of, responses, len(distinct)), answers,
@@ -231,9 +246,9 @@ class CubeBuilder:
     def build(self) -> ScoreCube:
         """The cube so far: months in calendar order (``undated`` last), a touchpoint or segment with more
         than ``MAX_GROUPS`` values grouped (see ``AxisGrouping``)."""
-        self._merge()
-        counts = self._reduced
-        cells = counts.cells.copy()
+        # Merged and grouped in one pass: the merge that grouping would follow is the widest of all.
+        parts = [self._reduced, *self._pending]
+        cells = [part.cells.copy() for part in parts]
         labels: dict[str, list[str]] = {}
         grouped = []
         for column, axis in enumerate(CELL_AXES[:3]):
@@ -244,14 +259,16 @@ class CubeBuilder:
                 recode[order] = np.arange(len(seen))
                 labels[axis] = [seen[i] for i in order]
             else:
-                totals = np.bincount(cells[:, column], weights=counts.responses, minlength=len(seen))
+                totals = sum(np.bincount(c[:, column], weights=part.responses, minlength=len(seen))
+                             for c, part in zip(cells, parts))
                 labels[axis], recode = _grouped_labels(seen, totals)
                 if len(labels[axis]) < len(seen):
                     grouped.append(AxisGrouping(axis, len(seen), len(labels[axis]) - 1))
-            cells[:, column] = recode[cells[:, column]]
+            for c in cells:
+                c[:, column] = recode[c[:, column]]
         sizes = [len(labels["touchpoint"]), len(labels["segment"]), len(labels["month"]), 2, RECOMMEND_BINS]
-        built = self._reduce([_Counts(cells, counts.responses, counts.answer_keys, counts.answer_counts)],
-                             sizes)
+        built = self._reduce([_Counts(c, part.responses, part.answer_keys, part.answer_counts)
+                              for c, part in zip(cells, parts)], sizes)
         per_cell = len(self.pillar_ids) * SCORE_POINTS
         cell, rest = np.divmod(built.answer_keys, per_cell)
         pillar, score = np.divmod(rest, SCORE_POINTS)
@@ -297,8 +314,22 @@ def _unique(keys: np.ndarray, span: int) -> tuple[np.ndarray, np.ndarray]:
         present = np.zeros(span, dtype=bool)
         present[keys] = True
         return np.flatnonzero(present), (np.cumsum(present) - 1)[keys]
-    distinct, position = np.unique(keys, return_inverse=True)
-    return distinct, position.reshape(-1)
+    # A stable sort, because merged keys are a few sorted runs (each part's cells and answers are in order),
+    # which the merge sort behind it joins in about linear time where a quicksort starts over. Temporaries
+    # are dropped as soon as they are used: these arrays can hold an entry per answer in the file.
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.empty(len(keys), dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    distinct = ordered[starts]
+    del ordered
+    ids = np.cumsum(starts)
+    del starts
+    ids -= 1
+    position = np.empty(len(keys), dtype=np.int64)
+    position[order] = ids
+    return distinct, position
 
 
 def _sum_by(position: np.ndarray, counts: np.ndarray, size: int) -> np.ndarray:
