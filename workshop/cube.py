@@ -50,7 +50,6 @@ MAX_GROUPS = 20
 CANONICAL_COLUMNS = ("response_id", "date", "touchpoint", "segment", "recommend", "advocate", "comment", "source")
 CELL_AXES = ("touchpoint", "segment", "month", "advocate", "recommend")
 """The columns of ``ScoreCube.cells``, in order."""
-_GROUPED_AXES = ("touchpoint", "segment")
 _DENSE_SPAN = 4
 """Keys spanning at most this many times their number are made unique with a table over the span, which is
 linear and no bigger than sorting's copies; wider ones (a free-text axis) are sorted."""
@@ -141,8 +140,8 @@ class ScoreCube:
 
 @dataclass
 class _Counts:
-    """Counts not yet reduced: ``cells`` may repeat; ``answer_keys`` are ``(cell × pillars + pillar) × 11 +
-    score`` for row ``cell`` of ``cells``."""
+    """The builder's counts: ``responses`` per row of ``cells`` (rows may repeat until ``_reduce``), and
+    ``answer_counts`` per ``answer_keys``, each ``(cell × pillars + pillar) × 11 + score`` for row ``cell``."""
 
     cells: np.ndarray
     responses: np.ndarray
