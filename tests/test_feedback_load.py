@@ -396,9 +396,10 @@ def test_a_long_export_report_names_questions_as_questions(tmp_path):
 HIGH_CARDINALITY_CHILD = """
 import json, resource, sys
 from pathlib import Path
-# A safety net at twice the budget, so a cube that grows with the product of its axes fails here quickly
-# instead of taking the machine's memory; the assertion is on the peak actually used (VmHWM).
-resource.setrlimit(resource.RLIMIT_AS, (3 * 1024 ** 3, 3 * 1024 ** 3))
+# A safety net, so a cube that grows with the product of its axes fails here instead of taking the machine's
+# memory. It limits address space, which thread stacks and allocators reserve without using, so it sits well
+# above the budget; the assertion is on the peak actually used (VmHWM).
+resource.setrlimit(resource.RLIMIT_AS, (8 * 1024 ** 3, 8 * 1024 ** 3))
 from workshop.feedback.load import load_feedback
 from workshop.feedback.mapping import FeedbackMapping, Source
 from workshop.promise import load_promise
