@@ -139,7 +139,8 @@ def measure(rows: int, repeats: int, naive_repeats: int) -> dict[str, object]:
     panel = GapPanel(cube, promise())
     for view in VIEW_GOAL_POSTS:  # every view's figure made, as after the room has opened every tab
         panel.figure(view)
-    result: dict[str, object] = {"cube_build_s": round(build_seconds, 2), "cube_mb": round(cube.scores.nbytes / 1e6, 1),
+    result: dict[str, object] = {"cube_build_s": round(build_seconds, 2), "cube_mb": round(cube.nbytes / 1e6, 1),
+                                 "cube_cells": len(cube.cells), "cube_answer_counts": len(cube.answer_count),
                                  "raw_rows_kept_mb": round(raw.memory_usage(deep=True).sum() / 1e6, 1)}
     views = list(VIEW_GOAL_POSTS)
     every: dict[str, list[float]] = {"visible": [], "all_figures": []}

@@ -102,8 +102,7 @@ def test_calls_merge_into_the_cube_and_the_explorer(workshop_dir):
     assert after.calls == 2
     assert after.cube.total_responses == before.cube.total_responses + 2
     assert after.report.rows_read == before.report.rows_read  # the report stays the file's
-    pillar = after.cube.pillars.index("expert_advice")
-    gained = after.cube.scores[pillar].sum(axis=(0, 1, 2, 3, 4)) - before.cube.scores[pillar].sum(axis=(0, 1, 2, 3, 4))
+    gained = after.cube.score_histogram("expert_advice") - before.cube.score_histogram("expert_advice")
     assert gained.tolist() == [0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0]  # one 2 and one 9
     calls = after.explorer[after.explorer["source"] == "call"]
     assert calls["comment"].tolist() == [CALL.note]  # the call without a note has no comment to explore

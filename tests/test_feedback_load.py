@@ -3,13 +3,14 @@ long exports across chunks, the explorer frame, the sample company, and a proper
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from workshop.cube import NOT_STATED, SCORE_POINTS, cube_from_frames
+from workshop.cube import CELL_AXES, NOT_STATED, SCORE_POINTS, cube_from_frames
 from workshop.feedback import load as load_module
 from workshop.feedback.load import NOT_MAPPED, check_feedback, load_feedback
 from workshop.feedback.mapping import FeedbackMapping, Source, load_mapping, mapping_from_dict
@@ -135,13 +136,11 @@ def test_clean_export_converts_to_canonical_scores():
     loaded = load("clean_comma.csv")
     cube = loaded.cube
     assert cube.total_responses == 6
-    speed = cube.scores[cube.pillars.index("speed")].sum(axis=(0, 1, 2, 3, 4))
-    assert speed.tolist() == np.bincount([8, 6, 10, 3, 9], minlength=SCORE_POINTS).tolist()
+    assert cube.score_histogram("speed").tolist() == np.bincount([8, 6, 10, 3, 9], minlength=SCORE_POINTS).tolist()
     assert sorted(cube.touchpoints) == ["phone", "store", "web"]
     assert sorted(cube.segments) == ["business", "consumer"]
     assert cube.months == ["2024-03", "2024-04", "2024-05"]
-    advocates = cube.responses.sum(axis=(0, 1, 2, 4))
-    assert advocates.tolist() == [4, 2]  # recommend 10 and 9 are promoters
+    assert cube.counts("advocate").to_dict() == {False: 4, True: 2}  # recommend 10 and 9 are promoters
     explorer = loaded.explorer
     assert explorer["response_id"].tolist() == ["R001", "R003", "R004", "R006"]
     assert explorer["comment"].tolist()[-1] == 'Friendly, but the "new" bill is confusing'
@@ -159,20 +158,18 @@ def test_semicolon_export_with_decimal_commas_and_day_first_dates():
 
 def test_labels_and_stars_convert_by_the_stated_rules():
     likert = load("likert_labels.csv").cube
-    speed = likert.scores[likert.pillars.index("speed")].sum(axis=(0, 1, 2, 3, 4))
-    care = likert.scores[likert.pillars.index("care")].sum(axis=(0, 1, 2, 3, 4))
+    speed, care = likert.score_histogram("speed"), likert.score_histogram("care")
     assert np.flatnonzero(speed).tolist() == [0, 3, 5, 8, 10]
     assert np.repeat(np.arange(11), care).tolist() == [0, 3, 5, 7, 10]
     mixed = load("scales_mixed.csv").cube
-    by_pillar = {p: np.repeat(np.arange(11), mixed.scores[i].sum(axis=(0, 1, 2, 3, 4))).tolist()
-                 for i, p in enumerate(mixed.pillars)}
+    by_pillar = {p: np.repeat(np.arange(11), mixed.score_histogram(p)).tolist() for p in mixed.pillars}
     assert by_pillar == {"speed": [5, 8, 9, 10], "care": [0, 8, 8, 10], "clarity": [0, 2, 5, 10]}
-    assert mixed.responses.sum(axis=(0, 1, 2, 3)).tolist()[:11] == [1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1]
+    assert mixed.recommend_histogram().tolist() == [1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1]
 
 
 def test_missing_markers_never_count_as_zero():
     cube = load("mixed_missing.csv").cube
-    assert cube.scores[cube.pillars.index("speed")].sum(axis=(0, 1, 2, 3, 4)).tolist() == [1] + [0] * 9 + [1]
+    assert cube.score_histogram("speed").tolist() == [1] + [0] * 9 + [1]
 
 
 def test_ambiguous_dates_load_once_the_mapping_says_the_order():
@@ -192,8 +189,8 @@ def test_excel_serials_and_workbook_dates():
 
 def labelled(cube) -> dict:
     """Every non-zero count keyed by labels, so cubes whose axes grew in another order compare equal."""
-    return {(cube.pillars[p], cube.touchpoints[t], cube.segments[s], cube.months[m], a, r, k): int(n)
-            for (p, t, s, m, a, r, k), n in np.ndenumerate(cube.scores) if n}
+    return {(pillar, *cell): int(n) for pillar in cube.pillars
+            for cell, n in cube.counts(*CELL_AXES, "score", pillar=pillar).items()}
 
 
 def test_long_export_pivots_to_one_response_each_whatever_the_chunk_size():
@@ -204,8 +201,7 @@ def test_long_export_pivots_to_one_response_each_whatever_the_chunk_size():
         assert labelled(split.cube) == labelled(whole.cube)
     cube = whole.cube
     assert whole.report.responses_kept == 3 and cube.total_responses == 3
-    scores = {p: np.repeat(np.arange(11), cube.scores[i].sum(axis=(0, 1, 2, 3, 4))).tolist()
-              for i, p in enumerate(cube.pillars)}
+    scores = {p: np.repeat(np.arange(11), cube.score_histogram(p)).tolist() for p in cube.pillars}
     assert scores == {"speed": [3, 8], "care": [8, 10], "clarity": [9]}  # R1's late bill answer is set aside
     assert whole.explorer[["response_id", "comment"]].values.tolist() == [["R1", "Very helpful"]]
 
@@ -226,7 +222,7 @@ def test_advocates_from_a_named_column():
     explorer = load("clean_comma.csv", mapping).explorer
     assert explorer["advocate"].tolist() == [False, False, False, False]
     cube = load("clean_comma.csv", mapping).cube
-    assert cube.responses.sum(axis=(0, 1, 2, 4)).tolist() == [4, 2]  # R002, R005 are business
+    assert cube.counts("advocate").to_dict() == {False: 4, True: 2}  # R002, R005 are business
 
 
 def test_progress_is_reported_for_each_chunk(tmp_path):
@@ -314,9 +310,7 @@ def direct_counts(frame: pd.DataFrame, pillar: str) -> dict:
 
 
 def cube_counts(cube, pillar: str) -> dict:
-    scores = cube.scores[cube.pillars.index(pillar)].sum(axis=(1, 3, 4))  # over segment, advocate, recommend
-    return {(cube.touchpoints[t], cube.months[m], k): int(scores[t, m, k])
-            for t, m, k in zip(*np.nonzero(scores))}
+    return {key: int(n) for key, n in cube.counts("touchpoint", "month", "score", pillar=pillar).items()}
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -334,7 +328,8 @@ def test_cube_counts_equal_direct_pandas_counts(tmp_path, frame, suffix, chunk_r
     for pillar in ("speed", "care"):
         assert cube_counts(loaded.cube, pillar) == direct_counts(frame, pillar)
     promoters = int((frame["recommend"] >= 9).sum())
-    assert loaded.cube.responses.sum(axis=(0, 1, 2, 4)).tolist() == [len(frame) - promoters, promoters]
+    advocates = loaded.cube.counts("advocate").reindex([False, True], fill_value=0)
+    assert advocates.tolist() == [len(frame) - promoters, promoters]
     one_pass = cube_from_frames([frame.assign(date=pd.to_datetime(frame["date"]),
                                               touchpoint=frame["touchpoint"].fillna(NOT_STATED),
                                               advocate=frame["recommend"] >= 9)], ["speed", "care", "clarity"])
@@ -392,8 +387,7 @@ def test_a_blank_answer_row_does_not_hide_or_double_a_given_answer(tmp_path):
                     "R2,2024-03-02,Web,Did the person care?,Disagree\n"
                     "R2,2024-03-02,Web,Did the person care?,\n", encoding="utf-8")
     loaded = load_feedback(path, suggest_mapping(read_preview(path), PROMISE), PROMISE)
-    care = loaded.cube.scores[loaded.cube.pillars.index("care")].sum(axis=(0, 1, 2, 3, 4))
-    assert np.repeat(np.arange(11), care).tolist() == [3, 8]  # likert5: disagree 2.5 → 3, agree 7.5 → 8
+    assert np.repeat(np.arange(11), loaded.cube.score_histogram("care")).tolist() == [3, 8]  # likert5: disagree 2.5 → 3, agree 7.5 → 8
     assert [i.message for i in loaded.report.issues.values()] == [  # nothing about the blank rows
         f"pillar '{p.name}' is not measured: {NOT_MAPPED}" for p in PROMISE.pillars if p.id != "care"]
 
@@ -430,3 +424,75 @@ def test_most_rows_set_aside_is_a_headline_when_some_were_kept(tmp_path):
     half.write_text("Response ID,Date,Channel,Quick answers,People who care,Clear bills\n"
                     "R1,2024-03-04,Phone,8,9,7\nR2,,Web,6,5,4\n", encoding="utf-8")
     assert load_feedback(half, dated, PROMISE).report.headlines == []
+
+
+# --- a free-text column taken as a segment or touchpoint: memory bounded by the file -----------------------
+
+HIGH_CARDINALITY_CHILD = """
+import json, resource, sys
+from pathlib import Path
+# A safety net, so a cube that grows with the product of its axes fails here instead of taking the machine's
+# memory. It limits address space, which thread stacks and allocators reserve without using, so it sits well
+# above the budget; the assertion is on the peak actually used (VmHWM).
+resource.setrlimit(resource.RLIMIT_AS, (8 * 1024 ** 3, 8 * 1024 ** 3))
+from workshop.feedback.load import load_feedback
+from workshop.feedback.mapping import FeedbackMapping, Source
+from workshop.promise import load_promise
+
+path, promise_path = Path(sys.argv[1]), Path(sys.argv[2])
+mapping = FeedbackMapping(
+    fields={"response_id": Source(column="id"), "date": Source(column="submitted"),
+            "touchpoint": Source(column="Review title"), "segment": Source(column="Customer")},
+    recommend=Source(column="nps", scale="0-10"),
+    pillars={p: Source(column=p, scale="0-10") for p in ("speed", "care", "clarity")})
+loaded = load_feedback(path, mapping, load_promise(promise_path))
+peak_kb = next(int(line.split()[1]) for line in Path("/proc/self/status").read_text().splitlines()
+               if line.startswith("VmHWM:"))
+cube = loaded.cube
+print(json.dumps({"peak_mb": peak_kb / 1024, "segments": cube.segments, "touchpoints": cube.touchpoints,
+                  "responses": cube.total_responses, "cells": len(cube.cells),
+                  "warnings": [[i.column, i.message, i.count, i.fix] for i in loaded.report.warnings]}))
+"""
+
+
+def test_a_segment_with_100000_values_mapped_by_hand_stays_within_the_memory_budget(tmp_path):
+    """The issue's file: a free-text title (1,351 values) as the touchpoint, a customer id (100,000 values)
+    as the segment, 13 years of dates. The dense cube wanted terabytes; the sparse one stays small, keeps
+    at most MAX_GROUPS values of each, and the report says which column was grouped and how many it had."""
+    import json
+    import subprocess
+    import sys
+
+    from workshop.cube import MAX_GROUPS, OTHER
+    from conftest import REPO
+
+    n = 100_000
+    rng = np.random.default_rng(11)
+    frame = pd.DataFrame({
+        "id": [f"C{i:06d}" for i in range(n)],
+        "submitted": (pd.Timestamp("2012-01-01") + pd.to_timedelta(rng.integers(0, 13 * 365, n), unit="D"))
+        .strftime("%Y-%m-%d"),
+        "Review title": [f"Title number {i % 1_351}" for i in range(n)],
+        "Customer": [f"customer {i:06d}" for i in rng.permutation(n)],
+        "nps": rng.integers(0, 11, n),
+        **{p: rng.integers(0, 11, n) for p in ("speed", "care", "clarity")},
+    })
+    path = tmp_path / "reviews.csv"
+    frame.to_csv(path, index=False)
+    done = subprocess.run([sys.executable, "-c", HIGH_CARDINALITY_CHILD, str(path), str(FEEDBACK / "promise.yml")],
+                          capture_output=True, text=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["peak_mb"] < 1536, result["peak_mb"]
+    assert result["responses"] == n and result["cells"] <= n
+    assert len(result["segments"]) == MAX_GROUPS and result["segments"][-1] == OTHER
+    assert len(result["touchpoints"]) == MAX_GROUPS and result["touchpoints"][-1] == OTHER
+    grouped = {column: (message, count, fix) for column, message, count, fix in result["warnings"]
+               if "more than a room can read" in message}
+    assert set(grouped) == {"Customer", "Review title"}
+    message, count, fix = grouped["Customer"]
+    assert count == n and "100,000 different values" in message
+    assert f"the {MAX_GROUPS - 1} largest are kept and the rest shown as '{OTHER}'" in message
+    assert "as the segment" in fix
+    assert grouped["Review title"][1] == 1_351 and "1,351 different values" in grouped["Review title"][0]
+    assert "as the touchpoint" in grouped["Review title"][2]

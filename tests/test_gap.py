@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workshop import gap
-from workshop.cube import cube_from_frames
+from workshop.cube import OTHER, cube_from_frames
 from workshop.feedback.advocates import SMALL_SAMPLE, NpsResult, nps, nps_band, recommend_counts
 from workshop.gap import Filter, GapError, GapMetrics, GoalPost
 from workshop.promise import load_promise
@@ -20,6 +20,8 @@ GAP_DATA = Path(__file__).resolve().parent / "data" / "gap"
 PILLARS = ["speed", "care", "price"]
 TOUCHPOINTS = ["phone", "web", "store", None]
 SEGMENTS = ["new", "loyal", None]
+MANY_SEGMENTS = [f"customer {i}" for i in range(25)]
+"""More segments than a room can read: a scenario that draws them has its segments grouped into 'other'."""
 DATES = [pd.Timestamp("2025-01-03"), pd.Timestamp("2025-01-31"), pd.Timestamp("2025-02-14"),
          pd.Timestamp("2025-04-01"), pd.Timestamp("2024-12-31"), pd.NaT]
 Z = 1.959963984540054
@@ -46,9 +48,11 @@ def canonical(rows: list[dict]) -> pd.DataFrame:
 # --- the slow, obvious version ------------------------------------------------------------------------------
 
 
-def raw_filter(frame: pd.DataFrame, flt: Filter) -> pd.DataFrame:
+def raw_filter(frame: pd.DataFrame, flt: Filter, segments: list[str]) -> pd.DataFrame:
+    """The rows ``flt`` keeps; a segment not among the cube's ``segments`` (grouped away) counts as 'other'."""
+    segment = frame["segment"].fillna("not stated")
     rows = frame.assign(touchpoint=frame["touchpoint"].fillna("not stated"),
-                        segment=frame["segment"].fillna("not stated"),
+                        segment=segment.where(segment.isin(segments), OTHER),
                         month=[d.strftime("%Y-%m") if pd.notna(d) else "undated" for d in frame["date"]])
     if flt.touchpoints:
         rows = rows[rows["touchpoint"].isin(flt.touchpoints)]
@@ -109,6 +113,9 @@ def raw_metrics(rows: pd.DataFrame, pillar: str, post: GoalPost, min_n: int) -> 
 @st.composite
 def scenario(draw):
     rows = draw(st.lists(row, min_size=0, max_size=80))
+    if draw(st.booleans()):  # every one of MANY_SEGMENTS, the first ones more than once
+        crowd = draw(st.lists(row, min_size=len(MANY_SEGMENTS), max_size=2 * len(MANY_SEGMENTS)))
+        rows += [{**r, "segment": MANY_SEGMENTS[i % len(MANY_SEGMENTS)]} for i, r in enumerate(crowd)]
     frame = canonical(rows)
     split = draw(st.integers(0, len(frame)))
     cube = cube_from_frames([frame.iloc[:split], frame.iloc[split:]], PILLARS)
@@ -134,7 +141,7 @@ def scenario(draw):
 def test_every_metric_from_the_cube_equals_the_raw_rows(case):
     frame, cube, flt, grouping, posts, min_n = case
     table = GapMetrics(cube).table(flt, grouping, posts, min_n).frame()
-    rows = raw_filter(frame, flt)
+    rows = raw_filter(frame, flt, cube.segments)
     column = {"touchpoint": "touchpoint", "segment": "segment", "month": "month"}.get(grouping)
     for record in table.itertuples(index=False):
         in_group = rows if column is None else rows[rows[column] == record.group]
@@ -162,7 +169,7 @@ def test_every_metric_from_the_cube_equals_the_raw_rows(case):
 @given(scenario())
 def test_overall_nps_counts_every_kept_response(case):
     frame, cube, flt, *_ = case
-    answered = raw_filter(frame, flt)["recommend"].dropna()
+    answered = raw_filter(frame, flt, cube.segments)["recommend"].dropna()
     result = gap.overall_nps(cube, flt)
     assert result["recommend_n"] == len(answered)
     if len(answered):

@@ -28,7 +28,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from workshop.cube import RECOMMEND_BINS, SCORE_POINTS, UNDATED, ScoreCube
+from workshop.cube import CELL_AXES, RECOMMEND_BINS, SCORE_POINTS, UNDATED, ScoreCube
 from workshop.errors import Problem, WorkshopError
 from workshop.feedback.advocates import DETRACTOR_MAX, PASSIVE_MAX, SMALL_SAMPLE, Z_95, nps
 from workshop.promise import SCORE_MAX, SCORE_MIN, Promise
@@ -298,25 +298,43 @@ def _picks(cube: ScoreCube, flt: Filter) -> tuple[np.ndarray, np.ndarray, np.nda
             np.array([1] if flt.advocates_only else [0, 1]))
 
 
+def _kept_cells(cube: ScoreCube, picks: tuple[np.ndarray, ...]) -> np.ndarray:
+    """True for each of the cube's cells whose touchpoint, segment, month and advocate codes ``picks`` keep."""
+    kept = np.ones(len(cube.cells), dtype=bool)
+    for column, (chosen, size) in enumerate(zip(picks, (len(cube.touchpoints), len(cube.segments),
+                                                        len(cube.months), 2))):
+        allowed = np.zeros(size, dtype=bool)
+        allowed[chosen] = True
+        kept &= allowed[cube.cells[:, column]]
+    return kept
+
+
 def grouped_counts(cube: ScoreCube, flt: Filter, grouping: str) -> GroupedCounts:
     """The cube's counts for the responses ``flt`` keeps, summed to pillar × group × recommend × score."""
     if grouping not in GROUPINGS:
         raise GapError([Problem(None, "metrics", "grouping", "is not a grouping we know",
                                 f"Use one of: {', '.join(GROUPINGS)}.", repr(grouping))])
     picks = _picks(cube, flt)
-    scores = cube.scores
-    for axis, chosen in enumerate(picks, start=1):
-        if not np.array_equal(chosen, np.arange(scores.shape[axis])):
-            scores = np.take(scores, chosen, axis=axis)
     if grouping == "pillar":
-        counts = scores.sum(axis=(1, 2, 3, 4))[:, None]
         groups = [ALL]
+        group_of_cell = np.zeros(len(cube.cells), dtype=np.int64)
     else:
-        keep = ("touchpoint", "segment", "month").index(grouping)
-        counts = scores.sum(axis=tuple(a for a in (1, 2, 3, 4) if a != keep + 1))
+        keep = CELL_AXES.index(grouping)
         labels = (cube.touchpoints, cube.segments, cube.months)[keep]
         groups = [labels[i] for i in picks[keep]]
-    return GroupedCounts(list(cube.pillars), grouping, groups, counts)
+        # A group's position is its place among the picks, so groups come in the order the filter keeps them.
+        position = np.zeros(len(labels), dtype=np.int64)
+        position[picks[keep]] = np.arange(len(picks[keep]))
+        group_of_cell = position[cube.cells[:, keep]]
+    entries = _kept_cells(cube, picks)[cube.answer_cell]
+    cell = cube.answer_cell[entries]
+    recommend = cube.cells[cell, CELL_AXES.index("recommend")]
+    flat = ((cube.answer_pillar[entries] * len(groups) + group_of_cell[cell]) * RECOMMEND_BINS
+            + recommend) * SCORE_POINTS + cube.answer_score[entries]
+    shape = (len(cube.pillars), len(groups), RECOMMEND_BINS, SCORE_POINTS)
+    # Float weights are exact for counts below 2**53 answers.
+    counts = np.bincount(flat, weights=cube.answer_count[entries], minlength=int(np.prod(shape)))
+    return GroupedCounts(list(cube.pillars), grouping, groups, counts.astype(np.int64).reshape(shape))
 
 
 class GapMetrics:
@@ -510,20 +528,17 @@ def nps_bands(recommend_counts: np.ndarray) -> dict[str, np.ndarray]:
             "nps_high": column([r.ci_high for r in results])}
 
 
-def _responses(cube: ScoreCube, flt: Filter) -> np.ndarray:
-    """The response counts ``flt`` keeps: touchpoint × segment × month × advocate × recommend bin."""
-    return cube.responses[np.ix_(*_picks(cube, flt), np.arange(RECOMMEND_BINS))]
-
-
 def overall_nps(cube: ScoreCube, flt: Filter = Filter()) -> dict[str, float]:
     """NPS of every response ``flt`` keeps, whatever pillars it scored (see ``nps_bands``)."""
-    per_bin = _responses(cube, flt).sum(axis=(0, 1, 2, 3))[:SCORE_POINTS]
-    return {name: float(value) for name, value in nps_bands(per_bin).items()}
+    kept = _kept_cells(cube, _picks(cube, flt))
+    recommend = cube.cells[kept, CELL_AXES.index("recommend")]
+    per_bin = np.bincount(recommend, weights=cube.responses[kept], minlength=RECOMMEND_BINS)[:SCORE_POINTS]
+    return {name: float(value) for name, value in nps_bands(per_bin.astype(np.int64)).items()}
 
 
 def responses_in(cube: ScoreCube, flt: Filter = Filter()) -> int:
     """How many responses ``flt`` keeps, whatever pillars they scored: the n a view of that filter rests on."""
-    return int(_responses(cube, flt).sum())
+    return int(cube.responses[_kept_cells(cube, _picks(cube, flt))].sum())
 
 
 

@@ -76,8 +76,8 @@ class NpsResult:
 def nps(counts_by_recommend: Sequence[int] | np.ndarray) -> NpsResult:
     """NPS and its 95% interval from ``counts_by_recommend[r]``, the number of answers r = 0…10.
 
-    Works from the cube: ``cube.responses[..., :11]`` summed over every axis but the last (the cube's
-    twelfth recommend bin counts responses that did not answer, which have no say in the NPS).
+    Works from the cube: ``cube.recommend_histogram()`` (the cube's responses that did not answer the
+    recommend question have no say in the NPS and are left out).
 
     The interval is an adjusted Wald interval for a difference of two shares of one trinomial:
     NPS/100 = p_promoters − p_detractors has variance (p_P + p_D − (p_P − p_D)²)/n. Before computing it we
@@ -91,7 +91,7 @@ def nps(counts_by_recommend: Sequence[int] | np.ndarray) -> NpsResult:
     counts = np.asarray(counts_by_recommend)
     if counts.shape != (11,):
         raise ValueError(f"counts_by_recommend must hold 11 counts, for recommend 0–10; got shape {counts.shape}. "
-                         "From the cube, pass responses[..., :11] summed over the other axes.")
+                         "From the cube, pass cube.recommend_histogram().")
     if (counts < 0).any() or not np.all(np.mod(counts, 1) == 0):
         raise ValueError(f"counts_by_recommend must be whole numbers of answers, 0 or more; got {counts.tolist()}")
     detractors = int(counts[:DETRACTOR_MAX + 1].sum())

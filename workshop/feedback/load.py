@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from workshop.cube import CANONICAL_COLUMNS, CubeBuilder, ScoreCube
+from workshop.cube import CANONICAL_COLUMNS, OTHER, AxisGrouping, CubeBuilder, ScoreCube
 from workshop.errors import Problem
 from workshop.feedback.calls import CALLS_FILE, load_calls
 from workshop.feedback.canonical import DUPLICATE_ID, Canonicalizer, Responses
@@ -35,6 +35,7 @@ from workshop.feedback.column_checks import MOSTLY, judge_columns, judge_dates
 from workshop.feedback.long_format import NOT_TOGETHER, LongPivot
 from workshop.feedback.mapping import (
     FeedbackMapping,
+    importance_measure,
     load_mapping,
     mapping_issues,
     mapping_to_dict,
@@ -125,7 +126,8 @@ def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, 
     report = ValidationReport(path, questions=frozenset(mapping.questions_used()), privacy=privacy_rules(mapping))
     _describe(report, fmt, mapping)
     usable = _usable(mapping, columns, promise, report)
-    builder = CubeBuilder(promise.pillar_ids)
+    measure = importance_measure(usable)
+    builder = CubeBuilder(promise.pillar_ids, measure.target if measure is not None else "recommend")
     explorer = _ExplorerSample(EXPLORER_CAP, EXPLORER_SEED)
     pillar_ids = [p for p in usable.pillars if p in promise.pillar_ids]
     explorer_columns = list(CANONICAL_COLUMNS) + pillar_ids
@@ -154,10 +156,22 @@ def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, 
         chunk = following
     _finish(report, canonical, pivot)
     merged = _merge_calls(calls, builder, explorer, report)
+    cube = builder.build()
+    for grouping in cube.grouped:
+        _report_grouping(report, grouping, canonical.labels.get(grouping.axis))
     if progress is not None:
         progress(1.0, report.rows_read)
-    return LoadedFeedback(builder.build(), explorer.frame(explorer_columns), report, mapping, explorer.total,
-                          merged)
+    return LoadedFeedback(cube, explorer.frame(explorer_columns), report, mapping, explorer.total, merged)
+
+
+_FEW_VALUES = {"touchpoint": "where customers met you: phone, store, web", "segment": "a channel or a customer type"}
+
+
+def _report_grouping(report: ValidationReport, grouping: AxisGrouping, column: str | None) -> None:
+    report.add(WARNING, f"has {grouping.distinct:,} different values, more than a room can read: the "
+                        f"{grouping.kept} largest are kept and the rest shown as '{OTHER}'", column,
+               f"Map a column with a few values ({_FEW_VALUES[grouping.axis]}) as the {grouping.axis}, or leave "
+               "it unmapped.", count=grouping.distinct)
 
 
 def _merge_calls(calls: pd.DataFrame | None, builder: CubeBuilder, explorer: _ExplorerSample,
