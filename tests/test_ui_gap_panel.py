@@ -347,3 +347,16 @@ def test_a_panel_for_the_feedback_words_importance_and_unmapped_pillars_as_the_m
     assert panel.figure("quadrant").layout.title.text == ("Importance is not derived: nothing to weigh the "
                                                           "pillars against")
     assert [a.text for a in panel.figure("overview").layout.annotations] == ["<i>not measured</i>"]
+
+
+def test_the_rules_under_the_views_name_what_importance_is_derived_against(data):
+    from workshop.feedback.advocates import NPS_RULE
+    from workshop.feedback.mapping import NO_IMPORTANCE, ImportanceMeasure
+
+    promise, _, cube = data
+    overall = GapPanel(cube, promise, importance=ImportanceMeasure("overall", "Rating"))
+    rules = overall._rules()
+    assert rules[0].startswith("Importance: how strongly a pillar's score moves with the overall rating ('Rating')")
+    assert NPS_RULE not in rules
+    assert GapPanel(cube, promise, importance=None)._rules()[0] == NO_IMPORTANCE
+    assert NPS_RULE in GapPanel(cube, promise)._rules()

@@ -63,9 +63,12 @@ ALL = "all"
 
 CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL = ("Concentrate here", "Keep up the good work", "Low priority",
                                                 "Possible overkill")
-QUADRANT_RULE = ("Importance: how strongly a pillar's score moves with 'would you recommend us?' (Pearson r). "
-                 "Performance: the share of customers above the threshold. The lines are the average "
-                 f"importance of the judged pillars and the promise-able line ({PROMISE_ABLE_SHARE:.0%}).")
+def quadrant_rule(measure: str = "likelihood to recommend") -> str:
+    """The importance–performance rule in words; ``measure`` is what importance is derived against
+    (``feedback.mapping.ImportanceMeasure.phrase``)."""
+    return (f"Importance: how strongly a pillar's score moves with {measure} (Pearson r). "
+            "Performance: the share of customers above the threshold. The lines are the average "
+            f"importance of the judged pillars and the promise-able line ({PROMISE_ABLE_SHARE:.0%}).")
 
 
 class GapError(WorkshopError):
@@ -551,7 +554,7 @@ def promise_able_count(pillar_table: Table) -> int:
 
 
 def quadrants(pillar_table: Table) -> Table:
-    """Martilla & James importance–performance quadrant per pillar of a by-pillar table (``QUADRANT_RULE``).
+    """Martilla & James importance–performance quadrant per pillar of a by-pillar table (``quadrant_rule``).
 
     Columns: ``pillar``, ``importance`` (r), ``performance`` (share above the threshold, 0–1), ``quadrant``
     (None for pillars not judged or with no importance) and ``importance_line`` (the same for every row).

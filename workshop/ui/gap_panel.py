@@ -22,7 +22,7 @@ from workshop.cube import UNDATED, ScoreCube
 from workshop.evidence import pillars_not_measured
 from workshop.feedback.advocates import NPS_RULE
 from workshop.feedback.load import LoadedFeedback
-from workshop.feedback.mapping import ImportanceMeasure, importance_measure
+from workshop.feedback.mapping import NO_IMPORTANCE, ImportanceMeasure, importance_measure
 from workshop.gap import Filter, GoalPost
 from workshop.promise import Promise, save_new_version
 from workshop.reporting import add_report_view
@@ -104,7 +104,7 @@ class GapPanel:
             widgets.HTML("<h3>Move the goal posts</h3>"), *goal_rows,
             self.status, widgets.HBox([self.save_button, self.report_button, self.message]), self.tabs,
             widgets.HTML("<p style='font-size:16px'>" + "<br>".join(
-                html.escape(rule) for rule in (gap.QUADRANT_RULE, gap.LOUDNESS_RULE, NPS_RULE)) + "</p>"),
+                html.escape(rule) for rule in self._rules()) + "</p>"),
             widgets.Accordion(children=[self.form.widget], titles=("The room's own view (no live session)",)),
         ])
         self._show_status()
@@ -225,6 +225,13 @@ class GapPanel:
             "trend": lambda: charts.trend(self.table("month"), self.names, min_n),
         }
         return {name: build[name]() for name in charts.VIEW_GOAL_POSTS if name in names}
+
+    def _rules(self) -> list[str]:
+        """The rules under the views, in the words of what this feedback measures: no NPS without its question."""
+        if self.importance is None:
+            return [NO_IMPORTANCE, gap.LOUDNESS_RULE]
+        nps = [NPS_RULE] if self.importance.target == "recommend" else []
+        return [gap.quadrant_rule(self.importance.phrase), gap.LOUDNESS_RULE, *nps]
 
     def _show_status(self) -> None:
         pillars = self.table()
