@@ -229,3 +229,16 @@ def test_every_real_export_has_its_source_and_licence_in_the_readme():
         if path.name != "README.md":
             assert f"`{path.name}`" in readme
     assert readme.count("**Licence") >= len(list(REAL.iterdir())) - 1
+
+
+def test_the_report_evidence_states_missing_codes_labels_and_who_the_advocates_are(tmp_path, capsys):
+    from workshop.evidence import evidence_of
+
+    folder, _, _ = consultant_path(tmp_path, "airline_satisfaction.csv", promise_text("Air", AIRLINE_PILLARS), capsys)
+    text = evidence_of(load_workshop_feedback(folder), load_promise(folder)).text()
+    assert ("Inflight wifi service from column 'Inflight wifi service': 1-5: (x − 1) × 2.5; 0 is not answered "
+            "(4 answers were a missing code, counted as not answered).") in text
+    assert "from column 'satisfaction': labels: 'neutral or dissatisfied' → 0, 'satisfied' → 10." in text
+    loyal = int((pd.read_csv(REAL / "airline_satisfaction.csv")["Customer Type"] == "Loyal Customer").sum())
+    assert f"Advocates: responses whose 'Customer Type' is loyal customer ({loyal:,} of 150 responses)." in text
+    assert "Importance: derived against the overall rating ('satisfaction')." in text

@@ -14,7 +14,7 @@ from workshop import gap
 from workshop.cube import UNDATED
 from workshop.feedback.load import NOT_MAPPED, LoadedFeedback
 from workshop.feedback.mapping import NO_IMPORTANCE, importance_measure
-from workshop.feedback.scales import ROUNDING_RULE, SCALES
+from workshop.feedback.scales import ROUNDING_RULE
 from workshop.promise import Promise
 
 
@@ -38,6 +38,8 @@ class Evidence:
     """One sentence per score column: what it scores, the scale, the rule to 0–10."""
     importance: str
     """What importance is derived against, or ``NO_IMPORTANCE``."""
+    advocates: str
+    """Who counts as an advocate, and how many of the responses are."""
     not_measured: tuple[str, ...]
     """One sentence per pillar of the promise with no score at all, saying why (``pillars_not_measured``)."""
     headlines: tuple[str, ...]
@@ -52,7 +54,7 @@ class Evidence:
                 ("Touchpoints", ", ".join(self.touchpoints) or "none"),
                 ("Segments", ", ".join(self.segments) or "none"),
                 ("Scales", "\n".join([*self.scales, ROUNDING_RULE])), ("Importance", self.importance),
-                ("Not measured", "\n".join(self.not_measured) or "Every pillar of the promise has scores.")]
+                ("Advocates", self.advocates), ("Not measured", "\n".join(self.not_measured) or "Every pillar of the promise has scores.")]
 
     def text(self) -> str:
         """The evidence as plain text, the warnings that change the story first (notebook 03 prints it)."""
@@ -69,9 +71,10 @@ def evidence_of(loaded: LoadedFeedback, promise: Promise) -> Evidence:
     names = {p.id: p.name for p in promise.pillars}
     scales = []
     for tally in report.tallies:
-        scale = SCALES.get(tally.scale)
-        rule = f"{scale.name} (rule: {scale.rule})" if scale is not None else f"scale '{tally.scale}'"
-        scales.append(f"{names.get(tally.target, tally.target)} from {report.named(tally.column)}: {rule}.")
+        coded = (f" ({tally.coded_missing:,} answers were a missing code, counted as not answered)"
+                 if tally.coded_missing else "")
+        scales.append(f"{names.get(tally.target, tally.target)} from {report.named(tally.column)}: "
+                      f"{tally.rule or tally.scale}{coded}.")
     not_measured = [f"{names[pillar_id]}: {why}." for pillar_id, why in pillars_not_measured(loaded, promise).items()]
     headlines = tuple(_sentence(f"{report.named(issue.column)} {issue.message}" if issue.column else issue.message)
                       for issue in report.headlines)
@@ -79,7 +82,18 @@ def evidence_of(loaded: LoadedFeedback, promise: Promise) -> Evidence:
     importance = f"derived against {measure.phrase}." if measure is not None else NO_IMPORTANCE
     return Evidence(report.file.name, report.rows_read, report.rows_kept, report.rows_set_aside,
                     gap.responses_in(cube), loaded.calls, _period(loaded), tuple(cube.touchpoints),
-                    tuple(cube.segments), tuple(scales), importance, tuple(not_measured), headlines)
+                    tuple(cube.segments), tuple(scales), importance, _advocates(loaded), tuple(not_measured),
+                    headlines)
+
+
+def _advocates(loaded: LoadedFeedback) -> str:
+    """The advocate rule in words, with how many responses it picks out of those counted."""
+    rule = loaded.mapping.advocate
+    who = (f"responses whose '{rule.column}' is {' or '.join(rule.values)}" if rule is not None else
+           "promoters: recommend 9–10" if loaded.mapping.recommend is not None else
+           "nobody: no recommend question and no advocate column is mapped, so 'advocates only' views are empty")
+    advocates = int(loaded.cube.counts("advocate").get(True, 0))
+    return f"{who} ({advocates:,} of {loaded.cube.total_responses:,} responses)."
 
 
 def pillars_not_measured(loaded: LoadedFeedback, promise: Promise) -> dict[str, str]:
