@@ -449,6 +449,12 @@ def _notes_for_unmatched(mapping: FeedbackMapping, chosen: dict[str, Candidate],
             mapping.notes.append(SuggestionNote("comment", prose[0].label, LIKELY,
                                                 f"no heading says comment; it is the longest free text "
                                                 f"({prose[0].words:.0f} words on average)"))
+    for name, what in (("touchpoint", "the channel or place of each response"),
+                       ("segment", "the kind of customer")):
+        if name not in decided:
+            mapping.notes.append(SuggestionNote(name, None, UNDECIDED,
+                                                f"no heading says {name}: every response is 'not stated'; map the "
+                                                f"column that holds {what}, if the file has one"))
     if "date" not in decided and "date" not in mapping.fields:
         mapping.notes.append(SuggestionNote("date", None, UNDECIDED,
                                             "no column reads as dates: every response will be undated"))
