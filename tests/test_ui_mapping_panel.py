@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import csv
+import html
+import re
 import shutil
 from pathlib import Path
 
@@ -316,3 +318,22 @@ def test_the_advocate_flag_suggested_from_a_yes_no_column_can_be_changed(reviews
     panel.advocate_column.value = None
     panel.confirm_and_load()
     assert load_mapping(client_folder / "mapping.yml").advocate is None
+
+
+def test_the_panel_shows_the_report_in_the_words_workshop_check_prints(reviews_panel):
+    """One wording of the report: every line `workshop check` prints is a line of the panel's report, the
+    score rules included."""
+    panel = reviews_panel
+    panel.field_choices["clarity"].value = "Sentiment"
+    panel.scores["clarity"].scale.value = "labels"
+    panel.scores["clarity"].labels.value = "negative=0, neutral=5, positive=10, <b>great</b>=10"
+    panel.scores["speed"].scale.value = "1-5"  # 6 to 9 on 1-5: out of range, with examples
+    loaded = panel.confirm_and_load()
+    shown = panel.report_html.value
+    assert "<b>great</b>" not in shown
+    shown_lines = {html.unescape(text).strip() for text in re.split(r"<[^>]+>", shown)} - {""}
+    printed = [line.strip().removeprefix("- ") for line in loaded.report.to_text().splitlines()]
+    assert [line for line in printed if line.rstrip(":") not in shown_lines] == []
+    assert any(line.startswith("clarity <- column 'Sentiment' (labels: 'negative' → 0, 'neutral' → 5, "
+                               "'positive' → 10, '<b>great</b>' → 10): 6 scored") for line in shown_lines)
+    assert any(line.startswith("row 2: ") for line in shown_lines) and "Warnings" in shown_lines

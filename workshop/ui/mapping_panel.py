@@ -45,7 +45,7 @@ from workshop.feedback.privacy import HIDDEN_PERSONAL, PrivacyRules, looks_perso
 from workshop.feedback.readers import KINDS, read_preview
 from workshop.feedback.scales import SCALES, is_missing, scale_table
 from workshop.feedback.suggest import LIKELY, SURE, UNDECIDED, suggest_mapping
-from workshop.feedback.validation import Issue, ValidationReport
+from workshop.feedback.validation import BLOCKING, GOOD, PLAIN, WARNING, ReportLine, ReportPart, ValidationReport
 from workshop.promise import Promise, atomic_write_bytes, load_promise
 from workshop.ui.guard import guarded, problem_text
 
@@ -66,6 +66,8 @@ DATE_ORDERS = [("Detect from the file", "auto"), ("Day first (31/12/2025)", "day
                ("Month first (12/31/2025)", "month_first")]
 SET_ASIDE_FILE = "set_aside_rows.csv"
 RED, GREEN, AMBER, INK = "#b2182b", "#1b7837", "#8c510a", "#111"
+TONES = {PLAIN: INK, GOOD: GREEN, WARNING: AMBER, BLOCKING: RED}
+"""The colour of each tone of a report line (``validation.ReportLine.tone``)."""
 
 
 class MappingPanel:
@@ -444,36 +446,28 @@ def notes_html(notes: list[SuggestionNote]) -> str:
 
 
 def report_html(report: ValidationReport, calls: int = 0) -> str:
-    """The validation report in plain words: totals, blocking problems in red, then warnings, each with
-    examples (row, column, value) and what to do. Every value from the file was scrubbed by the report, with
-    its mapping's rules (``ValidationReport.privacy``); here it is HTML-escaped."""
-    adds_up = ("" if report.reconciles else f' <b style="color:{RED}">(does not add up: please report this)</b>')
-    parts = [f'<div style="font-size:16px;color:{INK}">',
-             f"<p><b>Rows read: {report.rows_read:,} = kept {report.rows_kept:,} + set aside "
-             f"{report.rows_set_aside:,}</b>{adds_up}</p>"]
+    """The validation report's ``outline`` as HTML, in the words `workshop check` prints, with ``calls`` (the
+    advocate calls merged from the call log) after the totals. Every value from the file was scrubbed by the
+    report with its mapping's rules (``ValidationReport.privacy``); here all of it is HTML-escaped."""
+    totals, *parts = report.outline()
     if calls:
-        parts.append(f"<p>Plus {calls:,} advocate calls from the call log.</p>")
-    parts += [f"<p>{html.escape(note)}</p>" for note in report.notes]
-    for title, issues, colour in (("Fix these before using the scores", report.blocking, RED),
-                                  ("Warnings", report.warnings, AMBER)):
-        if issues:
-            parts.append(f'<h4 style="color:{colour}">{title}</h4><ul>')
-            parts += [_issue_html(issue, colour) for issue in issues]
-            parts.append("</ul>")
-    if not report.blocking and not report.warnings:
-        parts.append(f'<p style="color:{GREEN}">No problems found.</p>')
-    parts.append("</div>")
-    return "".join(parts)
+        totals = ReportPart("", (*totals.lines, ReportLine(f"Plus {calls:,} advocate calls from the call log.")))
+    shown = [f'<div style="font-size:16px;color:{INK}">']
+    for part in (totals, *parts):
+        if part.heading:
+            shown.append(f'<h4 style="color:{TONES[part.tone]}">{html.escape(part.heading)}</h4><ul>'
+                         + "".join(f"<li>{_line_html(line)}</li>" for line in part.lines) + "</ul>")
+        else:
+            shown += [f"<p>{_line_html(line)}</p>" for line in part.lines]
+    shown.append("</div>")
+    return "".join(shown)
 
 
-def _issue_html(issue: Issue, colour: str) -> str:
-    column = f"column '{issue.column}': " if issue.column else ""
-    examples = "".join(f"<li>{'row ' + str(row) if row is not None else 'the file'}"
-                       f"{(': ' + html.escape(value)) if value else ''}</li>"
-                       for row, value in issue.examples)
-    return (f'<li><span style="color:{colour}">{html.escape(column + issue.message)} ({issue.count:,})</span>'
+def _line_html(line: ReportLine) -> str:
+    examples = "".join(f"<li>{html.escape(example)}</li>" for example in line.examples)
+    return (f'<span style="color:{TONES[line.tone]}">{html.escape(line.text)}</span>'
             + (f"<ul>{examples}</ul>" if examples else "")
-            + (f"<div>What to do: {html.escape(issue.fix)}</div>" if issue.fix else "") + "</li>")
+            + (f"<div>What to do: {html.escape(line.fix)}</div>" if line.fix else ""))
 
 
 def _problem_text(error: Exception) -> str:
