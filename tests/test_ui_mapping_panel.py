@@ -11,7 +11,7 @@ import pytest
 
 from workshop.feedback.mapping import load_mapping
 from workshop.ui import mapping_panel
-from workshop.ui.mapping_panel import NOT_IN_FILE, MappingPanel
+from workshop.ui.mapping_panel import NOT_IN_FILE, PROMOTERS, MappingPanel
 
 from conftest import DATA
 
@@ -78,7 +78,7 @@ def test_unmapping_a_column_and_changing_a_scale_reach_mapping_yml(client_folder
     shutil.copy(FEEDBACK / "clean_comma.csv", client_folder / "export.csv")
     panel = MappingPanel(client_folder)
     panel.choose_file("export.csv")
-    panel.field_choices["clarity"].value = None
+    panel.field_choices["clarity"].label = NOT_IN_FILE
     panel.scores["care"].scale.value = "1-10"
     panel.confirm_and_load()
     mapping = load_mapping(client_folder / "mapping.yml")
@@ -297,9 +297,21 @@ def test_the_overall_rating_has_its_own_row_and_can_be_unmapped(reviews_panel, c
     assert panel.field_choices["overall"].description == "overall rating"
     panel.confirm_and_load()
     assert load_mapping(client_folder / "mapping.yml").overall.column == "Overall rating"
-    panel.field_choices["overall"].value = None
+    panel.field_choices["overall"].label = NOT_IN_FILE
     panel.confirm_and_load()
     assert load_mapping(client_folder / "mapping.yml").overall is None
+
+
+def test_a_choice_of_nothing_reads_as_such_on_screen(client_folder):
+    """Unmapped fields, untranslated touchpoints and promoters as advocates show their words, not a blank."""
+    shutil.copy(FEEDBACK / "semicolon_cp1252.csv", client_folder / "export.csv")
+    panel = MappingPanel(client_folder)
+    panel.choose_file("export.csv")
+    assert panel.field_choices["segment"].label == NOT_IN_FILE and panel.advocate_column.label == PROMOTERS
+    panel.touchpoint_choices["Shop"].label = "(keep as written)"
+    panel.confirm_and_load()
+    assert panel.touchpoint_choices["Shop"].label == "(keep as written)"
+    assert "Shop" not in load_mapping(client_folder / "mapping.yml").touchpoints
 
 
 def test_the_advocate_flag_suggested_from_a_yes_no_column_can_be_changed(reviews_panel, client_folder):
@@ -315,7 +327,7 @@ def test_the_advocate_flag_suggested_from_a_yes_no_column_can_be_changed(reviews
     advocate = load_mapping(client_folder / "mapping.yml").advocate
     assert (advocate.column, advocate.values) == ("Sentiment", ["positive", "neutral"])
     assert panel.loaded.explorer["advocate"].sum() == 4
-    panel.advocate_column.value = None
+    panel.advocate_column.label = PROMOTERS
     panel.confirm_and_load()
     assert load_mapping(client_folder / "mapping.yml").advocate is None
 

@@ -50,6 +50,10 @@ from workshop.promise import Promise, atomic_write_bytes, load_promise
 from workshop.ui.guard import guarded, problem_text
 
 NOT_IN_FILE = "(not in this file)"
+UNSET = ""
+"""The value of a dropdown's "(not in this file)", "(keep as written)" or promoters choice. Not None: a
+Dropdown whose value is None shows a blank, so the room could not read what was chosen. No column or question
+is "" (a blank heading is read as "Unnamed: n")."""
 PROMOTERS = f"(promoters: recommend {PASSIVE_MAX + 1}–10)"
 MEASURES = {"recommend": "recommend", "overall": "overall rating"}
 """The whole-response scores, beside the pillars: the 0–10 recommend question and an overall rating."""
@@ -90,7 +94,7 @@ class MappingPanel:
         self.field_choices: dict[str, widgets.Dropdown] = {}
         self.scores: dict[str, ScoreRow] = {}
         self.touchpoint_choices: dict[str, widgets.Dropdown] = {}
-        self._translations_chosen: dict[str, str | None] = {}
+        self._translations_chosen: dict[str, str] = {}
 
         self.path = widgets.Text(description="File", placeholder="a file in the workshop folder",
                                  layout=widgets.Layout(width="36em"), style={"description_width": "5em"})
@@ -103,7 +107,7 @@ class MappingPanel:
         self.read_button = widgets.Button(description="Read the file", icon="table")
         self.preview_html = widgets.HTML()
         self.notes_html = widgets.HTML()
-        self.advocate_column = widgets.Dropdown(description="Advocates", options=[(PROMOTERS, None)], value=None,
+        self.advocate_column = widgets.Dropdown(description="Advocates", options=[(PROMOTERS, UNSET)], value=UNSET,
                                                 style={"description_width": "14em"},
                                                 layout=widgets.Layout(width="36em"))
         self.advocate_values = widgets.Text(description="values", placeholder="e.g. 1, or Gold, Platinum",
@@ -181,7 +185,7 @@ class MappingPanel:
         long = mapping.layout == "long"
         mapping.fields, mapping.pillars, mapping.recommend, mapping.overall = {}, {}, None, None
         for target, dropdown in self.field_choices.items():
-            if dropdown.value is None:
+            if dropdown.value == UNSET:
                 continue
             as_question = long and target not in COLUMN_ONLY
             source = Source(question=dropdown.value) if as_question else Source(column=dropdown.value)
@@ -195,7 +199,7 @@ class MappingPanel:
                 mapping.fields[target] = source
         mapping.advocate = self._advocate_rule()
         mapping.touchpoints = {value: choice.value for value, choice in self.touchpoint_choices.items()
-                               if choice.value not in (None, value)}
+                               if choice.value not in (UNSET, value)}
         mapping.date_order = self.date_order.value
         return mapping
 
@@ -261,7 +265,7 @@ class MappingPanel:
 
     def _advocate_rule(self) -> AdvocateRule | None:
         column = self.advocate_column.value
-        if column is None:
+        if column == UNSET:
             return None
         values = [value.strip() for value in self.advocate_values.value.split(",") if value.strip()]
         if not values:
@@ -304,10 +308,10 @@ class MappingPanel:
         for target in [*FIELDS, *MEASURES, *self.promise.pillar_ids]:
             labels = self._labels(target)
             chosen = sources.get(target)
-            value = chosen.label if chosen is not None and chosen.label in labels else None
+            value = chosen.label if chosen is not None and chosen.label in labels else UNSET
             name = names.get(target, target.replace("_", " "))
             dropdown = widgets.Dropdown(description=name,
-                                        options=[(NOT_IN_FILE, None)] + [(label, label) for label in labels],
+                                        options=[(NOT_IN_FILE, UNSET)] + [(label, label) for label in labels],
                                         value=value, style={"description_width": "14em"},
                                         layout=widgets.Layout(width="36em"))
             self.field_choices[target] = dropdown
@@ -317,9 +321,9 @@ class MappingPanel:
                 self.scores[target] = ScoreRow(name, chosen)
                 rows.append(widgets.VBox([dropdown, self.scores[target].widget]))
         self.fields_box.children = [widgets.HTML("<b>Which column is which</b>")] + rows
-        self.advocate_column.options = [(PROMOTERS, None)] + [(str(c), str(c)) for c in self.preview.columns]
+        self.advocate_column.options = [(PROMOTERS, UNSET)] + [(str(c), str(c)) for c in self.preview.columns]
         advocate = mapping.advocate if mapping.advocate and mapping.advocate.column in self.preview.columns else None
-        self.advocate_column.value = advocate.column if advocate else None
+        self.advocate_column.value = advocate.column if advocate else UNSET
         self.advocate_values.value = ", ".join(advocate.values) if advocate else ""
         self.notes_html.value = notes_html(mapping.notes)
         self.date_order.value = mapping.date_order
@@ -332,7 +336,7 @@ class MappingPanel:
         self._translations_chosen.update({value: choice.value for value, choice in self.touchpoint_choices.items()})
         chosen = self._translations_chosen
         self.touchpoint_choices = {}
-        if column is None or column not in self.preview.columns or not self.promise.touchpoints:
+        if column not in self.preview.columns or not self.promise.touchpoints:
             self.values_box.children = []
             return
         values = [v for v in pd.unique(self.preview[column].astype(object)) if not is_missing(v)]
@@ -343,9 +347,9 @@ class MappingPanel:
             if value in chosen:
                 current = chosen[value]
             else:
-                current = suggested if suggested in known else (value if value in known else None)
+                current = suggested if suggested in known else (value if value in known else UNSET)
             self.touchpoint_choices[value] = widgets.Dropdown(
-                description=_cell(value, rules), options=[(KEEP_AS_WRITTEN, None)] + [(t, t) for t in known],
+                description=_cell(value, rules), options=[(KEEP_AS_WRITTEN, UNSET)] + [(t, t) for t in known],
                 value=current,
                 style={"description_width": "14em"}, layout=widgets.Layout(width="30em"))
         self.values_box.children = [widgets.HTML("<b>Touchpoints: the client's words → the workshop's</b>")] + \
