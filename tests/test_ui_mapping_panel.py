@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import csv
+import html
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from workshop.feedback.mapping import load_mapping, save_mapping
+from workshop.feedback.validation import STORY_HEADING
 from workshop.ui import mapping_panel
-from workshop.ui.mapping_panel import NOT_IN_FILE, MappingPanel
+from workshop.ui.mapping_panel import NOT_IN_FILE, PROMOTERS, MappingPanel
 
 from conftest import DATA
 
@@ -20,7 +23,7 @@ def test_the_sample_opens_with_its_saved_mapping_and_loads(workshop_dir):
     panel = MappingPanel(workshop_dir, load=True)
     assert panel.path.value == "feedback.csv"
     assert panel.field_choices["expert_advice"].value == "expert_advice"
-    assert panel.scale_choices["recommend"].value == "0-10"
+    assert panel.scores["recommend"].scale.value == "0-10"
     loaded = panel.loaded
     assert loaded.cube.total_responses == 5000
     assert "Rows read: 5,000 = kept 5,000 + set aside 0" in panel.report_html.value
@@ -39,6 +42,8 @@ def test_an_upload_is_saved_in_the_folder_suggested_translated_and_loaded(client
     assert {v: d.value for v, d in panel.touchpoint_choices.items()} == {
         "Call centre": "phone", "TEL": "phone", "Shop": "store"}
     panel.touchpoint_choices["Shop"].value = "web"  # the facilitator corrects a suggestion
+    panel.field_choices["touchpoint"].value = "Comments"
+    panel.field_choices["touchpoint"].value = "Channel"  # and moves the column away and back
     loaded = panel.confirm_and_load()
     mapping = load_mapping(client_folder / "mapping.yml")
     assert mapping.source == "semicolon_cp1252.csv"
@@ -74,8 +79,8 @@ def test_unmapping_a_column_and_changing_a_scale_reach_mapping_yml(client_folder
     shutil.copy(FEEDBACK / "clean_comma.csv", client_folder / "export.csv")
     panel = MappingPanel(client_folder)
     panel.choose_file("export.csv")
-    panel.field_choices["clarity"].value = None
-    panel.scale_choices["care"].value = "1-10"
+    panel.field_choices["clarity"].label = NOT_IN_FILE
+    panel.scores["care"].scale.value = "1-10"
     panel.confirm_and_load()
     mapping = load_mapping(client_folder / "mapping.yml")
     assert "clarity" not in mapping.pillars and mapping.pillars["care"].scale == "1-10"
@@ -197,6 +202,161 @@ def test_a_pillar_left_unmapped_is_said_first_as_changing_the_story(workshop_dir
     del mapping.pillars["put_right"]
     save_mapping(mapping, workshop_dir)
     shown = MappingPanel(workshop_dir, load=True).report_html.value
-    story = shown[shown.index(mapping_panel.STORY_HEADING):]
+    story = shown[shown.index(STORY_HEADING):]
     said = "pillar &#x27;Put right without a fight&#x27; is not measured: no column or question is mapped to it"
     assert said in story and shown.count(said) == 1  # once, under the headline, not again among the warnings
+
+
+REVIEWS = ("Review ID,Quick answers,People who care,Recommended,Overall rating,Sentiment,Review <b>text</b>\n"
+           "1,7,0,1,4,positive,Quick and kind staff at the branch\n"
+           "2,8,5,0,2,negative,Waited a long time for someone to call back\n"
+           "3,9,4,1,5,positive,Sorted it out in one call thank you\n"
+           "4,6,0,1,3,neutral,Fine but the bill was confusing again\n"
+           "5,8,3,0,1,negative,Nobody answered my emails for a week\n"
+           "6,7,1,1,4,positive,Good service overall and quick too\n")
+"""A review export as the real ones come: no date, 0 beside 1-5 meaning 'not rated', a 0/1 'recommended' flag,
+an overall rating, sentiment words and a heading with markup in it."""
+
+
+@pytest.fixture
+def reviews_panel(client_folder) -> MappingPanel:
+    (client_folder / "reviews.csv").write_text(REVIEWS, encoding="utf-8")
+    panel = MappingPanel(client_folder)
+    panel.choose_file("reviews.csv")
+    return panel
+
+
+def test_the_suggestions_notes_show_what_it_left_for_you_first_and_escaped(reviews_panel):
+    shown = reviews_panel.notes_html.value
+    undecided, likely, sure = (shown.index(title) for title in
+                               ("Left for you to decide (4)", "Likely: check these", "Sure ("))
+    assert undecided < likely < sure
+    assert "date &lt;- nothing [left for you]: no column reads as dates" in shown[undecided:likely]
+    assert "pillar &#x27;clarity&#x27; &lt;- nothing [left for you]" in shown[undecided:likely]
+    assert "advocate &lt;- &#x27;Recommended&#x27; [likely]" in shown[likely:sure]
+    assert "<b>text</b>" not in shown and "Review &lt;b&gt;text&lt;/b&gt;" in shown[sure:]
+
+
+def test_each_scale_choice_shows_its_name_and_rule_and_saves_its_id(reviews_panel, client_folder):
+    scale = reviews_panel.scores["overall"].scale
+    assert ("1-5 — 1 to 5: (x − 1) × 2.5", "1-5") in scale.options and scale.value == "1-5"
+    assert ("labels — the column's own labels (labels: in mapping.yml): each label as the points given",
+            "labels") in scale.options
+    scale.value = "1-7"
+    reviews_panel.confirm_and_load()
+    assert load_mapping(client_folder / "mapping.yml").overall.scale == "1-7"
+
+
+def test_zero_beside_one_to_five_shows_as_a_missing_code_and_the_rule_follows_what_is_typed(reviews_panel):
+    care = reviews_panel.scores["care"]
+    rule = care.rule
+    assert (care.scale.value, care.missing.value) == ("1-5", "0")
+    assert "Rule: 1-5: (x − 1) × 2.5; 0 is not answered" in rule.value
+    care.missing.value = "0, n/a, 99"
+    assert care.rule is rule and "Rule: 1-5: (x − 1) × 2.5; 0, 99, n/a are not answered" in rule.value
+    care.scale.value = "1-7"
+    assert "Rule: 1-7: (x − 1) × 10/6; 0, 99, n/a are not answered" in rule.value
+
+
+def test_typed_missing_codes_and_labels_stay_as_other_fields_move_and_reach_mapping_yml(reviews_panel,
+                                                                                       client_folder):
+    panel = reviews_panel
+    speed, clarity = panel.scores["speed"], panel.scores["clarity"]
+    speed.missing.value = "n/a, 99"
+    panel.field_choices["clarity"].value = "Sentiment"
+    clarity.scale.value = "labels"
+    clarity.labels.value = "Negative=0, neutral=4.5, positive=10"
+    assert "Rule: labels: &#x27;negative&#x27; → 0, &#x27;neutral&#x27; → 4.5" in clarity.rule.value
+    panel.scores["care"].scale.value = "1-10"  # the facilitator moves other fields before confirming
+    panel.field_choices["recommend"].value = "Quick answers"
+    panel.date_order.value = "day_first"
+    clarity.scale.value = "1-5"
+    clarity.scale.value = "labels"
+    assert speed.missing.value == "n/a, 99" and clarity.labels.value == "Negative=0, neutral=4.5, positive=10"
+    panel.confirm_and_load()
+    saved = load_mapping(client_folder / "mapping.yml")
+    assert saved.pillars["speed"].missing == ["n/a", 99]
+    assert saved.pillars["care"].missing == [0] and saved.pillars["care"].scale == "1-10"
+    assert saved.pillars["clarity"].scale == "labels"
+    assert saved.pillars["clarity"].labels == {"Negative": 0.0, "neutral": 4.5, "positive": 10.0}
+
+
+def test_labels_that_cannot_be_read_are_named_and_nothing_typed_is_lost(reviews_panel, client_folder):
+    panel = reviews_panel
+    clarity = panel.scores["clarity"]
+    panel.field_choices["clarity"].value = "Sentiment"
+    clarity.scale.value = "labels"
+    clarity.labels.value = "negative=0, neutral, positive=10"
+    clarity.missing.value = "unsure"
+    expected = ("Clear bills (pillar): the labels &#x27;negative=0, neutral, positive=10&#x27; cannot be read at "
+                "&#x27;neutral&#x27;")
+    assert expected in clarity.rule.value and "#b2182b" in clarity.rule.value
+    panel.confirm_button.click()
+    assert expected in panel.message.value and "#b2182b" in panel.message.value
+    assert not (client_folder / "mapping.yml").exists()
+    assert clarity.labels.value == "negative=0, neutral, positive=10" and clarity.missing.value == "unsure"
+    assert panel.field_choices["clarity"].value == "Sentiment"
+    clarity.labels.value = "negative=0, neutral=5, positive=12"
+    panel.confirm_button.click()
+    assert "pillar &#x27;clarity&#x27;" in panel.message.value and "must be points from 0 to 10" in panel.message.value
+    assert not (client_folder / "mapping.yml").exists()
+
+
+def test_the_overall_rating_has_its_own_row_and_can_be_unmapped(reviews_panel, client_folder):
+    panel = reviews_panel
+    assert panel.field_choices["overall"].value == "Overall rating"
+    assert panel.field_choices["overall"].description == "overall rating"
+    panel.confirm_and_load()
+    assert load_mapping(client_folder / "mapping.yml").overall.column == "Overall rating"
+    panel.field_choices["overall"].label = NOT_IN_FILE
+    panel.confirm_and_load()
+    assert load_mapping(client_folder / "mapping.yml").overall is None
+
+
+def test_a_choice_of_nothing_reads_as_such_on_screen(client_folder):
+    """Unmapped fields, untranslated touchpoints and promoters as advocates show their words, not a blank."""
+    shutil.copy(FEEDBACK / "semicolon_cp1252.csv", client_folder / "export.csv")
+    panel = MappingPanel(client_folder)
+    panel.choose_file("export.csv")
+    assert panel.field_choices["segment"].label == NOT_IN_FILE and panel.advocate_column.label == PROMOTERS
+    panel.touchpoint_choices["Shop"].label = "(keep as written)"
+    panel.confirm_and_load()
+    assert panel.touchpoint_choices["Shop"].label == "(keep as written)"
+    assert "Shop" not in load_mapping(client_folder / "mapping.yml").touchpoints
+
+
+def test_the_advocate_flag_suggested_from_a_yes_no_column_can_be_changed(reviews_panel, client_folder):
+    panel = reviews_panel
+    assert (panel.advocate_column.value, panel.advocate_values.value) == ("Recommended", "1")
+    panel.advocate_column.value = "Sentiment"
+    panel.advocate_values.value = ""
+    panel.confirm_button.click()
+    assert "Advocates: type the values of &#x27;Sentiment&#x27; that mark an advocate" in panel.message.value
+    assert not (client_folder / "mapping.yml").exists()
+    panel.advocate_values.value = "positive, neutral "
+    panel.confirm_and_load()
+    advocate = load_mapping(client_folder / "mapping.yml").advocate
+    assert (advocate.column, advocate.values) == ("Sentiment", ["positive", "neutral"])
+    assert panel.loaded.explorer["advocate"].sum() == 4
+    panel.advocate_column.label = PROMOTERS
+    panel.confirm_and_load()
+    assert load_mapping(client_folder / "mapping.yml").advocate is None
+
+
+def test_the_panel_shows_the_report_in_the_words_workshop_check_prints(reviews_panel):
+    """One wording of the report: every line `workshop check` prints is a line of the panel's report, the
+    score rules included."""
+    panel = reviews_panel
+    panel.field_choices["clarity"].value = "Sentiment"
+    panel.scores["clarity"].scale.value = "labels"
+    panel.scores["clarity"].labels.value = "negative=0, neutral=5, positive=10, <b>great</b>=10"
+    panel.scores["speed"].scale.value = "1-5"  # 6 to 9 on 1-5: out of range, with examples
+    loaded = panel.confirm_and_load()
+    shown = panel.report_html.value
+    assert "<b>great</b>" not in shown
+    shown_lines = {html.unescape(text).strip() for text in re.split(r"<[^>]+>", shown)} - {""}
+    printed = [line.strip().removeprefix("- ") for line in loaded.report.to_text().splitlines()]
+    assert [line for line in printed if line.rstrip(":") not in shown_lines] == []
+    assert any(line.startswith("clarity <- column 'Sentiment' (labels: 'negative' → 0, 'neutral' → 5, "
+                               "'positive' → 10, '<b>great</b>' → 10): 6 scored") for line in shown_lines)
+    assert any(line.startswith("row 2: ") for line in shown_lines) and "Warnings" in shown_lines

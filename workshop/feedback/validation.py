@@ -13,7 +13,9 @@ still be a customer's words, in a column mapped by mistake: it is scrubbed (``pr
 are, with the mapping's rules (``privacy``: its do-not-show names and safe patterns), which the report is
 built with.
 
-This module records and renders; it does not read files or decide what is a problem.
+This module records the report and words it (``ValidationReport.outline``: the one wording, which ``to_text``
+prints for `workshop check` and the mapping panel shows as HTML); it does not read files or decide what is
+a problem.
 """
 from __future__ import annotations
 
@@ -31,7 +33,11 @@ from workshop.feedback.privacy import PrivacyRules, scrub, scrub_series
 from workshop.promise import atomic_write_text
 
 BLOCKING = "blocking"
+STORY_HEADING = "CHANGES THE STORY: say it to the room"
+"""Over the warnings marked headline (no dates, most rows set aside, a pillar with no scores), before the rest."""
 WARNING = "warning"
+PLAIN, GOOD = "plain", "good"
+"""Tones of a report line besides the severities: how a renderer marks it (plain, green, amber, red)."""
 MAX_EXAMPLES = 5
 SET_ASIDE_VALUES_CAP = 100_000
 """Set-aside rows whose values are kept for the client's CSV; past this, row numbers and reasons only."""
@@ -97,6 +103,28 @@ class ColumnTally:
     def whole_numbers(self) -> np.ndarray:
         """How many answers were each whole number 0–10, over every month."""
         return sum(self.numbers.values(), np.zeros(11, dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One statement of the report in its final words; a problem adds its examples and what to do.
+
+    ``tone`` is PLAIN, GOOD, WARNING or BLOCKING. Values from the file in ``text`` and ``examples`` are already
+    scrubbed; a renderer that builds markup escapes them."""
+
+    text: str
+    tone: str = PLAIN
+    examples: tuple[str, ...] = ()
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class ReportPart:
+    """A part of the report: a heading ("" for the opening totals) and its lines, in reading order."""
+
+    heading: str
+    lines: tuple[ReportLine, ...]
+    tone: str = PLAIN
 
 
 @dataclass
@@ -193,37 +221,54 @@ class ValidationReport:
         if self.blocking:
             raise FeedbackError([issue.to_problem(self.file) for issue in self.blocking])
 
-    def to_text(self) -> str:
-        """The report as plain text, as `workshop check` prints it and the panel shows it."""
-        lines = [f"Feedback file: {self.file}"]
-        lines += [f"  {note}" for note in self.notes]
-        lines.append(f"Rows read: {self.rows_read:,} = kept {self.rows_kept:,} + set aside {self.rows_set_aside:,}"
-                     + ("" if self.reconciles else "  (DOES NOT ADD UP: please report this)"))
+    def outline(self) -> list[ReportPart]:
+        """The report in its words, part by part: the totals first (the part without a heading), how the file
+        was read, each score column with its rule, then blocking problems and warnings with their examples and
+        what to do. ``to_text`` and the mapping panel render this one outline."""
+        totals = [ReportLine(f"Feedback file: {self.file}"),
+                  ReportLine(f"Rows read: {self.rows_read:,} = kept {self.rows_kept:,} + set aside "
+                             f"{self.rows_set_aside:,}")]
+        if not self.reconciles:
+            totals.append(ReportLine("These totals DO NOT ADD UP: please report this.", BLOCKING))
         if self.responses_kept != self.rows_kept:
-            lines.append(f"Responses kept: {self.responses_kept:,}")
+            totals.append(ReportLine(f"Responses kept: {self.responses_kept:,}"))
+        parts = [ReportPart("", tuple(totals))]
+        if self.notes:
+            parts.append(ReportPart("How the file was read", tuple(ReportLine(note) for note in self.notes)))
         if self.tallies:
-            lines.append("Scores:")
-            for tally in self.tallies:
-                coded = f" ({tally.coded_missing:,} of them by the column's missing codes)" if tally.coded_missing else ""
-                lines.append(f"  {tally.target} <- {self.named(tally.column)} ({tally.rule or tally.scale}): "
-                             f"{tally.scored:,} scored, {tally.missing + tally.coded_missing:,} not answered{coded}, "
-                             f"{tally.out_of_range:,} out of range, {tally.unreadable:,} not readable")
-        for title, issues in (("BLOCKING: fix these before using the scores", self.blocking),
-                              ("CHANGES THE STORY: say it to the room", [i for i in self.warnings if i.headline]),
-                              ("Warnings", [i for i in self.warnings if not i.headline])):
-            if not issues:
-                continue
-            lines.append(f"{title}:")
-            for issue in issues:
-                column = f"{self.named(issue.column)}: " if issue.column else ""
-                lines.append(f"  - {column}{issue.message} ({issue.count:,})")
-                for row, value in issue.examples:
-                    where = f"row {row}" if row is not None else "file"
-                    lines.append(f"      {where}: {value}" if value else f"      {where}")
-                if issue.fix:
-                    lines.append(f"    What to do: {issue.fix}")
+            parts.append(ReportPart("Scores", tuple(ReportLine(self._tally_text(t)) for t in self.tallies)))
+        for heading, tone, issues in (("BLOCKING: fix these before using the scores", BLOCKING, self.blocking),
+                                      (STORY_HEADING, WARNING, [i for i in self.warnings if i.headline]),
+                                      ("Warnings", WARNING, [i for i in self.warnings if not i.headline])):
+            if issues:
+                parts.append(ReportPart(heading, tuple(self._issue_line(issue) for issue in issues), tone))
         if not self.blocking and not self.warnings:
-            lines.append("No problems found.")
+            parts.append(ReportPart("", (ReportLine("No problems found.", GOOD),), GOOD))
+        return parts
+
+    def _tally_text(self, tally: ColumnTally) -> str:
+        coded = f" ({tally.coded_missing:,} of them by the column's missing codes)" if tally.coded_missing else ""
+        return (f"{tally.target} <- {self.named(tally.column)} ({tally.rule or tally.scale}): {tally.scored:,} "
+                f"scored, {tally.missing + tally.coded_missing:,} not answered{coded}, {tally.out_of_range:,} out "
+                f"of range, {tally.unreadable:,} not readable")
+
+    def _issue_line(self, issue: Issue) -> ReportLine:
+        column = f"{self.named(issue.column)}: " if issue.column else ""
+        examples = tuple(f"{'row ' + str(row) if row is not None else 'the file'}{': ' + value if value else ''}"
+                         for row, value in issue.examples)
+        return ReportLine(f"{column}{issue.message} ({issue.count:,})", issue.severity, examples, issue.fix)
+
+    def to_text(self) -> str:
+        """The report as plain text, as `workshop check` prints it (the panel shows the same ``outline``)."""
+        lines: list[str] = []
+        for part in self.outline():
+            if part.heading:
+                lines.append(f"{part.heading}:")
+            for line in part.lines:
+                lines.append(f"  - {line.text}" if part.heading else line.text)
+                lines += [f"      {example}" for example in line.examples]
+                if line.fix:
+                    lines.append(f"    What to do: {line.fix}")
         return "\n".join(lines)
 
     def write_set_aside_csv(self, path: str | Path) -> Path:

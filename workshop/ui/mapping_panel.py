@@ -2,9 +2,12 @@
 
 The facilitator (or consultant) picks a file (a path in the workshop folder, or one uploaded, which is saved
 into the workshop folder: raw data never leaves it), sees its first rows, and corrects the suggested
-mapping: one dropdown per canonical field and per pillar, a scale per score, the touchpoint value map and
-the date order. "Confirm mapping and load" saves ``mapping.yml`` and loads the feedback with a progress bar,
-then shows the validation report in plain words. The set-aside rows can be written to ``exports/``.
+mapping: one dropdown per canonical field and per pillar; per score (pillars, recommend, the overall rating)
+its scale, its missing codes and, for scale ``labels``, its labels' points, with the rule they make in words
+beside them; the advocate flag, the touchpoint value map and the date order. What the suggestion was sure of,
+and what it left for the consultant to decide, is listed above the dropdowns. "Confirm mapping and load"
+saves ``mapping.yml`` and loads the feedback with a progress bar, then shows the validation report in plain
+words. The set-aside rows can be written to ``exports/``.
 
 No rule lives here: suggesting, saving and checking a mapping is ``workshop.feedback.mapping``, loading and
 the report are ``workshop.feedback.load``, the scrub of anything shown is ``workshop.feedback.privacy`` (with
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import html
+import math
 import os
 from pathlib import Path
 
@@ -23,12 +27,15 @@ import ipywidgets as widgets
 import pandas as pd
 
 from workshop.errors import WorkshopError
+from workshop.feedback.advocates import PASSIVE_MAX
 from workshop.feedback.load import LoadedFeedback, load_workshop_feedback
 from workshop.feedback.mapping import (
     FIELDS,
     MAPPING_FILE,
+    AdvocateRule,
     FeedbackMapping,
     Source,
+    SuggestionNote,
     load_mapping,
     save_mapping,
     source_path,
@@ -36,13 +43,25 @@ from workshop.feedback.mapping import (
 from workshop.feedback.names import names_in_comments, names_offer
 from workshop.feedback.privacy import HIDDEN_PERSONAL, PrivacyRules, looks_personal, privacy_rules, scrub
 from workshop.feedback.readers import KINDS, read_preview
-from workshop.feedback.scales import SCALES, is_missing
-from workshop.feedback.suggest import suggest_mapping
-from workshop.feedback.validation import Issue, ValidationReport
+from workshop.feedback.scales import SCALES, is_missing, scale_table
+from workshop.feedback.suggest import LIKELY, SURE, UNDECIDED, suggest_mapping
+from workshop.feedback.validation import BLOCKING, GOOD, PLAIN, WARNING, ReportLine, ReportPart, ValidationReport
 from workshop.promise import Promise, atomic_write_bytes, load_promise
 from workshop.ui.guard import guarded, problem_text
 
 NOT_IN_FILE = "(not in this file)"
+UNSET = ""
+"""The value of a dropdown's "(not in this file)", "(keep as written)" or promoters choice. Not None: a
+Dropdown whose value is None shows a blank, so the room could not read what was chosen. No column or question
+is "" (a blank heading is read as "Unnamed: n")."""
+PROMOTERS = f"(promoters: recommend {PASSIVE_MAX + 1}–10)"
+MEASURES = {"recommend": "recommend", "overall": "overall rating"}
+"""The whole-response scores, beside the pillars: the 0–10 recommend question and an overall rating."""
+COLUMN_ONLY = ("response_id", "date", "touchpoint", "segment")
+"""Fields read from a column even in a long export, where scores and the comment name a question."""
+SCALE_CHOICES = [(f"{scale_id} — {name}: {rule}", scale_id) for scale_id, name, rule in scale_table()]
+LABELS_EXAMPLE = "negative=0, neutral=5, positive=10"
+NOTE_GROUPS = ((UNDECIDED, "Left for you to decide"), (LIKELY, "Likely: check these"), (SURE, "Sure"))
 KEEP_AS_WRITTEN = "(keep as written)"
 PREVIEW_SHOWN = 8
 VALUES_SHOWN = 30
@@ -51,14 +70,16 @@ DATE_ORDERS = [("Detect from the file", "auto"), ("Day first (31/12/2025)", "day
                ("Month first (12/31/2025)", "month_first")]
 SET_ASIDE_FILE = "set_aside_rows.csv"
 RED, GREEN, AMBER, INK = "#b2182b", "#1b7837", "#8c510a", "#111"
+TONES = {PLAIN: INK, GOOD: GREEN, WARNING: AMBER, BLOCKING: RED}
+"""The colour of each tone of a report line (``validation.ReportLine.tone``)."""
 
 
 class MappingPanel:
     """Choose, map, load and check the feedback of the workshop in ``folder``.
 
-    Tests call ``choose_file``, ``save_upload``, set the dropdowns in ``field_choices`` /
-    ``scale_choices`` / ``touchpoint_choices``, then ``confirm_and_load``, ``load`` and
-    ``write_set_aside``; ``loaded`` holds the last ``LoadedFeedback``.
+    Tests call ``choose_file``, ``save_upload``, set the widgets in ``field_choices``, ``scores`` (a
+    ``ScoreRow`` per score target), ``advocate_column`` / ``advocate_values`` and ``touchpoint_choices``, then
+    ``confirm_and_load``, ``load`` and ``write_set_aside``; ``loaded`` holds the last ``LoadedFeedback``.
     """
 
     def __init__(self, folder: str | Path, *, load: bool = False):
@@ -71,8 +92,9 @@ class MappingPanel:
         self.preview: pd.DataFrame | None = None
         self.loaded: LoadedFeedback | None = None
         self.field_choices: dict[str, widgets.Dropdown] = {}
-        self.scale_choices: dict[str, widgets.Dropdown] = {}
+        self.scores: dict[str, ScoreRow] = {}
         self.touchpoint_choices: dict[str, widgets.Dropdown] = {}
+        self._translations_chosen: dict[str, str] = {}
 
         self.path = widgets.Text(description="File", placeholder="a file in the workshop folder",
                                  layout=widgets.Layout(width="36em"), style={"description_width": "5em"})
@@ -84,6 +106,12 @@ class MappingPanel:
                                                  style={"description_width": "6em"})
         self.read_button = widgets.Button(description="Read the file", icon="table")
         self.preview_html = widgets.HTML()
+        self.notes_html = widgets.HTML()
+        self.advocate_column = widgets.Dropdown(description="Advocates", options=[(PROMOTERS, UNSET)], value=UNSET,
+                                                style={"description_width": "14em"},
+                                                layout=widgets.Layout(width="36em"))
+        self.advocate_values = widgets.Text(description="values", placeholder="e.g. 1, or Gold, Platinum",
+                                            style={"description_width": "4em"}, layout=widgets.Layout(width="24em"))
         self.date_order = widgets.Dropdown(description="Dates", options=DATE_ORDERS, value="auto",
                                            style={"description_width": "5em"}, layout=widgets.Layout(width="24em"))
         self.fields_box = widgets.VBox()
@@ -100,7 +128,9 @@ class MappingPanel:
         self.widget = widgets.VBox([
             widgets.HBox([self.path, self.upload], layout=widgets.Layout(flex_flow="row wrap")),
             widgets.HBox([self.sheet, self.header_row, self.read_button], layout=widgets.Layout(flex_flow="row wrap")),
-            self.message, self.preview_html, self.fields_box, self.values_box, self.date_order,
+            self.message, self.preview_html, self.notes_html, self.fields_box,
+            widgets.HBox([self.advocate_column, self.advocate_values], layout=widgets.Layout(flex_flow="row wrap")),
+            self.values_box, self.date_order,
             self.confirm_button, self.progress, self.report_html, self.names_html, self.set_aside_button,
         ])
 
@@ -146,27 +176,30 @@ class MappingPanel:
         return target
 
     def current_mapping(self) -> FeedbackMapping:
-        """The mapping as the widgets show it now (the file's format, advocate rule and privacy kept)."""
+        """The mapping as the widgets show it now (the file's format and privacy kept).
+
+        Raises WorkshopError, naming the field and what was typed, when a typed list cannot be read."""
         if self.mapping is None:
             raise WorkshopError("Choose the feedback file first: type its name or upload it, then 'Read the file'.")
         mapping = copy.deepcopy(self.mapping)
         long = mapping.layout == "long"
-        mapping.fields, mapping.pillars, mapping.recommend = {}, {}, None
+        mapping.fields, mapping.pillars, mapping.recommend, mapping.overall = {}, {}, None, None
         for target, dropdown in self.field_choices.items():
-            if dropdown.value is None:
+            if dropdown.value == UNSET:
                 continue
-            as_question = long and target not in ("response_id", "date", "touchpoint", "segment")
+            as_question = long and target not in COLUMN_ONLY
             source = Source(question=dropdown.value) if as_question else Source(column=dropdown.value)
-            if target in self.scale_choices:
-                source.scale = self.scale_choices[target].value
-            if target == "recommend":
-                mapping.recommend = source
+            if target in self.scores:
+                self.scores[target].apply_to(source)
+            if target in MEASURES:
+                setattr(mapping, target, source)
             elif target in self.promise.pillar_ids:
                 mapping.pillars[target] = source
             else:
                 mapping.fields[target] = source
+        mapping.advocate = self._advocate_rule()
         mapping.touchpoints = {value: choice.value for value, choice in self.touchpoint_choices.items()
-                               if choice.value not in (None, value)}
+                               if choice.value not in (UNSET, value)}
         mapping.date_order = self.date_order.value
         return mapping
 
@@ -230,6 +263,16 @@ class MappingPanel:
     def _say(self, message_html: str, colour: str) -> None:
         self.message.value = f'<div style="font-size:16px;color:{colour}">{message_html}</div>'
 
+    def _advocate_rule(self) -> AdvocateRule | None:
+        column = self.advocate_column.value
+        if column == UNSET:
+            return None
+        values = [value.strip() for value in self.advocate_values.value.split(",") if value.strip()]
+        if not values:
+            raise WorkshopError(f"Advocates: type the values of '{column}' that mark an advocate (e.g. 1, or "
+                                f"Gold, Platinum), or choose {PROMOTERS}.")
+        return AdvocateRule(column, values)
+
     def _in_folder(self, path: str | Path) -> Path:
         file = Path(path)
         return (file if file.is_absolute() else self.folder / file).resolve()
@@ -251,7 +294,7 @@ class MappingPanel:
     def _labels(self, target: str) -> list[str]:
         """What a target can be mapped to: client columns, or questions for scores in a long export."""
         mapping = self.mapping
-        if mapping.layout == "long" and target not in ("response_id", "date", "touchpoint", "segment"):
+        if mapping.layout == "long" and target not in COLUMN_ONLY:
             questions = self.preview[mapping.question_column].dropna().astype(str).str.strip()
             return [q for q in pd.unique(questions) if q]
         return [str(c) for c in self.preview.columns]
@@ -259,88 +302,176 @@ class MappingPanel:
     def _build_mapping_widgets(self) -> None:
         mapping = self.mapping
         rows = []
-        self.field_choices, self.scale_choices = {}, {}
-        names = {p.id: f"{p.name or p.id} (pillar)" for p in self.promise.pillars}
-        sources = {**mapping.fields, "recommend": mapping.recommend, **mapping.pillars}
-        for target in [*FIELDS, "recommend", *self.promise.pillar_ids]:
+        self.field_choices, self.scores, self.touchpoint_choices, self._translations_chosen = {}, {}, {}, {}
+        names = {**MEASURES, **{p.id: f"{p.name or p.id} (pillar)" for p in self.promise.pillars}}
+        sources = {**mapping.fields, **mapping.measures(), **mapping.pillars}
+        for target in [*FIELDS, *MEASURES, *self.promise.pillar_ids]:
             labels = self._labels(target)
             chosen = sources.get(target)
-            value = chosen.label if chosen is not None and chosen.label in labels else None
-            dropdown = widgets.Dropdown(description=names.get(target, target.replace("_", " ")),
-                                        options=[(NOT_IN_FILE, None)] + [(label, label) for label in labels],
+            value = chosen.label if chosen is not None and chosen.label in labels else UNSET
+            name = names.get(target, target.replace("_", " "))
+            dropdown = widgets.Dropdown(description=name,
+                                        options=[(NOT_IN_FILE, UNSET)] + [(label, label) for label in labels],
                                         value=value, style={"description_width": "14em"},
                                         layout=widgets.Layout(width="36em"))
             self.field_choices[target] = dropdown
-            row = [dropdown]
-            if target == "recommend" or target in self.promise.pillar_ids:
-                scale = chosen.scale if chosen is not None and chosen.scale in SCALES else "0-10"
-                self.scale_choices[target] = widgets.Dropdown(description="scale", options=list(SCALES), value=scale,
-                                                              style={"description_width": "4em"},
-                                                              layout=widgets.Layout(width="12em"))
-                row.append(self.scale_choices[target])
-            rows.append(widgets.HBox(row))
+            if target in FIELDS:
+                rows.append(dropdown)
+            else:
+                self.scores[target] = ScoreRow(name, chosen)
+                rows.append(widgets.VBox([dropdown, self.scores[target].widget]))
         self.fields_box.children = [widgets.HTML("<b>Which column is which</b>")] + rows
+        self.advocate_column.options = [(PROMOTERS, UNSET)] + [(str(c), str(c)) for c in self.preview.columns]
+        advocate = mapping.advocate if mapping.advocate and mapping.advocate.column in self.preview.columns else None
+        self.advocate_column.value = advocate.column if advocate else UNSET
+        self.advocate_values.value = ", ".join(advocate.values) if advocate else ""
+        self.notes_html.value = notes_html(mapping.notes)
         self.date_order.value = mapping.date_order
         self.field_choices["touchpoint"].observe(self._on_touchpoint_column, names="value")
         self._build_value_map()
 
     def _build_value_map(self) -> None:
         column = self.field_choices["touchpoint"].value
+        # Translations chosen already stay chosen when the column is moved away and back.
+        self._translations_chosen.update({value: choice.value for value, choice in self.touchpoint_choices.items()})
+        chosen = self._translations_chosen
         self.touchpoint_choices = {}
-        if column is None or column not in self.preview.columns or not self.promise.touchpoints:
+        if column not in self.preview.columns or not self.promise.touchpoints:
             self.values_box.children = []
             return
         values = [v for v in pd.unique(self.preview[column].astype(object)) if not is_missing(v)]
         known = self.promise.touchpoints
         rules = privacy_rules(self.mapping)
         for value in [str(v).strip() for v in values][:VALUES_SHOWN]:
-            current = self.mapping.touchpoints.get(value)
+            suggested = self.mapping.touchpoints.get(value)
+            if value in chosen:
+                current = chosen[value]
+            else:
+                current = suggested if suggested in known else (value if value in known else UNSET)
             self.touchpoint_choices[value] = widgets.Dropdown(
-                description=_cell(value, rules), options=[(KEEP_AS_WRITTEN, None)] + [(t, t) for t in known],
-                value=current if current in known else (value if value in known else None),
+                description=_cell(value, rules), options=[(KEEP_AS_WRITTEN, UNSET)] + [(t, t) for t in known],
+                value=current,
                 style={"description_width": "14em"}, layout=widgets.Layout(width="30em"))
         self.values_box.children = [widgets.HTML("<b>Touchpoints: the client's words → the workshop's</b>")] + \
             list(self.touchpoint_choices.values())
 
 
-STORY_HEADING = "This changes the story: say it to the room"
-"""Over the warnings marked headline (no dates, most rows set aside, a pillar with no scores)."""
+class ScoreRow:
+    """How one score's answers become 0–10 points: its scale, its missing codes and (scale ``labels``) its
+    labels' points, with the rule they make shown in words beside them and updated as they change.
+
+    ``name`` is how the panel names the score (in messages); ``source`` fills the fields (None: 0–10, none)."""
+
+    def __init__(self, name: str, source: Source | None):
+        self.name = name
+        scale = source.scale if source is not None and source.scale in SCALES else "0-10"
+        self.scale = widgets.Dropdown(description="scale", options=SCALE_CHOICES, value=scale,
+                                      style={"description_width": "4em"}, layout=widgets.Layout(width="30em"))
+        self.missing = widgets.Text(description="missing codes", placeholder="e.g. 0, or n/a, 99",
+                                    value=", ".join(_code_text(code) for code in (source.missing if source else [])),
+                                    style={"description_width": "8em"}, layout=widgets.Layout(width="20em"))
+        self.labels = widgets.Text(description="labels", placeholder=LABELS_EXAMPLE,
+                                   value=", ".join(f"{label}={points:g}"
+                                                   for label, points in (source.labels if source else {}).items()),
+                                   style={"description_width": "4em"}, layout=widgets.Layout(width="30em"))
+        self.rule = widgets.HTML()
+        self.widget = widgets.VBox([widgets.HBox([self.scale, self.missing, self.labels],
+                                                 layout=widgets.Layout(flex_flow="row wrap")), self.rule],
+                                   layout=widgets.Layout(margin="0 0 0 14em"))
+        for field in (self.scale, self.missing, self.labels):
+            field.observe(self._show_rule, names="value")
+        self._show_rule()
+
+    def apply_to(self, source: Source) -> Source:
+        """Give ``source`` this row's scale, missing codes and labels; WorkshopError when they cannot be read."""
+        source.scale = self.scale.value
+        source.missing = [_typed_code(code) for code in self.missing.value.split(",") if code.strip()]
+        source.labels = self._label_points() if source.scale == "labels" else {}
+        return source
+
+    def _label_points(self) -> dict[str, float]:
+        points: dict[str, float] = {}
+        for part in (part for part in self.labels.value.split(",") if part.strip()):
+            label, _, number = part.rpartition("=")
+            try:
+                value = float(number)
+            except ValueError:
+                value = math.nan
+            if not label.strip() or math.isnan(value):
+                raise WorkshopError(f"{self.name}: the labels '{self.labels.value}' cannot be read at "
+                                    f"'{part.strip()}'. Write each label with its points out of 10, e.g. "
+                                    f"{LABELS_EXAMPLE}.")
+            points[label.strip()] = value
+        if not points:
+            raise WorkshopError(f"{self.name}: the scale is 'labels', so type each label with its points out of 10, "
+                                f"e.g. {LABELS_EXAMPLE}.")
+        return points
+
+    def _show_rule(self, _change=None) -> None:
+        # The labels field is hidden, never emptied, for the other scales: switching back finds it as typed.
+        self.labels.layout.display = None if self.scale.value == "labels" else "none"
+        try:
+            rule, colour = f"Rule: {self.apply_to(Source()).answer_rule().rule}", INK
+        except WorkshopError as problem:
+            rule, colour = str(problem), RED
+        self.rule.value = f'<div style="font-size:14px;color:{colour}">{html.escape(rule)}</div>'
 
 
-def report_html(report: ValidationReport, calls: int = 0) -> str:
-    """The validation report in plain words: totals, blocking problems in red, the warnings that change the
-    story, then the other warnings, each with examples (row, column, value) and what to do. Every value from
-    the file was scrubbed by the report, with its mapping's rules (``ValidationReport.privacy``); here it is
-    HTML-escaped."""
-    adds_up = ("" if report.reconciles else f' <b style="color:{RED}">(does not add up: please report this)</b>')
-    parts = [f'<div style="font-size:16px;color:{INK}">',
-             f"<p><b>Rows read: {report.rows_read:,} = kept {report.rows_kept:,} + set aside "
-             f"{report.rows_set_aside:,}</b>{adds_up}</p>"]
-    if calls:
-        parts.append(f"<p>Plus {calls:,} advocate calls from the call log.</p>")
-    parts += [f"<p>{html.escape(note)}</p>" for note in report.notes]
-    story = [issue for issue in report.warnings if issue.headline]
-    for title, issues, colour in (("Fix these before using the scores", report.blocking, RED),
-                                  (STORY_HEADING, story, AMBER),
-                                  ("Warnings", [issue for issue in report.warnings if not issue.headline], AMBER)):
-        if issues:
-            parts.append(f'<h4 style="color:{colour}">{title}</h4><ul>')
-            parts += [_issue_html(issue, colour) for issue in issues]
-            parts.append("</ul>")
-    if not report.blocking and not report.warnings:
-        parts.append(f'<p style="color:{GREEN}">No problems found.</p>')
+def _typed_code(text: str) -> str | float:
+    """A missing code as typed: a number stays a number ("0" is 0, as ``missing: [0]`` in mapping.yml)."""
+    code = text.strip()
+    try:
+        number = float(code)
+    except ValueError:
+        return code
+    if not math.isfinite(number):
+        return code
+    return int(number) if number.is_integer() else number
+
+
+def _code_text(code: str | float) -> str:
+    return f"{code:g}" if isinstance(code, float) else str(code)
+
+
+def notes_html(notes: list[SuggestionNote]) -> str:
+    """What the suggestion decided, one line per field, grouped by how sure it is: what it left for the
+    consultant to decide first. Headings and values from the file are escaped."""
+    if not notes:
+        return ""
+    parts = ['<div style="font-size:15px"><b>What the suggestion decided, and how sure it is</b>']
+    for confidence, title in NOTE_GROUPS:
+        group = [note for note in notes if note.confidence == confidence]
+        if group:
+            colour = AMBER if confidence == UNDECIDED else INK
+            parts.append(f'<div style="color:{colour}"><b>{title} ({len(group)})</b><ul>'
+                         + "".join(f"<li>{html.escape(note.sentence())}</li>" for note in group) + "</ul></div>")
     parts.append("</div>")
     return "".join(parts)
 
 
-def _issue_html(issue: Issue, colour: str) -> str:
-    column = f"column '{issue.column}': " if issue.column else ""
-    examples = "".join(f"<li>{'row ' + str(row) if row is not None else 'the file'}"
-                       f"{(': ' + html.escape(value)) if value else ''}</li>"
-                       for row, value in issue.examples)
-    return (f'<li><span style="color:{colour}">{html.escape(column + issue.message)} ({issue.count:,})</span>'
+def report_html(report: ValidationReport, calls: int = 0) -> str:
+    """The validation report's ``outline`` as HTML, in the words `workshop check` prints, with ``calls`` (the
+    advocate calls merged from the call log) after the totals. Every value from the file was scrubbed by the
+    report with its mapping's rules (``ValidationReport.privacy``); here all of it is HTML-escaped."""
+    totals, *parts = report.outline()
+    if calls:
+        totals = ReportPart("", (*totals.lines, ReportLine(f"Plus {calls:,} advocate calls from the call log.")))
+    shown = [f'<div style="font-size:16px;color:{INK}">']
+    for part in (totals, *parts):
+        if part.heading:
+            shown.append(f'<h4 style="color:{TONES[part.tone]}">{html.escape(part.heading)}</h4><ul>'
+                         + "".join(f"<li>{_line_html(line)}</li>" for line in part.lines) + "</ul>")
+        else:
+            shown += [f"<p>{_line_html(line)}</p>" for line in part.lines]
+    shown.append("</div>")
+    return "".join(shown)
+
+
+def _line_html(line: ReportLine) -> str:
+    examples = "".join(f"<li>{html.escape(example)}</li>" for example in line.examples)
+    return (f'<span style="color:{TONES[line.tone]}">{html.escape(line.text)}</span>'
             + (f"<ul>{examples}</ul>" if examples else "")
-            + (f"<div>What to do: {html.escape(issue.fix)}</div>" if issue.fix else "") + "</li>")
+            + (f"<div>What to do: {html.escape(line.fix)}</div>" if line.fix else ""))
 
 
 def _problem_text(error: Exception) -> str:
