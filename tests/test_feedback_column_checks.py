@@ -154,8 +154,10 @@ def test_a_scale_that_changes_at_a_month_names_the_month(tmp_path):
     assert "up to 2024-02 every answer is 5 or less, from 2024-03 answers reach 10" in issue.message
 
 
-def test_a_real_zero_to_ten_question_answered_high_is_not_two_scales(tmp_path):
-    answers = [10, 9, 9, 8, 10, 7, 3, 6, 10, 9] * 10
+@pytest.mark.parametrize("answers", [[10, 9, 9, 8, 10, 7, 3, 6, 10, 9] * 10,
+                                     [1, 2, 3, 4, 5, 2, 3, 8, 9, 4] * 10])
+def test_a_real_zero_to_ten_question_is_not_two_scales_whether_answered_high_or_low(tmp_path, answers):
+    """A pillar the company fails is answered mostly 5 or under with a block above: a finding, not two scales."""
     frame = pd.DataFrame({"id": range(100), "Service": answers})
     report = check_feedback(write(tmp_path, frame), PROMISE, mapping(care={"column": "Service"})).report
     assert [i.message for i in measured(report.issues.values())] == [NO_DATE_COLUMN]

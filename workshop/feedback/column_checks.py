@@ -13,8 +13,8 @@ mostly outside the scale, the outside answers all   blocking   ``missing: [0]``
   0 on a scale from 1
 mostly outside the scale, otherwise                 blocking   the scale the numbers seen fit
 two scales in one column (a block of 6–10 beside    warning;   ask the client; split the file by date
-  answers of a 1–5 scale, or a change by month)     blocking
-                                                    at 15 %
+  answers of a 1–5 scale, or on any scale the top   blocking
+  of the answers moving from 5 to 10 at a month)    at 15 %
 no date column mapped                               headline   map one, or read every response as undated
 most dates unreadable                               blocking   the date format and ``date_order``
 responses over more than three years                headline   filter months in step 3, or a shorter export
@@ -106,12 +106,15 @@ def _judge_mixed(report: ValidationReport, tally: ColumnTally) -> None:
     if answered < MIXED_MIN_ANSWERS or not high or not low:
         return
     on_five = tally.scale in ("1-5", "stars", "likert5")
-    # On a 0–10 question most answers sit high; most of them at 5 or under, with a block above, is two scales.
-    smaller = high if on_five else (high if low > 0.6 * answered else 0)
+    change = _scale_change_month(tally)
+    # A 0–10 pillar the company fails is answered mostly 5 or under with a block above: that is a finding,
+    # not two scales. On a 0–10 question only the answers' top moving from 5 to 10 at a month says so.
+    if not on_five and change is None:
+        return
+    smaller = high if on_five else min(low, high)
     if smaller < max(MIXED_MIN_ANSWERS, MIXED_WARN * answered):
         return
     share = smaller / answered
-    change = _scale_change_month(tally)
     when = (f"; up to {change[0]} every answer is 5 or less, from {change[1]} answers reach 10" if change else
             "; the two are mixed in the same months, so no answer can be told apart")
     severity = BLOCKING if share >= MIXED_BLOCK else WARNING
@@ -131,6 +134,9 @@ def _scale_change_month(tally: ColumnTally) -> tuple[str, str] | None:
         return None
     first_above = above.index(True)
     if first_above == 0 or not all(above[first_above:]):
+        return None
+    # A 1–5 question has no 0: months of a failing 0–10 pillar that later improves usually do.
+    if any(tally.numbers[m][0] for m in months[:first_above]):
         return None
     return months[first_above - 1], months[first_above]
 
