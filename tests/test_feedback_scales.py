@@ -108,3 +108,10 @@ def test_guess_scale(values, heading, expected):
 
 def test_the_table_names_every_scale_once():
     assert [row[0] for row in scale_table()] == list(SCALES)
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(list("aB _\u2019\u2018\t\n N/A-é")), max_size=12), max_size=20))
+def test_folding_many_texts_at_once_is_folding_each(texts):
+    from workshop.feedback.scales import fold, fold_all
+
+    assert fold_all(texts).tolist() == [fold(text) for text in texts]

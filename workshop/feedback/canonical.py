@@ -35,7 +35,7 @@ from workshop.cube import NOT_STATED
 from workshop.feedback.advocates import advocate_flags
 from workshop.feedback.dates import DateRead, DateReader
 from workshop.feedback.mapping import FeedbackMapping, resolve_values
-from workshop.feedback.scales import Answer, is_missing
+from workshop.feedback.scales import MISSING_MARKERS, Answer, fold_all, is_missing
 from workshop.feedback.validation import WARNING, ColumnTally, ValidationReport
 from workshop.promise import Promise
 
@@ -129,7 +129,7 @@ class Canonicalizer:
         for target in ("touchpoint", "segment", "advocate"):
             if target in chunk.values:
                 codes, uniques = self._factorized(chunk, target)
-                present |= ~np.array([_is_missing_text(u) for u in uniques] + [True], dtype=bool)[codes]
+                present |= ~np.append(_missing_texts(uniques), True)[codes]
         if blank_rows_possible:
             reasons[~present] = BLANK_ROW
         dates = self._check_dates(chunk, stamps, date_status, reasons)
@@ -308,7 +308,7 @@ class Canonicalizer:
             return pd.Series(np.full(int(keep.sum()), NOT_STATED, dtype=object), dtype="string")
         codes, uniques = self._factorized(chunk, target)
         codes = codes[keep]
-        blank = [_is_missing_text(u) for u in uniques]
+        blank = _missing_texts(uniques).tolist()
         given = [str(u) for u, b in zip(uniques, blank) if not b]
         translated, known_flags = resolve_values(given, value_map, known)
         lookup = iter(zip(translated, known_flags))
@@ -404,6 +404,19 @@ def id_texts(values: np.ndarray) -> np.ndarray:
     texts = ["" if is_missing(u) else (str(int(u)) if isinstance(u, float) and u.is_integer() else str(u).strip())
              for u in uniques]
     return np.array(texts + [""], dtype=object)[codes]
+
+
+def _missing_texts(values: np.ndarray) -> np.ndarray:
+    """``_is_missing_text`` for a chunk's distinct values at once: texts are folded together, the few others
+    (numbers, NaN) one by one."""
+    missing = np.zeros(len(values), dtype=bool)
+    is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    texts = values[is_text]
+    if len(texts):
+        short = np.fromiter((len(t) <= _LONGEST_MISSING_MARKER for t in texts), dtype=bool, count=len(texts))
+        missing[np.flatnonzero(is_text)] = short & fold_all(texts).isin(MISSING_MARKERS).to_numpy()
+    missing[~is_text] = [is_missing(v) for v in values[~is_text]]
+    return missing
 
 
 def _is_missing_text(value: object) -> bool:

@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 
 from workshop.errors import Problem
 from workshop.feedback.dates import DATE_ORDERS
 from workshop.feedback.readers import FileFormat, file_kind
-from workshop.feedback.scales import SCALES, AnswerRule, fold
+from workshop.feedback.scales import SCALES, AnswerRule, fold, fold_all
 from workshop.feedback.validation import FeedbackError
 from workshop.promise import Promise, atomic_write_text
 from workshop.yaml_files import file_in, read_yaml, yaml_text
@@ -487,14 +488,16 @@ def resolve_values(values: list[str], value_map: dict[str, str], known: list[str
 
     The value map wins; then a known value written differently ('Phone ' is 'phone'); anything else becomes
     its ``value_id`` so that 'Consumer' and 'consumer' are one segment. With no known list every value
-    counts as known.
+    counts as known. Worked on all values at once: a free-text column mapped as a segment brings a hundred
+    thousand of them a chunk.
     """
     folded_map = {fold(k): v for k, v in value_map.items()}
     by_id = {value_id(k): k for k in known}
-    out, ok = [], []
-    for value in values:
-        text = str(value).strip()
-        ours = folded_map.get(fold(text)) or by_id.get(value_id(text))
-        out.append(ours or value_id(text))
-        ok.append(ours is not None or not known)
-    return out, ok
+    texts = pd.Series([str(v).strip() for v in values], dtype=object)
+    folded = fold_all(texts)
+    ids = folded.str.replace(r"[^0-9a-z]+", "_", regex=True).str.strip("_")
+    ids = ids.where(ids != "", texts)
+    # Object dtype throughout: a map that matches nothing is all-NaN floats, which text must not fill.
+    ours = folded.map(folded_map).astype(object)
+    ours = ours.where(ours.notna(), ids.map(by_id).astype(object))
+    return ours.where(ours.notna(), ids.astype(object)).tolist(), (ours.notna() | (not known)).tolist()

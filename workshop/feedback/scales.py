@@ -150,6 +150,14 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def fold_all(texts: Iterable[str]) -> pd.Series:
+    """``fold`` for many texts at once (a free-text column brings a hundred thousand distinct values)."""
+    series = pd.Series(list(texts), dtype=object).astype(str)
+    series = series.str.replace("\u2019", "'", regex=False).str.replace("\u2018", "'", regex=False)
+    series = series.str.replace("_", " ", regex=False).str.casefold()
+    return series.str.replace(r"\s+", " ", regex=True).str.strip()
+
+
 def is_missing(value: Any) -> bool:
     """True for None, NaN, NaT, ``pd.NA``, blanks and the missing markers."""
     # pandas' own missing values reach here from nullable and datetime columns (Parquet, long format).
