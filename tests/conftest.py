@@ -62,3 +62,18 @@ def copy_to(tmp_path: Path, source: Path) -> Path:
     target = tmp_path / source.name
     shutil.copy(source, target)
     return target
+
+
+def canonical_frame(rows: list[dict], pillars: list[str]) -> "pd.DataFrame":
+    """Canonical feedback (``workshop.cube``'s frame) from rows of touchpoint, segment, date, recommend,
+    advocate and a score per pillar: what the loader hands the cube, written out by hand for cube tests."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=["touchpoint", "segment", "date", "recommend", "advocate", *pillars])
+    frame.insert(0, "response_id", [f"r{i}" for i in range(len(frame))])
+    frame["date"] = pd.to_datetime(frame["date"])
+    for column in ("recommend", *pillars):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    frame["advocate"] = frame["advocate"].astype(bool)
+    frame["comment"], frame["source"] = None, "survey"
+    return frame

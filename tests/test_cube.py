@@ -10,19 +10,14 @@ from hypothesis import strategies as st
 from workshop.cube import (CELL_AXES, MAX_GROUPS, NOT_STATED, OTHER, RECOMMEND_MISSING, UNDATED, AxisGrouping,
                            CubeBuilder, _combined_keys, cube_from_frames)
 
+from conftest import canonical_frame
+
 PILLARS = ["speed", "care"]
 CELL_COLUMNS = list(CELL_AXES)
 
 
 def canonical(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["touchpoint", "segment", "date", "recommend", "advocate", *PILLARS])
-    frame.insert(0, "response_id", [f"r{i}" for i in range(len(frame))])
-    frame["date"] = pd.to_datetime(frame["date"])
-    for column in ("recommend", *PILLARS):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    frame["advocate"] = frame["advocate"].astype(bool)
-    frame["comment"], frame["source"] = None, "survey"
-    return frame
+    return canonical_frame(rows, PILLARS)
 
 
 def labelled_rows(frame: pd.DataFrame) -> pd.DataFrame:

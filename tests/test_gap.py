@@ -16,6 +16,8 @@ from workshop.feedback.advocates import SMALL_SAMPLE, NpsResult, nps, nps_band, 
 from workshop.gap import Filter, GapError, GapMetrics, GoalPost
 from workshop.promise import load_promise
 
+from conftest import canonical_frame
+
 GAP_DATA = Path(__file__).resolve().parent / "data" / "gap"
 PILLARS = ["speed", "care", "price"]
 TOUCHPOINTS = ["phone", "web", "store", None]
@@ -35,14 +37,7 @@ row = st.fixed_dictionaries({
 
 
 def canonical(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["touchpoint", "segment", "date", "recommend", "advocate", *PILLARS])
-    frame.insert(0, "response_id", [f"r{i}" for i in range(len(frame))])
-    frame["date"] = pd.to_datetime(frame["date"])
-    for column in ("recommend", *PILLARS):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    frame["advocate"] = frame["advocate"].astype(bool)
-    frame["comment"], frame["source"] = "", "survey"
-    return frame
+    return canonical_frame(rows, PILLARS)
 
 
 # --- the slow, obvious version ------------------------------------------------------------------------------
