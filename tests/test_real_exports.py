@@ -286,3 +286,30 @@ def test_a_grouping_the_suggestion_left_to_the_consultant_tells_the_true_story_o
     for label, rows in raw.groupby(column):
         assert means[group_id(label)] == pytest.approx(scored[rows.index].mean()), label
     assert len(means) == raw[column].map(group_id).nunique()
+
+
+@pytest.mark.parametrize("export, pillars", [
+    ("clothing_reviews.csv", {"rating": "Rating"}), ("airline_satisfaction.csv", AIRLINE_PILLARS),
+    ("airline_tweets.csv", {"sentiment": "Airline sentiment"}), ("bank_app_reviews.csv", {"score": "Score"}),
+    ("hotel_reviews.csv", {"stay": "Reviewer score"})])
+def test_the_report_is_built_on_each_real_export_and_states_what_it_stands_on(tmp_path, capsys, export, pillars):
+    from workshop.reporting import build_report
+
+    folder, _, _ = consultant_path(tmp_path, export, promise_text("Client", pillars), capsys)
+    report = build_report(folder)
+    raw_rows = len(pd.read_csv(REAL / export))
+    assert report.evidence.source == export and report.evidence.rows_read == raw_rows
+    assert report.gap_views and all("n = " in view.caption for view in report.gap_views[:1])
+
+
+def test_the_report_refuses_a_real_export_the_check_blocks(tmp_path, capsys):
+    from workshop.errors import WorkshopError
+    from workshop.reporting import build_report
+
+    folder, codes, _ = consultant_path(tmp_path, "restaurant_reviews.txt",
+                                       promise_text("Restaurant", {"food": "Tasty food"}), capsys)
+    assert codes == (1, 1)
+    with pytest.raises(WorkshopError, match="did not pass the check"):
+        build_report(folder)
+    assert cli.main(["report", "--workshop", str(folder)]) == 1
+    assert "no pillar is mapped" in capsys.readouterr().err
