@@ -30,8 +30,12 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # The stamps make a re-run fast: pip runs again only when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# The Jupyter server config beside it installs the pre-save hook that keeps the kit's notebooks free of
+# outputs (workshop/kit_notebooks.py): every `jupyter lab` from this environment saves them stripped.
+$(VENV)/.installed: pyproject.toml jupyter-config/jupyter_server_config.d/promise-gap.json | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	mkdir -p $(VENV)/etc/jupyter/jupyter_server_config.d
+	cp jupyter-config/jupyter_server_config.d/promise-gap.json $(VENV)/etc/jupyter/jupyter_server_config.d/
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
