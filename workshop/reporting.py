@@ -24,8 +24,9 @@ from workshop.errors import Problem, WorkshopError, WorkshopFolderError
 from workshop.evidence import evidence_of, pillars_not_measured
 from workshop.feedback.load import usable_workshop_feedback
 from workshop.feedback.mapping import MAPPING_FILE, importance_measure, load_mapping, source_path
+from workshop.files import atomic_write_text
 from workshop.folder import current_workshop, kit_root
-from workshop.promise import PROMISE_FILE, atomic_write_text, load_versions
+from workshop.promise import PROMISE_FILE, load_versions
 from workshop.report import ReportFigure, WorkshopReport, export_path
 from workshop.session import SESSION_FILE, SessionState, SessionStore, actions_of, room_ratings
 from workshop.yaml_files import read_yaml, yaml_text

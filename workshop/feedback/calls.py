@@ -33,7 +33,8 @@ from workshop.cube import CANONICAL_COLUMNS, NOT_STATED
 from workshop.errors import Problem
 from workshop.feedback.advocates import advocate_flags
 from workshop.feedback.validation import FeedbackError
-from workshop.promise import Promise, atomic_write_text
+from workshop.files import atomic_write_text
+from workshop.promise import Promise
 
 CALLS_FILE = "advocate_calls.csv"
 SOURCE = "call"

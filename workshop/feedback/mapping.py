@@ -30,7 +30,8 @@ from workshop.feedback.dates import DATE_ORDERS
 from workshop.feedback.readers import FileFormat, file_kind
 from workshop.feedback.scales import SCALES, AnswerRule, fold
 from workshop.feedback.validation import FeedbackError
-from workshop.promise import Promise, atomic_write_text
+from workshop.files import atomic_write_text
+from workshop.promise import Promise
 from workshop.yaml_files import file_in, read_yaml, yaml_text
 
 MAPPING_FILE = "mapping.yml"

@@ -26,7 +26,7 @@ import pandas as pd
 
 from workshop.errors import Problem, WorkshopError
 from workshop.feedback.advocates import NPS_BANDS
-from workshop.promise import atomic_write_text
+from workshop.files import atomic_write_text
 from workshop.yaml_files import file_in, read_yaml, yaml_text
 
 THEMES_FILE = "themes.yml"
