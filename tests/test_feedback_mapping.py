@@ -87,8 +87,8 @@ def test_save_and_load_round_trip(tmp_path):
     mapping.privacy = {"do_not_show": ["Rhys Abernathy"], "safe_patterns": [r"ORD-\d{6}"]}
     from workshop.feedback.mapping import AdvocateRule
     mapping.advocate = AdvocateRule("Loyalty", ["Gold", "Platinum"])
-    written = save_mapping(mapping, tmp_path)
-    assert written == tmp_path / "mapping.yml"
+    save_mapping(mapping, tmp_path)
+    written = tmp_path / "mapping.yml"
     assert load_mapping(written) == mapping
     data = yaml.safe_load(written.read_text(encoding="utf-8"))
     assert data["privacy"] == {"do_not_show": ["Rhys Abernathy"], "safe_patterns": [r"ORD-\d{6}"]}

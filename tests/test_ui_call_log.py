@@ -41,7 +41,7 @@ def test_a_refused_call_keeps_what_was_typed_and_says_why(workshop_dir):
 def test_a_bug_on_the_button_is_a_message_and_keeps_what_was_typed(workshop_dir, monkeypatch):
     panel = CallLogPanel(workshop_dir)
 
-    def broken(*_args):
+    def broken(*_args, **_kwargs):
         raise RuntimeError("<calls> writer fell over")
 
     monkeypatch.setattr(call_log, "log_call", broken)

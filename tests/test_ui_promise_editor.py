@@ -124,7 +124,7 @@ def test_empty_new_pillar_name_says_what_to_do(folder):
 def test_a_folder_that_cannot_be_written_keeps_the_edit_and_says_so(folder, monkeypatch):
     editor = PromiseEditor(folder)
 
-    def read_only(*_args):
+    def read_only(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied", str(folder / "promise.yml"))
 
     monkeypatch.setattr(promise_editor, "save_promise", read_only)

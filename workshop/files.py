@@ -19,9 +19,9 @@ import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
-from workshop.errors import FileKeptError, Problem, StaleFileError
+from workshop.errors import FileKeptError, Problem, StaleFileError, WorkshopError
 
 STALE_MESSAGE = "changed in another tab — reload to see it"
 STALE_FIX = ("Reload this panel (run its cell again) to see the file as it is now; your edit is still on "
@@ -42,6 +42,8 @@ class FileStamp:
 NO_FILE = FileStamp(None)
 """The stamp of a file that does not exist: saving against it creates the file and never replaces one."""
 
+Held = TypeVar("Held")
+
 
 def stamp_of_bytes(data: bytes) -> FileStamp:
     """The stamp a file holding exactly ``data`` has."""
@@ -54,6 +56,24 @@ def stamp_of(path: str | os.PathLike) -> FileStamp:
         return stamp_of_bytes(Path(path).read_bytes())
     except FileNotFoundError:
         return NO_FILE
+
+
+def stamp_of_held(held: Held, held_as_written: bytes, on_disk: Callable[[], tuple[Held, FileStamp]]) -> FileStamp:
+    """The stamp to save ``held`` against when it was read before anyone took a stamp (a notebook cell
+    before the panel): the file's own stamp while ``on_disk()`` (what the file holds, and its stamp) still
+    gives ``held``; else the stamp of ``held`` as the kit writes it (``held_as_written``). The changed file
+    does not have that stamp, so the save is refused instead of overwriting the change."""
+    try:
+        found, stamp = on_disk()
+    except WorkshopError:  # a file broken since: a change like any other
+        return stamp_of_bytes(held_as_written)
+    return stamp if found == held else stamp_of_bytes(held_as_written)
+
+
+def refuse_if_changed(path: str | os.PathLike, found: FileStamp, expected: FileStamp) -> None:
+    """Raise ``StaleFileError`` for ``path`` when the stamp ``found`` on disk is not the ``expected`` one."""
+    if found != expected:
+        raise StaleFileError([Problem(Path(path), "", None, STALE_MESSAGE, STALE_FIX)])
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
@@ -72,17 +92,20 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def write_if_unchanged(path: str | os.PathLike, data: bytes, expected: FileStamp) -> FileStamp:
+def write_if_unchanged(path: str | os.PathLike, data: bytes, expected: FileStamp,
+                       first: Callable[[], object] = lambda: None) -> FileStamp:
     """Write ``data`` atomically, only if the file still has the stamp ``expected`` (``NO_FILE``: only if
     there is no file yet); returns the stamp of what was written, for the caller's next save.
 
     Raises ``StaleFileError`` (and writes nothing) when the file changed since it was read. The check and the
     write happen under an exclusive lock, so of two processes saving against the same stamp exactly one wins.
+    ``first`` runs under that lock once the check has passed, before the write: what must be on disk before
+    the file is replaced (the promise version it replaces); if it raises, nothing more is written.
     """
     path = Path(path)
     with _exclusive_lock(path):
-        if stamp_of(path) != expected:
-            raise StaleFileError([Problem(path, "", None, STALE_MESSAGE, STALE_FIX)])
+        refuse_if_changed(path, stamp_of(path), expected)
+        first()
         atomic_write_bytes(path, data)
     return stamp_of_bytes(data)
 
