@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workshop.errors import PromiseError
-from workshop.files import NO_FILE
+from workshop.errors import FileKeptError, PromiseError, StaleFileError
+from workshop.files import NO_FILE, stamp_of
 from workshop.promise import (
     Pillar,
     Promise,
@@ -21,6 +21,7 @@ from workshop.promise import (
     new_pillar_id,
     promise_diff,
     promise_from_dict,
+    promise_read_stamp,
     save_new_version,
     save_promise,
     slugify,
@@ -181,3 +182,47 @@ def test_saved_files_get_normal_permissions_and_unix_line_endings(tmp_path):
         os.umask(previous)
     assert path.stat().st_mode & 0o777 == 0o644
     assert b"\r\n" not in path.read_bytes()
+
+
+def test_a_new_version_over_a_promise_changed_since_it_was_read_is_refused(tmp_path):
+    shutil.copy(DATA / "promise_good.yml", tmp_path / "promise.yml")
+    goal_posts, read = load_promise_and_stamp(tmp_path)
+    edited, _ = load_promise_and_stamp(tmp_path)
+    edited.statement = "Edited in another tab."
+    save_promise(edited, tmp_path, expected=read)
+    goal_posts.pillars[0].target = 8
+    with pytest.raises(StaleFileError, match="changed in another tab — reload to see it"):
+        save_new_version(goal_posts, tmp_path, expected=read)
+    assert load_promise(tmp_path) == edited and not (tmp_path / "versions").exists()
+
+
+def test_versions_are_append_only_an_old_promise_put_back_cannot_rewrite_one(tmp_path):
+    shutil.copy(DATA / "promise_good.yml", tmp_path / "promise.yml")
+    original, read = load_promise_and_stamp(tmp_path)
+    refreshed = original.copy()
+    refreshed.pillars[0].target = 8
+    saved = save_new_version(refreshed, tmp_path, expected=read)
+    assert saved.promise.version == 2 and saved.stamp == stamp_of(tmp_path / "promise.yml")
+    kept = (tmp_path / "versions" / "promise.v1.yml").read_bytes()
+
+    shutil.copy(DATA / "promise_good.yml", tmp_path / "promise.yml")  # version 1 copied back by hand
+    stale_copy, read = load_promise_and_stamp(tmp_path)
+    stale_copy.statement = "A stale copy"
+    with pytest.raises(FileKeptError) as refused:
+        save_new_version(stale_copy, tmp_path, expected=read)
+    assert refused.value.problems[0].file == tmp_path / "versions" / "promise.v1.yml"
+    assert "never rewritten" in str(refused.value) and "set 'version:' in promise.yml" in str(refused.value)
+    assert (tmp_path / "versions" / "promise.v1.yml").read_bytes() == kept
+    assert load_promise(tmp_path) == original, "nothing is saved when the kept version cannot be written"
+
+
+def test_the_stamp_of_a_promise_read_earlier_stands_only_while_the_file_holds_it(tmp_path):
+    shutil.copy(DATA / "promise_good.yml", tmp_path / "promise.yml")
+    promise, read = load_promise_and_stamp(tmp_path)
+    assert promise_read_stamp(promise, tmp_path / "promise.yml") == read
+    edited = promise.copy()
+    edited.statement = "Edited in another tab."
+    save_promise(edited, tmp_path, expected=read)
+    with pytest.raises(StaleFileError):
+        save_promise(promise, tmp_path, expected=promise_read_stamp(promise, tmp_path / "promise.yml"))
+    assert load_promise(tmp_path) == edited
