@@ -1,11 +1,12 @@
 """How the kit writes files: whole or not at all, and never over what someone else saved since it was read.
 
-Every file the kit writes goes through here. ``atomic_write_bytes`` is for files the kit alone owns (exports,
-the current-workshop pointer). A hand-edited file that a panel saves (promise.yml, mapping.yml, themes.yml,
-report_views.yml, the call log) is written with ``write_if_unchanged``: the panel keeps the ``FileStamp`` of
-what it read, and the save goes ahead only while the file still has that stamp, so a panel left open in
-another tab refuses instead of writing its old copy back. A file that is written once and kept (a promise
-version in ``versions/``) is written with ``write_new``, which never replaces a file.
+The kit's own writes of whole files go through here (the session store is SQLite's). ``atomic_write_bytes``
+is for files the kit alone owns (exports, the current-workshop pointer). A hand-edited file that a panel
+saves (promise.yml, mapping.yml, themes.yml, report_views.yml, the call log) is written with
+``write_if_unchanged``: the panel keeps the ``FileStamp`` of what it read, and the save goes ahead only while
+the file still has that stamp, so a panel left open in another tab refuses instead of writing its old copy
+back. A file that is written once and kept (a promise version in ``versions/``) is written with
+``write_new``, which never replaces a file.
 
 This module knows nothing of what the files mean; the savers in ``promise``, ``feedback`` and ``reporting``
 decide what to write.
@@ -58,7 +59,8 @@ def stamp_of(path: str | os.PathLike) -> FileStamp:
         return NO_FILE
 
 
-def stamp_of_held(held: Held, held_as_written: bytes, on_disk: Callable[[], tuple[Held, FileStamp]]) -> FileStamp:
+def stamp_of_held(held: Held, held_as_written: bytes,
+                  on_disk: Callable[[], tuple[Held, FileStamp]]) -> FileStamp:
     """The stamp to save ``held`` against when it was read before anyone took a stamp (a notebook cell
     before the panel): the file's own stamp while ``on_disk()`` (what the file holds, and its stamp) still
     gives ``held``; else the stamp of ``held`` as the kit writes it (``held_as_written``). The changed file
@@ -110,7 +112,8 @@ def write_if_unchanged(path: str | os.PathLike, data: bytes, expected: FileStamp
     return stamp_of_bytes(data)
 
 
-def write_new(path: str | os.PathLike, data: bytes, fix: str = "Move the file aside to write it again.") -> None:
+def write_new(path: str | os.PathLike, data: bytes,
+              fix: str = "Move the file aside to write it again.") -> None:
     """Create a file with ``data``, complete, only if there is no file at ``path``; raises ``FileKeptError``
     (with ``fix``, what the person can do) and leaves the existing file as it is otherwise."""
     path = Path(path)

@@ -439,7 +439,8 @@ def dump_mapping(mapping: FeedbackMapping) -> str:
     return yaml_text(header, mapping_to_dict(mapping))
 
 
-def save_mapping(mapping: FeedbackMapping, path: str | os.PathLike, *, expected: FileStamp | None = None) -> FileStamp:
+def save_mapping(mapping: FeedbackMapping, path: str | os.PathLike, *,
+                 expected: FileStamp | None = None) -> FileStamp:
     """Check, then write atomically; a folder means its ``mapping.yml``. Returns the stamp written.
 
     With ``expected`` (the stamp of the mapping.yml the caller read, ``files.NO_FILE`` for none) the file is

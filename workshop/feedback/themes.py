@@ -205,7 +205,8 @@ def load_themes_and_stamp(path: str | os.PathLike, pillar_ids: list[str]) -> tup
 def themes_read_stamp(themes: Themes, path: str | os.PathLike, pillar_ids: list[str]) -> FileStamp:
     """The stamp to save ``themes`` against when they were loaded before: the file's own while it still holds
     these themes, else one that makes the save refuse (``files.stamp_of_held``)."""
-    return stamp_of_held(themes, dump_themes(themes).encode("utf-8"), lambda: load_themes_and_stamp(path, pillar_ids))
+    return stamp_of_held(themes, dump_themes(themes).encode("utf-8"),
+                         lambda: load_themes_and_stamp(path, pillar_ids))
 
 
 def themes_problems(path: str | os.PathLike, pillar_ids: list[str]) -> list[Problem]:
@@ -223,7 +224,8 @@ def dump_themes(themes: Themes) -> str:
     return yaml_text(FILE_HEADER, dict(themes))
 
 
-def save_themes(themes: Themes, path: str | os.PathLike, pillar_ids: list[str], *, expected: FileStamp) -> FileStamp:
+def save_themes(themes: Themes, path: str | os.PathLike, pillar_ids: list[str], *,
+                expected: FileStamp) -> FileStamp:
     """Check, then write atomically in the promise's pillar order, only if the file is unchanged since it was
     read with the stamp ``expected`` (``files.NO_FILE``: there was none); returns the new stamp. Raises
     ``ThemesError``, or ``StaleFileError`` when another tab saved since."""

@@ -269,8 +269,8 @@ class GapPanel:
         """Save the goal posts as the next version of promise.yml (the current one is kept in versions/)."""
         if self.folder is None:
             raise gap.GapError("This panel was opened without a workshop folder, so it cannot save.")
-        saved, self._promise_stamp = save_new_version(gap.promise_with_goal_posts(self.promise, self.goal_posts()),
-                                                      self.folder, expected=self._promise_stamp)
+        proposed = gap.promise_with_goal_posts(self.promise, self.goal_posts())
+        saved, self._promise_stamp = save_new_version(proposed, self.folder, expected=self._promise_stamp)
         self.promise = saved
         self.message.value = (f"Saved as version {saved.version} of promise.yml; "
                               f"version {saved.version - 1} is kept in versions/.")
@@ -287,7 +287,8 @@ class GapPanel:
         written = add_report_view(self.folder, flt, self.engine.cube, expected=self._report_views_stamp)
         if written is not None:
             self._report_views_stamp = written
-        self.message.value = html.escape(f"{'Added to' if written else 'Already in'} the report: {flt.caption()}")
+        said = "Added to" if written else "Already in"
+        self.message.value = html.escape(f"{said} the report: {flt.caption()}")
         return written is not None
 
     # --- wiring ----------------------------------------------------------------------------------------
