@@ -25,7 +25,8 @@ import pandas as pd
 
 from workshop.errors import Problem, PromiseError
 from workshop.feedback.advocates import nps_band
-from workshop.promise import atomic_write_text, load_promise
+from workshop.files import atomic_write_text
+from workshop.promise import load_promise
 
 SAMPLE = Path(__file__).resolve().parent / "sample"
 PROMISE_PATH = SAMPLE / "promise.yml"

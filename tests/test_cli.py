@@ -148,12 +148,13 @@ def test_check_the_sample_folder_reports_its_feedback(tmp_path):
 
 def test_check_the_folder_reads_its_call_log(tmp_path):
     from workshop.feedback.calls import AdvocateCall, log_call
+    from workshop.files import NO_FILE
     from workshop.promise import load_promise
 
     folder = tmp_path / "sample"
     shutil.copytree(REPO / "datasets" / "sample", folder)
     log_call(folder, AdvocateCall(touchpoint="phone", scores={"put_right": 9}, note="Sorted in one call."),
-             load_promise(folder))
+             load_promise(folder), expected=NO_FILE)
     result = run("check", "--workshop", str(folder))
     assert result.returncode == 0 and "advocate_calls.csv: OK - 1 advocate calls" in result.stdout
     log = folder / "advocate_calls.csv"

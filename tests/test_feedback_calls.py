@@ -19,6 +19,8 @@ from workshop.feedback.calls import (
 )
 from workshop.feedback.load import load_workshop_feedback
 from workshop.feedback.validation import FeedbackError
+from workshop.errors import StaleFileError
+from workshop.files import stamp_of
 from workshop.promise import load_promise
 
 CALL = AdvocateCall(touchpoint="phone", scores={"expert_advice": 9, "put_right": 4, "made_to_last": None},
@@ -26,9 +28,14 @@ CALL = AdvocateCall(touchpoint="phone", scores={"expert_advice": 9, "put_right":
                     caller="Sam", segment="trade", recommend=10, called_on=date(2025, 5, 2))
 
 
+def log_now(folder, call: AdvocateCall, promise):
+    """Log a call as a panel does that read the call log just before."""
+    return log_call(folder, call, promise, expected=stamp_of(calls_path(folder)))
+
+
 def test_a_logged_call_is_a_canonical_feedback_row_on_disk(workshop_dir):
     promise = load_promise(workshop_dir)
-    log_call(workshop_dir, CALL, promise)
+    log_now(workshop_dir, CALL, promise)
     with open(workshop_dir / CALLS_FILE, newline="", encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
     assert len(rows) == 1
@@ -42,8 +49,8 @@ def test_a_logged_call_is_a_canonical_feedback_row_on_disk(workshop_dir):
 
 def test_calls_append_and_read_back_with_not_asked_as_missing(workshop_dir):
     promise = load_promise(workshop_dir)
-    log_call(workshop_dir, CALL, promise)
-    log_call(workshop_dir, AdvocateCall(touchpoint="store", scores={"on_time_delivery": 0}, caller="Ana"), promise)
+    log_now(workshop_dir, CALL, promise)
+    log_now(workshop_dir, AdvocateCall(touchpoint="store", scores={"on_time_delivery": 0}, caller="Ana"), promise)
     calls = load_calls(workshop_dir, promise)
     assert len(calls) == 2 and calls["response_id"].is_unique
     assert calls["on_time_delivery"].tolist()[1] == 0.0  # a real 0, kept as 0
@@ -56,7 +63,7 @@ def test_calls_append_and_read_back_with_not_asked_as_missing(workshop_dir):
 
 def test_a_detractor_answer_is_not_flagged_as_advocate(workshop_dir):
     promise = load_promise(workshop_dir)
-    log_call(workshop_dir, AdvocateCall(touchpoint="web", scores={"easy_online": 3}, recommend=5), promise)
+    log_now(workshop_dir, AdvocateCall(touchpoint="web", scores={"easy_online": 3}, recommend=5), promise)
     assert load_calls(workshop_dir, promise)["advocate"].tolist() == [False]
 
 
@@ -75,7 +82,7 @@ def test_invalid_calls_are_refused_and_nothing_is_written(workshop_dir, call, fi
     problems = check_call(call, promise)
     assert [p.field for p in problems] == [field] and words in problems[0].message and problems[0].fix
     with pytest.raises(FeedbackError):
-        log_call(workshop_dir, call, promise)
+        log_now(workshop_dir, call, promise)
     assert not calls_path(workshop_dir).exists()
 
 
@@ -83,7 +90,7 @@ def test_invalid_calls_are_refused_and_nothing_is_written(workshop_dir, call, fi
 @pytest.mark.parametrize("typed", ["12", "6.5"])
 def test_a_hand_broken_call_log_names_row_column_and_value(workshop_dir, typed):
     promise = load_promise(workshop_dir)
-    log_call(workshop_dir, CALL, promise)
+    log_now(workshop_dir, CALL, promise)
     path = calls_path(workshop_dir)
     path.write_text(path.read_text(encoding="utf-8").replace(",10,", f",{typed},", 1), encoding="utf-8")
     with pytest.raises(FeedbackError) as error:
@@ -96,8 +103,8 @@ def test_a_hand_broken_call_log_names_row_column_and_value(workshop_dir, typed):
 def test_calls_merge_into_the_cube_and_the_explorer(workshop_dir):
     before = load_workshop_feedback(workshop_dir)
     promise = load_promise(workshop_dir)
-    log_call(workshop_dir, CALL, promise)
-    log_call(workshop_dir, AdvocateCall(touchpoint="store", scores={"expert_advice": 2}), promise)
+    log_now(workshop_dir, CALL, promise)
+    log_now(workshop_dir, AdvocateCall(touchpoint="store", scores={"expert_advice": 2}), promise)
     after = load_workshop_feedback(workshop_dir)
     assert after.calls == 2
     assert after.cube.total_responses == before.cube.total_responses + 2
@@ -107,3 +114,16 @@ def test_calls_merge_into_the_cube_and_the_explorer(workshop_dir):
     calls = after.explorer[after.explorer["source"] == "call"]
     assert calls["comment"].tolist() == [CALL.note]  # the call without a note has no comment to explore
     assert any("Advocate calls: 2" in note for note in after.report.notes)
+
+
+def test_a_call_logged_over_a_log_changed_since_it_was_read_is_refused_and_nothing_is_lost(workshop_dir):
+    promise = load_promise(workshop_dir)
+    read = stamp_of(calls_path(workshop_dir))
+    first_tab = log_call(workshop_dir, CALL, promise, expected=read)
+    second_call = AdvocateCall(touchpoint="store", scores={"expert_advice": 2}, caller="Ana")
+    with pytest.raises(StaleFileError, match="changed in another tab — reload to see it"):
+        log_call(workshop_dir, second_call, promise, expected=read)
+    assert stamp_of(calls_path(workshop_dir)) == first_tab.stamp
+    assert load_calls(workshop_dir, promise)["caller"].tolist() == ["Sam"]
+    log_call(workshop_dir, second_call, promise, expected=first_tab.stamp)  # reloaded: it logs
+    assert load_calls(workshop_dir, promise)["caller"].tolist() == ["Sam", "Ana"]

@@ -87,8 +87,8 @@ def test_save_and_load_round_trip(tmp_path):
     mapping.privacy = {"do_not_show": ["Rhys Abernathy"], "safe_patterns": [r"ORD-\d{6}"]}
     from workshop.feedback.mapping import AdvocateRule
     mapping.advocate = AdvocateRule("Loyalty", ["Gold", "Platinum"])
-    written = save_mapping(mapping, tmp_path)
-    assert written == tmp_path / "mapping.yml"
+    save_mapping(mapping, tmp_path)
+    written = tmp_path / "mapping.yml"
     assert load_mapping(written) == mapping
     data = yaml.safe_load(written.read_text(encoding="utf-8"))
     assert data["privacy"] == {"do_not_show": ["Rhys Abernathy"], "safe_patterns": [r"ORD-\d{6}"]}
@@ -198,3 +198,18 @@ def test_long_questions_written_with_stray_spaces_are_suggested_tidy_with_their_
                     "R3,Did the person care? ,Neither agree nor disagree\n", encoding="utf-8")
     mapping = suggest_mapping(read_preview(path), PROMISE)
     assert (mapping.pillars["care"].question, mapping.pillars["care"].scale) == ("Did the person care?", "likert5")
+
+
+def test_a_mapping_saved_against_the_stamp_read_refuses_once_the_file_changed(tmp_path):
+    from workshop.errors import StaleFileError
+    from workshop.files import NO_FILE, stamp_of
+
+    mapping = load_mapping(SAMPLE / "mapping.yml")
+    read = save_mapping(mapping, tmp_path, expected=NO_FILE)
+    edited = (tmp_path / "mapping.yml").read_text(encoding="utf-8") + "# corrected by hand\n"
+    (tmp_path / "mapping.yml").write_text(edited, encoding="utf-8")
+    with pytest.raises(StaleFileError, match="changed in another tab"):
+        save_mapping(mapping, tmp_path, expected=read)
+    assert (tmp_path / "mapping.yml").read_text(encoding="utf-8") == edited
+    assert save_mapping(mapping, tmp_path, expected=stamp_of(tmp_path / "mapping.yml")) == stamp_of(
+        tmp_path / "mapping.yml")

@@ -193,7 +193,8 @@ def test_privacy_rules_come_from_the_mapping_file(tmp_path):
 
     mapping = load_mapping(SAMPLE / "mapping.yml")
     mapping.privacy = {"do_not_show": ["Priya Shah"], "safe_patterns": [r"ORD-\d{6}"]}
-    rules = privacy_rules(load_mapping(save_mapping(mapping, tmp_path)))
+    save_mapping(mapping, tmp_path)
+    rules = privacy_rules(load_mapping(tmp_path))
     assert rules == PrivacyRules(("Priya Shah",), (r"ORD-\d{6}",))
     assert scrub("priya shah re ORD-123456, 020 7946 0958", rules.do_not_show, rules.safe_patterns) == \
         "[name] re ORD-123456, [phone]"

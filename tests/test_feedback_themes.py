@@ -10,8 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from workshop.errors import StaleFileError
 from workshop.feedback.themes import (THEMES_FILE, ThemesError, VerbatimFilter, has_comment, load_themes,
                                      passes_filter, save_themes, tag_comments)
+from workshop.files import NO_FILE, stamp_of
 from workshop.promise import load_promise
 
 DATA = Path(__file__).parent / "data"
@@ -56,14 +58,26 @@ def test_bad_files_name_file_line_pillar_and_phrase(name, expected):
 
 
 def test_save_is_checked_atomic_and_loads_back(tmp_path):
-    saved = save_themes({"expert_help": ["advice", " tea   expert "], "fresh": ["stale"]}, tmp_path, PILLARS)
-    assert saved == tmp_path / THEMES_FILE
+    written = save_themes({"expert_help": ["advice", " tea   expert "], "fresh": ["stale"]}, tmp_path, PILLARS,
+                          expected=NO_FILE)
+    saved = tmp_path / THEMES_FILE
+    assert written == stamp_of(saved)
     assert load_themes(tmp_path, PILLARS) == {"fresh": ["stale"], "expert_help": ["advice", "tea expert"]}
-    assert list(tmp_path.iterdir()) == [saved], "no temporary file is left behind"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".themes.yml.lock", THEMES_FILE], \
+        "no temporary file is left behind (the lock file stays, see workshop.files)"
     before = saved.read_text()
     with pytest.raises(ThemesError, match="freshh.*Did you mean 'fresh'"):
-        save_themes({"freshh": ["stale"]}, tmp_path, PILLARS)
+        save_themes({"freshh": ["stale"]}, tmp_path, PILLARS, expected=written)
     assert saved.read_text() == before, "a refused save leaves the file as it was"
+
+
+def test_a_save_over_themes_another_tab_saved_since_is_refused(tmp_path):
+    read = save_themes({"fresh": ["stale"]}, tmp_path, PILLARS, expected=NO_FILE)
+    other_tab = save_themes({"fresh": ["stale", "old tea"]}, tmp_path, PILLARS, expected=read)
+    with pytest.raises(StaleFileError, match="changed in another tab — reload to see it"):
+        save_themes({"fresh": ["musty"]}, tmp_path, PILLARS, expected=read)
+    assert stamp_of(tmp_path / THEMES_FILE) == other_tab
+    assert load_themes(tmp_path, PILLARS)["fresh"] == ["stale", "old tea"]
 
 
 def test_tagging_whole_words_any_case_plurals_and_verb_forms():

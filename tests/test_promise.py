@@ -10,15 +10,18 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workshop.errors import PromiseError
+from workshop.errors import FileKeptError, PromiseError, StaleFileError
+from workshop.files import NO_FILE, stamp_of
 from workshop.promise import (
     Pillar,
     Promise,
     load_promise,
+    load_promise_and_stamp,
     load_versions,
     new_pillar_id,
     promise_diff,
     promise_from_dict,
+    promise_read_stamp,
     save_new_version,
     save_promise,
     slugify,
@@ -89,17 +92,17 @@ def test_all_problems_are_reported_at_once(tmp_path):
 def test_save_then_load_round_trips(tmp_path):
     promise = load_promise(DATA / "promise_good.yml")
     promise.pillars[0].description = "Tea — ünïcode “quotes” and: colons"
-    save_promise(promise, tmp_path)
+    save_promise(promise, tmp_path, expected=NO_FILE)
     assert load_promise(tmp_path) == promise
 
 
 def test_save_refuses_an_invalid_promise_and_keeps_the_old_file(tmp_path):
     shutil.copy(DATA / "promise_good.yml", tmp_path / "promise.yml")
     before = (tmp_path / "promise.yml").read_text()
-    promise = load_promise(tmp_path)
+    promise, read = load_promise_and_stamp(tmp_path)
     promise.pillars[1].threshold = 10
     with pytest.raises(PromiseError, match="above the target"):
-        save_promise(promise, tmp_path)
+        save_promise(promise, tmp_path, expected=read)
     assert (tmp_path / "promise.yml").read_text() == before
     assert list(tmp_path.iterdir()) == [tmp_path / "promise.yml"], "no temporary file is left behind"
 
@@ -107,24 +110,25 @@ def test_save_refuses_an_invalid_promise_and_keeps_the_old_file(tmp_path):
 def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
     shutil.copy(DATA / "promise_good.yml", tmp_path / "promise.yml")
     before = (tmp_path / "promise.yml").read_text()
-    promise = load_promise(tmp_path)
+    promise, read = load_promise_and_stamp(tmp_path)
     promise.statement = "changed"
 
     def failing_replace(*_args):
         raise OSError("disk full")
 
-    monkeypatch.setattr("workshop.promise.os.replace", failing_replace)
+    monkeypatch.setattr("workshop.files.os.replace", failing_replace)
     with pytest.raises(OSError):
-        save_promise(promise, tmp_path)
+        save_promise(promise, tmp_path, expected=read)
     assert (tmp_path / "promise.yml").read_text() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["promise.yml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".promise.yml.lock", "promise.yml"], \
+        "no temporary file is left behind (the lock file stays, see workshop.files)"
 
 
 def test_new_version_keeps_the_old_one(tmp_path):
     shutil.copy(DATA / "promise_good.yml", tmp_path / "promise.yml")
-    refreshed = load_promise(tmp_path)
+    refreshed, read = load_promise_and_stamp(tmp_path)
     refreshed.pillars[0].target = 8
-    save_new_version(refreshed, tmp_path)
+    save_new_version(refreshed, tmp_path, expected=read)
     versions = load_versions(tmp_path)
     assert [v.version for v in versions] == [1, 2]
     assert versions[0].pillars[0].target == 10 and versions[1].pillars[0].target == 8
@@ -144,7 +148,7 @@ def test_any_goal_posts_inside_the_scale_round_trip(tmp_path_factory, posts):
     threshold, target = posts
     folder = tmp_path_factory.mktemp("p")
     promise = Promise("s", [Pillar("fresh", "Fresh", target=target, threshold=threshold)])
-    save_promise(promise, folder)
+    save_promise(promise, folder, expected=NO_FILE)
     loaded = load_promise(folder)
     assert (loaded.pillars[0].threshold, loaded.pillars[0].target) == (threshold, target)
     assert yaml.safe_load((folder / "promise.yml").read_text())["pillars"][0]["id"] == "fresh"
@@ -172,8 +176,53 @@ def test_diff_reads_like_the_room_would_say_it():
 def test_saved_files_get_normal_permissions_and_unix_line_endings(tmp_path):
     previous = os.umask(0o022)
     try:
-        path = save_promise(load_promise(DATA / "promise_good.yml"), tmp_path)
+        save_promise(load_promise(DATA / "promise_good.yml"), tmp_path, expected=NO_FILE)
+        path = tmp_path / "promise.yml"
     finally:
         os.umask(previous)
     assert path.stat().st_mode & 0o777 == 0o644
     assert b"\r\n" not in path.read_bytes()
+
+
+def test_a_new_version_over_a_promise_changed_since_it_was_read_is_refused(tmp_path):
+    shutil.copy(DATA / "promise_good.yml", tmp_path / "promise.yml")
+    goal_posts, read = load_promise_and_stamp(tmp_path)
+    edited, _ = load_promise_and_stamp(tmp_path)
+    edited.statement = "Edited in another tab."
+    save_promise(edited, tmp_path, expected=read)
+    goal_posts.pillars[0].target = 8
+    with pytest.raises(StaleFileError, match="changed in another tab — reload to see it"):
+        save_new_version(goal_posts, tmp_path, expected=read)
+    assert load_promise(tmp_path) == edited and not (tmp_path / "versions").exists()
+
+
+def test_versions_are_append_only_an_old_promise_put_back_cannot_rewrite_one(tmp_path):
+    shutil.copy(DATA / "promise_good.yml", tmp_path / "promise.yml")
+    original, read = load_promise_and_stamp(tmp_path)
+    refreshed = original.copy()
+    refreshed.pillars[0].target = 8
+    saved = save_new_version(refreshed, tmp_path, expected=read)
+    assert saved.promise.version == 2 and saved.stamp == stamp_of(tmp_path / "promise.yml")
+    kept = (tmp_path / "versions" / "promise.v1.yml").read_bytes()
+
+    shutil.copy(DATA / "promise_good.yml", tmp_path / "promise.yml")  # version 1 copied back by hand
+    stale_copy, read = load_promise_and_stamp(tmp_path)
+    stale_copy.statement = "A stale copy"
+    with pytest.raises(FileKeptError) as refused:
+        save_new_version(stale_copy, tmp_path, expected=read)
+    assert refused.value.problems[0].file == tmp_path / "versions" / "promise.v1.yml"
+    assert "never rewritten" in str(refused.value) and "set 'version:' in promise.yml" in str(refused.value)
+    assert (tmp_path / "versions" / "promise.v1.yml").read_bytes() == kept
+    assert load_promise(tmp_path) == original, "nothing is saved when the kept version cannot be written"
+
+
+def test_the_stamp_of_a_promise_read_earlier_stands_only_while_the_file_holds_it(tmp_path):
+    shutil.copy(DATA / "promise_good.yml", tmp_path / "promise.yml")
+    promise, read = load_promise_and_stamp(tmp_path)
+    assert promise_read_stamp(promise, tmp_path / "promise.yml") == read
+    edited = promise.copy()
+    edited.statement = "Edited in another tab."
+    save_promise(edited, tmp_path, expected=read)
+    with pytest.raises(StaleFileError):
+        save_promise(promise, tmp_path, expected=promise_read_stamp(promise, tmp_path / "promise.yml"))
+    assert load_promise(tmp_path) == edited

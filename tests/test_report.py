@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workshop.actions import Action, FacilitatorWarning as PlanWarning
-from workshop.promise import load_promise, load_versions, save_new_version
+from workshop.promise import load_promise_and_stamp, load_versions, save_new_version
 from workshop.report import (
     ANONYMITY_NOTE, NO_FEEDBACK, PLAN_COLUMNS, ReportFigure, WorkshopReport, action_plan_table, export_all, export_csv,
     export_html, export_markdown, export_xlsx, neutralise_formula,
@@ -72,11 +72,11 @@ def bar(title: str, x: list, y: list) -> go.Figure:
 @pytest.fixture
 def report(workshop_dir: Path) -> WorkshopReport:
     """The sample company's promise refreshed once (v1 -> v2), the hostile actions, warnings and two figures."""
-    promise = load_promise(workshop_dir)
+    promise, read = load_promise_and_stamp(workshop_dir)
     refreshed = promise.copy()
     refreshed.pillar("put_right").target = 8
     refreshed.pillar("put_right").claim = "We sort it within a week."
-    save_new_version(refreshed, workshop_dir)
+    save_new_version(refreshed, workshop_dir, expected=read)
     *earlier, current = load_versions(workshop_dir)
     warnings = [PlanWarning("easy_online", "'Easy to choose online' is broken today and has no action yet."),
                 PlanWarning("put_right", f"'{SCRIPT}' has no due date.")]

@@ -20,6 +20,7 @@ from workshop import gap
 from workshop.actions import Action, facilitator_warnings
 from workshop.evidence import evidence_of
 from workshop.feedback.load import usable_workshop_feedback
+from workshop.files import stamp_of
 from workshop.promise import Promise, load_promise, load_versions, save_new_version
 from workshop.report import ReportFigure, WorkshopReport, export_html
 
@@ -100,7 +101,7 @@ def sample_report(folder: Path) -> WorkshopReport:
     refreshed = promise.copy()
     refreshed.pillar("on_time_delivery").claim = "Your sofa on the day you choose, in a one-hour slot we text you."
     refreshed.pillar("on_time_delivery").loudness = 6
-    save_new_version(refreshed, folder)
+    save_new_version(refreshed, folder, expected=stamp_of(folder / "promise.yml"))  # a fresh copy of the sample
     *earlier, current = load_versions(folder)
     feedback = pd.read_csv(REPO / "datasets" / "sample" / "feedback.csv")
     gap_views, room_views, broken = _figures(feedback, current)

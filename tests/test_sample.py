@@ -19,6 +19,7 @@ import pytest
 
 from workshop.feedback.advocates import PASSIVE_MAX
 from workshop.errors import PromiseError
+from workshop.files import NO_FILE
 from workshop.promise import Promise, load_promise, save_promise
 
 REPO = Path(__file__).resolve().parents[1]
@@ -95,7 +96,8 @@ def test_csv_uses_plain_line_endings() -> None:
 def test_generator_refuses_a_promise_whose_pillars_it_does_not_know(tmp_path: Path, promise: Promise) -> None:
     renamed = promise.copy()
     renamed.pillars[0].id = "speedy_delivery"
-    path = save_promise(renamed, tmp_path / "promise.yml")
+    path = tmp_path / "promise.yml"
+    save_promise(renamed, path, expected=NO_FILE)
     with pytest.raises(PromiseError) as caught:
         generate_sample.generate(rows=10, promise_path=path)
     message = str(caught.value)

@@ -41,7 +41,7 @@ def test_a_refused_call_keeps_what_was_typed_and_says_why(workshop_dir):
 def test_a_bug_on_the_button_is_a_message_and_keeps_what_was_typed(workshop_dir, monkeypatch):
     panel = CallLogPanel(workshop_dir)
 
-    def broken(*_args):
+    def broken(*_args, **_kwargs):
         raise RuntimeError("<calls> writer fell over")
 
     monkeypatch.setattr(call_log, "log_call", broken)
@@ -50,3 +50,23 @@ def test_a_bug_on_the_button_is_a_message_and_keeps_what_was_typed(workshop_dir,
     panel.log_button.click()
     assert "Not logged: Something went wrong (RuntimeError: &lt;calls&gt; writer fell over)" in panel.status.value
     assert panel.note.value == "Came back the same day." and panel.calls_logged == 0
+
+
+def test_a_call_over_a_log_another_tab_wrote_since_is_refused_and_keeps_the_form(workshop_dir):
+    stale, other_tab = CallLogPanel(workshop_dir), CallLogPanel(workshop_dir)
+    other_tab.touchpoint.value = "phone"
+    other_tab.note.value = "Logged in the other tab."
+    assert other_tab.log() is not None
+    logged = (workshop_dir / CALLS_FILE).read_bytes()
+
+    stale.touchpoint.value = "store"
+    stale.scores["expert_advice"].value = 7
+    stale.note.value = "Typed in the stale tab."
+    stale.log_button.click()
+    assert "Not logged" in stale.status.value and "changed in another tab — reload to see it" in stale.status.value
+    assert (stale.touchpoint.value, stale.scores["expert_advice"].value, stale.note.value) == (
+        "store", 7, "Typed in the stale tab.")
+    assert (workshop_dir / CALLS_FILE).read_bytes() == logged
+
+    other_tab.note.value = "A second call from the tab that logged."
+    assert other_tab.log() is not None and other_tab.calls_logged == 2

@@ -360,3 +360,47 @@ def test_the_rules_under_the_views_name_what_importance_is_derived_against(data)
     assert NPS_RULE not in rules
     assert GapPanel(cube, promise, importance=None)._rules()[0] == NO_IMPORTANCE
     assert NPS_RULE in GapPanel(cube, promise)._rules()
+
+
+def test_goal_posts_on_a_promise_edited_since_notebook_03_read_it_are_refused_and_kept(workshop_dir):
+    """Notebook 03 reads the promise a cell before its panel; if notebook 01 saved in between, the panel's
+    promise is already old, and saving its goal posts would write that old promise back."""
+    from workshop.feedback.load import load_workshop_feedback
+    from workshop.ui.promise_editor import PromiseEditor
+
+    promise = load_promise(workshop_dir)
+    PromiseEditor(workshop_dir).statement.value = "Edited in notebook 01 meanwhile"
+    edited = (workshop_dir / "promise.yml").read_bytes()
+    panel = GapPanel(load_workshop_feedback(workshop_dir).cube, promise, workshop_dir)
+    panel.set_threshold("on_time_delivery", 7.5)
+    panel.save_button.click()
+    assert "changed in another tab — reload to see it" in panel.message.value
+    assert panel.goal_posts()["on_time_delivery"].threshold == 7.5, "the goal posts stay on the sliders"
+    assert (workshop_dir / "promise.yml").read_bytes() == edited and not (workshop_dir / "versions").exists()
+
+    reloaded = GapPanel(load_workshop_feedback(workshop_dir).cube, load_promise(workshop_dir), workshop_dir)
+    reloaded.set_threshold("on_time_delivery", 7.5)
+    reloaded.save_button.click()
+    saved = load_promise(workshop_dir)
+    assert saved.version == 2 and saved.statement == "Edited in notebook 01 meanwhile"
+    assert saved.pillar("on_time_delivery").threshold == 7.5
+
+
+def test_a_view_added_over_report_views_saved_in_another_tab_is_refused(workshop_dir):
+    from workshop.feedback.load import load_workshop_feedback
+    from workshop.reporting import REPORT_VIEWS_FILE, load_report_views
+
+    cube = load_workshop_feedback(workshop_dir).cube
+    stale, other_tab = (GapPanel(cube, load_promise(workshop_dir), workshop_dir) for _ in range(2))
+    other_tab.touchpoints.value = ("phone",)
+    assert other_tab.add_to_report() is True
+    saved = (workshop_dir / REPORT_VIEWS_FILE).read_bytes()
+
+    stale.advocates_only.value = True
+    stale.report_button.click()
+    assert "changed in another tab — reload to see it" in stale.message.value
+    assert stale.advocates_only.value is True
+    assert (workshop_dir / REPORT_VIEWS_FILE).read_bytes() == saved
+    other_tab.touchpoints.value = ("web",)
+    assert other_tab.add_to_report() is True, "the tab that saved goes on adding views"
+    assert load_report_views(workshop_dir) == [gap.Filter(touchpoints=("phone",)), gap.Filter(touchpoints=("web",))]

@@ -360,3 +360,18 @@ def test_the_panel_shows_the_report_in_the_words_workshop_check_prints(reviews_p
     assert any(line.startswith("clarity <- column 'Sentiment' (labels: 'negative' → 0, 'neutral' → 5, "
                                "'positive' → 10, '<b>great</b>' → 10): 6 scored") for line in shown_lines)
     assert any(line.startswith("row 2: ") for line in shown_lines) and "Warnings" in shown_lines
+
+
+def test_a_mapping_confirmed_over_another_tabs_newer_one_is_refused_and_kept(reviews_panel, client_folder):
+    other_tab = MappingPanel(client_folder)
+    other_tab.choose_file("reviews.csv")
+    other_tab.confirm_and_load()
+    saved = (client_folder / "mapping.yml").read_bytes()
+    reviews_panel.scores["care"].missing.value = "0, 99"
+    reviews_panel.confirm_button.click()
+    assert "changed in another tab — reload to see it" in reviews_panel.message.value
+    assert reviews_panel.scores["care"].missing.value == "0, 99", "what was typed stays on screen"
+    assert (client_folder / "mapping.yml").read_bytes() == saved
+    other_tab.scores["care"].missing.value = "0, 99"
+    other_tab.confirm_and_load()
+    assert load_mapping(client_folder / "mapping.yml").pillars["care"].missing == [0, 99]

@@ -124,7 +124,7 @@ def test_empty_new_pillar_name_says_what_to_do(folder):
 def test_a_folder_that_cannot_be_written_keeps_the_edit_and_says_so(folder, monkeypatch):
     editor = PromiseEditor(folder)
 
-    def read_only(*_args):
+    def read_only(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied", str(folder / "promise.yml"))
 
     monkeypatch.setattr(promise_editor, "save_promise", read_only)
@@ -134,3 +134,69 @@ def test_a_folder_that_cannot_be_written_keeps_the_edit_and_says_so(folder, monk
     monkeypatch.undo()
     editor.company.value = "Tea Co"  # the next change saves everything kept on screen
     assert on_disk(folder)["statement"] == "Fresh tea <always>" and "Saved" in editor.status.value
+
+
+def test_an_editor_left_open_in_another_tab_refuses_and_keeps_what_was_typed(folder):
+    """Notebook 01 open in two tabs: once one has saved, the other is stale; its edit stays on screen, the
+    file stays as the first tab saved it, and once opened again (its cell run again) it saves."""
+    first, second = PromiseEditor(folder), PromiseEditor(folder)
+    first.statement.value = "Fresh tea, expert help."
+    saved = (folder / "promise.yml").read_bytes()
+
+    second.company.value = "Second tab tea"
+    second.select_pillar("expert_help")
+    second.target.value = 8.5
+    assert "changed in another tab — reload to see it" in second.status.value
+    assert "your edit is still on screen" in second.status.value and "Traceback" not in second.status.value
+    assert (second.company.value, second.target.value) == ("Second tab tea", 8.5)
+    assert second.promise.pillar("expert_help").target == 8.5 and second.selected_id == "expert_help"
+    assert (folder / "promise.yml").read_bytes() == saved
+
+    first.company.value = "First tab tea"  # the tab that saved last goes on saving
+    assert on_disk(folder)["company"] == "First tab tea" and "Saved" in first.status.value
+
+    reloaded = PromiseEditor(folder)
+    assert reloaded.statement.value == "Fresh tea, expert help." and reloaded.company.value == "First tab tea"
+    reloaded.company.value = "Reloaded tea"
+    assert on_disk(folder)["company"] == "Reloaded tea" and "Saved" in reloaded.status.value
+
+
+def test_the_goal_posts_and_the_refresh_survive_a_stale_notebook_01_tab(workshop_dir):
+    """Issue 12, in order: notebook 01 left open; step 3 saves the goal posts as version 2; an edit in the
+    notebook 01 tab must not write its version 1 back; step 4's refresh must not rewrite the kept version 1."""
+    from workshop.feedback.load import load_workshop_feedback
+    from workshop.promise import load_versions
+    from workshop.session import SessionStore
+    from workshop.ui.action_board import ActionBoard
+    from workshop.ui.gap_panel import GapPanel
+
+    notebook_01 = PromiseEditor(workshop_dir)
+    cube = load_workshop_feedback(workshop_dir).cube
+    step_3 = GapPanel(cube, load_promise(workshop_dir), workshop_dir)
+    step_3.set_threshold("on_time_delivery", 7.5)
+    step_3.save_button.click()
+    assert "Saved as version 2" in step_3.message.value
+    version_1 = (workshop_dir / "versions" / "promise.v1.yml").read_bytes()
+    version_2 = (workshop_dir / "promise.yml").read_bytes()
+
+    notebook_01.statement.value = "An edit typed in the tab left open"
+    assert "changed in another tab — reload to see it" in notebook_01.status.value
+    assert notebook_01.statement.value == "An edit typed in the tab left open"
+    assert (workshop_dir / "promise.yml").read_bytes() == version_2
+
+    with SessionStore(workshop_dir) as store:
+        store.start("ROOM1")
+    step_4 = ActionBoard(workshop_dir, cube)
+    idea = step_4.type_idea("Promise delivery within 8 of 10", "on_time_delivery", "refresh_promise",
+                            "marketing_message")
+    step_4.promote([idea], refresh_kind="lower_target")
+    step_4.refresh_target.value = 8.0
+    step_4.refresh_button.click()
+    assert step_4.message.value == ""
+
+    assert (workshop_dir / "versions" / "promise.v1.yml").read_bytes() == version_1
+    assert (workshop_dir / "versions" / "promise.v2.yml").read_bytes() == version_2
+    versions = load_versions(workshop_dir)
+    assert [v.version for v in versions] == [1, 2, 3]
+    assert [v.pillar("on_time_delivery").threshold for v in versions] == [6, 7.5, 7.5]
+    assert [v.pillar("on_time_delivery").target for v in versions] == [10, 10, 8]

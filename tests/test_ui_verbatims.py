@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -137,7 +138,8 @@ def test_other_examples_page_through_a_reproducible_shuffle(frame, promise):
 
 def test_editing_a_pillars_phrases_retags_and_saves(frame, promise, tmp_path):
     themes_file = tmp_path / "themes.yml"
-    explorer = VerbatimExplorer(frame, promise, load_themes(DATA / "themes" / "good.yml", promise.pillar_ids),
+    shutil.copy(DATA / "themes" / "good.yml", themes_file)
+    explorer = VerbatimExplorer(frame, promise, load_themes(themes_file, promise.pillar_ids),
                                 privacy=PRIVACY, examples=20, themes_file=themes_file)
     explorer.pillar.value = "expert_help"
     assert explorer.phrases.value == "expert\nknew their tea\nadvice"
@@ -156,6 +158,31 @@ def test_editing_a_pillars_phrases_retags_and_saves(frame, promise, tmp_path):
     assert "Not saved" in explorer.phrase_status.value and "listed twice" in explorer.phrase_status.value
     assert load_themes(themes_file, promise.pillar_ids)["expert_help"] == ["advise", "expert"]
     assert ids_shown(explorer, frame) == {"V03", "V08", "V09", "V12"}, "a refused edit changes nothing"
+
+
+def test_phrases_saved_in_another_tab_are_never_written_over_and_the_typed_ones_stay(workshop_dir):
+    """Notebook 02 open in two tabs: the phrases saved in one make the other refuse, keeping what it typed,
+    until it is opened again (its cell run again) on the file as the first tab left it."""
+    promise = load_promise(workshop_dir)
+    loaded = load_workshop_feedback(workshop_dir)
+    pillar = promise.pillar_ids[0]
+    stale, fresh = (VerbatimExplorer.for_workshop(workshop_dir, loaded, promise) for _ in range(2))
+    fresh.set_filters(pillar=pillar)
+    fresh.set_phrases(["weekend delivery"])
+    saved = (workshop_dir / "themes.yml").read_bytes()
+
+    stale.set_filters(pillar=pillar)
+    stale.phrases.value = "sofa\nsettee"
+    stale.apply_phrases.click()
+    assert "changed in another tab — reload to see it" in stale.phrase_status.value
+    assert stale.phrases.value == "sofa\nsettee" and stale.themes[pillar] != ["sofa", "settee"]
+    assert (workshop_dir / "themes.yml").read_bytes() == saved
+
+    reloaded = VerbatimExplorer.for_workshop(workshop_dir, loaded, promise)
+    assert reloaded.themes[pillar] == ["weekend delivery"]
+    reloaded.set_filters(pillar=pillar)
+    reloaded.set_phrases(["weekend delivery", "sofa"])
+    assert load_themes(workshop_dir / "themes.yml", promise.pillar_ids)[pillar] == ["weekend delivery", "sofa"]
 
 
 def test_a_failure_inside_the_panel_is_a_plain_message(frame, promise):

@@ -17,6 +17,7 @@ from workshop import charts
 from workshop.actions import Action
 from workshop.feedback.load import FeedbackBlocked, load_workshop_feedback
 from workshop.feedback.scales import ROUNDING_RULE
+from workshop.files import stamp_of
 from workshop.folder import WORKSHOP_ENV
 from workshop.gap import Filter, GapError, GapMetrics, goal_posts_from_promise
 from workshop.errors import PromiseError, WorkshopFolderError
@@ -165,7 +166,8 @@ def _room_adds_phone_and_advocates(workshop_dir) -> list[Filter]:
 
 def test_a_view_already_in_the_file_in_another_order_is_not_added_twice(workshop_dir):
     (workshop_dir / REPORT_VIEWS_FILE).write_text("- touchpoints: [web, phone]\n", encoding="utf-8")  # by hand
-    assert add_report_view(workshop_dir, Filter(touchpoints=("phone", "web"))) is False
+    read = stamp_of(workshop_dir / REPORT_VIEWS_FILE)
+    assert add_report_view(workshop_dir, Filter(touchpoints=("phone", "web")), expected=read) is None
     assert load_report_views(workshop_dir) == [Filter(touchpoints=("phone", "web"))]
 
 

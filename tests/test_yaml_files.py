@@ -33,3 +33,14 @@ def test_a_slip_is_named_with_its_file_and_line(tmp_path: Path, name, slip):
     with pytest.raises(WorkshopError) as raised:
         READERS[name](path)
     assert str(raised.value).startswith(expected.format(path=path))
+
+
+def test_a_document_carries_the_stamp_of_the_bytes_it_parsed(tmp_path):
+    from workshop.files import stamp_of
+    from workshop.yaml_files import read_yaml
+
+    path = tmp_path / "themes.yml"
+    path.write_bytes(b"fresh: [stale]\r\nexpert_help: []\r\n")
+    document = read_yaml(path, WorkshopError, "")
+    assert document.data == {"fresh": ["stale"], "expert_help": []}
+    assert document.stamp == stamp_of(path), "Windows line endings are stamped as they are on disk"

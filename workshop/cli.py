@@ -15,6 +15,7 @@ from workshop.feedback.calls import calls_path, load_calls
 from workshop.feedback.load import check_feedback
 from workshop.feedback.mapping import MAPPING_FILE, load_mapping, save_mapping, source_path
 from workshop.feedback.themes import THEMES_FILE, themes_problems
+from workshop.files import stamp_of
 from workshop.folder import current_workshop, is_unedited_sample_copy, new_workshop
 from workshop.live import DEFAULT_POOL_SIZE, DEFAULT_PORT
 from workshop.promise import load_promise
@@ -81,6 +82,7 @@ def _check_feedback_file(folder: Path, file: Path, mapping_file: str | None, sav
     print(check.to_text())
     if save:
         target = folder / MAPPING_FILE
+        read = stamp_of(target)  # what the rule below decides on: a file changed after it is not replaced
         if check.mapping is None:
             print(f"Nothing saved: no mapping could be made for {file}.", file=sys.stderr)
             return EXIT_PROBLEMS
@@ -96,7 +98,8 @@ def _check_feedback_file(folder: Path, file: Path, mapping_file: str | None, sav
         if replaces_sample:
             print(f"Replaced the sample company's unedited mapping.yml in {folder} (the sample keeps its own "
                   "in datasets/sample).")
-        print(f"Saved the mapping to {save_mapping(check.mapping, target)}: correct it there or in notebook 02.")
+        save_mapping(check.mapping, target, expected=read)
+        print(f"Saved the mapping to {target}: correct it there or in notebook 02.")
     return 0 if check.ok else EXIT_PROBLEMS
 
 

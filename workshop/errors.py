@@ -67,3 +67,11 @@ class PromiseError(WorkshopError):
 
 class WorkshopFolderError(WorkshopError):
     """A workshop folder is missing, incomplete or would be overwritten."""
+
+
+class StaleFileError(WorkshopError):
+    """A file changed on disk since a panel read it (another tab saved it), so saving would overwrite that."""
+
+
+class FileKeptError(WorkshopError):
+    """A file that is written once and kept (a promise version in ``versions/``) is already there."""

@@ -11,7 +11,8 @@ import shutil
 from pathlib import Path
 
 from workshop.errors import Problem, WorkshopFolderError
-from workshop.promise import PROMISE_FILE, atomic_write_text
+from workshop.files import atomic_write_text
+from workshop.promise import PROMISE_FILE
 
 WORKSHOP_ENV = "PROMISE_GAP_WORKSHOP"
 """Environment variable naming the workshop folder; wins over the choice made in notebook 00."""

@@ -28,8 +28,8 @@ from typing import TextIO
 import segno
 
 from workshop.errors import Problem, WorkshopError
+from workshop.files import atomic_write_text
 from workshop.folder import WORKSHOP_ENV
-from workshop.promise import atomic_write_text
 from workshop.session import SessionStore
 
 DEFAULT_PORT = 8866

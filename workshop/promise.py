@@ -12,13 +12,13 @@ import copy
 import difflib
 import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
 from workshop.errors import Problem, PromiseError
+from workshop.files import FileStamp, refuse_if_changed, stamp_of_held, write_if_unchanged, write_new
 from workshop.yaml_files import file_in, read_yaml, yaml_text
 
 DEFAULT_TARGET = 10.0
@@ -291,65 +291,72 @@ def promise_to_dict(promise: Promise) -> dict[str, Any]:
 
 def load_promise(path: str | os.PathLike) -> Promise:
     """Read and validate a promise file; a folder means its ``promise.yml``."""
+    return load_promise_and_stamp(path)[0]
+
+
+def load_promise_and_stamp(path: str | os.PathLike) -> tuple[Promise, FileStamp]:
+    """``load_promise``, with the stamp of the bytes it read: what a panel saves against (``save_promise``)."""
     path = file_in(path, PROMISE_FILE)
     if not path.exists():
         raise PromiseError([Problem(path, "", None, "file not found",
                                     "Create the workshop with 'workshop new NAME' or copy datasets/sample/promise.yml.")])
     document = read_yaml(path, PromiseError,
                          "Check the indentation and the ':' after each field name on that line.")
-    return promise_from_dict(document.data, path, document.lines)
+    return promise_from_dict(document.data, path, document.lines), document.stamp
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file so that a reader sees the old or the new content, never half of it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        # mkstemp makes owner-only files; give the file the permissions a normal save would (0666 less umask).
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp_name, 0o666 & ~umask)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """``atomic_write_bytes`` for UTF-8 text, written exactly as given (no newline translation)."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+def promise_read_stamp(promise: Promise, path: str | os.PathLike) -> FileStamp:
+    """The stamp to save ``promise`` against when it was loaded earlier with ``load_promise`` (notebook 03 loads
+    it a cell before its panel): promise.yml's own while the file still holds this promise, else one that
+    makes the save refuse (``files.stamp_of_held``)."""
+    return stamp_of_held(promise, dump_promise(promise).encode("utf-8"), lambda: load_promise_and_stamp(path))
 
 
 def dump_promise(promise: Promise) -> str:
     return yaml_text(FILE_HEADER, promise_to_dict(promise))
 
 
-def save_promise(promise: Promise, path: str | os.PathLike) -> Path:
-    """Validate, then write atomically; a folder means its ``promise.yml``. Returns the file written."""
+def save_promise(promise: Promise, path: str | os.PathLike, *, expected: FileStamp) -> FileStamp:
+    """Validate, then write atomically, only if the file is unchanged since it was read with the stamp
+    ``expected`` (``files.NO_FILE`` for a new file); a folder means its ``promise.yml``. Returns the new
+    stamp, for the next save. Raises ``PromiseError``, or ``StaleFileError`` when another tab saved since."""
     path = file_in(path, PROMISE_FILE)
     validate(promise, path)
-    atomic_write_text(path, dump_promise(promise))
-    return path
+    return write_if_unchanged(path, dump_promise(promise).encode("utf-8"), expected)
 
 
 def version_path(folder: Path, version: int) -> Path:
     return Path(folder) / VERSIONS_FOLDER / f"promise.v{version}.yml"
 
 
-def save_new_version(promise: Promise, folder: str | os.PathLike) -> Promise:
-    """Keep the current promise.yml as ``versions/promise.v{N}.yml`` and save ``promise`` as version N+1."""
+class NewVersion(NamedTuple):
+    """A promise saved as the next version, and the stamp of promise.yml as written (for the next save)."""
+
+    promise: Promise
+    stamp: FileStamp
+
+
+def save_new_version(promise: Promise, folder: str | os.PathLike, *, expected: FileStamp) -> NewVersion:
+    """Keep the current promise.yml, version N, as ``versions/promise.v{N}.yml`` and save ``promise`` as
+    version N+1, only if promise.yml is unchanged since it was read with the stamp ``expected``.
+
+    ``versions/`` is append-only: a kept version is never rewritten, so a promise.yml that says a version
+    already kept (an older copy put back) is refused with ``FileKeptError`` and nothing is written. Raises
+    ``StaleFileError`` when another tab saved promise.yml since, ``PromiseError`` for an invalid promise.
+    """
     folder = Path(folder)
-    current = load_promise(folder)
-    atomic_write_text(version_path(folder, current.version), dump_promise(current))
+    path = folder / PROMISE_FILE
+    current, found = load_promise_and_stamp(path)
+    refuse_if_changed(path, found, expected)
     refreshed = promise.copy()
     refreshed.version = current.version + 1
-    save_promise(refreshed, folder)
-    return refreshed
+    validate(refreshed, path)
+    kept = version_path(folder, current.version)
+    fix = (f"{PROMISE_FILE} says version {current.version}, which is kept already: set 'version:' in "
+           f"{PROMISE_FILE} to the number after the newest file in {VERSIONS_FOLDER}/, then save again.")
+    stamp = write_if_unchanged(path, dump_promise(refreshed).encode("utf-8"), expected,
+                               first=lambda: write_new(kept, dump_promise(current).encode("utf-8"), fix))
+    return NewVersion(refreshed, stamp)
 
 
 def load_versions(folder: str | os.PathLike) -> list[Promise]:

@@ -39,7 +39,8 @@ from openpyxl.utils import get_column_letter
 
 from workshop.actions import LEVERS, MOVES, REFRESH_KINDS, Action, FacilitatorWarning, prioritised
 from workshop.evidence import Evidence
-from workshop.promise import Promise, PromiseChange, atomic_write_bytes, atomic_write_text, promise_diff
+from workshop.files import atomic_write_bytes, atomic_write_text
+from workshop.promise import Promise, PromiseChange, promise_diff
 
 EXPORTS_FOLDER = "exports"
 OWNER_COLUMN = "Owner"

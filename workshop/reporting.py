@@ -24,8 +24,9 @@ from workshop.errors import Problem, WorkshopError, WorkshopFolderError
 from workshop.evidence import evidence_of, pillars_not_measured
 from workshop.feedback.load import usable_workshop_feedback
 from workshop.feedback.mapping import MAPPING_FILE, importance_measure, load_mapping, source_path
+from workshop.files import FileStamp, write_if_unchanged
 from workshop.folder import current_workshop, kit_root
-from workshop.promise import PROMISE_FILE, atomic_write_text, load_versions
+from workshop.promise import PROMISE_FILE, load_versions
 from workshop.report import ReportFigure, WorkshopReport, export_path
 from workshop.session import SESSION_FILE, SessionState, SessionStore, actions_of, room_ratings
 from workshop.yaml_files import read_yaml, yaml_text
@@ -87,15 +88,20 @@ def load_report_views(workshop_dir: str | os.PathLike, cube: ScoreCube | None = 
                                  cube.segments if cube is not None else None)
 
 
-def add_report_view(workshop_dir: str | os.PathLike, flt: gap.Filter, cube: ScoreCube | None = None) -> bool:
-    """Record ``flt`` at the end of ``report_views.yml`` (written atomically) unless it is there already;
-    True when it was added. A broken file is refused (``GapError``), never overwritten."""
+def add_report_view(workshop_dir: str | os.PathLike, flt: gap.Filter, cube: ScoreCube | None = None, *,
+                    expected: FileStamp) -> FileStamp | None:
+    """Record ``flt`` at the end of ``report_views.yml`` unless it is there already, only if the file is
+    unchanged since it was read with the stamp ``expected`` (``files.NO_FILE``: there was none); returns the
+    new stamp, or None when the view was there already and nothing was written.
+
+    A broken file is refused (``GapError``), never overwritten; one another tab saved since is refused with
+    ``StaleFileError``.
+    """
     filters = load_report_views(workshop_dir, cube)
     if flt in filters:
-        return False
-    atomic_write_text(Path(workshop_dir) / REPORT_VIEWS_FILE,
-                      yaml_text(REPORT_VIEWS_HEADER, [gap.filter_to_dict(f) for f in [*filters, flt]]))
-    return True
+        return None
+    text = yaml_text(REPORT_VIEWS_HEADER, [gap.filter_to_dict(f) for f in [*filters, flt]])
+    return write_if_unchanged(Path(workshop_dir) / REPORT_VIEWS_FILE, text.encode("utf-8"), expected)
 
 
 def session_state(workshop_dir: str | os.PathLike) -> SessionState:

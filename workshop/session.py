@@ -41,7 +41,8 @@ from workshop.actions import (LEVERS, MOVES, Action, ActionError, action_from_pa
                               refreshed_promise, updated_action, validate_action)
 from workshop.errors import Problem, WorkshopError
 from workshop.gap import INTERNAL_COLUMNS
-from workshop.promise import PROMISE_FILE, SCORE_MAX, SCORE_MIN, Promise, load_promise, save_new_version
+from workshop.promise import (PROMISE_FILE, SCORE_MAX, SCORE_MIN, Promise, load_promise, load_promise_and_stamp,
+                              save_new_version)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -913,7 +914,9 @@ class SessionStore:
         is kept in ``versions/``), and record the refresh. Returns the new promise. An action is carried out
         once; the event's key makes a repeated call (e.g. a double click) record nothing twice."""
         state = self.state()
-        rules = _Rules(self.path, state, self._current_promise())
+        # Read here, not from the cache: the new version is saved only over the promise.yml it was made from.
+        promise, read = load_promise_and_stamp(self.folder / PROMISE_FILE)
+        rules = _Rules(self.path, state, promise)
         action = rules.action(action_id, "refresh")
         if action_id in state.promise_versions:
             before, after = state.promise_versions[action_id]
@@ -924,7 +927,7 @@ class SessionStore:
             refreshed = refreshed_promise(rules.promise, action, **changes)
         except ActionError as error:
             raise InvalidSubmission([replace(p, file=self.path) for p in error.problems]) from None
-        saved = save_new_version(refreshed, self.folder)
+        saved = save_new_version(refreshed, self.folder, expected=read).promise
         self._append(Kind.PROMISE_REFRESHED, None, None, f"refresh-{action_id}",
                      lambda rules: {"action_id": action_id, "version_before": saved.version - 1,
                                     "version_after": saved.version})

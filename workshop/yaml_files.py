@@ -14,15 +14,18 @@ from typing import Any
 import yaml
 
 from workshop.errors import Problem, WorkshopError
+from workshop.files import FileStamp, stamp_of_bytes
 
 
 @dataclass(frozen=True)
 class YamlDocument:
     """``data`` as ``yaml.safe_load`` gives it; ``lines`` maps each key path (keys and list positions, e.g.
-    ``("pillars", 0, "target")``) to its 1-based line."""
+    ``("pillars", 0, "target")``) to its 1-based line; ``stamp`` is that of the bytes parsed, for a save that
+    must not overwrite a change made since."""
 
     data: Any
     lines: dict[tuple, int]
+    stamp: FileStamp
 
 
 def read_yaml(path: Path, error_type: type[WorkshopError], fix: str) -> YamlDocument:
@@ -30,7 +33,8 @@ def read_yaml(path: Path, error_type: type[WorkshopError], fix: str) -> YamlDocu
 
     ``fix`` is what to check on that line, in the words of the file's own fields.
     """
-    text = path.read_text(encoding="utf-8")
+    content = path.read_bytes()
+    text = content.decode("utf-8")
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -46,7 +50,7 @@ def read_yaml(path: Path, error_type: type[WorkshopError], fix: str) -> YamlDocu
     if duplicates:
         raise error_type([Problem(path, "", str(key_path[-1]), "is written twice in the same place",
                                   "Keep one of them.", line=line) for key_path, line in duplicates])
-    return YamlDocument(data, lines)
+    return YamlDocument(data, lines, stamp_of_bytes(content))
 
 
 def _walk(node: yaml.Node, path: tuple, lines: dict[tuple, int], duplicates: list[tuple[tuple, int]]) -> None:

@@ -10,8 +10,9 @@ feedback, so they load with the feedback (``workshop.feedback.load.load_workshop
 into the cube and the explorer) and survive a new session; and a CSV in canonical columns is what a
 consultant can open, check and hand to the client. The file is append-only: a call is never edited or
 removed by the kit. Each save reads the file, appends the row and rewrites it atomically (temp file,
-fsync, rename), so a crash leaves the old file or the new one, never half a line. One laptop logs the
-calls; two kernels saving in the same instant could lose one of the two rows.
+fsync, rename), so a crash leaves the old file or the new one, never half a line; and only if the file is
+unchanged since the panel read it or last logged to it (``workshop.files.write_if_unchanged``), so a call
+logged in another tab, or a hand correction, is never written over: the stale panel refuses and says to reload.
 
 Who is an advocate: a call is made to someone the room chose as an advocate, so the row is flagged as
 one, unless they answered would-recommend and ``advocates.advocate_flags`` (the NPS rule) says otherwise.
@@ -25,6 +26,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -33,7 +35,8 @@ from workshop.cube import CANONICAL_COLUMNS, NOT_STATED
 from workshop.errors import Problem
 from workshop.feedback.advocates import advocate_flags
 from workshop.feedback.validation import FeedbackError
-from workshop.promise import Promise, atomic_write_text
+from workshop.files import FileStamp, write_if_unchanged
+from workshop.promise import Promise
 
 CALLS_FILE = "advocate_calls.csv"
 SOURCE = "call"
@@ -119,11 +122,19 @@ def call_row(call: AdvocateCall, promise: Promise) -> pd.DataFrame:
     return _typed(pd.DataFrame([row]), promise.pillar_ids)
 
 
-def log_call(folder: str | Path, call: AdvocateCall, promise: Promise) -> pd.DataFrame:
-    """Validate ``call`` and append it to the folder's ``advocate_calls.csv``; returns the row written.
+class LoggedCall(NamedTuple):
+    """The row a call was logged as, and the stamp of the call log as written (for the next call)."""
 
-    Raises FeedbackError (file, field, value, fix) when the call is invalid or the log cannot be read;
-    nothing is written then.
+    row: pd.DataFrame
+    stamp: FileStamp
+
+
+def log_call(folder: str | Path, call: AdvocateCall, promise: Promise, *, expected: FileStamp) -> LoggedCall:
+    """Validate ``call`` and append it to the folder's ``advocate_calls.csv``, only if the log is unchanged
+    since it was read with the stamp ``expected`` (``files.NO_FILE``: no call logged yet).
+
+    Raises FeedbackError (file, field, value, fix) when the call is invalid or the log cannot be read, and
+    StaleFileError when another tab logged a call or the file was edited since; nothing is written then.
     """
     path = calls_path(folder)
     row = call_row(call, promise)
@@ -132,8 +143,7 @@ def log_call(folder: str | Path, call: AdvocateCall, promise: Promise) -> pd.Dat
     table = pd.concat([existing, _as_text(row)], ignore_index=True)[columns] if len(existing) else _as_text(row)
     buffer = io.StringIO()
     table.to_csv(buffer, index=False, lineterminator="\n")
-    atomic_write_text(path, buffer.getvalue())
-    return row
+    return LoggedCall(row, write_if_unchanged(path, buffer.getvalue().encode("utf-8"), expected))
 
 
 def read_calls_file(path: Path) -> pd.DataFrame:

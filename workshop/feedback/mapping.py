@@ -31,7 +31,8 @@ from workshop.feedback.dates import DATE_ORDERS
 from workshop.feedback.readers import FileFormat, file_kind
 from workshop.feedback.scales import SCALES, AnswerRule, fold, fold_all
 from workshop.feedback.validation import FeedbackError
-from workshop.promise import Promise, atomic_write_text
+from workshop.files import FileStamp, atomic_write_text, stamp_of_bytes, write_if_unchanged
+from workshop.promise import Promise
 from workshop.yaml_files import file_in, read_yaml, yaml_text
 
 MAPPING_FILE = "mapping.yml"
@@ -439,11 +440,21 @@ def dump_mapping(mapping: FeedbackMapping) -> str:
     return yaml_text(header, mapping_to_dict(mapping))
 
 
-def save_mapping(mapping: FeedbackMapping, path: str | os.PathLike) -> Path:
-    """Check, then write atomically; a folder means its ``mapping.yml``. Returns the file written."""
+def save_mapping(mapping: FeedbackMapping, path: str | os.PathLike, *,
+                 expected: FileStamp | None = None) -> FileStamp:
+    """Check, then write atomically; a folder means its ``mapping.yml``. Returns the stamp written.
+
+    With ``expected`` (the stamp of the mapping.yml the caller read, ``files.NO_FILE`` for none) the file is
+    written only if unchanged since, else ``StaleFileError``: what the mapping panel passes, and ``workshop
+    check --save-mapping`` after its own rule decided a file there may be replaced. Without it the file is
+    written as it stands: only for callers that read no mapping.yml (tests building a folder).
+    """
     path = file_in(path, MAPPING_FILE)
-    atomic_write_text(path, dump_mapping(mapping))
-    return path
+    text = dump_mapping(mapping)
+    if expected is not None:
+        return write_if_unchanged(path, text.encode("utf-8"), expected)
+    atomic_write_text(path, text)
+    return stamp_of_bytes(text.encode("utf-8"))
 
 
 def source_path(mapping: FeedbackMapping, folder: str | os.PathLike) -> Path:

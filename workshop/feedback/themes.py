@@ -26,7 +26,7 @@ import pandas as pd
 
 from workshop.errors import Problem, WorkshopError
 from workshop.feedback.advocates import NPS_BANDS
-from workshop.promise import atomic_write_text
+from workshop.files import NO_FILE, FileStamp, stamp_of_held, write_if_unchanged
 from workshop.yaml_files import file_in, read_yaml, yaml_text
 
 THEMES_FILE = "themes.yml"
@@ -188,12 +188,25 @@ def themes_path(path: str | os.PathLike) -> Path:
 def load_themes(path: str | os.PathLike, pillar_ids: list[str]) -> Themes:
     """Read and check a workshop's ``themes.yml`` (a folder means its themes.yml). A missing file is not an
     error: every pillar then has no phrases yet, and the panel invites the room to add some."""
+    return load_themes_and_stamp(path, pillar_ids)[0]
+
+
+def load_themes_and_stamp(path: str | os.PathLike, pillar_ids: list[str]) -> tuple[Themes, FileStamp]:
+    """``load_themes``, with the stamp of the bytes it read (``files.NO_FILE`` when there is no file yet):
+    what the verbatim explorer saves against (``save_themes``)."""
     path = themes_path(path)
     if not path.exists():
-        return {pillar_id: [] for pillar_id in pillar_ids}
+        return {pillar_id: [] for pillar_id in pillar_ids}, NO_FILE
     document = read_yaml(path, ThemesError,
                          "Check the ':' after each pillar id and the brackets around its phrases.")
-    return themes_from_dict(document.data, pillar_ids, path, document.lines)
+    return themes_from_dict(document.data, pillar_ids, path, document.lines), document.stamp
+
+
+def themes_read_stamp(themes: Themes, path: str | os.PathLike, pillar_ids: list[str]) -> FileStamp:
+    """The stamp to save ``themes`` against when they were loaded before: the file's own while it still holds
+    these themes, else one that makes the save refuse (``files.stamp_of_held``)."""
+    return stamp_of_held(themes, dump_themes(themes).encode("utf-8"),
+                         lambda: load_themes_and_stamp(path, pillar_ids))
 
 
 def themes_problems(path: str | os.PathLike, pillar_ids: list[str]) -> list[Problem]:
@@ -211,9 +224,11 @@ def dump_themes(themes: Themes) -> str:
     return yaml_text(FILE_HEADER, dict(themes))
 
 
-def save_themes(themes: Themes, path: str | os.PathLike, pillar_ids: list[str]) -> Path:
-    """Check, then write atomically in the promise's pillar order; returns the file written."""
+def save_themes(themes: Themes, path: str | os.PathLike, pillar_ids: list[str], *,
+                expected: FileStamp) -> FileStamp:
+    """Check, then write atomically in the promise's pillar order, only if the file is unchanged since it was
+    read with the stamp ``expected`` (``files.NO_FILE``: there was none); returns the new stamp. Raises
+    ``ThemesError``, or ``StaleFileError`` when another tab saved since."""
     path = themes_path(path)
     checked = themes_from_dict(dict(themes), pillar_ids, path)
-    atomic_write_text(path, dump_themes(checked))
-    return path
+    return write_if_unchanged(path, dump_themes(checked).encode("utf-8"), expected)

@@ -30,7 +30,7 @@ import pandas as pd
 
 from workshop.errors import Problem, WorkshopError
 from workshop.feedback.privacy import PrivacyRules, scrub, scrub_series
-from workshop.promise import atomic_write_text
+from workshop.files import atomic_write_text
 
 BLOCKING = "blocking"
 STORY_HEADING = "CHANGES THE STORY: say it to the room"

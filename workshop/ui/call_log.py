@@ -3,7 +3,8 @@
 One call is one feedback row marked ``source = call`` (``workshop.feedback.calls``): the touchpoint talked
 about, the segment if known, a 0–10 score per pillar asked about ("not asked" otherwise, never 0), the
 would-recommend answer if asked, a note and who called. The panel holds no rule: checking and storing the
-call is ``workshop.feedback.calls.log_call``. A refused call keeps everything typed and says what to fix.
+call is ``workshop.feedback.calls.log_call``. A refused call keeps everything typed and says what to fix;
+a panel whose log another tab wrote to since it opened refuses too, and says to reload.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import ipywidgets as widgets
 import pandas as pd
 
 from workshop.errors import WorkshopError
-from workshop.feedback.calls import CALLS_FILE, NOTE_MAX_CHARS, AdvocateCall, load_calls, log_call
+from workshop.feedback.calls import CALLS_FILE, NOTE_MAX_CHARS, AdvocateCall, calls_path, load_calls, log_call
+from workshop.files import stamp_of
 from workshop.promise import Promise, load_promise
 from workshop.ui.guard import guarded
 
@@ -33,6 +35,7 @@ class CallLogPanel:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
         self.promise: Promise = load_promise(self.folder)
+        self._calls_stamp = stamp_of(calls_path(self.folder))
         style = {"description_width": "14em"}
         layout = widgets.Layout(width="26em")
         self.touchpoint = widgets.Dropdown(description="Touchpoint talked about",
@@ -65,7 +68,7 @@ class CallLogPanel:
                             note=self.note.value, caller=self.caller.value, segment=self.segment.value or None,
                             recommend=self.recommend.value)
         try:
-            row = log_call(self.folder, call, self.promise)
+            row, self._calls_stamp = log_call(self.folder, call, self.promise, expected=self._calls_stamp)
             logged = self.calls_logged
         except (WorkshopError, OSError) as error:  # everything typed stays in the form
             self._not_logged(str(error))

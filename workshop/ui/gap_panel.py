@@ -4,7 +4,9 @@ Metrics come from ``workshop.gap`` (cached per filter, so a slider move only rec
 views from ``workshop.charts``. Figures are ``go.FigureWidget``s built once and moved in place with
 ``charts.update_figure``; a slider redraws only the views that show what it moved, and of those only the one on
 screen: the others are marked stale and brought up to date when their tab opens. The panel holds no rule:
-statuses, the promise-able rule text, quadrants and blind spots all come from ``workshop.gap``.
+statuses, the promise-able rule text, quadrants and blind spots all come from ``workshop.gap``. It saves
+promise.yml and report_views.yml only over the files as it read them or last saved them itself, so a panel
+left open while another tab saved refuses and says to reload, its goal posts kept on the sliders.
 """
 from __future__ import annotations
 
@@ -24,8 +26,9 @@ from workshop.feedback.advocates import NPS_RULE
 from workshop.feedback.load import LoadedFeedback
 from workshop.feedback.mapping import NO_IMPORTANCE, ImportanceMeasure, importance_measure
 from workshop.gap import Filter, GoalPost
-from workshop.promise import Promise, save_new_version
-from workshop.reporting import add_report_view
+from workshop.files import stamp_of
+from workshop.promise import PROMISE_FILE, Promise, promise_read_stamp, save_new_version
+from workshop.reporting import REPORT_VIEWS_FILE, add_report_view
 from workshop.ui.gap_ratings_form import RatingsForm
 from workshop.ui.guard import guarded
 
@@ -58,6 +61,9 @@ class GapPanel:
         self.not_measured = frozenset(not_measured)
         self.folder = Path(folder) if folder is not None else None
         self.on_save = on_save
+        if self.folder is not None:
+            self._promise_stamp = promise_read_stamp(promise, self.folder / PROMISE_FILE)
+            self._report_views_stamp = stamp_of(self.folder / REPORT_VIEWS_FILE)
         self.engine = gap.GapMetrics(cube)
         self.names = {p.id: p.name for p in promise.pillars}
         self._ratings = pd.DataFrame(columns=list(gap.INTERNAL_COLUMNS))
@@ -270,7 +276,8 @@ class GapPanel:
         """Save the goal posts as the next version of promise.yml (the current one is kept in versions/)."""
         if self.folder is None:
             raise gap.GapError("This panel was opened without a workshop folder, so it cannot save.")
-        saved = save_new_version(gap.promise_with_goal_posts(self.promise, self.goal_posts()), self.folder)
+        proposed = gap.promise_with_goal_posts(self.promise, self.goal_posts())
+        saved, self._promise_stamp = save_new_version(proposed, self.folder, expected=self._promise_stamp)
         self.promise = saved
         self.message.value = (f"Saved as version {saved.version} of promise.yml; "
                               f"version {saved.version - 1} is kept in versions/.")
@@ -284,9 +291,12 @@ class GapPanel:
         if self.folder is None:
             raise gap.GapError("This panel was opened without a workshop folder, so it cannot add to the report.")
         flt = self.filter()
-        added = add_report_view(self.folder, flt, self.engine.cube)
-        self.message.value = html.escape(f"{'Added to' if added else 'Already in'} the report: {flt.caption()}")
-        return added
+        written = add_report_view(self.folder, flt, self.engine.cube, expected=self._report_views_stamp)
+        if written is not None:
+            self._report_views_stamp = written
+        said = "Added to" if written else "Already in"
+        self.message.value = html.escape(f"{said} the report: {flt.caption()}")
+        return written is not None
 
     # --- wiring ----------------------------------------------------------------------------------------
 

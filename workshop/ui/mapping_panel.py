@@ -46,7 +46,8 @@ from workshop.feedback.readers import KINDS, read_preview
 from workshop.feedback.scales import SCALES, is_missing, scale_table
 from workshop.feedback.suggest import LIKELY, SURE, UNDECIDED, suggest_mapping
 from workshop.feedback.validation import BLOCKING, GOOD, PLAIN, WARNING, ReportLine, ReportPart, ValidationReport
-from workshop.promise import Promise, atomic_write_bytes, load_promise
+from workshop.files import atomic_write_bytes, stamp_of
+from workshop.promise import Promise, load_promise
 from workshop.ui.guard import guarded, problem_text
 
 NOT_IN_FILE = "(not in this file)"
@@ -88,6 +89,8 @@ class MappingPanel:
         self.folder = Path(folder)
         self.promise: Promise = load_promise(self.folder)
         self.saved: FeedbackMapping | None = None
+        self.saved_stamp = stamp_of(self.folder / MAPPING_FILE)
+        """mapping.yml as this panel read it: a save over another tab's newer one is refused."""
         self.mapping: FeedbackMapping | None = None
         self.preview: pd.DataFrame | None = None
         self.loaded: LoadedFeedback | None = None
@@ -206,7 +209,7 @@ class MappingPanel:
     def confirm_and_load(self) -> LoadedFeedback:
         """Save the mapping as shown to ``mapping.yml``, then load the feedback and show its report."""
         mapping = self.current_mapping()
-        save_mapping(mapping, self.folder / MAPPING_FILE)
+        self.saved_stamp = save_mapping(mapping, self.folder / MAPPING_FILE, expected=self.saved_stamp)
         self.saved = copy.deepcopy(mapping)
         return self.load()
 
@@ -238,6 +241,7 @@ class MappingPanel:
     # --- wiring ---------------------------------------------------------------------------------------
 
     def _open_saved(self, load: bool) -> None:
+        self.saved_stamp = stamp_of(self.folder / MAPPING_FILE)
         self.saved = load_mapping(self.folder / MAPPING_FILE)
         self.sheet.value = "" if self.saved.sheet is None else str(self.saved.sheet)
         self.header_row.value = self.saved.header_row or 0

@@ -2,7 +2,9 @@
 
 The panel holds no rule of its own: validity is ``workshop.promise.validate``; saving is
 ``workshop.promise.save_promise``. An edit that would make the file invalid is kept on screen, not saved,
-and the message says what to fix, so nothing typed is lost.
+and the message says what to fix, so nothing typed is lost. The panel saves only over the promise.yml it read
+or last saved itself: once another tab (step 3's goal posts, step 4's refresh) has saved, it refuses and says
+to reload, keeping the edit on screen.
 """
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from typing import Callable
 import ipywidgets as widgets
 
 from workshop.errors import PromiseError
-from workshop.promise import PROMISE_FILE, Pillar, Promise, load_promise, new_pillar_id, save_promise
+from workshop.promise import PROMISE_FILE, Pillar, Promise, load_promise_and_stamp, new_pillar_id, save_promise
+from workshop.ui.guard import guarded
 
 BIG_TEXT = widgets.Layout(width="100%")
 SCORE_SLIDER = dict(min=0, max=10, step=0.5, continuous_update=False, readout_format=".1f",
@@ -75,7 +78,7 @@ class PromiseEditor:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
         self.path = self.folder / PROMISE_FILE
-        self.promise: Promise = load_promise(self.path)
+        self.promise, self._stamp = load_promise_and_stamp(self.path)
         self._last_removed: tuple[int, Pillar] | None = None
         self._loading = False
 
@@ -263,8 +266,12 @@ class PromiseEditor:
             self._loading = False
 
     def _save(self) -> None:
+        guarded(self._write, lambda text: self._say(
+            f"<b>Not saved</b>, your edits are kept here: {html.escape(text)}", "error"))
+
+    def _write(self) -> None:
         try:
-            save_promise(self.promise, self.path)
+            self._stamp = save_promise(self.promise, self.path, expected=self._stamp)
         except PromiseError as error:
             problems = "".join(f"<li>{html.escape(_short(p))}</li>" for p in error.problems)
             self._say(f"<b>Not saved yet</b>, your edits are kept here. Fix this and it saves:<ul>{problems}</ul>",

@@ -8,7 +8,8 @@ The panel holds no rule of its own: which comment mentions which pillar is ``wor
 the NPS bands are ``workshop.feedback.advocates``; and every comment shown, and every touchpoint and segment
 value (a free-text column mapped as the segment is customers' words), has passed through
 ``workshop.feedback.privacy.scrub`` with the mapping's rules before being HTML-escaped (raw comments never
-leave the kernel).
+leave the kernel). Phrases are saved to themes.yml only while it is as the panel read or last saved it: after
+another tab saved it, the panel refuses, says to reload, and keeps the phrases typed.
 """
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from workshop.feedback.advocates import NPS_BANDS, nps_band
 from workshop.feedback.load import LoadedFeedback
 from workshop.feedback.privacy import PrivacyRules, privacy_rules, scrub, scrub_series
 from workshop.feedback.themes import (THEMES_FILE, Themes, VerbatimFilter, has_comment, load_themes, passes_filter,
-                                      save_themes, tag_comments)
+                                      save_themes, tag_comments, themes_read_stamp)
+from workshop.files import NO_FILE
 from workshop.promise import Promise
 from workshop.ui.guard import guarded
 
@@ -58,6 +60,9 @@ class VerbatimExplorer:
         self.privacy = privacy or PrivacyRules()
         self.examples = examples
         self.themes_file = Path(themes_file) if themes_file else None
+        # Phrases are saved only over the themes.yml these themes came from, never over another tab's save.
+        self._themes_stamp = (themes_read_stamp(self.themes, self.themes_file, promise.pillar_ids)
+                              if self.themes_file else NO_FILE)
         # One shuffle of all rows, fixed by the seed: the same filters always show the same examples first.
         self._rank = np.random.default_rng(seed).permutation(len(self.frame))
         self._offset = 0
@@ -160,7 +165,8 @@ class VerbatimExplorer:
         themes = {**self.themes, pillar_id: [p.strip() for p in phrases if p.strip()]}
         try:
             if self.themes_file is not None:
-                save_themes(themes, self.themes_file, self.promise.pillar_ids)
+                self._themes_stamp = save_themes(themes, self.themes_file, self.promise.pillar_ids,
+                                                 expected=self._themes_stamp)
         except (WorkshopError, OSError) as error:  # the room reads what to fix, never a traceback
             self.phrase_status.value = _message(f"Not saved: {html.escape(str(error))}", "#b2182b")
             return
