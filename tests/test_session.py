@@ -301,3 +301,58 @@ def test_thirty_participant_processes_lose_and_double_nothing(store: SessionStor
         number = int(next(e.key for e in events if e.participant_id == participant.id)[1:].split("-")[0])
         rating = state.ratings[(participant.id, "same_day")]
         assert (rating.deliver_today, rating.customers_would_rate) == (7, (last_same_day + number) % 11)
+
+
+def _hold_the_write_lock(path: Path, seconds: float, ready) -> None:
+    """Another process writing: it takes the write lock and keeps it for ``seconds``."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    ready.set()
+    time.sleep(seconds)
+    conn.execute("ROLLBACK")
+    conn.close()
+
+
+def _locked_store(store: SessionStore, monkeypatch, seconds: float) -> multiprocessing.Process:
+    import workshop.session as session
+
+    # A short busy timeout on a reopened store, so the retries, not SQLite's own wait, meet the lock.
+    monkeypatch.setattr(session, "BUSY_TIMEOUT_S", 0.05)
+    ready = multiprocessing.Event()
+    holder = multiprocessing.Process(target=_hold_the_write_lock, args=(store.path, seconds, ready))
+    holder.start()
+    assert ready.wait(10)
+    return holder
+
+
+def test_a_write_meeting_a_held_lock_retries_until_the_lock_is_given_back(store, monkeypatch):
+    store.close()
+    holder = _locked_store(store, monkeypatch, seconds=0.4)
+    with SessionStore(store.path.parent) as reopened:
+        reopened.open_stage("rating")
+        assert reopened.state().stage == "rating"
+    holder.join(10)
+
+
+def test_a_lock_held_past_every_retry_is_said_in_words(store, monkeypatch):
+    import workshop.session as session
+
+    store.close()
+    monkeypatch.setattr(session, "WRITE_ATTEMPTS", 2)
+    holder = _locked_store(store, monkeypatch, seconds=3)
+    with SessionStore(store.path.parent) as reopened:
+        with pytest.raises(SessionError, match="the session file stayed busy"):
+            reopened.open_stage("rating")
+    holder.join(10)
+    with SessionStore(store.path.parent) as after:
+        assert after.state().stage != "rating", "the refused write left nothing behind"
+
+
+def test_the_schema_is_split_into_whole_statements_triggers_included():
+    from workshop.session import _SCHEMA_V2, _statements
+
+    statements = _statements(_SCHEMA_V2)
+    assert all(sqlite3.complete_statement(s) for s in statements)
+    triggers = [s for s in statements if s.lstrip().upper().startswith("CREATE TRIGGER")]
+    assert triggers and all(s.rstrip().upper().endswith("END;") for s in triggers)
+    assert "".join(statements).replace("\n", "").replace(" ", "") == _SCHEMA_V2.replace("\n", "").replace(" ", "")

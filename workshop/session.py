@@ -611,8 +611,9 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_v1_to
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
-    text = str(error).lower()
-    return "locked" in text or "busy" in text
+    """SQLite's own word that another connection holds the lock (SQLITE_BUSY, SQLITE_LOCKED and their
+    extended codes), never a guess from the message's text."""
+    return (error.sqlite_errorname or "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
 
 
 def _now() -> str:
@@ -1002,12 +1003,13 @@ class SessionStore:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a schema script into statements, keeping each trigger's ``BEGIN ... END`` whole."""
+    """Split a schema script into statements, line by line, by SQLite's own test of a complete statement
+    (which keeps each trigger's ``BEGIN ... END`` whole)."""
     statements, current = [], []
     for line in script.strip().splitlines():
         current.append(line)
         joined = "\n".join(current).strip()
-        if joined.endswith(";") and (("BEGIN" not in joined) or joined.endswith("END;")):
+        if sqlite3.complete_statement(joined):
             statements.append(joined)
             current = []
     return statements
