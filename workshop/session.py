@@ -670,7 +670,7 @@ class SessionStore:
             if version > SCHEMA_VERSION:
                 raise SessionError([Problem(self.path, "", "schema version",
                                             f"was written by a newer kit (version {version}, this kit reads "
-                                            f"up to {SCHEMA_VERSION})", "Update the kit: pip install -U promise-gap.",
+                                            f"up to {SCHEMA_VERSION})", "Update the kit: git pull in its folder, then make install.",
                                             str(version))])
             conn.execute("BEGIN IMMEDIATE")
             try:

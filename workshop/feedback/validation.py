@@ -213,9 +213,6 @@ class ValidationReport:
         """How the report names where a value comes from: ``question '...'`` or ``column '...'``."""
         return f"{'question' if label in self.questions else 'column'} '{label}'"
 
-    def to_problems(self) -> list[Problem]:
-        return [issue.to_problem(self.file) for issue in self.blocking + self.warnings]
-
     def raise_if_blocking(self) -> None:
         """Raise FeedbackError listing the blocking problems, if there are any."""
         if self.blocking:
