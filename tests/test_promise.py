@@ -226,3 +226,12 @@ def test_the_stamp_of_a_promise_read_earlier_stands_only_while_the_file_holds_it
     with pytest.raises(StaleFileError):
         save_promise(promise, tmp_path, expected=promise_read_stamp(promise, tmp_path / "promise.yml"))
     assert load_promise(tmp_path) == edited
+
+
+def test_asking_for_a_pillar_the_promise_does_not_have_is_said_with_the_ones_it_has():
+    from workshop.errors import PromiseError
+
+    promise = load_promise(DATA / "promise_good.yml")
+    with pytest.raises(PromiseError) as refused:
+        promise.pillar("no_such_pillar")
+    assert "'no_such_pillar'" in str(refused.value) and promise.pillar_ids[0] in str(refused.value)

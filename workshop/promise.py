@@ -82,7 +82,9 @@ class Promise:
         for pillar in self.pillars:
             if pillar.id == pillar_id:
                 return pillar
-        raise KeyError(f"no pillar with id '{pillar_id}' (pillars: {', '.join(self.pillar_ids)})")
+        raise PromiseError([Problem(None, "", "pillar", "is not a pillar of the promise",
+                                    f"Use one of: {', '.join(self.pillar_ids)}, or add it in notebook 01.",
+                                    repr(pillar_id))])
 
     @property
     def pillar_ids(self) -> list[str]:

@@ -134,10 +134,10 @@ class Canonicalizer:
             reasons[~present] = BLANK_ROW
         dates = self._check_dates(chunk, stamps, date_status, reasons)
         ids = self._name_unnamed(chunk, ids, reasons)
-        reasons[(reasons == None) & ~answered_any & ~has_comment] = NOTHING_ANSWERED  # noqa: E711
+        reasons[still_kept(reasons) & ~answered_any & ~has_comment] = NOTHING_ANSWERED
         self._duplicates(ids, chunk.rows, reasons)
         self._count_set_aside(chunk, reasons)
-        keep = reasons == None  # noqa: E711
+        keep = still_kept(reasons)
         touchpoint = self._values_in(chunk, "touchpoint", keep, self.promise.touchpoints,
                                      self.mapping.touchpoints)
         segment = self._values_in(chunk, "segment", keep, [], self.mapping.segments)
@@ -206,7 +206,7 @@ class Canonicalizer:
             return stamps
         rows = chunk.rows_of("date")
         column = self.labels.get("date")
-        open_rows = reasons == None  # noqa: E711
+        open_rows = still_kept(reasons)
         self.date_counts += np.bincount(status[open_rows], minlength=len(DateRead))
         for state, reason, fix in (
                 (DateRead.MISSING, NO_DATE, "Ask the client for the dates, or leave 'date' unmapped to load "
@@ -218,8 +218,8 @@ class Canonicalizer:
                 where = np.flatnonzero(hit)
                 self.report.add(WARNING, f"{reason}, row set aside", column, fix, rows[where[:5]],
                                 chunk.values["date"][where[:5]], count=len(where))
-        future = (reasons == None) & (stamps > np.datetime64(self.latest))  # noqa: E711
-        read = stamps[(reasons == None) & (status == DateRead.READ) & ~future]  # noqa: E711
+        future = still_kept(reasons) & (stamps > np.datetime64(self.latest))
+        read = stamps[still_kept(reasons) & (status == DateRead.READ) & ~future]
         if len(read):
             first, last = read.min(), read.max()
             self.period = (first, last) if self.period is None else (min(first, self.period[0]),
@@ -241,7 +241,7 @@ class Canonicalizer:
 
     def _name_unnamed(self, chunk: Responses, ids: np.ndarray, reasons: np.ndarray) -> np.ndarray:
         """Open responses without an id are named ``row N`` (and reported); the rest keep theirs."""
-        blank = (ids == "") & (reasons == None)  # noqa: E711
+        blank = (ids == "") & still_kept(reasons)
         if blank.any():
             ids = ids.copy()
             where = np.flatnonzero(blank)
@@ -256,7 +256,7 @@ class Canonicalizer:
 
         Ids are compared by their 64-bit hash, kept sorted: 10 million ids cost 80 MB, not gigabytes of text.
         """
-        open_positions = np.flatnonzero(reasons == None)  # noqa: E711
+        open_positions = np.flatnonzero(still_kept(reasons))
         if not len(open_positions):
             return
         hashes = np.fromiter(map(hash, ids[open_positions]), dtype=np.int64, count=len(open_positions))
@@ -295,7 +295,7 @@ class Canonicalizer:
         codes, uniques = pd.factorize(_as_objects(chunk.values["comment"]))
         texts = [None if _is_missing_text(u) else str(u).strip() for u in uniques]
         comment = np.array(texts + [None], dtype=object)[codes]
-        return comment, comment != None  # noqa: E711
+        return comment, ~pd.isna(comment)
 
     def _values_in(self, chunk: Responses, target: str, keep: np.ndarray, known: list[str],
                    value_map: dict[str, str]) -> pd.Series:
@@ -389,6 +389,11 @@ def _whole_number(value: object) -> int | None:
     if isinstance(value, (int, float, np.integer, np.floating)) and float(value).is_integer() and 0 <= value <= 10:
         return int(value)
     return None
+
+
+def still_kept(reasons: np.ndarray) -> np.ndarray:
+    """Which responses no reason has set aside yet: a response's reason is None until one does."""
+    return pd.isna(reasons)
 
 
 def _as_objects(values: np.ndarray) -> np.ndarray:

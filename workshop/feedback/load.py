@@ -30,7 +30,7 @@ import yaml
 from workshop.cube import CANONICAL_COLUMNS, OTHER, AxisGrouping, CubeBuilder, ScoreCube
 from workshop.errors import Problem
 from workshop.feedback.calls import CALLS_FILE, load_calls
-from workshop.feedback.canonical import DUPLICATE_ID, Canonicalizer, Responses
+from workshop.feedback.canonical import DUPLICATE_ID, Canonicalizer, Responses, still_kept
 from workshop.feedback.column_checks import MOSTLY, judge_columns, judge_dates
 from workshop.feedback.long_format import NOT_TOGETHER, LongPivot
 from workshop.feedback.mapping import (
@@ -280,7 +280,7 @@ def _wide_chunk(chunk: RawChunk, targets: dict[str, str], mapping: FeedbackMappi
     converted = canonical.convert(Responses(values, chunk.rows))
     _keep(converted.frame, builder, explorer, report)
     report.rows_kept += len(converted.frame)
-    aside = converted.reasons != None  # noqa: E711
+    aside = ~still_kept(converted.reasons)
     if aside.any():
         comment = mapping.fields.get("comment")
         raw = frame[aside].drop(columns=[comment.column] if comment and comment.column in frame else [])
@@ -294,7 +294,7 @@ def _long_chunk(chunk: RawChunk, pivot: LongPivot, final: bool, canonical: Canon
     converted = canonical.convert(pivoted.responses, blank_rows_possible=False)
     _keep(converted.frame, builder, explorer, report)
     row_reasons = converted.reasons[pivoted.owner] if len(pivoted.owner) else np.zeros(0, dtype=object)
-    aside = row_reasons != None  # noqa: E711
+    aside = ~still_kept(row_reasons)
     report.rows_kept += int((~aside).sum())
     if aside.any():
         report.set_aside(pivoted.rows[aside], row_reasons[aside], pivoted.raw[aside])
