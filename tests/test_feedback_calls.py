@@ -18,7 +18,7 @@ from workshop.feedback.calls import (
     log_call,
 )
 from workshop.feedback.load import load_workshop_feedback
-from workshop.feedback.validation import FeedbackError
+from workshop.errors import FeedbackError
 from workshop.errors import StaleFileError
 from workshop.files import stamp_of
 from workshop.promise import load_promise

@@ -9,7 +9,7 @@ from workshop.feedback.mapping import (
 )
 from workshop.feedback.readers import read_preview
 from workshop.feedback.suggest import suggest_mapping, suggest_value_map
-from workshop.feedback.validation import FeedbackError
+from workshop.errors import FeedbackError
 from workshop.promise import load_promise
 
 from conftest import DATA, SAMPLE

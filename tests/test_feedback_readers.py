@@ -9,7 +9,7 @@ import pytest
 from workshop.feedback.readers import (
     FileFormat, column_names, detect_format, read_chunks, read_columns, read_preview,
 )
-from workshop.feedback.validation import FeedbackError
+from workshop.errors import FeedbackError
 
 from conftest import DATA
 

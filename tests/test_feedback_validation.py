@@ -6,7 +6,8 @@ import pandas as pd
 
 from workshop.feedback.load import load_feedback
 from workshop.feedback.mapping import load_mapping
-from workshop.feedback.validation import BLOCKING, MAX_EXAMPLES, WARNING, FeedbackError, ValidationReport
+from workshop.errors import FeedbackError
+from workshop.feedback.validation import BLOCKING, MAX_EXAMPLES, WARNING, ValidationReport
 from workshop.promise import load_promise
 
 from conftest import DATA

@@ -65,6 +65,10 @@ class PromiseError(WorkshopError):
     """The promise (promise.yml or an edit to it) is not valid."""
 
 
+class FeedbackError(WorkshopError):
+    """A feedback file or its mapping cannot be read at all (missing, empty, cut short, wrong format)."""
+
+
 class WorkshopFolderError(WorkshopError):
     """A workshop folder is missing, incomplete or would be overwritten."""
 

@@ -32,9 +32,8 @@ import numpy as np
 import pandas as pd
 
 from workshop.cube import CANONICAL_COLUMNS, NOT_STATED
-from workshop.errors import Problem
+from workshop.errors import FeedbackError, Problem
 from workshop.feedback.advocates import advocate_flags
-from workshop.feedback.validation import FeedbackError
 from workshop.files import FileStamp, write_if_unchanged
 from workshop.promise import Promise
 

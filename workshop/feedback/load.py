@@ -28,7 +28,7 @@ import pandas as pd
 import yaml
 
 from workshop.cube import CANONICAL_COLUMNS, OTHER, AxisGrouping, CubeBuilder, ScoreCube
-from workshop.errors import Problem
+from workshop.errors import FeedbackError, Problem
 from workshop.feedback.calls import CALLS_FILE, load_calls
 from workshop.feedback.canonical import DUPLICATE_ID, Canonicalizer, Responses, still_kept
 from workshop.feedback.column_checks import MOSTLY, judge_columns, judge_dates
@@ -46,7 +46,7 @@ from workshop.feedback.privacy import privacy_rules
 from workshop.feedback.readers import RawChunk, detect_format, read_chunks, read_columns, read_preview
 from workshop.feedback.scales import ROUNDING_RULE
 from workshop.feedback.suggest import suggest_mapping
-from workshop.feedback.validation import BLOCKING, WARNING, FeedbackError, ValidationReport
+from workshop.feedback.validation import BLOCKING, WARNING, ValidationReport
 from workshop.promise import Promise, load_promise
 
 EXPLORER_CAP = 50_000

@@ -26,11 +26,10 @@ from typing import Any
 
 import pandas as pd
 
-from workshop.errors import Problem
+from workshop.errors import FeedbackError, Problem
 from workshop.feedback.dates import DATE_ORDERS
 from workshop.feedback.readers import FileFormat, file_kind
 from workshop.feedback.scales import SCALES, AnswerRule, fold, fold_all
-from workshop.feedback.validation import FeedbackError
 from workshop.files import FileStamp, atomic_write_text, stamp_of_bytes, write_if_unchanged
 from workshop.promise import Promise
 from workshop.yaml_files import file_in, read_yaml, yaml_text

@@ -57,7 +57,6 @@ from typing import Any, Callable, Iterable, Mapping, Protocol
 import pandas as pd
 from phonenumbers import Leniency, PhoneNumberMatcher
 
-
 PLACEHOLDERS = ("[email]", "[handle]", "[phone]", "[card]", "[iban]", "[name]")
 _MASK = "\ue000"
 """Stands in for text already dealt with, so later kinds neither see it nor join across it (not a word char)."""

@@ -39,8 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from workshop.errors import Problem
-from workshop.feedback.validation import FeedbackError
+from workshop.errors import FeedbackError, Problem
 
 KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
          ".parquet": "parquet", ".pq": "parquet"}

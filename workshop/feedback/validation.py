@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from workshop.errors import Problem, WorkshopError
+from workshop.errors import FeedbackError, Problem
 from workshop.feedback.privacy import PrivacyRules, scrub, scrub_series
 from workshop.files import atomic_write_text
 
@@ -41,10 +41,6 @@ PLAIN, GOOD = "plain", "good"
 MAX_EXAMPLES = 5
 SET_ASIDE_VALUES_CAP = 100_000
 """Set-aside rows whose values are kept for the client's CSV; past this, row numbers and reasons only."""
-
-
-class FeedbackError(WorkshopError):
-    """A feedback file or its mapping cannot be read at all (missing, empty, cut short, wrong format)."""
 
 
 @dataclass
