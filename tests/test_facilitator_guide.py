@@ -27,7 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 GUIDE = REPO / "facilitator_guide"
 MADE_BY_COMMANDS = {"facilitator_guide/build"}
 """Paths the guide may name before they exist: ``make guide`` creates them (a clean clone has none)."""
-WORKSHOP_CLI = REPO / ".venv" / "bin" / "workshop"
+WORKSHOP_CLI = Path(sys.executable).parent / "workshop"
+"""The `workshop` command of the environment running the tests (make's .venv, or a conda environment)."""
 REPO_ROOTS = ("notebooks/", "workshop/", "datasets/", "docs/", "facilitator_guide/", "tests/", "benchmarks/")
 REPO_FILES = ("Makefile", "README.md", "pyproject.toml", "environment.yml")
 AGENDA_LENGTHS = {"agenda_half_day.md": 210, "agenda_90_minutes.md": 90}
