@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from workshop.actions import EFFORT_IMPACT_RANGE, LEVERS, Action
+from workshop.actions import EFFORT_IMPACT_RANGE, LEVERS, NOT_RATED, Action, quick_wins_sentence
 from workshop.charts import OKABE_ITO, Chart, escape
 
 QUADRANT_LABELS = (("Quick wins", 1.6, 5.4), ("Major projects", 4.4, 5.4), ("Fill-ins", 1.6, 0.6),
@@ -33,10 +33,11 @@ def _offsets(actions: Sequence[Action]) -> list[tuple[float, float]]:
 
 
 def impact_effort_matrix(actions: Sequence[Action], pillar_names: Mapping[str, str]) -> Chart:
-    """Each live action (not dropped) at its effort (x, 1–5) and impact (y, 1–5); the point's label is its
+    """Each live action (not dropped) that the room rated at its effort (x, 1–5) and impact (y, 1–5); the point's label is its
     place in ``actions`` counting from 1 (dropped ones keep their number, so labels match a list of the same
     actions), the hover its title, pillar and lever. Quick wins are top left."""
-    numbered = [(number, a) for number, a in enumerate(actions, start=1) if a.status != "dropped"]
+    numbered = [(number, a) for number, a in enumerate(actions, start=1)
+                if a.status != "dropped" and a.quadrant != NOT_RATED]
     live = [a for _, a in numbered]
     offsets = _offsets(live)
     low, high = min(EFFORT_IMPACT_RANGE) - 0.5, max(EFFORT_IMPACT_RANGE) + 0.5
@@ -53,9 +54,7 @@ def impact_effort_matrix(actions: Sequence[Action], pillar_names: Mapping[str, s
         "marker": {"size": 34, "color": OKABE_ITO[5], "line": {"color": "#FFFFFF", "width": 2}},
         "textfont": {"color": "#FFFFFF", "size": 16},
     }
-    title = (f"{sum(a.quadrant == 'quick win' for a in live)} of {len(live)} actions are quick wins"
-             if live else "No actions agreed yet")
-    layout = {"title": {"text": title}}
+    layout = {"title": {"text": quick_wins_sentence(actions)}}
     style = {
         "xaxis": {"title": {"text": "Effort (1 little – 5 a lot)"}, "range": [low, high], "dtick": 1,
                   "zeroline": False},
