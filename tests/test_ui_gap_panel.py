@@ -404,3 +404,16 @@ def test_a_view_added_over_report_views_saved_in_another_tab_is_refused(workshop
     other_tab.touchpoints.value = ("web",)
     assert other_tab.add_to_report() is True, "the tab that saved goes on adding views"
     assert load_report_views(workshop_dir) == [gap.Filter(touchpoints=("phone",)), gap.Filter(touchpoints=("web",))]
+
+
+def test_a_half_point_the_slider_sent_as_float_noise_is_written_as_the_half_point(workshop_dir):
+    """A browser slider stepping by 0.5 can send 6.499999999999999; the file and the projector say 6.5."""
+    from workshop.feedback.load import load_workshop_feedback
+
+    panel = GapPanel(load_workshop_feedback(workshop_dir).cube, load_promise(workshop_dir), workshop_dir)
+    panel.set_target("on_time_delivery", 8.500000000000002)
+    panel.set_threshold("on_time_delivery", 6.499999999999999)
+    saved = panel.save()
+    assert (saved.pillar("on_time_delivery").target, saved.pillar("on_time_delivery").threshold) == (8.5, 6.5)
+    written = (workshop_dir / "promise.yml").read_text(encoding="utf-8")
+    assert "threshold: 6.5\n" in written and "target: 8.5\n" in written and "99999" not in written
