@@ -9,6 +9,8 @@ rule, written once for all panels:
   redraw until they save it or discard it; only untouched fields follow the store.
 - ``offer``: give a choice widget new options and keep what the person had chosen, when it is still offered
   (ipywidgets moves a Dropdown back to its first option whenever its options are set).
+- ``shown_values`` and ``restore``: a view rebuilt with new widgets (a file read again) gives each new field
+  the value its namesake showed before, wherever the new one can hold it.
 
 Panels build their widgets once and change only values and options in place; what they must rebuild, they
 rebuild through these two. This module holds no workshop rule.
@@ -18,6 +20,7 @@ from __future__ import annotations
 from typing import Any, Hashable, Iterable, Mapping, Sequence
 
 import ipywidgets as widgets
+from traitlets import TraitError
 
 
 class Draft:
@@ -84,3 +87,19 @@ def offer(choice: widgets.ValueWidget, options: Sequence[Any]) -> None:
         choice.value = tuple(value for value in kept if value in offered)
     elif kept in offered:
         choice.value = kept
+
+
+def shown_values(fields: Mapping[str, widgets.ValueWidget]) -> dict[str, Any]:
+    """What each field shows now, by name: taken before a view is rebuilt, handed to ``restore`` after."""
+    return {name: field.value for name, field in fields.items()}
+
+
+def restore(fields: Mapping[str, widgets.ValueWidget], shown: Mapping[str, Any]) -> None:
+    """Give each rebuilt field the value its namesake showed (``shown_values``), in the order of ``fields``. A
+    value the new field cannot hold (a column no longer in the file) leaves the new field as it was built."""
+    for name, field in fields.items():
+        if name in shown:
+            try:
+                field.value = shown[name]
+            except TraitError:
+                continue
