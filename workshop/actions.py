@@ -76,11 +76,17 @@ class Action:
     gap: float | None = None
 
     @property
+    def rating(self) -> tuple[int, int] | None:
+        """(effort, impact) once the room has judged both; None until then."""
+        return None if self.effort is None or self.impact is None else (self.effort, self.impact)
+
+    @property
     def quadrant(self) -> str:
         """Where it sits on the impact–effort matrix (3 is the middle of both scales), or ``NOT_RATED``."""
-        if self.effort is None or self.impact is None:
+        if self.rating is None:
             return NOT_RATED
-        high_impact, low_effort = self.impact >= 3, self.effort <= 3
+        effort, impact = self.rating
+        high_impact, low_effort = impact >= 3, effort <= 3
         return {(True, True): "quick win", (True, False): "major project",
                 (False, True): "fill-in", (False, False): "thankless task"}[(high_impact, low_effort)]
 

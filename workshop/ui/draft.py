@@ -17,7 +17,8 @@ rebuild through these two. This module holds no workshop rule.
 """
 from __future__ import annotations
 
-from typing import Any, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
 
 import ipywidgets as widgets
 from traitlets import TraitError
