@@ -306,3 +306,15 @@ def test_fractional_goal_posts_are_written_as_set(report, tmp_path):
     text = export_markdown(report, tmp_path / "r.md").read_text(encoding="utf-8")
     assert "| Made to last | What you buy still looks" in text
     assert "| 9.25 | 6.5 | Operations, Sales |" in text
+
+
+def test_an_action_not_rated_yet_is_said_so_and_its_effort_and_impact_left_empty(report, tmp_path):
+    rated = Action("r", "made_to_last", "Rated", effort=1, impact=5)
+    table = action_plan_table([Action("u", "made_to_last", "Not judged yet"), rated], report.promise)
+    path = export_csv(table, tmp_path / "plan.csv")
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        header, *rows = list(csv.reader(stream))
+    cells = [{name: row[header.index(name)] for name in ("Action", "Effort", "Impact", "Priority (quadrant)")}
+             for row in rows]
+    assert cells == [{"Action": "Rated", "Effort": "1", "Impact": "5", "Priority (quadrant)": "quick win"},
+                     {"Action": "Not judged yet", "Effort": "", "Impact": "", "Priority (quadrant)": "not rated yet"}]
