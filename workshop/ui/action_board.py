@@ -9,7 +9,9 @@ measure, judges effort and impact on sliders (the impact–effort matrix follows
 No rule lives here: the order of pillars and what is broken come from ``workshop.actions.pillar_standing``
 (on ``workshop.gap`` metrics), the warnings from ``facilitator_warnings``, the matrix from
 ``workshop.action_charts``. Text typed by people is escaped before it becomes HTML; a refused input is shown
-as a plain message, never a traceback.
+as a plain message, never a traceback. What the facilitator typed for an action stays on screen through every
+redraw (a slider saving, a reload, another action picked and back) until it is saved or discarded: the edit
+fields are a ``workshop.ui.draft.Draft``. Owners' departments are picked from the promise's list, or named.
 """
 from __future__ import annotations
 
@@ -327,7 +329,7 @@ class ActionBoard:
         self.update(self.action_pick.value, owner_department=self._typed_department(),
                     owner_name=self.owner_name.value.strip(), due=self.due.value, measure=self.measure.value,
                     status=self.status.value, effort=self.effort.value or None, impact=self.impact.value or None)
-        self.draft.saved(self.action_pick.value, ("other_department",))
+        self.draft.saved(self.action_pick.value, ("other_department",))  # saved as the owner_department
 
     def _refresh_from_widgets(self) -> None:
         action = self._picked()
