@@ -31,3 +31,11 @@ def test_a_figure_built_empty_moves_in_place_to_a_plan():
     assert len(figure.data) == 1
     assert list(figure.data[0].x) == [1] and list(figure.data[0].y) == [4]
     assert figure.layout.title.text == "1 of 1 actions are quick wins"
+
+
+def test_an_action_the_room_has_not_rated_is_not_drawn_nor_counted_as_a_quick_win():
+    unrated = Action("a", "speed", "Not judged yet")
+    assert impact_effort_matrix([unrated], NAMES).title == "1 not rated yet (judge effort and impact)"
+    plan = impact_effort_matrix([unrated, Action("b", "speed", "Judged", effort=4, impact=4)], NAMES)
+    assert plan.traces[0]["text"] == ["2"]
+    assert plan.title == "0 of 1 rated actions are quick wins; 1 not rated yet (judge effort and impact)"

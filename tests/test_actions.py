@@ -7,9 +7,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from workshop.actions import (Action, ActionError, action_from_payload, action_to_payload, facilitator_warnings,
-                              pillar_standing, prioritised, refreshed_promise, suggested_measure, updated_action,
-                              validate_action)
+from workshop.actions import (NOT_RATED, Action, ActionError, action_from_payload, action_to_payload,
+                              facilitator_warnings, pillar_standing, prioritised, quick_wins_sentence,
+                              refreshed_promise, suggested_measure, updated_action, validate_action)
 from workshop.gap import Table
 from workshop.promise import load_promise, promise_diff
 
@@ -51,6 +51,16 @@ def test_quadrants_and_priority_order():
             action(id="m", effort=5, impact=5), action(id="f", effort=1, impact=1)]
     assert [a.quadrant for a in plan] == ["thankless task", "quick win", "major project", "fill-in"]
     assert [a.id for a in prioritised(plan)] == ["q", "m", "f", "t"]
+
+
+def test_an_action_without_effort_and_impact_is_not_rated_yet_and_never_a_quick_win():
+    unrated, half = action(id="u", effort=None, impact=None), action(id="h", effort=1, impact=None)
+    assert unrated.quadrant == half.quadrant == NOT_RATED
+    validate_action(unrated, PILLARS)
+    assert [a.id for a in prioritised([unrated, action(id="f", effort=1, impact=1)])] == ["f", "u"]
+    assert quick_wins_sentence([unrated]) == "1 not rated yet (judge effort and impact)"
+    assert quick_wins_sentence([unrated, half, action(id="q", effort=1, impact=5)]) == (
+        "1 of 1 rated actions are quick wins; 2 not rated yet (judge effort and impact)")
 
 
 def test_warnings_name_what_a_facilitator_would_point_at():

@@ -399,3 +399,10 @@ def test_a_bad_filter_entry_names_file_item_field_and_value(entry, field, value)
 def test_filters_that_are_not_a_list_are_refused():
     with pytest.raises(GapError, match="report_views.yml: must be a list of views"):
         gap.filters_from_data({"touchpoints": ["phone"]}, Path("report_views.yml"))
+
+
+def test_goal_posts_are_saved_as_the_points_the_room_chose_not_float_noise(fixture_cube):
+    promise, _, _ = fixture_cube
+    posts = gap.goal_posts_from_promise(promise) | {"fast_delivery": GoalPost(8.500000000000002, 6.499999999999999)}
+    proposed = gap.promise_with_goal_posts(promise, posts)
+    assert (proposed.pillar("fast_delivery").target, proposed.pillar("fast_delivery").threshold) == (8.5, 6.5)

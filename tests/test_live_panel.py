@@ -131,6 +131,24 @@ def test_merging_ideas_moves_their_dots(room):
     assert "cannot be merged into itself" in panel.message.value
 
 
+def test_the_ideas_chosen_to_merge_stay_chosen_while_the_room_keeps_sending(room):
+    """STYLE rule 11: the panel refreshes every second; a new idea or a join must not reset the merge choice."""
+    folder, participants = room
+    panel = LivePanel(folder, refresh_seconds=None)
+    ana = participants.join("HB7KQ", "Sales")
+    panel.open_stage("ideas")
+    first = participants.propose_idea(ana.id, "Text when ready", "same_day", "lift_experience", "process")
+    second = participants.propose_idea(ana.id, "SMS when ready", "same_day", "lift_experience", "process")
+    panel.refresh()
+    panel.merge_from.value, panel.merge_into.value = second, first
+    participants.propose_idea(ana.id, "Call when ready", "same_day", "lift_experience", "process")
+    participants.join("HB7KQ", "Service")
+    panel.refresh()
+    assert (panel.merge_from.value, panel.merge_into.value) == (second, first)
+    panel.merge_button.click()
+    assert panel.state().ideas[second].merged_into == first
+
+
 def test_the_join_card_shows_url_code_and_qr(room):
     folder, _participants = room
     panel = LivePanel(folder, refresh_seconds=None, join_url="http://192.0.2.7:8866/")

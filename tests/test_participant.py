@@ -131,3 +131,23 @@ def test_a_tap_that_fails_unexpectedly_says_so_without_details_from_the_laptop(r
     assert "pg-message-error" in app.message.value
     assert str(folder) not in app.message.value and "OperationalError" not in app.message.value
     assert facilitator.state().ratings_of(app.me.id) == {}
+
+
+def test_an_idea_half_typed_survives_the_facilitator_moving_the_stages(room):
+    """STYLE rule 11 on the phone: the every-second refresh and a stage opened and back keep what was typed."""
+    folder, facilitator = room
+    app = _joined(folder)
+    facilitator.open_stage("ideas")
+    app.refresh()
+    app.ideas.text.value = "Text us when the van leaves"
+    app.ideas.lever.value = "tools"
+    facilitator.set_dot_budget(5)
+    app.refresh()
+    facilitator.open_stage("rating")
+    app.refresh()
+    facilitator.open_stage("ideas")
+    app.refresh()
+    assert (app.ideas.text.value, app.ideas.lever.value) == ("Text us when the van leaves", "tools")
+    app.ideas.propose_button.click()
+    (idea,) = facilitator.state().ideas.values()
+    assert (idea.text, idea.lever) == ("Text us when the van leaves", "tools")

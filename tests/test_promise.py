@@ -24,6 +24,7 @@ from workshop.promise import (
     promise_read_stamp,
     save_new_version,
     save_promise,
+    score_points,
     slugify,
 )
 
@@ -144,13 +145,13 @@ def test_a_new_pillar_id_is_always_valid_and_unused(name):
 
 
 @given(st.lists(st.floats(0, 10, allow_nan=False), min_size=2, max_size=2).map(sorted))
-def test_any_goal_posts_inside_the_scale_round_trip(tmp_path_factory, posts):
+def test_any_goal_posts_inside_the_scale_round_trip_to_the_hundredth(tmp_path_factory, posts):
     threshold, target = posts
     folder = tmp_path_factory.mktemp("p")
     promise = Promise("s", [Pillar("fresh", "Fresh", target=target, threshold=threshold)])
     save_promise(promise, folder, expected=NO_FILE)
     loaded = load_promise(folder)
-    assert (loaded.pillars[0].threshold, loaded.pillars[0].target) == (threshold, target)
+    assert (loaded.pillars[0].threshold, loaded.pillars[0].target) == (score_points(threshold), score_points(target))
     assert yaml.safe_load((folder / "promise.yml").read_text())["pillars"][0]["id"] == "fresh"
 
 
@@ -235,3 +236,11 @@ def test_asking_for_a_pillar_the_promise_does_not_have_is_said_with_the_ones_it_
     with pytest.raises(PromiseError) as refused:
         promise.pillar("no_such_pillar")
     assert "'no_such_pillar'" in str(refused.value) and promise.pillar_ids[0] in str(refused.value)
+
+
+def test_scores_are_written_as_the_room_chose_them_not_as_float_noise(tmp_path):
+    promise = Promise("s", [Pillar("fresh", "Fresh", target=8.500000000000002, threshold=6.499999999999999,
+                                   loudness=7.000000000000001)])
+    save_promise(promise, tmp_path, expected=NO_FILE)
+    written = yaml.safe_load((tmp_path / "promise.yml").read_text())["pillars"][0]
+    assert (written["target"], written["threshold"], written["loudness"]) == (8.5, 6.5, 7)

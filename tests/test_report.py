@@ -1,6 +1,6 @@
 """The exports, read back with real readers: CSV (csv module and pandas), XLSX (openpyxl), Markdown and HTML
-as text. Hostile text from the room must arrive as text everywhere; names must not arrive when the room chose
-anonymity; the HTML report must stand alone and come out the same twice."""
+as text. Hostile text from the room must arrive as text everywhere; the owners the facilitator typed arrive
+whatever the room chose about anonymity; the HTML report must stand alone and come out the same twice."""
 from __future__ import annotations
 
 import csv
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from workshop.actions import Action, FacilitatorWarning as PlanWarning
 from workshop.promise import load_promise_and_stamp, load_versions, save_new_version
 from workshop.report import (
-    ANONYMITY_NOTE, NO_FEEDBACK, PLAN_COLUMNS, ReportFigure, WorkshopReport, action_plan_table, export_all, export_csv,
+    NO_FEEDBACK, PLAN_COLUMNS, ReportFigure, WorkshopReport, action_plan_table, export_all, export_csv,
     export_html, export_markdown, export_xlsx, neutralise_formula,
 )
 
@@ -54,15 +54,6 @@ EXPECTED_ROWS = [  # in priority order: quick win, major project, fill-in
     ["Made to last", None, "Lift the experience", "", "Training", "Frame test for every new range", "Sales",
      OWNERS[2], date(2026, 9, 1), 1, 2, "fill-in", LONG_MEASURE, "agreed", 0, ""],
 ]
-OWNER_INDEX = PLAN_COLUMNS.index("Owner")
-
-
-def expected_rows(anonymous: bool) -> list[list]:
-    return [row[:OWNER_INDEX] + row[OWNER_INDEX + 1:] if anonymous else row for row in EXPECTED_ROWS]
-
-
-def expected_header(anonymous: bool) -> list[str]:
-    return [c for c in PLAN_COLUMNS if not (anonymous and c == "Owner")]
 
 
 def bar(title: str, x: list, y: list) -> go.Figure:
@@ -81,7 +72,7 @@ def report(workshop_dir: Path) -> WorkshopReport:
     warnings = [PlanWarning("easy_online", "'Easy to choose online' is broken today and has no action yet."),
                 PlanWarning("put_right", f"'{SCRIPT}' has no due date.")]
     return WorkshopReport(
-        workshop="acme", day=date(2026, 3, 14), promise=current, actions=hostile_actions(), anonymous=True,
+        workshop="acme", day=date(2026, 3, 14), promise=current, actions=hostile_actions(),
         warnings=warnings, earlier_promises=earlier, idea_labels=IDEA_LABELS,
         gap_views=[ReportFigure("Two pillars are promise-able", bar("gap <b>", ["a", "b"], [3, 1]),
                                 "All customers, all touchpoints")],
@@ -91,11 +82,10 @@ def report(workshop_dir: Path) -> WorkshopReport:
 # --- the table and the neutralisation ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("anonymous", [False, True])
-def test_plan_table_is_prioritised_readable_and_leaves_owners_out_when_anonymous(report, anonymous):
-    table = action_plan_table(report.actions, report.promise, anonymous=anonymous, idea_labels=IDEA_LABELS)
-    assert list(table.columns) == expected_header(anonymous)
-    raw = [row[:] for row in expected_rows(anonymous)]
+def test_plan_table_is_prioritised_readable_and_names_the_owners(report):
+    table = action_plan_table(report.actions, report.promise, idea_labels=IDEA_LABELS)
+    assert list(table.columns) == list(PLAN_COLUMNS)
+    raw = [row[:] for row in EXPECTED_ROWS]
     for row in raw:  # the table itself is not neutralised: exports are
         for i, cell in enumerate(row):
             if isinstance(cell, str) and cell.startswith("'"):
@@ -125,17 +115,16 @@ def test_neutralised_text_never_starts_a_formula_and_only_gains_a_quote(text):
 # --- CSV --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("anonymous", [False, True])
-def test_csv_cell_by_cell(report, tmp_path, anonymous):
-    table = action_plan_table(report.actions, report.promise, anonymous=anonymous, idea_labels=IDEA_LABELS)
+def test_csv_cell_by_cell(report, tmp_path):
+    table = action_plan_table(report.actions, report.promise, idea_labels=IDEA_LABELS)
     path = export_csv(table, tmp_path / "plan.csv")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     with path.open(encoding="utf-8-sig", newline="") as stream:
         rows = list(csv.reader(stream))
     as_text = {None: "", 3.1: "3.1", -0.4: "-0.4"}
     expected = [[as_text.get(v, v.isoformat() if isinstance(v, date) else str(v))
-                 if not isinstance(v, str) else v for v in row] for row in expected_rows(anonymous)]
-    assert rows == [expected_header(anonymous), *expected]
+                 if not isinstance(v, str) else v for v in row] for row in EXPECTED_ROWS]
+    assert rows == [list(PLAN_COLUMNS), *expected]
     frame = pd.read_csv(path, encoding="utf-8-sig")
     assert frame["Effort"].tolist() == [2, 4, 1]
     assert frame["Gap when agreed"].tolist()[:2] == [3.1, -0.4]  # a negative number stays a number
@@ -147,7 +136,7 @@ def test_csv_cell_by_cell(report, tmp_path, anonymous):
 @given(measure=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
 def test_any_measure_comes_back_from_csv_as_typed_or_quoted(report, tmp_path, measure):
     action = Action("m", "made_to_last", "Measure it", measure=measure)
-    path = export_csv(action_plan_table([action], report.promise, anonymous=True), tmp_path / "one.csv")
+    path = export_csv(action_plan_table([action], report.promise), tmp_path / "one.csv")
     with path.open(encoding="utf-8-sig", newline="") as stream:
         header, row = list(csv.reader(stream))
     assert row[header.index("Success measure")] == neutralise_formula(measure)
@@ -157,11 +146,11 @@ def test_any_measure_comes_back_from_csv_as_typed_or_quoted(report, tmp_path, me
 
 
 def test_xlsx_cell_by_cell_with_formats(report, tmp_path):
-    table = action_plan_table(report.actions, report.promise, anonymous=False, idea_labels=IDEA_LABELS)
+    table = action_plan_table(report.actions, report.promise, idea_labels=IDEA_LABELS)
     book = openpyxl.load_workbook(export_xlsx(table, tmp_path / "plan.xlsx"))
     ws = book.active
     assert ws.title == "Action plan"
-    assert [c.value for c in ws[1]] == expected_header(False)
+    assert [c.value for c in ws[1]] == list(PLAN_COLUMNS)
     for row_number, expected in enumerate(EXPECTED_ROWS, start=2):
         got = [c.value for c in ws[row_number]]
         # Dates come back as datetimes, empty text as empty cells.
@@ -187,7 +176,7 @@ def test_xlsx_cell_by_cell_with_formats(report, tmp_path):
 
 def test_xlsx_drops_control_characters_xml_cannot_hold(report, tmp_path):
     action = Action("c", "made_to_last", "Bell\x07 and NUL\x00 gone")
-    table = action_plan_table([action], report.promise, anonymous=True)
+    table = action_plan_table([action], report.promise)
     ws = openpyxl.load_workbook(export_xlsx(table, tmp_path / "c.xlsx")).active
     assert ws.cell(2, list(table.columns).index("Action") + 1).value == "Bell and NUL gone"
 
@@ -200,18 +189,19 @@ def test_markdown_report_exactly(report, tmp_path):
     plan = text[text.index("## Action plan"):text.index("## Warnings")]
     assert plan == (
         "## Action plan\n\n"
-        f"{ANONYMITY_NOTE}\n\n"
-        "| Pillar | Gap when agreed | Move | How (refresh kind) | Lever | Action | Owner department | Due | Effort "
+        "| Pillar | Gap when agreed | Move | How (refresh kind) | Lever | Action | Owner department | Owner | Due "
+        "| Effort "
         "| Impact | Priority (quadrant) | Success measure | Status | Votes | From ideas |\n"
-        "|---|---:|---|---|---|---|---|---|---:|---:|---|---|---|---:|---|\n"
+        "|---|---:|---|---|---|---|---|---|---|---:|---:|---|---|---|---:|---|\n"
         "| Delivered when we say | 3.1 | Lift the experience |  | Process and operations "
-        "| '=HYPERLINK(\"http://evil\",\"x\") | Operations | 2026-06-30 | 2 | 5 | quick win "
+        "| '=HYPERLINK(\"http://evil\",\"x\") | Operations | Zoë Lindqvist | 2026-06-30 | 2 | 5 | quick win "
         "| Delivered when we say above 6 for 70 % of advocates \\| by 30 June<br>checked monthly | agreed | 7 "
         "| #4, idea-9 |\n"
         "| Put right without a fight | -0.4 | Refresh the promise | Narrow it (fewer touchpoints or customers) "
-        "| Marketing message | &lt;script&gt;alert(1)&lt;/script&gt; | '+1+1 |  | 4 | 4 | major project | '-2+3 "
+        "| Marketing message | &lt;script&gt;alert(1)&lt;/script&gt; | '+1+1 | '@SUM(A1) |  | 4 | 4 | major project | '-2+3 "
         "| in progress | 0 |  |\n"
-        f"| Made to last |  | Lift the experience |  | Training | Frame test for every new range | Sales | 2026-09-01 "
+        f"| Made to last |  | Lift the experience |  | Training | Frame test for every new range | Sales | Priya Shah "
+        f"| 2026-09-01 "
         f"| 1 | 2 | fill-in | {LONG_MEASURE} | agreed | 0 |  |\n\n")
     assert text.startswith("# Bramblewick Home: the promise and the action plan\n\n"
                            "Workshop acme, 2026-03-14. Promise version 2.\n\n"
@@ -237,7 +227,6 @@ def test_markdown_without_refresh_or_actions_says_so(report, tmp_path):
     report.earlier_promises, report.actions, report.warnings = [], [], []
     text = export_markdown(report, tmp_path / "r.md").read_text(encoding="utf-8")
     assert "No actions were agreed.\n\n## Warnings\n\nNone.\n" in text
-    assert "anonymity" not in text  # no plan, so no owners were left out of it
     assert text.endswith("## How the promise changed\n\nThe promise was not refreshed: this is version 2.\n")
 
 
@@ -279,18 +268,14 @@ def test_html_stands_alone_escapes_and_is_deterministic(report, tmp_path):
     assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") == 3
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
     assert "<td class=\"text\">&#x27;=HYPERLINK(&quot;http://evil&quot;,&quot;x&quot;)</td>" in page
-    for owner in OWNERS:  # anonymous: no owner's name in the page
-        assert owner not in page and owner.replace("@", "&#x27;@") not in page
     assert "Version 1 → version 2" in page and "target: 10 → 8" in page
 
 
-def test_html_shows_owners_when_the_room_is_named_and_sections_in_order(report, tmp_path):
-    report.anonymous = False
+def test_html_names_the_owners_typed_and_shows_sections_in_order(report, tmp_path):
     page = export_html(report, tmp_path / "named.html").read_text(encoding="utf-8")
     assert "<td>Zoë Lindqvist</td>" in page and "<td>&#x27;@SUM(A1)</td>" in page
     order = [page.index(f'id="{section}"') for section in ("promise", "gap", "room", "decisions", "plan")]
     assert order == sorted(order)
-    assert ANONYMITY_NOTE not in page
 
 
 def test_html_without_figures_carries_no_plotly(report, tmp_path):
@@ -303,7 +288,7 @@ def test_html_without_figures_carries_no_plotly(report, tmp_path):
 # --- all exports ------------------------------------------------------------------------------------------
 
 
-def test_export_all_names_files_by_workshop_and_date_and_keeps_names_out(report, workshop_dir):
+def test_export_all_names_files_by_workshop_and_date_and_carries_every_owner(report, workshop_dir):
     written = export_all(report, workshop_dir)
     assert {kind: path.name for kind, path in written.items()} == {
         "csv": "acme-2026-03-14-action-plan.csv", "xlsx": "acme-2026-03-14-action-plan.xlsx",
@@ -312,7 +297,7 @@ def test_export_all_names_files_by_workshop_and_date_and_keeps_names_out(report,
     texts = [written[k].read_text(encoding="utf-8-sig") for k in ("csv", "markdown", "html")]
     cells = [str(c.value) for row in openpyxl.load_workbook(written["xlsx"]).active.iter_rows() for c in row]
     for owner in ("Zoë Lindqvist", "Priya Shah", "SUM(A1)"):
-        assert not any(owner in text for text in texts) and not any(owner in cell for cell in cells)
+        assert all(owner in text for text in texts) and any(owner in cell for cell in cells)
 
 
 def test_fractional_goal_posts_are_written_as_set(report, tmp_path):
@@ -321,3 +306,15 @@ def test_fractional_goal_posts_are_written_as_set(report, tmp_path):
     text = export_markdown(report, tmp_path / "r.md").read_text(encoding="utf-8")
     assert "| Made to last | What you buy still looks" in text
     assert "| 9.25 | 6.5 | Operations, Sales |" in text
+
+
+def test_an_action_not_rated_yet_is_said_so_and_its_effort_and_impact_left_empty(report, tmp_path):
+    rated = Action("r", "made_to_last", "Rated", effort=1, impact=5)
+    table = action_plan_table([Action("u", "made_to_last", "Not judged yet"), rated], report.promise)
+    path = export_csv(table, tmp_path / "plan.csv")
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        header, *rows = list(csv.reader(stream))
+    cells = [{name: row[header.index(name)] for name in ("Action", "Effort", "Impact", "Priority (quadrant)")}
+             for row in rows]
+    assert cells == [{"Action": "Rated", "Effort": "1", "Impact": "5", "Priority (quadrant)": "quick win"},
+                     {"Action": "Not judged yet", "Effort": "", "Impact": "", "Priority (quadrant)": "not rated yet"}]

@@ -126,7 +126,7 @@ def sample_report(folder: Path) -> WorkshopReport:
     ]
     names = {p.id: p.name for p in current.pillars}
     return WorkshopReport(workshop=folder.name, day=date(2026, 3, 14), promise=current, actions=actions,
-                          anonymous=False, warnings=facilitator_warnings(actions, names, broken),
+                          warnings=facilitator_warnings(actions, names, broken),
                           earlier_promises=earlier, evidence=evidence_of(usable_workshop_feedback(folder), current),
                           gap_views=gap_views, room_views=room_views,
                           idea_labels={"idea-2": "#2", "idea-3": "#3", "idea-5": "#5", "idea-7": "#7"})
@@ -199,7 +199,7 @@ def test_hostile_text_shows_as_text_and_never_runs(browser, workshop_dir):
     hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>"
     promise = load_promise(workshop_dir)
     report = WorkshopReport(
-        workshop="hostile", day=date(2026, 3, 14), promise=promise, anonymous=False,
+        workshop="hostile", day=date(2026, 3, 14), promise=promise,
         actions=[Action("h", "made_to_last", hostile, owner_name=hostile, measure='=HYPERLINK("http://evil","x")')],
         gap_views=[ReportFigure(hostile, go.Figure(go.Bar(x=[hostile], y=[1]), layout={"title": hostile}), hostile)])
     page, errors, outside, dialogs = open_offline(browser, export_html(report, workshop_dir / "hostile.html"))

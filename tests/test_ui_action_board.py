@@ -168,3 +168,71 @@ def test_the_whole_flow_from_ideas_to_the_exports(workshop_dir, cube):
     page = paths["html"].read_text(encoding="utf-8")
     assert html.escape("'" + HOSTILE_TITLE) in page
     assert "alert(1)" not in page  # ideas' words reach the report only through the actions agreed from them
+
+
+def agreed_action(folder) -> tuple[ActionBoard, str]:
+    a, _b = voted_room(folder)
+    board = ActionBoard(folder)
+    return board, board.promote([a])
+
+
+def type_owner_date_and_measure(board: ActionBoard) -> None:
+    board.owner_department.value = "Operations"
+    board.owner_name.value = "Sam Lee"
+    board.due.value = date(2026, 6, 30)
+    board.measure.value = "Slot texted for 9 of 10 deliveries"
+
+
+def test_moving_effort_and_impact_keeps_the_owner_date_and_measure_typed_first(workshop_dir):
+    """Notebook 04's order: owner, department, date and measure first, then the sliders, then Save."""
+    board, action_id = agreed_action(workshop_dir)
+    type_owner_date_and_measure(board)
+    board.effort.value = 2
+    board.impact.value = 5
+    board.reload_button.click()  # and the room's ideas arriving meanwhile
+    board.type_idea("Call before the slot", "on_time_delivery")
+    assert (board.owner_department.value, board.owner_name.value, board.due.value, board.measure.value) == (
+        "Operations", "Sam Lee", date(2026, 6, 30), "Slot texted for 9 of 10 deliveries")
+    board.save_button.click()
+    saved = next(a for a in board.actions() if a.id == action_id)
+    assert (saved.owner_department, saved.owner_name, saved.due, saved.measure, saved.effort, saved.impact) == (
+        "Operations", "Sam Lee", date(2026, 6, 30), "Slot texted for 9 of 10 deliveries", 2, 5)
+
+
+def test_typed_fields_stay_with_their_action_until_saved_or_discarded(workshop_dir):
+    board, first = agreed_action(workshop_dir)
+    second = board.promote([board.type_idea("Call before the slot", "on_time_delivery")])
+    board.action_pick.value = first
+    type_owner_date_and_measure(board)
+    board.action_pick.value = second
+    assert board.owner_name.value == ""
+    board.action_pick.value = first
+    assert board.owner_name.value == "Sam Lee"
+    board.discard_button.click()
+    assert (board.owner_department.value, board.owner_name.value, board.due.value) == ("", "", None)
+    assert all(a.owner_name == "" for a in board.actions())
+
+
+def test_an_unrated_action_says_so_and_a_slider_moved_back_unrates_it(workshop_dir):
+    board, action_id = agreed_action(workshop_dir)
+    assert board.effort.label == board.impact.label == "not rated yet"
+    assert board.matrix.layout.title.text == "1 not rated yet (judge effort and impact)"
+    board.effort.value, board.impact.value = 1, 5
+    assert board.matrix.layout.title.text == "1 of 1 actions are quick wins"
+    board.impact.value = 0
+    assert next(a for a in board.actions() if a.id == action_id).impact is None
+
+
+def test_the_department_is_chosen_from_the_promise_or_named_and_the_date_reads_iso(workshop_dir):
+    board, action_id = agreed_action(workshop_dir)
+    offered = [value for _label, value in board.owner_department.options]
+    assert offered[1:-1] == board.promise.departments
+    board.owner_department.value = "another department…"
+    board.other_department.value = "Logistics partner"
+    board.due.value = date(2026, 6, 30)
+    assert "2026-06-30" in board.due_iso.value
+    board.save_button.click()
+    assert next(a for a in board.actions() if a.id == action_id).owner_department == "Logistics partner"
+    board.refresh()
+    assert (board.owner_department.value, board.other_department.value) == ("another department…",
+                                                                             "Logistics partner")

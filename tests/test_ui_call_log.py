@@ -70,3 +70,22 @@ def test_a_call_over_a_log_another_tab_wrote_since_is_refused_and_keeps_the_form
 
     other_tab.note.value = "A second call from the tab that logged."
     assert other_tab.log() is not None and other_tab.calls_logged == 2
+
+
+def test_every_field_typed_survives_a_refusal_and_reaches_the_logged_call(workshop_dir):
+    panel = CallLogPanel(workshop_dir)
+    panel.segment.value = "Gold"
+    panel.scores["expert_advice"].value = 9
+    panel.recommend.value = 10
+    panel.note.value = "Came back the same day."
+    panel.caller.value = "Sam"
+    panel.log_button.click()  # no touchpoint yet: refused
+    assert "Not logged" in panel.status.value
+    assert (panel.segment.value, panel.scores["expert_advice"].value, panel.recommend.value, panel.note.value,
+            panel.caller.value) == ("Gold", 9, 10, "Came back the same day.", "Sam")
+    panel.touchpoint.value = "phone"
+    panel.log_button.click()
+    with open(workshop_dir / CALLS_FILE, newline="", encoding="utf-8") as stream:
+        (row,) = list(csv.DictReader(stream))
+    assert (row["touchpoint"], row["segment"], row["expert_advice"], row["recommend"], row["comment"],
+            row["caller"]) == ("phone", "Gold", "9", "10", "Came back the same day.", "Sam")

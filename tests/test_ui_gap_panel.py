@@ -404,3 +404,38 @@ def test_a_view_added_over_report_views_saved_in_another_tab_is_refused(workshop
     other_tab.touchpoints.value = ("web",)
     assert other_tab.add_to_report() is True, "the tab that saved goes on adding views"
     assert load_report_views(workshop_dir) == [gap.Filter(touchpoints=("phone",)), gap.Filter(touchpoints=("web",))]
+
+
+def test_a_half_point_the_slider_sent_as_float_noise_is_written_as_the_half_point(workshop_dir):
+    """A browser slider stepping by 0.5 can send 6.499999999999999; the file and the projector say 6.5."""
+    from workshop.feedback.load import load_workshop_feedback
+
+    panel = GapPanel(load_workshop_feedback(workshop_dir).cube, load_promise(workshop_dir), workshop_dir)
+    panel.set_target("on_time_delivery", 8.500000000000002)
+    panel.set_threshold("on_time_delivery", 6.499999999999999)
+    saved = panel.save()
+    assert (saved.pillar("on_time_delivery").target, saved.pillar("on_time_delivery").threshold) == (8.5, 6.5)
+    written = (workshop_dir / "promise.yml").read_text(encoding="utf-8")
+    assert "threshold: 6.5\n" in written and "target: 8.5\n" in written and "99999" not in written
+
+
+def test_goal_posts_and_the_rooms_own_entry_survive_filters_tabs_and_a_refused_save(workshop_dir):
+    """STYLE rule 11 on step 3: every redraw leaves the sliders and the half-typed form as they were."""
+    from workshop.feedback.load import load_workshop_feedback
+
+    panel = GapPanel(load_workshop_feedback(workshop_dir).cube, load_promise(workshop_dir), workshop_dir)
+    panel.set_target("on_time_delivery", 9)
+    panel.set_threshold("on_time_delivery", 6.5)
+    panel.set_lift("on_time_delivery", 1.5)
+    panel.form.department.value = "Operations"
+    panel.form.sliders["on_time_delivery"][0].value = 8.5
+    panel.advocates_only.value = True
+    panel.min_n.value = 50
+    panel.tabs.selected_index = list(VIEW_TITLES).index("internal")
+    panel.add_internal_ratings(pd.DataFrame(columns=list(gap.INTERNAL_COLUMNS)))
+    (workshop_dir / "promise.yml").write_text((workshop_dir / "promise.yml").read_text() + "\n")  # another tab
+    panel.save_button.click()
+    assert "changed in another tab" in panel.message.value
+    assert panel.goal_posts()["on_time_delivery"] == gap.GoalPost(9, 6.5, 1.5)
+    assert (panel.form.department.value, panel.form.sliders["on_time_delivery"][0].value) == ("Operations", 8.5)
+    assert panel.advocates_only.value and panel.min_n.value == 50

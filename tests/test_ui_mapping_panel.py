@@ -375,3 +375,37 @@ def test_a_mapping_confirmed_over_another_tabs_newer_one_is_refused_and_kept(rev
     other_tab.scores["care"].missing.value = "0, 99"
     other_tab.confirm_and_load()
     assert load_mapping(client_folder / "mapping.yml").pillars["care"].missing == [0, 99]
+
+
+def test_reading_the_file_again_keeps_every_choice_made_on_screen(reviews_panel, client_folder):
+    """STYLE rule 11: 'Read the file' pressed again (a second click, another header row) used to rebuild the
+    dropdowns from the suggestion, losing every correction made to it."""
+    panel = reviews_panel
+    panel.field_choices["clarity"].value = "Sentiment"
+    panel.scores["clarity"].scale.value = "labels"
+    panel.scores["clarity"].labels.value = "negative=0, neutral=5, positive=10"
+    panel.scores["speed"].missing.value = "n/a, 99"
+    panel.field_choices["overall"].label = NOT_IN_FILE
+    panel.date_order.value = "day_first"
+    panel.read_button.click()
+    assert panel.field_choices["clarity"].value == "Sentiment"
+    assert (panel.scores["clarity"].scale.value, panel.scores["clarity"].labels.value) == (
+        "labels", "negative=0, neutral=5, positive=10")
+    assert panel.scores["speed"].missing.value == "n/a, 99"
+    assert (panel.field_choices["overall"].value, panel.date_order.value) == ("", "day_first")
+    panel.confirm_and_load()
+    saved = load_mapping(client_folder / "mapping.yml")
+    assert saved.pillars["clarity"].labels == {"negative": 0.0, "neutral": 5.0, "positive": 10.0}
+    assert saved.pillars["speed"].missing == ["n/a", 99] and saved.overall is None
+    assert saved.date_order == "day_first"
+
+
+def test_reading_the_file_again_keeps_the_touchpoint_translations_chosen(client_folder):
+    shutil.copy(FEEDBACK / "semicolon_cp1252.csv", client_folder / "export.csv")
+    panel = MappingPanel(client_folder)
+    panel.choose_file("export.csv")
+    panel.touchpoint_choices["Shop"].value = "web"
+    panel.read_button.click()
+    assert panel.touchpoint_choices["Shop"].value == "web"
+    panel.confirm_and_load()
+    assert load_mapping(client_folder / "mapping.yml").touchpoints["Shop"] == "web"

@@ -200,3 +200,30 @@ def test_the_goal_posts_and_the_refresh_survive_a_stale_notebook_01_tab(workshop
     assert [v.version for v in versions] == [1, 2, 3]
     assert [v.pillar("on_time_delivery").threshold for v in versions] == [6, 7.5, 7.5]
     assert [v.pillar("on_time_delivery").target for v in versions] == [10, 10, 8]
+
+
+def test_what_was_typed_survives_a_slider_move_a_new_pillar_and_a_reorder_until_it_saves(folder):
+    """STYLE rule 11 on step 1: an edit the file refuses stays on screen through every re-render."""
+    editor = PromiseEditor(folder)
+    editor.select_pillar("fresh")
+    editor.name.value = ""  # not saved: a pillar needs a name
+    editor.description.value = "Picked within the month"
+    editor.target.value = 8.5
+    new_id = editor.add_pillar("Fixed first time")
+    editor.move_pillar(new_id, -1)
+    editor.select_pillar("fresh")
+    assert (editor.name.value, editor.description.value, editor.target.value) == (
+        "", "Picked within the month", 8.5)
+    editor.name.value = "Always fresh"
+    saved = on_disk(folder)["pillars"]
+    fresh = next(p for p in saved if p["id"] == "fresh")
+    assert (fresh["name"], fresh["description"], fresh["target"]) == ("Always fresh", "Picked within the month", 8.5)
+    assert [p["id"] for p in saved] == ["fresh", new_id, "expert_help"]
+
+
+def test_a_half_point_slider_value_is_written_as_the_half_point(folder):
+    editor = PromiseEditor(folder)
+    editor.select_pillar("expert_help")
+    editor.threshold.value = 6.499999999999999
+    assert on_disk(folder)["pillars"][1]["threshold"] == 6.5
+    assert "99999" not in (folder / "promise.yml").read_text()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop.folder import WORKSHOP_ENV, current_workshop
+from workshop.folder import WORKSHOP_ENV, current_workshop, new_workshop
 from workshop.ui import start
 from workshop.ui.start import StartPanel
 
@@ -76,3 +76,19 @@ def test_a_bug_behind_a_button_is_a_message_not_a_traceback(kit, monkeypatch):
     assert "Something went wrong (PermissionError: [Errno 13] Permission denied: &#x27;.promise-gap&#x27;)" \
         in panel.message.value
     assert "#b2182b" in panel.message.value
+
+
+def test_the_new_workshop_half_filled_in_survives_using_another_one(kit):
+    """STYLE rule 11: 'Use this workshop' refreshes the panel, listing a workshop made meanwhile in another tab;
+    the new name and its source stay as chosen."""
+    panel = StartPanel()
+    panel.create("first", kit / "datasets" / "sample")
+    panel.create("second", kit / "datasets" / "sample")
+    panel.new_name.value = "third"
+    panel.new_source.value = kit / "workshops" / "first"
+    new_workshop("made-in-another-tab", kit / "datasets" / "sample")
+    panel.workshop_list.value = kit / "workshops" / "second"
+    panel.open_button.click()
+    assert (panel.new_name.value, panel.new_source.value) == ("third", kit / "workshops" / "first")
+    panel.create_button.click()
+    assert (kit / "workshops" / "third" / "promise.yml").is_file()

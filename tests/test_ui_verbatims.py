@@ -239,3 +239,20 @@ def test_touchpoint_and_segment_values_are_scrubbed_where_they_are_read(frame, p
     explorer.set_filters(segment="Megan Tolliver's friend, 07700 900461")
     assert explorer.shown_comments() == ["Fresh tea, picked this month you could tell."]
     assert "[name]&#x27;s friend, [phone]" in explorer.comments.value and "Tolliver" not in explorer.comments.value
+
+
+def test_phrases_typed_for_one_pillar_wait_while_another_is_read_until_used(frame, promise, tmp_path):
+    """STYLE rule 11: reading another pillar's comments, then coming back, finds the phrases as typed."""
+    themes_file = tmp_path / "themes.yml"
+    shutil.copy(DATA / "themes" / "good.yml", themes_file)
+    explorer = VerbatimExplorer(frame, promise, load_themes(themes_file, promise.pillar_ids),
+                                privacy=PRIVACY, examples=20, themes_file=themes_file)
+    explorer.pillar.value = "expert_help"
+    explorer.phrases.value = "advise\nexpert"
+    explorer.pillar.value = "fresh"
+    assert explorer.phrases.value == "\n".join(explorer.themes["fresh"])
+    explorer.show_other_examples()
+    explorer.set_filters(pillar="expert_help", band="detractor")
+    assert explorer.phrases.value == "advise\nexpert"
+    explorer.apply_phrases.click()
+    assert load_themes(themes_file, promise.pillar_ids)["expert_help"] == ["advise", "expert"]

@@ -109,7 +109,6 @@ def test_the_report_cites_ideas_by_number_and_keeps_earlier_promise_versions(wor
     assert report.idea_labels == {first: "#1"}
     assert [p.version for p in report.earlier_promises] == [1]
     assert report.promise.version == 2
-    assert report.anonymous is True
     assert [str(c) for _, _, changes in report.refreshes() for c in changes] == [
         "Pillar 'Delivered within the week': name: “Delivered when we say” → “Delivered within the week”"]
 
@@ -139,13 +138,22 @@ def test_the_gap_views_say_in_words_which_responses_they_show(workshop_dir):
     assert {filter_words(view.caption) for view in filtered.gap_views} == {"Touchpoints: phone. Advocates only."}
 
 
-def test_a_folder_that_never_held_a_session_says_nothing_about_anonymity(workshop_dir, tmp_path):
+def test_an_anonymous_room_s_report_names_the_owners_the_facilitator_typed(workshop_dir, tmp_path):
+    """Anonymity hides participants' names on ideas and votes; an action's owner is the plan's accountability."""
+    with SessionStore(workshop_dir) as store:
+        code = store.start("ROOM1")
+        who = store.join(code, "Operations", "Ann Participant").id
+        store.open_stage("ideas")
+        idea = store.propose_idea(who, "Text the slot", "on_time_delivery", "lift_experience", "tools")
+        store.agree_action(Action("", "on_time_delivery", "Text the slot", owner_department="Operations",
+                                  owner_name="Sam Lee", idea_ids=[idea]))
+        assert store.state().anonymous
     report = build_report(workshop_dir)
-    assert not (workshop_dir / "session.sqlite").exists()
+    assert report.plan()["Owner"].tolist() == ["Sam Lee"]
     text = export_markdown(report, tmp_path / "r.md").read_text(encoding="utf-8")
     page = export_html(report, tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "No actions were agreed." in text
-    assert "anonymity" not in text and "anonymity" not in page
+    assert "| Operations | Sam Lee |" in text and "<td>Sam Lee</td>" in page
+    assert "Ann Participant" not in text and "Ann Participant" not in page
 
 
 def _room_adds_phone_and_advocates(workshop_dir) -> list[Filter]:

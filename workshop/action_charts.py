@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-from workshop.actions import EFFORT_IMPACT_RANGE, LEVERS, Action
+from workshop.actions import EFFORT_IMPACT_RANGE, LEVERS, Action, quick_wins_sentence
 from workshop.charts import OKABE_ITO, Chart, escape
 
 QUADRANT_LABELS = (("Quick wins", 1.6, 5.4), ("Major projects", 4.4, 5.4), ("Fill-ins", 1.6, 0.6),
@@ -19,32 +19,36 @@ SPREAD = 0.18
 """How far apart (in scale points) actions with the same effort and impact are drawn, so none hides another."""
 
 
-def _offsets(actions: Sequence[Action]) -> list[tuple[float, float]]:
-    """Small deterministic offsets for actions sharing a cell: the first stays put, the others ring it."""
+def _offsets(cells: Sequence[tuple[int, int]]) -> list[tuple[float, float]]:
+    """Small deterministic offsets for actions sharing an (effort, impact) cell: the first stays put, the others
+    ring it."""
     seen: dict[tuple[int, int], int] = {}
     ring = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1), (1, -1), (-1, 1))
     result = []
-    for action in actions:
-        count = seen.get((action.effort, action.impact), 0)
-        seen[(action.effort, action.impact)] = count + 1
+    for cell in cells:
+        count = seen.get(cell, 0)
+        seen[cell] = count + 1
         dx, dy = ring[count % len(ring)]
         result.append((dx * SPREAD, dy * SPREAD))
     return result
 
 
 def impact_effort_matrix(actions: Sequence[Action], pillar_names: Mapping[str, str]) -> Chart:
-    """Each live action (not dropped) at its effort (x, 1–5) and impact (y, 1–5); the point's label is its
-    place in ``actions`` counting from 1 (dropped ones keep their number, so labels match a list of the same
-    actions), the hover its title, pillar and lever. Quick wins are top left."""
-    numbered = [(number, a) for number, a in enumerate(actions, start=1) if a.status != "dropped"]
+    """Each live action (not dropped) the room has rated, at its effort (x, 1–5) and impact (y, 1–5); the point's
+    label is its place in ``actions`` counting from 1 (dropped and unrated ones keep their number, so labels
+    match a list of the same actions), the hover its title, pillar and lever. Quick wins are top left."""
+    placed = [(number, a, cell) for number, a in enumerate(actions, start=1)
+              if a.status != "dropped" and (cell := a.rating) is not None]
+    numbered = [(number, a) for number, a, _ in placed]
     live = [a for _, a in numbered]
-    offsets = _offsets(live)
+    cells = [cell for _, _, cell in placed]
+    offsets = _offsets(cells)
     low, high = min(EFFORT_IMPACT_RANGE) - 0.5, max(EFFORT_IMPACT_RANGE) + 0.5
     middle = (min(EFFORT_IMPACT_RANGE) + max(EFFORT_IMPACT_RANGE)) / 2
     trace = {
         "type": "scatter", "mode": "markers+text", "name": "actions",
-        "x": [a.effort + dx for a, (dx, _) in zip(live, offsets)],
-        "y": [a.impact + dy for a, (_, dy) in zip(live, offsets)],
+        "x": [effort + dx for (effort, _), (dx, _) in zip(cells, offsets)],
+        "y": [impact + dy for (_, impact), (_, dy) in zip(cells, offsets)],
         "text": [str(number) for number, _ in numbered],
         "textposition": "middle center",
         "customdata": [[escape(a.title), escape(pillar_names.get(a.pillar_id, a.pillar_id)),
@@ -53,9 +57,7 @@ def impact_effort_matrix(actions: Sequence[Action], pillar_names: Mapping[str, s
         "marker": {"size": 34, "color": OKABE_ITO[5], "line": {"color": "#FFFFFF", "width": 2}},
         "textfont": {"color": "#FFFFFF", "size": 16},
     }
-    title = (f"{sum(a.quadrant == 'quick win' for a in live)} of {len(live)} actions are quick wins"
-             if live else "No actions agreed yet")
-    layout = {"title": {"text": title}}
+    layout = {"title": {"text": quick_wins_sentence(actions)}}
     style = {
         "xaxis": {"title": {"text": "Effort (1 little – 5 a lot)"}, "range": [low, high], "dtick": 1,
                   "zeroline": False},

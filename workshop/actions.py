@@ -37,7 +37,10 @@ LEVERS = {
 }
 STATUSES = ("agreed", "in progress", "done", "dropped")
 EFFORT_IMPACT_RANGE = range(1, 6)
-"""Effort and impact are judged by the room on 1 (little) to 5 (a lot)."""
+"""Effort and impact are judged by the room on 1 (little) to 5 (a lot); None until the room has judged them."""
+NOT_RATED = "not rated yet"
+"""The quadrant of an action whose effort or impact the room has not judged: it is in no quadrant, and never
+counted as a quick win."""
 UPDATABLE_FIELDS = ("title", "move", "lever", "refresh_kind", "owner_department", "owner_name", "due", "effort",
                     "impact", "measure", "status")
 """What the facilitator may change on an agreed action; its pillar, ideas and gap snapshot stay as agreed."""
@@ -64,8 +67,8 @@ class Action:
     owner_department: str = ""
     owner_name: str = ""
     due: date | None = None
-    effort: int = 3
-    impact: int = 3
+    effort: int | None = None
+    impact: int | None = None
     measure: str = ""
     status: str = "agreed"
     idea_ids: list[str] = field(default_factory=list)
@@ -73,9 +76,17 @@ class Action:
     gap: float | None = None
 
     @property
+    def rating(self) -> tuple[int, int] | None:
+        """(effort, impact) once the room has judged both; None until then."""
+        return None if self.effort is None or self.impact is None else (self.effort, self.impact)
+
+    @property
     def quadrant(self) -> str:
-        """Where it sits on the impact–effort matrix (3 is the middle of both scales)."""
-        high_impact, low_effort = self.impact >= 3, self.effort <= 3
+        """Where it sits on the impact–effort matrix (3 is the middle of both scales), or ``NOT_RATED``."""
+        if self.rating is None:
+            return NOT_RATED
+        effort, impact = self.rating
+        high_impact, low_effort = impact >= 3, effort <= 3
         return {(True, True): "quick win", (True, False): "major project",
                 (False, True): "fill-in", (False, False): "thankless task"}[(high_impact, low_effort)]
 
@@ -101,8 +112,9 @@ def validate_action(action: Action, pillar_ids: Iterable[str]) -> None:
                action.refresh_kind)
     for name in ("effort", "impact"):
         value = getattr(action, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value not in EFFORT_IMPACT_RANGE:
-            refuse(name, "must be a whole number from 1 to 5", "1 is little, 5 is a lot.", value)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or value not in EFFORT_IMPACT_RANGE):
+            refuse(name, "must be a whole number from 1 to 5, or not rated yet", "1 is little, 5 is a lot.", value)
     if action.status not in STATUSES:
         refuse("status", "is not a status", f"Choose one of: {', '.join(STATUSES)}.", action.status)
     if action.due is not None and not isinstance(action.due, date):
@@ -112,9 +124,26 @@ def validate_action(action: Action, pillar_ids: Iterable[str]) -> None:
 
 
 def prioritised(actions: Iterable[Action]) -> list[Action]:
-    """Quick wins first, then by impact, fewer effort, more votes; stable for equal actions."""
-    order = {"quick win": 0, "major project": 1, "fill-in": 2, "thankless task": 3}
-    return sorted(actions, key=lambda a: (order[a.quadrant], -a.impact, a.effort, -a.votes))
+    """Quick wins first, then by impact, fewer effort, more votes; actions not rated yet last; stable for equal
+    actions."""
+    order = {"quick win": 0, "major project": 1, "fill-in": 2, "thankless task": 3, NOT_RATED: 4}
+    return sorted(actions, key=lambda a: (order[a.quadrant], -(a.impact or 0), a.effort or 0, -a.votes))
+
+
+def quick_wins_sentence(actions: Iterable[Action]) -> str:
+    """How many of the live (not dropped) actions are quick wins, counted among the rated ones only: an action
+    whose effort or impact is not judged yet is said to be so, never counted as a quick win."""
+    live = [a for a in actions if a.status != "dropped"]
+    if not live:
+        return "No actions agreed yet"
+    rated = [a for a in live if a.quadrant != NOT_RATED]
+    unrated = len(live) - len(rated)
+    quick = sum(a.quadrant == "quick win" for a in rated)
+    counted = f"{quick} of {len(rated)}{' rated' if unrated else ''} actions"
+    parts = [f"{counted} are quick wins"] if rated else []
+    if unrated:
+        parts.append(f"{unrated} not rated yet (judge effort and impact)")
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True)

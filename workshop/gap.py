@@ -31,7 +31,7 @@ import pandas as pd
 from workshop.cube import CELL_AXES, RECOMMEND_BINS, SCORE_POINTS, UNDATED, ScoreCube
 from workshop.errors import Problem, WorkshopError
 from workshop.feedback.advocates import DETRACTOR_MAX, PASSIVE_MAX, SMALL_SAMPLE, Z_95, nps
-from workshop.promise import SCORE_MAX, SCORE_MIN, Promise
+from workshop.promise import SCORE_MAX, SCORE_MIN, Promise, score_points
 
 DEFAULT_MIN_N = SMALL_SAMPLE
 """Fewer answers than this in a cell: flagged as a small sample, shown greyed, never judged. It is the NPS's
@@ -245,8 +245,8 @@ def promise_with_goal_posts(promise: Promise, goal_posts: Mapping[str, GoalPost]
     check_goal_posts(goal_posts, promise.pillar_ids)
     proposed = promise.copy()
     for pillar in proposed.pillars:
-        pillar.target = float(goal_posts[pillar.id].target)
-        pillar.threshold = float(goal_posts[pillar.id].threshold)
+        pillar.target = score_points(goal_posts[pillar.id].target)
+        pillar.threshold = score_points(goal_posts[pillar.id].threshold)
     return proposed
 
 

@@ -99,6 +99,14 @@ PILLAR_KEYS = [f.name for f in fields(Pillar)]
 _LIST_KEYS = ("owners", "touchpoints", "channels", "departments")
 _TEXT_KEYS = ("name", "description", "claim", "statement", "company")
 _SCORE_KEYS = ("target", "threshold", "loudness")
+SCORE_DECIMALS = 2
+"""Scores are kept to hundredths. A slider's steps are added up in binary floating point, so half a point can
+arrive as 6.499999999999999; whatever lies below a hundredth is that noise, never the room's choice."""
+
+
+def score_points(value: float) -> float:
+    """A 0–10 score as the room chose it: ``score_points(6.499999999999999) == 6.5``."""
+    return round(float(value), SCORE_DECIMALS)
 
 
 def slugify(name: str) -> str:
@@ -281,11 +289,15 @@ def validate(promise: Promise, file: Path | None = None) -> None:
 def promise_to_dict(promise: Promise) -> dict[str, Any]:
     data = asdict(promise)
     ordered = {key: data[key] for key in ("company", "statement", "version", "departments", "touchpoints", "channels")}
-    ordered["pillars"] = [
-        {key: (int(v) if isinstance(v, float) and v.is_integer() else v) for key, v in pillar.items()}
-        for pillar in data["pillars"]
-    ]
+    ordered["pillars"] = [{key: _written(key, v) for key, v in pillar.items()} for pillar in data["pillars"]]
     return ordered
+
+
+def _written(key: str, value: Any) -> Any:
+    """A pillar's value as promise.yml holds it: scores rounded (``score_points``), whole ones without '.0'."""
+    if key in _SCORE_KEYS and isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = score_points(value)
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 # --- files ------------------------------------------------------------------------------------------------

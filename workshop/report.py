@@ -5,11 +5,10 @@ Every export starts from one table, ``action_plan_table``, and writes its cells 
 or the facilitator is untrusted, and a cell such as ``=HYPERLINK(...)`` must reach a spreadsheet as text. In
 Markdown and HTML every such text is escaped as well.
 
-Anonymity: when the room chose anonymity, nothing that names a participant is exported. Ideas' authors are
-never exported at all (an action cites its ideas by label only). The named owner of an action is a colleague
-the room agreed on, who may well be a participant, so with anonymity on the Owner column is left out and the
-owner department alone carries the accountability; the report says so. Free text (titles, measures) is
-exported as typed: the facilitator should not type participants' names into it.
+Anonymity is for participants: their names on ideas and votes are never exported (an action cites its ideas
+by label only). The named owner of an action is not a participant's idea or vote but the accountability the
+room agreed on, typed by the facilitator, so the Owner column is always exported: a plan without owners is no
+plan. Free text (titles, measures) is exported as typed.
 
 This module sits beside ``workshop.ui`` at the top of the layers: it may embed plotly figures, but it builds
 no widgets, computes no metric and holds no rule of the workshop (quadrants, warnings and the promise diff
@@ -47,7 +46,9 @@ OWNER_COLUMN = "Owner"
 PLAN_COLUMNS = ("Pillar", "Gap when agreed", "Move", "How (refresh kind)", "Lever", "Action", "Owner department",
                 OWNER_COLUMN, "Due", "Effort", "Impact", "Priority (quadrant)", "Success measure", "Status",
                 "Votes", "From ideas")
-"""The action plan's columns, in order; ``Owner`` is left out when the room chose anonymity."""
+"""The action plan's columns, in order. ``Owner`` is the name the facilitator typed for who owns the action:
+the room's anonymity covers participants' ideas and votes, never the people who own actions, so it is always
+there."""
 NUMBER_COLUMNS = frozenset({"Gap when agreed", "Effort", "Impact", "Votes", "Target", "Promise-able above",
                             "Loudness"})
 DATE_COLUMNS = frozenset({"Due"})
@@ -58,8 +59,6 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_WIDTH_MIN, XLSX_WIDTH_MAX = 8, 50
 """Column widths in characters: fitted to the longest cell, never narrower or wider than these."""
 XLSX_DATE_FORMAT = "yyyy-mm-dd"
-ANONYMITY_NOTE = ("Named owners are left out because the room chose anonymity; "
-                  "each action keeps its owner department.")
 NO_FEEDBACK = "No customer feedback is mapped (no mapping.yml), so this report draws no finding from customers."
 EVIDENCE_HEADING = "What this report stands on"
 HEADLINES_HEADING = "Read this first: it changes the story"
@@ -90,7 +89,6 @@ class WorkshopReport:
     day: date
     promise: Promise
     actions: list[Action]
-    anonymous: bool = True
     warnings: list[FacilitatorWarning] = field(default_factory=list)
     earlier_promises: list[Promise] = field(default_factory=list)
     evidence: Evidence | None = None
@@ -103,15 +101,8 @@ class WorkshopReport:
     def title(self) -> str:
         return f"{self.promise.company or self.workshop}: the promise and the action plan"
 
-    @property
-    def owners_left_out(self) -> bool:
-        """Whether to say the plan's named owners were left out: only when there is a plan to leave them out
-        of. A folder that never held a session has no plan and the room chose nothing, so nothing is said."""
-        return self.anonymous and bool(self.actions)
-
     def plan(self) -> pd.DataFrame:
-        return action_plan_table(self.actions, self.promise, anonymous=self.anonymous,
-                                 idea_labels=self.idea_labels)
+        return action_plan_table(self.actions, self.promise, idea_labels=self.idea_labels)
 
     def refreshes(self) -> list[tuple[int, int, list[PromiseChange]]]:
         """Each refresh of the promise as (version before, version after, what changed), oldest first."""
@@ -123,14 +114,14 @@ class WorkshopReport:
 # --- tables -----------------------------------------------------------------------------------------------
 
 
-def action_plan_table(actions: Iterable[Action], promise: Promise, *, anonymous: bool,
+def action_plan_table(actions: Iterable[Action], promise: Promise,
                       idea_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per action, quick wins first (``workshop.actions.prioritised``), with readable headers.
 
     Pillars, moves, refresh kinds and levers appear by name, not key. ``Gap when agreed`` is in points
     (target − mean, 0–10, one decimal; NaN when unknown); ``Due`` holds ``datetime.date`` objects or None;
     ``Effort`` and ``Impact`` are 1–5; ``From ideas`` lists the ideas' labels (their ids when no label is
-    given). With ``anonymous`` the ``Owner`` column (a person's name) is left out.
+    given). ``Owner`` is the named owner as typed (see ``PLAN_COLUMNS``).
     """
     labels = idea_labels or {}
     names = {p.id: p.name for p in promise.pillars}
@@ -152,10 +143,9 @@ def action_plan_table(actions: Iterable[Action], promise: Promise, *, anonymous:
         "Votes": a.votes,
         "From ideas": ", ".join(labels.get(i, i) for i in a.idea_ids),
     } for a in prioritised(actions)]
-    columns = [c for c in PLAN_COLUMNS if not (anonymous and c == OWNER_COLUMN)]
-    table = pd.DataFrame(rows, columns=list(PLAN_COLUMNS))[columns]
+    table = pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
     # Text and date columns as objects keep plain Python values (str, date, None) for the exporters.
-    return table.astype({c: "object" for c in columns if c not in NUMBER_COLUMNS})
+    return table.astype({c: "object" for c in PLAN_COLUMNS if c not in NUMBER_COLUMNS})
 
 
 def promise_table(promise: Promise) -> pd.DataFrame:
@@ -313,8 +303,6 @@ def export_markdown(report: WorkshopReport, path: str | os.PathLike) -> Path:
              "## The promise", "", f"> {markdown_text(promise.statement)}", "",
              markdown_table(promise_table(promise)), "",
              "## Action plan", ""]
-    if report.owners_left_out:
-        lines += [ANONYMITY_NOTE, ""]
     lines += [markdown_table(report.plan()) if report.actions else "No actions were agreed.", "",
               "## Warnings", ""]
     lines += [f"- {markdown_text(w.message)}" for w in report.warnings] or ["None."]
@@ -438,7 +426,6 @@ def report_html(report: WorkshopReport) -> str:
         for before, after, changes in report.refreshes()) or \
         f'<p class="note">The promise was not refreshed: this is version {promise.version}.</p>'
     plan = _html_table(report.plan(), "plan") if report.actions else '<p class="note">No actions were agreed.</p>'
-    anonymity = f'<p class="note">{html.escape(ANONYMITY_NOTE)}</p>\n' if report.owners_left_out else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -477,7 +464,7 @@ def report_html(report: WorkshopReport) -> str:
 </section>
 <section class="plan" id="plan">
 <h2>Action plan</h2>
-{anonymity}{plan}
+{plan}
 {_html_figures(report.plan_views, "plan", "") if report.plan_views else ""}
 </section>
 </main>

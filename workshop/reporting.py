@@ -172,7 +172,7 @@ def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()
     broken = [s.pillar_id for s in pillar_standing(promise, table) if s.broken]
     return WorkshopReport(
         workshop=folder.name, day=report_day(folder), promise=promise, actions=actions,
-        anonymous=state.anonymous, warnings=facilitator_warnings(actions, names, broken),
+        warnings=facilitator_warnings(actions, names, broken),
         earlier_promises=versions[:-1], evidence=evidence, gap_views=gap_views, room_views=room_views,
         plan_views=plan_views, idea_labels={idea.id: f"#{idea.number}" for idea in state.ideas.values()})
 

@@ -9,7 +9,9 @@ measure, judges effort and impact on sliders (the impact–effort matrix follows
 No rule lives here: the order of pillars and what is broken come from ``workshop.actions.pillar_standing``
 (on ``workshop.gap`` metrics), the warnings from ``facilitator_warnings``, the matrix from
 ``workshop.action_charts``. Text typed by people is escaped before it becomes HTML; a refused input is shown
-as a plain message, never a traceback.
+as a plain message, never a traceback. What the facilitator typed for an action stays on screen through every
+redraw (a slider saving, a reload, another action picked and back) until it is saved or discarded: the edit
+fields are a ``workshop.ui.draft.Draft``. Owners' departments are picked from the promise's list, or named.
 """
 from __future__ import annotations
 
@@ -23,17 +25,23 @@ import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from workshop.action_charts import impact_effort_matrix
-from workshop.actions import (LEVERS, MOVES, REFRESH_KINDS, STATUSES, Action, ActionError, FacilitatorWarning,
-                              PillarStanding, facilitator_warnings, pillar_standing, suggested_measure)
+from workshop.actions import (EFFORT_IMPACT_RANGE, LEVERS, MOVES, NOT_RATED, REFRESH_KINDS, STATUSES, Action,
+                              ActionError, FacilitatorWarning, PillarStanding, facilitator_warnings, pillar_standing,
+                              suggested_measure)
 from workshop.charts import update_figure
 from workshop.cube import ScoreCube
 from workshop.errors import Problem
 from workshop.gap import Filter, GapMetrics, goal_posts_from_promise
 from workshop.promise import Promise
 from workshop.session import SessionStore, actions_of, author_label
+from workshop.ui.draft import Draft, offer
 from workshop.ui.guard import guarded
 
 WIDE = widgets.Layout(width="36em")
+UNRATED = 0
+"""The sliders' left end, "not rated yet": the action's effort or impact is None until the room judges it."""
+RATINGS = [(NOT_RATED, UNRATED)] + [(str(points), points) for points in EFFORT_IMPACT_RANGE]
+NO_DEPARTMENT, OTHER_DEPARTMENT = "", "another department…"
 
 
 class ActionBoard:
@@ -47,7 +55,6 @@ class ActionBoard:
         self.filter = flt
         self.promise: Promise = self.store.promise()
         self.standing: list[PillarStanding] = []
-        self._syncing = False  # True while widgets are set from the store, so that is not taken as an edit
 
         self.message = widgets.HTML()
         self.reload_button = widgets.Button(description="Reload ideas and votes", icon="refresh")
@@ -76,20 +83,30 @@ class ActionBoard:
         self.promote_button = widgets.Button(description="Agree as action", button_style="primary")
 
         self.action_pick = widgets.Dropdown(description="Action", layout=WIDE)
-        self.owner_department = widgets.Combobox(description="Department", ensure_option=False)
+        self.owner_department = widgets.Dropdown(description="Department")
+        self.other_department = widgets.Text(description="Other", placeholder="the department's name",
+                                             layout=widgets.Layout(display="none"))
         self.owner_name = widgets.Text(description="Owner")
         self.due = widgets.DatePicker(description="Due")
+        self.due_iso = widgets.HTML()  # the picker shows the browser's locale; the kit writes dates YYYY-MM-DD
         self.measure = widgets.Text(description="Measure", layout=WIDE)
         self.status = widgets.Dropdown(description="Status", options=list(STATUSES))
-        self.effort = widgets.IntSlider(description="Effort", min=1, max=5, value=3, continuous_update=False)
-        self.impact = widgets.IntSlider(description="Impact", min=1, max=5, value=3, continuous_update=False)
+        self.effort = widgets.SelectionSlider(description="Effort", options=RATINGS, continuous_update=False)
+        self.impact = widgets.SelectionSlider(description="Impact", options=RATINGS, continuous_update=False)
         self.save_button = widgets.Button(description="Save action", button_style="success")
+        self.discard_button = widgets.Button(description="Discard changes", icon="undo")
 
         self.refresh_name = widgets.Text(description="New name", layout=WIDE)
         self.refresh_description = widgets.Textarea(description="New words", layout=WIDE)
         self.refresh_target = widgets.BoundedFloatText(description="Target", min=0, max=10, step=0.5)
         self.refresh_threshold = widgets.BoundedFloatText(description="Promise-able", min=0, max=10, step=0.5)
         self.refresh_button = widgets.Button(description="Refresh the promise", button_style="warning")
+        self.draft = Draft({
+            "owner_department": self.owner_department, "other_department": self.other_department,
+            "owner_name": self.owner_name, "due": self.due, "measure": self.measure, "status": self.status,
+            "effort": self.effort, "impact": self.impact, "name": self.refresh_name,
+            "description": self.refresh_description, "target": self.refresh_target,
+            "threshold": self.refresh_threshold})
 
         self._matrix_chart = impact_effort_matrix([], {})
         self.matrix = go.FigureWidget(self._matrix_chart.figure())
@@ -102,12 +119,14 @@ class ActionBoard:
             self.split_from.value, self.split_keep.value, self.split_new.value)))
         self.promote_button.on_click(lambda _: self._guarded(self._promote_from_widgets))
         self.save_button.on_click(lambda _: self._guarded(self._save_from_widgets))
+        self.discard_button.on_click(lambda _: self._guarded(self.discard))
         self.refresh_button.on_click(lambda _: self._guarded(self._refresh_from_widgets))
         self.action_pick.observe(lambda _: self._show_action(), names="value")
         self.due.observe(self._due_changed, names="value")
+        self.owner_department.observe(lambda _: self._show_other_department(), names="value")
         for slider in (self.effort, self.impact):
-            slider.observe(lambda change: self._edited(lambda: self.update(
-                self.action_pick.value, **{change["owner"].description.lower(): change["new"]})), names="value")
+            slider.observe(lambda change: self._rated(change["owner"].description.lower(), change["new"]),
+                           names="value")
 
         self.widget = widgets.VBox([
             self.message, self.warnings_html, self.reload_button, self.ideas_html,
@@ -120,8 +139,9 @@ class ActionBoard:
             widgets.HTML("<h3>Agree an action</h3>"),
             self.promote_ideas, widgets.HBox([self.promote_title, self.promote_refresh, self.promote_button]),
             widgets.HTML("<h3>Owner, date and measure</h3>"),
-            self.action_pick, widgets.HBox([self.owner_department, self.owner_name, self.due]),
-            widgets.HBox([self.measure, self.status]), widgets.HBox([self.effort, self.impact, self.save_button]),
+            self.action_pick, widgets.HBox([self.owner_department, self.other_department, self.owner_name]),
+            widgets.HBox([self.due, self.due_iso, self.status]), self.measure,
+            widgets.HBox([self.effort, self.impact]), widgets.HBox([self.save_button, self.discard_button]),
             self.matrix,
             widgets.HTML("<h3>Refresh the promise (for a 'refresh the promise' action)</h3>"),
             widgets.HBox([self.refresh_name, self.refresh_target, self.refresh_threshold]),
@@ -173,15 +193,23 @@ class ActionBoard:
         return action_id
 
     def update(self, action_id: str, **changes: Any) -> Action:
-        """Change an agreed action (owner, due, measure, effort, impact, status...)."""
+        """Change an agreed action (owner, due, measure, effort, impact, status...). Fields typed on the board and
+        not among ``changes`` keep what was typed."""
         action = self.store.update_action(action_id, **changes)
+        self.draft.saved(action_id, changes)
         self.refresh()
         return action
+
+    def discard(self) -> None:
+        """Put the picked action's fields back as stored, forgetting what was typed and not saved."""
+        self.draft.discard()
+        self._show_action()
 
     def refresh_promise(self, action_id: str, **changes: Any) -> Promise:
         """Carry out a 'refresh the promise' action (e.g. ``target=8`` for lower_target, ``name=...`` for a
         reword): saves the next promise version, keeps the old one, and records it."""
         promise = self.store.refresh_promise(action_id, **changes)
+        self.draft.saved(action_id, ("name", "description", "target", "threshold"))
         self.refresh()
         return promise
 
@@ -202,14 +230,10 @@ class ActionBoard:
         self.standing = pillar_standing(self.promise, table)
         state = self.store.state()
         actions = actions_of(state)
-        self._syncing = True
-        try:
-            self._show_ideas(state)
-            self._show_options(state, actions)
-            self.warnings_html.value = _warnings_html(self.warnings())
-            self._show_action()
-        finally:
-            self._syncing = False
+        self._show_ideas(state)
+        self._show_options(state, actions)
+        self.warnings_html.value = _warnings_html(self.warnings())
+        self._show_action()
         self._redraw_matrix(actions)
 
     # -- drawing --------------------------------------------------------------------------------------------
@@ -231,36 +255,45 @@ class ActionBoard:
 
     def _show_options(self, state, actions: list[Action]) -> None:
         pillars = [(s.name, s.pillar_id) for s in self.standing]
-        if [o[1] for o in self.idea_pillar.options] != [p for _, p in pillars]:
-            self.idea_pillar.options = pillars
         ideas = [(f"#{i.number} {i.text[:60]}", i.id) for i in state.live_ideas()]
-        for dropdown in (self.merge_from, self.merge_into, self.split_from):
-            _set_options(dropdown, ideas)
-        if list(self.promote_ideas.options) != ideas:
-            chosen = [i for i in self.promote_ideas.value if i in {v for _, v in ideas}]
-            self.promote_ideas.options = ideas
-            self.promote_ideas.value = tuple(chosen)
-        _set_options(self.action_pick, [(f"{n}. {a.title[:60]}", a.id) for n, a in enumerate(actions, 1)])
-        self.owner_department.options = list(self.promise.departments)
+        for choice, options in ((self.idea_pillar, pillars), (self.merge_from, ideas), (self.merge_into, ideas),
+                                (self.split_from, ideas), (self.promote_ideas, ideas),
+                                (self.action_pick, [(f"{n}. {a.title[:60]}", a.id) for n, a in enumerate(actions, 1)]),
+                                (self.owner_department, self._departments())):
+            offer(choice, options)
+
+    def _departments(self) -> list[tuple[str, str]]:
+        """The promise's departments to choose an owner from, and a way to name another one."""
+        return ([("(choose)", NO_DEPARTMENT)] + [(d, d) for d in self.promise.departments]
+                + [(OTHER_DEPARTMENT, OTHER_DEPARTMENT)])
 
     def _show_action(self) -> None:
-        """Set the edit widgets from the picked action (never taken as an edit)."""
+        """Fill the edit widgets from the picked action, keeping whatever was typed there and not yet saved."""
         action = self._picked()
         if action is None:
             return
-        was, self._syncing = self._syncing, True
-        try:
-            self.owner_department.value = action.owner_department
-            self.owner_name.value = action.owner_name
-            self.due.value = action.due
-            self.measure.value = action.measure or self._suggestion(action, action.due)
-            self.status.value = action.status
-            self.effort.value, self.impact.value = action.effort, action.impact
-            pillar = self.promise.pillar(action.pillar_id)
-            self.refresh_name.value, self.refresh_description.value = pillar.name, pillar.description
-            self.refresh_target.value, self.refresh_threshold.value = pillar.target, pillar.threshold
-        finally:
-            self._syncing = was
+        pillar = self.promise.pillar(action.pillar_id)
+        listed = action.owner_department in self.promise.departments or not action.owner_department
+        self.draft.show(action.id, {
+            "owner_department": action.owner_department if listed else OTHER_DEPARTMENT,
+            "other_department": "" if listed else action.owner_department,
+            "owner_name": action.owner_name, "due": action.due,
+            "measure": action.measure or self._suggestion(action, action.due), "status": action.status,
+            "effort": action.effort or UNRATED, "impact": action.impact or UNRATED,
+            "name": pillar.name, "description": pillar.description, "target": pillar.target,
+            "threshold": pillar.threshold})
+        self._show_due_iso()
+
+    def _show_other_department(self) -> None:
+        self.other_department.layout.display = None if self.owner_department.value == OTHER_DEPARTMENT else "none"
+
+    def _show_due_iso(self) -> None:
+        due = self.due.value
+        self.due_iso.value = f"<b>{due.isoformat()}</b>" if due else "<i>no due date yet</i>"
+
+    def _typed_department(self) -> str:
+        chosen = self.owner_department.value
+        return self.other_department.value.strip() if chosen == OTHER_DEPARTMENT else chosen
 
     def _redraw_matrix(self, actions: list[Action]) -> None:
         chart = impact_effort_matrix(actions, {p.id: p.name for p in self.promise.pillars})
@@ -279,6 +312,7 @@ class ActionBoard:
 
     def _due_changed(self, change: dict) -> None:
         """Keep the suggested measure's date in step with the due date, unless the facilitator rewrote it."""
+        self._show_due_iso()
         action = self._picked()
         if action is not None and self.measure.value in ("", self._suggestion(action, change["old"])):
             self.measure.value = self._suggestion(action, change["new"])
@@ -292,9 +326,10 @@ class ActionBoard:
         self.promote_title.value = ""
 
     def _save_from_widgets(self) -> None:
-        self.update(self.action_pick.value, owner_department=self.owner_department.value.strip(),
+        self.update(self.action_pick.value, owner_department=self._typed_department(),
                     owner_name=self.owner_name.value.strip(), due=self.due.value, measure=self.measure.value,
-                    status=self.status.value)
+                    status=self.status.value, effort=self.effort.value or None, impact=self.impact.value or None)
+        self.draft.saved(self.action_pick.value, ("other_department",))  # saved as the owner_department
 
     def _refresh_from_widgets(self) -> None:
         action = self._picked()
@@ -306,10 +341,11 @@ class ActionBoard:
                  "target": self.refresh_target.value, "threshold": self.refresh_threshold.value}
         self.refresh_promise(action.id, **{k: v for k, v in typed.items() if v != getattr(pillar, k)})
 
-    def _edited(self, action: Callable[[], Any]) -> None:
-        """A widget the board also sets: act only when the facilitator moved it."""
-        if not self._syncing and self.action_pick.value is not None:
-            self._guarded(action)
+    def _rated(self, kind: str, points: int) -> None:
+        """The room judged effort or impact: saved at once (the matrix follows), the other fields kept as typed.
+        A move the board made itself while showing an action is no judgement."""
+        if not self.draft.showing and self.action_pick.value is not None:
+            self._guarded(lambda: self.update(self.action_pick.value, **{kind: points or None}))
 
     def _guarded(self, action: Callable[[], Any]) -> None:
         """Run a callback; a refusal or a bug becomes a plain message, never a traceback."""
@@ -318,14 +354,6 @@ class ActionBoard:
 
     def _say(self, text: str) -> None:
         self.message.value = f"<p style='color:#a40000'>{html.escape(text)}</p>"
-
-
-def _set_options(dropdown: widgets.Dropdown, options: list[tuple[str, str]]) -> None:
-    if list(dropdown.options) != options:
-        kept = dropdown.value
-        dropdown.options = options
-        if kept in {v for _, v in options}:
-            dropdown.value = kept
 
 
 def _warnings_html(warnings: list[FacilitatorWarning]) -> str:

@@ -27,6 +27,7 @@ from workshop.cube import ScoreCube
 from workshop.live import join_qr, read_join_url
 from workshop.promise import Promise
 from workshop.session import RATING_QUESTIONS, STAGES, SessionState, SessionStore
+from workshop.ui.draft import offer
 from workshop.ui.guard import guarded
 
 REFRESH_SECONDS = 1.0
@@ -247,7 +248,8 @@ class LivePanel:
         self.ideas_list.value = (f"<b>{len(live)} ideas</b><table style='width:100%'><tr><th></th><th>Idea</th>"
                                  f"<th>Pillar</th><th>Move</th><th>Lever</th><th>From</th></tr>{rows}</table>")
         options = [(f"#{idea.number} {idea.text[:40]}", idea.id) for idea in live]
-        self.merge_from.options, self.merge_into.options = options, options
+        offer(self.merge_from, options)
+        offer(self.merge_into, options)
         ordered = sorted(live, key=lambda idea: (-totals[idea.id], idea.number))
         voters = len(state.votes)
         with self.votes_figure.batch_update():

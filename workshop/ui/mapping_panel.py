@@ -48,6 +48,7 @@ from workshop.feedback.suggest import LIKELY, SURE, UNDECIDED, suggest_mapping
 from workshop.feedback.validation import BLOCKING, GOOD, PLAIN, WARNING, ReportLine, ReportPart, ValidationReport
 from workshop.files import atomic_write_bytes, stamp_of
 from workshop.promise import Promise, load_promise
+from workshop.ui.draft import restore, shown_values
 from workshop.ui.guard import guarded, problem_text
 
 NOT_IN_FILE = "(not in this file)"
@@ -149,8 +150,12 @@ class MappingPanel:
 
     def choose_file(self, path: str | Path) -> None:
         """Read the first rows of ``path`` (relative to the workshop folder) and show the mapping for it:
-        the saved one when it names this file, else one suggested from the headings."""
+        the saved one when it names this file, else one suggested from the headings. Reading the file shown
+        again (another sheet or header row, or a second click) keeps every choice made on screen that the
+        file still offers."""
         file = self._in_folder(path)
+        again = self.mapping is not None and source_path(self.mapping, self.folder) == file
+        shown = shown_values(self._mapping_fields()) if again else {}
         sheet = self.sheet.value.strip()
         preview = read_preview(file, sheet=int(sheet) if sheet.isdigit() else (sheet or None),
                                header_row=self.header_row.value or None)
@@ -163,8 +168,11 @@ class MappingPanel:
                 mapping.privacy = copy.deepcopy(self.saved.privacy)
         self.path.value = relative
         self.preview, self.mapping = preview, mapping
+        if not again:  # another file's translations are not this one's
+            self.touchpoint_choices, self._translations_chosen = {}, {}
         self._show_preview()
         self._build_mapping_widgets()
+        restore(self._mapping_fields(), shown)
         self._say(f"Read {html.escape(relative)}: check each dropdown, then confirm.", INK)
 
     def save_upload(self, name: str, content: bytes) -> Path:
@@ -277,6 +285,19 @@ class MappingPanel:
                                 f"Gold, Platinum), or choose {PROMOTERS}.")
         return AdvocateRule(column, values)
 
+    def _mapping_fields(self) -> dict[str, widgets.ValueWidget]:
+        """The fields a person sets to map the file, by a name that outlives a rebuild of the widgets; a column
+        before the fields that depend on it (the advocate values after their column)."""
+        fields: dict[str, widgets.ValueWidget] = {}
+        for target, dropdown in self.field_choices.items():
+            fields[target] = dropdown
+            if target in self.scores:
+                row = self.scores[target]
+                fields |= {f"{target} scale": row.scale, f"{target} missing": row.missing,
+                           f"{target} labels": row.labels}
+        return fields | {"advocate column": self.advocate_column, "advocate values": self.advocate_values,
+                         "date order": self.date_order}
+
     def _in_folder(self, path: str | Path) -> Path:
         file = Path(path)
         return (file if file.is_absolute() else self.folder / file).resolve()
@@ -306,7 +327,7 @@ class MappingPanel:
     def _build_mapping_widgets(self) -> None:
         mapping = self.mapping
         rows = []
-        self.field_choices, self.scores, self.touchpoint_choices, self._translations_chosen = {}, {}, {}, {}
+        self.field_choices, self.scores = {}, {}
         names = {**MEASURES, **{p.id: f"{p.name or p.id} (pillar)" for p in self.promise.pillars}}
         sources = {**mapping.fields, **mapping.measures(), **mapping.pillars}
         for target in [*FIELDS, *MEASURES, *self.promise.pillar_ids]:

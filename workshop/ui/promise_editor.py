@@ -16,7 +16,8 @@ from typing import Callable
 import ipywidgets as widgets
 
 from workshop.errors import PromiseError
-from workshop.promise import PROMISE_FILE, Pillar, Promise, load_promise_and_stamp, new_pillar_id, save_promise
+from workshop.promise import (PROMISE_FILE, Pillar, Promise, load_promise_and_stamp, new_pillar_id, save_promise,
+                              score_points)
 from workshop.ui.guard import guarded
 
 BIG_TEXT = widgets.Layout(width="100%")
@@ -135,7 +136,7 @@ class PromiseEditor:
         for key in ("name", "description", "claim"):
             getattr(self, key).observe(lambda c, key=key: self._set_field(key, c["new"].strip()), names="value")
         for key in ("target", "threshold", "loudness"):
-            getattr(self, key).observe(lambda c, key=key: self._set_field(key, float(c["new"])), names="value")
+            getattr(self, key).observe(lambda c, key=key: self._set_field(key, score_points(c["new"])), names="value")
 
         self._show_promise()
         self._say(f"Editing {html.escape(str(self.path))}. Every change is saved as you make it.", "info")

@@ -12,6 +12,7 @@ import ipywidgets as widgets
 from workshop.errors import WorkshopError
 from workshop.folder import choose_workshop, current_workshop, list_workshops, new_workshop, sample_folder
 from workshop.setup_check import Check, run_checks
+from workshop.ui.draft import offer
 from workshop.ui.guard import guarded
 
 SAMPLE_LABEL = "the sample company"
@@ -55,7 +56,7 @@ class StartPanel:
             options.insert(0, (str(current), current))
         self.workshop_list.options = options
         self.workshop_list.value = current if current is not None else (folders[0] if folders else None)
-        self.new_source.options = [(SAMPLE_LABEL, sample_folder())] + [(f"workshop {f.name}", f) for f in folders]
+        offer(self.new_source, [(SAMPLE_LABEL, sample_folder())] + [(f"workshop {f.name}", f) for f in folders])
         self.checks.value = checks_html(run_checks(current))
 
     def use(self, folder: Path | None) -> None:

@@ -29,6 +29,7 @@ from workshop.feedback.themes import (THEMES_FILE, Themes, VerbatimFilter, has_c
                                       save_themes, tag_comments, themes_read_stamp)
 from workshop.files import NO_FILE
 from workshop.promise import Promise
+from workshop.ui.draft import Draft
 from workshop.ui.guard import guarded
 
 EXAMPLES_SHOWN = 6
@@ -67,7 +68,6 @@ class VerbatimExplorer:
         self._rank = np.random.default_rng(seed).permutation(len(self.frame))
         self._offset = 0
         self._changing = False
-        self._phrases_of: str | None = None  # the pillar whose phrases the text box holds, so typing survives
         self._shown: list[str] = []
         self.tags = tag_comments(self.frame["comment"], self.themes)
 
@@ -88,6 +88,7 @@ class VerbatimExplorer:
         self.phrases = widgets.Textarea(description="Phrases", placeholder="one phrase per line",
                                         layout=widgets.Layout(width="30em", height="8em"), style=style)
         self.apply_phrases = widgets.Button(description="Use these phrases", icon="tags")
+        self.draft = Draft({"phrases": self.phrases})  # per pillar: phrases typed for one wait while another is read
         self.phrase_status = widgets.HTML()
         self.phrase_editor = widgets.VBox([widgets.HBox([self.phrases, self.apply_phrases]), self.phrase_status])
         self.widget = widgets.VBox([
@@ -171,7 +172,7 @@ class VerbatimExplorer:
             self.phrase_status.value = _message(f"Not saved: {html.escape(str(error))}", "#b2182b")
             return
         self.themes = themes
-        self.phrases.value = "\n".join(themes[pillar_id])
+        self.draft.saved(pillar_id, ["phrases"])
         self.tags[pillar_id] = tag_comments(self.frame["comment"], {pillar_id: themes[pillar_id]})[pillar_id]
         saved = f" and saved to {self.themes_file.name}" if self.themes_file else ""
         self.phrase_status.value = _message(f"Comments re-tagged{html.escape(saved)}.", "#1b7837")
@@ -195,9 +196,8 @@ class VerbatimExplorer:
     def _show(self) -> None:
         pillar_id = self.pillar.value
         self.phrase_editor.layout.display = None if pillar_id else "none"
-        if pillar_id and pillar_id != self._phrases_of:
-            self.phrases.value = "\n".join(self.themes[pillar_id])
-        self._phrases_of = pillar_id
+        if pillar_id:
+            self.draft.show(pillar_id, {"phrases": "\n".join(self.themes[pillar_id])})
         rows = np.flatnonzero(passes_filter(self.frame, self.tags, self.current_filter).to_numpy())
         rows = rows[np.argsort(self._rank[rows], kind="stable")]
         if len(rows) and self._offset >= len(rows):
