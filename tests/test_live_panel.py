@@ -113,13 +113,19 @@ def test_participant_text_is_escaped_everywhere_the_panel_shows_it(room):
     assert list(panel.votes_figure.data[0].x) == [2, 1]
 
 
-def test_merging_ideas_moves_their_dots(room):
+def two_ideas(room):
+    """A live panel with one participant who proposed two ideas: (panel, participants, her, first, second)."""
     folder, participants = room
     panel = LivePanel(folder, refresh_seconds=None)
     ana = participants.join("HB7KQ", "Sales")
     panel.open_stage("ideas")
     first = participants.propose_idea(ana.id, "Text when ready", "same_day", "lift_experience", "process")
     second = participants.propose_idea(ana.id, "SMS when ready", "same_day", "lift_experience", "process")
+    return panel, participants, ana, first, second
+
+
+def test_merging_ideas_moves_their_dots(room):
+    panel, participants, ana, first, second = two_ideas(room)
     panel.open_stage("voting")
     participants.vote(ana.id, {second: 2})
     panel.refresh()
@@ -133,12 +139,7 @@ def test_merging_ideas_moves_their_dots(room):
 
 def test_the_ideas_chosen_to_merge_stay_chosen_while_the_room_keeps_sending(room):
     """STYLE rule 11: the panel refreshes every second; a new idea or a join must not reset the merge choice."""
-    folder, participants = room
-    panel = LivePanel(folder, refresh_seconds=None)
-    ana = participants.join("HB7KQ", "Sales")
-    panel.open_stage("ideas")
-    first = participants.propose_idea(ana.id, "Text when ready", "same_day", "lift_experience", "process")
-    second = participants.propose_idea(ana.id, "SMS when ready", "same_day", "lift_experience", "process")
+    panel, participants, ana, first, second = two_ideas(room)
     panel.refresh()
     panel.merge_from.value, panel.merge_into.value = second, first
     participants.propose_idea(ana.id, "Call when ready", "same_day", "lift_experience", "process")
