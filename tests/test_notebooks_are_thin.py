@@ -42,3 +42,11 @@ def test_code_cells_are_short_and_only_call_the_package(path):
                 assert node.module.split(".")[0] == "workshop", f"{path.name}: import from workshop only"
             if isinstance(node, ast.Import):
                 assert all(a.name.split(".")[0] == "workshop" for a in node.names), path.name
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name[:2].isdigit()], ids=lambda p: p.name)
+def test_the_workshop_steps_open_with_their_code_collapsed(path):
+    """On a projector the room reads the facilitator's words and the panels, not Python: each code cell's source
+    is hidden (one click on its bar shows it)."""
+    hidden = [cell.metadata.get("jupyter", {}).get("source_hidden") for cell in code_cells(path)]
+    assert hidden and all(hidden), f"{path.name}: collapse every code cell (View > Collapse All Code, then save)"
