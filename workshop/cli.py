@@ -13,10 +13,9 @@ from pathlib import Path
 from workshop.errors import WorkshopError
 from workshop.feedback.calls import calls_path, load_calls
 from workshop.feedback.load import check_feedback
-from workshop.feedback.mapping import MAPPING_FILE, load_mapping, save_mapping, source_path
+from workshop.feedback.mapping import MAPPING_FILE, load_mapping, source_path
 from workshop.feedback.themes import THEMES_FILE, themes_problems
-from workshop.files import stamp_of
-from workshop.folder import current_workshop, is_unedited_sample_copy, new_workshop
+from workshop.folder import current_workshop, new_workshop, save_suggested_mapping
 from workshop.live import DEFAULT_POOL_SIZE, DEFAULT_PORT
 from workshop.promise import load_promise
 
@@ -81,25 +80,14 @@ def _check_feedback_file(folder: Path, file: Path, mapping_file: str | None, sav
     check = check_feedback(file, promise, mapping, source=relative)
     print(check.to_text())
     if save:
-        target = folder / MAPPING_FILE
-        read = stamp_of(target)  # what the rule below decides on: a file changed after it is not replaced
         if check.mapping is None:
             print(f"Nothing saved: no mapping could be made for {file}.", file=sys.stderr)
             return EXIT_PROBLEMS
-        replaces_sample = is_unedited_sample_copy(target)
-        if target.exists() and not replaces_sample and (
-                mapping_file is None or Path(mapping_file).resolve() != target.resolve()):
-            print(f"Nothing saved: {target} already exists and is not the sample company's, so it is kept. "
-                  f"Check the file with it: add --mapping {target}. Or move it aside and run this command "
-                  f"again to save a new suggestion: mv {target} {target.with_suffix('.old.yml')}",
-                  file=sys.stderr)
-            return EXIT_PROBLEMS
         check.mapping.source = relative
-        if replaces_sample:
+        if save_suggested_mapping(folder, check.mapping, mapping_file):
             print(f"Replaced the sample company's unedited mapping.yml in {folder} (the sample keeps its own "
                   "in datasets/sample).")
-        save_mapping(check.mapping, target, expected=read)
-        print(f"Saved the mapping to {target}: correct it there or in notebook 02.")
+        print(f"Saved the mapping to {folder / MAPPING_FILE}: correct it there or in notebook 02.")
     return 0 if check.ok else EXIT_PROBLEMS
 
 

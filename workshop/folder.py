@@ -11,7 +11,8 @@ import shutil
 from pathlib import Path
 
 from workshop.errors import Problem, WorkshopFolderError
-from workshop.files import atomic_write_text
+from workshop.feedback.mapping import MAPPING_FILE, FeedbackMapping, save_mapping
+from workshop.files import atomic_write_text, stamp_of
 from workshop.promise import PROMISE_FILE
 
 WORKSHOP_ENV = "PROMISE_GAP_WORKSHOP"
@@ -107,3 +108,23 @@ def list_workshops() -> list[Path]:
     if not root.is_dir():
         return []
     return sorted(p for p in root.iterdir() if (p / PROMISE_FILE).is_file())
+
+
+def save_suggested_mapping(folder: str | os.PathLike, mapping: FeedbackMapping,
+                           checked_with: str | os.PathLike | None = None) -> bool:
+    """Save ``mapping`` as the folder's mapping.yml by the one rule for a mapping nobody confirmed on screen:
+    it may take the place of no file, of the sample company's copy left unedited by ``new_workshop``, or of the
+    very file it was checked with (``checked_with``); any other mapping.yml is someone's work and is kept
+    (``WorkshopFolderError`` says how to move it aside). True when it replaced the sample's copy. A file
+    changed between this decision and the write is refused too (``StaleFileError``)."""
+    target = Path(folder) / MAPPING_FILE
+    decided_on = stamp_of(target)
+    replaces_sample = is_unedited_sample_copy(target)
+    is_the_checked_file = checked_with is not None and Path(checked_with).resolve() == target.resolve()
+    if target.exists() and not replaces_sample and not is_the_checked_file:
+        raise WorkshopFolderError([Problem(
+            target, "", None, "Nothing saved: it already exists and is not the sample company's, so it is kept",
+            f"Check the file with it: add --mapping {target}. Or move it aside and run this command again to "
+            f"save a new suggestion: mv {target} {target.with_suffix('.old.yml')}")])
+    save_mapping(mapping, target, expected=decided_on)
+    return replaces_sample
