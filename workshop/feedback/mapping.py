@@ -490,7 +490,14 @@ def mapping_issues(mapping: FeedbackMapping, columns: list[str], promise: Promis
 
 def value_id(text: str) -> str:
     """A client value as a workshop value: lower case, words joined by ``_`` ('Call centre' → 'call_centre')."""
-    return re.sub(r"[^0-9a-z]+", "_", fold(text)).strip("_") or text.strip()
+    stripped = pd.Series([str(text).strip()], dtype=object)
+    return str(_ids(fold_all(stripped), stripped).iloc[0])
+
+
+def _ids(folded: pd.Series, texts: pd.Series) -> pd.Series:
+    """``value_id`` of many texts from their folded forms: the one rule, worked on a whole column at once."""
+    ids = folded.str.replace(r"[^0-9a-z]+", "_", regex=True).str.strip("_")
+    return ids.where(ids != "", texts)
 
 
 def resolve_values(values: list[str], value_map: dict[str, str], known: list[str]) -> tuple[list[str], list[bool]]:
@@ -505,8 +512,7 @@ def resolve_values(values: list[str], value_map: dict[str, str], known: list[str
     by_id = {value_id(k): k for k in known}
     texts = pd.Series([str(v).strip() for v in values], dtype=object)
     folded = fold_all(texts)
-    ids = folded.str.replace(r"[^0-9a-z]+", "_", regex=True).str.strip("_")
-    ids = ids.where(ids != "", texts)
+    ids = _ids(folded, texts)
     # Object dtype throughout: a map that matches nothing is all-NaN floats, which text must not fill.
     ours = folded.map(folded_map).astype(object)
     ours = ours.where(ours.notna(), ids.map(by_id).astype(object))

@@ -259,7 +259,7 @@ def _fits(target: str, column: ColumnProfile, *, long: bool) -> tuple[bool, str]
     if column.binary:
         return False, f"it holds only {' and '.join(sorted(column.texts))}: a flag, not a score"
     if target == "overall" and not column.numeric and not column.rated_outcome and \
-            guess_scale(list(column.texts)) in ("0-10",):
+            guess_scale(list(column.texts)) == "0-10":
         return False, f"its values are not ratings ({seen})"
     return True, seen
 
@@ -330,7 +330,7 @@ def suggest_mapping(preview: pd.DataFrame, promise: Promise, *, source: str = ""
         targets[name] = (score_labels, FIELD_WORDS[name])
     for pillar in promise.pillars:
         targets[f"pillar:{pillar.id}"] = (score_labels, (pillar.id.replace("_", " "), pillar.name))
-    if any(profile(label, [label]).numeric or len(label.split()) > FREE_TEXT_WORDS for label in columns):
+    if any(number_in(label) is not None or len(label.split()) > FREE_TEXT_WORDS for label in columns):
         mapping.notes.append(SuggestionNote("headings", None, UNDECIDED,
                                             "the first row looks like answers, not headings (e.g. "
                                             f"{next(c for c in columns if c)!r}): the export may have no heading "
@@ -346,7 +346,7 @@ def suggest_mapping(preview: pd.DataFrame, promise: Promise, *, source: str = ""
         if candidate.match >= SURE_MATCH:
             mapping.notes.append(SuggestionNote(_field_name(candidate.target), candidate.label, UNDECIDED,
                                                 f"named like it, but {candidate.why}: left unmapped"))
-    _notes_for_unmatched(mapping, chosen, profiles, promise)
+    _decide_what_no_heading_named(mapping, chosen, profiles, promise)
     mapping.pillars = {p: mapping.pillars[p] for p in promise.pillar_ids if p in mapping.pillars}
     if "touchpoint" in mapping.fields:
         mapping.touchpoints = suggest_value_map(_values_of(preview, mapping.fields["touchpoint"].label, mapping),
@@ -432,8 +432,10 @@ def _offer_loyalty_column(mapping: FeedbackMapping, profiles: dict[str, ColumnPr
                                         "file says who is loyal"))
 
 
-def _notes_for_unmatched(mapping: FeedbackMapping, chosen: dict[str, Candidate],
-                         profiles: dict[str, ColumnProfile], promise: Promise) -> None:
+def _decide_what_no_heading_named(mapping: FeedbackMapping, chosen: dict[str, Candidate],
+                                  profiles: dict[str, ColumnProfile], promise: Promise) -> None:
+    """The fields no heading named: the comment from the longest free text, advocates from a loyalty column,
+    and a note for each field left unmapped and for what importance is derived against."""
     decided = {note.field for note in mapping.notes}
     used = {c.label for c in chosen.values()} | ({mapping.advocate.column} if mapping.advocate else set())
     other_prose = [p.label for p in profiles.values() if p.prose and p.label not in used]
