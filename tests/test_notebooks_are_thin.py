@@ -23,10 +23,40 @@ def test_the_workshop_notebooks_are_there():
     assert {"00_start_here.ipynb", "01_define_the_promise.ipynb"} <= names
 
 
+CHECKED = "# NBVAL_CHECK_OUTPUT"
+"""nbval compares the output of a cell so marked with the one the notebook keeps (the sample company's)."""
+CHECKED_RESULTS = {"03_visualise_the_gap.ipynb": "panel.statuses()", "05_workshop_report.ipynb": "export_all("}
+"""The cells whose printed result matters: step 3's statuses, and the report's list of exports."""
+
+
+def checked(cell) -> bool:
+    return cell.source.lstrip().startswith(CHECKED)
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_outputs_are_stripped(path):
+    """Only a cell nbval checks keeps an output: the sample's, collapsed so that nobody reads it as their own
+    (JupyterLab shows a cell's output again when it runs)."""
     for cell in code_cells(path):
-        assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: strip outputs before commit"
+        assert cell.execution_count is None, f"{path.name}: strip execution counts before commit"
+        if checked(cell):
+            assert cell.outputs, f"{path.name}: a cell marked {CHECKED} needs the output nbval compares"
+            assert cell.metadata.get("jupyter", {}).get("outputs_hidden") is True, \
+                f"{path.name}: collapse the sample's output of the checked cell (View > Collapse Selected Outputs)"
+        else:
+            assert cell.outputs == [], f"{path.name}: strip outputs before commit"
+
+
+@pytest.mark.parametrize("name", sorted(CHECKED_RESULTS))
+def test_the_printed_results_that_matter_are_checked_by_nbval(name):
+    cells = [cell for cell in code_cells(NOTEBOOKS[0].parent / name) if CHECKED_RESULTS[name] in cell.source]
+    assert len(cells) == 1 and checked(cells[0]), f"{name}: mark the cell with {CHECKED}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_a_notebook_opens_no_session_store_of_its_own(path):
+    """The panels own the stores they read (and close them); a store opened in a cell is never closed."""
+    assert not any("SessionStore" in cell.source for cell in code_cells(path)), path.name
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

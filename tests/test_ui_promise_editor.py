@@ -1,13 +1,14 @@
 """Drive the step-1 promise editor the way a facilitator does, and read back promise.yml from disk."""
 from __future__ import annotations
 
+import html
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from workshop.promise import load_promise
+from workshop.promise import PROMISE_FILE, load_promise
 from workshop.ui import promise_editor
 from workshop.ui.promise_editor import PromiseEditor
 
@@ -227,3 +228,11 @@ def test_a_half_point_slider_value_is_written_as_the_half_point(folder):
     editor.threshold.value = 6.499999999999999
     assert on_disk(folder)["pillars"][1]["threshold"] == 6.5
     assert "99999" not in (folder / "promise.yml").read_text()
+
+
+def test_the_promise_card_shows_from_the_start(folder):
+    """Step 1 closes by reading the card aloud: it is there when the cell runs, before any edit."""
+    editor = PromiseEditor(folder)
+    promise = load_promise(folder / PROMISE_FILE)
+    assert promise.statement and html.escape(promise.statement) in editor.card.value
+    assert all(html.escape(p.name) in editor.card.value for p in promise.pillars)

@@ -256,3 +256,61 @@ def test_phrases_typed_for_one_pillar_wait_while_another_is_read_until_used(fram
     assert explorer.phrases.value == "advise\nexpert"
     explorer.apply_phrases.click()
     assert load_themes(themes_file, promise.pillar_ids)["expert_help"] == ["advise", "expert"]
+
+
+def test_a_sample_of_the_files_comments_says_it_is_a_sample(workshop_dir, monkeypatch):
+    """Past the explorer's cap the comments are a seeded sample: the count says '… of a sample of N', never as if
+    it were every comment of the file."""
+    from workshop.feedback import load
+
+    monkeypatch.setattr(load, "EXPLORER_CAP", 500)
+    loaded = load_workshop_feedback(workshop_dir)
+    assert loaded.explorer_is_sample and len(loaded.explorer) == 500
+    explorer = VerbatimExplorer.for_workshop(workshop_dir, loaded, load_promise(workshop_dir))
+    counted = re.sub("<[^>]+>", "", explorer.counts.value)
+    assert counted.startswith(f"500 comments match, in a random sample of 500 of the file's "
+                              f"{loaded.comments_total:,} comments"), counted
+    explorer.set_filters(advocate=True)
+    assert ", in a random sample of 500 of the file's" in explorer.counts.value
+
+
+def test_every_comment_of_the_file_says_no_sample(workshop_dir):
+    loaded = load_workshop_feedback(workshop_dir)
+    explorer = VerbatimExplorer.for_workshop(workshop_dir, loaded, load_promise(workshop_dir))
+    assert not loaded.explorer_is_sample and "sample" not in explorer.counts.value
+
+
+def test_the_explorer_follows_each_load_of_the_mapping_panel_keeping_the_filters(workshop_dir):
+    """Notebook 02: loading another file (or the same one again) above shows its comments below, with no cell
+    run again; the filters chosen and the phrases typed stay."""
+    from workshop.ui.mapping_panel import MappingPanel
+
+    panel = MappingPanel(workshop_dir, load=True)
+    explorer = VerbatimExplorer.for_mapping_panel(panel)
+    first = has_comment(panel.loaded.explorer["comment"]).sum()
+    assert f"<b>{first}</b> comments match" in explorer.counts.value
+    pillar = panel.promise.pillar_ids[0]
+    explorer.set_filters(pillar=pillar, advocate=True)
+    explorer.phrases.value = "typed, not used yet"
+
+    feedback = workshop_dir / "feedback.csv"
+    lines = feedback.read_text().splitlines(keepends=True)
+    feedback.write_text("".join(lines[:1001]))  # the client sends a shorter export
+    panel.load()
+    now = has_comment(panel.loaded.explorer["comment"]).sum()
+    assert now < first
+    assert explorer.pillar.value == pillar and explorer.advocate.value is True
+    assert explorer.phrases.value == "typed, not used yet"
+    explorer.set_filters(pillar=None, advocate=None)
+    assert f"<b>{now}</b> comments match" in explorer.counts.value
+
+
+def test_the_explorer_opened_before_any_load_shows_the_first_one(workshop_dir):
+    from workshop.ui.mapping_panel import MappingPanel
+
+    panel = MappingPanel(workshop_dir, load=False)
+    explorer = VerbatimExplorer.for_mapping_panel(panel)
+    assert "No feedback is loaded yet" in explorer.comments.value
+    assert "run this cell again" not in explorer.comments.value
+    panel.load()
+    assert explorer.shown_comments()
