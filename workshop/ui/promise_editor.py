@@ -139,6 +139,7 @@ class PromiseEditor:
             getattr(self, key).observe(lambda c, key=key: self._set_field(key, score_points(c["new"])), names="value")
 
         self._show_promise()
+        self.card.value = promise_card_html(self.promise)  # read aloud at the end of step 1, edited or not
         self._say(f"Editing {html.escape(str(self.path))}. Every change is saved as you make it.", "info")
 
     # --- what a facilitator does ------------------------------------------------------------------------
