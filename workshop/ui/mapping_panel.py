@@ -7,7 +7,8 @@ its scale, its missing codes and, for scale ``labels``, its labels' points, with
 beside them; the advocate flag, the touchpoint value map and the date order. What the suggestion was sure of,
 and what it left for the consultant to decide, is listed above the dropdowns. "Confirm mapping and load"
 saves ``mapping.yml`` and loads the feedback with a progress bar, then shows the validation report in plain
-words. The set-aside rows can be written to ``exports/``.
+words. The set-aside rows can be written to ``exports/``. A panel below it (the verbatim explorer) follows
+each load through ``when_loaded``.
 
 No rule lives here: suggesting, saving and checking a mapping is ``workshop.feedback.mapping``, loading and
 the report are ``workshop.feedback.load``, the scrub of anything shown is ``workshop.feedback.privacy`` (with
@@ -22,6 +23,7 @@ import html
 import math
 import os
 from pathlib import Path
+from typing import Callable
 
 import ipywidgets as widgets
 import pandas as pd
@@ -95,6 +97,7 @@ class MappingPanel:
         self.mapping: FeedbackMapping | None = None
         self.preview: pd.DataFrame | None = None
         self.loaded: LoadedFeedback | None = None
+        self._on_loaded: list[Callable[[LoadedFeedback], None]] = []
         self.field_choices: dict[str, widgets.Dropdown] = {}
         self.scores: dict[str, ScoreRow] = {}
         self.touchpoint_choices: dict[str, widgets.Dropdown] = {}
@@ -235,7 +238,13 @@ class MappingPanel:
         self._say("Loaded." if self.loaded.report.blocking == [] else
                   "Loaded, with problems to fix first (in red below).", GREEN if not self.loaded.report.blocking
                   else RED)
+        for show in self._on_loaded:
+            show(self.loaded)
         return self.loaded
+
+    def when_loaded(self, show: Callable[[LoadedFeedback], None]) -> None:
+        """Call ``show`` with each feedback this panel loads from now on (the verbatim explorer below it)."""
+        self._on_loaded.append(show)
 
     def write_set_aside(self) -> Path:
         """Write the last load's set-aside rows (no comments) to the workshop's ``exports/``."""

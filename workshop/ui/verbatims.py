@@ -1,8 +1,10 @@
 """Step 2 panel: the verbatim explorer, where the room reads what customers actually wrote, pillar by pillar.
 
 Filters (pillar, touchpoint, segment, NPS band, advocates) narrow the comments; the panel shows how many
-match and a few examples, large enough to read on a projector, in a reproducible random order, with a
-button for other examples. The selected pillar's phrases can be edited and re-tag the comments at once.
+match (of a sample, and says so, when the file had more comments than the loader keeps) and a few examples,
+large enough to read on a projector, in a reproducible random order, with a button for other examples. The
+selected pillar's phrases can be edited and re-tag the comments at once. Opened on notebook 02's mapping
+panel, it shows each new load's comments as it happens, keeping the filters and the phrases typed.
 
 The panel holds no rule of its own: which comment mentions which pillar is ``workshop.feedback.themes``;
 the NPS bands are ``workshop.feedback.advocates``; and every comment shown, and every touchpoint and segment
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 import numpy as np
@@ -29,13 +32,17 @@ from workshop.feedback.themes import (THEMES_FILE, Themes, VerbatimFilter, has_c
                                       save_themes, tag_comments, themes_read_stamp)
 from workshop.files import NO_FILE
 from workshop.promise import Promise
-from workshop.ui.draft import Draft
+from workshop.ui.draft import Draft, offer
 from workshop.ui.guard import guarded
+
+if TYPE_CHECKING:
+    from workshop.ui.mapping_panel import MappingPanel
 
 EXAMPLES_SHOWN = 6
 BAND_CHOICES = [("Any score", None)] + [(f"{band.capitalize()}s ({points.start}–{points.stop - 1})", band)
                                          for band, points in NPS_BANDS.items()]
 ADVOCATE_CHOICES = [("Everyone", None), ("Advocates only", True), ("Not advocates", False)]
+ANY = [("Any", None)]
 COMMENT_STYLE = ("font-size:24px;line-height:1.4;color:#111;background:#fff;border-left:6px solid #0072B2;"
                  "padding:0.4em 0.8em;margin:0.5em 0")
 META_STYLE = "font-size:20px;color:#333"
@@ -47,38 +54,32 @@ class VerbatimExplorer:
 
     ``explorer_frame`` is the canonical feedback frame (``workshop.cube``); ``themes`` the phrase lists per
     pillar; ``privacy`` the mapping's do-not-show names and safe patterns; ``themes_file``, when given, is
-    where edited phrases are saved. Tests drive it through ``set_filters``, ``show_other_examples``,
-    ``set_phrases`` and read ``shown_comments()``.
+    where edited phrases are saved; ``sampled_from``, when the frame is a sample, how many comments the file
+    had. Tests drive it through ``set_filters``, ``show_other_examples``, ``set_phrases``, ``show_feedback``
+    and read ``shown_comments()``.
     """
 
     def __init__(self, explorer_frame: pd.DataFrame, promise: Promise, themes: Themes,
                  privacy: PrivacyRules | None = None, examples: int = EXAMPLES_SHOWN, seed: int = 0,
-                 themes_file: str | Path | None = None):
-        # Only rows with a comment can ever be shown; dropping the rest once keeps every filter change cheap.
-        self.frame = explorer_frame[has_comment(explorer_frame["comment"])]
+                 themes_file: str | Path | None = None, sampled_from: int | None = None):
         self.promise = promise
         self.themes: Themes = {pillar_id: list(themes.get(pillar_id, [])) for pillar_id in promise.pillar_ids}
-        self.privacy = privacy or PrivacyRules()
         self.examples = examples
+        self.seed = seed
         self.themes_file = Path(themes_file) if themes_file else None
         # Phrases are saved only over the themes.yml these themes came from, never over another tab's save.
         self._themes_stamp = (themes_read_stamp(self.themes, self.themes_file, promise.pillar_ids)
                               if self.themes_file else NO_FILE)
-        # One shuffle of all rows, fixed by the seed: the same filters always show the same examples first.
-        self._rank = np.random.default_rng(seed).permutation(len(self.frame))
         self._offset = 0
         self._changing = False
         self._shown: list[str] = []
-        self.tags = tag_comments(self.frame["comment"], self.themes)
 
         layout = widgets.Layout(width="17em")
         style = {"description_width": "6em"}
         self.pillar = widgets.Dropdown(description="Pillar", options=[("Any pillar", None)] + [
             (p.name or p.id, p.id) for p in promise.pillars], layout=layout, style=style)
-        self.touchpoint = widgets.Dropdown(description="Touchpoint", options=self._choices(self.frame["touchpoint"]),
-                                           layout=layout, style=style)
-        self.segment = widgets.Dropdown(description="Segment", options=self._choices(self.frame["segment"]),
-                                        layout=layout, style=style)
+        self.touchpoint = widgets.Dropdown(description="Touchpoint", options=ANY, layout=layout, style=style)
+        self.segment = widgets.Dropdown(description="Segment", options=ANY, layout=layout, style=style)
         self.band = widgets.Dropdown(description="Score", options=BAND_CHOICES, layout=layout, style=style)
         self.advocate = widgets.Dropdown(description="Who", options=ADVOCATE_CHOICES, layout=layout, style=style)
         self.other_examples = widgets.Button(description="Show other examples", icon="refresh",
@@ -103,7 +104,7 @@ class VerbatimExplorer:
         self.apply_phrases.on_click(lambda _button: guarded(
             lambda: self.set_phrases(self.phrases.value.splitlines()),
             lambda text: setattr(self.phrase_status, "value", _message(html.escape(text), "#b2182b"))))
-        self._refresh()
+        self._use(explorer_frame, privacy or PrivacyRules(), sampled_from)
 
     @classmethod
     def for_workshop(cls, folder: str | Path, loaded: LoadedFeedback | None, promise: Promise,
@@ -116,19 +117,32 @@ class VerbatimExplorer:
             themes, problem = load_themes(themes_file, promise.pillar_ids), ""
         except WorkshopError as error:  # the hand-edited file stays as it is: phrases typed here are not saved
             themes, problem, themes_file = {}, f"{error} Phrases typed here are not saved until it is fixed.", None
+        explorer = cls(pd.DataFrame(columns=[*CANONICAL_COLUMNS, *promise.pillar_ids]), promise, themes,
+                       themes_file=themes_file, **options)
         if loaded is None:
-            frame = pd.DataFrame(columns=[*CANONICAL_COLUMNS, *promise.pillar_ids])
-            explorer = cls(frame, promise, themes, themes_file=themes_file, **options)
             explorer.comments.value = _message("No feedback is loaded yet: press <b>Confirm mapping and load</b> "
-                                               "above, then run this cell again.", "#b2182b")
+                                               "above; the comments appear here.", "#b2182b")
         else:
-            explorer = cls(loaded.explorer, promise, themes, privacy_rules(loaded.mapping), themes_file=themes_file,
-                           **options)
+            explorer.show_feedback(loaded)
         if problem:
             explorer.phrase_status.value = _message(html.escape(problem), "#b2182b")
         return explorer
 
+    @classmethod
+    def for_mapping_panel(cls, panel: MappingPanel, **options) -> VerbatimExplorer:
+        """The explorer under notebook 02's mapping panel: it opens on what the panel loaded and shows each later
+        load (another file, the same one again) as it happens, so no cell is run again."""
+        explorer = cls.for_workshop(panel.folder, panel.loaded, panel.promise, **options)
+        panel.when_loaded(explorer.show_feedback)
+        return explorer
+
     # --- what a facilitator does ------------------------------------------------------------------------
+
+    def show_feedback(self, loaded: LoadedFeedback) -> None:
+        """Read the comments of this load (scrubbed with its mapping's rules) instead of the ones shown; the
+        filters that still have a choice keep it, and phrases typed and not yet used stay."""
+        self._use(loaded.explorer, privacy_rules(loaded.mapping),
+                  loaded.comments_total if loaded.explorer_is_sample else None)
 
     @property
     def current_filter(self) -> VerbatimFilter:
@@ -181,6 +195,23 @@ class VerbatimExplorer:
 
     # --- wiring -----------------------------------------------------------------------------------------
 
+    def _use(self, explorer_frame: pd.DataFrame, privacy: PrivacyRules, sampled_from: int | None) -> None:
+        # Only rows with a comment can ever be shown; dropping the rest once keeps every filter change cheap.
+        self.frame = explorer_frame[has_comment(explorer_frame["comment"])]
+        self.privacy = privacy
+        self.sampled_from = sampled_from
+        # One shuffle of all rows, fixed by the seed: the same filters always show the same examples first.
+        self._rank = np.random.default_rng(self.seed).permutation(len(self.frame))
+        self.tags = tag_comments(self.frame["comment"], self.themes)
+        self._changing = True
+        try:
+            offer(self.touchpoint, self._choices(self.frame["touchpoint"]))
+            offer(self.segment, self._choices(self.frame["segment"]))
+        finally:
+            self._changing = False
+        self._offset = 0
+        self._refresh()
+
     def _on_filter(self, _change) -> None:
         if not self._changing:
             self._offset = 0
@@ -206,8 +237,10 @@ class VerbatimExplorer:
         texts = scrub_series(page["comment"], self.privacy.do_not_show, self.privacy.safe_patterns)
         self._shown = texts.tolist()
         first, last = self._offset + 1, self._offset + len(page)
+        sample = (f", in a random sample of {len(self.frame):,} of the file's {self.sampled_from:,} comments"
+                  if self.sampled_from else "")
         self.counts.value = _message(
-            f"<b>{len(rows)}</b> {'comment matches' if len(rows) == 1 else 'comments match'}"
+            f"<b>{len(rows)}</b> {'comment matches' if len(rows) == 1 else 'comments match'}{sample}"
             + (f" · showing {first}–{last}" if len(page) else ""), "#111")
         self.other_examples.disabled = len(rows) <= self.examples
         if page.empty:
@@ -222,7 +255,7 @@ class VerbatimExplorer:
     def _choices(self, values: pd.Series) -> list[tuple[str, str | None]]:
         """Filter choices: each value as found (to filter on), labelled as scrubbed (to be read)."""
         present = sorted(values.dropna().astype(str).unique())
-        return [("Any", None)] + [(self._scrubbed(value), value) for value in present]
+        return [*ANY, *((self._scrubbed(value), value) for value in present)]
 
     def _comment_html(self, text: str, row) -> str:
         band = nps_band(float(row.recommend)) if pd.notna(row.recommend) else None
