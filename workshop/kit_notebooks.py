@@ -7,6 +7,8 @@ server, registered by this module as a server extension (enabled for the environ
 ``jupyter-config/``, which ``make install`` copies into it): for a notebook under the kit's
 ``notebooks/`` it drops every output and execution count, and keeps the notebook's and each cell's
 metadata as the file on disk has them (what JupyterLab adds, such as the kernel's version, is left out).
+A cell marked ``# NBVAL_CHECK_OUTPUT`` keeps the output (and count) the file on disk has: the sample company's, which
+nbval compares a test run with; the day's run, with the client's data, is never saved.
 Cell sources are saved as typed: a facilitator's edit to the script is theirs to keep or discard with git.
 Notebooks anywhere else are saved untouched. This module reads no feedback and imports no widgets.
 """
@@ -18,6 +20,9 @@ from typing import Any
 import nbformat
 
 from workshop.folder import kit_root
+
+CHECKED_OUTPUT = "# NBVAL_CHECK_OUTPUT"
+"""nbval's marker for a cell whose output the tests compare with the one the notebook keeps."""
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
@@ -45,12 +50,16 @@ def keep_kit_notebooks_clean(model: dict[str, Any], path: str, contents_manager:
 
 def clean_notebook(notebook: nbformat.NotebookNode, on_disk: nbformat.NotebookNode | None) -> nbformat.NotebookNode:
     """``notebook`` without outputs or execution counts, with the notebook's and each cell's metadata taken
-    from ``on_disk`` (by cell id; a new cell keeps none)."""
-    metadata_by_id = {cell.get("id"): cell.metadata for cell in on_disk.cells} if on_disk is not None else {}
+    from ``on_disk`` (by cell id; a new cell keeps none); a cell still marked ``CHECKED_OUTPUT`` gets the
+    outputs and execution count it has on disk instead."""
+    on_disk_by_id = {cell.get("id"): cell for cell in on_disk.cells} if on_disk is not None else {}
     for cell in notebook.cells:
+        kept = on_disk_by_id.get(cell.get("id"))
         if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-        cell.metadata = nbformat.from_dict(metadata_by_id.get(cell.get("id"), {}))
+            source = "".join(cell.source)  # the saved model may hold it as a list of lines, as the file does
+            checked = kept is not None and source.lstrip().startswith(CHECKED_OUTPUT)
+            cell.outputs = kept.get("outputs", []) if checked else []
+            cell.execution_count = kept.get("execution_count") if checked else None  # nbval skips an unrun one
+        cell.metadata = nbformat.from_dict(kept.metadata if kept is not None else {})
     notebook.metadata = on_disk.metadata if on_disk is not None else nbformat.from_dict({})
     return notebook
