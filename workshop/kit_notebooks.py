@@ -21,8 +21,9 @@ import nbformat
 
 from workshop.folder import kit_root
 
-CHECKED_OUTPUT = "# NBVAL_CHECK_OUTPUT"
-"""nbval's marker for a cell whose output the tests compare with the one the notebook keeps."""
+CHECKED_OUTPUT = "NBVAL_CHECK_OUTPUT"
+"""nbval's marker, a comment line of its own, for a cell whose output the tests compare with the one the
+notebook keeps."""
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
@@ -56,10 +57,15 @@ def clean_notebook(notebook: nbformat.NotebookNode, on_disk: nbformat.NotebookNo
     for cell in notebook.cells:
         kept = on_disk_by_id.get(cell.get("id"))
         if cell.cell_type == "code":
-            source = "".join(cell.source)  # the saved model may hold it as a list of lines, as the file does
-            checked = kept is not None and source.lstrip().startswith(CHECKED_OUTPUT)
+            checked = kept is not None and is_checked("".join(cell.source))  # a model may hold a list of lines
             cell.outputs = kept.get("outputs", []) if checked else []
             cell.execution_count = kept.get("execution_count") if checked else None  # nbval skips an unrun one
         cell.metadata = nbformat.from_dict(kept.metadata if kept is not None else {})
     notebook.metadata = on_disk.metadata if on_disk is not None else nbformat.from_dict({})
     return notebook
+
+
+def is_checked(source: str) -> bool:
+    """Whether nbval compares this cell's output: one of its lines is the comment ``# NBVAL_CHECK_OUTPUT``."""
+    return any(line.strip().startswith("#") and line.strip().lstrip("#").strip() == CHECKED_OUTPUT
+               for line in source.splitlines())
