@@ -3,6 +3,7 @@
 Every error the kit raises on purpose derives from ``WorkshopError`` so that panels and the CLI can show
 its message plainly and never a traceback.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

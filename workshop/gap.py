@@ -18,6 +18,7 @@ Conventions, all on the customer's 0–10 scale:
   deviation with n − 1); shares use the Wilson score interval; both are shaky under ``min_n`` answers, which is
   why such cells are flagged ``small_sample`` and never judged.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,10 +48,12 @@ STATUSES = (PROMISE_ABLE, AT_RISK, BROKEN, NOT_JUDGED)
 
 def promise_ability_rule(min_n: int = DEFAULT_MIN_N) -> str:
     """The promise-ability rule in the words shown on screen (the one place it is written)."""
-    return (f"Promise-able: more than {PROMISE_ABLE_SHARE:.0%} of customers score it above the threshold, "
-            f"even at the low end of the 95% interval. "
-            f"Broken: fewer than {BROKEN_SHARE:.0%} do, even at the high end of the interval. "
-            f"At risk: anything in between. Fewer than {min_n} answers: not judged.")
+    return (
+        f"Promise-able: more than {PROMISE_ABLE_SHARE:.0%} of customers score it above the threshold, "
+        f"even at the low end of the 95% interval. "
+        f"Broken: fewer than {BROKEN_SHARE:.0%} do, even at the high end of the interval. "
+        f"At risk: anything in between. Fewer than {min_n} answers: not judged."
+    )
 
 
 ABOVE_RULE = "'Above the threshold' means strictly above: a 6 is not above a threshold of 6."
@@ -61,14 +64,22 @@ GROUPINGS = ("pillar", "touchpoint", "segment", "month")
 ALL = "all"
 """The group label when metrics are by pillar alone."""
 
-CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL = ("Concentrate here", "Keep up the good work", "Low priority",
-                                                "Possible overkill")
+CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL = (
+    "Concentrate here",
+    "Keep up the good work",
+    "Low priority",
+    "Possible overkill",
+)
+
+
 def quadrant_rule(measure: str = "likelihood to recommend") -> str:
     """The importance–performance rule in words; ``measure`` is what importance is derived against
     (``feedback.mapping.ImportanceMeasure.phrase``)."""
-    return (f"Importance: how strongly a pillar's score moves with {measure} (Pearson r). "
-            "Performance: the share of customers above the threshold. The lines are the average "
-            f"importance of the judged pillars and the promise-able line ({PROMISE_ABLE_SHARE:.0%}).")
+    return (
+        f"Importance: how strongly a pillar's score moves with {measure} (Pearson r). "
+        "Performance: the share of customers above the threshold. The lines are the average "
+        f"importance of the judged pillars and the promise-able line ({PROMISE_ABLE_SHARE:.0%})."
+    )
 
 
 class GapError(WorkshopError):
@@ -103,8 +114,11 @@ class Filter:
     def caption(self) -> str:
         """The filter in the room's words, for a figure's caption: e.g. "Touchpoints: phone, store. Advocates
         only. Months 2024-01 to 2024-03." ("All responses (no filter)." when it keeps everything)."""
-        parts = [f"{name}: {', '.join(chosen)}." for name, chosen in (("Touchpoints", self.touchpoints),
-                                                                    ("Segments", self.segments)) if chosen]
+        parts = [
+            f"{name}: {', '.join(chosen)}."
+            for name, chosen in (("Touchpoints", self.touchpoints), ("Segments", self.segments))
+            if chosen
+        ]
         if self.advocates_only:
             parts.append("Advocates only.")
         if self.months is not None:
@@ -131,9 +145,13 @@ def filter_to_dict(flt: Filter) -> dict[str, object]:
     return data
 
 
-def filters_from_data(data: object, file: Path | None = None, lines: Mapping[tuple, int] | None = None,
-                      touchpoints: Iterable[str] | None = None, segments: Iterable[str] | None = None
-                      ) -> list[Filter]:
+def filters_from_data(
+    data: object,
+    file: Path | None = None,
+    lines: Mapping[tuple, int] | None = None,
+    touchpoints: Iterable[str] | None = None,
+    segments: Iterable[str] | None = None,
+) -> list[Filter]:
     """The filters of a list of ``filter_to_dict`` mappings (as read from YAML, ``None`` for an empty file),
     or raise GapError naming the file, line, item (1-based), field and value of every problem.
 
@@ -144,11 +162,23 @@ def filters_from_data(data: object, file: Path | None = None, lines: Mapping[tup
     if data is None:
         return []
     if not isinstance(data, list):
-        raise GapError([Problem(file, "", None, "must be a list of views, each starting with '- '",
-                                "Write one '- touchpoints: [phone]' (or '- {}' for all responses) per view.",
-                                repr(data), lines.get(()))])
-    known = {"touchpoints": None if touchpoints is None else list(touchpoints),
-             "segments": None if segments is None else list(segments)}
+        raise GapError(
+            [
+                Problem(
+                    file,
+                    "",
+                    None,
+                    "must be a list of views, each starting with '- '",
+                    "Write one '- touchpoints: [phone]' (or '- {}' for all responses) per view.",
+                    repr(data),
+                    lines.get(()),
+                )
+            ]
+        )
+    known = {
+        "touchpoints": None if touchpoints is None else list(touchpoints),
+        "segments": None if segments is None else list(segments),
+    }
     problems: list[Problem] = []
     filters = []
     for index, raw in enumerate(data):
@@ -179,8 +209,12 @@ def filters_from_data(data: object, file: Path | None = None, lines: Mapping[tup
             labels = known[name]
             for label in value:
                 if labels is not None and label not in labels:
-                    add(name, "names a value the feedback does not have",
-                        f"Choose from: {', '.join(labels)}, or remove it.", label)
+                    add(
+                        name,
+                        "names a value the feedback does not have",
+                        f"Choose from: {', '.join(labels)}, or remove it.",
+                        label,
+                    )
             chosen[name] = tuple(value)
         advocates_only = raw.get("advocates_only", False)
         if not isinstance(advocates_only, bool):
@@ -188,16 +222,24 @@ def filters_from_data(data: object, file: Path | None = None, lines: Mapping[tup
             advocates_only = False
         months = raw.get("months")
         if months is not None:
-            if (not isinstance(months, list) or len(months) != 2
-                    or not all(isinstance(m, str) and _MONTH.fullmatch(m) for m in months)):
-                add("months", "must be two months YYYY-MM, the first and the last",
-                    "Write it as [2024-01, 2024-03].", months)
+            if (
+                not isinstance(months, list)
+                or len(months) != 2
+                or not all(isinstance(m, str) and _MONTH.fullmatch(m) for m in months)
+            ):
+                add(
+                    "months",
+                    "must be two months YYYY-MM, the first and the last",
+                    "Write it as [2024-01, 2024-03].",
+                    months,
+                )
                 months = None
             elif months[0] > months[1]:
                 add("months", "starts after it ends", "Give the earlier month first.", months)
                 months = None
-        filters.append(Filter(chosen["touchpoints"], chosen["segments"], advocates_only,
-                              tuple(months) if months else None))
+        filters.append(
+            Filter(chosen["touchpoints"], chosen["segments"], advocates_only, tuple(months) if months else None)
+        )
     if problems:
         raise GapError(problems)
     return filters
@@ -223,19 +265,41 @@ def check_goal_posts(goal_posts: Mapping[str, GoalPost], pillar_ids: Iterable[st
     problems = []
     for pillar_id in pillar_ids:
         if pillar_id not in goal_posts:
-            problems.append(Problem(None, f"pillar '{pillar_id}'", "goal posts", "has no target or threshold",
-                                    "Give every pillar of the cube goal posts (see goal_posts_from_promise)."))
+            problems.append(
+                Problem(
+                    None,
+                    f"pillar '{pillar_id}'",
+                    "goal posts",
+                    "has no target or threshold",
+                    "Give every pillar of the cube goal posts (see goal_posts_from_promise).",
+                )
+            )
             continue
         post = goal_posts[pillar_id]
         for name in ("target", "threshold", "lift"):
             value = getattr(post, name)
             if not SCORE_MIN <= value <= SCORE_MAX:
-                problems.append(Problem(None, f"pillar '{pillar_id}'", name, "must be between 0 and 10",
-                                        "Scores are out of 10.", repr(value)))
+                problems.append(
+                    Problem(
+                        None,
+                        f"pillar '{pillar_id}'",
+                        name,
+                        "must be between 0 and 10",
+                        "Scores are out of 10.",
+                        repr(value),
+                    )
+                )
         if post.threshold > post.target:
-            problems.append(Problem(None, f"pillar '{pillar_id}'", "threshold",
-                                    f"is above the target ({post.target:g})", "Lower the threshold or raise the target.",
-                                    repr(post.threshold)))
+            problems.append(
+                Problem(
+                    None,
+                    f"pillar '{pillar_id}'",
+                    "threshold",
+                    f"is above the target ({post.target:g})",
+                    "Lower the threshold or raise the target.",
+                    repr(post.threshold),
+                )
+            )
     if problems:
         raise GapError(problems)
 
@@ -278,8 +342,18 @@ def _selection(labels: list[str], chosen: tuple[str, ...] | None, field_name: st
         return np.arange(len(labels))
     unknown = [c for c in chosen if c not in labels]
     if unknown:
-        raise GapError([Problem(None, "filter", field_name, "names a value the feedback does not have",
-                                f"Choose from: {', '.join(labels)}.", repr(unknown[0]))])
+        raise GapError(
+            [
+                Problem(
+                    None,
+                    "filter",
+                    field_name,
+                    "names a value the feedback does not have",
+                    f"Choose from: {', '.join(labels)}.",
+                    repr(unknown[0]),
+                )
+            ]
+        )
     return np.array([labels.index(c) for c in chosen], dtype=np.int64)
 
 
@@ -288,24 +362,28 @@ def _month_selection(months: list[str], chosen: tuple[str, str] | None) -> np.nd
         return np.arange(len(months))
     first, last = chosen
     if first > last:
-        raise GapError([Problem(None, "filter", "months", "starts after it ends",
-                                "Give the earlier month first.", repr(chosen))])
+        raise GapError(
+            [Problem(None, "filter", "months", "starts after it ends", "Give the earlier month first.", repr(chosen))]
+        )
     return np.array([i for i, m in enumerate(months) if m != UNDATED and first <= m <= last], dtype=np.int64)
 
 
 def _picks(cube: ScoreCube, flt: Filter) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The indexes ``flt`` keeps on the cube's touchpoint, segment, month and advocate axes, in that order."""
-    return (_selection(cube.touchpoints, flt.touchpoints, "touchpoints"),
-            _selection(cube.segments, flt.segments, "segments"),
-            _month_selection(cube.months, flt.months),
-            np.array([1] if flt.advocates_only else [0, 1]))
+    return (
+        _selection(cube.touchpoints, flt.touchpoints, "touchpoints"),
+        _selection(cube.segments, flt.segments, "segments"),
+        _month_selection(cube.months, flt.months),
+        np.array([1] if flt.advocates_only else [0, 1]),
+    )
 
 
 def _kept_cells(cube: ScoreCube, picks: tuple[np.ndarray, ...]) -> np.ndarray:
     """True for each of the cube's cells whose touchpoint, segment, month and advocate codes ``picks`` keep."""
     kept = np.ones(len(cube.cells), dtype=bool)
-    for column, (chosen, size) in enumerate(zip(picks, (len(cube.touchpoints), len(cube.segments),
-                                                        len(cube.months), 2))):
+    for column, (chosen, size) in enumerate(
+        zip(picks, (len(cube.touchpoints), len(cube.segments), len(cube.months), 2))
+    ):
         allowed = np.zeros(size, dtype=bool)
         allowed[chosen] = True
         kept &= allowed[cube.cells[:, column]]
@@ -315,8 +393,18 @@ def _kept_cells(cube: ScoreCube, picks: tuple[np.ndarray, ...]) -> np.ndarray:
 def grouped_counts(cube: ScoreCube, flt: Filter, grouping: str) -> GroupedCounts:
     """The cube's counts for the responses ``flt`` keeps, summed to pillar × group × recommend × score."""
     if grouping not in GROUPINGS:
-        raise GapError([Problem(None, "metrics", "grouping", "is not a grouping we know",
-                                f"Use one of: {', '.join(GROUPINGS)}.", repr(grouping))])
+        raise GapError(
+            [
+                Problem(
+                    None,
+                    "metrics",
+                    "grouping",
+                    "is not a grouping we know",
+                    f"Use one of: {', '.join(GROUPINGS)}.",
+                    repr(grouping),
+                )
+            ]
+        )
     picks = _picks(cube, flt)
     if grouping == "pillar":
         groups = [ALL]
@@ -332,8 +420,9 @@ def grouped_counts(cube: ScoreCube, flt: Filter, grouping: str) -> GroupedCounts
     entries = _kept_cells(cube, picks)[cube.answer_cell]
     cell = cube.answer_cell[entries]
     recommend = cube.cells[cell, CELL_AXES.index("recommend")]
-    flat = ((cube.answer_pillar[entries] * len(groups) + group_of_cell[cell]) * RECOMMEND_BINS
-            + recommend) * SCORE_POINTS + cube.answer_score[entries]
+    flat = (
+        (cube.answer_pillar[entries] * len(groups) + group_of_cell[cell]) * RECOMMEND_BINS + recommend
+    ) * SCORE_POINTS + cube.answer_score[entries]
     shape = (len(cube.pillars), len(groups), RECOMMEND_BINS, SCORE_POINTS)
     # Float weights are exact for counts below 2**53 answers.
     counts = np.bincount(flat, weights=cube.answer_count[entries], minlength=int(np.prod(shape)))
@@ -357,8 +446,9 @@ class GapMetrics:
             self._cache[key] = grouped_counts(self.cube, flt, grouping)
         return self._cache[key]
 
-    def table(self, flt: Filter, grouping: str, goal_posts: Mapping[str, GoalPost],
-              min_n: int = DEFAULT_MIN_N) -> Table:
+    def table(
+        self, flt: Filter, grouping: str, goal_posts: Mapping[str, GoalPost], min_n: int = DEFAULT_MIN_N
+    ) -> Table:
         """The metrics table (see ``metrics``) for ``flt`` grouped by ``grouping``."""
         return metrics(self.counts(flt, grouping), goal_posts, min_n)
 
@@ -376,8 +466,9 @@ def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = Z_95) -> tu
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
-def mean_interval(mean: np.ndarray, sum_sq_dev: np.ndarray, n: np.ndarray, z: float = Z_95
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def mean_interval(
+    mean: np.ndarray, sum_sq_dev: np.ndarray, n: np.ndarray, z: float = Z_95
+) -> tuple[np.ndarray, np.ndarray]:
     """``mean ± z · s / √n`` with ``s² = sum_sq_dev / (n − 1)``; NaN where n < 2."""
     n = _counted(n)
     half = z * np.sqrt(sum_sq_dev / np.where(n > 1, n - 1, np.nan) / n)
@@ -400,8 +491,9 @@ def small_sample(n: np.ndarray, min_n: int) -> np.ndarray:
 def promise_ability(share_low: np.ndarray, share_high: np.ndarray, n: np.ndarray, min_n: int) -> np.ndarray:
     """The status of each cell by ``promise_ability_rule``, from the Wilson bounds of the share above the
     threshold; ``NOT_JUDGED`` where ``small_sample``."""
-    status = np.where(share_low > PROMISE_ABLE_SHARE, PROMISE_ABLE,
-                      np.where(share_high < BROKEN_SHARE, BROKEN, AT_RISK)).astype(object)
+    status = np.where(
+        share_low > PROMISE_ABLE_SHARE, PROMISE_ABLE, np.where(share_high < BROKEN_SHARE, BROKEN, AT_RISK)
+    ).astype(object)
     status[small_sample(n, min_n)] = NOT_JUDGED
     return status
 
@@ -424,8 +516,8 @@ def _pearson(joint: np.ndarray) -> np.ndarray:
         dr = points - mean_r[..., None]
         dk = points - mean_k[..., None]
         cov = np.einsum("...rk,...r,...k->...", joint, dr, dk)
-        var_r = (joint.sum(axis=-1) * dr ** 2).sum(axis=-1)
-        var_k = (joint.sum(axis=-2) * dk ** 2).sum(axis=-1)
+        var_r = (joint.sum(axis=-1) * dr**2).sum(axis=-1)
+        var_k = (joint.sum(axis=-2) * dk**2).sum(axis=-1)
         r = cov / np.sqrt(var_r * var_k)
     return np.where((n >= 2) & (var_r > 0) & (var_k > 0), np.clip(r, -1, 1), np.nan)
 
@@ -448,11 +540,33 @@ class Table:
 
 
 METRIC_COLUMNS = (
-    "pillar", "group", "n", "mean", "mean_low", "mean_high", "share_above", "share_above_low", "share_above_high",
-    "share_at_target", "target", "threshold", "lift", "gap", "score_detractors", "score_passives",
-    "score_promoters", "recommend_n", "detractors", "passives", "promoters", "nps", "nps_low", "nps_high",
+    "pillar",
+    "group",
+    "n",
+    "mean",
+    "mean_low",
+    "mean_high",
+    "share_above",
+    "share_above_low",
+    "share_above_high",
+    "share_at_target",
+    "target",
+    "threshold",
+    "lift",
+    "gap",
+    "score_detractors",
+    "score_passives",
+    "score_promoters",
+    "recommend_n",
+    "detractors",
+    "passives",
+    "promoters",
+    "nps",
+    "nps_low",
+    "nps_high",
     "importance",
-    "small_sample", "status",
+    "small_sample",
+    "status",
 )
 
 
@@ -494,13 +608,19 @@ def metrics(grouped: GroupedCounts, goal_posts: Mapping[str, GoalPost], min_n: i
         "pillar": np.repeat(np.array(grouped.pillars, dtype=object), shape[1]),
         "group": np.tile(np.array(grouped.groups, dtype=object), shape[0]),
         "n": n.astype(np.int64).ravel(),
-        "mean": mean.ravel(), "mean_low": mean_low.ravel(), "mean_high": mean_high.ravel(),
+        "mean": mean.ravel(),
+        "mean_low": mean_low.ravel(),
+        "mean_high": mean_high.ravel(),
         "share_above": shares["share_above"].ravel(),
-        "share_above_low": share_low.ravel(), "share_above_high": share_high.ravel(),
+        "share_above_low": share_low.ravel(),
+        "share_above_high": share_high.ravel(),
         "share_at_target": shares["share_at_target"].ravel(),
-        "target": np.broadcast_to(target, shape).ravel(), "threshold": np.broadcast_to(threshold, shape).ravel(),
-        "lift": np.broadcast_to(lift[:, None], shape).ravel(), "gap": (target - mean).ravel(),
-        "score_detractors": shares["score_detractors"].ravel(), "score_passives": shares["score_passives"].ravel(),
+        "target": np.broadcast_to(target, shape).ravel(),
+        "threshold": np.broadcast_to(threshold, shape).ravel(),
+        "lift": np.broadcast_to(lift[:, None], shape).ravel(),
+        "gap": (target - mean).ravel(),
+        "score_detractors": shares["score_detractors"].ravel(),
+        "score_passives": shares["score_passives"].ravel(),
         "score_promoters": shares["score_promoters"].ravel(),
         **{name: column.ravel() for name, column in bands.items()},
         "importance": grouped.importance.ravel(),
@@ -523,12 +643,15 @@ def nps_bands(recommend_counts: np.ndarray) -> dict[str, np.ndarray]:
         return np.array([np.nan if v is None else v for v in values], dtype=float).reshape(shape)
 
     total = column([r.n or None for r in results])
-    return {"recommend_n": np.array([r.n for r in results], dtype=np.int64).reshape(shape),
-            "detractors": column([r.detractors for r in results]) / total,
-            "passives": column([r.passives for r in results]) / total,
-            "promoters": column([r.promoters for r in results]) / total,
-            "nps": column([r.nps for r in results]), "nps_low": column([r.ci_low for r in results]),
-            "nps_high": column([r.ci_high for r in results])}
+    return {
+        "recommend_n": np.array([r.n for r in results], dtype=np.int64).reshape(shape),
+        "detractors": column([r.detractors for r in results]) / total,
+        "passives": column([r.passives for r in results]) / total,
+        "promoters": column([r.promoters for r in results]) / total,
+        "nps": column([r.nps for r in results]),
+        "nps_low": column([r.ci_low for r in results]),
+        "nps_high": column([r.ci_high for r in results]),
+    }
 
 
 def overall_nps(cube: ScoreCube, flt: Filter = Filter()) -> dict[str, float]:
@@ -542,7 +665,6 @@ def overall_nps(cube: ScoreCube, flt: Filter = Filter()) -> dict[str, float]:
 def responses_in(cube: ScoreCube, flt: Filter = Filter()) -> int:
     """How many responses ``flt`` keeps, whatever pillars they scored: the n a view of that filter rests on."""
     return int(cube.responses[_kept_cells(cube, _picks(cube, flt))].sum())
-
 
 
 # --- judgements for the room's views -------------------------------------------------------------------------
@@ -564,15 +686,27 @@ def quadrants(pillar_table: Table) -> Table:
     line = float(importance[judged].mean()) if judged.any() else np.nan
     important = importance >= line
     performing = performance > PROMISE_ABLE_SHARE
-    quadrant = np.select([important & ~performing, important & performing, ~important & ~performing],
-                         [CONCENTRATE, KEEP_UP, LOW_PRIORITY], OVERKILL).astype(object)
+    quadrant = np.select(
+        [important & ~performing, important & performing, ~important & ~performing],
+        [CONCENTRATE, KEEP_UP, LOW_PRIORITY],
+        OVERKILL,
+    ).astype(object)
     quadrant[~judged] = None
-    return Table({"pillar": pillar_table["pillar"], "importance": importance, "performance": performance,
-                  "quadrant": quadrant, "importance_line": np.full(len(importance), line)})
+    return Table(
+        {
+            "pillar": pillar_table["pillar"],
+            "importance": importance,
+            "performance": performance,
+            "quadrant": quadrant,
+            "importance_line": np.full(len(importance), line),
+        }
+    )
 
 
-LOUDNESS_RULE = ("A pillar is shouted but not delivered when marketing's loudness (0–10) is above the mean "
-                 "customer score (0–10) and the pillar is not promise-able.")
+LOUDNESS_RULE = (
+    "A pillar is shouted but not delivered when marketing's loudness (0–10) is above the mean "
+    "customer score (0–10) and the pillar is not promise-able."
+)
 
 
 def loudness(pillar_table: Table, promise: Promise) -> Table:
@@ -587,11 +721,16 @@ def loudness(pillar_table: Table, promise: Promise) -> Table:
     delivered = pillar_table["mean"]
     status = pillar_table["status"]
     over = loud - delivered
-    return Table({
-        "pillar": np.array(ids, dtype=object), "loudness": loud, "delivered": delivered, "over_promise": over,
-        "status": status,
-        "shouted_not_delivered": (over > 0) & (status != PROMISE_ABLE) & (status != NOT_JUDGED),
-    })
+    return Table(
+        {
+            "pillar": np.array(ids, dtype=object),
+            "loudness": loud,
+            "delivered": delivered,
+            "over_promise": over,
+            "status": status,
+            "shouted_not_delivered": (over > 0) & (status != PROMISE_ABLE) & (status != NOT_JUDGED),
+        }
+    )
 
 
 INTERNAL_COLUMNS = ("participant", "department", "pillar", "deliver_today", "customers_would_rate")
@@ -604,19 +743,34 @@ def check_internal_ratings(ratings: pd.DataFrame, pillar_ids: Iterable[str]) -> 
     """
     missing = [c for c in INTERNAL_COLUMNS if c not in ratings.columns]
     if missing:
-        raise GapError([Problem(None, "internal ratings", c, "column is missing",
-                                f"Give the columns {', '.join(INTERNAL_COLUMNS)}.") for c in missing])
+        raise GapError(
+            [
+                Problem(
+                    None, "internal ratings", c, "column is missing", f"Give the columns {', '.join(INTERNAL_COLUMNS)}."
+                )
+                for c in missing
+            ]
+        )
     known = set(pillar_ids)
     problems = []
     for row, record in enumerate(ratings.loc[:, list(INTERNAL_COLUMNS)].itertuples(index=False), start=1):
         if record.pillar not in known:
-            problems.append(Problem(None, f"row {row}", "pillar", "is not a pillar of the promise",
-                                    f"Use one of: {', '.join(sorted(known))}.", repr(record.pillar)))
+            problems.append(
+                Problem(
+                    None,
+                    f"row {row}",
+                    "pillar",
+                    "is not a pillar of the promise",
+                    f"Use one of: {', '.join(sorted(known))}.",
+                    repr(record.pillar),
+                )
+            )
         for name in ("deliver_today", "customers_would_rate"):
             value = getattr(record, name)
             if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not 0 <= value <= 10:
-                problems.append(Problem(None, f"row {row}", name, "must be a rating from 0 to 10",
-                                        "Rate out of 10.", repr(value)))
+                problems.append(
+                    Problem(None, f"row {row}", name, "must be a rating from 0 to 10", "Rate out of 10.", repr(value))
+                )
     if problems:
         raise GapError(problems)
     return ratings.loc[:, list(INTERNAL_COLUMNS)].reset_index(drop=True)
@@ -626,12 +780,21 @@ def internal_summary(ratings: pd.DataFrame, pillar_ids: Iterable[str]) -> Table:
     """The room's ratings per department × pillar: ``raters`` (participants), ``deliver_today`` and
     ``customers_would_rate`` (means, 0–10). Computed when ratings arrive, not on slider moves."""
     checked = check_internal_ratings(ratings, pillar_ids)
-    summary = (checked.groupby(["department", "pillar"], sort=True)
-               .agg(raters=("participant", "nunique"), deliver_today=("deliver_today", "mean"),
-                    customers_would_rate=("customers_would_rate", "mean"))
-               .reset_index())
-    return Table({name: summary[name].to_numpy(dtype=object if name in ("department", "pillar") else None)
-                  for name in summary.columns})
+    summary = (
+        checked.groupby(["department", "pillar"], sort=True)
+        .agg(
+            raters=("participant", "nunique"),
+            deliver_today=("deliver_today", "mean"),
+            customers_would_rate=("customers_would_rate", "mean"),
+        )
+        .reset_index()
+    )
+    return Table(
+        {
+            name: summary[name].to_numpy(dtype=object if name in ("department", "pillar") else None)
+            for name in summary.columns
+        }
+    )
 
 
 def blind_spots(summary: Table, pillar_table: Table) -> Table:
@@ -640,5 +803,6 @@ def blind_spots(summary: Table, pillar_table: Table) -> Table:
     customers say."""
     means = dict(zip(pillar_table["pillar"], pillar_table["mean"]))
     customers = np.array([means.get(p, np.nan) for p in summary["pillar"]], dtype=float)
-    return Table({**summary.columns, "customers": customers,
-                  "blind_spot": summary["deliver_today"].astype(float) - customers})
+    return Table(
+        {**summary.columns, "customers": customers, "blind_spot": summary["deliver_today"].astype(float) - customers}
+    )

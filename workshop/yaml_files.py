@@ -4,6 +4,7 @@ One reader for all of them, so that a consultant's typo gets the same kind of me
 in: the file, the line, and what to check. It returns plain data plus the line of every key, so that each
 file's own validator can name lines too. It knows nothing of what the files mean.
 """
+
 from __future__ import annotations
 
 import os
@@ -41,15 +42,22 @@ def read_yaml(path: Path, error_type: type[WorkshopError], fix: str) -> YamlDocu
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc)
-        raise error_type([Problem(path, "", None, f"is not valid YAML: {reason}", fix,
-                                  line=mark.line + 1 if mark else None)]) from None
+        raise error_type(
+            [Problem(path, "", None, f"is not valid YAML: {reason}", fix, line=mark.line + 1 if mark else None)]
+        ) from None
     lines: dict[tuple, int] = {}
     duplicates: list[tuple[tuple, int]] = []
     if node is not None:
         _walk(node, (), lines, duplicates)
     if duplicates:
-        raise error_type([Problem(path, "", str(key_path[-1]), "is written twice in the same place",
-                                  "Keep one of them.", line=line) for key_path, line in duplicates])
+        raise error_type(
+            [
+                Problem(
+                    path, "", str(key_path[-1]), "is written twice in the same place", "Keep one of them.", line=line
+                )
+                for key_path, line in duplicates
+            ]
+        )
     return YamlDocument(data, lines, stamp_of_bytes(content))
 
 

@@ -20,6 +20,7 @@ Detection, each overridable in mapping.yml (``format:``):
 A file that cannot be read (missing, empty, cut short, not the format its name says) raises FeedbackError
 naming the file and what to do, never a traceback from inside a library.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -41,8 +42,15 @@ import pyarrow.parquet as pq
 
 from workshop.errors import FeedbackError, Problem
 
-KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
-         ".parquet": "parquet", ".pq": "parquet"}
+KINDS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 DELIMITERS = (",", ";", "\t", "|")
 HEADER_SEARCH_ROWS = 30
 """A heading row further down than this is not looked for; name it in mapping.yml (``header_row``)."""
@@ -87,20 +95,46 @@ class RawChunk:
 def file_kind(path: Path) -> str:
     kind = KINDS.get(path.suffix.lower())
     if kind is None:
-        fix = ("Open it in Excel and save it as .xlsx." if path.suffix.lower() == ".xls"
-               else "Export the survey as CSV, Excel (.xlsx) or Parquet.")
-        raise FeedbackError([Problem(path, "", None, f"is not a file the kit reads ({', '.join(sorted(KINDS))})",
-                                     fix, repr(path.suffix))])
+        fix = (
+            "Open it in Excel and save it as .xlsx."
+            if path.suffix.lower() == ".xls"
+            else "Export the survey as CSV, Excel (.xlsx) or Parquet."
+        )
+        raise FeedbackError(
+            [
+                Problem(
+                    path, "", None, f"is not a file the kit reads ({', '.join(sorted(KINDS))})", fix, repr(path.suffix)
+                )
+            ]
+        )
     return kind
 
 
 def _check_exists(path: Path) -> None:
     if not path.is_file():
-        raise FeedbackError([Problem(path, "", None, "file not found",
-                                     "Check the name, or copy the client's export into the workshop folder.")])
+        raise FeedbackError(
+            [
+                Problem(
+                    path,
+                    "",
+                    None,
+                    "file not found",
+                    "Check the name, or copy the client's export into the workshop folder.",
+                )
+            ]
+        )
     if path.stat().st_size == 0:
-        raise FeedbackError([Problem(path, "", None, "the file is empty (0 bytes)",
-                                     "Export the survey again: the download or copy may have failed.")])
+        raise FeedbackError(
+            [
+                Problem(
+                    path,
+                    "",
+                    None,
+                    "the file is empty (0 bytes)",
+                    "Export the survey again: the download or copy may have failed.",
+                )
+            ]
+        )
 
 
 def detect_format(path: str | Path, given: FileFormat | None = None) -> FileFormat:
@@ -157,8 +191,10 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
-ENCODING_FIX = ("Set 'encoding:' under 'format:' in mapping.yml (e.g. cp1252 for files from Excel on Windows), "
-                "or remove it to detect.")
+ENCODING_FIX = (
+    "Set 'encoding:' under 'format:' in mapping.yml (e.g. cp1252 for files from Excel on Windows), "
+    "or remove it to detect."
+)
 
 
 def _head_records(path: Path, encoding: str) -> list[str]:
@@ -178,8 +214,17 @@ def _head_records(path: Path, encoding: str) -> list[str]:
 
 def _sniff_delimiter(lines: list[str], path: Path) -> str:
     if not any(line.strip() for line in lines):
-        raise FeedbackError([Problem(path, "", None, "the file holds only blank lines",
-                                     "Export the survey again: the download or copy may have failed.")])
+        raise FeedbackError(
+            [
+                Problem(
+                    path,
+                    "",
+                    None,
+                    "the file holds only blank lines",
+                    "Export the survey again: the download or copy may have failed.",
+                )
+            ]
+        )
     best, best_score = ",", (False, 0, 0)
     for delimiter in DELIMITERS:
         counts = [len(r) for r in _split(lines, delimiter, path) if r]
@@ -196,10 +241,18 @@ def _split(lines: list[str], delimiter: str, path: Path) -> list[list[str]]:
     try:
         return list(csv.reader(lines, delimiter=delimiter))
     except csv.Error:
-        raise FeedbackError([Problem(path, "", None, f"a value near the top is longer than "
-                                     f"{csv.field_size_limit() // 1024} KB: a quote is probably not closed",
-                                     "Open the file in a text editor and close the quote; or export it again.")]
-                            ) from None
+        raise FeedbackError(
+            [
+                Problem(
+                    path,
+                    "",
+                    None,
+                    f"a value near the top is longer than "
+                    f"{csv.field_size_limit() // 1024} KB: a quote is probably not closed",
+                    "Open the file in a text editor and close the quote; or export it again.",
+                )
+            ]
+        ) from None
 
 
 def _heading_row(rows: list) -> int:
@@ -263,8 +316,17 @@ def read_columns(path: str | Path, fmt: FileFormat) -> list[str]:
         rows = _split(head, fmt.delimiter or ",", path)
         header_row = fmt.header_row or 1
         if len(rows) < header_row:
-            raise FeedbackError([Problem(path, f"row {header_row}", None, "there is no heading row here",
-                                         "Check 'header_row' under 'format:' in mapping.yml.")])
+            raise FeedbackError(
+                [
+                    Problem(
+                        path,
+                        f"row {header_row}",
+                        None,
+                        "there is no heading row here",
+                        "Check 'header_row' under 'format:' in mapping.yml.",
+                    )
+                ]
+            )
         return column_names(rows[header_row - 1])
     if fmt.kind == "xlsx":
         with _workbook(path) as book:
@@ -272,14 +334,28 @@ def read_columns(path: str | Path, fmt: FileFormat) -> list[str]:
             header_row = fmt.header_row or 1
             for row in sheet.iter_rows(min_row=header_row, max_row=header_row, values_only=True):
                 return column_names(list(row))
-            raise FeedbackError([Problem(path, f"sheet '{sheet.title}', row {header_row}", None,
-                                         "there is no heading row here",
-                                         "Check 'sheet' and 'header_row' under 'format:' in mapping.yml.")])
+            raise FeedbackError(
+                [
+                    Problem(
+                        path,
+                        f"sheet '{sheet.title}', row {header_row}",
+                        None,
+                        "there is no heading row here",
+                        "Check 'sheet' and 'header_row' under 'format:' in mapping.yml.",
+                    )
+                ]
+            )
     return list(_parquet(path).schema_arrow.names)
 
 
-def read_preview(path: str | Path, sheet: str | int | None = None, header_row: int | None = None, *,
-                 rows: int = PREVIEW_ROWS, file_format: FileFormat | None = None) -> pd.DataFrame:
+def read_preview(
+    path: str | Path,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
+    *,
+    rows: int = PREVIEW_ROWS,
+    file_format: FileFormat | None = None,
+) -> pd.DataFrame:
     """The first ``rows`` records, raw, for the mapping panel and for suggesting a mapping.
 
     ``.attrs['file_format']`` holds the detected FileFormat and ``.attrs['rows']`` the spreadsheet rows.
@@ -299,8 +375,13 @@ def read_preview(path: str | Path, sheet: str | int | None = None, header_row: i
     return preview
 
 
-def read_chunks(path: str | Path, fmt: FileFormat, columns: list[str] | None, chunk_rows: int,
-                numbers: set[str] | frozenset[str] = frozenset()) -> Iterator[RawChunk]:
+def read_chunks(
+    path: str | Path,
+    fmt: FileFormat,
+    columns: list[str] | None,
+    chunk_rows: int,
+    numbers: set[str] | frozenset[str] = frozenset(),
+) -> Iterator[RawChunk]:
     """Records in chunks of up to ``chunk_rows``; only ``columns`` (all when None), as raw values.
 
     CSV values are text, blanks included, except in the ``numbers`` columns (scores): there a chunk whose
@@ -319,8 +400,9 @@ def read_chunks(path: str | Path, fmt: FileFormat, columns: list[str] | None, ch
 # --- CSV --------------------------------------------------------------------------------------------------
 
 
-def _csv_chunks(path: Path, fmt: FileFormat, columns: list[str] | None, chunk_rows: int,
-                numbers: set[str] | frozenset[str]) -> Iterator[RawChunk]:
+def _csv_chunks(
+    path: Path, fmt: FileFormat, columns: list[str] | None, chunk_rows: int, numbers: set[str] | frozenset[str]
+) -> Iterator[RawChunk]:
     names = read_columns(path, fmt)
     header_row = fmt.header_row or 1
     size = path.stat().st_size
@@ -329,11 +411,22 @@ def _csv_chunks(path: Path, fmt: FileFormat, columns: list[str] | None, chunk_ro
     with path.open("rb") as stream:
         try:  # pandas tokenizes its first buffer here already: a quote left open can fail at once
             # Every column is read (not usecols) so that a row with too many fields is caught, not silently cut.
-            reader = pd.read_csv(stream, sep=fmt.delimiter, encoding=fmt.encoding,
-                                 encoding_errors=fmt.encoding_errors, header=None, names=names,
-                                 skiprows=header_row, dtype={n: object for n in names if n not in numbers},
-                                 keep_default_na=False, na_values={n: [""] for n in numbers},
-                                 skip_blank_lines=False, on_bad_lines="warn", chunksize=chunk_rows, engine="c")
+            reader = pd.read_csv(
+                stream,
+                sep=fmt.delimiter,
+                encoding=fmt.encoding,
+                encoding_errors=fmt.encoding_errors,
+                header=None,
+                names=names,
+                skiprows=header_row,
+                dtype={n: object for n in names if n not in numbers},
+                keep_default_na=False,
+                na_values={n: [""] for n in numbers},
+                skip_blank_lines=False,
+                on_bad_lines="warn",
+                chunksize=chunk_rows,
+                engine="c",
+            )
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise FeedbackError([_csv_problem(path, exc, header_row)]) from None
         last: RawChunk | None = None
@@ -352,16 +445,18 @@ def _csv_chunks(path: Path, fmt: FileFormat, columns: list[str] | None, chunk_ro
                     rejected.append((row, f"has {saw} values where the heading row has {expected} columns"))
             if frame is None:
                 if last is not None or rejected:
-                    last = last or RawChunk(pd.DataFrame(columns=columns or names, dtype=object),
-                                            np.zeros(0, dtype=np.int64))
+                    last = last or RawChunk(
+                        pd.DataFrame(columns=columns or names, dtype=object), np.zeros(0, dtype=np.int64)
+                    )
                     last.rejected.extend(rejected)
                     _mark_cut_row(last, cut_row)
                     last.fraction = 1.0
                     yield last
                 return
             rows = _record_rows(frame.index.to_numpy(), header_row, bad_rows)
-            chunk = RawChunk(frame[columns] if columns is not None else frame, rows, rejected,
-                             min(stream.tell() / size, 0.99))
+            chunk = RawChunk(
+                frame[columns] if columns is not None else frame, rows, rejected, min(stream.tell() / size, 0.99)
+            )
             if fmt.encoding_errors == "replace":
                 chunk.replaced = _replaced_values(chunk)
             if last is not None:
@@ -416,11 +511,20 @@ def _csv_problem(path: Path, exc: Exception, header_row: int) -> Problem:
         return Problem(path, "", None, f"cannot be read as {exc.encoding}", ENCODING_FIX)
     if match := re.search(r"EOF inside string starting at row (\d+)", text):
         row = int(match.group(1)) + 1  # pandas counts records from the top of the file, from 0
-        return Problem(path, f"row {row}", None,
-                       "the file ends inside a quoted value that starts on this row: it was cut short, or a quote "
-                       "is not closed", "Export or copy the file again; if it opens in Excel, check that row.")
-    return Problem(path, "", None, f"cannot be split into columns ({text.strip()})",
-                   "Check the delimiter and quotes: open it in a text editor, or set 'delimiter:' in mapping.yml.")
+        return Problem(
+            path,
+            f"row {row}",
+            None,
+            "the file ends inside a quoted value that starts on this row: it was cut short, or a quote is not closed",
+            "Export or copy the file again; if it opens in Excel, check that row.",
+        )
+    return Problem(
+        path,
+        "",
+        None,
+        f"cannot be split into columns ({text.strip()})",
+        "Check the delimiter and quotes: open it in a text editor, or set 'delimiter:' in mapping.yml.",
+    )
 
 
 # --- Excel ------------------------------------------------------------------------------------------------
@@ -440,8 +544,9 @@ class _workbook:
         except _UNREADABLE_WORKBOOK:
             with self.path.open("rb") as stream:
                 compound = stream.read(len(_COMPOUND_FILE)) == _COMPOUND_FILE
-            raise FeedbackError([_protected(self.path) if compound else _damaged(self.path, "Excel workbook")]) \
-                from None
+            raise FeedbackError(
+                [_protected(self.path) if compound else _damaged(self.path, "Excel workbook")]
+            ) from None
         return self.book
 
     def __exit__(self, *exc_info: object) -> None:
@@ -449,15 +554,25 @@ class _workbook:
 
 
 def _protected(path: Path) -> Problem:
-    return Problem(path, "", None, "is protected with a password (or is an old .xls workbook renamed .xlsx)",
-                   "Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password, "
-                   "clear it), save it as .xlsx and retry.")
+    return Problem(
+        path,
+        "",
+        None,
+        "is protected with a password (or is an old .xls workbook renamed .xlsx)",
+        "Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password, "
+        "clear it), save it as .xlsx and retry.",
+    )
 
 
 def _damaged(path: Path, what: str) -> Problem:
-    return Problem(path, "", None, f"is not a complete {what}: it may have been cut short while downloading or "
-                   "copying, or it is another kind of file renamed",
-                   "Copy or download it again; if it opens in Excel, save it again and retry.")
+    return Problem(
+        path,
+        "",
+        None,
+        f"is not a complete {what}: it may have been cut short while downloading or "
+        "copying, or it is another kind of file renamed",
+        "Copy or download it again; if it opens in Excel, save it again and retry.",
+    )
 
 
 def _sheet(book, wanted: str | int | None, path: Path):
@@ -468,9 +583,18 @@ def _sheet(book, wanted: str | int | None, path: Path):
         return book.worksheets[wanted - 1]
     if isinstance(wanted, str) and wanted in names:
         return book[wanted]
-    raise FeedbackError([Problem(path, "", "sheet", "no such sheet in this workbook",
-                                 f"Sheets: {', '.join(names)} (or a position from 1 to {len(names)}).",
-                                 repr(wanted))])
+    raise FeedbackError(
+        [
+            Problem(
+                path,
+                "",
+                "sheet",
+                "no such sheet in this workbook",
+                f"Sheets: {', '.join(names)} (or a position from 1 to {len(names)}).",
+                repr(wanted),
+            )
+        ]
+    )
 
 
 def _data_sheet(book):
@@ -526,9 +650,18 @@ def _parquet(path: Path) -> pq.ParquetFile:
     names = parquet.schema_arrow.names
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise FeedbackError([Problem(path, "", None, f"two or more columns are named {repeated[0]!r}",
-                                     "Rename the repeated columns where the file was made, then export it again.",
-                                     ", ".join(map(repr, repeated)))])
+        raise FeedbackError(
+            [
+                Problem(
+                    path,
+                    "",
+                    None,
+                    f"two or more columns are named {repeated[0]!r}",
+                    "Rename the repeated columns where the file was made, then export it again.",
+                    ", ".join(map(repr, repeated)),
+                )
+            ]
+        )
     return parquet
 
 
@@ -541,8 +674,9 @@ def _parquet_chunks(path: Path, columns: list[str] | None, chunk_rows: int) -> I
             frame = batch.to_pandas()
             for name, column in zip(batch.schema.names, batch.columns):
                 if pa.types.is_nested(column.type):
-                    frame[name] = pd.Series([None if v is None else str(v) for v in column.to_pylist()],
-                                            index=frame.index, dtype=object)
+                    frame[name] = pd.Series(
+                        [None if v is None else str(v) for v in column.to_pylist()], index=frame.index, dtype=object
+                    )
             rows = np.arange(first, first + len(frame), dtype=np.int64)
             first += len(frame)
             yield RawChunk(frame, rows, [], (first - 2) / total)

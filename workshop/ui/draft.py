@@ -15,6 +15,7 @@ rule, written once for all panels:
 Panels build their widgets once and change only values and options in place; what they must rebuild, they
 rebuild through these two. This module holds no workshop rule.
 """
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence

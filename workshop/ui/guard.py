@@ -5,6 +5,7 @@ button seems dead), and a background refresh thread that raises stops for good. 
 callbacks and refresh loops through ``guarded``, and decides only where and in what colour the sentence
 goes. This module holds no workshop rule and builds no HTML: the panel escapes the sentence where it shows it.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -17,12 +18,12 @@ def problem_text(error: Exception) -> str:
     to do in its own words; anything else is a bug, named so it can be reported, with nothing lost."""
     if isinstance(error, WorkshopError):
         return str(error)
-    return (f"Something went wrong ({type(error).__name__}: {error}). "
-            "What you typed is kept; please report this.")
+    return f"Something went wrong ({type(error).__name__}: {error}). What you typed is kept; please report this."
 
 
-def guarded(action: Callable[[], object], show: Callable[[str], None],
-            text: Callable[[Exception], str] = problem_text) -> bool:
+def guarded(
+    action: Callable[[], object], show: Callable[[str], None], text: Callable[[Exception], str] = problem_text
+) -> bool:
     """Run ``action``; on any error pass ``text(error)`` (plain text, not yet escaped) to ``show`` instead of
     raising. Returns True when the action ran to the end."""
     try:

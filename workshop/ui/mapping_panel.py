@@ -15,6 +15,7 @@ the mapping's rules; a column whose heading looks personal is hidden in the prev
 for the do-not-show list after a load are ``workshop.feedback.names``.
 Whatever was typed stays in the widgets when something fails; the failure shows as a plain message.
 """
+
 from __future__ import annotations
 
 import copy
@@ -68,8 +69,11 @@ KEEP_AS_WRITTEN = "(keep as written)"
 PREVIEW_SHOWN = 8
 VALUES_SHOWN = 30
 """Distinct touchpoint values offered for translation; a survey has a handful, a free-text column hundreds."""
-DATE_ORDERS = [("Detect from the file", "auto"), ("Day first (31/12/2025)", "day_first"),
-               ("Month first (12/31/2025)", "month_first")]
+DATE_ORDERS = [
+    ("Detect from the file", "auto"),
+    ("Day first (31/12/2025)", "day_first"),
+    ("Month first (12/31/2025)", "month_first"),
+]
 SET_ASIDE_FILE = "set_aside_rows.csv"
 RED, GREEN, AMBER, INK = "#b2182b", "#1b7837", "#8c510a", "#111"
 TONES = {PLAIN: INK, GOOD: GREEN, WARNING: AMBER, BLOCKING: RED}
@@ -100,43 +104,90 @@ class MappingPanel:
         self.touchpoint_choices: dict[str, widgets.Dropdown] = {}
         self._translations_chosen: dict[str, str] = {}
 
-        self.path = widgets.Text(description="File", placeholder="a file in the workshop folder",
-                                 layout=widgets.Layout(width="36em"), style={"description_width": "5em"})
+        self.path = widgets.Text(
+            description="File",
+            placeholder="a file in the workshop folder",
+            layout=widgets.Layout(width="36em"),
+            style={"description_width": "5em"},
+        )
         self.upload = widgets.FileUpload(description="Upload a file", accept=",".join(KINDS), multiple=False)
-        self.sheet = widgets.Text(description="Sheet", placeholder="Excel: name or number",
-                                  layout=widgets.Layout(width="17em"), style={"description_width": "5em"})
-        self.header_row = widgets.BoundedIntText(description="Header row", value=0, min=0, max=1000,
-                                                 layout=widgets.Layout(width="12em"),
-                                                 style={"description_width": "6em"})
+        self.sheet = widgets.Text(
+            description="Sheet",
+            placeholder="Excel: name or number",
+            layout=widgets.Layout(width="17em"),
+            style={"description_width": "5em"},
+        )
+        self.header_row = widgets.BoundedIntText(
+            description="Header row",
+            value=0,
+            min=0,
+            max=1000,
+            layout=widgets.Layout(width="12em"),
+            style={"description_width": "6em"},
+        )
         self.read_button = widgets.Button(description="Read the file", icon="table")
         self.preview_html = widgets.HTML()
         self.notes_html = widgets.HTML()
-        self.advocate_column = widgets.Dropdown(description="Advocates", options=[(PROMOTERS, UNSET)], value=UNSET,
-                                                style={"description_width": "14em"},
-                                                layout=widgets.Layout(width="36em"))
-        self.advocate_values = widgets.Text(description="values", placeholder="e.g. 1, or Gold, Platinum",
-                                            style={"description_width": "4em"}, layout=widgets.Layout(width="24em"))
-        self.date_order = widgets.Dropdown(description="Dates", options=DATE_ORDERS, value="auto",
-                                           style={"description_width": "5em"}, layout=widgets.Layout(width="24em"))
+        self.advocate_column = widgets.Dropdown(
+            description="Advocates",
+            options=[(PROMOTERS, UNSET)],
+            value=UNSET,
+            style={"description_width": "14em"},
+            layout=widgets.Layout(width="36em"),
+        )
+        self.advocate_values = widgets.Text(
+            description="values",
+            placeholder="e.g. 1, or Gold, Platinum",
+            style={"description_width": "4em"},
+            layout=widgets.Layout(width="24em"),
+        )
+        self.date_order = widgets.Dropdown(
+            description="Dates",
+            options=DATE_ORDERS,
+            value="auto",
+            style={"description_width": "5em"},
+            layout=widgets.Layout(width="24em"),
+        )
         self.fields_box = widgets.VBox()
         self.values_box = widgets.VBox()
-        self.confirm_button = widgets.Button(description="Confirm mapping and load", button_style="primary",
-                                             icon="check", layout=widgets.Layout(width="18em"))
-        self.progress = widgets.FloatProgress(value=0, min=0, max=1, description="Loading",
-                                              layout=widgets.Layout(width="36em", visibility="hidden"))
+        self.confirm_button = widgets.Button(
+            description="Confirm mapping and load",
+            button_style="primary",
+            icon="check",
+            layout=widgets.Layout(width="18em"),
+        )
+        self.progress = widgets.FloatProgress(
+            value=0, min=0, max=1, description="Loading", layout=widgets.Layout(width="36em", visibility="hidden")
+        )
         self.report_html = widgets.HTML()
         self.names_html = widgets.HTML()
-        self.set_aside_button = widgets.Button(description="Write set-aside rows to CSV", icon="download",
-                                               disabled=True, layout=widgets.Layout(width="18em"))
+        self.set_aside_button = widgets.Button(
+            description="Write set-aside rows to CSV",
+            icon="download",
+            disabled=True,
+            layout=widgets.Layout(width="18em"),
+        )
         self.message = widgets.HTML()
-        self.widget = widgets.VBox([
-            widgets.HBox([self.path, self.upload], layout=widgets.Layout(flex_flow="row wrap")),
-            widgets.HBox([self.sheet, self.header_row, self.read_button], layout=widgets.Layout(flex_flow="row wrap")),
-            self.message, self.preview_html, self.notes_html, self.fields_box,
-            widgets.HBox([self.advocate_column, self.advocate_values], layout=widgets.Layout(flex_flow="row wrap")),
-            self.values_box, self.date_order,
-            self.confirm_button, self.progress, self.report_html, self.names_html, self.set_aside_button,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.path, self.upload], layout=widgets.Layout(flex_flow="row wrap")),
+                widgets.HBox(
+                    [self.sheet, self.header_row, self.read_button], layout=widgets.Layout(flex_flow="row wrap")
+                ),
+                self.message,
+                self.preview_html,
+                self.notes_html,
+                self.fields_box,
+                widgets.HBox([self.advocate_column, self.advocate_values], layout=widgets.Layout(flex_flow="row wrap")),
+                self.values_box,
+                self.date_order,
+                self.confirm_button,
+                self.progress,
+                self.report_html,
+                self.names_html,
+                self.set_aside_button,
+            ]
+        )
 
         self.upload.observe(self._on_upload, names="value")
         self.read_button.on_click(lambda _button: self._safely(self.choose_file, self.path.value))
@@ -157,8 +208,9 @@ class MappingPanel:
         again = self.mapping is not None and source_path(self.mapping, self.folder) == file
         shown = shown_values(self._mapping_fields()) if again else {}
         sheet = self.sheet.value.strip()
-        preview = read_preview(file, sheet=int(sheet) if sheet.isdigit() else (sheet or None),
-                               header_row=self.header_row.value or None)
+        preview = read_preview(
+            file, sheet=int(sheet) if sheet.isdigit() else (sheet or None), header_row=self.header_row.value or None
+        )
         relative = _relative(file, self.folder)
         if self.saved is not None and source_path(self.saved, self.folder) == file.resolve():
             mapping = copy.deepcopy(self.saved)
@@ -179,8 +231,9 @@ class MappingPanel:
         """Save an uploaded file into the workshop folder (raw data never leaves it) and read it."""
         file_name = Path(name).name
         if Path(file_name).suffix.lower() not in KINDS or file_name.startswith("."):
-            raise WorkshopError(f"'{file_name}' is not a survey export this kit reads. Upload a "
-                                f"{', '.join(sorted(KINDS))} file.")
+            raise WorkshopError(
+                f"'{file_name}' is not a survey export this kit reads. Upload a {', '.join(sorted(KINDS))} file."
+            )
         target = self.folder / file_name
         atomic_write_bytes(target, content)
         self.choose_file(target)
@@ -209,8 +262,11 @@ class MappingPanel:
             else:
                 mapping.fields[target] = source
         mapping.advocate = self._advocate_rule()
-        mapping.touchpoints = {value: choice.value for value, choice in self.touchpoint_choices.items()
-                               if choice.value not in (UNSET, value)}
+        mapping.touchpoints = {
+            value: choice.value
+            for value, choice in self.touchpoint_choices.items()
+            if choice.value not in (UNSET, value)
+        }
         mapping.date_order = self.date_order.value
         return mapping
 
@@ -232,9 +288,10 @@ class MappingPanel:
         offer = names_offer(names_in_comments(comments, privacy_rules(self.loaded.mapping)), len(comments))
         self.names_html.value = f'<div style="font-size:16px;color:{INK}">{html.escape(offer)}</div>' if offer else ""
         self.set_aside_button.disabled = self.loaded.report.rows_set_aside == 0
-        self._say("Loaded." if self.loaded.report.blocking == [] else
-                  "Loaded, with problems to fix first (in red below).", GREEN if not self.loaded.report.blocking
-                  else RED)
+        self._say(
+            "Loaded." if self.loaded.report.blocking == [] else "Loaded, with problems to fix first (in red below).",
+            GREEN if not self.loaded.report.blocking else RED,
+        )
         return self.loaded
 
     def write_set_aside(self) -> Path:
@@ -242,8 +299,11 @@ class MappingPanel:
         if self.loaded is None:
             raise WorkshopError("Load the feedback first: there are no set-aside rows yet.")
         path = self.loaded.report.write_set_aside_csv(self.folder / "exports" / SET_ASIDE_FILE)
-        self._say(f"Wrote {self.loaded.report.rows_set_aside:,} set-aside rows to "
-                  f"{html.escape(str(path.relative_to(self.folder)))}.", GREEN)
+        self._say(
+            f"Wrote {self.loaded.report.rows_set_aside:,} set-aside rows to "
+            f"{html.escape(str(path.relative_to(self.folder)))}.",
+            GREEN,
+        )
         return path
 
     # --- wiring ---------------------------------------------------------------------------------------
@@ -269,8 +329,9 @@ class MappingPanel:
         self._safely(self._build_value_map)
 
     def _safely(self, action, *args) -> None:
-        guarded(lambda: action(*args), lambda text: self._say(html.escape(text).replace("\n", "<br>"), RED),
-                _problem_text)
+        guarded(
+            lambda: action(*args), lambda text: self._say(html.escape(text).replace("\n", "<br>"), RED), _problem_text
+        )
 
     def _say(self, message_html: str, colour: str) -> None:
         self.message.value = f'<div style="font-size:16px;color:{colour}">{message_html}</div>'
@@ -281,8 +342,10 @@ class MappingPanel:
             return None
         values = [value.strip() for value in self.advocate_values.value.split(",") if value.strip()]
         if not values:
-            raise WorkshopError(f"Advocates: type the values of '{column}' that mark an advocate (e.g. 1, or "
-                                f"Gold, Platinum), or choose {PROMOTERS}.")
+            raise WorkshopError(
+                f"Advocates: type the values of '{column}' that mark an advocate (e.g. 1, or "
+                f"Gold, Platinum), or choose {PROMOTERS}."
+            )
         return AdvocateRule(column, values)
 
     def _mapping_fields(self) -> dict[str, widgets.ValueWidget]:
@@ -293,10 +356,16 @@ class MappingPanel:
             fields[target] = dropdown
             if target in self.scores:
                 row = self.scores[target]
-                fields |= {f"{target} scale": row.scale, f"{target} missing": row.missing,
-                           f"{target} labels": row.labels}
-        return fields | {"advocate column": self.advocate_column, "advocate values": self.advocate_values,
-                         "date order": self.date_order}
+                fields |= {
+                    f"{target} scale": row.scale,
+                    f"{target} missing": row.missing,
+                    f"{target} labels": row.labels,
+                }
+        return fields | {
+            "advocate column": self.advocate_column,
+            "advocate values": self.advocate_values,
+            "date order": self.date_order,
+        }
 
     def _in_folder(self, path: str | Path) -> Path:
         file = Path(path)
@@ -309,12 +378,20 @@ class MappingPanel:
         head = self.preview.head(PREVIEW_SHOWN)
         personal = [looks_personal(column) for column in head.columns]
         cells = "".join(f"<th>{html.escape(str(c))}</th>" for c in head.columns)
-        rows = "".join("<tr>" + "".join(f"<td>{html.escape(HIDDEN_PERSONAL if hidden else _cell(v, rules))}</td>"
-                                        for v, hidden in zip(row, personal)) + "</tr>"
-                       for row in head.itertuples(index=False))
-        self.preview_html.value = (f'<div style="overflow-x:auto;max-width:100%"><table style="font-size:13px">'
-                                   f"<tr>{cells}</tr>{rows}</table></div>"
-                                   f"<div>First {len(head)} of the rows read for the preview.</div>")
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(HIDDEN_PERSONAL if hidden else _cell(v, rules))}</td>"
+                for v, hidden in zip(row, personal)
+            )
+            + "</tr>"
+            for row in head.itertuples(index=False)
+        )
+        self.preview_html.value = (
+            f'<div style="overflow-x:auto;max-width:100%"><table style="font-size:13px">'
+            f"<tr>{cells}</tr>{rows}</table></div>"
+            f"<div>First {len(head)} of the rows read for the preview.</div>"
+        )
 
     def _labels(self, target: str) -> list[str]:
         """What a target can be mapped to: client columns, or questions for scores in a long export."""
@@ -335,10 +412,13 @@ class MappingPanel:
             chosen = sources.get(target)
             value = chosen.label if chosen is not None and chosen.label in labels else UNSET
             name = names.get(target, target.replace("_", " "))
-            dropdown = widgets.Dropdown(description=name,
-                                        options=[(NOT_IN_FILE, UNSET)] + [(label, label) for label in labels],
-                                        value=value, style={"description_width": "14em"},
-                                        layout=widgets.Layout(width="36em"))
+            dropdown = widgets.Dropdown(
+                description=name,
+                options=[(NOT_IN_FILE, UNSET)] + [(label, label) for label in labels],
+                value=value,
+                style={"description_width": "14em"},
+                layout=widgets.Layout(width="36em"),
+            )
             self.field_choices[target] = dropdown
             if target in FIELDS:
                 rows.append(dropdown)
@@ -374,11 +454,15 @@ class MappingPanel:
             else:
                 current = suggested if suggested in known else (value if value in known else UNSET)
             self.touchpoint_choices[value] = widgets.Dropdown(
-                description=_cell(value, rules), options=[(KEEP_AS_WRITTEN, UNSET)] + [(t, t) for t in known],
+                description=_cell(value, rules),
+                options=[(KEEP_AS_WRITTEN, UNSET)] + [(t, t) for t in known],
                 value=current,
-                style={"description_width": "14em"}, layout=widgets.Layout(width="30em"))
-        self.values_box.children = [widgets.HTML("<b>Touchpoints: the client's words → the workshop's</b>")] + \
-            list(self.touchpoint_choices.values())
+                style={"description_width": "14em"},
+                layout=widgets.Layout(width="30em"),
+            )
+        self.values_box.children = [widgets.HTML("<b>Touchpoints: the client's words → the workshop's</b>")] + list(
+            self.touchpoint_choices.values()
+        )
 
 
 class ScoreRow:
@@ -390,19 +474,35 @@ class ScoreRow:
     def __init__(self, name: str, source: Source | None):
         self.name = name
         scale = source.scale if source is not None and source.scale in SCALES else "0-10"
-        self.scale = widgets.Dropdown(description="scale", options=SCALE_CHOICES, value=scale,
-                                      style={"description_width": "4em"}, layout=widgets.Layout(width="30em"))
-        self.missing = widgets.Text(description="missing codes", placeholder="e.g. 0, or n/a, 99",
-                                    value=", ".join(_code_text(code) for code in (source.missing if source else [])),
-                                    style={"description_width": "8em"}, layout=widgets.Layout(width="20em"))
-        self.labels = widgets.Text(description="labels", placeholder=LABELS_EXAMPLE,
-                                   value=", ".join(f"{label}={points:g}"
-                                                   for label, points in (source.labels if source else {}).items()),
-                                   style={"description_width": "4em"}, layout=widgets.Layout(width="30em"))
+        self.scale = widgets.Dropdown(
+            description="scale",
+            options=SCALE_CHOICES,
+            value=scale,
+            style={"description_width": "4em"},
+            layout=widgets.Layout(width="30em"),
+        )
+        self.missing = widgets.Text(
+            description="missing codes",
+            placeholder="e.g. 0, or n/a, 99",
+            value=", ".join(_code_text(code) for code in (source.missing if source else [])),
+            style={"description_width": "8em"},
+            layout=widgets.Layout(width="20em"),
+        )
+        self.labels = widgets.Text(
+            description="labels",
+            placeholder=LABELS_EXAMPLE,
+            value=", ".join(f"{label}={points:g}" for label, points in (source.labels if source else {}).items()),
+            style={"description_width": "4em"},
+            layout=widgets.Layout(width="30em"),
+        )
         self.rule = widgets.HTML()
-        self.widget = widgets.VBox([widgets.HBox([self.scale, self.missing, self.labels],
-                                                 layout=widgets.Layout(flex_flow="row wrap")), self.rule],
-                                   layout=widgets.Layout(margin="0 0 0 14em"))
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.scale, self.missing, self.labels], layout=widgets.Layout(flex_flow="row wrap")),
+                self.rule,
+            ],
+            layout=widgets.Layout(margin="0 0 0 14em"),
+        )
         for field in (self.scale, self.missing, self.labels):
             field.observe(self._show_rule, names="value")
         self._show_rule()
@@ -423,13 +523,17 @@ class ScoreRow:
             except ValueError:
                 value = math.nan
             if not label.strip() or math.isnan(value):
-                raise WorkshopError(f"{self.name}: the labels '{self.labels.value}' cannot be read at "
-                                    f"'{part.strip()}'. Write each label with its points out of 10, e.g. "
-                                    f"{LABELS_EXAMPLE}.")
+                raise WorkshopError(
+                    f"{self.name}: the labels '{self.labels.value}' cannot be read at "
+                    f"'{part.strip()}'. Write each label with its points out of 10, e.g. "
+                    f"{LABELS_EXAMPLE}."
+                )
             points[label.strip()] = value
         if not points:
-            raise WorkshopError(f"{self.name}: the scale is 'labels', so type each label with its points out of 10, "
-                                f"e.g. {LABELS_EXAMPLE}.")
+            raise WorkshopError(
+                f"{self.name}: the scale is 'labels', so type each label with its points out of 10, "
+                f"e.g. {LABELS_EXAMPLE}."
+            )
         return points
 
     def _show_rule(self, _change=None) -> None:
@@ -468,8 +572,11 @@ def notes_html(notes: list[SuggestionNote]) -> str:
         group = [note for note in notes if note.confidence == confidence]
         if group:
             colour = AMBER if confidence == UNDECIDED else INK
-            parts.append(f'<div style="color:{colour}"><b>{title} ({len(group)})</b><ul>'
-                         + "".join(f"<li>{html.escape(note.sentence())}</li>" for note in group) + "</ul></div>")
+            parts.append(
+                f'<div style="color:{colour}"><b>{title} ({len(group)})</b><ul>'
+                + "".join(f"<li>{html.escape(note.sentence())}</li>" for note in group)
+                + "</ul></div>"
+            )
     parts.append("</div>")
     return "".join(parts)
 
@@ -484,8 +591,11 @@ def report_html(report: ValidationReport, calls: int = 0) -> str:
     shown = [f'<div style="font-size:16px;color:{INK}">']
     for part in (totals, *parts):
         if part.heading:
-            shown.append(f'<h4 style="color:{TONES[part.tone]}">{html.escape(part.heading)}</h4><ul>'
-                         + "".join(f"<li>{_line_html(line)}</li>" for line in part.lines) + "</ul>")
+            shown.append(
+                f'<h4 style="color:{TONES[part.tone]}">{html.escape(part.heading)}</h4><ul>'
+                + "".join(f"<li>{_line_html(line)}</li>" for line in part.lines)
+                + "</ul>"
+            )
         else:
             shown += [f"<p>{_line_html(line)}</p>" for line in part.lines]
     shown.append("</div>")
@@ -494,9 +604,11 @@ def report_html(report: ValidationReport, calls: int = 0) -> str:
 
 def _line_html(line: ReportLine) -> str:
     examples = "".join(f"<li>{html.escape(example)}</li>" for example in line.examples)
-    return (f'<span style="color:{TONES[line.tone]}">{html.escape(line.text)}</span>'
-            + (f"<ul>{examples}</ul>" if examples else "")
-            + (f"<div>What to do: {html.escape(line.fix)}</div>" if line.fix else ""))
+    return (
+        f'<span style="color:{TONES[line.tone]}">{html.escape(line.text)}</span>'
+        + (f"<ul>{examples}</ul>" if examples else "")
+        + (f"<div>What to do: {html.escape(line.fix)}</div>" if line.fix else "")
+    )
 
 
 def _problem_text(error: Exception) -> str:
