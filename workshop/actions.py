@@ -9,9 +9,10 @@ It stores nothing (actions are kept as events in the session store) and imports 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from workshop import gap as gap_metrics
 from workshop.errors import Problem, WorkshopError
@@ -360,7 +361,7 @@ def refreshed_promise(
     refreshed = promise.copy()
     pillar = refreshed.pillar(action.pillar_id)
     for key, value in given.items():
-        setattr(pillar, key, list(value) if key == "touchpoints" else value)
+        setattr(pillar, key, list(value) if isinstance(value, (list, tuple)) else value)
     return refreshed
 
 
@@ -390,7 +391,9 @@ def pillar_standing(promise: Promise, pillar_table: gap_metrics.Table | None = N
     """
     found: dict[str, tuple[float | None, str]] = {}
     if pillar_table is not None:
-        for pillar_id, value, status in zip(pillar_table["pillar"], pillar_table["gap"], pillar_table["status"]):
+        for pillar_id, value, status in zip(
+            pillar_table["pillar"], pillar_table["gap"], pillar_table["status"], strict=True
+        ):
             found[str(pillar_id)] = (None if value != value else float(value), str(status))  # NaN: no answers
     standing = [PillarStanding(p.id, p.name, *found.get(p.id, (None, None))) for p in promise.pillars]
     return sorted(standing, key=lambda s: (s.gap is None, -(s.gap or 0.0)))

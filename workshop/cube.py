@@ -31,8 +31,8 @@ source     ``survey`` or ``call``
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -170,7 +170,7 @@ class _GrowingAxis:
 
     def __init__(self) -> None:
         self.labels: list[str] = []
-        self._index = pd.Index([], dtype=object)
+        self._index: pd.Index = pd.Index([], dtype=object)
 
     def codes(self, values: pd.Series) -> np.ndarray:
         categorical = pd.Categorical(values.astype("string").fillna(NOT_STATED))
@@ -293,8 +293,11 @@ class CubeBuilder:
                 labels[axis] = [seen[i] for i in order]
             else:
                 totals = sum(
-                    np.bincount(c[:, column], weights=part.responses, minlength=len(seen))
-                    for c, part in zip(cells, parts)
+                    (
+                        np.bincount(c[:, column], weights=part.responses, minlength=len(seen))
+                        for c, part in zip(cells, parts, strict=True)
+                    ),
+                    np.zeros(len(seen)),
                 )
                 labels[axis], recode = _grouped_labels(seen, totals)
                 if len(labels[axis]) < len(seen):
@@ -303,7 +306,11 @@ class CubeBuilder:
                 c[:, column] = recode[c[:, column]]
         sizes = [len(labels["touchpoint"]), len(labels["segment"]), len(labels["month"]), 2, RECOMMEND_BINS]
         built = self._reduce(
-            [_Counts(c, part.responses, part.answer_keys, part.answer_counts) for c, part in zip(cells, parts)], sizes
+            [
+                _Counts(c, part.responses, part.answer_keys, part.answer_counts)
+                for c, part in zip(cells, parts, strict=True)
+            ],
+            sizes,
         )
         per_cell = len(self.pillar_ids) * SCORE_POINTS
         cell, rest = np.divmod(built.answer_keys, per_cell)

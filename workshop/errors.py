@@ -66,6 +66,10 @@ class PromiseError(WorkshopError):
     """The promise (promise.yml or an edit to it) is not valid."""
 
 
+class GapError(WorkshopError):
+    """A filter, goal post or internal rating the gap metrics cannot use."""
+
+
 class FeedbackError(WorkshopError):
     """A feedback file or its mapping cannot be read at all (missing, empty, cut short, wrong format)."""
 

@@ -21,17 +21,16 @@ Conventions, all on the customer's 0–10 scale:
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from workshop.cube import CELL_AXES, RECOMMEND_BINS, SCORE_POINTS, UNDATED, ScoreCube
-from workshop.errors import Problem, WorkshopError
+from workshop.errors import GapError, Problem
 from workshop.feedback.advocates import DETRACTOR_MAX, PASSIVE_MAX, SMALL_SAMPLE, Z_95, nps
+from workshop.filters import Filter
 from workshop.promise import SCORE_MAX, SCORE_MIN, Promise, score_points
 
 DEFAULT_MIN_N = SMALL_SAMPLE
@@ -82,167 +81,7 @@ def quadrant_rule(measure: str = "likelihood to recommend") -> str:
     )
 
 
-class GapError(WorkshopError):
-    """A filter, goal post or internal rating the gap metrics cannot use."""
-
-
 # --- what the room chooses ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Filter:
-    """Which responses count. ``None`` (or empty) means all; labels are the cube's.
-
-    ``months`` is ``(first, last)`` as ``YYYY-MM``, both included; months are the finest date grain, and a
-    range leaves out undated responses.
-    """
-
-    touchpoints: tuple[str, ...] | None = None
-    segments: tuple[str, ...] | None = None
-    advocates_only: bool = False
-    months: tuple[str, str] | None = None
-
-    def __post_init__(self) -> None:
-        # Sorted tuples: hashable, so the filter can key the histogram cache, and the same choice in another
-        # order (a hand-edited report_views.yml) is the same filter, not a second report view.
-        for name in ("touchpoints", "segments"):
-            value = getattr(self, name)
-            object.__setattr__(self, name, tuple(sorted(set(value))) if value else None)
-        if self.months is not None:
-            object.__setattr__(self, "months", tuple(self.months))
-
-    def caption(self) -> str:
-        """The filter in the room's words, for a figure's caption: e.g. "Touchpoints: phone, store. Advocates
-        only. Months 2024-01 to 2024-03." ("All responses (no filter)." when it keeps everything)."""
-        parts = [
-            f"{name}: {', '.join(chosen)}."
-            for name, chosen in (("Touchpoints", self.touchpoints), ("Segments", self.segments))
-            if chosen
-        ]
-        if self.advocates_only:
-            parts.append("Advocates only.")
-        if self.months is not None:
-            parts.append(f"Months {self.months[0]} to {self.months[1]}.")
-        return " ".join(parts) or "All responses (no filter)."
-
-
-FILTER_FIELDS = ("touchpoints", "segments", "advocates_only", "months")
-"""The fields of a filter as written in a file (``filter_to_dict``); a field left out keeps everything."""
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
-def filter_to_dict(flt: Filter) -> dict[str, object]:
-    """The filter as plain data for a file, only the fields that narrow it: e.g. ``{"touchpoints": ["phone"],
-    "advocates_only": True}`` (``{}`` keeps everything). ``filters_from_data`` reads it back."""
-    data: dict[str, object] = {}
-    for name in ("touchpoints", "segments"):
-        if getattr(flt, name):
-            data[name] = list(getattr(flt, name))
-    if flt.advocates_only:
-        data["advocates_only"] = True
-    if flt.months is not None:
-        data["months"] = list(flt.months)
-    return data
-
-
-def filters_from_data(
-    data: object,
-    file: Path | None = None,
-    lines: Mapping[tuple, int] | None = None,
-    touchpoints: Iterable[str] | None = None,
-    segments: Iterable[str] | None = None,
-) -> list[Filter]:
-    """The filters of a list of ``filter_to_dict`` mappings (as read from YAML, ``None`` for an empty file),
-    or raise GapError naming the file, line, item (1-based), field and value of every problem.
-
-    ``touchpoints`` and ``segments`` are the labels the feedback has (``None``: not checked, e.g. a folder
-    without feedback yet); months are ``YYYY-MM``, the first not after the last.
-    """
-    lines = lines or {}
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        raise GapError(
-            [
-                Problem(
-                    file,
-                    "",
-                    None,
-                    "must be a list of views, each starting with '- '",
-                    "Write one '- touchpoints: [phone]' (or '- {}' for all responses) per view.",
-                    repr(data),
-                    lines.get(()),
-                )
-            ]
-        )
-    known = {
-        "touchpoints": None if touchpoints is None else list(touchpoints),
-        "segments": None if segments is None else list(segments),
-    }
-    problems: list[Problem] = []
-    filters = []
-    for index, raw in enumerate(data):
-        where = f"item {index + 1}"
-
-        def add(key: str | None, message: str, fix: str, value: object) -> None:
-            path = (index,) if key is None else (index, key)
-            problems.append(Problem(file, where, key, message, fix, repr(value), lines.get(path, lines.get((index,)))))
-
-        if raw is None:
-            raw = {}
-        if not isinstance(raw, dict):
-            add(None, "must be a set of fields", f"Use the fields {', '.join(FILTER_FIELDS)}.", raw)
-            continue
-        for key in raw:
-            if key not in FILTER_FIELDS:
-                add(str(key), "is not a filter field", f"Use one of: {', '.join(FILTER_FIELDS)}.", key)
-        chosen: dict[str, tuple[str, ...] | None] = {}
-        for name in ("touchpoints", "segments"):
-            value = raw.get(name)
-            if value is None:
-                chosen[name] = None
-                continue
-            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                add(name, "must be a list of labels", f"Write it as [{name[:-1]} label, ...].", value)
-                chosen[name] = None
-                continue
-            labels = known[name]
-            for label in value:
-                if labels is not None and label not in labels:
-                    add(
-                        name,
-                        "names a value the feedback does not have",
-                        f"Choose from: {', '.join(labels)}, or remove it.",
-                        label,
-                    )
-            chosen[name] = tuple(value)
-        advocates_only = raw.get("advocates_only", False)
-        if not isinstance(advocates_only, bool):
-            add("advocates_only", "must be true or false", "Write true or false.", advocates_only)
-            advocates_only = False
-        months = raw.get("months")
-        if months is not None:
-            if (
-                not isinstance(months, list)
-                or len(months) != 2
-                or not all(isinstance(m, str) and _MONTH.fullmatch(m) for m in months)
-            ):
-                add(
-                    "months",
-                    "must be two months YYYY-MM, the first and the last",
-                    "Write it as [2024-01, 2024-03].",
-                    months,
-                )
-                months = None
-            elif months[0] > months[1]:
-                add("months", "starts after it ends", "Give the earlier month first.", months)
-                months = None
-        filters.append(
-            Filter(chosen["touchpoints"], chosen["segments"], advocates_only, tuple(months) if months else None)
-        )
-    if problems:
-        raise GapError(problems)
-    return filters
 
 
 @dataclass(frozen=True)
@@ -264,42 +103,22 @@ def check_goal_posts(goal_posts: Mapping[str, GoalPost], pillar_ids: Iterable[st
     """Raise GapError unless every pillar has goal posts within 0–10 and threshold ≤ target."""
     problems = []
     for pillar_id in pillar_ids:
-        if pillar_id not in goal_posts:
-            problems.append(
-                Problem(
-                    None,
-                    f"pillar '{pillar_id}'",
-                    "goal posts",
-                    "has no target or threshold",
-                    "Give every pillar of the cube goal posts (see goal_posts_from_promise).",
-                )
-            )
+        where = f"pillar '{pillar_id}'"
+        post = goal_posts.get(pillar_id)
+        if post is None:
+            fix = "Give every pillar of the cube goal posts (see goal_posts_from_promise)."
+            problems.append(Problem(None, where, "goal posts", "has no target or threshold", fix))
             continue
-        post = goal_posts[pillar_id]
         for name in ("target", "threshold", "lift"):
             value = getattr(post, name)
             if not SCORE_MIN <= value <= SCORE_MAX:
                 problems.append(
-                    Problem(
-                        None,
-                        f"pillar '{pillar_id}'",
-                        name,
-                        "must be between 0 and 10",
-                        "Scores are out of 10.",
-                        repr(value),
-                    )
+                    Problem(None, where, name, "must be between 0 and 10", "Scores are out of 10.", repr(value))
                 )
         if post.threshold > post.target:
-            problems.append(
-                Problem(
-                    None,
-                    f"pillar '{pillar_id}'",
-                    "threshold",
-                    f"is above the target ({post.target:g})",
-                    "Lower the threshold or raise the target.",
-                    repr(post.threshold),
-                )
-            )
+            fix = "Lower the threshold or raise the target."
+            message = f"is above the target ({post.target:g})"
+            problems.append(Problem(None, where, "threshold", message, fix, repr(post.threshold)))
     if problems:
         raise GapError(problems)
 
@@ -342,18 +161,9 @@ def _selection(labels: list[str], chosen: tuple[str, ...] | None, field_name: st
         return np.arange(len(labels))
     unknown = [c for c in chosen if c not in labels]
     if unknown:
-        raise GapError(
-            [
-                Problem(
-                    None,
-                    "filter",
-                    field_name,
-                    "names a value the feedback does not have",
-                    f"Choose from: {', '.join(labels)}.",
-                    repr(unknown[0]),
-                )
-            ]
-        )
+        fix = f"Choose from: {', '.join(labels)}."
+        message = "names a value the feedback does not have"
+        raise GapError([Problem(None, "filter", field_name, message, fix, repr(unknown[0]))])
     return np.array([labels.index(c) for c in chosen], dtype=np.int64)
 
 
@@ -382,7 +192,7 @@ def _kept_cells(cube: ScoreCube, picks: tuple[np.ndarray, ...]) -> np.ndarray:
     """True for each of the cube's cells whose touchpoint, segment, month and advocate codes ``picks`` keep."""
     kept = np.ones(len(cube.cells), dtype=bool)
     for column, (chosen, size) in enumerate(
-        zip(picks, (len(cube.touchpoints), len(cube.segments), len(cube.months), 2))
+        zip(picks, (len(cube.touchpoints), len(cube.segments), len(cube.months), 2), strict=True)
     ):
         allowed = np.zeros(size, dtype=bool)
         allowed[chosen] = True
@@ -539,48 +349,18 @@ class Table:
         return pd.DataFrame(self.columns)
 
 
-METRIC_COLUMNS = (
-    "pillar",
-    "group",
-    "n",
-    "mean",
-    "mean_low",
-    "mean_high",
-    "share_above",
-    "share_above_low",
-    "share_above_high",
-    "share_at_target",
-    "target",
-    "threshold",
-    "lift",
-    "gap",
-    "score_detractors",
-    "score_passives",
-    "score_promoters",
-    "recommend_n",
-    "detractors",
-    "passives",
-    "promoters",
-    "nps",
-    "nps_low",
-    "nps_high",
-    "importance",
-    "small_sample",
-    "status",
-)
-
-
 def metrics(grouped: GroupedCounts, goal_posts: Mapping[str, GoalPost], min_n: int = DEFAULT_MIN_N) -> Table:
-    """One row per pillar × group (pillar-major), columns ``METRIC_COLUMNS``:
+    """One row per pillar × group (pillar-major): ``pillar``, ``group``, the goal posts ``target``,
+    ``threshold`` and ``lift``, and
 
     ``n`` answers; ``mean`` 0–10 with its 95 % interval ``mean_low``/``mean_high``; ``share_above`` (0–1) of
     scores strictly above the threshold with its Wilson interval; ``share_at_target`` (score ≥ target);
     ``gap`` = target − mean; ``score_detractors/passives/promoters``: shares of the (lifted) pillar score in the
     NPS bands (a lifted 6.5 is above the detractor band); ``recommend_n``, ``detractors``, ``passives``,
     ``promoters`` (shares), ``nps`` (−100…100) and its interval ``nps_low``/``nps_high`` of 'would you
-    recommend us?' among those in the cell who scored the pillar and answered it; ``importance``: Pearson r of the measured (unlifted) score with
-    recommend; ``small_sample`` when n < min_n; ``status`` by ``promise_ability_rule``. Metrics of a cell with
-    no answers are NaN.
+    recommend us?' among those in the cell who scored the pillar and answered it; ``importance``: Pearson r of
+    the measured (unlifted) score with recommend; ``small_sample`` when n < min_n; ``status`` by
+    ``promise_ability_rule``. Metrics of a cell with no answers are NaN.
     """
     check_goal_posts(goal_posts, grouped.pillars)
     posts = [goal_posts[p] for p in grouped.pillars]
@@ -743,33 +523,20 @@ def check_internal_ratings(ratings: pd.DataFrame, pillar_ids: Iterable[str]) -> 
     """
     missing = [c for c in INTERNAL_COLUMNS if c not in ratings.columns]
     if missing:
-        raise GapError(
-            [
-                Problem(
-                    None, "internal ratings", c, "column is missing", f"Give the columns {', '.join(INTERNAL_COLUMNS)}."
-                )
-                for c in missing
-            ]
-        )
+        fix = f"Give the columns {', '.join(INTERNAL_COLUMNS)}."
+        raise GapError([Problem(None, "internal ratings", c, "column is missing", fix) for c in missing])
     known = set(pillar_ids)
     problems = []
     for row, record in enumerate(ratings.loc[:, list(INTERNAL_COLUMNS)].itertuples(index=False), start=1):
+        where = f"row {row}"
         if record.pillar not in known:
-            problems.append(
-                Problem(
-                    None,
-                    f"row {row}",
-                    "pillar",
-                    "is not a pillar of the promise",
-                    f"Use one of: {', '.join(sorted(known))}.",
-                    repr(record.pillar),
-                )
-            )
+            fix = f"Use one of: {', '.join(sorted(known))}."
+            problems.append(Problem(None, where, "pillar", "is not a pillar of the promise", fix, repr(record.pillar)))
         for name in ("deliver_today", "customers_would_rate"):
             value = getattr(record, name)
             if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not 0 <= value <= 10:
                 problems.append(
-                    Problem(None, f"row {row}", name, "must be a rating from 0 to 10", "Rate out of 10.", repr(value))
+                    Problem(None, where, name, "must be a rating from 0 to 10", "Rate out of 10.", repr(value))
                 )
     if problems:
         raise GapError(problems)
@@ -801,7 +568,7 @@ def blind_spots(summary: Table, pillar_table: Table) -> Table:
     """``summary`` with the customers' mean score (``customers``, 0–10) and ``blind_spot`` =
     deliver_today − customers, in points: positive when a department thinks it delivers better than its
     customers say."""
-    means = dict(zip(pillar_table["pillar"], pillar_table["mean"]))
+    means = dict(zip(pillar_table["pillar"], pillar_table["mean"], strict=True))
     customers = np.array([means.get(p, np.nan) for p in summary["pillar"]], dtype=float)
     return Table(
         {**summary.columns, "customers": customers, "blind_spot": summary["deliver_today"].astype(float) - customers}

@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, NamedTuple
 
-
 from workshop.errors import Problem, PromiseError
 from workshop.files import FileStamp, refuse_if_changed, stamp_of_held, write_if_unchanged, write_new
 from workshop.yaml_files import file_in, read_yaml, yaml_text

@@ -14,18 +14,19 @@ the layers below).
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from workshop import charts, gap
 from workshop.action_charts import impact_effort_matrix
-from workshop.cube import ScoreCube
 from workshop.actions import facilitator_warnings, pillar_standing, prioritised
+from workshop.cube import ScoreCube
 from workshop.errors import Problem, WorkshopError, WorkshopFolderError
 from workshop.evidence import evidence_of, pillars_not_measured
 from workshop.feedback.load import usable_workshop_feedback
 from workshop.feedback.mapping import MAPPING_FILE, importance_measure, load_mapping, source_path
 from workshop.files import FileStamp, write_if_unchanged
+from workshop.filters import filter_to_dict, filters_from_data
 from workshop.folder import current_workshop, kit_root
 from workshop.promise import PROMISE_FILE, load_versions
 from workshop.report import ReportFigure, WorkshopReport, export_path
@@ -104,7 +105,7 @@ def load_report_views(workshop_dir: str | os.PathLike, cube: ScoreCube | None = 
     if not path.is_file():
         return []
     document = read_yaml(path, gap.GapError, "Check the '- ' before each view and the ':' after each field.")
-    return gap.filters_from_data(
+    return filters_from_data(
         document.data,
         path,
         document.lines,
@@ -126,7 +127,7 @@ def add_report_view(
     filters = load_report_views(workshop_dir, cube)
     if flt in filters:
         return None
-    text = yaml_text(REPORT_VIEWS_HEADER, [gap.filter_to_dict(f) for f in [*filters, flt]])
+    text = yaml_text(REPORT_VIEWS_HEADER, [filter_to_dict(f) for f in [*filters, flt]])
     return write_if_unchanged(Path(workshop_dir) / REPORT_VIEWS_FILE, text.encode("utf-8"), expected)
 
 
@@ -147,7 +148,7 @@ def report_day(workshop_dir: str | os.PathLike) -> date:
             events = store.since(0)[:1]
         if events:
             return datetime.fromisoformat(events[0].created).date()
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()) -> WorkshopReport:
@@ -180,7 +181,7 @@ def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()
             for chart in (
                 charts.gap_overview(table, names, not_measured=not_measured),
                 charts.importance_performance(
-                    gap.quadrants(table), table["status"], names, importance_measure(feedback.mapping)
+                    gap.quadrants(table), list(table["status"]), names, importance_measure(feedback.mapping)
                 ),
                 charts.loudness_chart(gap.loudness(table, promise), names),
             )

@@ -8,8 +8,9 @@ Pure functions of numpy/pandas data; nothing here reads files or knows about wid
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -89,8 +90,9 @@ def nps(counts_by_recommend: Sequence[int] | np.ndarray) -> NpsResult:
     who all answered alike (5 promoters out of 5) gets a wide interval instead of the point [100, 100];
     the normal approximation is then taken, and the ends clipped to [−100, 100]. The NPS itself is the
     plain, unadjusted one; where the adjusted interval would leave it out (tiny n, everyone alike) the
-    interval is stretched to reach it, so the number on screen always sits inside its interval. With fewer than ``SMALL_SAMPLE`` answers the normal approximation is rough:
-    ``NpsResult.small_sample`` says so, and screens should say it too.
+    interval is stretched to reach it, so the number on screen always sits inside its interval. With fewer
+    than ``SMALL_SAMPLE`` answers the normal approximation is rough: ``NpsResult.small_sample`` says so, and
+    screens should say it too.
     """
     counts = np.asarray(counts_by_recommend)
     if counts.shape != (11,):

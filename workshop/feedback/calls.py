@@ -220,7 +220,7 @@ def load_calls(folder: str | Path, promise: Promise) -> pd.DataFrame:
                 "date",
                 "is not a date (YYYY-MM-DD)",
                 "Correct the date in the call log.",
-                frame["date"].iat[position],
+                str(frame["date"].iat[int(position)]),
             )
         )
     numbers = {}
@@ -237,7 +237,7 @@ def load_calls(folder: str | Path, promise: Promise) -> pd.DataFrame:
                     column,
                     "is not a whole score from 0 to 10",
                     "Correct it, or empty the cell for 'not asked'.",
-                    frame[column].iat[position],
+                    str(frame[column].iat[int(position)]),
                 )
             )
         numbers[column] = values

@@ -365,9 +365,9 @@ class Canonicalizer:
         codes, uniques = self._factorized(chunk, target)
         codes = codes[keep]
         blank = _missing_texts(uniques).tolist()
-        given = [str(u) for u, b in zip(uniques, blank) if not b]
+        given = [str(u) for u, b in zip(uniques, blank, strict=True) if not b]
         translated, known_flags = resolve_values(given, value_map, known)
-        lookup = iter(zip(translated, known_flags))
+        lookup = iter(zip(translated, known_flags, strict=True))
         labels, unknown = [], []
         for b in blank:
             label, ok = (NOT_STATED, True) if b else next(lookup)
@@ -423,7 +423,7 @@ def _tally_seen(
     month, and the texts and numbers the rule could not read."""
     per_unique = np.bincount(codes[codes >= 0], minlength=len(uniques))
     whole = np.full(len(uniques), -1, dtype=np.int64)
-    for i, (value, (_, status)) in enumerate(zip(uniques, converted)):
+    for i, (value, (_, status)) in enumerate(zip(uniques, converted, strict=True)):
         number = _whole_number(value)
         if number is not None and status != Answer.MISSING_CODE:
             whole[i] = number

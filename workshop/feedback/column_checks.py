@@ -23,7 +23,7 @@ responses over more than three years                headline   filter months in 
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -212,8 +212,9 @@ def judge_dates(
             headline=True,
         )
     if period is not None:
-        first, last = (str(np.datetime64(d, "M")) for d in period)
-        months = int((np.datetime64(period[1], "M") - np.datetime64(period[0], "M")).astype(int)) + 1
+        first_month, last_month = (d.astype("datetime64[M]") for d in period)
+        first, last = str(first_month), str(last_month)
+        months = int((last_month - first_month).astype(int)) + 1
         if months > LONG_SPAN_MONTHS:
             years = f"{months // 12} years" + (f" and {months % 12} months" if months % 12 else "")
             report.add(

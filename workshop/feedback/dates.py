@@ -22,7 +22,7 @@ from enum import IntEnum
 import numpy as np
 import pandas as pd
 
-from workshop.feedback.scales import fold, MISSING_MARKERS
+from workshop.feedback.scales import MISSING_MARKERS, fold
 
 DATE_ORDERS = ("auto", "day_first", "month_first")
 PROVISIONAL_ORDER = "day_first"
@@ -35,7 +35,8 @@ _ISO = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[ T].*)?$")
 _TIME_ZONE = re.compile(r"(?<=\d)(?:Z|[+-]\d{2}:?\d{2})$")
 _NUMERIC = re.compile(r"^\d+(?:[.,]\d+)?$")
 _DAY_MONTH = re.compile(
-    r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{2}|\d{4})(?:[ T,]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
+    r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{2}|\d{4})"  # day and month in either order, then the year
+    r"(?:[ T,]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"  # an optional time of day
 )
 _MONTH_NAME = re.compile(r"[a-z]{3,}")
 
@@ -104,13 +105,13 @@ class DateReader:
                 elif _MONTH_NAME.search(text.casefold()):
                     named.append((i, text))
         if iso:
-            index, texts = zip(*iso)
+            index, texts = zip(*iso, strict=True)
             parsed = pd.to_datetime(pd.Series(texts), format="ISO8601", errors="coerce")
             self._store(list(index), parsed, stamps, status)
         if day_month:
             self._read_day_month(day_month, first_row, stamps, status)
         if named:
-            index, texts = zip(*named)
+            index, texts = zip(*named, strict=True)
             parsed = pd.to_datetime(
                 pd.Series(texts), format="mixed", dayfirst=self.decided != "month_first", errors="coerce"
             )

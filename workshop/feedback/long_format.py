@@ -9,8 +9,9 @@ turn up again after another response (an export not grouped by response) are set
 counted twice and the consultant knows to sort the export by response id.
 
 Within a response, each mapped question's first given answer is used (rows with an empty answer are
-skipped; a second given answer to the same question is reported); questions the mapping does not name are ignored, like unmapped columns in a wide export. Date,
-touchpoint, segment and advocate columns take their first non-blank value among the response's rows.
+skipped; a second given answer to the same question is reported); questions the mapping does not name are
+ignored, like unmapped columns in a wide export. Date, touchpoint, segment and advocate columns take their
+first non-blank value among the response's rows.
 This module reshapes; it does not convert values.
 """
 

@@ -31,8 +31,8 @@ import importlib
 import pkgutil
 import re
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 import faker.providers.lorem
 import faker.providers.person
@@ -93,7 +93,9 @@ def names_in_comments(
     """
     known = first_names()
     listed = {word.casefold() for name in rules.do_not_show for word in _WORD.findall(name)}
-    inside, opening, lower = Counter(), Counter(), Counter()
+    inside: Counter[str] = Counter()
+    opening: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
     for text in comments:
         if not isinstance(text, str):
             continue

@@ -51,9 +51,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Mapping, Protocol
+from itertools import pairwise
+from typing import Any, Protocol
 
 import pandas as pd
 from phonenumbers import Leniency, PhoneNumberMatcher
@@ -153,7 +155,7 @@ def looks_personal(heading: object) -> bool:
     ``Comments`` do not. Words are split at spaces, punctuation and camelCase, any case."""
     text = re.sub(r"e-mail", "email", str(heading), flags=re.IGNORECASE)
     words = [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", text)]
-    if _PERSONAL_WORDS & set(words) or _PERSONAL_WORDS & {a + b for a, b in zip(words, words[1:])}:
+    if _PERSONAL_WORDS & set(words) or _PERSONAL_WORDS & {a + b for a, b in pairwise(words)}:
         return True
     return "name" in words and (words == ["name"] or bool(_PERSON_QUALIFIERS & set(words)))
 
@@ -190,7 +192,7 @@ def _is_phone(groups: list[str], separators: list[str]) -> bool:
     nothing next to a bracket, or a slash after a leading area code (never between the parts of a date or a
     score such as 0/10). A run holding a date with a four-digit year is never a phone.
     """
-    for position, (sep, left, right) in enumerate(zip(separators, groups, groups[1:])):
+    for position, (sep, (left, right)) in enumerate(zip(separators, pairwise(groups), strict=True)):
         area_code = sep == "/" and position == 0 and _AREA_CODE.fullmatch(left) is not None
         if (
             sep not in (" ", ".", "-")
@@ -198,7 +200,7 @@ def _is_phone(groups: list[str], separators: list[str]) -> bool:
             and not (sep == "" and (left.endswith(")") or right.startswith("(")))
         ):
             return False
-    text = "".join(group + sep for group, sep in zip(groups, separators + [""]))
+    text = "".join(group + sep for group, sep in zip(groups, [*separators, ""], strict=True))
     if _DATE.search(text):
         return False
     digits = re.sub(r"\D", "", text)
@@ -223,7 +225,7 @@ def _phones_in(run: str) -> list[tuple[int, int]]:
     """
     groups = [(m.start(), m.end()) for m in _PHONE_GROUP.finditer(run)]
     texts = [run[start:end] for start, end in groups]
-    separators = [run[end:start] for (_, end), (start, _) in zip(groups, groups[1:])]
+    separators = [run[end:start] for (_, end), (start, _) in pairwise(groups)]
     can_start = [i == 0 or " " in separators[i - 1] for i in range(len(groups))]
     can_end = [i == len(groups) - 1 or " " in separators[i] or separators[i] == "/" for i in range(len(groups))]
     spans = []
@@ -300,7 +302,8 @@ class PrivacyRules:
 class HasPrivacyBlock(Protocol):
     """A feedback mapping (``workshop.feedback.mapping.FeedbackMapping``): its checked ``privacy:`` lists."""
 
-    privacy: Mapping[str, list[str]]
+    @property
+    def privacy(self) -> Mapping[str, list[str]]: ...
 
 
 def privacy_rules(mapping: HasPrivacyBlock | None) -> PrivacyRules:

@@ -30,9 +30,11 @@ import warnings
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import numpy as np
@@ -154,7 +156,7 @@ def detect_format(path: str | Path, given: FileFormat | None = None) -> FileForm
             sheet = _sheet(book, fmt.sheet, path)
             fmt.sheet = sheet.title
             if fmt.header_row is None:
-                top = [row for _, row in zip(range(HEADER_SEARCH_ROWS), sheet.iter_rows(values_only=True))]
+                top = list(islice(sheet.iter_rows(values_only=True), HEADER_SEARCH_ROWS))
                 fmt.header_row = _heading_row(top)
     else:
         fmt.header_row = 1
@@ -266,7 +268,7 @@ def _heading_row(rows: list) -> int:
     if not usual:
         return 1
     widest_common = max(n for n, times in usual if times == usual[0][1])
-    for index, (row, n) in enumerate(zip(rows, reach)):
+    for index, (row, n) in enumerate(zip(rows, reach, strict=True)):
         if (n >= widest_common and _filled(row) >= 2) or (widest_common == 1 and n == 1):
             return index + 1
     return 1
@@ -465,7 +467,7 @@ def _csv_chunks(
 
 
 def _replaced_values(chunk: RawChunk) -> list[tuple[int, str]]:
-    found = []
+    found: list[tuple[int, str]] = []
     for column in chunk.frame.columns:
         values = chunk.frame[column]
         if values.dtype == object:
@@ -601,7 +603,7 @@ def _data_sheet(book):
     """The first sheet that looks like a table (a row with two or more filled cells near the top); a
     workbook often opens with a 'read me' sheet."""
     for sheet in book.worksheets:
-        for _, row in zip(range(HEADER_SEARCH_ROWS), sheet.iter_rows(values_only=True)):
+        for row in islice(sheet.iter_rows(values_only=True), HEADER_SEARCH_ROWS):
             if _filled(row) >= 2:
                 return sheet
     return book.worksheets[0]
@@ -672,7 +674,7 @@ def _parquet_chunks(path: Path, columns: list[str] | None, chunk_rows: int) -> I
     try:
         for batch in parquet.iter_batches(batch_size=chunk_rows, columns=columns):
             frame = batch.to_pandas()
-            for name, column in zip(batch.schema.names, batch.columns):
+            for name, column in zip(batch.schema.names, batch.columns, strict=True):
                 if pa.types.is_nested(column.type):
                     frame[name] = pd.Series(
                         [None if v is None else str(v) for v in column.to_pylist()], index=frame.index, dtype=object

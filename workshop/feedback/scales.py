@@ -42,9 +42,10 @@ from __future__ import annotations
 import math
 import numbers
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -341,8 +342,8 @@ def answer_key(value: Any) -> str:
         number = float(value)
         return str(int(number)) if number.is_integer() else repr(number)
     text = fold(str(value))
-    number = _number(text)
-    return answer_key(number) if number is not None else text
+    parsed = _number(text)
+    return answer_key(parsed) if parsed is not None else text
 
 
 @dataclass(frozen=True)

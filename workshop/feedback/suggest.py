@@ -559,7 +559,9 @@ def _choose_scale(source: Source, target: str, column: ColumnProfile, label: str
     """Set the source's scale (and missing codes or labels) from its values; the clause that says why."""
     if column.rated_outcome and not column.numeric:
         source.scale = "labels"
-        source.labels = {text: float(OUTCOME_POINTS[text]) for text in sorted(column.texts, key=OUTCOME_POINTS.get)}
+        source.labels = {
+            text: float(OUTCOME_POINTS[text]) for text in sorted(column.texts, key=lambda text: OUTCOME_POINTS[text])
+        }
         shown = ", ".join(f"{label} {points:g}" for label, points in source.labels.items())
         return f"; read as labels {shown}: change the points if the room disagrees"
     numbers = column.numbers

@@ -19,9 +19,10 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -80,10 +81,7 @@ def tag_comments(comments: pd.Series, themes: Themes) -> pd.DataFrame:
     columns = {}
     for pillar_id, phrases in themes.items():
         pattern = pillar_pattern(phrases)
-        if pattern is None:
-            found = pd.Series(False, index=distinct.index)
-        else:
-            found = distinct.str.contains(pattern, na=False)
+        found = pd.Series(False, index=distinct.index) if pattern is None else distinct.str.contains(pattern, na=False)
         lookup = list(found.to_numpy(dtype=bool)) + [False]  # code -1 (missing) looks up the last entry
         columns[pillar_id] = pd.Series(lookup, dtype=bool).to_numpy()[codes]
     return pd.DataFrame(columns, index=comments.index, dtype=bool)

@@ -54,13 +54,10 @@ class Issue:
     fix: str
     count: int = 0
     examples: list[tuple[int | None, str]] = field(default_factory=list)
-    headline: bool = False
-    """A warning that changes the story the scores tell (most dates unreadable, no date column, ...): the
-    report names it on its first screen."""
     """(file row, value as found) for up to MAX_EXAMPLES rows; the row is None for whole-file problems."""
     headline: bool = False
-    """A warning that changes the story (most rows set aside, a pillar with no scores, no dates): the report
-    and the step 2 and 3 screens name it first, before any figure."""
+    """A warning that changes the story the scores tell (most rows set aside, a pillar with no scores, most
+    dates unreadable, no dates): the report and the step 2 and 3 screens name it first, before any figure."""
 
     def to_problem(self, file: Path | None) -> Problem:
         where = ", ".join(f"row {row}" for row, _ in self.examples if row is not None)

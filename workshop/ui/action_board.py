@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import ipywidgets as widgets
 import plotly.graph_objects as go

@@ -7,7 +7,7 @@ customers rate it?", both 0–10. The form only collects; checking and comparing
 from __future__ import annotations
 
 import html
-from typing import Callable
+from collections.abc import Callable
 
 import ipywidgets as widgets
 import pandas as pd

@@ -23,6 +23,7 @@ import html
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
@@ -373,16 +374,22 @@ class MappingPanel:
 
     # --- building the mapping widgets ------------------------------------------------------------------
 
+    def _opened(self) -> tuple[pd.DataFrame, FeedbackMapping]:
+        """The preview and the mapping of the file opened: the mapping widgets exist only once one is."""
+        assert self.preview is not None and self.mapping is not None, "built before a file was opened"
+        return self.preview, self.mapping
+
     def _show_preview(self) -> None:
-        rules = privacy_rules(self.mapping)
-        head = self.preview.head(PREVIEW_SHOWN)
+        preview, mapping = self._opened()
+        rules = privacy_rules(mapping)
+        head = preview.head(PREVIEW_SHOWN)
         personal = [looks_personal(column) for column in head.columns]
         cells = "".join(f"<th>{html.escape(str(c))}</th>" for c in head.columns)
         rows = "".join(
             "<tr>"
             + "".join(
                 f"<td>{html.escape(HIDDEN_PERSONAL if hidden else _cell(v, rules))}</td>"
-                for v, hidden in zip(row, personal)
+                for v, hidden in zip(row, personal, strict=True)
             )
             + "</tr>"
             for row in head.itertuples(index=False)
@@ -395,14 +402,14 @@ class MappingPanel:
 
     def _labels(self, target: str) -> list[str]:
         """What a target can be mapped to: client columns, or questions for scores in a long export."""
-        mapping = self.mapping
+        preview, mapping = self._opened()
         if mapping.layout == "long" and target not in COLUMN_ONLY:
-            questions = self.preview[mapping.question_column].dropna().astype(str).str.strip()
+            questions = preview[mapping.question_column].dropna().astype(str).str.strip()
             return [q for q in pd.unique(questions) if q]
-        return [str(c) for c in self.preview.columns]
+        return [str(c) for c in preview.columns]
 
     def _build_mapping_widgets(self) -> None:
-        mapping = self.mapping
+        preview, mapping = self._opened()
         rows = []
         self.field_choices, self.scores = {}, {}
         names = {**MEASURES, **{p.id: f"{p.name or p.id} (pillar)" for p in self.promise.pillars}}
@@ -426,8 +433,8 @@ class MappingPanel:
                 self.scores[target] = ScoreRow(name, chosen)
                 rows.append(widgets.VBox([dropdown, self.scores[target].widget]))
         self.fields_box.children = [widgets.HTML("<b>Which column is which</b>")] + rows
-        self.advocate_column.options = [(PROMOTERS, UNSET)] + [(str(c), str(c)) for c in self.preview.columns]
-        advocate = mapping.advocate if mapping.advocate and mapping.advocate.column in self.preview.columns else None
+        self.advocate_column.options = [(PROMOTERS, UNSET)] + [(str(c), str(c)) for c in preview.columns]
+        advocate = mapping.advocate if mapping.advocate and mapping.advocate.column in preview.columns else None
         self.advocate_column.value = advocate.column if advocate else UNSET
         self.advocate_values.value = ", ".join(advocate.values) if advocate else ""
         self.notes_html.value = notes_html(mapping.notes)
@@ -441,14 +448,15 @@ class MappingPanel:
         self._translations_chosen.update({value: choice.value for value, choice in self.touchpoint_choices.items()})
         chosen = self._translations_chosen
         self.touchpoint_choices = {}
-        if column not in self.preview.columns or not self.promise.touchpoints:
+        preview, mapping = self._opened()
+        if column not in preview.columns or not self.promise.touchpoints:
             self.values_box.children = []
             return
-        values = [v for v in pd.unique(self.preview[column].astype(object)) if not is_missing(v)]
+        values = [v for v in pd.unique(preview[column].astype(object)) if not is_missing(v)]
         known = self.promise.touchpoints
-        rules = privacy_rules(self.mapping)
+        rules = privacy_rules(mapping)
         for value in [str(v).strip() for v in values][:VALUES_SHOWN]:
-            suggested = self.mapping.touchpoints.get(value)
+            suggested = mapping.touchpoints.get(value)
             if value in chosen:
                 current = chosen[value]
             else:
@@ -617,7 +625,7 @@ def _problem_text(error: Exception) -> str:
     return str(error) if isinstance(error, (OSError, ValueError)) else problem_text(error)
 
 
-def _cell(value: object, rules: PrivacyRules) -> str:
+def _cell(value: Any, rules: PrivacyRules) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return str(scrub(str(value), rules.do_not_show, rules.safe_patterns))
