@@ -95,10 +95,15 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
 
 
 def write_if_unchanged(
-    path: str | os.PathLike, data: bytes, expected: FileStamp, first: Callable[[], object] = lambda: None
+    path: str | os.PathLike,
+    data: bytes | Callable[[bytes | None], bytes],
+    expected: FileStamp,
+    first: Callable[[], object] = lambda: None,
 ) -> FileStamp:
     """Write ``data`` atomically, only if the file still has the stamp ``expected`` (``NO_FILE``: only if
-    there is no file yet); returns the stamp of what was written, for the caller's next save.
+    there is no file yet); returns the stamp of what was written, for the caller's next save. ``data`` may be
+    a function of the bytes it replaces (None for no file), e.g. ``yaml_files.yaml_rewrite``, which keeps the
+    file's comments.
 
     Raises ``StaleFileError`` (and writes nothing) when the file changed since it was read. The check and the
     write happen under an exclusive lock, so of two processes saving against the same stamp exactly one wins.
@@ -107,10 +112,15 @@ def write_if_unchanged(
     """
     path = Path(path)
     with _exclusive_lock(path):
-        refuse_if_changed(path, stamp_of(path), expected)
+        try:
+            previous: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            previous = None
+        refuse_if_changed(path, NO_FILE if previous is None else stamp_of_bytes(previous), expected)
         first()
-        atomic_write_bytes(path, data)
-    return stamp_of_bytes(data)
+        written = data(previous) if callable(data) else data
+        atomic_write_bytes(path, written)
+    return stamp_of_bytes(written)
 
 
 def write_new(path: str | os.PathLike, data: bytes, fix: str = "Move the file aside to write it again.") -> None:

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from workshop.errors import Problem, PromiseError
 from workshop.files import FileStamp, refuse_if_changed, stamp_of_held, write_if_unchanged, write_new
-from workshop.yaml_files import file_in, read_yaml, yaml_text
+from workshop.yaml_files import file_in, read_yaml, yaml_rewrite, yaml_text
 
 DEFAULT_TARGET = 10.0
 """Where every customer would give us 10 out of 10."""
@@ -38,7 +38,7 @@ VERSIONS_FOLDER = "versions"
 FILE_HEADER = (
     "# The brand promise for this workshop. Edit it in notebook 01 or by hand.\n"
     "# Scores are 0-10. A pillar is promise-able when customers score it above its threshold most of the time.\n"
-    "# Saving from the notebook rewrites this file: comments other than this header are not kept.\n"
+    "# Saving from the notebook keeps your comments beside the fields; this header is written anew.\n"
 )
 
 
@@ -105,8 +105,6 @@ class Promise:
 
 PROMISE_KEYS = [f.name for f in fields(Promise)]
 PILLAR_KEYS = [f.name for f in fields(Pillar)]
-_LIST_KEYS = ("owners", "touchpoints", "channels", "departments")
-_TEXT_KEYS = ("name", "description", "claim", "statement", "company")
 _SCORE_KEYS = ("target", "threshold", "loudness")
 SCORE_DECIMALS = 2
 """Scores are kept to hundredths. A slider's steps are added up in binary floating point, so half a point can
@@ -384,7 +382,7 @@ def save_promise(promise: Promise, path: str | os.PathLike, *, expected: FileSta
     stamp, for the next save. Raises ``PromiseError``, or ``StaleFileError`` when another tab saved since."""
     path = file_in(path, PROMISE_FILE)
     validate(promise, path)
-    return write_if_unchanged(path, dump_promise(promise).encode("utf-8"), expected)
+    return write_if_unchanged(path, yaml_rewrite(FILE_HEADER, promise_to_dict(promise)), expected)
 
 
 def version_path(folder: Path, version: int) -> Path:
@@ -420,7 +418,7 @@ def save_new_version(promise: Promise, folder: str | os.PathLike, *, expected: F
     )
     stamp = write_if_unchanged(
         path,
-        dump_promise(refreshed).encode("utf-8"),
+        yaml_rewrite(FILE_HEADER, promise_to_dict(refreshed)),
         expected,
         first=lambda: write_new(kept, dump_promise(current).encode("utf-8"), fix),
     )

@@ -31,7 +31,7 @@ from workshop.folder import current_workshop, kit_root
 from workshop.promise import PROMISE_FILE, load_versions
 from workshop.report import ReportFigure, WorkshopReport, export_path
 from workshop.session import SESSION_FILE, SessionState, SessionStore, actions_of, room_ratings
-from workshop.yaml_files import read_yaml, yaml_text
+from workshop.yaml_files import read_yaml, yaml_rewrite
 
 REPORT_NOTEBOOK = "05_workshop_report.ipynb"
 KERNEL = "python3"
@@ -127,8 +127,10 @@ def add_report_view(
     filters = load_report_views(workshop_dir, cube)
     if flt in filters:
         return None
-    text = yaml_text(REPORT_VIEWS_HEADER, [filter_to_dict(f) for f in [*filters, flt]])
-    return write_if_unchanged(Path(workshop_dir) / REPORT_VIEWS_FILE, text.encode("utf-8"), expected)
+    views = [filter_to_dict(f) for f in [*filters, flt]]
+    return write_if_unchanged(
+        Path(workshop_dir) / REPORT_VIEWS_FILE, yaml_rewrite(REPORT_VIEWS_HEADER, views), expected
+    )
 
 
 def session_state(workshop_dir: str | os.PathLike) -> SessionState:

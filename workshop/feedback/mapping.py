@@ -33,7 +33,7 @@ from workshop.feedback.readers import FileFormat, file_kind
 from workshop.feedback.scales import SCALES, AnswerRule, fold, fold_all
 from workshop.files import FileStamp, atomic_write_text, stamp_of_bytes, write_if_unchanged
 from workshop.promise import Promise
-from workshop.yaml_files import file_in, read_yaml, yaml_text
+from workshop.yaml_files import file_in, read_yaml, yaml_rewrite, yaml_text
 
 MAPPING_FILE = "mapping.yml"
 FIELDS = ("response_id", "date", "touchpoint", "segment", "comment")
@@ -544,10 +544,14 @@ def load_mapping(path: str | os.PathLike) -> FeedbackMapping:
 
 def dump_mapping(mapping: FeedbackMapping) -> str:
     """The mapping as mapping.yml's text; a suggested one carries its notes as comments for the consultant."""
+    return yaml_text(_checked_header(mapping), mapping_to_dict(mapping))
+
+
+def _checked_header(mapping: FeedbackMapping) -> str:
+    """Check the mapping as it will be read back; mapping.yml's header, with a suggestion's notes."""
     mapping_from_dict(mapping_to_dict(mapping))
     notes = "".join(f"#   {note.sentence()}\n" for note in mapping.notes)
-    header = FILE_HEADER + (f"# Suggested from the file's first rows; check each line:\n{notes}" if notes else "")
-    return yaml_text(header, mapping_to_dict(mapping))
+    return FILE_HEADER + (f"# Suggested from the file's first rows; check each line:\n{notes}" if notes else "")
 
 
 def save_mapping(mapping: FeedbackMapping, path: str | os.PathLike, *, expected: FileStamp | None = None) -> FileStamp:
@@ -559,9 +563,10 @@ def save_mapping(mapping: FeedbackMapping, path: str | os.PathLike, *, expected:
     written as it stands: only for callers that read no mapping.yml (tests building a folder).
     """
     path = file_in(path, MAPPING_FILE)
-    text = dump_mapping(mapping)
     if expected is not None:
-        return write_if_unchanged(path, text.encode("utf-8"), expected)
+        # The consultant's comments in the mapping.yml replaced are kept.
+        return write_if_unchanged(path, yaml_rewrite(_checked_header(mapping), mapping_to_dict(mapping)), expected)
+    text = dump_mapping(mapping)
     atomic_write_text(path, text)
     return stamp_of_bytes(text.encode("utf-8"))
 

@@ -29,13 +29,13 @@ import pandas as pd
 from workshop.errors import Problem, WorkshopError
 from workshop.feedback.advocates import NPS_BANDS
 from workshop.files import NO_FILE, FileStamp, stamp_of_held, write_if_unchanged
-from workshop.yaml_files import file_in, read_yaml, yaml_text
+from workshop.yaml_files import file_in, read_yaml, yaml_rewrite, yaml_text
 
 THEMES_FILE = "themes.yml"
 FILE_HEADER = (
     "# Words customers use for each pillar: a comment mentioning one is tagged to that pillar.\n"
     "# One list per pillar id. Whole words, any case; plurals and -ed/-ing forms are found too.\n"
-    "# Saving from the notebook rewrites this file: comments other than this header are not kept.\n"
+    "# Saving from the notebook keeps your comments beside the fields; this header is written anew.\n"
 )
 
 Themes = dict[str, list[str]]
@@ -246,4 +246,4 @@ def save_themes(themes: Themes, path: str | os.PathLike, pillar_ids: list[str], 
     ``ThemesError``, or ``StaleFileError`` when another tab saved since."""
     path = themes_path(path)
     checked = themes_from_dict(dict(themes), pillar_ids, path)
-    return write_if_unchanged(path, dump_themes(checked).encode("utf-8"), expected)
+    return write_if_unchanged(path, yaml_rewrite(FILE_HEADER, dict(checked)), expected)
