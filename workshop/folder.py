@@ -18,19 +18,37 @@ from workshop.promise import PROMISE_FILE
 
 WORKSHOP_ENV = "PROMISE_GAP_WORKSHOP"
 """Environment variable naming the workshop folder; wins over the choice made in notebook 00."""
+WORKSHOPS_ENV = "PROMISE_GAP_WORKSHOPS"
+"""Environment variable naming the folder that holds the workshops (default: ``workshops/`` in the kit), e.g.
+for client folders kept outside the checkout, or a test's scratch folder."""
 CURRENT_FILE = ".current"
 EXAMPLE = "example"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 SESSION_FILES = ("session.sqlite", "session.sqlite-wal", "session.sqlite-shm")
 
 
+KIT_ROOT = Path(__file__).resolve().parents[1]
+"""The kit's checkout. The kit is installed editable from its git checkout (``make install``, or ``pip install
+-e .`` in a conda environment): the notebooks, the sample company and ``workshops/`` are files of that
+checkout, beside this package, which is how JupyterLab opens and saves them. It is not built as a wheel."""
+
+
 def kit_root() -> Path:
-    """The folder holding ``datasets/sample``: the current directory or one above it, else the package's."""
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "datasets" / "sample").is_dir():
-            return folder
-    return Path(__file__).resolve().parents[1]
+    """The checkout this package was installed from (``KIT_ROOT``), whatever the working directory is."""
+    if not (KIT_ROOT / "notebooks").is_dir() or not (KIT_ROOT / "datasets" / "sample").is_dir():
+        raise WorkshopFolderError(
+            [
+                Problem(
+                    KIT_ROOT,
+                    "",
+                    None,
+                    "has no notebooks/ or datasets/sample/ beside the workshop package",
+                    "Install the kit from its git checkout: 'make install' there (conda: 'pip install -e . "
+                    "--no-deps'); a copy of the package alone cannot run the workshop.",
+                )
+            ]
+        )
+    return KIT_ROOT
 
 
 def sample_folder() -> Path:
@@ -50,7 +68,10 @@ def is_unedited_sample_copy(file: str | os.PathLike) -> bool:
 
 
 def workshops_root() -> Path:
-    return kit_root() / "workshops"
+    """Where workshop folders are created by name and the chosen one is remembered: $PROMISE_GAP_WORKSHOPS,
+    else ``workshops/`` in the kit."""
+    named = os.environ.get(WORKSHOPS_ENV)
+    return Path(named).resolve() if named else kit_root() / "workshops"
 
 
 def new_workshop(name_or_path: str | os.PathLike, source: str | os.PathLike | None = None) -> Path:
