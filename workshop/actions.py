@@ -9,10 +9,10 @@ It stores nothing (actions are kept as events in the session store) and imports 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from workshop import gap as gap_metrics
 from workshop.errors import Problem, WorkshopError
@@ -106,6 +106,47 @@ class Action:
             (False, True): "fill-in",
             (False, False): "thankless task",
         }[(high_impact, low_effort)]
+
+
+class ProposedIdea(Protocol):
+    """What an action takes from the idea it is agreed from (``workshop.session.Idea``)."""
+
+    @property
+    def pillar(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def move(self) -> str: ...
+    @property
+    def lever(self) -> str: ...
+
+
+def action_from_ideas(
+    first: ProposedIdea | None,
+    idea_ids: Sequence[str],
+    title: str = "",
+    refresh_kind: str | None = None,
+    gap: float | None = None,
+    **fields: Any,
+) -> Action:
+    """The action the room agrees from ideas: ``first``, the first of them, gives the pillar, move, lever and,
+    unless ``title`` is given, the title; ``refresh_kind`` makes it a 'refresh the promise' action; ``gap`` is
+    the pillar's gap now; other ``fields`` (owner, due, measure, effort, impact) may be given at once. Which
+    ideas a session has is the session's rule (``SessionStore.agree_action`` refuses any other), so with no
+    ``first`` known the action carries only its ideas, for the session to refuse."""
+    if first is None:
+        return Action("", "", title.strip(), idea_ids=list(idea_ids))
+    return Action(
+        "",
+        first.pillar,
+        title.strip() or first.text,
+        move="refresh_promise" if refresh_kind else first.move,
+        lever=first.lever,
+        refresh_kind=refresh_kind,
+        idea_ids=list(idea_ids),
+        gap=gap,
+        **fields,
+    )
 
 
 def validate_action(action: Action, pillar_ids: Iterable[str]) -> None:

@@ -38,6 +38,7 @@ from workshop.actions import (
     ActionError,
     FacilitatorWarning,
     PillarStanding,
+    action_from_ideas,
     facilitator_warnings,
     pillar_standing,
     suggested_measure,
@@ -49,7 +50,7 @@ from workshop.gap import Filter, GapMetrics, goal_posts_from_promise
 from workshop.promise import Promise
 from workshop.session import SessionStore, actions_of, author_label
 from workshop.ui.draft import Draft, offer
-from workshop.ui.guard import guarded
+from workshop.ui.guard import guarded_on
 
 WIDE = widgets.Layout(width="36em")
 UNRATED = 0
@@ -213,37 +214,20 @@ class ActionBoard:
         """Agree an action from ideas (the first one gives the pillar, move, lever and, by default, the title);
         ``refresh_kind`` makes it a 'refresh the promise' action. The pillar's gap now is kept with it; other
         ``fields`` (owner_department, owner_name, due, measure, effort, impact) may be given at once."""
-        state = self.store.state()
-        missing = [i for i in idea_ids if i not in state.ideas]
-        if not idea_ids or missing:
-            raise ActionError(
-                [
-                    Problem(
-                        None,
-                        "Agree an action",
-                        "Ideas",
-                        "choose ideas on the board to agree an action"
-                        if not missing
-                        else "these ideas are not on the board",
-                        "Pick them in the list under "
-                        "'Agree an action' (after Reload ideas and votes, if the room just sent them).",
-                        repr(missing) if missing else None,
-                    )
-                ]
+        if not idea_ids:
+            fix = (
+                "Pick them in the list under 'Agree an action' (after Reload ideas and votes, if the room just "
+                "sent them)."
             )
-        first = state.ideas[state.resolve(idea_ids[0])]
+            raise ActionError(
+                [Problem(None, "Agree an action", "Ideas", "choose ideas on the board to agree an action", fix)]
+            )
+        state = self.store.state()
+        known = [state.ideas[state.resolve(i)] for i in idea_ids if i in state.ideas]
+        first = known[0] if known else None
         gaps = {s.pillar_id: s.gap for s in self.standing}
-        action = Action(
-            "",
-            first.pillar,
-            title.strip() or first.text,
-            move="refresh_promise" if refresh_kind else first.move,
-            lever=first.lever,
-            refresh_kind=refresh_kind,
-            idea_ids=list(idea_ids),
-            gap=gaps.get(first.pillar),
-            **fields,
-        )
+        gap = gaps.get(first.pillar) if first else None
+        action = action_from_ideas(first, idea_ids, title, refresh_kind, gap, **fields)
         action_id = self.store.agree_action(action)
         self.refresh()
         self.action_pick.value = action_id
@@ -449,12 +433,7 @@ class ActionBoard:
             self._guarded(lambda: self.update(self.action_pick.value, **{kind: points or None}))
 
     def _guarded(self, action: Callable[[], Any]) -> None:
-        """Run a callback; a refusal or a bug becomes a plain message, never a traceback."""
-        if guarded(action, self._say):
-            self.message.value = ""
-
-    def _say(self, text: str) -> None:
-        self.message.value = f"<p style='color:#a40000'>{html.escape(text)}</p>"
+        guarded_on(self.message, action)
 
 
 def _warnings_html(warnings: list[FacilitatorWarning]) -> str:

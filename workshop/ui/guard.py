@@ -3,12 +3,15 @@
 A widget callback that raises shows a traceback in the notebook (or nothing at all in Voila, while the
 button seems dead), and a background refresh thread that raises stops for good. Each panel therefore runs its
 callbacks and refresh loops through ``guarded``, and decides only where and in what colour the sentence
-goes. This module holds no workshop rule and builds no HTML: the panel escapes the sentence where it shows it.
+goes; ``guarded_on`` is the common case, a panel's message line in the panels' red. This module holds no
+workshop rule; the sentence is escaped wherever it becomes HTML.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
+from typing import Any
 
 from workshop.errors import WorkshopError
 
@@ -32,3 +35,19 @@ def guarded(
         show(text(error))
         return False
     return True
+
+
+REFUSAL_COLOUR = "#a40000"
+
+
+def guarded_on(message: Any, action: Callable[[], object]) -> bool:
+    """``guarded`` for a panel's message line (an ``ipywidgets.HTML``): emptied when ``action`` runs to the end,
+    else the sentence, escaped, in ``REFUSAL_COLOUR``. Returns True when the action ran to the end."""
+
+    def show(text: str) -> None:
+        message.value = f"<p style='color:{REFUSAL_COLOUR}'>{html.escape(text)}</p>"
+
+    if guarded(action, show):
+        message.value = ""
+        return True
+    return False
