@@ -37,6 +37,9 @@ from workshop.yaml_files import file_in, read_yaml, yaml_rewrite, yaml_text
 
 MAPPING_FILE = "mapping.yml"
 FIELDS = ("response_id", "date", "touchpoint", "segment", "comment")
+COLUMN_ONLY_FIELDS = ("response_id", "date", "touchpoint", "segment")
+"""The fields read from a column even in a long export (a row per response × question): the scores and the
+comment may name a question instead."""
 """Canonical fields read from one column each (``recommend`` and pillars also carry a scale)."""
 LAYOUTS = ("wide", "long")
 FILE_HEADER = (
@@ -438,7 +441,7 @@ def _check_layout(mapping: FeedbackMapping, reader: _Reader) -> None:
                 "must name a column in the long layout",
                 "The response id is what ties a response's rows together.",
             )
-        for where in ("fields: response_id", "fields: date", "fields: touchpoint", "fields: segment"):
+        for where in (f"fields: {name}" for name in COLUMN_ONLY_FIELDS):
             if where in sources and sources[where].question is not None:
                 reader.problem(where, "question", "must be a column, not a question", "")
     else:

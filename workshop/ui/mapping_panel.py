@@ -32,6 +32,7 @@ from workshop.errors import WorkshopError
 from workshop.feedback.advocates import PASSIVE_MAX
 from workshop.feedback.load import LoadedFeedback, load_workshop_feedback
 from workshop.feedback.mapping import (
+    COLUMN_ONLY_FIELDS,
     FIELDS,
     MAPPING_FILE,
     AdvocateRule,
@@ -61,7 +62,6 @@ is "" (a blank heading is read as "Unnamed: n")."""
 PROMOTERS = f"(promoters: recommend {PASSIVE_MAX + 1}–10)"
 MEASURES = {"recommend": "recommend", "overall": "overall rating"}
 """The whole-response scores, beside the pillars: the 0–10 recommend question and an overall rating."""
-COLUMN_ONLY = ("response_id", "date", "touchpoint", "segment")
 """Fields read from a column even in a long export, where scores and the comment name a question."""
 SCALE_CHOICES = [(f"{scale_id} — {name}: {rule}", scale_id) for scale_id, name, rule in scale_table()]
 LABELS_EXAMPLE = "negative=0, neutral=5, positive=10"
@@ -252,7 +252,7 @@ class MappingPanel:
         for target, dropdown in self.field_choices.items():
             if dropdown.value == UNSET:
                 continue
-            as_question = long and target not in COLUMN_ONLY
+            as_question = long and target not in COLUMN_ONLY_FIELDS
             source = Source(question=dropdown.value) if as_question else Source(column=dropdown.value)
             if target in self.scores:
                 self.scores[target].apply_to(source)
@@ -403,7 +403,7 @@ class MappingPanel:
     def _labels(self, target: str) -> list[str]:
         """What a target can be mapped to: client columns, or questions for scores in a long export."""
         preview, mapping = self._opened()
-        if mapping.layout == "long" and target not in COLUMN_ONLY:
+        if mapping.layout == "long" and target not in COLUMN_ONLY_FIELDS:
             questions = preview[mapping.question_column].dropna().astype(str).str.strip()
             return [q for q in pd.unique(questions) if q]
         return [str(c) for c in preview.columns]
