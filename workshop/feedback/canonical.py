@@ -34,8 +34,9 @@ import pandas as pd
 
 from workshop.cube import NOT_STATED
 from workshop.feedback.advocates import advocate_flags
+from workshop.feedback.client_values import resolve_values
 from workshop.feedback.dates import DateRead, DateReader
-from workshop.feedback.mapping import FeedbackMapping, resolve_values
+from workshop.feedback.mapping import FeedbackMapping
 from workshop.feedback.scales import MISSING_MARKERS, Answer, fold_all, is_missing
 from workshop.feedback.validation import WARNING, ColumnTally, ValidationReport
 from workshop.promise import Promise

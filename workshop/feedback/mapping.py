@@ -25,12 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from workshop.errors import FeedbackError, Problem
 from workshop.feedback.dates import DATE_ORDERS
 from workshop.feedback.readers import FileFormat, file_kind
-from workshop.feedback.scales import SCALES, AnswerRule, fold, fold_all
+from workshop.feedback.scales import SCALES, AnswerRule
 from workshop.files import FileStamp, atomic_write_text, stamp_of_bytes, write_if_unchanged
 from workshop.promise import Promise
 from workshop.yaml_files import file_in, read_yaml, yaml_rewrite, yaml_text
@@ -313,31 +311,16 @@ def mapping_from_dict(data: Any, file: Path | None = None) -> FeedbackMapping:
     """Build a mapping from plain data (as read from YAML), or raise FeedbackError listing every problem."""
     reader = _Reader(file)
     if not isinstance(data, dict):
-        raise FeedbackError(
-            [
-                Problem(
-                    file,
-                    "",
-                    None,
-                    "must be a set of keys (source, fields, pillars, ...)",
-                    "Start from datasets/sample/mapping.yml.",
-                    repr(data),
-                )
-            ]
-        )
+        message = "must be a set of keys (source, fields, pillars, ...)"
+        raise FeedbackError([Problem(file, "", None, message, "Start from datasets/sample/mapping.yml.", repr(data))])
     reader.known_keys(data, _TOP_KEYS, "")
     fmt = reader.section(data, "format")
     reader.known_keys(fmt, _FORMAT_KEYS, "format")
     mapping = FeedbackMapping(source=str(data.get("source") or ""))
     mapping.layout = str(fmt.get("layout", "wide"))
     if mapping.layout not in LAYOUTS:
-        reader.problem(
-            "format",
-            "layout",
-            "must be 'wide' (a column per question) or 'long' (a row per answer)",
-            "",
-            fmt.get("layout"),
-        )
+        message = "must be 'wide' (a column per question) or 'long' (a row per answer)"
+        reader.problem("format", "layout", message, "", fmt.get("layout"))
     for key in ("encoding", "delimiter", "question_column", "answer_column"):
         value = fmt.get(key)
         setattr(mapping, key, None if value is None or str(value) == "" else str(value))
@@ -345,24 +328,14 @@ def mapping_from_dict(data: Any, file: Path | None = None) -> FeedbackMapping:
         try:
             codecs.lookup(mapping.encoding)
         except LookupError:
-            reader.problem(
-                "format",
-                "encoding",
-                "is not an encoding Python knows",
-                "Remove it to detect the encoding, or write e.g. utf-8, cp1252, latin-1.",
-                mapping.encoding,
-            )
+            fix = "Remove it to detect the encoding, or write e.g. utf-8, cp1252, latin-1."
+            reader.problem("format", "encoding", "is not an encoding Python knows", fix, mapping.encoding)
     if mapping.delimiter is not None:
         # A tab is hard to type in YAML: '\t' in single quotes or unquoted, and 'tab', mean one.
         mapping.delimiter = "\t" if mapping.delimiter.casefold() in ("\\t", "tab") else mapping.delimiter
         if len(mapping.delimiter) != 1:
-            reader.problem(
-                "format",
-                "delimiter",
-                "must be one character",
-                "Remove it to detect the delimiter, or write e.g. ';' or tab.",
-                mapping.delimiter,
-            )
+            fix = "Remove it to detect the delimiter, or write e.g. ';' or tab."
+            reader.problem("format", "delimiter", "must be one character", fix, mapping.delimiter)
     mapping.sheet = fmt.get("sheet")
     header_row = fmt.get("header_row")
     if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
@@ -530,17 +503,8 @@ def load_mapping(path: str | os.PathLike) -> FeedbackMapping:
     """Read and check a mapping file; a folder means its ``mapping.yml``."""
     path = file_in(path, MAPPING_FILE)
     if not path.is_file():
-        raise FeedbackError(
-            [
-                Problem(
-                    path,
-                    "",
-                    None,
-                    "file not found",
-                    "Confirm a mapping in notebook 02, or run 'workshop check FILE --save-mapping'.",
-                )
-            ]
-        )
+        fix = "Confirm a mapping in notebook 02, or run 'workshop check FILE --save-mapping'."
+        raise FeedbackError([Problem(path, "", None, "file not found", fix)])
     document = read_yaml(path, FeedbackError, "Check the indentation and the ':' after each key on that line.")
     return mapping_from_dict(document.data, path)
 
@@ -618,34 +582,3 @@ def mapping_issues(mapping: FeedbackMapping, columns: list[str], promise: Promis
             )
         )
     return issues
-
-
-def value_id(text: str) -> str:
-    """A client value as a workshop value: lower case, words joined by ``_`` ('Call centre' → 'call_centre')."""
-    stripped = pd.Series([str(text).strip()], dtype=object)
-    return str(_ids(fold_all(stripped), stripped).iloc[0])
-
-
-def _ids(folded: pd.Series, texts: pd.Series) -> pd.Series:
-    """``value_id`` of many texts from their folded forms: the one rule, worked on a whole column at once."""
-    ids = folded.str.replace(r"[^0-9a-z]+", "_", regex=True).str.strip("_")
-    return ids.where(ids != "", texts)
-
-
-def resolve_values(values: list[str], value_map: dict[str, str], known: list[str]) -> tuple[list[str], list[bool]]:
-    """Each client value translated, and whether it is one of ``known``.
-
-    The value map wins; then a known value written differently ('Phone ' is 'phone'); anything else becomes
-    its ``value_id`` so that 'Consumer' and 'consumer' are one segment. With no known list every value
-    counts as known. Worked on all values at once: a free-text column mapped as a segment brings a hundred
-    thousand of them a chunk.
-    """
-    folded_map = {fold(k): v for k, v in value_map.items()}
-    by_id = {value_id(k): k for k in known}
-    texts = pd.Series([str(v).strip() for v in values], dtype=object)
-    folded = fold_all(texts)
-    ids = _ids(folded, texts)
-    # Object dtype throughout: a map that matches nothing is all-NaN floats, which text must not fill.
-    ours = folded.map(folded_map).astype(object)
-    ours = ours.where(ours.notna(), ids.map(by_id).astype(object))
-    return ours.where(ours.notna(), ids.astype(object)).tolist(), (ours.notna() | (not known)).tolist()

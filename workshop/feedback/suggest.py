@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workshop.feedback.client_values import value_id
 from workshop.feedback.dates import DateRead, DateReader
 from workshop.feedback.mapping import (
     COLUMN_ONLY_FIELDS,
@@ -31,7 +32,6 @@ from workshop.feedback.mapping import (
     Source,
     SuggestionNote,
     importance_measure,
-    value_id,
 )
 from workshop.feedback.scales import fold, guess_scale, is_missing, number_in
 from workshop.feedback.suggestion_words import (
