@@ -38,7 +38,6 @@ from workshop.feedback.mapping import (
     AdvocateRule,
     FeedbackMapping,
     Source,
-    SuggestionNote,
     load_mapping,
     save_mapping,
     source_path,
@@ -47,11 +46,11 @@ from workshop.feedback.names import names_in_comments, names_offer
 from workshop.feedback.privacy import HIDDEN_PERSONAL, PrivacyRules, looks_personal, privacy_rules, scrub
 from workshop.feedback.readers import KINDS, read_preview
 from workshop.feedback.scales import SCALES, is_missing, scale_table
-from workshop.feedback.suggest import LIKELY, SURE, UNDECIDED, suggest_mapping
-from workshop.feedback.validation import BLOCKING, GOOD, PLAIN, WARNING, ReportLine, ReportPart, ValidationReport
+from workshop.feedback.suggest import suggest_mapping
 from workshop.files import atomic_write_bytes, stamp_of
 from workshop.promise import Promise, load_promise
 from workshop.ui.draft import restore, shown_values
+from workshop.ui.feedback_report_html import GREEN, INK, RED, notes_html, report_html
 from workshop.ui.guard import guarded, problem_text
 
 NOT_IN_FILE = "(not in this file)"
@@ -65,7 +64,6 @@ MEASURES = {"recommend": "recommend", "overall": "overall rating"}
 """Fields read from a column even in a long export, where scores and the comment name a question."""
 SCALE_CHOICES = [(f"{scale_id} — {name}: {rule}", scale_id) for scale_id, name, rule in scale_table()]
 LABELS_EXAMPLE = "negative=0, neutral=5, positive=10"
-NOTE_GROUPS = ((UNDECIDED, "Left for you to decide"), (LIKELY, "Likely: check these"), (SURE, "Sure"))
 KEEP_AS_WRITTEN = "(keep as written)"
 PREVIEW_SHOWN = 8
 VALUES_SHOWN = 30
@@ -76,8 +74,6 @@ DATE_ORDERS = [
     ("Month first (12/31/2025)", "month_first"),
 ]
 SET_ASIDE_FILE = "set_aside_rows.csv"
-RED, GREEN, AMBER, INK = "#b2182b", "#1b7837", "#8c510a", "#111"
-TONES = {PLAIN: INK, GOOD: GREEN, WARNING: AMBER, BLOCKING: RED}
 """The colour of each tone of a report line (``validation.ReportLine.tone``)."""
 
 
@@ -133,21 +129,18 @@ class MappingPanel:
             description="Advocates",
             options=[(PROMOTERS, UNSET)],
             value=UNSET,
-            style={"description_width": "14em"},
-            layout=widgets.Layout(width="36em"),
+            **_sized("14em", "36em"),
         )
         self.advocate_values = widgets.Text(
             description="values",
             placeholder="e.g. 1, or Gold, Platinum",
-            style={"description_width": "4em"},
-            layout=widgets.Layout(width="24em"),
+            **_sized("4em", "24em"),
         )
         self.date_order = widgets.Dropdown(
             description="Dates",
             options=DATE_ORDERS,
             value="auto",
-            style={"description_width": "5em"},
-            layout=widgets.Layout(width="24em"),
+            **_sized("5em", "24em"),
         )
         self.fields_box = widgets.VBox()
         self.values_box = widgets.VBox()
@@ -423,8 +416,7 @@ class MappingPanel:
                 description=name,
                 options=[(NOT_IN_FILE, UNSET)] + [(label, label) for label in labels],
                 value=value,
-                style={"description_width": "14em"},
-                layout=widgets.Layout(width="36em"),
+                **_sized("14em", "36em"),
             )
             self.field_choices[target] = dropdown
             if target in FIELDS:
@@ -465,8 +457,7 @@ class MappingPanel:
                 description=_cell(value, rules),
                 options=[(KEEP_AS_WRITTEN, UNSET)] + [(t, t) for t in known],
                 value=current,
-                style={"description_width": "14em"},
-                layout=widgets.Layout(width="30em"),
+                **_sized("14em", "30em"),
             )
         self.values_box.children = [widgets.HTML("<b>Touchpoints: the client's words → the workshop's</b>")] + list(
             self.touchpoint_choices.values()
@@ -486,22 +477,19 @@ class ScoreRow:
             description="scale",
             options=SCALE_CHOICES,
             value=scale,
-            style={"description_width": "4em"},
-            layout=widgets.Layout(width="30em"),
+            **_sized("4em", "30em"),
         )
         self.missing = widgets.Text(
             description="missing codes",
             placeholder="e.g. 0, or n/a, 99",
             value=", ".join(_code_text(code) for code in (source.missing if source else [])),
-            style={"description_width": "8em"},
-            layout=widgets.Layout(width="20em"),
+            **_sized("8em", "20em"),
         )
         self.labels = widgets.Text(
             description="labels",
             placeholder=LABELS_EXAMPLE,
             value=", ".join(f"{label}={points:g}" for label, points in (source.labels if source else {}).items()),
-            style={"description_width": "4em"},
-            layout=widgets.Layout(width="30em"),
+            **_sized("4em", "30em"),
         )
         self.rule = widgets.HTML()
         self.widget = widgets.VBox(
@@ -570,59 +558,15 @@ def _code_text(code: str | float) -> str:
     return f"{code:g}" if isinstance(code, float) else str(code)
 
 
-def notes_html(notes: list[SuggestionNote]) -> str:
-    """What the suggestion decided, one line per field, grouped by how sure it is: what it left for the
-    consultant to decide first. Headings and values from the file are escaped."""
-    if not notes:
-        return ""
-    parts = ['<div style="font-size:15px"><b>What the suggestion decided, and how sure it is</b>']
-    for confidence, title in NOTE_GROUPS:
-        group = [note for note in notes if note.confidence == confidence]
-        if group:
-            colour = AMBER if confidence == UNDECIDED else INK
-            parts.append(
-                f'<div style="color:{colour}"><b>{title} ({len(group)})</b><ul>'
-                + "".join(f"<li>{html.escape(note.sentence())}</li>" for note in group)
-                + "</ul></div>"
-            )
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def report_html(report: ValidationReport, calls: int = 0) -> str:
-    """The validation report's ``outline`` as HTML, in the words `workshop check` prints, with ``calls`` (the
-    advocate calls merged from the call log) after the totals. Every value from the file was scrubbed by the
-    report with its mapping's rules (``ValidationReport.privacy``); here all of it is HTML-escaped."""
-    totals, *parts = report.outline()
-    if calls:
-        totals = ReportPart("", (*totals.lines, ReportLine(f"Plus {calls:,} advocate calls from the call log.")))
-    shown = [f'<div style="font-size:16px;color:{INK}">']
-    for part in (totals, *parts):
-        if part.heading:
-            shown.append(
-                f'<h4 style="color:{TONES[part.tone]}">{html.escape(part.heading)}</h4><ul>'
-                + "".join(f"<li>{_line_html(line)}</li>" for line in part.lines)
-                + "</ul>"
-            )
-        else:
-            shown += [f"<p>{_line_html(line)}</p>" for line in part.lines]
-    shown.append("</div>")
-    return "".join(shown)
-
-
-def _line_html(line: ReportLine) -> str:
-    examples = "".join(f"<li>{html.escape(example)}</li>" for example in line.examples)
-    return (
-        f'<span style="color:{TONES[line.tone]}">{html.escape(line.text)}</span>'
-        + (f"<ul>{examples}</ul>" if examples else "")
-        + (f"<div>What to do: {html.escape(line.fix)}</div>" if line.fix else "")
-    )
-
-
 def _problem_text(error: Exception) -> str:
     """A file that cannot be opened or parsed (OSError, ValueError from the readers) is the file's problem, said
     in the reader's words; anything else is worded by ``problem_text``."""
     return str(error) if isinstance(error, (OSError, ValueError)) else problem_text(error)
+
+
+def _sized(label_width: str, width: str) -> dict[str, Any]:
+    """A widget's label and overall widths, as every field of the panel gives them."""
+    return {"style": {"description_width": label_width}, "layout": widgets.Layout(width=width)}
 
 
 def _cell(value: Any, rules: PrivacyRules) -> str:
