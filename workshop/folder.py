@@ -152,18 +152,14 @@ def current_workshop() -> Path:
     else:
         chosen = workshops_root() / CURRENT_FILE
         folder = Path(chosen.read_text().strip()) if chosen.is_file() else workshops_root() / EXAMPLE
+    return workshop_folder(folder, "Open notebook 00 to choose or create one, or run 'make workshop'.")
+
+
+def workshop_folder(folder: str | os.PathLike, fix: str) -> Path:
+    """``folder`` when it is a workshop folder (it has a promise.yml), else ``WorkshopFolderError`` with ``fix``."""
+    folder = Path(folder)
     if not (folder / PROMISE_FILE).is_file():
-        raise WorkshopFolderError(
-            [
-                Problem(
-                    folder,
-                    "",
-                    None,
-                    "is not a workshop folder (no promise.yml)",
-                    "Open notebook 00 to choose or create one, or run 'make workshop'.",
-                )
-            ]
-        )
+        raise WorkshopFolderError([Problem(folder, "", None, "is not a workshop folder (no promise.yml)", fix)])
     return folder
 
 

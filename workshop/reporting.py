@@ -27,8 +27,8 @@ from workshop.feedback.load import usable_workshop_feedback
 from workshop.feedback.mapping import MAPPING_FILE, importance_measure, load_mapping, source_path
 from workshop.files import FileStamp, write_if_unchanged
 from workshop.filters import filter_to_dict, filters_from_data
-from workshop.folder import current_workshop, kit_root
-from workshop.promise import PROMISE_FILE, load_versions
+from workshop.folder import current_workshop, kit_root, workshop_folder
+from workshop.promise import load_versions
 from workshop.report import ReportFigure, WorkshopReport, export_path
 from workshop.session import SESSION_FILE, SessionState, SessionStore, actions_of, room_ratings
 from workshop.yaml_files import read_yaml, yaml_rewrite
@@ -61,19 +61,7 @@ def check_workshop(workshop_dir: str | os.PathLike) -> None:
     The errors are the loaders' own (``PromiseError`` with the line, ``WorkshopFolderError``, the mapping's,
     the check's ``FeedbackError``, the session's and ``GapError`` for report views), all ``WorkshopError``s.
     """
-    folder = Path(workshop_dir)
-    if not (folder / PROMISE_FILE).is_file():
-        raise WorkshopFolderError(
-            [
-                Problem(
-                    folder,
-                    "",
-                    None,
-                    "is not a workshop folder (no promise.yml)",
-                    "Name a folder made with 'workshop new NAME'.",
-                )
-            ]
-        )
+    folder = workshop_folder(workshop_dir, "Name a folder made with 'workshop new NAME'.")
     load_versions(folder)
     if (folder / MAPPING_FILE).is_file():
         source = source_path(load_mapping(folder), folder)
