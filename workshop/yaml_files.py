@@ -96,7 +96,12 @@ def yaml_text(header: str, data: Any, previous: bytes | None = None) -> str:
     result reads back (by ``read_yaml``) as exactly ``data``; where keeping the comments cannot promise that
     (anchors, merge keys, a file that no longer parses) the file is written afresh.
     """
-    if previous is not None:
+    # A file with no comment below its header has nothing to keep: written afresh, without the round trip's cost.
+    if (
+        previous is not None
+        and b"#" in previous
+        and "#" in _without_leading_comments(previous.decode("utf-8", "replace"))
+    ):
         try:
             document = _round_trip().load(previous.decode("utf-8"))
         except (RoundTripError, UnicodeDecodeError):
