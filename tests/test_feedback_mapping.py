@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from workshop.feedback.client_values import resolve_values
 from workshop.feedback.mapping import (
-    FeedbackMapping, Source, load_mapping, mapping_issues, resolve_values, save_mapping,
+    FeedbackMapping, Source, load_mapping, mapping_issues, save_mapping,
 )
 from workshop.feedback.readers import read_preview
 from workshop.feedback.suggest import suggest_mapping, suggest_value_map

@@ -110,6 +110,63 @@ def test_the_table_names_every_scale_once():
     assert [row[0] for row in scale_table()] == list(SCALES)
 
 
+def stated(rule: str, answer: float) -> float:
+    """What a scale's rule, as the mapping panel shows it ("(x − 1) × 10/9"), gives for ``answer``, rounded to
+    the whole points the kit keeps. Evaluated from the words themselves, so a rule that says one thing and a
+    conversion that does another cannot both stand."""
+    expression = rule.replace("×", "*").replace("−", "-").replace("x", f"({answer})")
+    assert set(expression) <= set("0123456789.()+-*/ "), f"not a formula in x: {rule!r}"
+    return round_half_up(eval(expression))  # only digits and operators, checked above
+
+
+FORMULA_SCALES = [s for s in SCALES.values() if "x" in s.rule and "as" not in s.rule]
+
+
+def test_the_formula_scales_are_the_numeric_ones():
+    assert [s.id for s in FORMULA_SCALES] == ["0-10", "1-10", "1-5", "1-7", "0-100", "percent"]
+
+
+@pytest.mark.parametrize("scale", FORMULA_SCALES, ids=lambda s: s.id)
+def test_every_answer_on_a_numeric_scale_converts_as_its_rule_in_the_table_says(scale):
+    rules = {scale_id: rule for scale_id, _, rule in scale_table()}
+    for answer in range(int(scale.lowest), int(scale.highest) + 1):
+        assert points(answer, scale.id) == (stated(rules[scale.id], answer), Answer.SCORED), answer
+        assert points(str(answer), scale.id) == points(answer, scale.id)
+    for outside in (scale.lowest - 1, scale.highest + 1):
+        assert points(outside, scale.id)[1] is Answer.OUT_OF_RANGE
+
+
+@pytest.mark.parametrize("scale_id", ["likert5", "likert7"])
+def test_every_label_of_a_likert_scale_converts_as_its_position_on_the_numeric_scale(scale_id):
+    scale = SCALES[scale_id]
+    numeric = f"1-{len(scale.labels)}"
+    assert scale.rule == f"position 1–{len(scale.labels)} as 1–{len(scale.labels)}"
+    for position, labels in enumerate(scale.labels, start=1):
+        for label in labels:
+            assert points(label.title(), scale_id) == points(position, numeric), label
+
+
+def test_n_of_m_stars_converts_as_n_on_the_1_to_m_scale():
+    assert SCALES["stars"].rule == "n of m stars as the 1–m scale"
+    for possible in range(2, 11):
+        for given in range(1, possible + 1):
+            assert points(f"{given}/{possible}", "stars") == (
+                stated(f"(x − 1) × 10/{possible - 1}", given),
+                Answer.SCORED,
+            )
+
+
+def test_the_labels_scale_gives_each_label_the_points_written_for_it():
+    from workshop.feedback.scales import AnswerRule
+
+    assert SCALES["labels"].rule == "each label as the points given"
+    rule = AnswerRule.of("labels", labels={"Great": 9, "Fine": 5.5, "Poor": 1})
+    assert [rule.convert(label) for label in ("great", "Fine", "POOR")] == [
+        (9.0, Answer.SCORED), (6.0, Answer.SCORED), (1.0, Answer.SCORED)
+    ]
+    assert rule.convert("Awful")[1] is Answer.UNREADABLE
+
+
 @given(st.lists(st.text(alphabet=st.sampled_from(list("aB _\u2019\u2018\t\n N/A-é")), max_size=12), max_size=20))
 def test_folding_many_texts_at_once_is_folding_each(texts):
     from workshop.feedback.scales import fold, fold_all

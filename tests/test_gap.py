@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from workshop import gap
 from workshop.cube import OTHER, cube_from_frames
 from workshop.feedback.advocates import SMALL_SAMPLE, NpsResult, nps, nps_band, recommend_counts
+from workshop.filters import filter_to_dict, filters_from_data
 from workshop.gap import Filter, GapError, GapMetrics, GoalPost
 from workshop.promise import load_promise
 
@@ -368,14 +369,14 @@ filters = st.builds(
 
 @given(st.lists(filters, max_size=4))
 def test_filters_read_back_as_written(written):
-    data = [gap.filter_to_dict(f) for f in written]
-    assert gap.filters_from_data(data, None, None, TOUCHPOINTS[:3], SEGMENTS[:2]) == written
+    data = [filter_to_dict(f) for f in written]
+    assert filters_from_data(data, None, None, TOUCHPOINTS[:3], SEGMENTS[:2]) == written
 
 
 def test_an_empty_entry_keeps_every_response():
-    assert gap.filter_to_dict(Filter()) == {}
-    assert gap.filters_from_data([{}, None]) == [Filter(), Filter()]
-    assert gap.filters_from_data(None) == []
+    assert filter_to_dict(Filter()) == {}
+    assert filters_from_data([{}, None]) == [Filter(), Filter()]
+    assert filters_from_data(None) == []
 
 
 @pytest.mark.parametrize("entry, field, value", [
@@ -389,7 +390,7 @@ def test_an_empty_entry_keeps_every_response():
 def test_a_bad_filter_entry_names_file_item_field_and_value(entry, field, value):
     file = Path("report_views.yml")
     with pytest.raises(GapError) as caught:
-        gap.filters_from_data([{}, entry], file, {(1,): 4, (1, field): 5}, TOUCHPOINTS[:3], SEGMENTS[:2])
+        filters_from_data([{}, entry], file, {(1,): 4, (1, field): 5}, TOUCHPOINTS[:3], SEGMENTS[:2])
     (problem,) = caught.value.problems
     assert (problem.file, problem.where, problem.field, problem.value, problem.line) == (file, "item 2", field,
                                                                                          value, 5)
@@ -398,7 +399,7 @@ def test_a_bad_filter_entry_names_file_item_field_and_value(entry, field, value)
 
 def test_filters_that_are_not_a_list_are_refused():
     with pytest.raises(GapError, match="report_views.yml: must be a list of views"):
-        gap.filters_from_data({"touchpoints": ["phone"]}, Path("report_views.yml"))
+        filters_from_data({"touchpoints": ["phone"]}, Path("report_views.yml"))
 
 
 def test_goal_posts_are_saved_as_the_points_the_room_chose_not_float_noise(fixture_cube):

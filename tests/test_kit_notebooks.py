@@ -3,6 +3,7 @@ on disk stays byte for byte the tracked one, while a notebook elsewhere keeps wh
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -38,18 +39,21 @@ def request(port: int, method: str, path: str, body: dict | None = None) -> dict
 
 @pytest.fixture
 def kit_copy_served(tmp_path):
-    """A copy of the kit's notebooks and sample, served by `jupyter server` from its root (the kit is found
-    from the working directory, as `make workshop` starts it)."""
+    """A copy of the kit (its package, notebooks and sample), served by `jupyter server` from its root as
+    `make workshop` starts it. The kit's notebooks are those beside the package it runs (``folder.KIT_ROOT``),
+    so the server imports the copy's package: the tracked files are never the ones written."""
     kit = tmp_path / "kit"
+    shutil.copytree(REPO / "workshop", kit / "workshop")
     shutil.copytree(REPO / "notebooks", kit / "notebooks")
     shutil.copytree(REPO / "datasets" / "sample", kit / "datasets" / "sample")
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "jupyter", "server", "--no-browser", f"--port={port}",
                                "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
                                f"--ServerApp.root_dir={kit}", "--allow-root"],
-                              cwd=kit, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              cwd=kit, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env={**os.environ, "PYTHONPATH": str(kit)})
     try:
-        for _ in range(200):
+        for _ in range(600):  # a loaded machine may take most of a minute to start a server
             try:
                 request(port, "GET", "")
                 break

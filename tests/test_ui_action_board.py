@@ -236,3 +236,16 @@ def test_the_department_is_chosen_from_the_promise_or_named_and_the_date_reads_i
     board.refresh()
     assert (board.owner_department.value, board.other_department.value) == ("another department…",
                                                                              "Logistics partner")
+
+
+def test_ideas_the_session_does_not_have_are_refused_by_the_sessions_rule_and_nothing_is_agreed(workshop_dir, cube):
+    a, _ = voted_room(workshop_dir)
+    board = ActionBoard(workshop_dir, cube)
+    for picked in (["no-such-idea"], [a, "no-such-idea"]):
+        board._guarded(lambda picked=picked: board.promote(picked))
+        assert "is not an idea of this session" in html.unescape(board.message.value)
+        assert "Reload the list of ideas and choose again." in html.unescape(board.message.value)
+        assert "Something went wrong" not in board.message.value
+    assert board.store.state().actions == {}
+    board._guarded(lambda: board.promote([]))
+    assert "choose ideas on the board to agree an action" in board.message.value

@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from workshop.feedback.load import load_workshop_feedback
-from workshop.folder import WORKSHOP_ENV, new_workshop
+from workshop.folder import WORKSHOP_ENV, WORKSHOPS_ENV, new_workshop
 from workshop.promise import load_promise
 from workshop.ui.action_board import ActionBoard
 from workshop.ui.call_log import CallLogPanel
@@ -67,7 +67,7 @@ def panel_labels(tmp_path_factory) -> dict[str, set[str]]:
     shutil.copytree(SAMPLE, kit / "datasets" / "sample")
     folder = new_workshop(kit / "workshops" / "acme", SAMPLE)
     with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(kit)
+        patch.setenv(WORKSHOPS_ENV, str(kit / "workshops"))
         patch.setenv(WORKSHOP_ENV, str(folder))
         start = StartPanel()
     loaded = load_workshop_feedback(folder)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop.folder import WORKSHOP_ENV, current_workshop, new_workshop
+from workshop.folder import WORKSHOP_ENV, WORKSHOPS_ENV, current_workshop, new_workshop
 from workshop.ui import start
 from workshop.ui.start import StartPanel
 
@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def kit(tmp_path, monkeypatch) -> Path:
     shutil.copytree(REPO / "datasets" / "sample", tmp_path / "datasets" / "sample")
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(WORKSHOPS_ENV, str(tmp_path / "workshops"))
     monkeypatch.delenv(WORKSHOP_ENV, raising=False)
     return tmp_path
 

@@ -6,11 +6,13 @@ vocabulary (moves, levers, statuses), the Action record, its validation, priorit
 the order pillars are discussed in (largest gap first) and what refreshing a pillar changes.
 It stores nothing (actions are kept as events in the session store) and imports no widgets or charts.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from typing import Any, Iterable, Mapping
+from typing import Any, Protocol
 
 from workshop import gap as gap_metrics
 from workshop.errors import Problem, WorkshopError
@@ -41,8 +43,19 @@ EFFORT_IMPACT_RANGE = range(1, 6)
 NOT_RATED = "not rated yet"
 """The quadrant of an action whose effort or impact the room has not judged: it is in no quadrant, and never
 counted as a quick win."""
-UPDATABLE_FIELDS = ("title", "move", "lever", "refresh_kind", "owner_department", "owner_name", "due", "effort",
-                    "impact", "measure", "status")
+UPDATABLE_FIELDS = (
+    "title",
+    "move",
+    "lever",
+    "refresh_kind",
+    "owner_department",
+    "owner_name",
+    "due",
+    "effort",
+    "impact",
+    "measure",
+    "status",
+)
 """What the facilitator may change on an agreed action; its pillar, ideas and gap snapshot stay as agreed."""
 MEASURE_SHARE = 0.7
 """The share of advocates the suggested success measure asks for: 'most', with room to spare."""
@@ -87,8 +100,53 @@ class Action:
             return NOT_RATED
         effort, impact = self.rating
         high_impact, low_effort = impact >= 3, effort <= 3
-        return {(True, True): "quick win", (True, False): "major project",
-                (False, True): "fill-in", (False, False): "thankless task"}[(high_impact, low_effort)]
+        return {
+            (True, True): "quick win",
+            (True, False): "major project",
+            (False, True): "fill-in",
+            (False, False): "thankless task",
+        }[(high_impact, low_effort)]
+
+
+class ProposedIdea(Protocol):
+    """What an action takes from the idea it is agreed from (``workshop.session.Idea``)."""
+
+    @property
+    def pillar(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def move(self) -> str: ...
+    @property
+    def lever(self) -> str: ...
+
+
+def action_from_ideas(
+    first: ProposedIdea | None,
+    idea_ids: Sequence[str],
+    title: str = "",
+    refresh_kind: str | None = None,
+    gap: float | None = None,
+    **fields: Any,
+) -> Action:
+    """The action the room agrees from ideas: ``first``, the first of them, gives the pillar, move, lever and,
+    unless ``title`` is given, the title; ``refresh_kind`` makes it a 'refresh the promise' action; ``gap`` is
+    the pillar's gap now; other ``fields`` (owner, due, measure, effort, impact) may be given at once. Which
+    ideas a session has is the session's rule (``SessionStore.agree_action`` refuses any other), so with no
+    ``first`` known the action carries only its ideas, for the session to refuse."""
+    if first is None:
+        return Action("", "", title.strip(), idea_ids=list(idea_ids))
+    return Action(
+        "",
+        first.pillar,
+        title.strip() or first.text,
+        move="refresh_promise" if refresh_kind else first.move,
+        lever=first.lever,
+        refresh_kind=refresh_kind,
+        idea_ids=list(idea_ids),
+        gap=gap,
+        **fields,
+    )
 
 
 def validate_action(action: Action, pillar_ids: Iterable[str]) -> None:
@@ -108,12 +166,17 @@ def validate_action(action: Action, pillar_ids: Iterable[str]) -> None:
     if action.lever not in LEVERS:
         refuse("lever", "is not one of the levers", f"Choose one of: {', '.join(LEVERS)}.", action.lever)
     if action.move == "refresh_promise" and action.refresh_kind not in REFRESH_KINDS:
-        refuse("refresh_kind", "says how the promise is refreshed", f"Choose one of: {', '.join(REFRESH_KINDS)}.",
-               action.refresh_kind)
+        refuse(
+            "refresh_kind",
+            "says how the promise is refreshed",
+            f"Choose one of: {', '.join(REFRESH_KINDS)}.",
+            action.refresh_kind,
+        )
     for name in ("effort", "impact"):
         value = getattr(action, name)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                  or value not in EFFORT_IMPACT_RANGE):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value not in EFFORT_IMPACT_RANGE
+        ):
             refuse(name, "must be a whole number from 1 to 5, or not rated yet", "1 is little, 5 is a lot.", value)
     if action.status not in STATUSES:
         refuse("status", "is not a status", f"Choose one of: {', '.join(STATUSES)}.", action.status)
@@ -154,8 +217,9 @@ class FacilitatorWarning:
     message: str
 
 
-def facilitator_warnings(actions: list[Action], pillar_names: Mapping[str, str],
-                         broken_pillars: Iterable[str]) -> list[FacilitatorWarning]:
+def facilitator_warnings(
+    actions: list[Action], pillar_names: Mapping[str, str], broken_pillars: Iterable[str]
+) -> list[FacilitatorWarning]:
     """The warnings for an action plan.
 
     ``broken_pillars`` are the ids of pillars whose experience is broken today (the gap metrics decide that;
@@ -169,19 +233,37 @@ def facilitator_warnings(actions: list[Action], pillar_names: Mapping[str, str],
         if not own:
             warnings.append(FacilitatorWarning(pillar_id, f"'{name}' is broken today and has no action yet."))
         elif all(a.lever == "marketing_message" for a in own):
-            warnings.append(FacilitatorWarning(pillar_id, f"'{name}' is broken today, yet every action on it changes the "
-                                               "marketing message: changing the words does not change the port."))
+            warnings.append(
+                FacilitatorWarning(
+                    pillar_id,
+                    f"'{name}' is broken today, yet every action on it changes the "
+                    "marketing message: changing the words does not change the port.",
+                )
+            )
     for action in live:
-        missing = [label for label, empty in (("owner", not (action.owner_department or action.owner_name)),
-                                              ("due date", action.due is None)) if empty]
+        missing = [
+            label
+            for label, empty in (
+                ("owner", not (action.owner_department or action.owner_name)),
+                ("due date", action.due is None),
+            )
+            if empty
+        ]
         if missing:
-            warnings.append(FacilitatorWarning(action.pillar_id, f"'{action.title}' has no {' and no '.join(missing)}."))
+            warnings.append(
+                FacilitatorWarning(action.pillar_id, f"'{action.title}' has no {' and no '.join(missing)}.")
+            )
     departments = [a.owner_department for a in live if a.owner_department]
     if len(departments) >= 3:
         top = max(set(departments), key=departments.count)
         if departments.count(top) / len(departments) > ONE_OWNER_SHARE:
-            warnings.append(FacilitatorWarning(None, f"{top} owns {departments.count(top)} of {len(departments)} actions: "
-                                          "the gap belongs to every department."))
+            warnings.append(
+                FacilitatorWarning(
+                    None,
+                    f"{top} owns {departments.count(top)} of {len(departments)} actions: "
+                    "the gap belongs to every department.",
+                )
+            )
     return warnings
 
 
@@ -208,15 +290,35 @@ def updated_action(action: Action, changes: Mapping[str, Any]) -> Action:
     """A copy of ``action`` with ``changes`` (a subset of ``UPDATABLE_FIELDS``; ``due`` a date or ISO text)."""
     unknown = sorted(set(changes) - set(UPDATABLE_FIELDS))
     if unknown:
-        raise ActionError([Problem(None, f"action '{action.title}'", name, "cannot be changed after agreeing",
-                                   f"Change only: {', '.join(UPDATABLE_FIELDS)}.") for name in unknown])
+        raise ActionError(
+            [
+                Problem(
+                    None,
+                    f"action '{action.title}'",
+                    name,
+                    "cannot be changed after agreeing",
+                    f"Change only: {', '.join(UPDATABLE_FIELDS)}.",
+                )
+                for name in unknown
+            ]
+        )
     values = dict(changes)
     if isinstance(values.get("due"), str):
         try:
             values["due"] = date.fromisoformat(values["due"]) if values["due"] else None
         except ValueError:
-            raise ActionError([Problem(None, f"action '{action.title}'", "due", "must be a date",
-                                       "Write it as YYYY-MM-DD.", repr(changes["due"]))]) from None
+            raise ActionError(
+                [
+                    Problem(
+                        None,
+                        f"action '{action.title}'",
+                        "due",
+                        "must be a date",
+                        "Write it as YYYY-MM-DD.",
+                        repr(changes["due"]),
+                    )
+                ]
+            ) from None
     return replace(action, **values)
 
 
@@ -230,9 +332,16 @@ def suggested_measure(pillar_name: str, threshold: float, due: date | None) -> s
     return f"'{pillar_name}' scores above {threshold:g} for {MEASURE_SHARE * 100:.0f} % of advocates by {by}"
 
 
-def refreshed_promise(promise: Promise, action: Action, *, name: str | None = None,
-                      description: str | None = None, target: float | None = None,
-                      threshold: float | None = None, touchpoints: list[str] | None = None) -> Promise:
+def refreshed_promise(
+    promise: Promise,
+    action: Action,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    target: float | None = None,
+    threshold: float | None = None,
+    touchpoints: list[str] | None = None,
+) -> Promise:
     """The promise after a ``refresh_promise`` action is carried out on its pillar (``promise`` unchanged).
 
     What may change follows the action's refresh kind: ``reword`` the pillar's name and description;
@@ -240,28 +349,60 @@ def refreshed_promise(promise: Promise, action: Action, *, name: str | None = No
     above the target); ``do_over`` any of these. The result is not validated here: saving it is
     (``workshop.promise.save_new_version``).
     """
-    allowed = {"reword": {"name", "description"}, "narrow": {"touchpoints", "description"},
-               "lower_target": {"target", "threshold"},
-               "do_over": {"name", "description", "target", "threshold", "touchpoints"}}
-    given = {key: value for key, value in (("name", name), ("description", description), ("target", target),
-                                           ("threshold", threshold), ("touchpoints", touchpoints))
-             if value is not None}
+    allowed = {
+        "reword": {"name", "description"},
+        "narrow": {"touchpoints", "description"},
+        "lower_target": {"target", "threshold"},
+        "do_over": {"name", "description", "target", "threshold", "touchpoints"},
+    }
+    given = {
+        key: value
+        for key, value in (
+            ("name", name),
+            ("description", description),
+            ("target", target),
+            ("threshold", threshold),
+            ("touchpoints", touchpoints),
+        )
+        if value is not None
+    }
     where = f"refreshing '{action.title}'"
     if action.move != "refresh_promise" or action.refresh_kind not in allowed:
-        raise ActionError([Problem(None, where, "move", "is not a 'refresh the promise' action",
-                                   "Only actions that refresh the promise change it.", repr(action.move))])
+        raise ActionError(
+            [
+                Problem(
+                    None,
+                    where,
+                    "move",
+                    "is not a 'refresh the promise' action",
+                    "Only actions that refresh the promise change it.",
+                    repr(action.move),
+                )
+            ]
+        )
     if not given:
-        raise ActionError([Problem(None, where, None, "says nothing to change",
-                                   "Give the new wording, touchpoints or target.")])
+        raise ActionError(
+            [Problem(None, where, None, "says nothing to change", "Give the new wording, touchpoints or target.")]
+        )
     outside = sorted(set(given) - allowed[action.refresh_kind])
     if outside:
-        raise ActionError([Problem(None, where, key, f"is not changed by '{REFRESH_KINDS[action.refresh_kind]}'",
-                                   f"Change only: {', '.join(sorted(allowed[action.refresh_kind]))}.",
-                                   repr(given[key])) for key in outside])
+        raise ActionError(
+            [
+                Problem(
+                    None,
+                    where,
+                    key,
+                    f"is not changed by '{REFRESH_KINDS[action.refresh_kind]}'",
+                    f"Change only: {', '.join(sorted(allowed[action.refresh_kind]))}.",
+                    repr(given[key]),
+                )
+                for key in outside
+            ]
+        )
     refreshed = promise.copy()
     pillar = refreshed.pillar(action.pillar_id)
     for key, value in given.items():
-        setattr(pillar, key, list(value) if key == "touchpoints" else value)
+        setattr(pillar, key, list(value) if isinstance(value, (list, tuple)) else value)
     return refreshed
 
 
@@ -291,7 +432,9 @@ def pillar_standing(promise: Promise, pillar_table: gap_metrics.Table | None = N
     """
     found: dict[str, tuple[float | None, str]] = {}
     if pillar_table is not None:
-        for pillar_id, value, status in zip(pillar_table["pillar"], pillar_table["gap"], pillar_table["status"]):
+        for pillar_id, value, status in zip(
+            pillar_table["pillar"], pillar_table["gap"], pillar_table["status"], strict=True
+        ):
             found[str(pillar_id)] = (None if value != value else float(value), str(status))  # NaN: no answers
     standing = [PillarStanding(p.id, p.name, *found.get(p.id, (None, None))) for p in promise.pillars]
     return sorted(standing, key=lambda s: (s.gap is None, -(s.gap or 0.0)))

@@ -3,6 +3,7 @@
 Every error the kit raises on purpose (``WorkshopError``) is printed as its plain message with exit code 1
 or 2; only a bug would show a traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,15 +43,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("workshop check: --mapping and --save-mapping need a FILE to check.", file=sys.stderr)
         return EXIT_USAGE
     promise = load_promise(folder)
-    print(f"{folder / 'promise.yml'}: OK - version {promise.version}, {len(promise.pillars)} pillars "
-          f"({', '.join(promise.pillar_ids)})")
+    print(
+        f"{folder / 'promise.yml'}: OK - version {promise.version}, {len(promise.pillars)} pillars "
+        f"({', '.join(promise.pillar_ids)})"
+    )
     if not promise.pillars:
         print(f"{folder / 'promise.yml'}: no pillars yet. Add at least one in notebook 01.")
         return EXIT_PROBLEMS
     _warn_about_themes(folder, promise.pillar_ids)
     if not (folder / MAPPING_FILE).is_file():
-        print(f"{folder / MAPPING_FILE}: none yet. Confirm one in notebook 02, or run "
-              "'workshop check FILE --save-mapping'.")
+        print(
+            f"{folder / MAPPING_FILE}: none yet. Confirm one in notebook 02, or run "
+            "'workshop check FILE --save-mapping'."
+        )
         return 0
     mapping = load_mapping(folder / MAPPING_FILE)
     check = check_feedback(source_path(mapping, folder), promise, mapping)
@@ -66,8 +71,10 @@ def _warn_about_themes(folder: Path, pillar_ids: list[str]) -> None:
     not the scores, so it does not change the exit code."""
     problems = themes_problems(folder, pillar_ids)
     if problems:
-        print(f"WARNING: {folder / THEMES_FILE} does not match the promise; the scores still load, but notebook "
-              "02's verbatim explorer stops until it is fixed:")
+        print(
+            f"WARNING: {folder / THEMES_FILE} does not match the promise; the scores still load, but notebook "
+            "02's verbatim explorer stops until it is fixed:"
+        )
         for problem in problems:
             print(f"  - {problem}")
 
@@ -85,8 +92,10 @@ def _check_feedback_file(folder: Path, file: Path, mapping_file: str | None, sav
             return EXIT_PROBLEMS
         check.mapping.source = relative
         if save_suggested_mapping(folder, check.mapping, mapping_file):
-            print(f"Replaced the sample company's unedited mapping.yml in {folder} (the sample keeps its own "
-                  "in datasets/sample).")
+            print(
+                f"Replaced the sample company's unedited mapping.yml in {folder} (the sample keeps its own "
+                "in datasets/sample)."
+            )
         print(f"Saved the mapping to {folder / MAPPING_FILE}: correct it there or in notebook 02.")
     return 0 if check.ok else EXIT_PROBLEMS
 
@@ -94,8 +103,7 @@ def _check_feedback_file(folder: Path, file: Path, mapping_file: str | None, sav
 def cmd_serve(args: argparse.Namespace) -> int:
     from workshop.live import serve
 
-    return serve(_workshop_dir(args.workshop), host=args.host, port=args.port, pool_size=args.kernels,
-                 code=args.code)
+    return serve(_workshop_dir(args.workshop), host=args.host, port=args.port, pool_size=args.kernels, code=args.code)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -112,68 +120,109 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workshop",
         description="Promise Gap: run a workshop on the gap between your brand promise and today's experience.",
         epilog="A workshop folder (workshops/NAME) holds promise.yml, mapping.yml, the feedback file, "
-               "session.sqlite and exports/. Without --workshop, commands use the folder chosen in "
-               "notebook 00 (or $PROMISE_GAP_WORKSHOP, else workshops/example).",
+        "session.sqlite and exports/. Without --workshop, commands use the folder chosen in "
+        "notebook 00 (or $PROMISE_GAP_WORKSHOP, else workshops/example).",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     new = commands.add_parser(
-        "new", help="create a workshop folder",
+        "new",
+        help="create a workshop folder",
         description="Create a workshop folder by copying the sample company, or another workshop folder "
-                    "(without its session or exports). Refuses to overwrite an existing folder.")
-    new.add_argument("name", metavar="NAME",
-                     help="a name (created under workshops/) or a path to the new folder")
-    new.add_argument("--from", dest="source", metavar="PATH", default=None,
-                     help="the folder to start from: datasets/sample (default) or an earlier workshop")
+        "(without its session or exports). Refuses to overwrite an existing folder.",
+    )
+    new.add_argument("name", metavar="NAME", help="a name (created under workshops/) or a path to the new folder")
+    new.add_argument(
+        "--from",
+        dest="source",
+        metavar="PATH",
+        default=None,
+        help="the folder to start from: datasets/sample (default) or an earlier workshop",
+    )
     new.set_defaults(run=cmd_new)
 
     check = commands.add_parser(
-        "check", help="validate a workshop folder, or check a client's feedback file",
+        "check",
+        help="validate a workshop folder, or check a client's feedback file",
         description="Without FILE: validate the workshop folder's promise.yml (every problem with the file, "
-                    "line, pillar and field) and, when the folder has a mapping.yml, load the feedback file it "
-                    "names and print the validation report. A themes.yml that does not match the promise is "
-                    "printed as a WARNING (file, line, pillar, what to do) and does not change the exit code: "
-                    "it stops notebook 02's verbatim explorer, not the scores. With FILE: load FILE through --mapping (or a "
-                    "mapping suggested from its headings, which is printed) and print the report: rows read, "
-                    "kept and set aside, scores converted, blocking problems and warnings with example rows. "
-                    "Exits 1 when anything blocks, 0 otherwise.")
-    check.add_argument("file", metavar="FILE", nargs="?", default=None,
-                       help="a client's survey export to check (CSV/TXT/TSV, XLSX, Parquet)")
-    check.add_argument("--mapping", metavar="MAPPING.YML", default=None,
-                       help="the column mapping to use for FILE (default: suggest one from its headings)")
-    check.add_argument("--save-mapping", action="store_true",
-                       help="write the mapping used for FILE to the workshop folder's mapping.yml (its source "
-                            "relative to the folder), for you to correct; replaces the sample company's mapping.yml "
-                            "left unedited by 'workshop new', never any other mapping.yml")
-    check.add_argument("--workshop", metavar="DIR", default=None,
-                       help="the workshop folder whose promise the feedback is checked against")
+        "line, pillar and field) and, when the folder has a mapping.yml, load the feedback file it "
+        "names and print the validation report. A themes.yml that does not match the promise is "
+        "printed as a WARNING (file, line, pillar, what to do) and does not change the exit code: "
+        "it stops notebook 02's verbatim explorer, not the scores. With FILE: load FILE through --mapping (or a "
+        "mapping suggested from its headings, which is printed) and print the report: rows read, "
+        "kept and set aside, scores converted, blocking problems and warnings with example rows. "
+        "Exits 1 when anything blocks, 0 otherwise.",
+    )
+    check.add_argument(
+        "file",
+        metavar="FILE",
+        nargs="?",
+        default=None,
+        help="a client's survey export to check (CSV/TXT/TSV, XLSX, Parquet)",
+    )
+    check.add_argument(
+        "--mapping",
+        metavar="MAPPING.YML",
+        default=None,
+        help="the column mapping to use for FILE (default: suggest one from its headings)",
+    )
+    check.add_argument(
+        "--save-mapping",
+        action="store_true",
+        help="write the mapping used for FILE to the workshop folder's mapping.yml (its source "
+        "relative to the folder), for you to correct; replaces the sample company's mapping.yml "
+        "left unedited by 'workshop new', never any other mapping.yml",
+    )
+    check.add_argument(
+        "--workshop",
+        metavar="DIR",
+        default=None,
+        help="the workshop folder whose promise the feedback is checked against",
+    )
     check.set_defaults(run=cmd_check)
 
     serve = commands.add_parser(
-        "serve", help="let participants join from their phones and laptops",
+        "serve",
+        help="let participants join from their phones and laptops",
         description="Serve the participant page (and nothing else) with Voila on the local network. Prints the "
-                    "join URL, a QR code (also saved as PNG and SVG in the workshop's exports/) and the session "
-                    "code. Press Ctrl-C to stop; everything entered is already saved in session.sqlite.")
+        "join URL, a QR code (also saved as PNG and SVG in the workshop's exports/) and the session "
+        "code. Press Ctrl-C to stop; everything entered is already saved in session.sqlite.",
+    )
     serve.add_argument("--workshop", metavar="DIR", default=None, help="the workshop folder to serve")
-    serve.add_argument("--host", metavar="H", default=None,
-                       help="address to listen on: the laptop's LAN address by default; 127.0.0.1 for this "
-                            "machine only")
-    serve.add_argument("--port", metavar="P", type=int, default=DEFAULT_PORT,
-                       help=f"port to listen on (default {DEFAULT_PORT})")
-    serve.add_argument("--kernels", metavar="N", type=int, default=DEFAULT_POOL_SIZE,
-                       help=f"kernels started ahead of time so joining is instant (default {DEFAULT_POOL_SIZE}; "
-                            "about one per participant expected in the first minute)")
-    serve.add_argument("--code", metavar="CODE", default=None,
-                       help="keep this session code instead of the one already set or a new one")
+    serve.add_argument(
+        "--host",
+        metavar="H",
+        default=None,
+        help="address to listen on: the laptop's LAN address by default; 127.0.0.1 for this machine only",
+    )
+    serve.add_argument(
+        "--port", metavar="P", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})"
+    )
+    serve.add_argument(
+        "--kernels",
+        metavar="N",
+        type=int,
+        default=DEFAULT_POOL_SIZE,
+        help=f"kernels started ahead of time so joining is instant (default {DEFAULT_POOL_SIZE}; "
+        "about one per participant expected in the first minute)",
+    )
+    serve.add_argument(
+        "--code",
+        metavar="CODE",
+        default=None,
+        help="keep this session code instead of the one already set or a new one",
+    )
     serve.set_defaults(run=cmd_serve)
 
     report = commands.add_parser(
-        "report", help="write the report the client takes home",
+        "report",
+        help="write the report the client takes home",
         description="Run notebooks/05_workshop_report.ipynb on the workshop folder (papermill) and write into "
-                    "its exports/: the self-contained HTML report (opens offline), the action plan as CSV, "
-                    "XLSX and Markdown, and the executed notebook. The folder is checked first: a broken "
-                    "promise.yml, mapping or session fails with the file and line. Running it twice on the "
-                    "same folder gives the same report.")
+        "its exports/: the self-contained HTML report (opens offline), the action plan as CSV, "
+        "XLSX and Markdown, and the executed notebook. The folder is checked first: a broken "
+        "promise.yml, mapping or session fails with the file and line. Running it twice on the "
+        "same folder gives the same report.",
+    )
     report.add_argument("--workshop", metavar="DIR", default=None, help="the workshop folder to report on")
     report.set_defaults(run=cmd_report)
     return parser

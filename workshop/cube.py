@@ -28,10 +28,11 @@ source     ``survey`` or ``call``
 <pillar>   one column per pillar id: 0–10 whole points, NaN when missing (never 0)
 ========== =========================================================================================
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -104,8 +105,17 @@ class ScoreCube:
     @property
     def nbytes(self) -> int:
         """Bytes the counts hold (labels aside): what the cube costs in memory."""
-        return sum(a.nbytes for a in (self.cells, self.responses, self.answer_cell, self.answer_pillar,
-                                      self.answer_score, self.answer_count))
+        return sum(
+            a.nbytes
+            for a in (
+                self.cells,
+                self.responses,
+                self.answer_cell,
+                self.answer_pillar,
+                self.answer_score,
+                self.answer_count,
+            )
+        )
 
     def counts(self, *axes: str, pillar: str | None = None) -> pd.Series:
         """Non-zero counts by the labels of ``axes`` (any of ``CELL_AXES``, with ``pillar`` also ``"score"``):
@@ -132,8 +142,9 @@ class ScoreCube:
     def score_histogram(self, pillar: str) -> np.ndarray:
         """Answers of ``pillar`` per score 0–10, over every cell."""
         entries = self.answer_pillar == self.pillars.index(pillar)
-        return np.bincount(self.answer_score[entries], weights=self.answer_count[entries],
-                           minlength=SCORE_POINTS).astype(np.int64)
+        return np.bincount(
+            self.answer_score[entries], weights=self.answer_count[entries], minlength=SCORE_POINTS
+        ).astype(np.int64)
 
     def recommend_histogram(self) -> np.ndarray:
         """Responses per recommend answer 0–10 (those who did not answer left out): what
@@ -159,7 +170,7 @@ class _GrowingAxis:
 
     def __init__(self) -> None:
         self.labels: list[str] = []
-        self._index = pd.Index([], dtype=object)
+        self._index: pd.Index = pd.Index([], dtype=object)
 
     def codes(self, values: pd.Series) -> np.ndarray:
         categorical = pd.Categorical(values.astype("string").fillna(NOT_STATED))
@@ -191,13 +202,15 @@ class CubeBuilder:
         if chunk.empty:
             return
         recommend = _whole_points(chunk[self.measure]) if self.measure in chunk else np.full(len(chunk), -1)
-        cells = np.column_stack([
-            self._axes["touchpoint"].codes(chunk["touchpoint"]),
-            self._axes["segment"].codes(chunk["segment"]),
-            self._axes["month"].codes(month_labels(chunk["date"])),
-            chunk["advocate"].fillna(False).to_numpy(dtype=bool).astype(np.int64),
-            np.where(recommend < 0, RECOMMEND_MISSING, recommend),
-        ])
+        cells = np.column_stack(
+            [
+                self._axes["touchpoint"].codes(chunk["touchpoint"]),
+                self._axes["segment"].codes(chunk["segment"]),
+                self._axes["month"].codes(month_labels(chunk["date"])),
+                chunk["advocate"].fillna(False).to_numpy(dtype=bool).astype(np.int64),
+                np.where(recommend < 0, RECOMMEND_MISSING, recommend),
+            ]
+        )
         rows = np.arange(len(chunk), dtype=np.int64)
         keys = []
         for p, pillar_id in enumerate(self.pillar_ids):
@@ -206,12 +219,16 @@ class CubeBuilder:
                 answered = score >= 0
                 keys.append((rows[answered] * len(self.pillar_ids) + p) * SCORE_POINTS + score[answered])
         answer_keys = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-        self._pending.append(self._reduce([_Counts(cells, np.ones(len(chunk), np.int64), answer_keys,
-                                                   np.ones(len(answer_keys), np.int64))]))
+        self._pending.append(
+            self._reduce(
+                [_Counts(cells, np.ones(len(chunk), np.int64), answer_keys, np.ones(len(answer_keys), np.int64))]
+            )
+        )
         # Merge once the chunks waiting are as large as the merged counts: a merge costs their size, so merging
         # costs no more than reducing the chunks did, and what waits never outgrows the cube.
-        if sum(len(c.answer_keys) + len(c.cells) for c in self._pending) >= (len(self._reduced.answer_keys)
-                                                                             + len(self._reduced.cells)):
+        if sum(len(c.answer_keys) + len(c.cells) for c in self._pending) >= (
+            len(self._reduced.answer_keys) + len(self._reduced.cells)
+        ):
             self._merge()
 
     def _merge(self) -> None:
@@ -220,8 +237,13 @@ class CubeBuilder:
             self._pending = []
 
     def _sizes(self) -> list[int]:
-        return [len(self._axes["touchpoint"].labels), len(self._axes["segment"].labels),
-                len(self._axes["month"].labels), 2, RECOMMEND_BINS]
+        return [
+            len(self._axes["touchpoint"].labels),
+            len(self._axes["segment"].labels),
+            len(self._axes["month"].labels),
+            2,
+            RECOMMEND_BINS,
+        ]
 
     def _reduce(self, parts: list[_Counts], sizes: Sequence[int] | None = None) -> _Counts:
         """One count per distinct cell and per distinct (cell, pillar, score) over ``parts``; ``sizes`` are the
@@ -235,7 +257,7 @@ class CubeBuilder:
         keys = np.concatenate([part.answer_keys for part in parts])
         start, first_cell = 0, 0
         for part in parts:
-            keys[start:start + len(part.answer_keys)] += first_cell * per_cell
+            keys[start : start + len(part.answer_keys)] += first_cell * per_cell
             start, first_cell = start + len(part.answer_keys), first_cell + len(part.cells)
         row = keys // per_cell
         keys %= per_cell
@@ -247,8 +269,12 @@ class CubeBuilder:
         del row
         responses = np.concatenate([part.responses for part in parts])
         answer_counts = np.concatenate([part.answer_counts for part in parts])
-        return _Counts(cells[first], _sum_by(cell_of, responses, len(distinct)), answers,
-                       _sum_by(answer_of, answer_counts, len(answers)))
+        return _Counts(
+            cells[first],
+            _sum_by(cell_of, responses, len(distinct)),
+            answers,
+            _sum_by(answer_of, answer_counts, len(answers)),
+        )
 
     def build(self) -> ScoreCube:
         """The cube so far: months in calendar order (``undated`` last), a touchpoint or segment with more
@@ -266,23 +292,43 @@ class CubeBuilder:
                 recode[order] = np.arange(len(seen))
                 labels[axis] = [seen[i] for i in order]
             else:
-                totals = sum(np.bincount(c[:, column], weights=part.responses, minlength=len(seen))
-                             for c, part in zip(cells, parts))
+                totals = sum(
+                    (
+                        np.bincount(c[:, column], weights=part.responses, minlength=len(seen))
+                        for c, part in zip(cells, parts, strict=True)
+                    ),
+                    np.zeros(len(seen)),
+                )
                 labels[axis], recode = _grouped_labels(seen, totals)
                 if len(labels[axis]) < len(seen):
                     grouped.append(AxisGrouping(axis, len(seen), len(labels[axis]) - 1))
             for c in cells:
                 c[:, column] = recode[c[:, column]]
         sizes = [len(labels["touchpoint"]), len(labels["segment"]), len(labels["month"]), 2, RECOMMEND_BINS]
-        built = self._reduce([_Counts(c, part.responses, part.answer_keys, part.answer_counts)
-                              for c, part in zip(cells, parts)], sizes)
+        built = self._reduce(
+            [
+                _Counts(c, part.responses, part.answer_keys, part.answer_counts)
+                for c, part in zip(cells, parts, strict=True)
+            ],
+            sizes,
+        )
         per_cell = len(self.pillar_ids) * SCORE_POINTS
         cell, rest = np.divmod(built.answer_keys, per_cell)
         pillar, score = np.divmod(rest, SCORE_POINTS)
-        return ScoreCube(pillars=list(self.pillar_ids), touchpoints=labels["touchpoint"],
-                         segments=labels["segment"], months=labels["month"], cells=built.cells,
-                         responses=built.responses, answer_cell=cell, answer_pillar=pillar, answer_score=score,
-                         answer_count=built.answer_counts, grouped=tuple(grouped), measure=self.measure)
+        return ScoreCube(
+            pillars=list(self.pillar_ids),
+            touchpoints=labels["touchpoint"],
+            segments=labels["segment"],
+            months=labels["month"],
+            cells=built.cells,
+            responses=built.responses,
+            answer_cell=cell,
+            answer_pillar=pillar,
+            answer_score=score,
+            answer_count=built.answer_counts,
+            grouped=tuple(grouped),
+            measure=self.measure,
+        )
 
 
 def _grouped_labels(seen: list[str], totals: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -293,7 +339,7 @@ def _grouped_labels(seen: list[str], totals: np.ndarray) -> tuple[list[str], np.
         return list(seen), np.arange(len(seen), dtype=np.int64)
     named = np.array([label != OTHER for label in seen])
     ranked = np.argsort(-totals, kind="stable")
-    kept = np.sort(ranked[named[ranked]][:MAX_GROUPS - 1])
+    kept = np.sort(ranked[named[ranked]][: MAX_GROUPS - 1])
     recode = np.full(len(seen), len(kept), dtype=np.int64)
     recode[kept] = np.arange(len(kept))
     return [seen[i] for i in kept] + [OTHER], recode
@@ -305,7 +351,7 @@ def _combined_keys(codes: np.ndarray, sizes: Sequence[int]) -> tuple[np.ndarray,
     keys = np.zeros(len(codes), np.int64)
     span = 1
     for column, size in enumerate(sizes):
-        if span * size >= 2 ** 62:
+        if span * size >= 2**62:
             # Renumber the combinations seen so far (in order): the key must stay within int64 even when
             # two free-text axes have millions of values each.
             distinct, keys = np.unique(keys, return_inverse=True)

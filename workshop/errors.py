@@ -3,6 +3,7 @@
 Every error the kit raises on purpose derives from ``WorkshopError`` so that panels and the CLI can show
 its message plainly and never a traceback.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -63,6 +64,10 @@ class WorkshopError(Exception):
 
 class PromiseError(WorkshopError):
     """The promise (promise.yml or an edit to it) is not valid."""
+
+
+class GapError(WorkshopError):
+    """A filter, goal post or internal rating the gap metrics cannot use."""
 
 
 class FeedbackError(WorkshopError):

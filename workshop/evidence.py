@@ -6,6 +6,7 @@ Gathered once from feedback that passed the check (``evidence_of``) and shown, w
 report's first screen and under notebook 03's first cell. Plain data and sentences: no widgets, no figures,
 and no judgement of its own (what changes the story is marked where the load finds it).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,14 +48,22 @@ class Evidence:
 
     def facts(self) -> list[tuple[str, str]]:
         """(what, in words) in the order the report lists them."""
-        responses = (f"{self.rows_read:,} rows read: {self.rows_kept:,} kept, {self.rows_set_aside:,} set aside"
-                     + (f"; {self.calls:,} advocate calls added" if self.calls else "")
-                     + f". Figures count {self.responses:,} responses.")
-        return [("Source", self.source), ("Responses", responses), ("Period", self.period),
-                ("Touchpoints", ", ".join(self.touchpoints) or "none"),
-                ("Segments", ", ".join(self.segments) or "none"),
-                ("Scales", "\n".join([*self.scales, ROUNDING_RULE])), ("Importance", self.importance),
-                ("Advocates", self.advocates), ("Not measured", "\n".join(self.not_measured) or "Every pillar of the promise has scores.")]
+        responses = (
+            f"{self.rows_read:,} rows read: {self.rows_kept:,} kept, {self.rows_set_aside:,} set aside"
+            + (f"; {self.calls:,} advocate calls added" if self.calls else "")
+            + f". Figures count {self.responses:,} responses."
+        )
+        return [
+            ("Source", self.source),
+            ("Responses", responses),
+            ("Period", self.period),
+            ("Touchpoints", ", ".join(self.touchpoints) or "none"),
+            ("Segments", ", ".join(self.segments) or "none"),
+            ("Scales", "\n".join([*self.scales, ROUNDING_RULE])),
+            ("Importance", self.importance),
+            ("Advocates", self.advocates),
+            ("Not measured", "\n".join(self.not_measured) or "Every pillar of the promise has scores."),
+        ]
 
     def text(self) -> str:
         """The evidence as plain text, the warnings that change the story first (notebook 03 prints it)."""
@@ -71,27 +80,50 @@ def evidence_of(loaded: LoadedFeedback, promise: Promise) -> Evidence:
     names = {p.id: p.name for p in promise.pillars}
     scales = []
     for tally in report.tallies:
-        coded = (f" ({tally.coded_missing:,} answers were a missing code, counted as not answered)"
-                 if tally.coded_missing else "")
-        scales.append(f"{names.get(tally.target, tally.target)} from {report.named(tally.column)}: "
-                      f"{tally.rule or tally.scale}{coded}.")
+        coded = (
+            f" ({tally.coded_missing:,} answers were a missing code, counted as not answered)"
+            if tally.coded_missing
+            else ""
+        )
+        scales.append(
+            f"{names.get(tally.target, tally.target)} from {report.named(tally.column)}: "
+            f"{tally.rule or tally.scale}{coded}."
+        )
     not_measured = [f"{names[pillar_id]}: {why}." for pillar_id, why in pillars_not_measured(loaded, promise).items()]
-    headlines = tuple(_sentence(f"{report.named(issue.column)} {issue.message}" if issue.column else issue.message)
-                      for issue in report.headlines)
+    headlines = tuple(
+        _sentence(f"{report.named(issue.column)} {issue.message}" if issue.column else issue.message)
+        for issue in report.headlines
+    )
     measure = importance_measure(loaded.mapping)
     importance = f"derived against {measure.phrase}." if measure is not None else NO_IMPORTANCE
-    return Evidence(report.file.name, report.rows_read, report.rows_kept, report.rows_set_aside,
-                    gap.responses_in(cube), loaded.calls, _period(loaded), tuple(cube.touchpoints),
-                    tuple(cube.segments), tuple(scales), importance, _advocates(loaded), tuple(not_measured),
-                    headlines)
+    return Evidence(
+        report.file.name,
+        report.rows_read,
+        report.rows_kept,
+        report.rows_set_aside,
+        gap.responses_in(cube),
+        loaded.calls,
+        _period(loaded),
+        tuple(cube.touchpoints),
+        tuple(cube.segments),
+        tuple(scales),
+        importance,
+        _advocates(loaded),
+        tuple(not_measured),
+        headlines,
+    )
 
 
 def _advocates(loaded: LoadedFeedback) -> str:
     """The advocate rule in words, with how many responses it picks out of those counted."""
     rule = loaded.mapping.advocate
-    who = (f"responses whose '{rule.column}' is {' or '.join(rule.values)}" if rule is not None else
-           "promoters: recommend 9–10" if loaded.mapping.recommend is not None else
-           "nobody: no recommend question and no advocate column is mapped, so 'advocates only' views are empty")
+    who = (
+        f"responses whose '{rule.column}' is {' or '.join(rule.values)}"
+        if rule is not None
+        else "promoters: recommend 9–10"
+        if loaded.mapping.recommend is not None
+        else "nobody: no recommend question and no advocate column is mapped, so 'advocates only' views are empty"
+    )
     advocates = int(loaded.cube.counts("advocate").get(True, 0))
     return f"{who} ({advocates:,} of {loaded.cube.total_responses:,} responses)."
 

@@ -11,22 +11,23 @@ back. A file that is written once and kept (a promise version in ``versions/``) 
 This module knows nothing of what the files mean; the savers in ``promise``, ``feedback`` and ``reporting``
 decide what to write.
 """
+
 from __future__ import annotations
 
 import fcntl
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 from workshop.errors import FileKeptError, Problem, StaleFileError, WorkshopError
 
 STALE_MESSAGE = "changed in another tab — reload to see it"
-STALE_FIX = ("Reload this panel (run its cell again) to see the file as it is now; your edit is still on "
-             "screen.")
+STALE_FIX = "Reload this panel (run its cell again) to see the file as it is now; your edit is still on screen."
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,7 @@ def stamp_of(path: str | os.PathLike) -> FileStamp:
         return NO_FILE
 
 
-def stamp_of_held(held: Held, held_as_written: bytes,
-                  on_disk: Callable[[], tuple[Held, FileStamp]]) -> FileStamp:
+def stamp_of_held(held: Held, held_as_written: bytes, on_disk: Callable[[], tuple[Held, FileStamp]]) -> FileStamp:
     """The stamp to save ``held`` against when it was read before anyone took a stamp (a notebook cell
     before the panel): the file's own stamp while ``on_disk()`` (what the file holds, and its stamp) still
     gives ``held``; else the stamp of ``held`` as the kit writes it (``held_as_written``). The changed file
@@ -94,10 +94,16 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def write_if_unchanged(path: str | os.PathLike, data: bytes, expected: FileStamp,
-                       first: Callable[[], object] = lambda: None) -> FileStamp:
+def write_if_unchanged(
+    path: str | os.PathLike,
+    data: bytes | Callable[[bytes | None], bytes],
+    expected: FileStamp,
+    first: Callable[[], object] = lambda: None,
+) -> FileStamp:
     """Write ``data`` atomically, only if the file still has the stamp ``expected`` (``NO_FILE``: only if
-    there is no file yet); returns the stamp of what was written, for the caller's next save.
+    there is no file yet); returns the stamp of what was written, for the caller's next save. ``data`` may be
+    a function of the bytes it replaces (None for no file), e.g. ``yaml_files.yaml_rewrite``, which keeps the
+    file's comments.
 
     Raises ``StaleFileError`` (and writes nothing) when the file changed since it was read. The check and the
     write happen under an exclusive lock, so of two processes saving against the same stamp exactly one wins.
@@ -106,14 +112,18 @@ def write_if_unchanged(path: str | os.PathLike, data: bytes, expected: FileStamp
     """
     path = Path(path)
     with _exclusive_lock(path):
-        refuse_if_changed(path, stamp_of(path), expected)
+        try:
+            previous: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            previous = None
+        refuse_if_changed(path, NO_FILE if previous is None else stamp_of_bytes(previous), expected)
         first()
-        atomic_write_bytes(path, data)
-    return stamp_of_bytes(data)
+        written = data(previous) if callable(data) else data
+        atomic_write_bytes(path, written)
+    return stamp_of_bytes(written)
 
 
-def write_new(path: str | os.PathLike, data: bytes,
-              fix: str = "Move the file aside to write it again.") -> None:
+def write_new(path: str | os.PathLike, data: bytes, fix: str = "Move the file aside to write it again.") -> None:
     """Create a file with ``data``, complete, only if there is no file at ``path``; raises ``FileKeptError``
     (with ``fix``, what the person can do) and leaves the existing file as it is otherwise."""
     path = Path(path)
@@ -123,8 +133,9 @@ def write_new(path: str | os.PathLike, data: bytes,
         # slip in between a check and the write, and a reader never sees the file half written.
         os.link(temp, path)
     except FileExistsError:
-        raise FileKeptError([Problem(path, "", None, "is kept as it was written and is never rewritten",
-                                     fix)]) from None
+        raise FileKeptError(
+            [Problem(path, "", None, "is kept as it was written and is never rewritten", fix)]
+        ) from None
     finally:
         temp.unlink(missing_ok=True)
 

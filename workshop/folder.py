@@ -3,6 +3,7 @@
 A folder holds ``promise.yml``, ``mapping.yml``, the client's feedback file, ``session.sqlite`` and
 ``exports/``. This module finds, creates and checks folders; it does not interpret their contents.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,19 +18,37 @@ from workshop.promise import PROMISE_FILE
 
 WORKSHOP_ENV = "PROMISE_GAP_WORKSHOP"
 """Environment variable naming the workshop folder; wins over the choice made in notebook 00."""
+WORKSHOPS_ENV = "PROMISE_GAP_WORKSHOPS"
+"""Environment variable naming the folder that holds the workshops (default: ``workshops/`` in the kit), e.g.
+for client folders kept outside the checkout, or a test's scratch folder."""
 CURRENT_FILE = ".current"
 EXAMPLE = "example"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 SESSION_FILES = ("session.sqlite", "session.sqlite-wal", "session.sqlite-shm")
 
 
+KIT_ROOT = Path(__file__).resolve().parents[1]
+"""The kit's checkout. The kit is installed editable from its git checkout (``make install``, or ``pip install
+-e .`` in a conda environment): the notebooks, the sample company and ``workshops/`` are files of that
+checkout, beside this package, which is how JupyterLab opens and saves them. It is not built as a wheel."""
+
+
 def kit_root() -> Path:
-    """The folder holding ``datasets/sample``: the current directory or one above it, else the package's."""
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / "datasets" / "sample").is_dir():
-            return folder
-    return Path(__file__).resolve().parents[1]
+    """The checkout this package was installed from (``KIT_ROOT``), whatever the working directory is."""
+    if not (KIT_ROOT / "notebooks").is_dir() or not (KIT_ROOT / "datasets" / "sample").is_dir():
+        raise WorkshopFolderError(
+            [
+                Problem(
+                    KIT_ROOT,
+                    "",
+                    None,
+                    "has no notebooks/ or datasets/sample/ beside the workshop package",
+                    "Install the kit from its git checkout: 'make install' there (conda: 'pip install -e . "
+                    "--no-deps'); a copy of the package alone cannot run the workshop.",
+                )
+            ]
+        )
+    return KIT_ROOT
 
 
 def sample_folder() -> Path:
@@ -40,12 +59,19 @@ def is_unedited_sample_copy(file: str | os.PathLike) -> bool:
     """True when ``file`` is byte for byte the sample company's file of the same name (as ``new_workshop``
     copied it): replacing it loses nothing anyone entered, since the sample keeps its own."""
     file, original = Path(file), sample_folder() / Path(file).name
-    return (file.is_file() and original.is_file() and file.resolve() != original.resolve()
-            and file.read_bytes() == original.read_bytes())
+    return (
+        file.is_file()
+        and original.is_file()
+        and file.resolve() != original.resolve()
+        and file.read_bytes() == original.read_bytes()
+    )
 
 
 def workshops_root() -> Path:
-    return kit_root() / "workshops"
+    """Where workshop folders are created by name and the chosen one is remembered: $PROMISE_GAP_WORKSHOPS,
+    else ``workshops/`` in the kit."""
+    named = os.environ.get(WORKSHOPS_ENV)
+    return Path(named).resolve() if named else kit_root() / "workshops"
 
 
 def new_workshop(name_or_path: str | os.PathLike, source: str | os.PathLike | None = None) -> Path:
@@ -56,12 +82,30 @@ def new_workshop(name_or_path: str | os.PathLike, source: str | os.PathLike | No
     """
     target = _resolve(name_or_path)
     if target.exists():
-        raise WorkshopFolderError([Problem(target, "", None, "already exists, and nothing was changed",
-                                           "Choose another name, or open this one in notebook 00.")])
+        raise WorkshopFolderError(
+            [
+                Problem(
+                    target,
+                    "",
+                    None,
+                    "already exists, and nothing was changed",
+                    "Choose another name, or open this one in notebook 00.",
+                )
+            ]
+        )
     source = Path(source) if source is not None else sample_folder()
     if not (source / PROMISE_FILE).is_file():
-        raise WorkshopFolderError([Problem(source, "", None, f"has no {PROMISE_FILE} to start from",
-                                           "Name a workshop folder or datasets/sample with --from.")])
+        raise WorkshopFolderError(
+            [
+                Problem(
+                    source,
+                    "",
+                    None,
+                    f"has no {PROMISE_FILE} to start from",
+                    "Name a workshop folder or datasets/sample with --from.",
+                )
+            ]
+        )
     ignored = shutil.ignore_patterns(*SESSION_FILES, "exports", ".ipynb_checkpoints", "__pycache__")
     shutil.copytree(source, target, ignore=ignored)
     (target / "exports").mkdir(exist_ok=True)
@@ -73,8 +117,18 @@ def _resolve(name_or_path: str | os.PathLike) -> Path:
     if os.sep in text or "/" in text or text.startswith("."):
         return Path(text).resolve()
     if not NAME_PATTERN.match(text):
-        raise WorkshopFolderError([Problem(None, "", "name", "may use letters, digits, '-', '_' and '.' only",
-                                           "Try e.g. 'acme-2026-03'.", repr(text))])
+        raise WorkshopFolderError(
+            [
+                Problem(
+                    None,
+                    "",
+                    "name",
+                    "may use letters, digits, '-', '_' and '.' only",
+                    "Try e.g. 'acme-2026-03'.",
+                    repr(text),
+                )
+            ]
+        )
     return workshops_root() / text
 
 
@@ -82,8 +136,9 @@ def choose_workshop(folder: str | os.PathLike) -> Path:
     """Remember ``folder`` as the workshop the notebooks open (written by notebook 00)."""
     folder = Path(folder).resolve()
     if not (folder / PROMISE_FILE).is_file():
-        raise WorkshopFolderError([Problem(folder, "", None, f"has no {PROMISE_FILE}",
-                                           "Create it with 'workshop new NAME' first.")])
+        raise WorkshopFolderError(
+            [Problem(folder, "", None, f"has no {PROMISE_FILE}", "Create it with 'workshop new NAME' first.")]
+        )
     atomic_write_text(workshops_root() / CURRENT_FILE, str(folder) + "\n")
     return folder
 
@@ -97,9 +152,14 @@ def current_workshop() -> Path:
     else:
         chosen = workshops_root() / CURRENT_FILE
         folder = Path(chosen.read_text().strip()) if chosen.is_file() else workshops_root() / EXAMPLE
+    return workshop_folder(folder, "Open notebook 00 to choose or create one, or run 'make workshop'.")
+
+
+def workshop_folder(folder: str | os.PathLike, fix: str) -> Path:
+    """``folder`` when it is a workshop folder (it has a promise.yml), else ``WorkshopFolderError`` with ``fix``."""
+    folder = Path(folder)
     if not (folder / PROMISE_FILE).is_file():
-        raise WorkshopFolderError([Problem(folder, "", None, "is not a workshop folder (no promise.yml)",
-                                           "Open notebook 00 to choose or create one, or run 'make workshop'.")])
+        raise WorkshopFolderError([Problem(folder, "", None, "is not a workshop folder (no promise.yml)", fix)])
     return folder
 
 
@@ -110,8 +170,9 @@ def list_workshops() -> list[Path]:
     return sorted(p for p in root.iterdir() if (p / PROMISE_FILE).is_file())
 
 
-def save_suggested_mapping(folder: str | os.PathLike, mapping: FeedbackMapping,
-                           checked_with: str | os.PathLike | None = None) -> bool:
+def save_suggested_mapping(
+    folder: str | os.PathLike, mapping: FeedbackMapping, checked_with: str | os.PathLike | None = None
+) -> bool:
     """Save ``mapping`` as the folder's mapping.yml by the one rule for a mapping nobody confirmed on screen:
     it may take the place of no file, of the sample company's copy left unedited by ``new_workshop``, or of the
     very file it was checked with (``checked_with``); any other mapping.yml is someone's work and is kept
@@ -122,9 +183,17 @@ def save_suggested_mapping(folder: str | os.PathLike, mapping: FeedbackMapping,
     replaces_sample = is_unedited_sample_copy(target)
     is_the_checked_file = checked_with is not None and Path(checked_with).resolve() == target.resolve()
     if target.exists() and not replaces_sample and not is_the_checked_file:
-        raise WorkshopFolderError([Problem(
-            target, "", None, "Nothing saved: it already exists and is not the sample company's, so it is kept",
-            f"Check the file with it: add --mapping {target}. Or move it aside and run this command again to "
-            f"save a new suggestion: mv {target} {target.with_suffix('.old.yml')}")])
+        raise WorkshopFolderError(
+            [
+                Problem(
+                    target,
+                    "",
+                    None,
+                    "Nothing saved: it already exists and is not the sample company's, so it is kept",
+                    f"Check the file with it: add --mapping {target}. Or move it aside and run this command again to "
+                    f"save a new suggestion: mv {target} {target.with_suffix('.old.yml')}",
+                )
+            ]
+        )
     save_mapping(mapping, target, expected=decided_on)
     return replaces_sample

@@ -18,19 +18,19 @@ Conventions, all on the customer's 0–10 scale:
   deviation with n − 1); shares use the Wilson score interval; both are shaky under ``min_n`` answers, which is
   why such cells are flagged ``small_sample`` and never judged.
 """
+
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from workshop.cube import CELL_AXES, RECOMMEND_BINS, SCORE_POINTS, UNDATED, ScoreCube
-from workshop.errors import Problem, WorkshopError
+from workshop.errors import GapError, Problem
 from workshop.feedback.advocates import DETRACTOR_MAX, PASSIVE_MAX, SMALL_SAMPLE, Z_95, nps
+from workshop.filters import Filter
 from workshop.promise import SCORE_MAX, SCORE_MIN, Promise, score_points
 
 DEFAULT_MIN_N = SMALL_SAMPLE
@@ -47,10 +47,12 @@ STATUSES = (PROMISE_ABLE, AT_RISK, BROKEN, NOT_JUDGED)
 
 def promise_ability_rule(min_n: int = DEFAULT_MIN_N) -> str:
     """The promise-ability rule in the words shown on screen (the one place it is written)."""
-    return (f"Promise-able: more than {PROMISE_ABLE_SHARE:.0%} of customers score it above the threshold, "
-            f"even at the low end of the 95% interval. "
-            f"Broken: fewer than {BROKEN_SHARE:.0%} do, even at the high end of the interval. "
-            f"At risk: anything in between. Fewer than {min_n} answers: not judged.")
+    return (
+        f"Promise-able: more than {PROMISE_ABLE_SHARE:.0%} of customers score it above the threshold, "
+        f"even at the low end of the 95% interval. "
+        f"Broken: fewer than {BROKEN_SHARE:.0%} do, even at the high end of the interval. "
+        f"At risk: anything in between. Fewer than {min_n} answers: not judged."
+    )
 
 
 ABOVE_RULE = "'Above the threshold' means strictly above: a 6 is not above a threshold of 6."
@@ -61,146 +63,25 @@ GROUPINGS = ("pillar", "touchpoint", "segment", "month")
 ALL = "all"
 """The group label when metrics are by pillar alone."""
 
-CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL = ("Concentrate here", "Keep up the good work", "Low priority",
-                                                "Possible overkill")
+CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL = (
+    "Concentrate here",
+    "Keep up the good work",
+    "Low priority",
+    "Possible overkill",
+)
+
+
 def quadrant_rule(measure: str = "likelihood to recommend") -> str:
     """The importance–performance rule in words; ``measure`` is what importance is derived against
     (``feedback.mapping.ImportanceMeasure.phrase``)."""
-    return (f"Importance: how strongly a pillar's score moves with {measure} (Pearson r). "
-            "Performance: the share of customers above the threshold. The lines are the average "
-            f"importance of the judged pillars and the promise-able line ({PROMISE_ABLE_SHARE:.0%}).")
-
-
-class GapError(WorkshopError):
-    """A filter, goal post or internal rating the gap metrics cannot use."""
+    return (
+        f"Importance: how strongly a pillar's score moves with {measure} (Pearson r). "
+        "Performance: the share of customers above the threshold. The lines are the average "
+        f"importance of the judged pillars and the promise-able line ({PROMISE_ABLE_SHARE:.0%})."
+    )
 
 
 # --- what the room chooses ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Filter:
-    """Which responses count. ``None`` (or empty) means all; labels are the cube's.
-
-    ``months`` is ``(first, last)`` as ``YYYY-MM``, both included; months are the finest date grain, and a
-    range leaves out undated responses.
-    """
-
-    touchpoints: tuple[str, ...] | None = None
-    segments: tuple[str, ...] | None = None
-    advocates_only: bool = False
-    months: tuple[str, str] | None = None
-
-    def __post_init__(self) -> None:
-        # Sorted tuples: hashable, so the filter can key the histogram cache, and the same choice in another
-        # order (a hand-edited report_views.yml) is the same filter, not a second report view.
-        for name in ("touchpoints", "segments"):
-            value = getattr(self, name)
-            object.__setattr__(self, name, tuple(sorted(set(value))) if value else None)
-        if self.months is not None:
-            object.__setattr__(self, "months", tuple(self.months))
-
-    def caption(self) -> str:
-        """The filter in the room's words, for a figure's caption: e.g. "Touchpoints: phone, store. Advocates
-        only. Months 2024-01 to 2024-03." ("All responses (no filter)." when it keeps everything)."""
-        parts = [f"{name}: {', '.join(chosen)}." for name, chosen in (("Touchpoints", self.touchpoints),
-                                                                    ("Segments", self.segments)) if chosen]
-        if self.advocates_only:
-            parts.append("Advocates only.")
-        if self.months is not None:
-            parts.append(f"Months {self.months[0]} to {self.months[1]}.")
-        return " ".join(parts) or "All responses (no filter)."
-
-
-FILTER_FIELDS = ("touchpoints", "segments", "advocates_only", "months")
-"""The fields of a filter as written in a file (``filter_to_dict``); a field left out keeps everything."""
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
-def filter_to_dict(flt: Filter) -> dict[str, object]:
-    """The filter as plain data for a file, only the fields that narrow it: e.g. ``{"touchpoints": ["phone"],
-    "advocates_only": True}`` (``{}`` keeps everything). ``filters_from_data`` reads it back."""
-    data: dict[str, object] = {}
-    for name in ("touchpoints", "segments"):
-        if getattr(flt, name):
-            data[name] = list(getattr(flt, name))
-    if flt.advocates_only:
-        data["advocates_only"] = True
-    if flt.months is not None:
-        data["months"] = list(flt.months)
-    return data
-
-
-def filters_from_data(data: object, file: Path | None = None, lines: Mapping[tuple, int] | None = None,
-                      touchpoints: Iterable[str] | None = None, segments: Iterable[str] | None = None
-                      ) -> list[Filter]:
-    """The filters of a list of ``filter_to_dict`` mappings (as read from YAML, ``None`` for an empty file),
-    or raise GapError naming the file, line, item (1-based), field and value of every problem.
-
-    ``touchpoints`` and ``segments`` are the labels the feedback has (``None``: not checked, e.g. a folder
-    without feedback yet); months are ``YYYY-MM``, the first not after the last.
-    """
-    lines = lines or {}
-    if data is None:
-        return []
-    if not isinstance(data, list):
-        raise GapError([Problem(file, "", None, "must be a list of views, each starting with '- '",
-                                "Write one '- touchpoints: [phone]' (or '- {}' for all responses) per view.",
-                                repr(data), lines.get(()))])
-    known = {"touchpoints": None if touchpoints is None else list(touchpoints),
-             "segments": None if segments is None else list(segments)}
-    problems: list[Problem] = []
-    filters = []
-    for index, raw in enumerate(data):
-        where = f"item {index + 1}"
-
-        def add(key: str | None, message: str, fix: str, value: object) -> None:
-            path = (index,) if key is None else (index, key)
-            problems.append(Problem(file, where, key, message, fix, repr(value), lines.get(path, lines.get((index,)))))
-
-        if raw is None:
-            raw = {}
-        if not isinstance(raw, dict):
-            add(None, "must be a set of fields", f"Use the fields {', '.join(FILTER_FIELDS)}.", raw)
-            continue
-        for key in raw:
-            if key not in FILTER_FIELDS:
-                add(str(key), "is not a filter field", f"Use one of: {', '.join(FILTER_FIELDS)}.", key)
-        chosen: dict[str, tuple[str, ...] | None] = {}
-        for name in ("touchpoints", "segments"):
-            value = raw.get(name)
-            if value is None:
-                chosen[name] = None
-                continue
-            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                add(name, "must be a list of labels", f"Write it as [{name[:-1]} label, ...].", value)
-                chosen[name] = None
-                continue
-            labels = known[name]
-            for label in value:
-                if labels is not None and label not in labels:
-                    add(name, "names a value the feedback does not have",
-                        f"Choose from: {', '.join(labels)}, or remove it.", label)
-            chosen[name] = tuple(value)
-        advocates_only = raw.get("advocates_only", False)
-        if not isinstance(advocates_only, bool):
-            add("advocates_only", "must be true or false", "Write true or false.", advocates_only)
-            advocates_only = False
-        months = raw.get("months")
-        if months is not None:
-            if (not isinstance(months, list) or len(months) != 2
-                    or not all(isinstance(m, str) and _MONTH.fullmatch(m) for m in months)):
-                add("months", "must be two months YYYY-MM, the first and the last",
-                    "Write it as [2024-01, 2024-03].", months)
-                months = None
-            elif months[0] > months[1]:
-                add("months", "starts after it ends", "Give the earlier month first.", months)
-                months = None
-        filters.append(Filter(chosen["touchpoints"], chosen["segments"], advocates_only,
-                              tuple(months) if months else None))
-    if problems:
-        raise GapError(problems)
-    return filters
 
 
 @dataclass(frozen=True)
@@ -222,20 +103,22 @@ def check_goal_posts(goal_posts: Mapping[str, GoalPost], pillar_ids: Iterable[st
     """Raise GapError unless every pillar has goal posts within 0–10 and threshold ≤ target."""
     problems = []
     for pillar_id in pillar_ids:
-        if pillar_id not in goal_posts:
-            problems.append(Problem(None, f"pillar '{pillar_id}'", "goal posts", "has no target or threshold",
-                                    "Give every pillar of the cube goal posts (see goal_posts_from_promise)."))
+        where = f"pillar '{pillar_id}'"
+        post = goal_posts.get(pillar_id)
+        if post is None:
+            fix = "Give every pillar of the cube goal posts (see goal_posts_from_promise)."
+            problems.append(Problem(None, where, "goal posts", "has no target or threshold", fix))
             continue
-        post = goal_posts[pillar_id]
         for name in ("target", "threshold", "lift"):
             value = getattr(post, name)
             if not SCORE_MIN <= value <= SCORE_MAX:
-                problems.append(Problem(None, f"pillar '{pillar_id}'", name, "must be between 0 and 10",
-                                        "Scores are out of 10.", repr(value)))
+                problems.append(
+                    Problem(None, where, name, "must be between 0 and 10", "Scores are out of 10.", repr(value))
+                )
         if post.threshold > post.target:
-            problems.append(Problem(None, f"pillar '{pillar_id}'", "threshold",
-                                    f"is above the target ({post.target:g})", "Lower the threshold or raise the target.",
-                                    repr(post.threshold)))
+            fix = "Lower the threshold or raise the target."
+            message = f"is above the target ({post.target:g})"
+            problems.append(Problem(None, where, "threshold", message, fix, repr(post.threshold)))
     if problems:
         raise GapError(problems)
 
@@ -278,8 +161,9 @@ def _selection(labels: list[str], chosen: tuple[str, ...] | None, field_name: st
         return np.arange(len(labels))
     unknown = [c for c in chosen if c not in labels]
     if unknown:
-        raise GapError([Problem(None, "filter", field_name, "names a value the feedback does not have",
-                                f"Choose from: {', '.join(labels)}.", repr(unknown[0]))])
+        fix = f"Choose from: {', '.join(labels)}."
+        message = "names a value the feedback does not have"
+        raise GapError([Problem(None, "filter", field_name, message, fix, repr(unknown[0]))])
     return np.array([labels.index(c) for c in chosen], dtype=np.int64)
 
 
@@ -288,24 +172,28 @@ def _month_selection(months: list[str], chosen: tuple[str, str] | None) -> np.nd
         return np.arange(len(months))
     first, last = chosen
     if first > last:
-        raise GapError([Problem(None, "filter", "months", "starts after it ends",
-                                "Give the earlier month first.", repr(chosen))])
+        raise GapError(
+            [Problem(None, "filter", "months", "starts after it ends", "Give the earlier month first.", repr(chosen))]
+        )
     return np.array([i for i, m in enumerate(months) if m != UNDATED and first <= m <= last], dtype=np.int64)
 
 
 def _picks(cube: ScoreCube, flt: Filter) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The indexes ``flt`` keeps on the cube's touchpoint, segment, month and advocate axes, in that order."""
-    return (_selection(cube.touchpoints, flt.touchpoints, "touchpoints"),
-            _selection(cube.segments, flt.segments, "segments"),
-            _month_selection(cube.months, flt.months),
-            np.array([1] if flt.advocates_only else [0, 1]))
+    return (
+        _selection(cube.touchpoints, flt.touchpoints, "touchpoints"),
+        _selection(cube.segments, flt.segments, "segments"),
+        _month_selection(cube.months, flt.months),
+        np.array([1] if flt.advocates_only else [0, 1]),
+    )
 
 
 def _kept_cells(cube: ScoreCube, picks: tuple[np.ndarray, ...]) -> np.ndarray:
     """True for each of the cube's cells whose touchpoint, segment, month and advocate codes ``picks`` keep."""
     kept = np.ones(len(cube.cells), dtype=bool)
-    for column, (chosen, size) in enumerate(zip(picks, (len(cube.touchpoints), len(cube.segments),
-                                                        len(cube.months), 2))):
+    for column, (chosen, size) in enumerate(
+        zip(picks, (len(cube.touchpoints), len(cube.segments), len(cube.months), 2), strict=True)
+    ):
         allowed = np.zeros(size, dtype=bool)
         allowed[chosen] = True
         kept &= allowed[cube.cells[:, column]]
@@ -315,8 +203,18 @@ def _kept_cells(cube: ScoreCube, picks: tuple[np.ndarray, ...]) -> np.ndarray:
 def grouped_counts(cube: ScoreCube, flt: Filter, grouping: str) -> GroupedCounts:
     """The cube's counts for the responses ``flt`` keeps, summed to pillar × group × recommend × score."""
     if grouping not in GROUPINGS:
-        raise GapError([Problem(None, "metrics", "grouping", "is not a grouping we know",
-                                f"Use one of: {', '.join(GROUPINGS)}.", repr(grouping))])
+        raise GapError(
+            [
+                Problem(
+                    None,
+                    "metrics",
+                    "grouping",
+                    "is not a grouping we know",
+                    f"Use one of: {', '.join(GROUPINGS)}.",
+                    repr(grouping),
+                )
+            ]
+        )
     picks = _picks(cube, flt)
     if grouping == "pillar":
         groups = [ALL]
@@ -332,8 +230,9 @@ def grouped_counts(cube: ScoreCube, flt: Filter, grouping: str) -> GroupedCounts
     entries = _kept_cells(cube, picks)[cube.answer_cell]
     cell = cube.answer_cell[entries]
     recommend = cube.cells[cell, CELL_AXES.index("recommend")]
-    flat = ((cube.answer_pillar[entries] * len(groups) + group_of_cell[cell]) * RECOMMEND_BINS
-            + recommend) * SCORE_POINTS + cube.answer_score[entries]
+    flat = (
+        (cube.answer_pillar[entries] * len(groups) + group_of_cell[cell]) * RECOMMEND_BINS + recommend
+    ) * SCORE_POINTS + cube.answer_score[entries]
     shape = (len(cube.pillars), len(groups), RECOMMEND_BINS, SCORE_POINTS)
     # Float weights are exact for counts below 2**53 answers.
     counts = np.bincount(flat, weights=cube.answer_count[entries], minlength=int(np.prod(shape)))
@@ -357,8 +256,9 @@ class GapMetrics:
             self._cache[key] = grouped_counts(self.cube, flt, grouping)
         return self._cache[key]
 
-    def table(self, flt: Filter, grouping: str, goal_posts: Mapping[str, GoalPost],
-              min_n: int = DEFAULT_MIN_N) -> Table:
+    def table(
+        self, flt: Filter, grouping: str, goal_posts: Mapping[str, GoalPost], min_n: int = DEFAULT_MIN_N
+    ) -> Table:
         """The metrics table (see ``metrics``) for ``flt`` grouped by ``grouping``."""
         return metrics(self.counts(flt, grouping), goal_posts, min_n)
 
@@ -376,8 +276,9 @@ def wilson_interval(successes: np.ndarray, n: np.ndarray, z: float = Z_95) -> tu
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
-def mean_interval(mean: np.ndarray, sum_sq_dev: np.ndarray, n: np.ndarray, z: float = Z_95
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def mean_interval(
+    mean: np.ndarray, sum_sq_dev: np.ndarray, n: np.ndarray, z: float = Z_95
+) -> tuple[np.ndarray, np.ndarray]:
     """``mean ± z · s / √n`` with ``s² = sum_sq_dev / (n − 1)``; NaN where n < 2."""
     n = _counted(n)
     half = z * np.sqrt(sum_sq_dev / np.where(n > 1, n - 1, np.nan) / n)
@@ -400,8 +301,9 @@ def small_sample(n: np.ndarray, min_n: int) -> np.ndarray:
 def promise_ability(share_low: np.ndarray, share_high: np.ndarray, n: np.ndarray, min_n: int) -> np.ndarray:
     """The status of each cell by ``promise_ability_rule``, from the Wilson bounds of the share above the
     threshold; ``NOT_JUDGED`` where ``small_sample``."""
-    status = np.where(share_low > PROMISE_ABLE_SHARE, PROMISE_ABLE,
-                      np.where(share_high < BROKEN_SHARE, BROKEN, AT_RISK)).astype(object)
+    status = np.where(
+        share_low > PROMISE_ABLE_SHARE, PROMISE_ABLE, np.where(share_high < BROKEN_SHARE, BROKEN, AT_RISK)
+    ).astype(object)
     status[small_sample(n, min_n)] = NOT_JUDGED
     return status
 
@@ -424,8 +326,8 @@ def _pearson(joint: np.ndarray) -> np.ndarray:
         dr = points - mean_r[..., None]
         dk = points - mean_k[..., None]
         cov = np.einsum("...rk,...r,...k->...", joint, dr, dk)
-        var_r = (joint.sum(axis=-1) * dr ** 2).sum(axis=-1)
-        var_k = (joint.sum(axis=-2) * dk ** 2).sum(axis=-1)
+        var_r = (joint.sum(axis=-1) * dr**2).sum(axis=-1)
+        var_k = (joint.sum(axis=-2) * dk**2).sum(axis=-1)
         r = cov / np.sqrt(var_r * var_k)
     return np.where((n >= 2) & (var_r > 0) & (var_k > 0), np.clip(r, -1, 1), np.nan)
 
@@ -447,26 +349,18 @@ class Table:
         return pd.DataFrame(self.columns)
 
 
-METRIC_COLUMNS = (
-    "pillar", "group", "n", "mean", "mean_low", "mean_high", "share_above", "share_above_low", "share_above_high",
-    "share_at_target", "target", "threshold", "lift", "gap", "score_detractors", "score_passives",
-    "score_promoters", "recommend_n", "detractors", "passives", "promoters", "nps", "nps_low", "nps_high",
-    "importance",
-    "small_sample", "status",
-)
-
-
 def metrics(grouped: GroupedCounts, goal_posts: Mapping[str, GoalPost], min_n: int = DEFAULT_MIN_N) -> Table:
-    """One row per pillar × group (pillar-major), columns ``METRIC_COLUMNS``:
+    """One row per pillar × group (pillar-major): ``pillar``, ``group``, the goal posts ``target``,
+    ``threshold`` and ``lift``, and
 
     ``n`` answers; ``mean`` 0–10 with its 95 % interval ``mean_low``/``mean_high``; ``share_above`` (0–1) of
     scores strictly above the threshold with its Wilson interval; ``share_at_target`` (score ≥ target);
     ``gap`` = target − mean; ``score_detractors/passives/promoters``: shares of the (lifted) pillar score in the
     NPS bands (a lifted 6.5 is above the detractor band); ``recommend_n``, ``detractors``, ``passives``,
     ``promoters`` (shares), ``nps`` (−100…100) and its interval ``nps_low``/``nps_high`` of 'would you
-    recommend us?' among those in the cell who scored the pillar and answered it; ``importance``: Pearson r of the measured (unlifted) score with
-    recommend; ``small_sample`` when n < min_n; ``status`` by ``promise_ability_rule``. Metrics of a cell with
-    no answers are NaN.
+    recommend us?' among those in the cell who scored the pillar and answered it; ``importance``: Pearson r of
+    the measured (unlifted) score with recommend; ``small_sample`` when n < min_n; ``status`` by
+    ``promise_ability_rule``. Metrics of a cell with no answers are NaN.
     """
     check_goal_posts(goal_posts, grouped.pillars)
     posts = [goal_posts[p] for p in grouped.pillars]
@@ -494,13 +388,19 @@ def metrics(grouped: GroupedCounts, goal_posts: Mapping[str, GoalPost], min_n: i
         "pillar": np.repeat(np.array(grouped.pillars, dtype=object), shape[1]),
         "group": np.tile(np.array(grouped.groups, dtype=object), shape[0]),
         "n": n.astype(np.int64).ravel(),
-        "mean": mean.ravel(), "mean_low": mean_low.ravel(), "mean_high": mean_high.ravel(),
+        "mean": mean.ravel(),
+        "mean_low": mean_low.ravel(),
+        "mean_high": mean_high.ravel(),
         "share_above": shares["share_above"].ravel(),
-        "share_above_low": share_low.ravel(), "share_above_high": share_high.ravel(),
+        "share_above_low": share_low.ravel(),
+        "share_above_high": share_high.ravel(),
         "share_at_target": shares["share_at_target"].ravel(),
-        "target": np.broadcast_to(target, shape).ravel(), "threshold": np.broadcast_to(threshold, shape).ravel(),
-        "lift": np.broadcast_to(lift[:, None], shape).ravel(), "gap": (target - mean).ravel(),
-        "score_detractors": shares["score_detractors"].ravel(), "score_passives": shares["score_passives"].ravel(),
+        "target": np.broadcast_to(target, shape).ravel(),
+        "threshold": np.broadcast_to(threshold, shape).ravel(),
+        "lift": np.broadcast_to(lift[:, None], shape).ravel(),
+        "gap": (target - mean).ravel(),
+        "score_detractors": shares["score_detractors"].ravel(),
+        "score_passives": shares["score_passives"].ravel(),
         "score_promoters": shares["score_promoters"].ravel(),
         **{name: column.ravel() for name, column in bands.items()},
         "importance": grouped.importance.ravel(),
@@ -523,12 +423,15 @@ def nps_bands(recommend_counts: np.ndarray) -> dict[str, np.ndarray]:
         return np.array([np.nan if v is None else v for v in values], dtype=float).reshape(shape)
 
     total = column([r.n or None for r in results])
-    return {"recommend_n": np.array([r.n for r in results], dtype=np.int64).reshape(shape),
-            "detractors": column([r.detractors for r in results]) / total,
-            "passives": column([r.passives for r in results]) / total,
-            "promoters": column([r.promoters for r in results]) / total,
-            "nps": column([r.nps for r in results]), "nps_low": column([r.ci_low for r in results]),
-            "nps_high": column([r.ci_high for r in results])}
+    return {
+        "recommend_n": np.array([r.n for r in results], dtype=np.int64).reshape(shape),
+        "detractors": column([r.detractors for r in results]) / total,
+        "passives": column([r.passives for r in results]) / total,
+        "promoters": column([r.promoters for r in results]) / total,
+        "nps": column([r.nps for r in results]),
+        "nps_low": column([r.ci_low for r in results]),
+        "nps_high": column([r.ci_high for r in results]),
+    }
 
 
 def overall_nps(cube: ScoreCube, flt: Filter = Filter()) -> dict[str, float]:
@@ -542,7 +445,6 @@ def overall_nps(cube: ScoreCube, flt: Filter = Filter()) -> dict[str, float]:
 def responses_in(cube: ScoreCube, flt: Filter = Filter()) -> int:
     """How many responses ``flt`` keeps, whatever pillars they scored: the n a view of that filter rests on."""
     return int(cube.responses[_kept_cells(cube, _picks(cube, flt))].sum())
-
 
 
 # --- judgements for the room's views -------------------------------------------------------------------------
@@ -564,15 +466,27 @@ def quadrants(pillar_table: Table) -> Table:
     line = float(importance[judged].mean()) if judged.any() else np.nan
     important = importance >= line
     performing = performance > PROMISE_ABLE_SHARE
-    quadrant = np.select([important & ~performing, important & performing, ~important & ~performing],
-                         [CONCENTRATE, KEEP_UP, LOW_PRIORITY], OVERKILL).astype(object)
+    quadrant = np.select(
+        [important & ~performing, important & performing, ~important & ~performing],
+        [CONCENTRATE, KEEP_UP, LOW_PRIORITY],
+        OVERKILL,
+    ).astype(object)
     quadrant[~judged] = None
-    return Table({"pillar": pillar_table["pillar"], "importance": importance, "performance": performance,
-                  "quadrant": quadrant, "importance_line": np.full(len(importance), line)})
+    return Table(
+        {
+            "pillar": pillar_table["pillar"],
+            "importance": importance,
+            "performance": performance,
+            "quadrant": quadrant,
+            "importance_line": np.full(len(importance), line),
+        }
+    )
 
 
-LOUDNESS_RULE = ("A pillar is shouted but not delivered when marketing's loudness (0–10) is above the mean "
-                 "customer score (0–10) and the pillar is not promise-able.")
+LOUDNESS_RULE = (
+    "A pillar is shouted but not delivered when marketing's loudness (0–10) is above the mean "
+    "customer score (0–10) and the pillar is not promise-able."
+)
 
 
 def loudness(pillar_table: Table, promise: Promise) -> Table:
@@ -587,11 +501,16 @@ def loudness(pillar_table: Table, promise: Promise) -> Table:
     delivered = pillar_table["mean"]
     status = pillar_table["status"]
     over = loud - delivered
-    return Table({
-        "pillar": np.array(ids, dtype=object), "loudness": loud, "delivered": delivered, "over_promise": over,
-        "status": status,
-        "shouted_not_delivered": (over > 0) & (status != PROMISE_ABLE) & (status != NOT_JUDGED),
-    })
+    return Table(
+        {
+            "pillar": np.array(ids, dtype=object),
+            "loudness": loud,
+            "delivered": delivered,
+            "over_promise": over,
+            "status": status,
+            "shouted_not_delivered": (over > 0) & (status != PROMISE_ABLE) & (status != NOT_JUDGED),
+        }
+    )
 
 
 INTERNAL_COLUMNS = ("participant", "department", "pillar", "deliver_today", "customers_would_rate")
@@ -604,19 +523,21 @@ def check_internal_ratings(ratings: pd.DataFrame, pillar_ids: Iterable[str]) -> 
     """
     missing = [c for c in INTERNAL_COLUMNS if c not in ratings.columns]
     if missing:
-        raise GapError([Problem(None, "internal ratings", c, "column is missing",
-                                f"Give the columns {', '.join(INTERNAL_COLUMNS)}.") for c in missing])
+        fix = f"Give the columns {', '.join(INTERNAL_COLUMNS)}."
+        raise GapError([Problem(None, "internal ratings", c, "column is missing", fix) for c in missing])
     known = set(pillar_ids)
     problems = []
     for row, record in enumerate(ratings.loc[:, list(INTERNAL_COLUMNS)].itertuples(index=False), start=1):
+        where = f"row {row}"
         if record.pillar not in known:
-            problems.append(Problem(None, f"row {row}", "pillar", "is not a pillar of the promise",
-                                    f"Use one of: {', '.join(sorted(known))}.", repr(record.pillar)))
+            fix = f"Use one of: {', '.join(sorted(known))}."
+            problems.append(Problem(None, where, "pillar", "is not a pillar of the promise", fix, repr(record.pillar)))
         for name in ("deliver_today", "customers_would_rate"):
             value = getattr(record, name)
             if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not 0 <= value <= 10:
-                problems.append(Problem(None, f"row {row}", name, "must be a rating from 0 to 10",
-                                        "Rate out of 10.", repr(value)))
+                problems.append(
+                    Problem(None, where, name, "must be a rating from 0 to 10", "Rate out of 10.", repr(value))
+                )
     if problems:
         raise GapError(problems)
     return ratings.loc[:, list(INTERNAL_COLUMNS)].reset_index(drop=True)
@@ -626,19 +547,29 @@ def internal_summary(ratings: pd.DataFrame, pillar_ids: Iterable[str]) -> Table:
     """The room's ratings per department × pillar: ``raters`` (participants), ``deliver_today`` and
     ``customers_would_rate`` (means, 0–10). Computed when ratings arrive, not on slider moves."""
     checked = check_internal_ratings(ratings, pillar_ids)
-    summary = (checked.groupby(["department", "pillar"], sort=True)
-               .agg(raters=("participant", "nunique"), deliver_today=("deliver_today", "mean"),
-                    customers_would_rate=("customers_would_rate", "mean"))
-               .reset_index())
-    return Table({name: summary[name].to_numpy(dtype=object if name in ("department", "pillar") else None)
-                  for name in summary.columns})
+    summary = (
+        checked.groupby(["department", "pillar"], sort=True)
+        .agg(
+            raters=("participant", "nunique"),
+            deliver_today=("deliver_today", "mean"),
+            customers_would_rate=("customers_would_rate", "mean"),
+        )
+        .reset_index()
+    )
+    return Table(
+        {
+            name: summary[name].to_numpy(dtype=object if name in ("department", "pillar") else None)
+            for name in summary.columns
+        }
+    )
 
 
 def blind_spots(summary: Table, pillar_table: Table) -> Table:
     """``summary`` with the customers' mean score (``customers``, 0–10) and ``blind_spot`` =
     deliver_today − customers, in points: positive when a department thinks it delivers better than its
     customers say."""
-    means = dict(zip(pillar_table["pillar"], pillar_table["mean"]))
+    means = dict(zip(pillar_table["pillar"], pillar_table["mean"], strict=True))
     customers = np.array([means.get(p, np.nan) for p in summary["pillar"]], dtype=float)
-    return Table({**summary.columns, "customers": customers,
-                  "blind_spot": summary["deliver_today"].astype(float) - customers})
+    return Table(
+        {**summary.columns, "customers": customers, "blind_spot": summary["deliver_today"].astype(float) - customers}
+    )

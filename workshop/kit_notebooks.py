@@ -12,6 +12,7 @@ nbval compares a test run with; the day's run, with the client's data, is never 
 Cell sources are saved as typed: a facilitator's edit to the script is theirs to keep or discard with git.
 Notebooks anywhere else are saved untouched. This module reads no feedback and imports no widgets.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,8 +46,9 @@ def keep_kit_notebooks_clean(model: dict[str, Any], path: str, contents_manager:
     os_path = Path(contents_manager._get_os_path(path)).resolve()
     if kit_notebooks_folder() not in os_path.parents:
         return
-    model["content"] = clean_notebook(nbformat.from_dict(model["content"]),
-                                      nbformat.read(os_path, as_version=4) if os_path.is_file() else None)
+    model["content"] = clean_notebook(
+        nbformat.from_dict(model["content"]), nbformat.read(os_path, as_version=4) if os_path.is_file() else None
+    )
 
 
 def clean_notebook(notebook: nbformat.NotebookNode, on_disk: nbformat.NotebookNode | None) -> nbformat.NotebookNode:

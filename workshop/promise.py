@@ -6,6 +6,7 @@ nothing of feedback, metrics, widgets or charts.
 
 Scores, targets, thresholds and loudness are on the 0–10 scale of a customer's "out of 10".
 """
+
 from __future__ import annotations
 
 import copy
@@ -16,10 +17,9 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, NamedTuple
 
-
 from workshop.errors import Problem, PromiseError
 from workshop.files import FileStamp, refuse_if_changed, stamp_of_held, write_if_unchanged, write_new
-from workshop.yaml_files import file_in, read_yaml, yaml_text
+from workshop.yaml_files import file_in, read_yaml, yaml_rewrite, yaml_text
 
 DEFAULT_TARGET = 10.0
 """Where every customer would give us 10 out of 10."""
@@ -38,7 +38,7 @@ VERSIONS_FOLDER = "versions"
 FILE_HEADER = (
     "# The brand promise for this workshop. Edit it in notebook 01 or by hand.\n"
     "# Scores are 0-10. A pillar is promise-able when customers score it above its threshold most of the time.\n"
-    "# Saving from the notebook rewrites this file: comments other than this header are not kept.\n"
+    "# Saving from the notebook keeps your comments beside the fields; this header is written anew.\n"
 )
 
 
@@ -82,9 +82,18 @@ class Promise:
         for pillar in self.pillars:
             if pillar.id == pillar_id:
                 return pillar
-        raise PromiseError([Problem(None, "", "pillar", "is not a pillar of the promise",
-                                    f"Use one of: {', '.join(self.pillar_ids)}, or add it in notebook 01.",
-                                    repr(pillar_id))])
+        raise PromiseError(
+            [
+                Problem(
+                    None,
+                    "",
+                    "pillar",
+                    "is not a pillar of the promise",
+                    f"Use one of: {', '.join(self.pillar_ids)}, or add it in notebook 01.",
+                    repr(pillar_id),
+                )
+            ]
+        )
 
     @property
     def pillar_ids(self) -> list[str]:
@@ -96,8 +105,6 @@ class Promise:
 
 PROMISE_KEYS = [f.name for f in fields(Promise)]
 PILLAR_KEYS = [f.name for f in fields(Pillar)]
-_LIST_KEYS = ("owners", "touchpoints", "channels", "departments")
-_TEXT_KEYS = ("name", "description", "claim", "statement", "company")
 _SCORE_KEYS = ("target", "threshold", "loudness")
 SCORE_DECIMALS = 2
 """Scores are kept to hundredths. A slider's steps are added up in binary floating point, so half a point can
@@ -166,7 +173,9 @@ class _Checker:
     def score(self, mapping: dict, key: str, default: float, path: tuple, where: str) -> float:
         value = mapping.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.add(path + (key,), where, key, "must be a number from 0 to 10", f"Write it as e.g. {default:g}.", value)
+            self.add(
+                path + (key,), where, key, "must be a number from 0 to 10", f"Write it as e.g. {default:g}.", value
+            )
             return default
         if not SCORE_MIN <= value <= SCORE_MAX:
             self.add(path + (key,), where, key, "must be between 0 and 10", "Scores are out of 10.", value)
@@ -175,8 +184,9 @@ class _Checker:
     def text_list(self, mapping: dict, key: str, path: tuple, where: str) -> list[str]:
         value = mapping.get(key) or []
         if not isinstance(value, list):
-            self.add(path + (key,), where, key, "must be a list", f"Write it as [{value}] or one '- item' per line.",
-                     value)
+            self.add(
+                path + (key,), where, key, "must be a list", f"Write it as [{value}] or one '- item' per line.", value
+            )
             return []
         items: list[str] = []
         for index, item in enumerate(value):
@@ -210,13 +220,24 @@ def _pillar_from_mapping(raw: Any, index: int, checker: _Checker, seen_ids: set[
         pillar_id = new_pillar_id(name, sorted(seen_ids))
     elif not isinstance(raw_id, str) or not PILLAR_ID_PATTERN.match(raw_id):
         suggestion = new_pillar_id(str(raw_id), sorted(seen_ids))
-        checker.add(path + ("id",), label, "id",
-                    "must be lower-case letters, digits and _, starting with a letter, at most 40 characters",
-                    f"Try '{suggestion}'.", raw_id)
+        checker.add(
+            path + ("id",),
+            label,
+            "id",
+            "must be lower-case letters, digits and _, starting with a letter, at most 40 characters",
+            f"Try '{suggestion}'.",
+            raw_id,
+        )
         pillar_id = suggestion
     elif raw_id in RESERVED_PILLAR_IDS:
-        checker.add(path + ("id",), label, "id", "is a reserved feedback column name",
-                    f"Choose another id, e.g. '{raw_id}_pillar'.", raw_id)
+        checker.add(
+            path + ("id",),
+            label,
+            "id",
+            "is a reserved feedback column name",
+            f"Choose another id, e.g. '{raw_id}_pillar'.",
+            raw_id,
+        )
         pillar_id = raw_id
     elif raw_id in seen_ids:
         checker.add(path + ("id",), label, "id", "is used by another pillar", "Each pillar needs its own id.", raw_id)
@@ -228,9 +249,14 @@ def _pillar_from_mapping(raw: Any, index: int, checker: _Checker, seen_ids: set[
     target = checker.score(raw, "target", DEFAULT_TARGET, path, label)
     threshold = checker.score(raw, "threshold", DEFAULT_THRESHOLD, path, label)
     if threshold > target:
-        checker.add(path + ("threshold",), label, "threshold",
-                    f"is above the target ({target:g}): the promise-able line cannot be higher than the promise",
-                    "Lower the threshold or raise the target.", raw.get("threshold"))
+        checker.add(
+            path + ("threshold",),
+            label,
+            "threshold",
+            f"is above the target ({target:g}): the promise-able line cannot be higher than the promise",
+            "Lower the threshold or raise the target.",
+            raw.get("threshold"),
+        )
     return Pillar(
         id=pillar_id,
         name=name,
@@ -249,11 +275,21 @@ def promise_from_dict(data: Any, file: Path | None = None, lines: dict[tuple, in
     """Build a Promise from plain data (as read from YAML), or raise PromiseError listing every problem."""
     checker = _Checker(file, lines or {})
     if data is None:
-        raise PromiseError([Problem(file, "", None, "the file is empty",
-                                    "Start from datasets/sample/promise.yml or run 'workshop new NAME'.")])
+        raise PromiseError(
+            [
+                Problem(
+                    file,
+                    "",
+                    None,
+                    "the file is empty",
+                    "Start from datasets/sample/promise.yml or run 'workshop new NAME'.",
+                )
+            ]
+        )
     if not isinstance(data, dict):
-        raise PromiseError([Problem(file, "", None, "must be a set of fields (statement, pillars, ...)",
-                                    "", repr(data))])
+        raise PromiseError(
+            [Problem(file, "", None, "must be a set of fields (statement, pillars, ...)", "", repr(data))]
+        )
     checker.unknown_keys(data, PROMISE_KEYS, (), "")
     version = data.get("version", 1)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
@@ -261,12 +297,14 @@ def promise_from_dict(data: Any, file: Path | None = None, lines: dict[tuple, in
         version = 1
     raw_pillars = data.get("pillars") or []
     if not isinstance(raw_pillars, list):
-        checker.add(("pillars",), "", "pillars", "must be a list of pillars, each starting with '- id:'", "",
-                    raw_pillars)
+        checker.add(
+            ("pillars",), "", "pillars", "must be a list of pillars, each starting with '- id:'", "", raw_pillars
+        )
         raw_pillars = []
     seen_ids: set[str] = set()
-    pillars = [p for i, raw in enumerate(raw_pillars)
-               if (p := _pillar_from_mapping(raw, i, checker, seen_ids)) is not None]
+    pillars = [
+        p for i, raw in enumerate(raw_pillars) if (p := _pillar_from_mapping(raw, i, checker, seen_ids)) is not None
+    ]
     promise = Promise(
         statement=checker.text(data, "statement", (), ""),
         pillars=pillars,
@@ -312,10 +350,18 @@ def load_promise_and_stamp(path: str | os.PathLike) -> tuple[Promise, FileStamp]
     """``load_promise``, with the stamp of the bytes it read: what a panel saves against (``save_promise``)."""
     path = file_in(path, PROMISE_FILE)
     if not path.exists():
-        raise PromiseError([Problem(path, "", None, "file not found",
-                                    "Create the workshop with 'workshop new NAME' or copy datasets/sample/promise.yml.")])
-    document = read_yaml(path, PromiseError,
-                         "Check the indentation and the ':' after each field name on that line.")
+        raise PromiseError(
+            [
+                Problem(
+                    path,
+                    "",
+                    None,
+                    "file not found",
+                    "Create the workshop with 'workshop new NAME' or copy datasets/sample/promise.yml.",
+                )
+            ]
+        )
+    document = read_yaml(path, PromiseError, "Check the indentation and the ':' after each field name on that line.")
     return promise_from_dict(document.data, path, document.lines), document.stamp
 
 
@@ -336,7 +382,7 @@ def save_promise(promise: Promise, path: str | os.PathLike, *, expected: FileSta
     stamp, for the next save. Raises ``PromiseError``, or ``StaleFileError`` when another tab saved since."""
     path = file_in(path, PROMISE_FILE)
     validate(promise, path)
-    return write_if_unchanged(path, dump_promise(promise).encode("utf-8"), expected)
+    return write_if_unchanged(path, yaml_rewrite(FILE_HEADER, promise_to_dict(promise)), expected)
 
 
 def version_path(folder: Path, version: int) -> Path:
@@ -366,18 +412,26 @@ def save_new_version(promise: Promise, folder: str | os.PathLike, *, expected: F
     refreshed.version = current.version + 1
     validate(refreshed, path)
     kept = version_path(folder, current.version)
-    fix = (f"{PROMISE_FILE} says version {current.version}, which is kept already: set 'version:' in "
-           f"{PROMISE_FILE} to the number after the newest file in {VERSIONS_FOLDER}/, then save again.")
-    stamp = write_if_unchanged(path, dump_promise(refreshed).encode("utf-8"), expected,
-                               first=lambda: write_new(kept, dump_promise(current).encode("utf-8"), fix))
+    fix = (
+        f"{PROMISE_FILE} says version {current.version}, which is kept already: set 'version:' in "
+        f"{PROMISE_FILE} to the number after the newest file in {VERSIONS_FOLDER}/, then save again."
+    )
+    stamp = write_if_unchanged(
+        path,
+        yaml_rewrite(FILE_HEADER, promise_to_dict(refreshed)),
+        expected,
+        first=lambda: write_new(kept, dump_promise(current).encode("utf-8"), fix),
+    )
     return NewVersion(refreshed, stamp)
 
 
 def load_versions(folder: str | os.PathLike) -> list[Promise]:
     """Every kept version of the promise, oldest first, ending with the current one."""
     folder = Path(folder)
-    kept = sorted((folder / VERSIONS_FOLDER).glob("promise.v*.yml"),
-                  key=lambda p: int(re.sub(r"\D", "", p.stem.split(".v")[-1]) or 0))
+    kept = sorted(
+        (folder / VERSIONS_FOLDER).glob("promise.v*.yml"),
+        key=lambda p: int(re.sub(r"\D", "", p.stem.split(".v")[-1]) or 0),
+    )
     return [load_promise(p) for p in kept] + [load_promise(folder)]
 
 
@@ -411,16 +465,21 @@ def _readable(value: Any) -> str:
 
 def promise_diff(before: Promise, after: Promise) -> list[PromiseChange]:
     """What changed from ``before`` to ``after``: promise-wide fields, then pillars matched by id, in order."""
-    changes = [PromiseChange(None, key, getattr(before, key), getattr(after, key))
-               for key in ("company", "statement") if getattr(before, key) != getattr(after, key)]
+    changes = [
+        PromiseChange(None, key, getattr(before, key), getattr(after, key))
+        for key in ("company", "statement")
+        if getattr(before, key) != getattr(after, key)
+    ]
     old = {p.id: p for p in before.pillars}
     new = {p.id: p for p in after.pillars}
     for pillar in after.pillars:
         if pillar.id not in old:
             changes.append(PromiseChange(pillar.name, "pillar", None, pillar.name))
             continue
-        changes.extend(PromiseChange(pillar.name, key, getattr(old[pillar.id], key), getattr(pillar, key))
-                       for key in PILLAR_KEYS
-                       if key != "id" and getattr(old[pillar.id], key) != getattr(pillar, key))
+        changes.extend(
+            PromiseChange(pillar.name, key, getattr(old[pillar.id], key), getattr(pillar, key))
+            for key in PILLAR_KEYS
+            if key != "id" and getattr(old[pillar.id], key) != getattr(pillar, key)
+        )
     changes.extend(PromiseChange(p.name, "pillar", p.name, None) for p in before.pillars if p.id not in new)
     return changes

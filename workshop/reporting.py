@@ -10,32 +10,36 @@ folder's ``exports/`` and, for step 3's 'Add this view to the report', its ``rep
 the room used); it builds no widgets and holds no rule of the workshop (warnings, order and metrics come from
 the layers below).
 """
+
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from workshop import charts, gap
 from workshop.action_charts import impact_effort_matrix
-from workshop.cube import ScoreCube
 from workshop.actions import facilitator_warnings, pillar_standing, prioritised
+from workshop.cube import ScoreCube
 from workshop.errors import Problem, WorkshopError, WorkshopFolderError
 from workshop.evidence import evidence_of, pillars_not_measured
 from workshop.feedback.load import usable_workshop_feedback
 from workshop.feedback.mapping import MAPPING_FILE, importance_measure, load_mapping, source_path
 from workshop.files import FileStamp, write_if_unchanged
-from workshop.folder import current_workshop, kit_root
-from workshop.promise import PROMISE_FILE, load_versions
+from workshop.filters import filter_to_dict, filters_from_data
+from workshop.folder import current_workshop, kit_root, workshop_folder
+from workshop.promise import load_versions
 from workshop.report import ReportFigure, WorkshopReport, export_path
 from workshop.session import SESSION_FILE, SessionState, SessionStore, actions_of, room_ratings
-from workshop.yaml_files import read_yaml, yaml_text
+from workshop.yaml_files import read_yaml, yaml_rewrite
 
 REPORT_NOTEBOOK = "05_workshop_report.ipynb"
 KERNEL = "python3"
 REPORT_VIEWS_FILE = "report_views.yml"
-REPORT_VIEWS_HEADER = ("# The gap views the room added to the report in step 3 ('Add this view to the report'), in order.\n"
-                       "# Each item is a filter: touchpoints, segments, advocates_only, months [first, last].\n")
+REPORT_VIEWS_HEADER = (
+    "# The gap views the room added to the report in step 3 ('Add this view to the report'), in order.\n"
+    "# Each item is a filter: touchpoints, segments, advocates_only, months [first, last].\n"
+)
 
 
 class ReportError(WorkshopError):
@@ -57,17 +61,23 @@ def check_workshop(workshop_dir: str | os.PathLike) -> None:
     The errors are the loaders' own (``PromiseError`` with the line, ``WorkshopFolderError``, the mapping's,
     the check's ``FeedbackError``, the session's and ``GapError`` for report views), all ``WorkshopError``s.
     """
-    folder = Path(workshop_dir)
-    if not (folder / PROMISE_FILE).is_file():
-        raise WorkshopFolderError([Problem(folder, "", None, "is not a workshop folder (no promise.yml)",
-                                           "Name a folder made with 'workshop new NAME'.")])
+    folder = workshop_folder(workshop_dir, "Name a folder made with 'workshop new NAME'.")
     load_versions(folder)
     if (folder / MAPPING_FILE).is_file():
         source = source_path(load_mapping(folder), folder)
         if not source.is_file():
-            raise WorkshopFolderError([Problem(folder / MAPPING_FILE, "source", "file", "names a file that is not "
-                                               "there", "Copy the feedback file into the folder, or fix the name.",
-                                               str(source))])
+            raise WorkshopFolderError(
+                [
+                    Problem(
+                        folder / MAPPING_FILE,
+                        "source",
+                        "file",
+                        "names a file that is not there",
+                        "Copy the feedback file into the folder, or fix the name.",
+                        str(source),
+                    )
+                ]
+            )
     cube = usable_workshop_feedback(folder).cube if (folder / MAPPING_FILE).is_file() else None
     session_state(folder)
     load_report_views(folder, cube)
@@ -83,13 +93,18 @@ def load_report_views(workshop_dir: str | os.PathLike, cube: ScoreCube | None = 
     if not path.is_file():
         return []
     document = read_yaml(path, gap.GapError, "Check the '- ' before each view and the ':' after each field.")
-    return gap.filters_from_data(document.data, path, document.lines,
-                                 cube.touchpoints if cube is not None else None,
-                                 cube.segments if cube is not None else None)
+    return filters_from_data(
+        document.data,
+        path,
+        document.lines,
+        cube.touchpoints if cube is not None else None,
+        cube.segments if cube is not None else None,
+    )
 
 
-def add_report_view(workshop_dir: str | os.PathLike, flt: gap.Filter, cube: ScoreCube | None = None, *,
-                    expected: FileStamp) -> FileStamp | None:
+def add_report_view(
+    workshop_dir: str | os.PathLike, flt: gap.Filter, cube: ScoreCube | None = None, *, expected: FileStamp
+) -> FileStamp | None:
     """Record ``flt`` at the end of ``report_views.yml`` unless it is there already, only if the file is
     unchanged since it was read with the stamp ``expected`` (``files.NO_FILE``: there was none); returns the
     new stamp, or None when the view was there already and nothing was written.
@@ -100,8 +115,10 @@ def add_report_view(workshop_dir: str | os.PathLike, flt: gap.Filter, cube: Scor
     filters = load_report_views(workshop_dir, cube)
     if flt in filters:
         return None
-    text = yaml_text(REPORT_VIEWS_HEADER, [gap.filter_to_dict(f) for f in [*filters, flt]])
-    return write_if_unchanged(Path(workshop_dir) / REPORT_VIEWS_FILE, text.encode("utf-8"), expected)
+    views = [filter_to_dict(f) for f in [*filters, flt]]
+    return write_if_unchanged(
+        Path(workshop_dir) / REPORT_VIEWS_FILE, yaml_rewrite(REPORT_VIEWS_HEADER, views), expected
+    )
 
 
 def session_state(workshop_dir: str | os.PathLike) -> SessionState:
@@ -121,7 +138,7 @@ def report_day(workshop_dir: str | os.PathLike) -> date:
             events = store.since(0)[:1]
         if events:
             return datetime.fromisoformat(events[0].created).date()
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()) -> WorkshopReport:
@@ -149,11 +166,16 @@ def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()
         engine, goal_posts = gap.GapMetrics(cube), gap.goal_posts_from_promise(promise)
         table = engine.table(flt, "pillar", goal_posts)
         caption = evidence_caption(cube, flt, table)
-        gap_views = [ReportFigure(chart.title, chart.figure(), caption)
-                     for chart in (charts.gap_overview(table, names, not_measured=not_measured),
-                                   charts.importance_performance(gap.quadrants(table), table["status"], names,
-                                                                 importance_measure(feedback.mapping)),
-                                   charts.loudness_chart(gap.loudness(table, promise), names))]
+        gap_views = [
+            ReportFigure(chart.title, chart.figure(), caption)
+            for chart in (
+                charts.gap_overview(table, names, not_measured=not_measured),
+                charts.importance_performance(
+                    gap.quadrants(table), list(table["status"]), names, importance_measure(feedback.mapping)
+                ),
+                charts.loudness_chart(gap.loudness(table, promise), names),
+            )
+        ]
         for used in load_report_views(folder, cube):
             used_table = engine.table(used, "pillar", goal_posts)
             chart = charts.gap_overview(used_table, names, not_measured=not_measured)
@@ -162,27 +184,50 @@ def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()
         if len(ratings):
             blind = gap.blind_spots(gap.internal_summary(ratings, promise.pillar_ids), table)
             chart = charts.internal_vs_customers(blind, names)
-            room_views = [ReportFigure(chart.title, chart.figure(),
-                                       f"{len(state.participants)} participants rated the pillars. "
-                                       f"Customers: {caption}")]
+            room_views = [
+                ReportFigure(
+                    chart.title,
+                    chart.figure(),
+                    f"{len(state.participants)} participants rated the pillars. Customers: {caption}",
+                )
+            ]
     actions = actions_of(state)
     matrix = impact_effort_matrix(prioritised(actions), names)
-    plan_views = [ReportFigure(matrix.title, matrix.figure(), "Each number is the action's row in the plan "
-                               "above (dropped actions are not drawn); quick wins are top left.")] if actions else []
+    plan_views = (
+        [
+            ReportFigure(
+                matrix.title,
+                matrix.figure(),
+                "Each number is the action's row in the plan "
+                "above (dropped actions are not drawn); quick wins are top left.",
+            )
+        ]
+        if actions
+        else []
+    )
     broken = [s.pillar_id for s in pillar_standing(promise, table) if s.broken]
     return WorkshopReport(
-        workshop=folder.name, day=report_day(folder), promise=promise, actions=actions,
+        workshop=folder.name,
+        day=report_day(folder),
+        promise=promise,
+        actions=actions,
         warnings=facilitator_warnings(actions, names, broken),
-        earlier_promises=versions[:-1], evidence=evidence, gap_views=gap_views, room_views=room_views,
-        plan_views=plan_views, idea_labels={idea.id: f"#{idea.number}" for idea in state.ideas.values()})
+        earlier_promises=versions[:-1],
+        evidence=evidence,
+        gap_views=gap_views,
+        room_views=room_views,
+        plan_views=plan_views,
+        idea_labels={idea.id: f"#{idea.number}" for idea in state.ideas.values()},
+    )
 
 
 def evidence_caption(cube: ScoreCube, flt: gap.Filter, pillars: gap.Table) -> str:
     """A gap view's caption: its filter in words and its n, e.g. "All responses (no filter). n = 5,000
     responses; 3,940 to 4,808 answers per measured pillar." (``pillars`` is the view's by-pillar table)."""
     answers = sorted(int(n) for n in pillars["n"] if n)
-    spread = (f"{answers[0]:,}" if answers[0] == answers[-1] else f"{answers[0]:,} to {answers[-1]:,}") \
-        if answers else "no"
+    spread = (
+        (f"{answers[0]:,}" if answers[0] == answers[-1] else f"{answers[0]:,} to {answers[-1]:,}") if answers else "no"
+    )
     return f"{flt.caption()} n = {gap.responses_in(cube, flt):,} responses; {spread} answers per measured pillar."
 
 
@@ -204,13 +249,37 @@ def run_report(workshop_dir: str | os.PathLike, out: str | os.PathLike | None = 
     notebook = kit_root() / "notebooks" / REPORT_NOTEBOOK
     executed = Path(out) if out is not None else export_path(folder, folder.name, day, "report.ipynb")
     try:
-        papermill.execute_notebook(str(notebook), str(executed), parameters={"workshop_dir": str(folder)},
-                                   kernel_name=KERNEL, cwd=str(notebook.parent), progress_bar=False)
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters={"workshop_dir": str(folder)},
+            kernel_name=KERNEL,
+            cwd=str(notebook.parent),
+            progress_bar=False,
+        )
     except PapermillExecutionError as error:
-        raise ReportError([Problem(notebook, f"cell {error.exec_count}", None, f"{error.ename}: {error.evalue}",
-                                   f"Fix the folder's files, or open {executed.name} to see the cell.")]) from None
+        raise ReportError(
+            [
+                Problem(
+                    notebook,
+                    f"cell {error.exec_count}",
+                    None,
+                    f"{error.ename}: {error.evalue}",
+                    f"Fix the folder's files, or open {executed.name} to see the cell.",
+                )
+            ]
+        ) from None
     html = export_path(folder, folder.name, day, "report.html")
     if not html.is_file():
-        raise ReportError([Problem(notebook, "", None, f"ran but wrote no {html.name}",
-                                   "Check the notebook's last cell calls export_all.")])
+        raise ReportError(
+            [
+                Problem(
+                    notebook,
+                    "",
+                    None,
+                    f"ran but wrote no {html.name}",
+                    "Check the notebook's last cell calls export_all.",
+                )
+            ]
+        )
     return html

@@ -3,6 +3,7 @@
 Each check is a question a facilitator would ask before the room arrives; a failed one says what to do.
 It only looks; it never installs or changes anything.
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -65,11 +66,22 @@ def check_workshop(folder: Path | None) -> list[Check]:
     try:
         promise = load_promise(folder)
     except WorkshopError as error:
-        return [Check("The workshop's promise.yml is valid", False, str(error),
-                      "Fix the file as the message says, or create a fresh folder from the sample.")]
-    return [Check("The workshop's promise.yml is valid", True,
-                  f"{folder.name}: {len(promise.pillars)} pillars, version {promise.version}"),
-            check_themes(folder, promise.pillar_ids)]
+        return [
+            Check(
+                "The workshop's promise.yml is valid",
+                False,
+                str(error),
+                "Fix the file as the message says, or create a fresh folder from the sample.",
+            )
+        ]
+    return [
+        Check(
+            "The workshop's promise.yml is valid",
+            True,
+            f"{folder.name}: {len(promise.pillars)} pillars, version {promise.version}",
+        ),
+        check_themes(folder, promise.pillar_ids),
+    ]
 
 
 def check_themes(folder: Path, pillar_ids: list[str]) -> Check:
@@ -77,9 +89,13 @@ def check_themes(folder: Path, pillar_ids: list[str]) -> Check:
     what = f"The workshop's {THEMES_FILE} matches the promise"
     problems = themes_problems(folder, pillar_ids)
     if problems:
-        return Check(what, False, "\n".join(map(str, problems)),
-                     "Rename or remove each phrase list named above, or delete themes.yml to start without "
-                     "themes. The scores load either way; the verbatim explorer in notebook 02 needs it fixed.")
+        return Check(
+            what,
+            False,
+            "\n".join(map(str, problems)),
+            "Rename or remove each phrase list named above, or delete themes.yml to start without "
+            "themes. The scores load either way; the verbatim explorer in notebook 02 needs it fixed.",
+        )
     detail = "present" if (folder / THEMES_FILE).is_file() else "none yet: the room can add phrases in notebook 02"
     return Check(what, True, detail)
 
@@ -87,8 +103,12 @@ def check_themes(folder: Path, pillar_ids: list[str]) -> Check:
 def check_sample() -> Check:
     csv = sample_folder() / "feedback.csv"
     ok = csv.is_file()
-    return Check("The sample company is present", ok, str(csv) if ok else "datasets/sample/feedback.csv missing",
-                 "" if ok else "Run 'python datasets/generate_sample.py' from the kit's folder.")
+    return Check(
+        "The sample company is present",
+        ok,
+        str(csv) if ok else "datasets/sample/feedback.csv missing",
+        "" if ok else "Run 'python datasets/generate_sample.py' from the kit's folder.",
+    )
 
 
 def run_checks(folder: Path | None) -> list[Check]:

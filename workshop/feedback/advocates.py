@@ -4,11 +4,13 @@
 with its confidence interval (from counts, so it works on the cube) and the advocate flag of each response.
 Pure functions of numpy/pandas data; nothing here reads files or knows about widgets.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -19,8 +21,11 @@ DETRACTOR_MAX = 6
 """0–6: detractors."""
 PASSIVE_MAX = 8
 """7–8: passives; 9–10: promoters, who are the advocates unless the mapping names a loyalty column."""
-NPS_BANDS = {"detractor": range(0, DETRACTOR_MAX + 1), "passive": range(DETRACTOR_MAX + 1, PASSIVE_MAX + 1),
-             "promoter": range(PASSIVE_MAX + 1, 11)}
+NPS_BANDS = {
+    "detractor": range(0, DETRACTOR_MAX + 1),
+    "passive": range(DETRACTOR_MAX + 1, PASSIVE_MAX + 1),
+    "promoter": range(PASSIVE_MAX + 1, 11),
+}
 NPS_RULE = "NPS = % promoters (9–10) − % detractors (0–6) among those who answered 'would you recommend us?'"
 
 
@@ -85,18 +90,21 @@ def nps(counts_by_recommend: Sequence[int] | np.ndarray) -> NpsResult:
     who all answered alike (5 promoters out of 5) gets a wide interval instead of the point [100, 100];
     the normal approximation is then taken, and the ends clipped to [−100, 100]. The NPS itself is the
     plain, unadjusted one; where the adjusted interval would leave it out (tiny n, everyone alike) the
-    interval is stretched to reach it, so the number on screen always sits inside its interval. With fewer than ``SMALL_SAMPLE`` answers the normal approximation is rough:
-    ``NpsResult.small_sample`` says so, and screens should say it too.
+    interval is stretched to reach it, so the number on screen always sits inside its interval. With fewer
+    than ``SMALL_SAMPLE`` answers the normal approximation is rough: ``NpsResult.small_sample`` says so, and
+    screens should say it too.
     """
     counts = np.asarray(counts_by_recommend)
     if counts.shape != (11,):
-        raise ValueError(f"counts_by_recommend must hold 11 counts, for recommend 0–10; got shape {counts.shape}. "
-                         "From the cube, pass cube.recommend_histogram().")
+        raise ValueError(
+            f"counts_by_recommend must hold 11 counts, for recommend 0–10; got shape {counts.shape}. "
+            "From the cube, pass cube.recommend_histogram()."
+        )
     if (counts < 0).any() or not np.all(np.mod(counts, 1) == 0):
         raise ValueError(f"counts_by_recommend must be whole numbers of answers, 0 or more; got {counts.tolist()}")
-    detractors = int(counts[:DETRACTOR_MAX + 1].sum())
-    passives = int(counts[DETRACTOR_MAX + 1:PASSIVE_MAX + 1].sum())
-    promoters = int(counts[PASSIVE_MAX + 1:].sum())
+    detractors = int(counts[: DETRACTOR_MAX + 1].sum())
+    passives = int(counts[DETRACTOR_MAX + 1 : PASSIVE_MAX + 1].sum())
+    promoters = int(counts[PASSIVE_MAX + 1 :].sum())
     n = detractors + passives + promoters
     if n == 0:
         return NpsResult(None, None, None, 0, 0, 0, 0)
@@ -104,13 +112,16 @@ def nps(counts_by_recommend: Sequence[int] | np.ndarray) -> NpsResult:
     share_p = (promoters + _PSEUDO_PROMOTERS) / adjusted_n
     share_d = (detractors + _PSEUDO_DETRACTORS) / adjusted_n
     centre = share_p - share_d
-    half_width = Z_95 * math.sqrt((share_p + share_d - centre ** 2) / adjusted_n)
+    half_width = Z_95 * math.sqrt((share_p + share_d - centre**2) / adjusted_n)
     point = 100.0 * (promoters - detractors) / n
     return NpsResult(
         nps=point,
         ci_low=max(-100.0, min(point, 100.0 * (centre - half_width))),
         ci_high=min(100.0, max(point, 100.0 * (centre + half_width))),
-        n=n, promoters=promoters, passives=passives, detractors=detractors,
+        n=n,
+        promoters=promoters,
+        passives=passives,
+        detractors=detractors,
     )
 
 

@@ -18,6 +18,7 @@ Who is an advocate: a call is made to someone the room chose as an advocate, so 
 one, unless they answered would-recommend and ``advocates.advocate_flags`` (the NPS rule) says otherwise.
 This module reads and writes that one CSV; it knows nothing of widgets.
 """
+
 from __future__ import annotations
 
 import io
@@ -78,24 +79,42 @@ def check_call(call: AdvocateCall, promise: Promise, file: Path | None = None) -
     if not touchpoint:
         problem("touchpoint", "no touchpoint", "Choose the touchpoint the call was about.")
     elif promise.touchpoints and touchpoint not in promise.touchpoints:
-        problem("touchpoint", "is not one of the promise's touchpoints", "Choose one of: "
-                + ", ".join(promise.touchpoints) + ".", touchpoint)
+        problem(
+            "touchpoint",
+            "is not one of the promise's touchpoints",
+            "Choose one of: " + ", ".join(promise.touchpoints) + ".",
+            touchpoint,
+        )
     for pillar_id, score in call.scores.items():
         if pillar_id not in promise.pillar_ids:
-            problem(pillar_id, "is not a pillar of the promise",
-                    "Score only the promise's pillars: " + ", ".join(promise.pillar_ids) + ".", pillar_id)
+            problem(
+                pillar_id,
+                "is not a pillar of the promise",
+                "Score only the promise's pillars: " + ", ".join(promise.pillar_ids) + ".",
+                pillar_id,
+            )
         elif score is not None and not _whole_point(score):
             problem(pillar_id, "score must be a whole number from 0 to 10", "Choose 0–10, or 'not asked'.", score)
     if call.recommend is not None and not _whole_point(call.recommend):
-        problem("recommend", "would-recommend must be a whole number from 0 to 10",
-                "Choose 0–10, or leave it not asked.", call.recommend)
+        problem(
+            "recommend",
+            "would-recommend must be a whole number from 0 to 10",
+            "Choose 0–10, or leave it not asked.",
+            call.recommend,
+        )
     if len(call.note) > NOTE_MAX_CHARS:
-        problem("note", f"is {len(call.note):,} characters, more than {NOTE_MAX_CHARS:,}",
-                "Keep the note to what the advocate said that matters; shorten it.")
+        problem(
+            "note",
+            f"is {len(call.note):,} characters, more than {NOTE_MAX_CHARS:,}",
+            "Keep the note to what the advocate said that matters; shorten it.",
+        )
     asked = [s for s in call.scores.values() if s is not None]
     if not asked and call.recommend is None and not call.note.strip():
-        problem("scores", "nothing recorded: no score, no would-recommend and no note",
-                "Score at least one pillar or write what the advocate said.")
+        problem(
+            "scores",
+            "nothing recorded: no score, no would-recommend and no note",
+            "Score at least one pillar or write what the advocate said.",
+        )
     return problems
 
 
@@ -152,8 +171,17 @@ def read_calls_file(path: Path) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise FeedbackError([Problem(path, "", None, f"cannot be read as the call log: {error}",
-                                     "Restore it from a backup, or move it aside to start a new log.")]) from None
+        raise FeedbackError(
+            [
+                Problem(
+                    path,
+                    "",
+                    None,
+                    f"cannot be read as the call log: {error}",
+                    "Restore it from a backup, or move it aside to start a new log.",
+                )
+            ]
+        ) from None
 
 
 def load_calls(folder: str | Path, promise: Promise) -> pd.DataFrame:
@@ -165,18 +193,36 @@ def load_calls(folder: str | Path, promise: Promise) -> pd.DataFrame:
     path = calls_path(folder)
     raw = read_calls_file(path)
     if raw.empty:
-        return _typed(pd.DataFrame({c: [] for c in [*CANONICAL_COLUMNS, *promise.pillar_ids, CALLER_COLUMN]}),
-                      promise.pillar_ids)
+        return _typed(
+            pd.DataFrame({c: [] for c in [*CANONICAL_COLUMNS, *promise.pillar_ids, CALLER_COLUMN]}), promise.pillar_ids
+        )
     problems: list[Problem] = []
     missing = [c for c in ("response_id", "date", "touchpoint", "comment") if c not in raw.columns]
     if missing:
-        raise FeedbackError([Problem(path, "heading row", ", ".join(missing), "column missing from the call log",
-                                     "Restore the file from a backup; the kit writes these columns.")])
+        raise FeedbackError(
+            [
+                Problem(
+                    path,
+                    "heading row",
+                    ", ".join(missing),
+                    "column missing from the call log",
+                    "Restore the file from a backup; the kit writes these columns.",
+                )
+            ]
+        )
     frame = raw.reindex(columns=[*CANONICAL_COLUMNS, *promise.pillar_ids, CALLER_COLUMN], fill_value="")
     dates = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
     for position in np.flatnonzero(dates.isna().to_numpy()):
-        problems.append(Problem(path, f"row {position + 2}", "date", "is not a date (YYYY-MM-DD)",
-                                "Correct the date in the call log.", frame["date"].iat[position]))
+        problems.append(
+            Problem(
+                path,
+                f"row {position + 2}",
+                "date",
+                "is not a date (YYYY-MM-DD)",
+                "Correct the date in the call log.",
+                str(frame["date"].iat[int(position)]),
+            )
+        )
     numbers = {}
     for column in ["recommend", *promise.pillar_ids]:
         text = frame[column].str.strip()
@@ -184,8 +230,16 @@ def load_calls(folder: str | Path, promise: Promise) -> pd.DataFrame:
         # The form's rule (check_call): whole points only, since the cube takes scores as whole points.
         bad = (text != "") & ~values.map(_whole_point).astype(bool)
         for position in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem(path, f"row {position + 2}", column, "is not a whole score from 0 to 10",
-                                    "Correct it, or empty the cell for 'not asked'.", frame[column].iat[position]))
+            problems.append(
+                Problem(
+                    path,
+                    f"row {position + 2}",
+                    column,
+                    "is not a whole score from 0 to 10",
+                    "Correct it, or empty the cell for 'not asked'.",
+                    str(frame[column].iat[int(position)]),
+                )
+            )
         numbers[column] = values
     if problems:
         raise FeedbackError(problems)
@@ -205,8 +259,12 @@ def _advocate(recommend: float) -> bool:
 
 
 def _whole_point(score: object) -> bool:
-    return isinstance(score, (int, float, np.integer, np.floating)) and not isinstance(score, bool) \
-        and float(score).is_integer() and 0 <= float(score) <= 10
+    return (
+        isinstance(score, (int, float, np.integer, np.floating))
+        and not isinstance(score, bool)
+        and float(score).is_integer()
+        and 0 <= float(score) <= 10
+    )
 
 
 def _score(score: int | None) -> float:
@@ -215,9 +273,20 @@ def _score(score: int | None) -> float:
 
 def _typed(frame: pd.DataFrame, pillar_ids: list[str]) -> pd.DataFrame:
     """Canonical dtypes: text as object, date datetime64, scores float (NaN = not asked), advocate bool."""
-    return frame.astype({"response_id": object, "touchpoint": object, "segment": object, "comment": object,
-                         "source": object, CALLER_COLUMN: object, "date": "datetime64[ns]",
-                         "recommend": float, "advocate": bool, **{p: float for p in pillar_ids}})
+    return frame.astype(
+        {
+            "response_id": object,
+            "touchpoint": object,
+            "segment": object,
+            "comment": object,
+            "source": object,
+            CALLER_COLUMN: object,
+            "date": "datetime64[ns]",
+            "recommend": float,
+            "advocate": bool,
+            **{p: float for p in pillar_ids},
+        }
+    )
 
 
 def _as_text(row: pd.DataFrame) -> pd.DataFrame:
@@ -229,4 +298,3 @@ def _as_text(row: pd.DataFrame) -> pd.DataFrame:
             text[column] = [("" if math.isnan(v) else f"{v:g}") for v in row[column]]
     text["advocate"] = row["advocate"].map({True: "true", False: "false"})
     return text.fillna("").astype(str)
-

@@ -24,6 +24,7 @@ no response id                             warning      kept, named ``row N``
 Whether a column is *mostly* unreadable (blocking) is judged over the whole file, by the caller, from the
 tallies kept here. This module must not read files.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,8 +34,9 @@ import pandas as pd
 
 from workshop.cube import NOT_STATED
 from workshop.feedback.advocates import advocate_flags
+from workshop.feedback.client_values import resolve_values
 from workshop.feedback.dates import DateRead, DateReader
-from workshop.feedback.mapping import FeedbackMapping, resolve_values
+from workshop.feedback.mapping import FeedbackMapping
 from workshop.feedback.scales import MISSING_MARKERS, Answer, fold_all, is_missing
 from workshop.feedback.validation import WARNING, ColumnTally, ValidationReport
 from workshop.promise import Promise
@@ -79,9 +81,16 @@ class Converted:
 class Canonicalizer:
     """Converts chunk after chunk, remembering what spans chunks: date order, ids seen, tallies."""
 
-    def __init__(self, mapping: FeedbackMapping, promise: Promise, report: ValidationReport, *,
-                 duplicate_reason: str = DUPLICATE_ID, labels: dict[str, str] | None = None,
-                 today: pd.Timestamp | None = None):
+    def __init__(
+        self,
+        mapping: FeedbackMapping,
+        promise: Promise,
+        report: ValidationReport,
+        *,
+        duplicate_reason: str = DUPLICATE_ID,
+        labels: dict[str, str] | None = None,
+        today: pd.Timestamp | None = None,
+    ):
         self.mapping = mapping
         self.promise = promise
         self.report = report
@@ -98,9 +107,12 @@ class Canonicalizer:
         """The first and last date read (dates in the future are errors, not the period)."""
         self.latest = (today or pd.Timestamp.now()).normalize() + pd.Timedelta(days=1) + FUTURE_SLACK
         self.rules = {target: source.answer_rule() for target, source in self._scored_sources().items()}
-        self.tallies = {target: ColumnTally(self.labels.get(target, target), target, source.scale or "0-10",
-                                            self.rules[target].rule)
-                        for target, source in self._scored_sources().items()}
+        self.tallies = {
+            target: ColumnTally(
+                self.labels.get(target, target), target, source.scale or "0-10", self.rules[target].rule
+            )
+            for target, source in self._scored_sources().items()
+        }
         report.tallies.extend(self.tallies.values())
 
     def _scored_sources(self) -> dict:
@@ -138,24 +150,25 @@ class Canonicalizer:
         self._duplicates(ids, chunk.rows, reasons)
         self._count_set_aside(chunk, reasons)
         keep = still_kept(reasons)
-        touchpoint = self._values_in(chunk, "touchpoint", keep, self.promise.touchpoints,
-                                     self.mapping.touchpoints)
+        touchpoint = self._values_in(chunk, "touchpoint", keep, self.promise.touchpoints, self.mapping.touchpoints)
         segment = self._values_in(chunk, "segment", keep, [], self.mapping.segments)
         recommend = scores.get("recommend", np.full(n, np.nan))
         kept = int(keep.sum())
         # Text columns stay object arrays: letting pandas infer its string dtype copies every value again.
-        frame = pd.DataFrame({
-            "response_id": pd.Series(ids[keep], dtype=object),
-            "date": dates[keep],
-            "touchpoint": touchpoint,
-            "segment": segment,
-            "recommend": recommend[keep],
-            "advocate": self._advocates(chunk, recommend)[keep],
-            "comment": pd.Series(comment[keep], dtype=object),
-            "source": pd.Series(np.full(kept, "survey", dtype=object), dtype=object),
-            **({"overall": scores["overall"][keep]} if "overall" in scores else {}),
-            **{p: scores[p][keep] if p in scores else np.full(kept, np.nan) for p in self.pillar_ids},
-        })
+        frame = pd.DataFrame(
+            {
+                "response_id": pd.Series(ids[keep], dtype=object),
+                "date": dates[keep],
+                "touchpoint": touchpoint,
+                "segment": segment,
+                "recommend": recommend[keep],
+                "advocate": self._advocates(chunk, recommend)[keep],
+                "comment": pd.Series(comment[keep], dtype=object),
+                "source": pd.Series(np.full(kept, "survey", dtype=object), dtype=object),
+                **({"overall": scores["overall"][keep]} if "overall" in scores else {}),
+                **{p: scores[p][keep] if p in scores else np.full(kept, np.nan) for p in self.pillar_ids},
+            }
+        )
         return Converted(frame, reasons)
 
     # --- scores ---------------------------------------------------------------------------------------
@@ -180,15 +193,23 @@ class Canonicalizer:
         _tally_seen(tally, codes, uniques, converted, months)
         rows = chunk.rows_of(target)
         for answer, message, fix in (
-                (Answer.OUT_OF_RANGE, f"values outside the {scale.id} scale, kept as not answered",
-                 "Check the scale in mapping.yml; if these are typing errors, tell the client."),
-                (Answer.UNREADABLE, f"values that are no answer on the {scale.id} scale, kept as not answered",
-                 "If the column holds words, choose a label scale (likert5, likert7) in mapping.yml; if it holds "
-                 "comments, map it to 'comment' instead.")):
+            (
+                Answer.OUT_OF_RANGE,
+                f"values outside the {scale.id} scale, kept as not answered",
+                "Check the scale in mapping.yml; if these are typing errors, tell the client.",
+            ),
+            (
+                Answer.UNREADABLE,
+                f"values that are no answer on the {scale.id} scale, kept as not answered",
+                "If the column holds words, choose a label scale (likert5, likert7) in mapping.yml; if it holds "
+                "comments, map it to 'comment' instead.",
+            ),
+        ):
             where = np.flatnonzero(status == answer)
             if len(where):
-                self.report.add(WARNING, message, tally.column, fix, rows[where[:5]], values[where[:5]],
-                                count=len(where))
+                self.report.add(
+                    WARNING, message, tally.column, fix, rows[where[:5]], values[where[:5]], count=len(where)
+                )
         return points, (status != Answer.MISSING) & (status != Answer.MISSING_CODE)
 
     # --- dates ----------------------------------------------------------------------------------------
@@ -199,8 +220,7 @@ class Canonicalizer:
             return np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"), np.full(n, DateRead.MISSING)
         return self.dates.read(chunk.values["date"], chunk.rows_of("date"))
 
-    def _check_dates(self, chunk: Responses, stamps: np.ndarray, status: np.ndarray,
-                     reasons: np.ndarray) -> np.ndarray:
+    def _check_dates(self, chunk: Responses, stamps: np.ndarray, status: np.ndarray, reasons: np.ndarray) -> np.ndarray:
         """Set aside open responses with a blank or unreadable date (when a date is mapped); report the future."""
         if "date" not in chunk.values:
             return stamps
@@ -209,26 +229,44 @@ class Canonicalizer:
         open_rows = still_kept(reasons)
         self.date_counts += np.bincount(status[open_rows], minlength=len(DateRead))
         for state, reason, fix in (
-                (DateRead.MISSING, NO_DATE, "Ask the client for the dates, or leave 'date' unmapped to load "
-                                            "every response as undated."),
-                (DateRead.UNREADABLE, BAD_DATE, "Check the date format and 'date_order' in mapping.yml.")):
+            (
+                DateRead.MISSING,
+                NO_DATE,
+                "Ask the client for the dates, or leave 'date' unmapped to load every response as undated.",
+            ),
+            (DateRead.UNREADABLE, BAD_DATE, "Check the date format and 'date_order' in mapping.yml."),
+        ):
             hit = open_rows & (status == state)
             if hit.any():
                 reasons[hit] = reason
                 where = np.flatnonzero(hit)
-                self.report.add(WARNING, f"{reason}, row set aside", column, fix, rows[where[:5]],
-                                chunk.values["date"][where[:5]], count=len(where))
+                self.report.add(
+                    WARNING,
+                    f"{reason}, row set aside",
+                    column,
+                    fix,
+                    rows[where[:5]],
+                    chunk.values["date"][where[:5]],
+                    count=len(where),
+                )
         future = still_kept(reasons) & (stamps > np.datetime64(self.latest))
         read = stamps[still_kept(reasons) & (status == DateRead.READ) & ~future]
         if len(read):
             first, last = read.min(), read.max()
-            self.period = (first, last) if self.period is None else (min(first, self.period[0]),
-                                                                        max(last, self.period[1]))
+            self.period = (
+                (first, last) if self.period is None else (min(first, self.period[0]), max(last, self.period[1]))
+            )
         if future.any():
             where = np.flatnonzero(future)
-            self.report.add(WARNING, "dates in the future, kept", column,
-                            "Check the date order and the computer's clock; tell the client if the export is wrong.",
-                            rows[where[:5]], chunk.values["date"][where[:5]], count=len(where))
+            self.report.add(
+                WARNING,
+                "dates in the future, kept",
+                column,
+                "Check the date order and the computer's clock; tell the client if the export is wrong.",
+                rows[where[:5]],
+                chunk.values["date"][where[:5]],
+                count=len(where),
+            )
         return stamps
 
     # --- ids ------------------------------------------------------------------------------------------
@@ -246,9 +284,15 @@ class Canonicalizer:
             ids = ids.copy()
             where = np.flatnonzero(blank)
             ids[where] = [f"row {r}" for r in chunk.rows[where]]
-            self.report.add(WARNING, "responses with no response id, named by their row number instead",
-                            self.labels.get("response_id"), "Nothing to do, unless the client's ids matter to you.",
-                            chunk.rows[where[:5]], chunk.values["response_id"][where[:5]], count=len(where))
+            self.report.add(
+                WARNING,
+                "responses with no response id, named by their row number instead",
+                self.labels.get("response_id"),
+                "Nothing to do, unless the client's ids matter to you.",
+                chunk.rows[where[:5]],
+                chunk.values["response_id"][where[:5]],
+                count=len(where),
+            )
         return ids
 
     def _duplicates(self, ids: np.ndarray, rows: np.ndarray, reasons: np.ndarray) -> None:
@@ -271,9 +315,15 @@ class Canonicalizer:
         if duplicate.any():
             hit = open_positions[duplicate]
             reasons[hit] = self.duplicate_reason
-            self.report.add(WARNING, self.duplicate_reason, self.labels.get("response_id"),
-                            "Nothing to do: each response is counted once. Tell the client if the export repeats rows.",
-                            rows[hit[:5]], ids[hit[:5]], count=len(hit))
+            self.report.add(
+                WARNING,
+                self.duplicate_reason,
+                self.labels.get("response_id"),
+                "Nothing to do: each response is counted once. Tell the client if the export repeats rows.",
+                rows[hit[:5]],
+                ids[hit[:5]],
+                count=len(hit),
+            )
         fresh = np.sort(hashes[~duplicate])
         self.seen_ids = np.insert(self.seen_ids, np.searchsorted(self.seen_ids, fresh), fresh)
 
@@ -281,10 +331,16 @@ class Canonicalizer:
         for reason in (BLANK_ROW, NOTHING_ANSWERED):
             hit = np.flatnonzero(reasons == reason)
             if len(hit):
-                self.report.add(WARNING, f"{reason}, row set aside", None,
-                                "Nothing to do: these rows hold no feedback." if reason == BLANK_ROW else
-                                "Check that every pillar question is mapped; otherwise nothing to do.",
-                                chunk.rows[hit[:5]], count=len(hit))
+                self.report.add(
+                    WARNING,
+                    f"{reason}, row set aside",
+                    None,
+                    "Nothing to do: these rows hold no feedback."
+                    if reason == BLANK_ROW
+                    else "Check that every pillar question is mapped; otherwise nothing to do.",
+                    chunk.rows[hit[:5]],
+                    count=len(hit),
+                )
 
     # --- text fields ----------------------------------------------------------------------------------
 
@@ -297,8 +353,9 @@ class Canonicalizer:
         comment = np.array(texts + [None], dtype=object)[codes]
         return comment, ~pd.isna(comment)
 
-    def _values_in(self, chunk: Responses, target: str, keep: np.ndarray, known: list[str],
-                   value_map: dict[str, str]) -> pd.Series:
+    def _values_in(
+        self, chunk: Responses, target: str, keep: np.ndarray, known: list[str], value_map: dict[str, str]
+    ) -> pd.Series:
         """Translated touchpoint/segment values of the kept responses; NOT_STATED where missing.
 
         Built by taking from the few distinct labels, as pandas' string type: the cube reads it without
@@ -309,9 +366,9 @@ class Canonicalizer:
         codes, uniques = self._factorized(chunk, target)
         codes = codes[keep]
         blank = _missing_texts(uniques).tolist()
-        given = [str(u) for u, b in zip(uniques, blank) if not b]
+        given = [str(u) for u, b in zip(uniques, blank, strict=True) if not b]
         translated, known_flags = resolve_values(given, value_map, known)
-        lookup = iter(zip(translated, known_flags))
+        lookup = iter(zip(translated, known_flags, strict=True))
         labels, unknown = [], []
         for b in blank:
             label, ok = (NOT_STATED, True) if b else next(lookup)
@@ -322,10 +379,16 @@ class Canonicalizer:
         if bad.any():
             where = np.flatnonzero(bad)
             rows = chunk.rows_of(target)[keep]
-            self.report.add(WARNING, f"{target}s that are not in the promise ({', '.join(known)}), kept as written",
-                            self.labels.get(target), f"Translate them under '{target}s:' in mapping.yml "
-                            f"(e.g. 'Call centre: phone'), or add the {target} to the promise.",
-                            rows[where[:5]], chunk.values[target][keep][where[:5]], count=len(where))
+            self.report.add(
+                WARNING,
+                f"{target}s that are not in the promise ({', '.join(known)}), kept as written",
+                self.labels.get(target),
+                f"Translate them under '{target}s:' in mapping.yml "
+                f"(e.g. 'Call centre: phone'), or add the {target} to the promise.",
+                rows[where[:5]],
+                chunk.values[target][keep][where[:5]],
+                count=len(where),
+            )
         return out
 
     def _factorized(self, chunk: Responses, target: str) -> tuple[np.ndarray, np.ndarray]:
@@ -354,12 +417,14 @@ def _month_keys(stamps: np.ndarray) -> np.ndarray:
     return np.where(np.isnat(stamps), -1, months)
 
 
-def _tally_seen(tally: ColumnTally, codes: np.ndarray, uniques: np.ndarray, converted: list, months: np.ndarray) -> None:
+def _tally_seen(
+    tally: ColumnTally, codes: np.ndarray, uniques: np.ndarray, converted: list, months: np.ndarray
+) -> None:
     """Record, per distinct answer, what a person needs to judge the column's scale: whole numbers 0–10 by
     month, and the texts and numbers the rule could not read."""
     per_unique = np.bincount(codes[codes >= 0], minlength=len(uniques))
     whole = np.full(len(uniques), -1, dtype=np.int64)
-    for i, (value, (_, status)) in enumerate(zip(uniques, converted)):
+    for i, (value, (_, status)) in enumerate(zip(uniques, converted, strict=True)):
         number = _whole_number(value)
         if number is not None and status != Answer.MISSING_CODE:
             whole[i] = number
@@ -375,8 +440,9 @@ def _tally_seen(tally: ColumnTally, codes: np.ndarray, uniques: np.ndarray, conv
     for month in np.unique(months[counted]):
         here = counted & (months == month)
         key = "" if month < 0 else str(np.datetime64(int(month), "M"))
-        tally.numbers[key] = tally.numbers.get(key, np.zeros(11, dtype=np.int64)) \
-            + np.bincount(answer[here], minlength=11)
+        tally.numbers[key] = tally.numbers.get(key, np.zeros(11, dtype=np.int64)) + np.bincount(
+            answer[here], minlength=11
+        )
 
 
 def _whole_number(value: object) -> int | None:
@@ -406,8 +472,10 @@ def id_texts(values: np.ndarray) -> np.ndarray:
     if pd.api.types.infer_dtype(series, skipna=False) == "string":
         return np.fromiter(map(str.strip, series.to_numpy(dtype=object)), dtype=object, count=len(series))
     codes, uniques = pd.factorize(_as_objects(np.asarray(values)))
-    texts = ["" if is_missing(u) else (str(int(u)) if isinstance(u, float) and u.is_integer() else str(u).strip())
-             for u in uniques]
+    texts = [
+        "" if is_missing(u) else (str(int(u)) if isinstance(u, float) and u.is_integer() else str(u).strip())
+        for u in uniques
+    ]
     return np.array(texts + [""], dtype=object)[codes]
 
 

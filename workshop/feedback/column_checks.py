@@ -20,9 +20,10 @@ most dates unreadable                               blocking   the date format a
 responses over more than three years                headline   filter months in step 3, or a shorter export
 =================================================== ========== ==============================================
 """
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -45,18 +46,38 @@ def judge_columns(report: ValidationReport, tallies: Iterable[ColumnTally]) -> N
     """Add the whole-file problems of each score column to ``report``."""
     for tally in tallies:
         if tally.given and tally.unreadable > MOSTLY * tally.given:
-            report.add(BLOCKING, f"is mostly text that is no answer on the {tally.scale} scale "
-                                 f"({tally.unreadable:,} of {tally.given:,} answers)", tally.column,
-                       _labels_fix(tally), None, _examples(tally.unreadable_texts), count=1)
+            report.add(
+                BLOCKING,
+                f"is mostly text that is no answer on the {tally.scale} scale "
+                f"({tally.unreadable:,} of {tally.given:,} answers)",
+                tally.column,
+                _labels_fix(tally),
+                None,
+                _examples(tally.unreadable_texts),
+                count=1,
+            )
         elif tally.given and tally.out_of_range > MOSTLY * tally.given:
-            report.add(BLOCKING, f"is mostly outside the {tally.scale} scale "
-                                 f"({tally.out_of_range:,} of {tally.given:,} answers): the scale is probably wrong",
-                       tally.column, _out_of_range_fix(tally), None, _examples(tally.out_of_range_values), count=1)
+            report.add(
+                BLOCKING,
+                f"is mostly outside the {tally.scale} scale "
+                f"({tally.out_of_range:,} of {tally.given:,} answers): the scale is probably wrong",
+                tally.column,
+                _out_of_range_fix(tally),
+                None,
+                _examples(tally.out_of_range_values),
+                count=1,
+            )
         elif tally.given:
             _judge_mixed(report, tally)
         elif report.rows_read:
-            report.add(WARNING, f"has no answers: '{tally.target}' gets no scores", tally.column,
-                       "Check that the right column is mapped.", count=1, headline=True)
+            report.add(
+                WARNING,
+                f"has no answers: '{tally.target}' gets no scores",
+                tally.column,
+                "Check that the right column is mapped.",
+                count=1,
+                headline=True,
+            )
 
 
 def _examples(seen: dict[str, int]) -> list[str]:
@@ -68,24 +89,32 @@ def _labels_fix(tally: ColumnTally) -> str:
     labels = sorted(tally.unreadable_texts, key=lambda label: -tally.unreadable_texts[label])
     if 0 < len(labels) <= LABELS_SHOWN:
         block = ", ".join(f"{label}: ?" for label in labels)
-        return (f"If these words are its answers, give each its points out of 10 in mapping.yml: "
-                f"{{column: {tally.column}, scale: labels, labels: {{{block}}}}} (e.g. negative: 0, neutral: 5, "
-                "positive: 10). If it holds comments, map it to 'comment'; otherwise map the right column.")
-    return ("It holds many different texts: if they are comments, map the column to 'comment'; otherwise map "
-            "the right column. Words on a 5- or 7-point scale take scale likert5 or likert7.")
+        return (
+            f"If these words are its answers, give each its points out of 10 in mapping.yml: "
+            f"{{column: {tally.column}, scale: labels, labels: {{{block}}}}} (e.g. negative: 0, neutral: 5, "
+            "positive: 10). If it holds comments, map it to 'comment'; otherwise map the right column."
+        )
+    return (
+        "It holds many different texts: if they are comments, map the column to 'comment'; otherwise map "
+        "the right column. Words on a 5- or 7-point scale take scale likert5 or likert7."
+    )
 
 
 def _out_of_range_fix(tally: ColumnTally) -> str:
     outside = tally.out_of_range_values
     numbers = [float(v) for v in outside if _is_number(v)]
     if numbers and set(numbers) == {0.0} and tally.scale in ("1-5", "1-7", "1-10", "stars"):
-        return (f"0 is not on the {tally.scale} scale: if 0 means 'not rated' (as review sites export it), add "
-                f"'missing: [0]' under this column in mapping.yml, so 0s count as not answered, never as scores.")
+        return (
+            f"0 is not on the {tally.scale} scale: if 0 means 'not rated' (as review sites export it), add "
+            f"'missing: [0]' under this column in mapping.yml, so 0s count as not answered, never as scores."
+        )
     if numbers:
         fitting = "0-100" if max(numbers) > 10 else "1-10" if min(numbers) >= 1 else "0-10"
-        return (f"Answers run from {min(numbers):g} to {max(numbers):g}: choose the scale that fits them "
-                f"(e.g. {fitting}) for this column in mapping.yml, or name the answers that mean 'not answered' "
-                "with 'missing: [...]'.")
+        return (
+            f"Answers run from {min(numbers):g} to {max(numbers):g}: choose the scale that fits them "
+            f"(e.g. {fitting}) for this column in mapping.yml, or name the answers that mean 'not answered' "
+            "with 'missing: [...]'."
+        )
     return "Choose the column's scale in mapping.yml."
 
 
@@ -115,14 +144,22 @@ def _judge_mixed(report: ValidationReport, tally: ColumnTally) -> None:
     if smaller < max(MIXED_MIN_ANSWERS, MIXED_WARN * answered):
         return
     share = smaller / answered
-    when = (f"; up to {change[0]} every answer is 5 or less, from {change[1]} answers reach 10" if change else
-            "; the two are mixed in the same months, so no answer can be told apart")
+    when = (
+        f"; up to {change[0]} every answer is 5 or less, from {change[1]} answers reach 10"
+        if change
+        else "; the two are mixed in the same months, so no answer can be told apart"
+    )
     severity = BLOCKING if share >= MIXED_BLOCK else WARNING
-    report.add(severity, f"looks like two scales in one column: {low:,} answers from 1 to 5 and {high:,} from "
-                         f"6 to 10 ({share:.0%} of its answers){when}", tally.column,
-               "Ask the client whether the question changed scale. Load the periods as separate files (each with "
-               "its own scale), or map the scale most answers use and accept the rest as out of range.",
-               count=1, headline=True)
+    report.add(
+        severity,
+        f"looks like two scales in one column: {low:,} answers from 1 to 5 and {high:,} from "
+        f"6 to 10 ({share:.0%} of its answers){when}",
+        tally.column,
+        "Ask the client whether the question changed scale. Load the periods as separate files (each with "
+        "its own scale), or map the scale most answers use and accept the rest as out of range.",
+        count=1,
+        headline=True,
+    )
 
 
 def _scale_change_month(tally: ColumnTally) -> tuple[str, str] | None:
@@ -141,29 +178,51 @@ def _scale_change_month(tally: ColumnTally) -> tuple[str, str] | None:
     return months[first_above - 1], months[first_above]
 
 
-def judge_dates(report: ValidationReport, date_column: str | None, date_counts: np.ndarray,
-                period: tuple[np.datetime64, np.datetime64] | None) -> None:
+def judge_dates(
+    report: ValidationReport,
+    date_column: str | None,
+    date_counts: np.ndarray,
+    period: tuple[np.datetime64, np.datetime64] | None,
+) -> None:
     """Say in words when the dates cannot carry the story: none mapped, mostly unreadable, or years apart."""
     if not report.rows_read:
         return
     if date_column is None:
-        report.add(WARNING, "no date column is mapped: every response is undated, so no view can show months, a "
-                            "trend or today's experience apart from last year's", None,
-                   "Map the column that holds each response's date in mapping.yml (fields: date), or ask the "
-                   "client for an export with dates.", count=1, headline=True)
+        report.add(
+            WARNING,
+            "no date column is mapped: every response is undated, so no view can show months, a "
+            "trend or today's experience apart from last year's",
+            None,
+            "Map the column that holds each response's date in mapping.yml (fields: date), or ask the "
+            "client for an export with dates.",
+            count=1,
+            headline=True,
+        )
         return
     read, unreadable = int(date_counts[DateRead.READ]), int(date_counts[DateRead.UNREADABLE])
     if unreadable and unreadable > MOSTLY * (read + unreadable):
-        report.add(BLOCKING, f"most dates are not dates the kit can read ({unreadable:,} of {read + unreadable:,}): "
-                             "the few rows kept would not be today's experience", date_column,
-                   "Check that this column holds dates, their format and 'date_order' in mapping.yml; or leave "
-                   "'date' unmapped to load every response as undated.", count=1, headline=True)
+        report.add(
+            BLOCKING,
+            f"most dates are not dates the kit can read ({unreadable:,} of {read + unreadable:,}): "
+            "the few rows kept would not be today's experience",
+            date_column,
+            "Check that this column holds dates, their format and 'date_order' in mapping.yml; or leave "
+            "'date' unmapped to load every response as undated.",
+            count=1,
+            headline=True,
+        )
     if period is not None:
-        first, last = (str(np.datetime64(d, "M")) for d in period)
-        months = int((np.datetime64(period[1], "M") - np.datetime64(period[0], "M")).astype(int)) + 1
+        first_month, last_month = (d.astype("datetime64[M]") for d in period)
+        first, last = str(first_month), str(last_month)
+        months = int((last_month - first_month).astype(int)) + 1
         if months > LONG_SPAN_MONTHS:
             years = f"{months // 12} years" + (f" and {months % 12} months" if months % 12 else "")
-            report.add(WARNING, f"the responses span {years} ({first} to {last}): older answers are "
-                                "not today's experience", date_column,
-                       "Narrow the months in step 3's filter to the last 12–24, or ask the client for an export of "
-                       "that period.", count=1, headline=True)
+            report.add(
+                WARNING,
+                f"the responses span {years} ({first} to {last}): older answers are not today's experience",
+                date_column,
+                "Narrow the months in step 3's filter to the last 12–24, or ask the client for an export of "
+                "that period.",
+                count=1,
+                headline=True,
+            )

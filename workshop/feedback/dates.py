@@ -10,6 +10,7 @@ Day-first or month-first is the mapping's ``date_order``. With ``auto`` the file
 being; if the file later proves month-first, or never says, the reader reports it as blocking, so a wrong
 month never reaches the cube silently. This module reads values; it must not decide what to do with a row.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,7 @@ from enum import IntEnum
 import numpy as np
 import pandas as pd
 
-from workshop.feedback.scales import fold, MISSING_MARKERS
+from workshop.feedback.scales import MISSING_MARKERS, fold
 
 DATE_ORDERS = ("auto", "day_first", "month_first")
 PROVISIONAL_ORDER = "day_first"
@@ -34,7 +35,9 @@ _ISO = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:[ T].*)?$")
 _TIME_ZONE = re.compile(r"(?<=\d)(?:Z|[+-]\d{2}:?\d{2})$")
 _NUMERIC = re.compile(r"^\d+(?:[.,]\d+)?$")
 _DAY_MONTH = re.compile(
-    r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{2}|\d{4})(?:[ T,]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$")
+    r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{2}|\d{4})"  # day and month in either order, then the year
+    r"(?:[ T,]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"  # an optional time of day
+)
 _MONTH_NAME = re.compile(r"[a-z]{3,}")
 
 
@@ -102,15 +105,16 @@ class DateReader:
                 elif _MONTH_NAME.search(text.casefold()):
                     named.append((i, text))
         if iso:
-            index, texts = zip(*iso)
+            index, texts = zip(*iso, strict=True)
             parsed = pd.to_datetime(pd.Series(texts), format="ISO8601", errors="coerce")
             self._store(list(index), parsed, stamps, status)
         if day_month:
             self._read_day_month(day_month, first_row, stamps, status)
         if named:
-            index, texts = zip(*named)
-            parsed = pd.to_datetime(pd.Series(texts), format="mixed", dayfirst=self.decided != "month_first",
-                                    errors="coerce")
+            index, texts = zip(*named, strict=True)
+            parsed = pd.to_datetime(
+                pd.Series(texts), format="mixed", dayfirst=self.decided != "month_first", errors="coerce"
+            )
             self._store(list(index), parsed, stamps, status)
         return stamps, status
 
@@ -128,8 +132,9 @@ class DateReader:
         stamps[where[good]] = parsed.to_numpy(dtype="datetime64[ns]")[good]
         status[where[good]] = DateRead.READ
 
-    def _read_day_month(self, items: list[tuple[int, str]], first_row: np.ndarray, stamps: np.ndarray,
-                        status: np.ndarray) -> None:
+    def _read_day_month(
+        self, items: list[tuple[int, str]], first_row: np.ndarray, stamps: np.ndarray, status: np.ndarray
+    ) -> None:
         index = np.array([i for i, _ in items])
         parts = pd.Series([t for _, t in items]).str.extract(_DAY_MONTH).astype(float)
         a, b = parts["a"].to_numpy(), parts["b"].to_numpy()
@@ -151,9 +156,18 @@ class DateReader:
         year = parts["y"].to_numpy()
         year = np.where(year < 100, np.where(year < 70, 2000 + year, 1900 + year), year)
         parsed = pd.to_datetime(
-            pd.DataFrame({"year": year, "month": month, "day": day, "hour": parts["H"].fillna(0),
-                          "minute": parts["M"].fillna(0), "second": parts["S"].fillna(0)}),
-            errors="coerce")
+            pd.DataFrame(
+                {
+                    "year": year,
+                    "month": month,
+                    "day": day,
+                    "hour": parts["H"].fillna(0),
+                    "minute": parts["M"].fillna(0),
+                    "second": parts["S"].fillna(0),
+                }
+            ),
+            errors="coerce",
+        )
         self._store(list(index), parsed, stamps, status)
 
     def ambiguity(self) -> tuple[str, str, tuple[int, str]] | None:
@@ -164,11 +178,17 @@ class DateReader:
             return None
         if self.decided == "month_first":
             row, value = self.evidence["month_first"]
-            return (f"dates were read day-first until row {row} ({value!r}) showed the file writes month first",
-                    "Set 'date_order: month_first' in mapping.yml and load again.", self.read_provisionally)
-        return ("dates such as this one can be read day-first or month-first, and no date in the file says which",
-                "Ask the client which their survey tool writes, then set 'date_order: day_first' or "
-                "'date_order: month_first' in mapping.yml.", self.read_provisionally)
+            return (
+                f"dates were read day-first until row {row} ({value!r}) showed the file writes month first",
+                "Set 'date_order: month_first' in mapping.yml and load again.",
+                self.read_provisionally,
+            )
+        return (
+            "dates such as this one can be read day-first or month-first, and no date in the file says which",
+            "Ask the client which their survey tool writes, then set 'date_order: day_first' or "
+            "'date_order: month_first' in mapping.yml.",
+            self.read_provisionally,
+        )
 
 
 def _naive(stamps: pd.Series) -> pd.Series:

@@ -16,12 +16,13 @@ pillar at all) are blocking problems in the report; the rest of the file is stil
 everything at once. A file that cannot be read at all raises FeedbackError. This module must not import
 widgets or plotting libraries.
 """
+
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -90,8 +91,11 @@ class _ExplorerSample:
         if commented.empty:
             return
         # A random key per comment; keeping the smallest keys is a uniform sample of any size of stream.
-        self.parts.append(commented.assign(_key=self.rng.random(len(commented)),
-                                           _order=np.arange(self.total, self.total + len(commented))))
+        self.parts.append(
+            commented.assign(
+                _key=self.rng.random(len(commented)), _order=np.arange(self.total, self.total + len(commented))
+            )
+        )
         self.total += len(commented)
         self.held += len(commented)
         if self.held > 2 * self.cap:
@@ -111,8 +115,15 @@ class _ExplorerSample:
         return frame[columns].reset_index(drop=True)
 
 
-def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, *, chunk_rows: int = 200_000,
-                  progress: Progress | None = None, calls: pd.DataFrame | None = None) -> LoadedFeedback:
+def load_feedback(
+    path: str | Path,
+    mapping: FeedbackMapping,
+    promise: Promise,
+    *,
+    chunk_rows: int = 200_000,
+    progress: Progress | None = None,
+    calls: pd.DataFrame | None = None,
+) -> LoadedFeedback:
     """Stream a feedback file through ``mapping`` into a cube, an explorer frame and a validation report.
 
     Scores in the cube and the explorer are whole points 0–10; missing is NaN, never 0. ``calls`` are
@@ -135,8 +146,13 @@ def load_feedback(path: str | Path, mapping: FeedbackMapping, promise: Promise, 
         report.rows_read = 0
         return LoadedFeedback(builder.build(), explorer.frame(explorer_columns), report, mapping)
     targets = _targets(usable)
-    canonical = Canonicalizer(usable, promise, report, labels=_labels(usable),
-                              duplicate_reason=NOT_TOGETHER if usable.layout == "long" else DUPLICATE_ID)
+    canonical = Canonicalizer(
+        usable,
+        promise,
+        report,
+        labels=_labels(usable),
+        duplicate_reason=NOT_TOGETHER if usable.layout == "long" else DUPLICATE_ID,
+    )
     pivot = LongPivot(usable, report) if usable.layout == "long" else None
     wanted = usable.columns_used()
     scored_columns = {s.column for s in [*usable.pillars.values(), *usable.measures().values()] if s.column}
@@ -168,28 +184,37 @@ _FEW_VALUES = {"touchpoint": "where customers met you: phone, store, web", "segm
 
 
 def _report_grouping(report: ValidationReport, grouping: AxisGrouping, column: str | None) -> None:
-    report.add(WARNING, f"has {grouping.distinct:,} different values, more than a room can read: the "
-                        f"{grouping.kept} largest are kept and the rest shown as '{OTHER}'", column,
-               f"Map a column with a few values ({_FEW_VALUES[grouping.axis]}) as the {grouping.axis}, or leave "
-               "it unmapped.", count=grouping.distinct)
+    report.add(
+        WARNING,
+        f"has {grouping.distinct:,} different values, more than a room can read: the "
+        f"{grouping.kept} largest are kept and the rest shown as '{OTHER}'",
+        column,
+        f"Map a column with a few values ({_FEW_VALUES[grouping.axis]}) as the {grouping.axis}, or leave it unmapped.",
+        count=grouping.distinct,
+    )
 
 
-def _merge_calls(calls: pd.DataFrame | None, builder: CubeBuilder, explorer: _ExplorerSample,
-                 report: ValidationReport) -> int:
+def _merge_calls(
+    calls: pd.DataFrame | None, builder: CubeBuilder, explorer: _ExplorerSample, report: ValidationReport
+) -> int:
     if calls is None or calls.empty:
         return 0
     builder.add(calls)
     explorer.add(calls)
-    report.notes.append(f"Advocate calls: {len(calls):,} logged in {CALLS_FILE}, added to the scores and "
-                        "comments (source 'call'); the row counts below are the file's alone.")
+    report.notes.append(
+        f"Advocate calls: {len(calls):,} logged in {CALLS_FILE}, added to the scores and "
+        "comments (source 'call'); the row counts below are the file's alone."
+    )
     return len(calls)
 
 
 def _describe(report: ValidationReport, fmt, mapping: FeedbackMapping) -> None:
     if fmt.kind == "csv":
         replaced = ", bytes that are not UTF-8 read as �" if fmt.encoding_errors == "replace" else ""
-        report.notes.append(f"Read as CSV: encoding {fmt.encoding}{replaced}, delimiter {fmt.delimiter!r}, "
-                            f"headings on row {fmt.header_row}.")
+        report.notes.append(
+            f"Read as CSV: encoding {fmt.encoding}{replaced}, delimiter {fmt.delimiter!r}, "
+            f"headings on row {fmt.header_row}."
+        )
     elif fmt.kind == "xlsx":
         report.notes.append(f"Read as Excel: sheet '{fmt.sheet}', headings on row {fmt.header_row}.")
     else:
@@ -199,20 +224,28 @@ def _describe(report: ValidationReport, fmt, mapping: FeedbackMapping) -> None:
     report.notes.append(ROUNDING_RULE)
 
 
-def _usable(mapping: FeedbackMapping, columns: list[str], promise: Promise,
-            report: ValidationReport) -> FeedbackMapping:
+def _usable(
+    mapping: FeedbackMapping, columns: list[str], promise: Promise, report: ValidationReport
+) -> FeedbackMapping:
     """The mapping without what cannot be read (each recorded as a blocking problem)."""
     for message, column, fix in mapping_issues(mapping, columns, promise):
         report.add(BLOCKING, message, column or None, fix, count=1)
     for pillar in promise.pillars:
         if pillar.id not in mapping.pillars:
-            report.add(WARNING, f"pillar '{pillar.name}' is not measured: {NOT_MAPPED}", None,
-                       "Map the column or question that scores it in notebook 02 (or mapping.yml), or tell the "
-                       "room the feedback says nothing about it.", count=1, headline=True)
+            report.add(
+                WARNING,
+                f"pillar '{pillar.name}' is not measured: {NOT_MAPPED}",
+                None,
+                "Map the column or question that scores it in notebook 02 (or mapping.yml), or tell the "
+                "room the feedback says nothing about it.",
+                count=1,
+                headline=True,
+            )
     usable = copy.deepcopy(mapping)
     usable.fields = {k: s for k, s in usable.fields.items() if s.column is None or s.column in columns}
-    usable.pillars = {k: s for k, s in usable.pillars.items()
-                      if k in promise.pillar_ids and (s.column is None or s.column in columns)}
+    usable.pillars = {
+        k: s for k, s in usable.pillars.items() if k in promise.pillar_ids and (s.column is None or s.column in columns)
+    }
     for target, measure in usable.measures().items():
         if measure.column is not None and measure.column not in columns:
             setattr(usable, target, None)
@@ -222,8 +255,11 @@ def _usable(mapping: FeedbackMapping, columns: list[str], promise: Promise,
 
 
 def _can_pivot(mapping: FeedbackMapping, columns: list[str]) -> bool:
-    needed = [mapping.question_column, mapping.answer_column,
-              mapping.fields["response_id"].column if "response_id" in mapping.fields else None]
+    needed = [
+        mapping.question_column,
+        mapping.answer_column,
+        mapping.fields["response_id"].column if "response_id" in mapping.fields else None,
+    ]
     return all(c is not None and c in columns for c in needed)
 
 
@@ -255,9 +291,14 @@ def _reader_rejects(chunk: RawChunk, report: ValidationReport) -> None:
     report.set_aside(rows, reasons)
     for reason in dict.fromkeys(reasons):
         hit = rows[reasons == reason]
-        report.add(WARNING, f"{_kind_of(reason)}, row set aside", None,
-                   "Open the file at that row: a delimiter inside an unquoted value, or a cut-off export.",
-                   hit[:5], count=len(hit))
+        report.add(
+            WARNING,
+            f"{_kind_of(reason)}, row set aside",
+            None,
+            "Open the file at that row: a delimiter inside an unquoted value, or a cut-off export.",
+            hit[:5],
+            count=len(hit),
+        )
 
 
 def _reader_replacements(chunk: RawChunk, report: ValidationReport) -> None:
@@ -265,16 +306,28 @@ def _reader_replacements(chunk: RawChunk, report: ValidationReport) -> None:
     for row, column in chunk.replaced:
         rows_by_column.setdefault(column, []).append(row)
     for column, rows in rows_by_column.items():
-        report.add(WARNING, "bytes that are not UTF-8 in a file marked as UTF-8, kept as �", column,
-                   "Retype those characters in the client's file, or have it saved again as CSV UTF-8.", rows)
+        report.add(
+            WARNING,
+            "bytes that are not UTF-8 in a file marked as UTF-8, kept as �",
+            column,
+            "Retype those characters in the client's file, or have it saved again as CSV UTF-8.",
+            rows,
+        )
 
 
 def _kind_of(reason: str) -> str:
     return "rows with more values than columns" if reason.startswith("has ") else reason
 
 
-def _wide_chunk(chunk: RawChunk, targets: dict[str, str], mapping: FeedbackMapping, canonical: Canonicalizer,
-                builder: CubeBuilder, explorer: _ExplorerSample, report: ValidationReport) -> None:
+def _wide_chunk(
+    chunk: RawChunk,
+    targets: dict[str, str],
+    mapping: FeedbackMapping,
+    canonical: Canonicalizer,
+    builder: CubeBuilder,
+    explorer: _ExplorerSample,
+    report: ValidationReport,
+) -> None:
     frame = chunk.frame
     values = {target: frame[column].to_numpy() for target, column in targets.items()}
     converted = canonical.convert(Responses(values, chunk.rows))
@@ -287,8 +340,15 @@ def _wide_chunk(chunk: RawChunk, targets: dict[str, str], mapping: FeedbackMappi
         report.set_aside(chunk.rows[aside], converted.reasons[aside], raw.assign(file_row=chunk.rows[aside]))
 
 
-def _long_chunk(chunk: RawChunk, pivot: LongPivot, final: bool, canonical: Canonicalizer, builder: CubeBuilder,
-                explorer: _ExplorerSample, report: ValidationReport) -> None:
+def _long_chunk(
+    chunk: RawChunk,
+    pivot: LongPivot,
+    final: bool,
+    canonical: Canonicalizer,
+    builder: CubeBuilder,
+    explorer: _ExplorerSample,
+    report: ValidationReport,
+) -> None:
     pivoted = pivot.feed(chunk.frame, chunk.rows, final)
     report.set_aside(pivoted.set_aside_rows, pivoted.set_aside_reasons, pivoted.set_aside_raw)
     converted = canonical.convert(pivoted.responses, blank_rows_possible=False)
@@ -309,32 +369,58 @@ def _keep(frame: pd.DataFrame, builder: CubeBuilder, explorer: _ExplorerSample, 
 def _finish(report: ValidationReport, canonical: Canonicalizer, pivot: LongPivot | None) -> None:
     """Whole-file judgements: mostly unreadable columns, date order, unseen questions, nothing kept."""
     judge_columns(report, canonical.tallies.values())
-    judge_dates(report, canonical.labels.get("date") if "date" in canonical.mapping.fields else None,
-                canonical.date_counts, canonical.period)
+    judge_dates(
+        report,
+        canonical.labels.get("date") if "date" in canonical.mapping.fields else None,
+        canonical.date_counts,
+        canonical.period,
+    )
     ambiguity = canonical.dates.ambiguity()
     if ambiguity is not None:
         message, fix, (row, value) = ambiguity
         report.add(BLOCKING, message, canonical.labels.get("date"), fix, [row], [value], count=1)
     elif canonical.dates.decided and canonical.dates.order == "auto" and canonical.dates.evidence:
         row, value = canonical.dates.evidence[canonical.dates.decided]
-        report.notes.append(f"Dates read {canonical.dates.decided.replace('_', '-')}: row {row} ({value!r}) can "
-                            "only be read that way.")
+        report.notes.append(
+            f"Dates read {canonical.dates.decided.replace('_', '-')}: row {row} ({value!r}) can only be read that way."
+        )
     if pivot is not None:
         for question, target in pivot.unseen_questions().items():
-            report.add(BLOCKING, f"is mapped to '{target}' but never appears in the file", question,
-                       "Copy the question exactly as the export writes it into mapping.yml.", count=1)
+            report.add(
+                BLOCKING,
+                f"is mapped to '{target}' but never appears in the file",
+                question,
+                "Copy the question exactly as the export writes it into mapping.yml.",
+                count=1,
+            )
     if report.rows_read == 0:
-        report.add(BLOCKING, "the file has column headings but no responses", None,
-                   "Export the survey again with its responses.", count=1)
+        report.add(
+            BLOCKING,
+            "the file has column headings but no responses",
+            None,
+            "Export the survey again with its responses.",
+            count=1,
+        )
     elif report.responses_kept == 0:
-        report.add(BLOCKING, "no response could be kept: see the reasons above", None,
-                   "Fix the mapping or the file, then load it again.", count=1)
+        report.add(
+            BLOCKING,
+            "no response could be kept: see the reasons above",
+            None,
+            "Fix the mapping or the file, then load it again.",
+            count=1,
+        )
     elif report.rows_set_aside > MOSTLY * report.rows_read:
         # The findings would rest on a minority of the file: said before any figure.
-        report.add(WARNING, f"most rows were set aside ({report.rows_set_aside:,} of {report.rows_read:,} read): "
-                            f"every finding rests on the {report.rows_kept:,} kept", None,
-                   "Read the reasons above and fix the mapping or the file before the workshop; say so to the "
-                   "room if it must go ahead.", count=report.rows_set_aside, headline=True)
+        report.add(
+            WARNING,
+            f"most rows were set aside ({report.rows_set_aside:,} of {report.rows_read:,} read): "
+            f"every finding rests on the {report.rows_kept:,} kept",
+            None,
+            "Read the reasons above and fix the mapping or the file before the workshop; say so to the "
+            "room if it must go ahead.",
+            count=report.rows_set_aside,
+            headline=True,
+        )
 
 
 # --- checking a file, for `workshop check` and the mapping panel ------------------------------------------
@@ -360,16 +446,26 @@ class FeedbackCheck:
         if self.suggested and self.mapping is not None:
             body = yaml.safe_dump(mapping_to_dict(self.mapping), sort_keys=False, allow_unicode=True, width=110)
             notes = "".join(f"  - {note.sentence()}\n" for note in self.mapping.notes)
-            text = ("Suggested mapping (no mapping.yml given; save it with --save-mapping and correct it):\n"
-                    + "\n".join("  " + line for line in body.splitlines()) + "\n\n"
-                    + (f"How sure the suggestion is, field by field:\n{notes}\n" if notes else "") + text)
+            text = (
+                "Suggested mapping (no mapping.yml given; save it with --save-mapping and correct it):\n"
+                + "\n".join("  " + line for line in body.splitlines())
+                + "\n\n"
+                + (f"How sure the suggestion is, field by field:\n{notes}\n" if notes else "")
+                + text
+            )
         offer = names_offer(self.names_seen, self.comments_read)
         return text + "\n" + offer if offer else text
 
 
-def check_feedback(path: str | Path, promise: Promise, mapping: FeedbackMapping | None = None, *,
-                   source: str | None = None, chunk_rows: int = 200_000,
-                   progress: Progress | None = None) -> FeedbackCheck:
+def check_feedback(
+    path: str | Path,
+    promise: Promise,
+    mapping: FeedbackMapping | None = None,
+    *,
+    source: str | None = None,
+    chunk_rows: int = 200_000,
+    progress: Progress | None = None,
+) -> FeedbackCheck:
     """Load ``path`` with ``mapping`` (or a suggested one) and return the report; never raises FeedbackError.
 
     A file that cannot be read at all gives a report whose blocking problems say why.
@@ -386,8 +482,9 @@ def check_feedback(path: str | Path, promise: Promise, mapping: FeedbackMapping 
             report.add(BLOCKING, _sentence(problem), problem.field, problem.fix, count=1)
         return FeedbackCheck(report, mapping, suggested)
     comments = loaded.explorer["comment"]
-    return FeedbackCheck(loaded.report, mapping, suggested, names_in_comments(comments, privacy_rules(mapping)),
-                         len(comments))
+    return FeedbackCheck(
+        loaded.report, mapping, suggested, names_in_comments(comments, privacy_rules(mapping)), len(comments)
+    )
 
 
 def _sentence(problem: Problem) -> str:
@@ -396,8 +493,9 @@ def _sentence(problem: Problem) -> str:
     return f"{where}{problem.message}{value}"
 
 
-def load_workshop_feedback(folder: str | Path, *, progress: Callable[[float, int], None] | None = None
-                           ) -> LoadedFeedback:
+def load_workshop_feedback(
+    folder: str | Path, *, progress: Callable[[float, int], None] | None = None
+) -> LoadedFeedback:
     """The feedback of a workshop folder: its promise.yml, its mapping.yml, the file the mapping names, and
     the advocate calls logged in it (``advocate_calls.csv``, merged with ``source = call``).
 
@@ -407,8 +505,9 @@ def load_workshop_feedback(folder: str | Path, *, progress: Callable[[float, int
     folder = Path(folder)
     promise = load_promise(folder)
     mapping = load_mapping(folder)
-    return load_feedback(source_path(mapping, folder), mapping, promise, progress=progress,
-                         calls=load_calls(folder, promise))
+    return load_feedback(
+        source_path(mapping, folder), mapping, promise, progress=progress, calls=load_calls(folder, promise)
+    )
 
 
 class FeedbackBlocked(FeedbackError):
@@ -416,13 +515,16 @@ class FeedbackBlocked(FeedbackError):
 
     def __str__(self) -> str:
         problems = "\n".join(f"- {problem}" for problem in self.problems)
-        return (f"The feedback did not pass the check, so no finding is drawn from it:\n{problems}\n"
-                "Fix these in notebook 02 or mapping.yml ('workshop check' prints the whole report), "
-                "then run this again.")
+        return (
+            f"The feedback did not pass the check, so no finding is drawn from it:\n{problems}\n"
+            "Fix these in notebook 02 or mapping.yml ('workshop check' prints the whole report), "
+            "then run this again."
+        )
 
 
-def usable_workshop_feedback(folder: str | Path, *, progress: Callable[[float, int], None] | None = None
-                             ) -> LoadedFeedback:
+def usable_workshop_feedback(
+    folder: str | Path, *, progress: Callable[[float, int], None] | None = None
+) -> LoadedFeedback:
     """The feedback of a workshop folder, only when it passes the check: the one gate every finding goes
     through (``workshop report``, notebook 03's gap panel, notebook 05's report).
 

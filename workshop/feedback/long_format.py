@@ -9,10 +9,12 @@ turn up again after another response (an export not grouped by response) are set
 counted twice and the consultant knows to sort the export by response id.
 
 Within a response, each mapped question's first given answer is used (rows with an empty answer are
-skipped; a second given answer to the same question is reported); questions the mapping does not name are ignored, like unmapped columns in a wide export. Date,
-touchpoint, segment and advocate columns take their first non-blank value among the response's rows.
+skipped; a second given answer to the same question is reported); questions the mapping does not name are
+ignored, like unmapped columns in a wide export. Date, touchpoint, segment and advocate columns take their
+first non-blank value among the response's rows.
 This module reshapes; it does not convert values.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -53,12 +55,18 @@ class LongPivot:
         self.question_column = mapping.question_column
         self.answer_column = mapping.answer_column
         self.by_question: dict[str, str] = {}
-        for target, source in [*mapping.pillars.items(), *mapping.measures().items(),
-                               ("comment", mapping.fields.get("comment"))]:
+        for target, source in [
+            *mapping.pillars.items(),
+            *mapping.measures().items(),
+            ("comment", mapping.fields.get("comment")),
+        ]:
             if source is not None and source.question is not None:
                 self.by_question[fold(source.question)] = target
-        self.field_columns = {name: s.column for name, s in mapping.fields.items()
-                              if name not in ("response_id",) and s.column is not None}
+        self.field_columns = {
+            name: s.column
+            for name, s in mapping.fields.items()
+            if name not in ("response_id",) and s.column is not None
+        }
         if mapping.advocate is not None:
             self.field_columns["advocate"] = mapping.advocate.column
         self.questions_seen: set[str] = set()
@@ -86,9 +94,14 @@ class LongPivot:
             for reason in (BLANK, NO_ID):
                 hit = np.flatnonzero(blank_id)[reasons == reason]
                 if len(hit):
-                    self.report.add(WARNING, f"{reason}, row set aside", self.id_column,
-                                    "Nothing to do for blank rows; otherwise ask the client for the ids.",
-                                    frame[ROW].to_numpy()[hit[:5]], count=len(hit))
+                    self.report.add(
+                        WARNING,
+                        f"{reason}, row set aside",
+                        self.id_column,
+                        "Nothing to do for blank rows; otherwise ask the client for the ids.",
+                        frame[ROW].to_numpy()[hit[:5]],
+                        count=len(hit),
+                    )
         run = np.full(len(ids), -1, dtype=np.int64)
         named = np.flatnonzero(~blank_id)
         run[named] = np.cumsum(np.r_[True, ids[named][1:] != ids[named][:-1]]) - 1
@@ -100,19 +113,29 @@ class LongPivot:
             aside_rows.append(frame[ROW].to_numpy()[later])
             aside_reasons.append(np.full(int(later.sum()), NOT_TOGETHER, dtype=object))
             where = np.flatnonzero(later)
-            self.report.add(WARNING, f"{NOT_TOGETHER}, row set aside", self.id_column,
-                            "Sort the export by response id and load it again.",
-                            frame[ROW].to_numpy()[where[:5]], ids[where[:5]], count=len(where))
+            self.report.add(
+                WARNING,
+                f"{NOT_TOGETHER}, row set aside",
+                self.id_column,
+                "Sort the export by response id and load it again.",
+                frame[ROW].to_numpy()[where[:5]],
+                ids[where[:5]],
+                count=len(where),
+            )
             valid &= ~later
         keep = np.flatnonzero(valid)
         owner = pd.factorize(run[keep])[0]
         taken = frame.iloc[keep].reset_index(drop=True)
         set_aside = np.flatnonzero(~valid)
-        return LongChunk(self._responses(taken, ids[keep], owner), owner, taken[ROW].to_numpy(),
-                         self._without_free_text(taken),
-                         np.concatenate(aside_rows) if aside_rows else np.zeros(0, dtype=np.int64),
-                         np.concatenate(aside_reasons) if aside_reasons else np.zeros(0, dtype=object),
-                         self._without_free_text(frame.iloc[set_aside]))
+        return LongChunk(
+            self._responses(taken, ids[keep], owner),
+            owner,
+            taken[ROW].to_numpy(),
+            self._without_free_text(taken),
+            np.concatenate(aside_rows) if aside_rows else np.zeros(0, dtype=np.int64),
+            np.concatenate(aside_reasons) if aside_reasons else np.zeros(0, dtype=object),
+            self._without_free_text(frame.iloc[set_aside]),
+        )
 
     def _responses(self, frame: pd.DataFrame, ids: np.ndarray, owner: np.ndarray) -> Responses:
         n = int(owner.max()) + 1 if len(owner) else 0
@@ -127,17 +150,22 @@ class LongPivot:
         targets = questions.map(self.by_question)
         for target in dict.fromkeys(targets.dropna()):
             mine = (targets == target).to_numpy()
-            answers = pd.DataFrame({"owner": owner[mine], "answer": frame[self.answer_column].to_numpy()[mine],
-                                    ROW: file_rows[mine]})
+            answers = pd.DataFrame(
+                {"owner": owner[mine], "answer": frame[self.answer_column].to_numpy()[mine], ROW: file_rows[mine]}
+            )
             # A row with an empty answer (a skipped question) neither hides nor doubles a given answer.
             answers = answers[~answers["answer"].map(is_missing).to_numpy(dtype=bool)]
             twice = answers.duplicated("owner", keep="first").to_numpy()
             if twice.any():
-                self.report.add(WARNING, "a question answered twice in one response: the first answer is used",
-                                str(target), "Check the export; tell the client if answers are repeated.",
-                                answers[ROW].to_numpy()[twice][:5],
-                                None if target == "comment" else answers["answer"].to_numpy()[twice][:5],
-                                count=int(twice.sum()))
+                self.report.add(
+                    WARNING,
+                    "a question answered twice in one response: the first answer is used",
+                    str(target),
+                    "Check the export; tell the client if answers are repeated.",
+                    answers[ROW].to_numpy()[twice][:5],
+                    None if target == "comment" else answers["answer"].to_numpy()[twice][:5],
+                    count=int(twice.sum()),
+                )
             first = answers[~twice]
             values[target] = np.full(n, None, dtype=object)
             values[target][first["owner"].to_numpy()] = first["answer"].to_numpy()
@@ -146,8 +174,9 @@ class LongPivot:
         for name, column in self.field_columns.items():
             column_values = frame[column].to_numpy(dtype=object)
             given = ~np.array([is_missing(v) for v in column_values], dtype=bool)
-            firsts = pd.DataFrame({"owner": owner[given], "value": column_values[given],
-                                   ROW: file_rows[given]}).drop_duplicates("owner")
+            firsts = pd.DataFrame(
+                {"owner": owner[given], "value": column_values[given], ROW: file_rows[given]}
+            ).drop_duplicates("owner")
             values[name] = np.full(n, None, dtype=object)
             values[name][firsts["owner"].to_numpy()] = firsts["value"].to_numpy()
             value_rows[name] = first_rows.copy()

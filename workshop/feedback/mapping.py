@@ -14,6 +14,7 @@ then name a question label instead of a column.
 
 This module reads, writes and checks mappings; it does not read feedback rows.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -24,18 +25,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from workshop.errors import FeedbackError, Problem
 from workshop.feedback.dates import DATE_ORDERS
 from workshop.feedback.readers import FileFormat, file_kind
-from workshop.feedback.scales import SCALES, AnswerRule, fold, fold_all
+from workshop.feedback.scales import SCALES, AnswerRule
 from workshop.files import FileStamp, atomic_write_text, stamp_of_bytes, write_if_unchanged
 from workshop.promise import Promise
-from workshop.yaml_files import file_in, read_yaml, yaml_text
+from workshop.yaml_files import file_in, read_yaml, yaml_rewrite, yaml_text
 
 MAPPING_FILE = "mapping.yml"
 FIELDS = ("response_id", "date", "touchpoint", "segment", "comment")
+COLUMN_ONLY_FIELDS = ("response_id", "date", "touchpoint", "segment")
+"""The fields read from a column even in a long export (a row per response × question): the scores and the
+comment may name a question instead."""
 """Canonical fields read from one column each (``recommend`` and pillars also carry a scale)."""
 LAYOUTS = ("wide", "long")
 FILE_HEADER = (
@@ -43,6 +45,7 @@ FILE_HEADER = (
     "# Scales: " + ", ".join(SCALES) + ". null under 'format' means: detect it from the file.\n"
     "# touchpoints / segments: client value -> workshop value. date_order: auto, day_first or month_first.\n"
 )
+
 
 @dataclass
 class Source:
@@ -120,8 +123,13 @@ class FeedbackMapping:
 
     def file_format(self, path: str | Path) -> FileFormat:
         """The reading options for ``path``; unset ones are detected by the reader."""
-        return FileFormat(kind=file_kind(Path(path)), encoding=self.encoding, delimiter=self.delimiter,
-                          sheet=self.sheet, header_row=self.header_row)
+        return FileFormat(
+            kind=file_kind(Path(path)),
+            encoding=self.encoding,
+            delimiter=self.delimiter,
+            sheet=self.sheet,
+            header_row=self.header_row,
+        )
 
     def columns_used(self) -> list[str]:
         """Every client column this mapping reads, in a stable order."""
@@ -136,8 +144,11 @@ class FeedbackMapping:
 
     def measures(self) -> dict[str, Source]:
         """The whole-response measures mapped (``recommend``, ``overall``), by target."""
-        return {target: source for target, source in (("recommend", self.recommend), ("overall", self.overall))
-                if source is not None}
+        return {
+            target: source
+            for target, source in (("recommend", self.recommend), ("overall", self.overall))
+            if source is not None
+        }
 
     def questions_used(self) -> list[str]:
         """Every question label this mapping reads (long layout only), in a stable order."""
@@ -147,8 +158,19 @@ class FeedbackMapping:
 
 # --- YAML -------------------------------------------------------------------------------------------------
 
-_TOP_KEYS = ("source", "format", "fields", "recommend", "overall", "pillars", "date_order", "touchpoints", "segments",
-             "advocate", "privacy")
+_TOP_KEYS = (
+    "source",
+    "format",
+    "fields",
+    "recommend",
+    "overall",
+    "pillars",
+    "date_order",
+    "touchpoints",
+    "segments",
+    "advocate",
+    "privacy",
+)
 _FORMAT_KEYS = ("layout", "encoding", "delimiter", "sheet", "header_row", "question_column", "answer_column")
 
 
@@ -189,15 +211,22 @@ class _Reader:
             return None
         if not isinstance(value, dict):
             if scored:
-                self.problem(where, None, "must give 'column' (or 'question') and 'scale'",
-                             "Write it as {column: Speed, scale: 1-5}.", value)
+                self.problem(
+                    where,
+                    None,
+                    "must give 'column' (or 'question') and 'scale'",
+                    "Write it as {column: Speed, scale: 1-5}.",
+                    value,
+                )
                 return None
             column = self.text(value, where, "column")
             return Source(column=column) if column else None
-        self.known_keys(value, ("column", "question", "scale", "missing", "labels") if scored else ("column", "question"),
-                        where)
-        source = Source(self.text(value.get("column"), where, "column"),
-                        self.text(value.get("question"), where, "question"))
+        self.known_keys(
+            value, ("column", "question", "scale", "missing", "labels") if scored else ("column", "question"), where
+        )
+        source = Source(
+            self.text(value.get("column"), where, "column"), self.text(value.get("question"), where, "question")
+        )
         if (source.column is None) == (source.question is None):
             self.problem(where, None, "needs exactly one of 'column' or 'question'", "", value)
             return None
@@ -206,13 +235,22 @@ class _Reader:
             scale = str(value.get("scale", "labels" if source.labels else "0-10"))
             if scale not in SCALES:
                 close = difflib.get_close_matches(scale, list(SCALES), n=1, cutoff=0.5)
-                self.problem(where, "scale", "is not a scale the kit knows",
-                             (f"Did you mean '{close[0]}'? " if close else "") + f"Scales: {', '.join(SCALES)}.",
-                             value.get("scale"))
+                self.problem(
+                    where,
+                    "scale",
+                    "is not a scale the kit knows",
+                    (f"Did you mean '{close[0]}'? " if close else "") + f"Scales: {', '.join(SCALES)}.",
+                    value.get("scale"),
+                )
             elif (scale == "labels") != bool(source.labels):
-                self.problem(where, "labels", "go with 'scale: labels', and that scale needs its labels",
-                             "Write it as {column: Sentiment, scale: labels, labels: {negative: 0, neutral: 5, "
-                             "positive: 10}}, or remove 'labels:' and name a scale.", value.get("labels"))
+                self.problem(
+                    where,
+                    "labels",
+                    "go with 'scale: labels', and that scale needs its labels",
+                    "Write it as {column: Sentiment, scale: labels, labels: {negative: 0, neutral: 5, "
+                    "positive: 10}}, or remove 'labels:' and name a scale.",
+                    value.get("labels"),
+                )
             source.scale = scale
             source.missing = self.missing_codes(value.get("missing"), where)
         return source
@@ -238,10 +276,16 @@ class _Reader:
         if value is None:
             return []
         codes = value if isinstance(value, list) else [value]
-        if not codes or not all(isinstance(c, (str, int, float)) and not isinstance(c, bool) and str(c).strip()
-                                for c in codes):
-            self.problem(where, "missing", "must list the answers that mean 'not answered'",
-                         "Write it as missing: [0] or missing: [\"n/a\", 99].", value)
+        if not codes or not all(
+            isinstance(c, (str, int, float)) and not isinstance(c, bool) and str(c).strip() for c in codes
+        ):
+            self.problem(
+                where,
+                "missing",
+                "must list the answers that mean 'not answered'",
+                'Write it as missing: [0] or missing: ["n/a", 99].',
+                value,
+            )
             return []
         return list(codes)
 
@@ -267,16 +311,16 @@ def mapping_from_dict(data: Any, file: Path | None = None) -> FeedbackMapping:
     """Build a mapping from plain data (as read from YAML), or raise FeedbackError listing every problem."""
     reader = _Reader(file)
     if not isinstance(data, dict):
-        raise FeedbackError([Problem(file, "", None, "must be a set of keys (source, fields, pillars, ...)",
-                                     "Start from datasets/sample/mapping.yml.", repr(data))])
+        message = "must be a set of keys (source, fields, pillars, ...)"
+        raise FeedbackError([Problem(file, "", None, message, "Start from datasets/sample/mapping.yml.", repr(data))])
     reader.known_keys(data, _TOP_KEYS, "")
     fmt = reader.section(data, "format")
     reader.known_keys(fmt, _FORMAT_KEYS, "format")
     mapping = FeedbackMapping(source=str(data.get("source") or ""))
     mapping.layout = str(fmt.get("layout", "wide"))
     if mapping.layout not in LAYOUTS:
-        reader.problem("format", "layout", "must be 'wide' (a column per question) or 'long' (a row per answer)",
-                       "", fmt.get("layout"))
+        message = "must be 'wide' (a column per question) or 'long' (a row per answer)"
+        reader.problem("format", "layout", message, "", fmt.get("layout"))
     for key in ("encoding", "delimiter", "question_column", "answer_column"):
         value = fmt.get(key)
         setattr(mapping, key, None if value is None or str(value) == "" else str(value))
@@ -284,14 +328,14 @@ def mapping_from_dict(data: Any, file: Path | None = None) -> FeedbackMapping:
         try:
             codecs.lookup(mapping.encoding)
         except LookupError:
-            reader.problem("format", "encoding", "is not an encoding Python knows",
-                           "Remove it to detect the encoding, or write e.g. utf-8, cp1252, latin-1.", mapping.encoding)
+            fix = "Remove it to detect the encoding, or write e.g. utf-8, cp1252, latin-1."
+            reader.problem("format", "encoding", "is not an encoding Python knows", fix, mapping.encoding)
     if mapping.delimiter is not None:
         # A tab is hard to type in YAML: '\t' in single quotes or unquoted, and 'tab', mean one.
         mapping.delimiter = "\t" if mapping.delimiter.casefold() in ("\\t", "tab") else mapping.delimiter
         if len(mapping.delimiter) != 1:
-            reader.problem("format", "delimiter", "must be one character",
-                           "Remove it to detect the delimiter, or write e.g. ';' or tab.", mapping.delimiter)
+            fix = "Remove it to detect the delimiter, or write e.g. ';' or tab."
+            reader.problem("format", "delimiter", "must be one character", fix, mapping.delimiter)
     mapping.sheet = fmt.get("sheet")
     header_row = fmt.get("header_row")
     if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
@@ -316,9 +360,14 @@ def mapping_from_dict(data: Any, file: Path | None = None) -> FeedbackMapping:
     advocate = data.get("advocate")
     if advocate is not None:
         if not isinstance(advocate, dict) or not advocate.get("column"):
-            reader.problem("advocate", None, "must name a 'column' and its 'values'",
-                           "Write it as {column: Loyalty tier, values: [Gold, Platinum]}, or remove it to count "
-                           "promoters (recommend 9-10) as advocates.", advocate)
+            reader.problem(
+                "advocate",
+                None,
+                "must name a 'column' and its 'values'",
+                "Write it as {column: Loyalty tier, values: [Gold, Platinum]}, or remove it to count "
+                "promoters (recommend 9-10) as advocates.",
+                advocate,
+            )
         else:
             reader.known_keys(advocate, ("column", "values"), "advocate")
             mapping.advocate = AdvocateRule(str(advocate["column"]), reader.text_list(advocate, "values", "advocate"))
@@ -329,8 +378,13 @@ def mapping_from_dict(data: Any, file: Path | None = None) -> FeedbackMapping:
         try:
             re.compile(pattern)
         except re.error as exc:
-            reader.problem("privacy", "safe_patterns", f"is not a valid pattern ({exc})",
-                           r"Write it as a regular expression, e.g. 'ORD-\d{6}'.", pattern)
+            reader.problem(
+                "privacy",
+                "safe_patterns",
+                f"is not a valid pattern ({exc})",
+                r"Write it as a regular expression, e.g. 'ORD-\d{6}'.",
+                pattern,
+            )
     _check_layout(mapping, reader)
     if reader.problems:
         raise FeedbackError(reader.problems)
@@ -338,26 +392,40 @@ def mapping_from_dict(data: Any, file: Path | None = None) -> FeedbackMapping:
 
 
 def _check_layout(mapping: FeedbackMapping, reader: _Reader) -> None:
-    sources = {**{f"fields: {k}": s for k, s in mapping.fields.items()},
-               **{f"pillar '{k}'": s for k, s in mapping.pillars.items()},
-               **mapping.measures()}
+    sources = {
+        **{f"fields: {k}": s for k, s in mapping.fields.items()},
+        **{f"pillar '{k}'": s for k, s in mapping.pillars.items()},
+        **mapping.measures(),
+    }
     if mapping.layout == "long":
         for key in ("question_column", "answer_column"):
             if getattr(mapping, key) is None:
-                reader.problem("format", key, "is needed for the long layout (a row per response × question)",
-                               "Name the columns holding the question and the answer.")
+                reader.problem(
+                    "format",
+                    key,
+                    "is needed for the long layout (a row per response × question)",
+                    "Name the columns holding the question and the answer.",
+                )
         id_source = mapping.fields.get("response_id")
         if id_source is None or id_source.column is None:
-            reader.problem("fields", "response_id", "must name a column in the long layout",
-                           "The response id is what ties a response's rows together.")
-        for where in ("fields: response_id", "fields: date", "fields: touchpoint", "fields: segment"):
+            reader.problem(
+                "fields",
+                "response_id",
+                "must name a column in the long layout",
+                "The response id is what ties a response's rows together.",
+            )
+        for where in (f"fields: {name}" for name in COLUMN_ONLY_FIELDS):
             if where in sources and sources[where].question is not None:
                 reader.problem(where, "question", "must be a column, not a question", "")
     else:
         for where, source in sources.items():
             if source.question is not None:
-                reader.problem(where, "question", "is only for the long layout",
-                               "Use 'column:', or set 'layout: long' under 'format:'.")
+                reader.problem(
+                    where,
+                    "question",
+                    "is only for the long layout",
+                    "Use 'column:', or set 'layout: long' under 'format:'.",
+                )
 
 
 def mapping_to_dict(mapping: FeedbackMapping) -> dict[str, Any]:
@@ -370,17 +438,24 @@ def mapping_to_dict(mapping: FeedbackMapping) -> dict[str, Any]:
             if s.missing:
                 where["missing"] = list(s.missing)
             if s.labels:
-                where["labels"] = {label: int(points) if points.is_integer() else points
-                                   for label, points in s.labels.items()}
+                where["labels"] = {
+                    label: int(points) if points.is_integer() else points for label, points in s.labels.items()
+                }
         elif s.column is not None:
             return s.column
         return where
 
     return {
         "source": mapping.source,
-        "format": {"layout": mapping.layout, "encoding": mapping.encoding, "delimiter": mapping.delimiter,
-                   "sheet": mapping.sheet, "header_row": mapping.header_row,
-                   "question_column": mapping.question_column, "answer_column": mapping.answer_column},
+        "format": {
+            "layout": mapping.layout,
+            "encoding": mapping.encoding,
+            "delimiter": mapping.delimiter,
+            "sheet": mapping.sheet,
+            "header_row": mapping.header_row,
+            "question_column": mapping.question_column,
+            "answer_column": mapping.answer_column,
+        },
         "fields": {name: source(mapping.fields.get(name), False) for name in FIELDS},
         "recommend": source(mapping.recommend, True),
         "overall": source(mapping.overall, True),
@@ -388,8 +463,9 @@ def mapping_to_dict(mapping: FeedbackMapping) -> dict[str, Any]:
         "date_order": mapping.date_order,
         "touchpoints": dict(mapping.touchpoints),
         "segments": dict(mapping.segments),
-        "advocate": ({"column": mapping.advocate.column, "values": list(mapping.advocate.values)}
-                     if mapping.advocate else None),
+        "advocate": (
+            {"column": mapping.advocate.column, "values": list(mapping.advocate.values)} if mapping.advocate else None
+        ),
         "privacy": {key: list(values) for key, values in mapping.privacy.items()},
     }
 
@@ -409,8 +485,10 @@ class ImportanceMeasure:
         return "likelihood to recommend" if self.target == "recommend" else f"the overall rating ('{self.label}')"
 
 
-NO_IMPORTANCE = ("Importance is not derived: the feedback has no 0–10 'would you recommend' question and no "
-                 "overall rating mapped, so the views show how each pillar performs, not what matters most.")
+NO_IMPORTANCE = (
+    "Importance is not derived: the feedback has no 0–10 'would you recommend' question and no "
+    "overall rating mapped, so the views show how each pillar performs, not what matters most."
+)
 
 
 def importance_measure(mapping: FeedbackMapping | None) -> ImportanceMeasure | None:
@@ -425,22 +503,25 @@ def load_mapping(path: str | os.PathLike) -> FeedbackMapping:
     """Read and check a mapping file; a folder means its ``mapping.yml``."""
     path = file_in(path, MAPPING_FILE)
     if not path.is_file():
-        raise FeedbackError([Problem(path, "", None, "file not found",
-                                     "Confirm a mapping in notebook 02, or run 'workshop check FILE --save-mapping'.")])
+        fix = "Confirm a mapping in notebook 02, or run 'workshop check FILE --save-mapping'."
+        raise FeedbackError([Problem(path, "", None, "file not found", fix)])
     document = read_yaml(path, FeedbackError, "Check the indentation and the ':' after each key on that line.")
     return mapping_from_dict(document.data, path)
 
 
 def dump_mapping(mapping: FeedbackMapping) -> str:
     """The mapping as mapping.yml's text; a suggested one carries its notes as comments for the consultant."""
+    return yaml_text(_checked_header(mapping), mapping_to_dict(mapping))
+
+
+def _checked_header(mapping: FeedbackMapping) -> str:
+    """Check the mapping as it will be read back; mapping.yml's header, with a suggestion's notes."""
     mapping_from_dict(mapping_to_dict(mapping))
     notes = "".join(f"#   {note.sentence()}\n" for note in mapping.notes)
-    header = FILE_HEADER + (f"# Suggested from the file's first rows; check each line:\n{notes}" if notes else "")
-    return yaml_text(header, mapping_to_dict(mapping))
+    return FILE_HEADER + (f"# Suggested from the file's first rows; check each line:\n{notes}" if notes else "")
 
 
-def save_mapping(mapping: FeedbackMapping, path: str | os.PathLike, *,
-                 expected: FileStamp | None = None) -> FileStamp:
+def save_mapping(mapping: FeedbackMapping, path: str | os.PathLike, *, expected: FileStamp | None = None) -> FileStamp:
     """Check, then write atomically; a folder means its ``mapping.yml``. Returns the stamp written.
 
     With ``expected`` (the stamp of the mapping.yml the caller read, ``files.NO_FILE`` for none) the file is
@@ -449,9 +530,10 @@ def save_mapping(mapping: FeedbackMapping, path: str | os.PathLike, *,
     written as it stands: only for callers that read no mapping.yml (tests building a folder).
     """
     path = file_in(path, MAPPING_FILE)
-    text = dump_mapping(mapping)
     if expected is not None:
-        return write_if_unchanged(path, text.encode("utf-8"), expected)
+        # The consultant's comments in the mapping.yml replaced are kept.
+        return write_if_unchanged(path, yaml_rewrite(_checked_header(mapping), mapping_to_dict(mapping)), expected)
+    text = dump_mapping(mapping)
     atomic_write_text(path, text)
     return stamp_of_bytes(text.encode("utf-8"))
 
@@ -474,46 +556,29 @@ def mapping_issues(mapping: FeedbackMapping, columns: list[str], promise: Promis
             issues.append(("is named in mapping.yml but is not in the file", column, fix))
     for pillar_id in mapping.pillars:
         if pillar_id not in promise.pillar_ids:
-            issues.append((f"is mapped to pillar '{pillar_id}', which is not in the promise",
-                           mapping.pillars[pillar_id].label,
-                           f"Use one of: {', '.join(promise.pillar_ids)}, or add the pillar in notebook 01."))
+            issues.append(
+                (
+                    f"is mapped to pillar '{pillar_id}', which is not in the promise",
+                    mapping.pillars[pillar_id].label,
+                    f"Use one of: {', '.join(promise.pillar_ids)}, or add the pillar in notebook 01.",
+                )
+            )
     if not mapping.pillars:
-        issues.append(("no pillar is mapped to a column or question, so there is nothing to compare with the "
-                       "promise", "", "Map at least one pillar to the column (or question) that scores it."))
+        issues.append(
+            (
+                "no pillar is mapped to a column or question, so there is nothing to compare with the promise",
+                "",
+                "Map at least one pillar to the column (or question) that scores it.",
+            )
+        )
     elif not any(pillar_id in promise.pillar_ids for pillar_id in mapping.pillars):
-        issues.append((f"none of the mapped pillars ({', '.join(mapping.pillars)}) is in the promise, so there is "
-                       "nothing to compare with it", "",
-                       f"Rename them in mapping.yml to the promise's pillars ({', '.join(promise.pillar_ids)}), "
-                       "or add the pillars in notebook 01."))
+        issues.append(
+            (
+                f"none of the mapped pillars ({', '.join(mapping.pillars)}) is in the promise, so there is "
+                "nothing to compare with it",
+                "",
+                f"Rename them in mapping.yml to the promise's pillars ({', '.join(promise.pillar_ids)}), "
+                "or add the pillars in notebook 01.",
+            )
+        )
     return issues
-
-
-def value_id(text: str) -> str:
-    """A client value as a workshop value: lower case, words joined by ``_`` ('Call centre' → 'call_centre')."""
-    stripped = pd.Series([str(text).strip()], dtype=object)
-    return str(_ids(fold_all(stripped), stripped).iloc[0])
-
-
-def _ids(folded: pd.Series, texts: pd.Series) -> pd.Series:
-    """``value_id`` of many texts from their folded forms: the one rule, worked on a whole column at once."""
-    ids = folded.str.replace(r"[^0-9a-z]+", "_", regex=True).str.strip("_")
-    return ids.where(ids != "", texts)
-
-
-def resolve_values(values: list[str], value_map: dict[str, str], known: list[str]) -> tuple[list[str], list[bool]]:
-    """Each client value translated, and whether it is one of ``known``.
-
-    The value map wins; then a known value written differently ('Phone ' is 'phone'); anything else becomes
-    its ``value_id`` so that 'Consumer' and 'consumer' are one segment. With no known list every value
-    counts as known. Worked on all values at once: a free-text column mapped as a segment brings a hundred
-    thousand of them a chunk.
-    """
-    folded_map = {fold(k): v for k, v in value_map.items()}
-    by_id = {value_id(k): k for k in known}
-    texts = pd.Series([str(v).strip() for v in values], dtype=object)
-    folded = fold_all(texts)
-    ids = _ids(folded, texts)
-    # Object dtype throughout: a map that matches nothing is all-NaN floats, which text must not fill.
-    ours = folded.map(folded_map).astype(object)
-    ours = ours.where(ours.notna(), ids.map(by_id).astype(object))
-    return ours.where(ours.notna(), ids.astype(object)).tolist(), (ours.notna() | (not known)).tolist()

@@ -24,14 +24,15 @@ Surnames are not offered (no list tells them from brands and places): the consul
 the comments write it ("Sarah Jones"), and the scrub then hides it in any case, with or without accents.
 This module reads only the installed lists; it must not import widgets.
 """
+
 from __future__ import annotations
 
 import importlib
 import pkgutil
 import re
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
 
 import faker.providers.lorem
 import faker.providers.person
@@ -43,7 +44,8 @@ NAMES_SHOWN = 30
 """Names the offer spells out, most often seen first; the rest are counted."""
 CALENDAR_WORDS = frozenset(
     "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday".split())
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _SENTENCE_END = re.compile(r"[.!?…\n]")
 
@@ -66,8 +68,9 @@ def _provider_lists(package, attributes: tuple[str, ...]) -> set[str]:
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """Single-word first names from Faker's locales, as written ("Sarah", "Siobhán", "Jean-Pierre")."""
-    names = _provider_lists(faker.providers.person,
-                            ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary"))
+    names = _provider_lists(
+        faker.providers.person, ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
+    )
     return frozenset(name for name in names if len(name) > 1 and _WORD.fullmatch(name) and _is_capitalised(name))
 
 
@@ -81,15 +84,18 @@ def _is_capitalised(word: str) -> bool:
     return word[:1].isupper() and word[1:] == word[1:].lower() and word[1:] != word[1:].upper()
 
 
-def names_in_comments(comments: Iterable[object] | pd.Series, rules: PrivacyRules = PrivacyRules()
-                      ) -> list[tuple[str, int]]:
+def names_in_comments(
+    comments: Iterable[object] | pd.Series, rules: PrivacyRules = PrivacyRules()
+) -> list[tuple[str, int]]:
     """Likely first names in ``comments``, each with how often it is seen capitalised, most often first.
 
     Missing comments are skipped; names already among ``rules.do_not_show`` are left out.
     """
     known = first_names()
     listed = {word.casefold() for name in rules.do_not_show for word in _WORD.findall(name)}
-    inside, opening, lower = Counter(), Counter(), Counter()
+    inside: Counter[str] = Counter()
+    opening: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
     for text in comments:
         if not isinstance(text, str):
             continue
@@ -121,5 +127,7 @@ def names_offer(names: list[tuple[str, int]], comments: int) -> str:
         return ""
     shown = ", ".join(f"{name} ({count:,})" for name, count in names[:NAMES_SHOWN])
     more = f", and {len(names) - NAMES_SHOWN:,} more" if len(names) > NAMES_SHOWN else ""
-    return (f"Names seen in comments ({len(names):,} different, in {comments:,} comments; add those that are "
-            f"people to privacy: do_not_show in mapping.yml): {shown}{more}.")
+    return (
+        f"Names seen in comments ({len(names):,} different, in {comments:,} comments; add those that are "
+        f"people to privacy: do_not_show in mapping.yml): {shown}{more}."
+    )

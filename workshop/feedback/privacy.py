@@ -46,13 +46,16 @@ A whole column can be personal too: ``looks_personal`` tells, from its heading, 
 handles or contact details (author, reviewer name, username, customer name, e-mail, phone, screen name),
 whose values a preview shows as ``HIDDEN_PERSONAL`` and never raw.
 """
+
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterable, Mapping, Protocol
+from itertools import pairwise
+from typing import Any, Protocol
 
 import pandas as pd
 from phonenumbers import Leniency, PhoneNumberMatcher
@@ -69,11 +72,14 @@ start with a letter or ``_``, so that "@5pm" (at five) is kept; e-mail addresses
 # Numbers may not touch text already replaced (the mask), so that scrubbing scrubbed text finds nothing new.
 # A phone may follow a label's colon ("Tel:0770..."), but not a time's ("10:30" is no start of a number); it may
 # follow an ellipsis or a word's full stop ("call me...919-675-0985", "me.919..."), never a number's dot (1.5).
-_IBAN = re.compile(r"(?<![\w\ue000])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![\w\ue000])",
-                   re.IGNORECASE)
+_IBAN = re.compile(
+    r"(?<![\w\ue000])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?(?![\w\ue000])", re.IGNORECASE
+)
 _CARD = re.compile(r"(?<![\w+.,/\ue000-])\d(?:[ -]?\d){12,18}(?![\w\ue000]|[.,/]\d)")
-_PHONE_RUN = re.compile(r"(?:(?<=\.\.)|(?<=[^\W\d_]\.)|(?<![\w+.,/\ue000-]))(?<!\d:)"
-                        r"\+?\(?\d[\d().\-/ ]*\d(?![\w\ue000]|[.,/:]\d)")
+_PHONE_RUN = re.compile(
+    r"(?:(?<=\.\.)|(?<=[^\W\d_]\.)|(?<![\w+.,/\ue000-]))(?<!\d:)"
+    r"\+?\(?\d[\d().\-/ ]*\d(?![\w\ue000]|[.,/:]\d)"
+)
 """A stretch of digits, spaces, dots, slashes, dashes and brackets; ``_phones_in`` finds the phone numbers
 inside it."""
 _AREA_CODE = re.compile(r"0[1-9]\d{1,3}")
@@ -81,13 +87,57 @@ _AREA_CODE = re.compile(r"0[1-9]\d{1,3}")
 _PHONE_GROUP = re.compile(r"\+?\(?\d+\)?")
 _DIGIT = re.compile(r"\d")
 HIDDEN_PERSONAL = "[hidden: personal]"
-_PERSONAL_WORDS = frozenset({"author", "reviewer", "username", "userid", "email", "mail", "phone", "telephone",
-                             "tel", "mobile", "cell", "handle", "nickname", "surname", "firstname", "lastname",
-                             "fullname", "screenname"})
+_PERSONAL_WORDS = frozenset(
+    {
+        "author",
+        "reviewer",
+        "username",
+        "userid",
+        "email",
+        "mail",
+        "phone",
+        "telephone",
+        "tel",
+        "mobile",
+        "cell",
+        "handle",
+        "nickname",
+        "surname",
+        "firstname",
+        "lastname",
+        "fullname",
+        "screenname",
+    }
+)
 """A heading with one of these words is a column of people or their contact details ("Reviewer", "E-mail")."""
-_PERSON_QUALIFIERS = frozenset({"user", "customer", "client", "guest", "reviewer", "author", "first", "last",
-                                "full", "given", "family", "display", "screen", "profile", "contact", "member",
-                                "employee", "staff", "agent", "respondent", "sender", "poster", "your", "my"})
+_PERSON_QUALIFIERS = frozenset(
+    {
+        "user",
+        "customer",
+        "client",
+        "guest",
+        "reviewer",
+        "author",
+        "first",
+        "last",
+        "full",
+        "given",
+        "family",
+        "display",
+        "screen",
+        "profile",
+        "contact",
+        "member",
+        "employee",
+        "staff",
+        "agent",
+        "respondent",
+        "sender",
+        "poster",
+        "your",
+        "my",
+    }
+)
 """With "name", these make a person's name ("customer name", "user_name"); "product name" is no person's."""
 PHONE_REGIONS = ("US", "GB")
 """Where ``phonenumbers`` reads a number written without its country code (``+1 …``/``+44 …`` are read
@@ -105,7 +155,7 @@ def looks_personal(heading: object) -> bool:
     ``Comments`` do not. Words are split at spaces, punctuation and camelCase, any case."""
     text = re.sub(r"e-mail", "email", str(heading), flags=re.IGNORECASE)
     words = [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+", text)]
-    if _PERSONAL_WORDS & set(words) or _PERSONAL_WORDS & {a + b for a, b in zip(words, words[1:])}:
+    if _PERSONAL_WORDS & set(words) or _PERSONAL_WORDS & {a + b for a, b in pairwise(words)}:
         return True
     return "name" in words and (words == ["name"] or bool(_PERSON_QUALIFIERS & set(words)))
 
@@ -142,12 +192,15 @@ def _is_phone(groups: list[str], separators: list[str]) -> bool:
     nothing next to a bracket, or a slash after a leading area code (never between the parts of a date or a
     score such as 0/10). A run holding a date with a four-digit year is never a phone.
     """
-    for position, (sep, left, right) in enumerate(zip(separators, groups, groups[1:])):
+    for position, (sep, (left, right)) in enumerate(zip(separators, pairwise(groups), strict=True)):
         area_code = sep == "/" and position == 0 and _AREA_CODE.fullmatch(left) is not None
-        if sep not in (" ", ".", "-") and not area_code \
-                and not (sep == "" and (left.endswith(")") or right.startswith("("))):
+        if (
+            sep not in (" ", ".", "-")
+            and not area_code
+            and not (sep == "" and (left.endswith(")") or right.startswith("(")))
+        ):
             return False
-    text = "".join(group + sep for group, sep in zip(groups, separators + [""]))
+    text = "".join(group + sep for group, sep in zip(groups, [*separators, ""], strict=True))
     if _DATE.search(text):
         return False
     digits = re.sub(r"\D", "", text)
@@ -172,15 +225,20 @@ def _phones_in(run: str) -> list[tuple[int, int]]:
     """
     groups = [(m.start(), m.end()) for m in _PHONE_GROUP.finditer(run)]
     texts = [run[start:end] for start, end in groups]
-    separators = [run[end:start] for (_, end), (start, _) in zip(groups, groups[1:])]
+    separators = [run[end:start] for (_, end), (start, _) in pairwise(groups)]
     can_start = [i == 0 or " " in separators[i - 1] for i in range(len(groups))]
     can_end = [i == len(groups) - 1 or " " in separators[i] or separators[i] == "/" for i in range(len(groups))]
     spans = []
     first = 0
     while first < len(groups):
-        last = next((last for last in range(len(groups) - 1, first - 1, -1)
-                     if can_start[first] and can_end[last]
-                     and _is_phone(texts[first:last + 1], separators[first:last])), None)
+        last = next(
+            (
+                last
+                for last in range(len(groups) - 1, first - 1, -1)
+                if can_start[first] and can_end[last] and _is_phone(texts[first : last + 1], separators[first:last])
+            ),
+            None,
+        )
         if last is None:
             first += 1
         else:
@@ -222,8 +280,9 @@ def _name_pattern(names: tuple[str, ...]) -> re.Pattern | None:
     if not words:
         return None
     words.sort(key=lambda parts: -len(" ".join(parts)))
-    alternatives = [r"\s+".join("".join(re.escape(_fold(c)) + _COMBINING for c in word) for word in parts)
-                    for parts in words]
+    alternatives = [
+        r"\s+".join("".join(re.escape(_fold(c)) + _COMBINING for c in word) for word in parts) for parts in words
+    ]
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
@@ -243,7 +302,8 @@ class PrivacyRules:
 class HasPrivacyBlock(Protocol):
     """A feedback mapping (``workshop.feedback.mapping.FeedbackMapping``): its checked ``privacy:`` lists."""
 
-    privacy: Mapping[str, list[str]]
+    @property
+    def privacy(self) -> Mapping[str, list[str]]: ...
 
 
 def privacy_rules(mapping: HasPrivacyBlock | None) -> PrivacyRules:
@@ -270,8 +330,13 @@ def _passes(do_not_show: tuple[str, ...], safe_patterns: tuple[str, ...]) -> lis
     safe = [regex(re.compile(p)) for p in safe_patterns]
     names = _name_pattern(do_not_show)
     passes: list[tuple[Callable, str | None]] = [(regex(_PLACEHOLDER), None)] + [(find, None) for find in safe]
-    passes += [(regex(_EMAIL), "[email]"), (regex(_HANDLE), "[handle]"), (regex(_IBAN, iban_valid), "[iban]"),
-               (regex(_CARD, lambda t: luhn_valid(re.sub(r"\D", "", t))), "[card]"), (phones, "[phone]")]
+    passes += [
+        (regex(_EMAIL), "[email]"),
+        (regex(_HANDLE), "[handle]"),
+        (regex(_IBAN, iban_valid), "[iban]"),
+        (regex(_CARD, lambda t: luhn_valid(re.sub(r"\D", "", t))), "[card]"),
+        (phones, "[phone]"),
+    ]
     passes += [(_phones_by_library(region), "[phone]") for region in PHONE_REGIONS]
     if names is not None:
         passes.append((lambda text: [(m.start(), m.end()) for m in names.finditer(_fold_text(text))], "[name]"))

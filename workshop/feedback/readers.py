@@ -20,18 +20,18 @@ Detection, each overridable in mapping.yml (``format:``):
 A file that cannot be read (missing, empty, cut short, not the format its name says) raises FeedbackError
 naming the file and what to do, never a traceback from inside a library.
 """
+
 from __future__ import annotations
 
-import codecs
-import csv
 import re
 import warnings
 import zipfile
 import zlib
-from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import numpy as np
@@ -40,15 +40,29 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from workshop.errors import FeedbackError, Problem
+from workshop.feedback.sniffing import (
+    ENCODING_FIX,
+    HEADER_SEARCH_ROWS,
+    SNIFF_BYTES,
+    column_names,
+    detect_encoding,
+    filled_cells,
+    head_records,
+    heading_row,
+    sniff_delimiter,
+    split_records,
+)
 
-KINDS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
-         ".parquet": "parquet", ".pq": "parquet"}
-DELIMITERS = (",", ";", "\t", "|")
-HEADER_SEARCH_ROWS = 30
-"""A heading row further down than this is not looked for; name it in mapping.yml (``header_row``)."""
+KINDS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 PREVIEW_ROWS = 1000
-SNIFF_BYTES = 256 * 1024
-_BLOCK = 1 << 20
 _BAD_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
 _COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """How an OLE compound file opens: what Excel writes for a password-protected workbook, and old .xls."""
@@ -87,20 +101,46 @@ class RawChunk:
 def file_kind(path: Path) -> str:
     kind = KINDS.get(path.suffix.lower())
     if kind is None:
-        fix = ("Open it in Excel and save it as .xlsx." if path.suffix.lower() == ".xls"
-               else "Export the survey as CSV, Excel (.xlsx) or Parquet.")
-        raise FeedbackError([Problem(path, "", None, f"is not a file the kit reads ({', '.join(sorted(KINDS))})",
-                                     fix, repr(path.suffix))])
+        fix = (
+            "Open it in Excel and save it as .xlsx."
+            if path.suffix.lower() == ".xls"
+            else "Export the survey as CSV, Excel (.xlsx) or Parquet."
+        )
+        raise FeedbackError(
+            [
+                Problem(
+                    path, "", None, f"is not a file the kit reads ({', '.join(sorted(KINDS))})", fix, repr(path.suffix)
+                )
+            ]
+        )
     return kind
 
 
 def _check_exists(path: Path) -> None:
     if not path.is_file():
-        raise FeedbackError([Problem(path, "", None, "file not found",
-                                     "Check the name, or copy the client's export into the workshop folder.")])
+        raise FeedbackError(
+            [
+                Problem(
+                    path,
+                    "",
+                    None,
+                    "file not found",
+                    "Check the name, or copy the client's export into the workshop folder.",
+                )
+            ]
+        )
     if path.stat().st_size == 0:
-        raise FeedbackError([Problem(path, "", None, "the file is empty (0 bytes)",
-                                     "Export the survey again: the download or copy may have failed.")])
+        raise FeedbackError(
+            [
+                Problem(
+                    path,
+                    "",
+                    None,
+                    "the file is empty (0 bytes)",
+                    "Export the survey again: the download or copy may have failed.",
+                )
+            ]
+        )
 
 
 def detect_format(path: str | Path, given: FileFormat | None = None) -> FileFormat:
@@ -111,160 +151,41 @@ def detect_format(path: str | Path, given: FileFormat | None = None) -> FileForm
     if fmt.kind == "csv":
         if fmt.encoding is None:
             fmt.encoding, fmt.encoding_errors = detect_encoding(path)
-        head = _head_records(path, fmt.encoding)
-        fmt.delimiter = fmt.delimiter or _sniff_delimiter(head, path)
+        head = head_records(path, fmt.encoding)
+        fmt.delimiter = fmt.delimiter or sniff_delimiter(head, path)
         if fmt.header_row is None:
-            fmt.header_row = _heading_row(_split(head, fmt.delimiter, path))
+            fmt.header_row = heading_row(split_records(head, fmt.delimiter, path))
     elif fmt.kind == "xlsx":
         with _workbook(path) as book:
             sheet = _sheet(book, fmt.sheet, path)
             fmt.sheet = sheet.title
             if fmt.header_row is None:
-                top = [row for _, row in zip(range(HEADER_SEARCH_ROWS), sheet.iter_rows(values_only=True))]
-                fmt.header_row = _heading_row(top)
+                top = list(islice(sheet.iter_rows(values_only=True), HEADER_SEARCH_ROWS))
+                fmt.header_row = heading_row(top)
     else:
         fmt.header_row = 1
     return fmt
-
-
-def detect_encoding(path: Path) -> tuple[str, str]:
-    """The file's encoding, and ``"strict"`` or ``"replace"`` for bytes it cannot decode.
-
-    ``utf-16`` when the file opens with its BOM (Excel's "Unicode Text"). ``utf-8-sig`` when it opens with the
-    UTF-8 BOM: its writer's word that it is UTF-8, so a byte that is not (a cell pasted from elsewhere) is
-    replaced and reported rather than the whole file read as Windows-1252, which would put the BOM in the
-    first heading and garble every accent. Otherwise the first of ``utf-8``, ``cp1252`` and ``latin-1`` that
-    decodes the whole file strictly.
-    """
-    with path.open("rb") as stream:
-        start = stream.read(len(codecs.BOM_UTF8))
-    if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return "utf-16", "strict"
-    if start == codecs.BOM_UTF8:
-        return "utf-8-sig", "strict" if _decodes(path, "utf-8") else "replace"
-    return next((encoding for encoding in ("utf-8", "cp1252") if _decodes(path, encoding)), "latin-1"), "strict"
-
-
-def _decodes(path: Path, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    try:
-        with path.open("rb") as stream:
-            while block := stream.read(_BLOCK):
-                decoder.decode(block)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-ENCODING_FIX = ("Set 'encoding:' under 'format:' in mapping.yml (e.g. cp1252 for files from Excel on Windows), "
-                "or remove it to detect.")
-
-
-def _head_records(path: Path, encoding: str) -> list[str]:
-    """The first complete lines of a text file (enough to sniff; a partial last line is dropped)."""
-    with path.open("rb") as stream:
-        raw = stream.read(SNIFF_BYTES)
-        more = bool(stream.read(1))
-    try:
-        text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(raw)
-    except UnicodeError as exc:  # not a bad byte (those are replaced): e.g. utf-16 named for a file without a BOM
-        raise FeedbackError([Problem(path, "", None, f"cannot be read as {encoding} ({exc})", ENCODING_FIX)]) from None
-    lines = text.splitlines(keepends=True)
-    if more and len(lines) > 1:
-        lines = lines[:-1]
-    return lines[: HEADER_SEARCH_ROWS * 4]
-
-
-def _sniff_delimiter(lines: list[str], path: Path) -> str:
-    if not any(line.strip() for line in lines):
-        raise FeedbackError([Problem(path, "", None, "the file holds only blank lines",
-                                     "Export the survey again: the download or copy may have failed.")])
-    best, best_score = ",", (False, 0, 0)
-    for delimiter in DELIMITERS:
-        counts = [len(r) for r in _split(lines, delimiter, path) if r]
-        usual, frequency = Counter(counts).most_common(1)[0]
-        score = (usual > 1, frequency, usual)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
-def _split(lines: list[str], delimiter: str, path: Path) -> list[list[str]]:
-    """Lines split into values by the csv module; a value past its size limit (128 KB: a quote left open
-    swallows the lines after it) is a problem for people, not a ``_csv.Error``."""
-    try:
-        return list(csv.reader(lines, delimiter=delimiter))
-    except csv.Error:
-        raise FeedbackError([Problem(path, "", None, f"a value near the top is longer than "
-                                     f"{csv.field_size_limit() // 1024} KB: a quote is probably not closed",
-                                     "Open the file in a text editor and close the quote; or export it again.")]
-                            ) from None
-
-
-def _heading_row(rows: list) -> int:
-    """1-based row of the headings: the first reaching as far right as the usual row of the table.
-
-    Reach (the position of the last filled cell), not the number of filled cells: a heading row may have a
-    blank cell (pandas' index column, the cells of a merged heading after the first) that its records fill.
-    """
-    reach = [_reach(row) for row in rows]
-    usual = Counter(n for n in reach if n > 0).most_common()
-    if not usual:
-        return 1
-    widest_common = max(n for n, times in usual if times == usual[0][1])
-    for index, (row, n) in enumerate(zip(rows, reach)):
-        if (n >= widest_common and _filled(row) >= 2) or (widest_common == 1 and n == 1):
-            return index + 1
-    return 1
-
-
-def _is_filled(cell) -> bool:
-    return cell is not None and str(cell).strip() != ""
-
-
-def _filled(row) -> int:
-    return sum(1 for cell in row if _is_filled(cell))
-
-
-def _reach(row) -> int:
-    """1 + the position of the last filled cell; 0 for a blank row."""
-    return next((position + 1 for position in range(len(row) - 1, -1, -1) if _is_filled(row[position])), 0)
-
-
-def column_names(cells: list[Any]) -> list[str]:
-    """Headings as mapping.yml names them: blank ones become 'column F', repeated ones get ' (2)'."""
-    names: list[str] = []
-    for position, cell in enumerate(cells):
-        name = "" if cell is None else str(cell).strip()
-        if not name:
-            name = f"column {_letters(position)}"
-        base, n = name, 2
-        while name in names:
-            name, n = f"{base} ({n})", n + 1
-        names.append(name)
-    return names
-
-
-def _letters(position: int) -> str:
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def read_columns(path: str | Path, fmt: FileFormat) -> list[str]:
     """The file's column headings, as mapping.yml names them."""
     path = Path(path)
     if fmt.kind == "csv":
-        head = _head_records(path, fmt.encoding or "utf-8")
-        rows = _split(head, fmt.delimiter or ",", path)
+        head = head_records(path, fmt.encoding or "utf-8")
+        rows = split_records(head, fmt.delimiter or ",", path)
         header_row = fmt.header_row or 1
         if len(rows) < header_row:
-            raise FeedbackError([Problem(path, f"row {header_row}", None, "there is no heading row here",
-                                         "Check 'header_row' under 'format:' in mapping.yml.")])
+            raise FeedbackError(
+                [
+                    Problem(
+                        path,
+                        f"row {header_row}",
+                        None,
+                        "there is no heading row here",
+                        "Check 'header_row' under 'format:' in mapping.yml.",
+                    )
+                ]
+            )
         return column_names(rows[header_row - 1])
     if fmt.kind == "xlsx":
         with _workbook(path) as book:
@@ -272,14 +193,28 @@ def read_columns(path: str | Path, fmt: FileFormat) -> list[str]:
             header_row = fmt.header_row or 1
             for row in sheet.iter_rows(min_row=header_row, max_row=header_row, values_only=True):
                 return column_names(list(row))
-            raise FeedbackError([Problem(path, f"sheet '{sheet.title}', row {header_row}", None,
-                                         "there is no heading row here",
-                                         "Check 'sheet' and 'header_row' under 'format:' in mapping.yml.")])
+            raise FeedbackError(
+                [
+                    Problem(
+                        path,
+                        f"sheet '{sheet.title}', row {header_row}",
+                        None,
+                        "there is no heading row here",
+                        "Check 'sheet' and 'header_row' under 'format:' in mapping.yml.",
+                    )
+                ]
+            )
     return list(_parquet(path).schema_arrow.names)
 
 
-def read_preview(path: str | Path, sheet: str | int | None = None, header_row: int | None = None, *,
-                 rows: int = PREVIEW_ROWS, file_format: FileFormat | None = None) -> pd.DataFrame:
+def read_preview(
+    path: str | Path,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
+    *,
+    rows: int = PREVIEW_ROWS,
+    file_format: FileFormat | None = None,
+) -> pd.DataFrame:
     """The first ``rows`` records, raw, for the mapping panel and for suggesting a mapping.
 
     ``.attrs['file_format']`` holds the detected FileFormat and ``.attrs['rows']`` the spreadsheet rows.
@@ -299,8 +234,13 @@ def read_preview(path: str | Path, sheet: str | int | None = None, header_row: i
     return preview
 
 
-def read_chunks(path: str | Path, fmt: FileFormat, columns: list[str] | None, chunk_rows: int,
-                numbers: set[str] | frozenset[str] = frozenset()) -> Iterator[RawChunk]:
+def read_chunks(
+    path: str | Path,
+    fmt: FileFormat,
+    columns: list[str] | None,
+    chunk_rows: int,
+    numbers: set[str] | frozenset[str] = frozenset(),
+) -> Iterator[RawChunk]:
     """Records in chunks of up to ``chunk_rows``; only ``columns`` (all when None), as raw values.
 
     CSV values are text, blanks included, except in the ``numbers`` columns (scores): there a chunk whose
@@ -319,8 +259,9 @@ def read_chunks(path: str | Path, fmt: FileFormat, columns: list[str] | None, ch
 # --- CSV --------------------------------------------------------------------------------------------------
 
 
-def _csv_chunks(path: Path, fmt: FileFormat, columns: list[str] | None, chunk_rows: int,
-                numbers: set[str] | frozenset[str]) -> Iterator[RawChunk]:
+def _csv_chunks(
+    path: Path, fmt: FileFormat, columns: list[str] | None, chunk_rows: int, numbers: set[str] | frozenset[str]
+) -> Iterator[RawChunk]:
     names = read_columns(path, fmt)
     header_row = fmt.header_row or 1
     size = path.stat().st_size
@@ -329,11 +270,22 @@ def _csv_chunks(path: Path, fmt: FileFormat, columns: list[str] | None, chunk_ro
     with path.open("rb") as stream:
         try:  # pandas tokenizes its first buffer here already: a quote left open can fail at once
             # Every column is read (not usecols) so that a row with too many fields is caught, not silently cut.
-            reader = pd.read_csv(stream, sep=fmt.delimiter, encoding=fmt.encoding,
-                                 encoding_errors=fmt.encoding_errors, header=None, names=names,
-                                 skiprows=header_row, dtype={n: object for n in names if n not in numbers},
-                                 keep_default_na=False, na_values={n: [""] for n in numbers},
-                                 skip_blank_lines=False, on_bad_lines="warn", chunksize=chunk_rows, engine="c")
+            reader = pd.read_csv(
+                stream,
+                sep=fmt.delimiter,
+                encoding=fmt.encoding,
+                encoding_errors=fmt.encoding_errors,
+                header=None,
+                names=names,
+                skiprows=header_row,
+                dtype={n: object for n in names if n not in numbers},
+                keep_default_na=False,
+                na_values={n: [""] for n in numbers},
+                skip_blank_lines=False,
+                on_bad_lines="warn",
+                chunksize=chunk_rows,
+                engine="c",
+            )
         except (pd.errors.ParserError, UnicodeDecodeError) as exc:
             raise FeedbackError([_csv_problem(path, exc, header_row)]) from None
         last: RawChunk | None = None
@@ -352,16 +304,18 @@ def _csv_chunks(path: Path, fmt: FileFormat, columns: list[str] | None, chunk_ro
                     rejected.append((row, f"has {saw} values where the heading row has {expected} columns"))
             if frame is None:
                 if last is not None or rejected:
-                    last = last or RawChunk(pd.DataFrame(columns=columns or names, dtype=object),
-                                            np.zeros(0, dtype=np.int64))
+                    last = last or RawChunk(
+                        pd.DataFrame(columns=columns or names, dtype=object), np.zeros(0, dtype=np.int64)
+                    )
                     last.rejected.extend(rejected)
                     _mark_cut_row(last, cut_row)
                     last.fraction = 1.0
                     yield last
                 return
             rows = _record_rows(frame.index.to_numpy(), header_row, bad_rows)
-            chunk = RawChunk(frame[columns] if columns is not None else frame, rows, rejected,
-                             min(stream.tell() / size, 0.99))
+            chunk = RawChunk(
+                frame[columns] if columns is not None else frame, rows, rejected, min(stream.tell() / size, 0.99)
+            )
             if fmt.encoding_errors == "replace":
                 chunk.replaced = _replaced_values(chunk)
             if last is not None:
@@ -370,7 +324,7 @@ def _csv_chunks(path: Path, fmt: FileFormat, columns: list[str] | None, chunk_ro
 
 
 def _replaced_values(chunk: RawChunk) -> list[tuple[int, str]]:
-    found = []
+    found: list[tuple[int, str]] = []
     for column in chunk.frame.columns:
         values = chunk.frame[column]
         if values.dtype == object:
@@ -398,7 +352,7 @@ def _cut_short_last_row(path: Path, fmt: FileFormat, columns: int) -> bool:
     if not text or text.endswith(("\n", "\r")):
         return False
     last_line = text.splitlines()[-1]
-    values = next(iter(_split([last_line], fmt.delimiter or ",", path)), [])
+    values = next(iter(split_records([last_line], fmt.delimiter or ",", path)), [])
     return len(values) < columns
 
 
@@ -416,11 +370,20 @@ def _csv_problem(path: Path, exc: Exception, header_row: int) -> Problem:
         return Problem(path, "", None, f"cannot be read as {exc.encoding}", ENCODING_FIX)
     if match := re.search(r"EOF inside string starting at row (\d+)", text):
         row = int(match.group(1)) + 1  # pandas counts records from the top of the file, from 0
-        return Problem(path, f"row {row}", None,
-                       "the file ends inside a quoted value that starts on this row: it was cut short, or a quote "
-                       "is not closed", "Export or copy the file again; if it opens in Excel, check that row.")
-    return Problem(path, "", None, f"cannot be split into columns ({text.strip()})",
-                   "Check the delimiter and quotes: open it in a text editor, or set 'delimiter:' in mapping.yml.")
+        return Problem(
+            path,
+            f"row {row}",
+            None,
+            "the file ends inside a quoted value that starts on this row: it was cut short, or a quote is not closed",
+            "Export or copy the file again; if it opens in Excel, check that row.",
+        )
+    return Problem(
+        path,
+        "",
+        None,
+        f"cannot be split into columns ({text.strip()})",
+        "Check the delimiter and quotes: open it in a text editor, or set 'delimiter:' in mapping.yml.",
+    )
 
 
 # --- Excel ------------------------------------------------------------------------------------------------
@@ -440,8 +403,9 @@ class _workbook:
         except _UNREADABLE_WORKBOOK:
             with self.path.open("rb") as stream:
                 compound = stream.read(len(_COMPOUND_FILE)) == _COMPOUND_FILE
-            raise FeedbackError([_protected(self.path) if compound else _damaged(self.path, "Excel workbook")]) \
-                from None
+            raise FeedbackError(
+                [_protected(self.path) if compound else _damaged(self.path, "Excel workbook")]
+            ) from None
         return self.book
 
     def __exit__(self, *exc_info: object) -> None:
@@ -449,15 +413,25 @@ class _workbook:
 
 
 def _protected(path: Path) -> Problem:
-    return Problem(path, "", None, "is protected with a password (or is an old .xls workbook renamed .xlsx)",
-                   "Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password, "
-                   "clear it), save it as .xlsx and retry.")
+    return Problem(
+        path,
+        "",
+        None,
+        "is protected with a password (or is an old .xls workbook renamed .xlsx)",
+        "Open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password, "
+        "clear it), save it as .xlsx and retry.",
+    )
 
 
 def _damaged(path: Path, what: str) -> Problem:
-    return Problem(path, "", None, f"is not a complete {what}: it may have been cut short while downloading or "
-                   "copying, or it is another kind of file renamed",
-                   "Copy or download it again; if it opens in Excel, save it again and retry.")
+    return Problem(
+        path,
+        "",
+        None,
+        f"is not a complete {what}: it may have been cut short while downloading or "
+        "copying, or it is another kind of file renamed",
+        "Copy or download it again; if it opens in Excel, save it again and retry.",
+    )
 
 
 def _sheet(book, wanted: str | int | None, path: Path):
@@ -468,17 +442,26 @@ def _sheet(book, wanted: str | int | None, path: Path):
         return book.worksheets[wanted - 1]
     if isinstance(wanted, str) and wanted in names:
         return book[wanted]
-    raise FeedbackError([Problem(path, "", "sheet", "no such sheet in this workbook",
-                                 f"Sheets: {', '.join(names)} (or a position from 1 to {len(names)}).",
-                                 repr(wanted))])
+    raise FeedbackError(
+        [
+            Problem(
+                path,
+                "",
+                "sheet",
+                "no such sheet in this workbook",
+                f"Sheets: {', '.join(names)} (or a position from 1 to {len(names)}).",
+                repr(wanted),
+            )
+        ]
+    )
 
 
 def _data_sheet(book):
     """The first sheet that looks like a table (a row with two or more filled cells near the top); a
     workbook often opens with a 'read me' sheet."""
     for sheet in book.worksheets:
-        for _, row in zip(range(HEADER_SEARCH_ROWS), sheet.iter_rows(values_only=True)):
-            if _filled(row) >= 2:
+        for row in islice(sheet.iter_rows(values_only=True), HEADER_SEARCH_ROWS):
+            if filled_cells(row) >= 2:
                 return sheet
     return book.worksheets[0]
 
@@ -526,9 +509,18 @@ def _parquet(path: Path) -> pq.ParquetFile:
     names = parquet.schema_arrow.names
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise FeedbackError([Problem(path, "", None, f"two or more columns are named {repeated[0]!r}",
-                                     "Rename the repeated columns where the file was made, then export it again.",
-                                     ", ".join(map(repr, repeated)))])
+        raise FeedbackError(
+            [
+                Problem(
+                    path,
+                    "",
+                    None,
+                    f"two or more columns are named {repeated[0]!r}",
+                    "Rename the repeated columns where the file was made, then export it again.",
+                    ", ".join(map(repr, repeated)),
+                )
+            ]
+        )
     return parquet
 
 
@@ -539,10 +531,11 @@ def _parquet_chunks(path: Path, columns: list[str] | None, chunk_rows: int) -> I
     try:
         for batch in parquet.iter_batches(batch_size=chunk_rows, columns=columns):
             frame = batch.to_pandas()
-            for name, column in zip(batch.schema.names, batch.columns):
+            for name, column in zip(batch.schema.names, batch.columns, strict=True):
                 if pa.types.is_nested(column.type):
-                    frame[name] = pd.Series([None if v is None else str(v) for v in column.to_pylist()],
-                                            index=frame.index, dtype=object)
+                    frame[name] = pd.Series(
+                        [None if v is None else str(v) for v in column.to_pylist()], index=frame.index, dtype=object
+                    )
             rows = np.arange(first, first + len(frame), dtype=np.int64)
             first += len(frame)
             yield RawChunk(frame, rows, [], (first - 2) / total)

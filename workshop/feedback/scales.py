@@ -36,20 +36,24 @@ kit does not know can be read by its own **labels** (``labels: {negative: 0, neu
 scale ``labels``): each label is the 0–10 points given. ``AnswerRule`` is a scale with both, and states its
 rule in words for the validation report.
 """
+
 from __future__ import annotations
 
 import math
 import numbers
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-ROUNDING_RULE = ("Scores are whole points 0–10: each scale is stretched so that its lowest answer is 0 and its "
-                 "highest is 10, then rounded to the nearest point, halves up (7.5 → 8). Missing is never 0.")
+ROUNDING_RULE = (
+    "Scores are whole points 0–10: each scale is stretched so that its lowest answer is 0 and its "
+    "highest is 10, then rounded to the nearest point, halves up (7.5 → 8). Missing is never 0."
+)
 
 
 class Answer(IntEnum):
@@ -90,8 +94,15 @@ class Scale:
 _LIKERT5 = (
     ("strongly disagree", "very dissatisfied", "very unsatisfied", "very unlikely", "extremely dissatisfied"),
     ("disagree", "dissatisfied", "unsatisfied", "unlikely"),
-    ("neither agree nor disagree", "neither agree or disagree", "neither satisfied nor dissatisfied",
-     "neither satisfied or dissatisfied", "neither likely nor unlikely", "neutral", "neither"),
+    (
+        "neither agree nor disagree",
+        "neither agree or disagree",
+        "neither satisfied nor dissatisfied",
+        "neither satisfied or dissatisfied",
+        "neither likely nor unlikely",
+        "neutral",
+        "neither",
+    ),
     ("agree", "satisfied", "likely"),
     ("strongly agree", "very satisfied", "very likely", "extremely satisfied"),
 )
@@ -122,11 +133,34 @@ SCALES: dict[str, Scale] = {
 }
 """Every scale the kit converts, by the id written in mapping.yml."""
 
-MISSING_MARKERS = frozenset({
-    "", "na", "n/a", "n.a.", "n a", "#n/a", "nan", "none", "null", "-", "--", "–", "—", "?", ".",
-    "don't know", "dont know", "do not know", "not sure", "not applicable", "prefer not to say",
-    "no answer", "skipped", "not answered",
-})
+MISSING_MARKERS = frozenset(
+    {
+        "",
+        "na",
+        "n/a",
+        "n.a.",
+        "n a",
+        "#n/a",
+        "nan",
+        "none",
+        "null",
+        "-",
+        "--",
+        "–",
+        "—",
+        "?",
+        ".",
+        "don't know",
+        "dont know",
+        "do not know",
+        "not sure",
+        "not applicable",
+        "prefer not to say",
+        "no answer",
+        "skipped",
+        "not answered",
+    }
+)
 """Answers meaning "not answered", compared after folding case, spaces and curly apostrophes."""
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
@@ -263,9 +297,14 @@ def guess_scale(values: Iterable[Any], column_name: str = "") -> str:
     commonest; the facilitator confirms every scale in the mapping panel.
     """
     heading = fold(column_name)
-    for scale_id, pattern in (("0-100", r"0\s*(?:-|to)\s*100"), ("1-10", r"1\s*(?:-|to)\s*10\b"),
-                              ("1-5", r"\b1\s*(?:-|to)\s*5\b|out of 5\b"), ("1-7", r"\b1\s*(?:-|to)\s*7\b|out of 7\b"),
-                              ("0-10", r"\b0\s*(?:-|to)\s*10\b|out of 10\b"), ("percent", r"%|percent")):
+    for scale_id, pattern in (
+        ("0-100", r"0\s*(?:-|to)\s*100"),
+        ("1-10", r"1\s*(?:-|to)\s*10\b"),
+        ("1-5", r"\b1\s*(?:-|to)\s*5\b|out of 5\b"),
+        ("1-7", r"\b1\s*(?:-|to)\s*7\b|out of 7\b"),
+        ("0-10", r"\b0\s*(?:-|to)\s*10\b|out of 10\b"),
+        ("percent", r"%|percent"),
+    ):
         if re.search(pattern, heading):
             return scale_id
     texts = [fold(v) if isinstance(v, str) else v for v in values if not is_missing(v)]
@@ -303,8 +342,8 @@ def answer_key(value: Any) -> str:
         number = float(value)
         return str(int(number)) if number.is_integer() else repr(number)
     text = fold(str(value))
-    number = _number(text)
-    return answer_key(number) if number is not None else text
+    parsed = _number(text)
+    return answer_key(parsed) if parsed is not None else text
 
 
 @dataclass(frozen=True)
@@ -318,8 +357,11 @@ class AnswerRule:
 
     @classmethod
     def of(cls, scale_id: str, missing: Iterable[Any] = (), labels: dict[str, float] | None = None) -> AnswerRule:
-        return cls(SCALES[scale_id], frozenset(answer_key(m) for m in missing),
-                   tuple((answer_key(label), float(points)) for label, points in (labels or {}).items()))
+        return cls(
+            SCALES[scale_id],
+            frozenset(answer_key(m) for m in missing),
+            tuple((answer_key(label), float(points)) for label, points in (labels or {}).items()),
+        )
 
     def convert(self, value: Any) -> tuple[float, Answer]:
         """One answer as 0–10 whole points (NaN unless SCORED) and what became of it."""
@@ -340,8 +382,9 @@ class AnswerRule:
         else:
             text = f"{self.scale.id}: {self.scale.rule}"
         if self.missing:
-            text += "; " + ", ".join(sorted(self.missing)) + (" is" if len(self.missing) == 1 else " are") \
-                + " not answered"
+            text += (
+                "; " + ", ".join(sorted(self.missing)) + (" is" if len(self.missing) == 1 else " are") + " not answered"
+            )
         return text
 
 

@@ -11,6 +11,7 @@ before confirming. A field the values argue against is left unmapped, never gues
 
 This module reads no files (it is given the preview) and does not load feedback.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -21,17 +22,29 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workshop.feedback.client_values import value_id
 from workshop.feedback.dates import DateRead, DateReader
 from workshop.feedback.mapping import (
+    COLUMN_ONLY_FIELDS,
     NO_IMPORTANCE,
     AdvocateRule,
     FeedbackMapping,
     Source,
     SuggestionNote,
     importance_measure,
-    value_id,
 )
 from workshop.feedback.scales import fold, guess_scale, is_missing, number_in
+from workshop.feedback.suggestion_words import (
+    ADVOCATE_SIDE,
+    ANSWER_HEADINGS,
+    BINARY_PAIRS,
+    FIELD_WORDS,
+    OUTCOME_POINTS,
+    OUTCOME_WORDS,
+    QUESTION_HEADINGS,
+    STOP_WORDS,
+    TOUCHPOINT_WORDS,
+)
 from workshop.promise import Promise
 
 SURE, LIKELY, UNDECIDED = "sure", "likely", "left for you"
@@ -47,53 +60,6 @@ MIN_VARIED = 10
 DATES_NEEDED = 0.5
 """A date column: most of its values read as dates (a few unreadable ones are reported row by row)."""
 NUMBERS_NEEDED = 0.9
-
-FIELD_WORDS: dict[str, tuple[str, ...]] = {
-    "response_id": ("response id", "respondent id", "response", "respondent", "id", "record id", "submission id",
-                    "responseid", "survey id", "case id", "interview id", "review id"),
-    "date": ("date", "submitted", "submitted at", "submission date", "response date", "completed", "completed at",
-             "timestamp", "created", "created at", "end date", "recorded date", "survey date", "date submitted",
-             "review date", "tweet created", "at"),
-    "touchpoint": ("touchpoint", "touch point", "channel", "contact channel", "point of contact", "interaction",
-                   "contact type", "journey step"),
-    "segment": ("segment", "customer segment", "customer type", "customer group", "tier", "plan", "market",
-                "customer status", "class", "type of travel", "department", "division"),
-    "recommend": ("recommend", "nps", "likelihood to recommend", "likely to recommend", "would you recommend",
-                  "how likely are you to recommend", "net promoter", "net promoter score", "ltr"),
-    "overall": ("overall", "overall rating", "overall score", "overall satisfaction", "rating", "score", "stars",
-                "star rating", "review score", "reviews rating", "satisfaction", "sentiment"),
-    "comment": ("comment", "comments", "verbatim", "feedback", "free text", "open text", "anything else",
-                "remarks", "tell us more", "other comments", "open answer", "review", "review text", "text",
-                "content", "reviews text", "body"),
-}
-"""Common survey wording for each field, matched against headings."""
-TOUCHPOINT_WORDS: dict[str, tuple[str, ...]] = {
-    "phone": ("call centre", "call center", "telephone", "tel", "hotline", "contact centre", "contact center",
-              "by phone", "phone call"),
-    "store": ("shop", "branch", "in store", "in-store", "showroom", "retail"),
-    "web": ("website", "online", "internet", "web site", "webshop", "online shop"),
-    "email": ("e-mail", "mail", "by email"),
-    "delivery": ("home delivery", "courier", "shipping", "driver"),
-    "app": ("mobile app", "mobile", "application"),
-    "chat": ("live chat", "web chat", "chatbot"),
-}
-QUESTION_HEADINGS = ("question", "question text", "question label", "item", "variable", "attribute", "metric")
-ANSWER_HEADINGS = ("answer", "response", "value", "score", "rating", "answer value")
-BINARY_PAIRS = ({"0", "1"}, {"yes", "no"}, {"true", "false"}, {"y", "n"})
-"""Answers of a flag; the first of each pair's 'yes' side is what an advocate says."""
-ADVOCATE_SIDE = {"1", "yes", "true", "y"}
-OUTCOME_WORDS = frozenset({
-    "satisfied", "dissatisfied", "unsatisfied", "neutral", "neutral or dissatisfied", "positive", "negative",
-    "mixed", "promoter", "passive", "detractor", "recommended", "not recommended", "churn", "churned", "stayed",
-    "yes", "no", "true", "false", "happy", "unhappy", "good", "bad", "poor", "excellent"})
-"""Words that say how a response came out: an outcome, never a touchpoint or segment."""
-OUTCOME_POINTS = {
-    **dict.fromkeys(("satisfied", "positive", "happy", "good", "excellent", "recommended", "promoter"), 10),
-    **dict.fromkeys(("neutral", "mixed", "passive"), 5),
-    **dict.fromkeys(("dissatisfied", "unsatisfied", "neutral or dissatisfied", "negative", "unhappy", "bad", "poor",
-                     "not recommended", "detractor"), 0)}
-"""The points an outcome label is offered at when a column of them is read as the overall rating: the good
-side 10, the middle 5, the bad side 0 (the consultant may change them)."""
 
 
 @dataclass(frozen=True)
@@ -153,8 +119,16 @@ def profile(label: str, values: list[Any]) -> ColumnProfile:
     numbers = [n for n in (number_in(v) for v in given) if n is not None]
     numeric = given and len(numbers) >= NUMBERS_NEEDED * len(given)
     words = float(np.mean([len(t.split()) for t in texts])) if texts else 0.0
-    return ColumnProfile(label, len(values), len(given), len(distinct), tuple(sorted(set(numbers))) if numeric else (),
-                         _dates_share(given), words, tuple(distinct[:MAX_GROUPS + 1]))
+    return ColumnProfile(
+        label,
+        len(values),
+        len(given),
+        len(distinct),
+        tuple(sorted(set(numbers))) if numeric else (),
+        _dates_share(given),
+        words,
+        tuple(distinct[: MAX_GROUPS + 1]),
+    )
 
 
 def _dates_share(given: list[Any]) -> float:
@@ -171,8 +145,6 @@ def words_of(text: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
 
 
-STOP_WORDS = frozenset("a an and are as at be by did do does for from how in is it of on or our the this to "
-                       "us was we were what who with you your".split())
 STEM = 4
 """Words are compared by their first letters, so 'quickly' meets 'quick' and 'bills' meets 'bill'."""
 
@@ -234,9 +206,14 @@ def _fits(target: str, column: ColumnProfile, *, long: bool) -> tuple[bool, str]
         return False, f"only {column.dates_share:.0%} of its values read as dates ({seen})"
     if target in ("touchpoint", "segment"):
         if column.numeric or column.prose or column.distinct > MAX_GROUPS:
-            kind = "its values are free text" if column.prose else "its values are numbers" if column.numeric else \
-                f"it has {column.distinct:,} different values in {column.given:,} rows, more than a room can read " \
+            kind = (
+                "its values are free text"
+                if column.prose
+                else "its values are numbers"
+                if column.numeric
+                else f"it has {column.distinct:,} different values in {column.given:,} rows, more than a room can read "
                 f"(at most {MAX_GROUPS})"
+            )
             return False, kind
         if column.outcome or column.binary:
             return False, f"its values say how a response came out ({', '.join(column.texts[:4])}), not where"
@@ -258,14 +235,19 @@ def _fits(target: str, column: ColumnProfile, *, long: bool) -> tuple[bool, str]
         return False, "its values are free text" if column.prose else "its values are dates"
     if column.binary:
         return False, f"it holds only {' and '.join(sorted(column.texts))}: a flag, not a score"
-    if target == "overall" and not column.numeric and not column.rated_outcome and \
-            guess_scale(list(column.texts)) == "0-10":
+    if (
+        target == "overall"
+        and not column.numeric
+        and not column.rated_outcome
+        and guess_scale(list(column.texts)) == "0-10"
+    ):
         return False, f"its values are not ratings ({seen})"
     return True, seen
 
 
-def _candidates(targets: dict[str, tuple[list[str], tuple[str, ...]]], profiles: dict[str, ColumnProfile],
-                long: bool) -> list[Candidate]:
+def _candidates(
+    targets: dict[str, tuple[list[str], tuple[str, ...]]], profiles: dict[str, ColumnProfile], long: bool
+) -> list[Candidate]:
     out = []
     for target, (labels, names) in targets.items():
         for label in labels:
@@ -289,8 +271,12 @@ def _assign(candidates: list[Candidate], order: list[str]) -> tuple[dict[str, Ca
             used.add(candidate.label)
     rejected = {}
     for candidate in ranked:
-        if not candidate.fits and candidate.target not in chosen and candidate.target not in rejected \
-                and candidate.label not in used:
+        if (
+            not candidate.fits
+            and candidate.target not in chosen
+            and candidate.target not in rejected
+            and candidate.label not in used
+        ):
             rejected[candidate.target] = candidate
     return chosen, list(rejected.values())
 
@@ -325,16 +311,23 @@ def suggest_mapping(preview: pd.DataFrame, promise: Promise, *, source: str = ""
     labels = list(dict.fromkeys(field_labels + score_labels))
     profiles = {label: profile(label, _values_of(preview, label, mapping)) for label in labels}
     targets: dict[str, tuple[list[str], tuple[str, ...]]] = {
-        name: (field_labels, FIELD_WORDS[name]) for name in ("response_id", "date", "touchpoint", "segment")}
+        name: (field_labels, FIELD_WORDS[name]) for name in COLUMN_ONLY_FIELDS
+    }
     for name in ("recommend", "overall", "comment"):
         targets[name] = (score_labels, FIELD_WORDS[name])
     for pillar in promise.pillars:
         targets[f"pillar:{pillar.id}"] = (score_labels, (pillar.id.replace("_", " "), pillar.name))
     if any(number_in(label) is not None or len(label.split()) > FREE_TEXT_WORDS for label in columns):
-        mapping.notes.append(SuggestionNote("headings", None, UNDECIDED,
-                                            "the first row looks like answers, not headings (e.g. "
-                                            f"{next(c for c in columns if c)!r}): the export may have no heading "
-                                            "row; add one (or set format: header_row) before mapping"))
+        mapping.notes.append(
+            SuggestionNote(
+                "headings",
+                None,
+                UNDECIDED,
+                "the first row looks like answers, not headings (e.g. "
+                f"{next(c for c in columns if c)!r}): the export may have no heading "
+                "row; add one (or set format: header_row) before mapping",
+            )
+        )
     chosen, rejected = _assign(_candidates(targets, profiles, long is not None), labels)
     for target, candidate in chosen.items():
         _place(mapping, target, candidate, profiles[candidate.label])
@@ -344,13 +337,20 @@ def suggest_mapping(preview: pd.DataFrame, promise: Promise, *, source: str = ""
             continue
         # Only a heading that plainly says the field is worth a sentence on why it was not taken.
         if candidate.match >= SURE_MATCH:
-            mapping.notes.append(SuggestionNote(_field_name(candidate.target), candidate.label, UNDECIDED,
-                                                f"named like it, but {candidate.why}: left unmapped"))
+            mapping.notes.append(
+                SuggestionNote(
+                    _field_name(candidate.target),
+                    candidate.label,
+                    UNDECIDED,
+                    f"named like it, but {candidate.why}: left unmapped",
+                )
+            )
     _decide_what_no_heading_named(mapping, chosen, profiles, promise)
     mapping.pillars = {p: mapping.pillars[p] for p in promise.pillar_ids if p in mapping.pillars}
     if "touchpoint" in mapping.fields:
-        mapping.touchpoints = suggest_value_map(_values_of(preview, mapping.fields["touchpoint"].label, mapping),
-                                                promise.touchpoints)
+        mapping.touchpoints = suggest_value_map(
+            _values_of(preview, mapping.fields["touchpoint"].label, mapping), promise.touchpoints
+        )
     return mapping
 
 
@@ -365,10 +365,12 @@ def _field_name(target: str) -> str:
 def _place(mapping: FeedbackMapping, target: str, candidate: Candidate, column: ColumnProfile) -> None:
     in_long = mapping.layout == "long"
     scored = target in ("recommend", "overall") or target.startswith("pillar:")
-    source = Source(question=candidate.label) if in_long and (scored or target == "comment") else \
-        Source(column=candidate.label)
-    why = f"heading {'matches' if candidate.match >= SURE_MATCH else 'is like'} {_shown_name(target)}; " \
-          f"{candidate.why}"
+    source = (
+        Source(question=candidate.label)
+        if in_long and (scored or target == "comment")
+        else Source(column=candidate.label)
+    )
+    why = f"heading {'matches' if candidate.match >= SURE_MATCH else 'is like'} {_shown_name(target)}; {candidate.why}"
     if scored:
         why += _choose_scale(source, target, column, candidate.label)
     if target.startswith("pillar:"):
@@ -385,15 +387,25 @@ def _choose_scale(source: Source, target: str, column: ColumnProfile, label: str
     """Set the source's scale (and missing codes or labels) from its values; the clause that says why."""
     if column.rated_outcome and not column.numeric:
         source.scale = "labels"
-        source.labels = {text: float(OUTCOME_POINTS[text]) for text in sorted(column.texts, key=OUTCOME_POINTS.get)}
+        source.labels = {
+            text: float(OUTCOME_POINTS[text]) for text in sorted(column.texts, key=lambda text: OUTCOME_POINTS[text])
+        }
         shown = ", ".join(f"{label} {points:g}" for label, points in source.labels.items())
         return f"; read as labels {shown}: change the points if the room disagrees"
     numbers = column.numbers
-    if target != "recommend" and numbers and numbers[0] == 0 and set(numbers) <= {0, 1, 2, 3, 4, 5} \
-            and len(numbers) > 2 and guess_scale([], label) in ("0-10", "1-5"):
+    if (
+        target != "recommend"
+        and numbers
+        and numbers[0] == 0
+        and set(numbers) <= {0, 1, 2, 3, 4, 5}
+        and len(numbers) > 2
+        and guess_scale([], label) in ("0-10", "1-5")
+    ):
         source.scale, source.missing = "1-5", [0]
-        return ("; it holds 0 beside 1–5, as review sites export 'not rated': read as 1–5 with 0 as not answered "
-                "(if 0 is a real answer, make it scale 0-10 and remove 'missing')")
+        return (
+            "; it holds 0 beside 1–5, as review sites export 'not rated': read as 1–5 with 0 as not answered "
+            "(if 0 is a real answer, make it scale 0-10 and remove 'missing')"
+        )
     values = list(column.texts) if not numbers else list(numbers)
     source.scale = _recommend_scale(values, label) if target == "recommend" else guess_scale(values, label)
     return f"; scale {source.scale}"
@@ -410,10 +422,15 @@ def _recommend_scale(values: list[Any], label: str) -> str:
 def _offer_advocate_flag(mapping: FeedbackMapping, column: ColumnProfile) -> None:
     yes = sorted(set(column.texts) & ADVOCATE_SIDE) or sorted(column.texts)[-1:]
     mapping.advocate = AdvocateRule(column.label, yes)
-    mapping.notes.append(SuggestionNote(
-        "advocate", column.label, LIKELY,
-        f"it holds only {' and '.join(sorted(column.texts))}, a yes/no flag, so it is never the 0–10 recommend "
-        f"question: offered as the advocate flag (advocates answer {', '.join(yes)})"))
+    mapping.notes.append(
+        SuggestionNote(
+            "advocate",
+            column.label,
+            LIKELY,
+            f"it holds only {' and '.join(sorted(column.texts))}, a yes/no flag, so it is never the 0–10 recommend "
+            f"question: offered as the advocate flag (advocates answer {', '.join(yes)})",
+        )
+    )
 
 
 def _offer_loyalty_column(mapping: FeedbackMapping, profiles: dict[str, ColumnProfile]) -> None:
@@ -422,55 +439,95 @@ def _offer_loyalty_column(mapping: FeedbackMapping, profiles: dict[str, ColumnPr
         loyal = [text for text in column.texts if re.search(r"(?<!dis)loyal|\bpromoter", text)]
         if loyal and not column.prose and column.distinct <= MAX_GROUPS:
             mapping.advocate = AdvocateRule(column.label, loyal)
-            mapping.notes.append(SuggestionNote("advocate", column.label, LIKELY,
-                                                f"no recommend question, and its values say who is loyal: "
-                                                f"advocates answer {', '.join(loyal)}"))
+            mapping.notes.append(
+                SuggestionNote(
+                    "advocate",
+                    column.label,
+                    LIKELY,
+                    f"no recommend question, and its values say who is loyal: advocates answer {', '.join(loyal)}",
+                )
+            )
             return
-    mapping.notes.append(SuggestionNote("advocate", None, UNDECIDED,
-                                        "no recommend question and no loyalty column: nobody counts as an advocate, "
-                                        "so 'advocates only' views stay empty; name one under 'advocate:' if the "
-                                        "file says who is loyal"))
+    mapping.notes.append(
+        SuggestionNote(
+            "advocate",
+            None,
+            UNDECIDED,
+            "no recommend question and no loyalty column: nobody counts as an advocate, "
+            "so 'advocates only' views stay empty; name one under 'advocate:' if the "
+            "file says who is loyal",
+        )
+    )
 
 
-def _decide_what_no_heading_named(mapping: FeedbackMapping, chosen: dict[str, Candidate],
-                                  profiles: dict[str, ColumnProfile], promise: Promise) -> None:
+def _decide_what_no_heading_named(
+    mapping: FeedbackMapping, chosen: dict[str, Candidate], profiles: dict[str, ColumnProfile], promise: Promise
+) -> None:
     """The fields no heading named: the comment from the longest free text, advocates from a loyalty column,
     and a note for each field left unmapped and for what importance is derived against."""
     decided = {note.field for note in mapping.notes}
     used = {c.label for c in chosen.values()} | ({mapping.advocate.column} if mapping.advocate else set())
     other_prose = [p.label for p in profiles.values() if p.prose and p.label not in used]
     if "comment" in decided and other_prose:
-        mapping.notes.append(SuggestionNote("comment", None, UNDECIDED,
-                                            f"other free text not read: {', '.join(map(repr, other_prose))} (one "
-                                            "comment column is read; merge them in the export to read both)"))
+        mapping.notes.append(
+            SuggestionNote(
+                "comment",
+                None,
+                UNDECIDED,
+                f"other free text not read: {', '.join(map(repr, other_prose))} (one "
+                "comment column is read; merge them in the export to read both)",
+            )
+        )
     if "comment" not in decided:
         prose = sorted((p for p in profiles.values() if p.prose and p.label not in used), key=lambda p: -p.words)
         if prose:
-            mapping.fields["comment"] = Source(column=prose[0].label) if mapping.layout == "wide" else \
-                Source(question=prose[0].label)
-            mapping.notes.append(SuggestionNote("comment", prose[0].label, LIKELY,
-                                                f"no heading says comment; it is the longest free text "
-                                                f"({prose[0].words:.0f} words on average)"))
-    for name, what in (("touchpoint", "the channel or place of each response"),
-                       ("segment", "the kind of customer")):
+            mapping.fields["comment"] = (
+                Source(column=prose[0].label) if mapping.layout == "wide" else Source(question=prose[0].label)
+            )
+            mapping.notes.append(
+                SuggestionNote(
+                    "comment",
+                    prose[0].label,
+                    LIKELY,
+                    f"no heading says comment; it is the longest free text ({prose[0].words:.0f} words on average)",
+                )
+            )
+    for name, what in (("touchpoint", "the channel or place of each response"), ("segment", "the kind of customer")):
         if name not in decided:
-            mapping.notes.append(SuggestionNote(name, None, UNDECIDED,
-                                                f"no heading says {name}: every response is 'not stated'; map the "
-                                                f"column that holds {what}, if the file has one"))
+            mapping.notes.append(
+                SuggestionNote(
+                    name,
+                    None,
+                    UNDECIDED,
+                    f"no heading says {name}: every response is 'not stated'; map the "
+                    f"column that holds {what}, if the file has one",
+                )
+            )
     if "date" not in decided and "date" not in mapping.fields:
-        mapping.notes.append(SuggestionNote("date", None, UNDECIDED,
-                                            "no column reads as dates: every response will be undated"))
+        mapping.notes.append(
+            SuggestionNote("date", None, UNDECIDED, "no column reads as dates: every response will be undated")
+        )
     for pillar in promise.pillars:
         if _field_name(f"pillar:{pillar.id}") not in decided:
-            mapping.notes.append(SuggestionNote(_field_name(f"pillar:{pillar.id}"), None, UNDECIDED,
-                                                f"no heading is like '{pillar.name}': map the column that scores "
-                                                "it, or leave it not measured"))
+            mapping.notes.append(
+                SuggestionNote(
+                    _field_name(f"pillar:{pillar.id}"),
+                    None,
+                    UNDECIDED,
+                    f"no heading is like '{pillar.name}': map the column that scores it, or leave it not measured",
+                )
+            )
     if mapping.advocate is None and mapping.recommend is None:
         _offer_loyalty_column(mapping, profiles)
     measure = importance_measure(mapping)
-    mapping.notes.append(SuggestionNote("importance", measure.label if measure else None,
-                                        LIKELY if measure else UNDECIDED,
-                                        f"derived against {measure.phrase}" if measure else NO_IMPORTANCE))
+    mapping.notes.append(
+        SuggestionNote(
+            "importance",
+            measure.label if measure else None,
+            LIKELY if measure else UNDECIDED,
+            f"derived against {measure.phrase}" if measure else NO_IMPORTANCE,
+        )
+    )
 
 
 def _values_of(preview: pd.DataFrame, label: str, mapping: FeedbackMapping) -> list[Any]:

@@ -13,27 +13,29 @@ listed as phrases of their own. A comment may be tagged to several pillars, or t
 This module reads and writes ``themes.yml`` and tags comments; it does not scrub them (tagging reads raw
 text inside the kernel; anything shown must still go through ``workshop.feedback.privacy.scrub``).
 """
+
 from __future__ import annotations
 
 import difflib
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
 from workshop.errors import Problem, WorkshopError
 from workshop.feedback.advocates import NPS_BANDS
 from workshop.files import NO_FILE, FileStamp, stamp_of_held, write_if_unchanged
-from workshop.yaml_files import file_in, read_yaml, yaml_text
+from workshop.yaml_files import file_in, read_yaml, yaml_rewrite, yaml_text
 
 THEMES_FILE = "themes.yml"
 FILE_HEADER = (
     "# Words customers use for each pillar: a comment mentioning one is tagged to that pillar.\n"
     "# One list per pillar id. Whole words, any case; plurals and -ed/-ing forms are found too.\n"
-    "# Saving from the notebook rewrites this file: comments other than this header are not kept.\n"
+    "# Saving from the notebook keeps your comments beside the fields; this header is written anew.\n"
 )
 
 Themes = dict[str, list[str]]
@@ -79,10 +81,7 @@ def tag_comments(comments: pd.Series, themes: Themes) -> pd.DataFrame:
     columns = {}
     for pillar_id, phrases in themes.items():
         pattern = pillar_pattern(phrases)
-        if pattern is None:
-            found = pd.Series(False, index=distinct.index)
-        else:
-            found = distinct.str.contains(pattern, na=False)
+        found = pd.Series(False, index=distinct.index) if pattern is None else distinct.str.contains(pattern, na=False)
         lookup = list(found.to_numpy(dtype=bool)) + [False]  # code -1 (missing) looks up the last entry
         columns[pillar_id] = pd.Series(lookup, dtype=bool).to_numpy()[codes]
     return pd.DataFrame(columns, index=comments.index, dtype=bool)
@@ -131,8 +130,9 @@ def passes_filter(frame: pd.DataFrame, tags: pd.DataFrame | None, wanted: Verbat
 # --- themes.yml -------------------------------------------------------------------------------------------
 
 
-def themes_from_dict(data: Any, pillar_ids: list[str], file: Path | None = None,
-                     lines: dict[tuple, int] | None = None) -> Themes:
+def themes_from_dict(
+    data: Any, pillar_ids: list[str], file: Path | None = None, lines: dict[tuple, int] | None = None
+) -> Themes:
     """Phrase lists from plain data (as read from YAML) for the promise's ``pillar_ids``, or ThemesError
     naming the file, line, pillar and phrase of every problem. Pillars left out get an empty list."""
     lines = lines or {}
@@ -145,23 +145,41 @@ def themes_from_dict(data: Any, pillar_ids: list[str], file: Path | None = None,
     if data is None:
         return themes
     if not isinstance(data, dict):
-        raise ThemesError([Problem(file, "", None, "must list phrases under each pillar id",
-                                   "Write it as 'pillar_id: [phrase, phrase]', one pillar per line.", repr(data))])
+        raise ThemesError(
+            [
+                Problem(
+                    file,
+                    "",
+                    None,
+                    "must list phrases under each pillar id",
+                    "Write it as 'pillar_id: [phrase, phrase]', one pillar per line.",
+                    repr(data),
+                )
+            ]
+        )
     for pillar_id, phrases in data.items():
         where = f"pillar '{pillar_id}'"
         if pillar_id not in themes:
             close = difflib.get_close_matches(str(pillar_id), pillar_ids, n=1, cutoff=0.6)
-            rename = (f"Did you mean '{close[0]}'? Rename this phrase list to it, or remove the list" if close else
-                      f"Rename this phrase list to one of the promise's pillars ({', '.join(pillar_ids)}), "
-                      "or remove the list")
+            rename = (
+                f"Did you mean '{close[0]}'? Rename this phrase list to it, or remove the list"
+                if close
+                else f"Rename this phrase list to one of the promise's pillars ({', '.join(pillar_ids)}), "
+                "or remove the list"
+            )
             fix = f"{rename}; or delete {THEMES_FILE} to start without themes."
             problem((pillar_id,), where, "is not a pillar of the promise", fix, pillar_id)
             continue
         if phrases is None:
             continue
         if not isinstance(phrases, list):
-            problem((pillar_id,), where, "must be a list of phrases",
-                    f"Write it as {pillar_id}: [{phrases}] or one '- phrase' per line.", phrases)
+            problem(
+                (pillar_id,),
+                where,
+                "must be a list of phrases",
+                f"Write it as {pillar_id}: [{phrases}] or one '- phrase' per line.",
+                phrases,
+            )
             continue
         seen: set[str] = set()
         for index, phrase in enumerate(phrases):
@@ -197,16 +215,14 @@ def load_themes_and_stamp(path: str | os.PathLike, pillar_ids: list[str]) -> tup
     path = themes_path(path)
     if not path.exists():
         return {pillar_id: [] for pillar_id in pillar_ids}, NO_FILE
-    document = read_yaml(path, ThemesError,
-                         "Check the ':' after each pillar id and the brackets around its phrases.")
+    document = read_yaml(path, ThemesError, "Check the ':' after each pillar id and the brackets around its phrases.")
     return themes_from_dict(document.data, pillar_ids, path, document.lines), document.stamp
 
 
 def themes_read_stamp(themes: Themes, path: str | os.PathLike, pillar_ids: list[str]) -> FileStamp:
     """The stamp to save ``themes`` against when they were loaded before: the file's own while it still holds
     these themes, else one that makes the save refuse (``files.stamp_of_held``)."""
-    return stamp_of_held(themes, dump_themes(themes).encode("utf-8"),
-                         lambda: load_themes_and_stamp(path, pillar_ids))
+    return stamp_of_held(themes, dump_themes(themes).encode("utf-8"), lambda: load_themes_and_stamp(path, pillar_ids))
 
 
 def themes_problems(path: str | os.PathLike, pillar_ids: list[str]) -> list[Problem]:
@@ -224,11 +240,10 @@ def dump_themes(themes: Themes) -> str:
     return yaml_text(FILE_HEADER, dict(themes))
 
 
-def save_themes(themes: Themes, path: str | os.PathLike, pillar_ids: list[str], *,
-                expected: FileStamp) -> FileStamp:
+def save_themes(themes: Themes, path: str | os.PathLike, pillar_ids: list[str], *, expected: FileStamp) -> FileStamp:
     """Check, then write atomically in the promise's pillar order, only if the file is unchanged since it was
     read with the stamp ``expected`` (``files.NO_FILE``: there was none); returns the new stamp. Raises
     ``ThemesError``, or ``StaleFileError`` when another tab saved since."""
     path = themes_path(path)
     checked = themes_from_dict(dict(themes), pillar_ids, path)
-    return write_if_unchanged(path, dump_themes(checked).encode("utf-8"), expected)
+    return write_if_unchanged(path, yaml_rewrite(FILE_HEADER, dict(checked)), expected)

@@ -17,6 +17,7 @@ This module records the report and words it (``ValidationReport.outline``: the o
 prints for `workshop check` and the mapping panel shows as HTML); it does not read files or decide what is
 a problem.
 """
+
 from __future__ import annotations
 
 import csv
@@ -53,13 +54,10 @@ class Issue:
     fix: str
     count: int = 0
     examples: list[tuple[int | None, str]] = field(default_factory=list)
-    headline: bool = False
-    """A warning that changes the story the scores tell (most dates unreadable, no date column, ...): the
-    report names it on its first screen."""
     """(file row, value as found) for up to MAX_EXAMPLES rows; the row is None for whole-file problems."""
     headline: bool = False
-    """A warning that changes the story (most rows set aside, a pillar with no scores, no dates): the report
-    and the step 2 and 3 screens name it first, before any figure."""
+    """A warning that changes the story the scores tell (most rows set aside, a pillar with no scores, most
+    dates unreadable, no dates): the report and the step 2 and 3 screens name it first, before any figure."""
 
     def to_problem(self, file: Path | None) -> Problem:
         where = ", ".join(f"row {row}" for row, _ in self.examples if row is not None)
@@ -144,9 +142,17 @@ class ValidationReport:
     _aside_values: list[pd.DataFrame] = field(default_factory=list, repr=False)
     _aside_values_rows: int = 0
 
-    def add(self, severity: str, message: str, column: str | None, fix: str,
-            rows: np.ndarray | list | None = None, values: np.ndarray | list | None = None,
-            count: int | None = None, headline: bool = False) -> None:
+    def add(
+        self,
+        severity: str,
+        message: str,
+        column: str | None,
+        fix: str,
+        rows: np.ndarray | list | None = None,
+        values: np.ndarray | list | None = None,
+        count: int | None = None,
+        headline: bool = False,
+    ) -> None:
         """Count ``count`` (default: one per row) occurrences of a problem, keeping the first examples.
         ``headline`` marks a warning that changes the story (see ``headlines``)."""
         issue = self.issues.setdefault((message, column), Issue(severity, message, column, fix))
@@ -218,9 +224,10 @@ class ValidationReport:
         """The report in its words, part by part: the totals first (the part without a heading), how the file
         was read, each score column with its rule, then blocking problems and warnings with their examples and
         what to do. ``to_text`` and the mapping panel render this one outline."""
-        totals = [ReportLine(f"Feedback file: {self.file}"),
-                  ReportLine(f"Rows read: {self.rows_read:,} = kept {self.rows_kept:,} + set aside "
-                             f"{self.rows_set_aside:,}")]
+        totals = [
+            ReportLine(f"Feedback file: {self.file}"),
+            ReportLine(f"Rows read: {self.rows_read:,} = kept {self.rows_kept:,} + set aside {self.rows_set_aside:,}"),
+        ]
         if not self.reconciles:
             totals.append(ReportLine("These totals DO NOT ADD UP: please report this.", BLOCKING))
         if self.responses_kept != self.rows_kept:
@@ -230,9 +237,11 @@ class ValidationReport:
             parts.append(ReportPart("How the file was read", tuple(ReportLine(note) for note in self.notes)))
         if self.tallies:
             parts.append(ReportPart("Scores", tuple(ReportLine(self._tally_text(t)) for t in self.tallies)))
-        for heading, tone, issues in (("BLOCKING: fix these before using the scores", BLOCKING, self.blocking),
-                                      (STORY_HEADING, WARNING, [i for i in self.warnings if i.headline]),
-                                      ("Warnings", WARNING, [i for i in self.warnings if not i.headline])):
+        for heading, tone, issues in (
+            ("BLOCKING: fix these before using the scores", BLOCKING, self.blocking),
+            (STORY_HEADING, WARNING, [i for i in self.warnings if i.headline]),
+            ("Warnings", WARNING, [i for i in self.warnings if not i.headline]),
+        ):
             if issues:
                 parts.append(ReportPart(heading, tuple(self._issue_line(issue) for issue in issues), tone))
         if not self.blocking and not self.warnings:
@@ -241,14 +250,18 @@ class ValidationReport:
 
     def _tally_text(self, tally: ColumnTally) -> str:
         coded = f" ({tally.coded_missing:,} of them by the column's missing codes)" if tally.coded_missing else ""
-        return (f"{tally.target} <- {self.named(tally.column)} ({tally.rule or tally.scale}): {tally.scored:,} "
-                f"scored, {tally.missing + tally.coded_missing:,} not answered{coded}, {tally.out_of_range:,} out "
-                f"of range, {tally.unreadable:,} not readable")
+        return (
+            f"{tally.target} <- {self.named(tally.column)} ({tally.rule or tally.scale}): {tally.scored:,} "
+            f"scored, {tally.missing + tally.coded_missing:,} not answered{coded}, {tally.out_of_range:,} out "
+            f"of range, {tally.unreadable:,} not readable"
+        )
 
     def _issue_line(self, issue: Issue) -> ReportLine:
         column = f"{self.named(issue.column)}: " if issue.column else ""
-        examples = tuple(f"{'row ' + str(row) if row is not None else 'the file'}{': ' + value if value else ''}"
-                         for row, value in issue.examples)
+        examples = tuple(
+            f"{'row ' + str(row) if row is not None else 'the file'}{': ' + value if value else ''}"
+            for row, value in issue.examples
+        )
         return ReportLine(f"{column}{issue.message} ({issue.count:,})", issue.severity, examples, issue.fix)
 
     def to_text(self) -> str:
@@ -275,8 +288,7 @@ class ValidationReport:
             values = pd.concat(self._aside_values, ignore_index=True).drop_duplicates("file_row")
             for column in values.columns:
                 if pd.api.types.is_object_dtype(values[column]) or isinstance(values[column].dtype, pd.StringDtype):
-                    values[column] = scrub_series(values[column], self.privacy.do_not_show,
-                                                  self.privacy.safe_patterns)
+                    values[column] = scrub_series(values[column], self.privacy.do_not_show, self.privacy.safe_patterns)
             reasons = reasons.merge(values, on="file_row", how="left")
         buffer = io.StringIO()
         reasons.to_csv(buffer, index=False, quoting=csv.QUOTE_MINIMAL)

@@ -13,21 +13,36 @@ as a plain message, never a traceback. What the facilitator typed for an action 
 redraw (a slider saving, a reload, another action picked and back) until it is saved or discarded: the edit
 fields are a ``workshop.ui.draft.Draft``. Owners' departments are picked from the promise's list, or named.
 """
+
 from __future__ import annotations
 
 import html
 import os
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import ipywidgets as widgets
 import plotly.graph_objects as go
 
 from workshop.action_charts import impact_effort_matrix
-from workshop.actions import (EFFORT_IMPACT_RANGE, LEVERS, MOVES, NOT_RATED, REFRESH_KINDS, STATUSES, Action,
-                              ActionError, FacilitatorWarning, PillarStanding, facilitator_warnings, pillar_standing,
-                              suggested_measure)
+from workshop.actions import (
+    EFFORT_IMPACT_RANGE,
+    LEVERS,
+    MOVES,
+    NOT_RATED,
+    REFRESH_KINDS,
+    STATUSES,
+    Action,
+    ActionError,
+    FacilitatorWarning,
+    PillarStanding,
+    action_from_ideas,
+    facilitator_warnings,
+    pillar_standing,
+    suggested_measure,
+)
 from workshop.charts import update_figure
 from workshop.cube import ScoreCube
 from workshop.errors import Problem
@@ -35,7 +50,7 @@ from workshop.gap import Filter, GapMetrics, goal_posts_from_promise
 from workshop.promise import Promise
 from workshop.session import SessionStore, actions_of, author_label
 from workshop.ui.draft import Draft, offer
-from workshop.ui.guard import guarded
+from workshop.ui.guard import guarded_on
 
 WIDE = widgets.Layout(width="36em")
 UNRATED = 0
@@ -77,15 +92,17 @@ class ActionBoard:
 
         self.promote_ideas = widgets.SelectMultiple(description="Ideas", layout=WIDE)
         self.promote_title = widgets.Text(description="Action", placeholder="(the idea's words)", layout=WIDE)
-        self.promote_refresh = widgets.Dropdown(description="Refresh",
-                                                options=[("(lift the experience)", None)]
-                                                + [(v, k) for k, v in REFRESH_KINDS.items()])
+        self.promote_refresh = widgets.Dropdown(
+            description="Refresh",
+            options=[("(lift the experience)", None)] + [(v, k) for k, v in REFRESH_KINDS.items()],
+        )
         self.promote_button = widgets.Button(description="Agree as action", button_style="primary")
 
         self.action_pick = widgets.Dropdown(description="Action", layout=WIDE)
         self.owner_department = widgets.Dropdown(description="Department")
-        self.other_department = widgets.Text(description="Other", placeholder="the department's name",
-                                             layout=widgets.Layout(display="none"))
+        self.other_department = widgets.Text(
+            description="Other", placeholder="the department's name", layout=widgets.Layout(display="none")
+        )
         self.owner_name = widgets.Text(description="Owner")
         self.due = widgets.DatePicker(description="Due")
         self.due_iso = widgets.HTML()  # the picker shows the browser's locale; the kit writes dates YYYY-MM-DD
@@ -101,22 +118,36 @@ class ActionBoard:
         self.refresh_target = widgets.BoundedFloatText(description="Target", min=0, max=10, step=0.5)
         self.refresh_threshold = widgets.BoundedFloatText(description="Promise-able", min=0, max=10, step=0.5)
         self.refresh_button = widgets.Button(description="Refresh the promise", button_style="warning")
-        self.draft = Draft({
-            "owner_department": self.owner_department, "other_department": self.other_department,
-            "owner_name": self.owner_name, "due": self.due, "measure": self.measure, "status": self.status,
-            "effort": self.effort, "impact": self.impact, "name": self.refresh_name,
-            "description": self.refresh_description, "target": self.refresh_target,
-            "threshold": self.refresh_threshold})
+        self.draft = Draft(
+            {
+                "owner_department": self.owner_department,
+                "other_department": self.other_department,
+                "owner_name": self.owner_name,
+                "due": self.due,
+                "measure": self.measure,
+                "status": self.status,
+                "effort": self.effort,
+                "impact": self.impact,
+                "name": self.refresh_name,
+                "description": self.refresh_description,
+                "target": self.refresh_target,
+                "threshold": self.refresh_threshold,
+            }
+        )
 
         self._matrix_chart = impact_effort_matrix([], {})
         self.matrix = go.FigureWidget(self._matrix_chart.figure())
 
         self.reload_button.on_click(lambda _: self._guarded(self.refresh))
         self.add_button.on_click(lambda _: self._guarded(self._add_from_widgets))
-        self.merge_button.on_click(lambda _: self._guarded(lambda: self.merge(self.merge_from.value,
-                                                                              self.merge_into.value)))
-        self.split_button.on_click(lambda _: self._guarded(lambda: self.split(
-            self.split_from.value, self.split_keep.value, self.split_new.value)))
+        self.merge_button.on_click(
+            lambda _: self._guarded(lambda: self.merge(self.merge_from.value, self.merge_into.value))
+        )
+        self.split_button.on_click(
+            lambda _: self._guarded(
+                lambda: self.split(self.split_from.value, self.split_keep.value, self.split_new.value)
+            )
+        )
         self.promote_button.on_click(lambda _: self._guarded(self._promote_from_widgets))
         self.save_button.on_click(lambda _: self._guarded(self._save_from_widgets))
         self.discard_button.on_click(lambda _: self._guarded(self.discard))
@@ -125,28 +156,39 @@ class ActionBoard:
         self.due.observe(self._due_changed, names="value")
         self.owner_department.observe(lambda _: self._show_other_department(), names="value")
         for slider in (self.effort, self.impact):
-            slider.observe(lambda change: self._rated(change["owner"].description.lower(), change["new"]),
-                           names="value")
+            slider.observe(
+                lambda change: self._rated(change["owner"].description.lower(), change["new"]), names="value"
+            )
 
-        self.widget = widgets.VBox([
-            self.message, self.warnings_html, self.reload_button, self.ideas_html,
-            widgets.HTML("<h3>Add an idea</h3>"),
-            widgets.HBox([self.idea_text, self.add_button]),
-            widgets.HBox([self.idea_pillar, self.idea_move, self.idea_lever]),
-            widgets.HTML("<h3>Merge or split</h3>"),
-            widgets.HBox([self.merge_from, self.merge_into, self.merge_button]),
-            widgets.HBox([self.split_from, self.split_button]), widgets.HBox([self.split_keep, self.split_new]),
-            widgets.HTML("<h3>Agree an action</h3>"),
-            self.promote_ideas, widgets.HBox([self.promote_title, self.promote_refresh, self.promote_button]),
-            widgets.HTML("<h3>Owner, date and measure</h3>"),
-            self.action_pick, widgets.HBox([self.owner_department, self.other_department, self.owner_name]),
-            widgets.HBox([self.due, self.due_iso, self.status]), self.measure,
-            widgets.HBox([self.effort, self.impact]), widgets.HBox([self.save_button, self.discard_button]),
-            self.matrix,
-            widgets.HTML("<h3>Refresh the promise (for a 'refresh the promise' action)</h3>"),
-            widgets.HBox([self.refresh_name, self.refresh_target, self.refresh_threshold]),
-            widgets.HBox([self.refresh_description, self.refresh_button]),
-        ])
+        self.widget = widgets.VBox(
+            [
+                self.message,
+                self.warnings_html,
+                self.reload_button,
+                self.ideas_html,
+                widgets.HTML("<h3>Add an idea</h3>"),
+                widgets.HBox([self.idea_text, self.add_button]),
+                widgets.HBox([self.idea_pillar, self.idea_move, self.idea_lever]),
+                widgets.HTML("<h3>Merge or split</h3>"),
+                widgets.HBox([self.merge_from, self.merge_into, self.merge_button]),
+                widgets.HBox([self.split_from, self.split_button]),
+                widgets.HBox([self.split_keep, self.split_new]),
+                widgets.HTML("<h3>Agree an action</h3>"),
+                self.promote_ideas,
+                widgets.HBox([self.promote_title, self.promote_refresh, self.promote_button]),
+                widgets.HTML("<h3>Owner, date and measure</h3>"),
+                self.action_pick,
+                widgets.HBox([self.owner_department, self.other_department, self.owner_name]),
+                widgets.HBox([self.due, self.due_iso, self.status]),
+                self.measure,
+                widgets.HBox([self.effort, self.impact]),
+                widgets.HBox([self.save_button, self.discard_button]),
+                self.matrix,
+                widgets.HTML("<h3>Refresh the promise (for a 'refresh the promise' action)</h3>"),
+                widgets.HBox([self.refresh_name, self.refresh_target, self.refresh_threshold]),
+                widgets.HBox([self.refresh_description, self.refresh_button]),
+            ]
+        )
         self.refresh()
 
     # -- what tests and callbacks call ----------------------------------------------------------------------
@@ -168,25 +210,24 @@ class ActionBoard:
         self.refresh()
         return new_id
 
-    def promote(self, idea_ids: Sequence[str], title: str = "", refresh_kind: str | None = None,
-                **fields: Any) -> str:
+    def promote(self, idea_ids: Sequence[str], title: str = "", refresh_kind: str | None = None, **fields: Any) -> str:
         """Agree an action from ideas (the first one gives the pillar, move, lever and, by default, the title);
         ``refresh_kind`` makes it a 'refresh the promise' action. The pillar's gap now is kept with it; other
         ``fields`` (owner_department, owner_name, due, measure, effort, impact) may be given at once."""
+        if not idea_ids:
+            fix = (
+                "Pick them in the list under 'Agree an action' (after Reload ideas and votes, if the room just "
+                "sent them)."
+            )
+            raise ActionError(
+                [Problem(None, "Agree an action", "Ideas", "choose ideas on the board to agree an action", fix)]
+            )
         state = self.store.state()
-        missing = [i for i in idea_ids if i not in state.ideas]
-        if not idea_ids or missing:
-            raise ActionError([Problem(None, "Agree an action", "Ideas",
-                                       "choose ideas on the board to agree an action" if not missing
-                                       else "these ideas are not on the board", "Pick them in the list under "
-                                       "'Agree an action' (after Reload ideas and votes, if the room just sent them).",
-                                       repr(missing) if missing else None)])
-        first = state.ideas[state.resolve(idea_ids[0])]
+        known = [state.ideas[state.resolve(i)] for i in idea_ids if i in state.ideas]
+        first = known[0] if known else None
         gaps = {s.pillar_id: s.gap for s in self.standing}
-        action = Action("", first.pillar, title.strip() or first.text,
-                        move="refresh_promise" if refresh_kind else first.move,
-                        lever=first.lever, refresh_kind=refresh_kind, idea_ids=list(idea_ids),
-                        gap=gaps.get(first.pillar), **fields)
+        gap = gaps.get(first.pillar) if first else None
+        action = action_from_ideas(first, idea_ids, title, refresh_kind, gap, **fields)
         action_id = self.store.agree_action(action)
         self.refresh()
         self.action_pick.value = action_id
@@ -242,30 +283,45 @@ class ActionBoard:
         totals = state.vote_totals()
         parts = []
         for standing in self.standing:
-            ideas = sorted((i for i in state.live_ideas() if i.pillar == standing.pillar_id),
-                           key=lambda i: (-totals[i.id], i.number))
+            ideas = sorted(
+                (i for i in state.live_ideas() if i.pillar == standing.pillar_id),
+                key=lambda i: (-totals[i.id], i.number),
+            )
             gap = "no gap measured" if standing.gap is None else f"gap {standing.gap:.1f} points"
             status = f", {standing.status}" if standing.status else ""
-            items = "".join(f"<li><b>{totals[i.id]} ●</b> #{i.number} {html.escape(i.text)} "
-                            f"<small>({html.escape(MOVES[i.move])}, {html.escape(LEVERS[i.lever])}, "
-                            f"{html.escape(author_label(state, i))})</small></li>" for i in ideas)
-            parts.append(f"<h4>{html.escape(standing.name)} <small>({gap}{status})</small></h4>"
-                         + (f"<ul>{items}</ul>" if items else "<p><i>No ideas yet.</i></p>"))
+            items = "".join(
+                f"<li><b>{totals[i.id]} ●</b> #{i.number} {html.escape(i.text)} "
+                f"<small>({html.escape(MOVES[i.move])}, {html.escape(LEVERS[i.lever])}, "
+                f"{html.escape(author_label(state, i))})</small></li>"
+                for i in ideas
+            )
+            parts.append(
+                f"<h4>{html.escape(standing.name)} <small>({gap}{status})</small></h4>"
+                + (f"<ul>{items}</ul>" if items else "<p><i>No ideas yet.</i></p>")
+            )
         self.ideas_html.value = "\n".join(parts)
 
     def _show_options(self, state, actions: list[Action]) -> None:
         pillars = [(s.name, s.pillar_id) for s in self.standing]
         ideas = [(f"#{i.number} {i.text[:60]}", i.id) for i in state.live_ideas()]
-        for choice, options in ((self.idea_pillar, pillars), (self.merge_from, ideas), (self.merge_into, ideas),
-                                (self.split_from, ideas), (self.promote_ideas, ideas),
-                                (self.action_pick, [(f"{n}. {a.title[:60]}", a.id) for n, a in enumerate(actions, 1)]),
-                                (self.owner_department, self._departments())):
+        for choice, options in (
+            (self.idea_pillar, pillars),
+            (self.merge_from, ideas),
+            (self.merge_into, ideas),
+            (self.split_from, ideas),
+            (self.promote_ideas, ideas),
+            (self.action_pick, [(f"{n}. {a.title[:60]}", a.id) for n, a in enumerate(actions, 1)]),
+            (self.owner_department, self._departments()),
+        ):
             offer(choice, options)
 
     def _departments(self) -> list[tuple[str, str]]:
         """The promise's departments to choose an owner from, and a way to name another one."""
-        return ([("(choose)", NO_DEPARTMENT)] + [(d, d) for d in self.promise.departments]
-                + [(OTHER_DEPARTMENT, OTHER_DEPARTMENT)])
+        return (
+            [("(choose)", NO_DEPARTMENT)]
+            + [(d, d) for d in self.promise.departments]
+            + [(OTHER_DEPARTMENT, OTHER_DEPARTMENT)]
+        )
 
     def _show_action(self) -> None:
         """Fill the edit widgets from the picked action, keeping whatever was typed there and not yet saved."""
@@ -274,14 +330,23 @@ class ActionBoard:
             return
         pillar = self.promise.pillar(action.pillar_id)
         listed = action.owner_department in self.promise.departments or not action.owner_department
-        self.draft.show(action.id, {
-            "owner_department": action.owner_department if listed else OTHER_DEPARTMENT,
-            "other_department": "" if listed else action.owner_department,
-            "owner_name": action.owner_name, "due": action.due,
-            "measure": action.measure or self._suggestion(action, action.due), "status": action.status,
-            "effort": action.effort or UNRATED, "impact": action.impact or UNRATED,
-            "name": pillar.name, "description": pillar.description, "target": pillar.target,
-            "threshold": pillar.threshold})
+        self.draft.show(
+            action.id,
+            {
+                "owner_department": action.owner_department if listed else OTHER_DEPARTMENT,
+                "other_department": "" if listed else action.owner_department,
+                "owner_name": action.owner_name,
+                "due": action.due,
+                "measure": action.measure or self._suggestion(action, action.due),
+                "status": action.status,
+                "effort": action.effort or UNRATED,
+                "impact": action.impact or UNRATED,
+                "name": pillar.name,
+                "description": pillar.description,
+                "target": pillar.target,
+                "threshold": pillar.threshold,
+            },
+        )
         self._show_due_iso()
 
     def _show_other_department(self) -> None:
@@ -326,19 +391,39 @@ class ActionBoard:
         self.promote_title.value = ""
 
     def _save_from_widgets(self) -> None:
-        self.update(self.action_pick.value, owner_department=self._typed_department(),
-                    owner_name=self.owner_name.value.strip(), due=self.due.value, measure=self.measure.value,
-                    status=self.status.value, effort=self.effort.value or None, impact=self.impact.value or None)
+        self.update(
+            self.action_pick.value,
+            owner_department=self._typed_department(),
+            owner_name=self.owner_name.value.strip(),
+            due=self.due.value,
+            measure=self.measure.value,
+            status=self.status.value,
+            effort=self.effort.value or None,
+            impact=self.impact.value or None,
+        )
         self.draft.saved(self.action_pick.value, ("other_department",))  # saved as the owner_department
 
     def _refresh_from_widgets(self) -> None:
         action = self._picked()
         if action is None:
-            raise ActionError([Problem(None, "Refresh the promise", "Action", "no action is picked",
-                                       "Pick a 'refresh the promise' action under 'Owner, date and measure' first.")])
+            raise ActionError(
+                [
+                    Problem(
+                        None,
+                        "Refresh the promise",
+                        "Action",
+                        "no action is picked",
+                        "Pick a 'refresh the promise' action under 'Owner, date and measure' first.",
+                    )
+                ]
+            )
         pillar = self.promise.pillar(action.pillar_id)
-        typed = {"name": self.refresh_name.value.strip(), "description": self.refresh_description.value.strip(),
-                 "target": self.refresh_target.value, "threshold": self.refresh_threshold.value}
+        typed = {
+            "name": self.refresh_name.value.strip(),
+            "description": self.refresh_description.value.strip(),
+            "target": self.refresh_target.value,
+            "threshold": self.refresh_threshold.value,
+        }
         self.refresh_promise(action.id, **{k: v for k, v in typed.items() if v != getattr(pillar, k)})
 
     def _rated(self, kind: str, points: int) -> None:
@@ -348,12 +433,7 @@ class ActionBoard:
             self._guarded(lambda: self.update(self.action_pick.value, **{kind: points or None}))
 
     def _guarded(self, action: Callable[[], Any]) -> None:
-        """Run a callback; a refusal or a bug becomes a plain message, never a traceback."""
-        if guarded(action, self._say):
-            self.message.value = ""
-
-    def _say(self, text: str) -> None:
-        self.message.value = f"<p style='color:#a40000'>{html.escape(text)}</p>"
+        guarded_on(self.message, action)
 
 
 def _warnings_html(warnings: list[FacilitatorWarning]) -> str:

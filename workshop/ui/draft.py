@@ -1,9 +1,9 @@
 """The one rule every panel keeps: a panel never loses what a person typed (STYLE rule 11).
 
 A panel fills its fields from the store and fills them again whenever it redraws: a slider that saves at once,
-a reload of the room's ideas, a background refresh every second, a re-read of a file. Each of those used to set
-every field from what was stored, so whatever the person had typed and not yet saved was gone. Here is the
-rule, written once for all panels:
+a reload of the room's ideas, a background refresh every second, a re-read of a file. Setting every field from
+what is stored each time would lose whatever the person had typed and not yet saved. The rule, written once for
+all panels:
 
 - ``Draft``: the fields of a form the person fills in. A field they changed keeps their value through every
   redraw until they save it or discard it; only untouched fields follow the store.
@@ -15,6 +15,7 @@ rule, written once for all panels:
 Panels build their widgets once and change only values and options in place; what they must rebuild, they
 rebuild through these two. This module holds no workshop rule.
 """
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence

@@ -3,10 +3,11 @@
 One entry is one department's view: for each pillar, "how well do we deliver this today?" and "how would
 customers rate it?", both 0–10. The form only collects; checking and comparing live in ``workshop.gap``.
 """
+
 from __future__ import annotations
 
 import html
-from typing import Callable
+from collections.abc import Callable
 
 import ipywidgets as widgets
 import pandas as pd
@@ -14,8 +15,16 @@ import pandas as pd
 from workshop.gap import INTERNAL_COLUMNS
 from workshop.promise import Promise
 
-RATING = dict(min=0, max=10, step=0.5, value=5, continuous_update=False, readout_format=".1f",
-              style={"description_width": "14em"}, layout=widgets.Layout(width="34em"))
+RATING = dict(
+    min=0,
+    max=10,
+    step=0.5,
+    value=5,
+    continuous_update=False,
+    readout_format=".1f",
+    style={"description_width": "14em"},
+    layout=widgets.Layout(width="34em"),
+)
 
 
 class RatingsForm:
@@ -25,8 +34,9 @@ class RatingsForm:
     def __init__(self, promise: Promise, on_add: Callable[[pd.DataFrame], None]):
         self._on_add = on_add
         self._entries = 0
-        self.department = widgets.Combobox(options=tuple(promise.departments), placeholder="department",
-                                           description="Department", ensure_option=False)
+        self.department = widgets.Combobox(
+            options=tuple(promise.departments), placeholder="department", description="Department", ensure_option=False
+        )
         self.sliders: dict[str, tuple[widgets.FloatSlider, widgets.FloatSlider]] = {}
         rows = []
         for pillar in promise.pillars:
@@ -36,8 +46,14 @@ class RatingsForm:
             rows.append(widgets.VBox([widgets.HTML(f"<b>{html.escape(pillar.name)}</b>"), today, customers]))
         self.add_button = widgets.Button(description="Add", icon="plus", button_style="primary")
         self.message = widgets.HTML()
-        self.widget = widgets.VBox([widgets.HTML("<h3>How does the room rate itself?</h3>"), self.department,
-                                    *rows, widgets.HBox([self.add_button, self.message])])
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML("<h3>How does the room rate itself?</h3>"),
+                self.department,
+                *rows,
+                widgets.HBox([self.add_button, self.message]),
+            ]
+        )
         self.add_button.on_click(lambda _button: self.add())
 
     def add(self) -> pd.DataFrame | None:
@@ -49,9 +65,12 @@ class RatingsForm:
         self._entries += 1
         participant = f"{department} (form entry {self._entries})"
         rows = pd.DataFrame(
-            [(participant, department, pillar_id, today.value, customers.value)
-             for pillar_id, (today, customers) in self.sliders.items()],
-            columns=list(INTERNAL_COLUMNS))
+            [
+                (participant, department, pillar_id, today.value, customers.value)
+                for pillar_id, (today, customers) in self.sliders.items()
+            ],
+            columns=list(INTERNAL_COLUMNS),
+        )
         self._on_add(rows)
         self.message.value = f"Added {html.escape(department)}'s view."
         return rows

@@ -3,11 +3,15 @@
 A widget callback that raises shows a traceback in the notebook (or nothing at all in Voila, while the
 button seems dead), and a background refresh thread that raises stops for good. Each panel therefore runs its
 callbacks and refresh loops through ``guarded``, and decides only where and in what colour the sentence
-goes. This module holds no workshop rule and builds no HTML: the panel escapes the sentence where it shows it.
+goes; ``guarded_on`` is the common case, a panel's message line in the panels' red. This module holds no
+workshop rule; the sentence is escaped wherever it becomes HTML.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+import html
+from collections.abc import Callable
+from typing import Any
 
 from workshop.errors import WorkshopError
 
@@ -17,17 +21,33 @@ def problem_text(error: Exception) -> str:
     to do in its own words; anything else is a bug, named so it can be reported, with nothing lost."""
     if isinstance(error, WorkshopError):
         return str(error)
-    return (f"Something went wrong ({type(error).__name__}: {error}). "
-            "What you typed is kept; please report this.")
+    return f"Something went wrong ({type(error).__name__}: {error}). What you typed is kept; please report this."
 
 
-def guarded(action: Callable[[], object], show: Callable[[str], None],
-            text: Callable[[Exception], str] = problem_text) -> bool:
+def guarded(
+    action: Callable[[], object], show: Callable[[str], None], text: Callable[[Exception], str] = problem_text
+) -> bool:
     """Run ``action``; on any error pass ``text(error)`` (plain text, not yet escaped) to ``show`` instead of
     raising. Returns True when the action ran to the end."""
     try:
         action()
-    except Exception as error:  # noqa: BLE001 - a callback must never put a traceback on the room's screen
+    except Exception as error:  # any error at all: a callback must never put a traceback on the room's screen
         show(text(error))
         return False
     return True
+
+
+REFUSAL_COLOUR = "#a40000"
+
+
+def guarded_on(message: Any, action: Callable[[], object]) -> bool:
+    """``guarded`` for a panel's message line (an ``ipywidgets.HTML``): emptied when ``action`` runs to the end,
+    else the sentence, escaped, in ``REFUSAL_COLOUR``. Returns True when the action ran to the end."""
+
+    def show(text: str) -> None:
+        message.value = f"<p style='color:{REFUSAL_COLOUR}'>{html.escape(text)}</p>"
+
+    if guarded(action, show):
+        message.value = ""
+        return True
+    return False

@@ -16,14 +16,16 @@ the mapping's rules; a column whose heading looks personal is hidden in the prev
 for the do-not-show list after a load are ``workshop.feedback.names``.
 Whatever was typed stays in the widgets when something fails; the failure shows as a plain message.
 """
+
 from __future__ import annotations
 
 import copy
 import html
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
@@ -32,12 +34,12 @@ from workshop.errors import WorkshopError
 from workshop.feedback.advocates import PASSIVE_MAX
 from workshop.feedback.load import LoadedFeedback, load_workshop_feedback
 from workshop.feedback.mapping import (
+    COLUMN_ONLY_FIELDS,
     FIELDS,
     MAPPING_FILE,
     AdvocateRule,
     FeedbackMapping,
     Source,
-    SuggestionNote,
     load_mapping,
     save_mapping,
     source_path,
@@ -46,11 +48,11 @@ from workshop.feedback.names import names_in_comments, names_offer
 from workshop.feedback.privacy import HIDDEN_PERSONAL, PrivacyRules, looks_personal, privacy_rules, scrub
 from workshop.feedback.readers import KINDS, read_preview
 from workshop.feedback.scales import SCALES, is_missing, scale_table
-from workshop.feedback.suggest import LIKELY, SURE, UNDECIDED, suggest_mapping
-from workshop.feedback.validation import BLOCKING, GOOD, PLAIN, WARNING, ReportLine, ReportPart, ValidationReport
+from workshop.feedback.suggest import suggest_mapping
 from workshop.files import atomic_write_bytes, stamp_of
 from workshop.promise import Promise, load_promise
 from workshop.ui.draft import restore, shown_values
+from workshop.ui.feedback_report_html import GREEN, INK, RED, notes_html, report_html
 from workshop.ui.guard import guarded, problem_text
 
 NOT_IN_FILE = "(not in this file)"
@@ -61,20 +63,19 @@ is "" (a blank heading is read as "Unnamed: n")."""
 PROMOTERS = f"(promoters: recommend {PASSIVE_MAX + 1}–10)"
 MEASURES = {"recommend": "recommend", "overall": "overall rating"}
 """The whole-response scores, beside the pillars: the 0–10 recommend question and an overall rating."""
-COLUMN_ONLY = ("response_id", "date", "touchpoint", "segment")
 """Fields read from a column even in a long export, where scores and the comment name a question."""
 SCALE_CHOICES = [(f"{scale_id} — {name}: {rule}", scale_id) for scale_id, name, rule in scale_table()]
 LABELS_EXAMPLE = "negative=0, neutral=5, positive=10"
-NOTE_GROUPS = ((UNDECIDED, "Left for you to decide"), (LIKELY, "Likely: check these"), (SURE, "Sure"))
 KEEP_AS_WRITTEN = "(keep as written)"
 PREVIEW_SHOWN = 8
 VALUES_SHOWN = 30
 """Distinct touchpoint values offered for translation; a survey has a handful, a free-text column hundreds."""
-DATE_ORDERS = [("Detect from the file", "auto"), ("Day first (31/12/2025)", "day_first"),
-               ("Month first (12/31/2025)", "month_first")]
+DATE_ORDERS = [
+    ("Detect from the file", "auto"),
+    ("Day first (31/12/2025)", "day_first"),
+    ("Month first (12/31/2025)", "month_first"),
+]
 SET_ASIDE_FILE = "set_aside_rows.csv"
-RED, GREEN, AMBER, INK = "#b2182b", "#1b7837", "#8c510a", "#111"
-TONES = {PLAIN: INK, GOOD: GREEN, WARNING: AMBER, BLOCKING: RED}
 """The colour of each tone of a report line (``validation.ReportLine.tone``)."""
 
 
@@ -103,43 +104,87 @@ class MappingPanel:
         self.touchpoint_choices: dict[str, widgets.Dropdown] = {}
         self._translations_chosen: dict[str, str] = {}
 
-        self.path = widgets.Text(description="File", placeholder="a file in the workshop folder",
-                                 layout=widgets.Layout(width="36em"), style={"description_width": "5em"})
+        self.path = widgets.Text(
+            description="File",
+            placeholder="a file in the workshop folder",
+            layout=widgets.Layout(width="36em"),
+            style={"description_width": "5em"},
+        )
         self.upload = widgets.FileUpload(description="Upload a file", accept=",".join(KINDS), multiple=False)
-        self.sheet = widgets.Text(description="Sheet", placeholder="Excel: name or number",
-                                  layout=widgets.Layout(width="17em"), style={"description_width": "5em"})
-        self.header_row = widgets.BoundedIntText(description="Header row", value=0, min=0, max=1000,
-                                                 layout=widgets.Layout(width="12em"),
-                                                 style={"description_width": "6em"})
+        self.sheet = widgets.Text(
+            description="Sheet",
+            placeholder="Excel: name or number",
+            layout=widgets.Layout(width="17em"),
+            style={"description_width": "5em"},
+        )
+        self.header_row = widgets.BoundedIntText(
+            description="Header row",
+            value=0,
+            min=0,
+            max=1000,
+            layout=widgets.Layout(width="12em"),
+            style={"description_width": "6em"},
+        )
         self.read_button = widgets.Button(description="Read the file", icon="table")
         self.preview_html = widgets.HTML()
         self.notes_html = widgets.HTML()
-        self.advocate_column = widgets.Dropdown(description="Advocates", options=[(PROMOTERS, UNSET)], value=UNSET,
-                                                style={"description_width": "14em"},
-                                                layout=widgets.Layout(width="36em"))
-        self.advocate_values = widgets.Text(description="values", placeholder="e.g. 1, or Gold, Platinum",
-                                            style={"description_width": "4em"}, layout=widgets.Layout(width="24em"))
-        self.date_order = widgets.Dropdown(description="Dates", options=DATE_ORDERS, value="auto",
-                                           style={"description_width": "5em"}, layout=widgets.Layout(width="24em"))
+        self.advocate_column = widgets.Dropdown(
+            description="Advocates",
+            options=[(PROMOTERS, UNSET)],
+            value=UNSET,
+            **_sized("14em", "36em"),
+        )
+        self.advocate_values = widgets.Text(
+            description="values",
+            placeholder="e.g. 1, or Gold, Platinum",
+            **_sized("4em", "24em"),
+        )
+        self.date_order = widgets.Dropdown(
+            description="Dates",
+            options=DATE_ORDERS,
+            value="auto",
+            **_sized("5em", "24em"),
+        )
         self.fields_box = widgets.VBox()
         self.values_box = widgets.VBox()
-        self.confirm_button = widgets.Button(description="Confirm mapping and load", button_style="primary",
-                                             icon="check", layout=widgets.Layout(width="18em"))
-        self.progress = widgets.FloatProgress(value=0, min=0, max=1, description="Loading",
-                                              layout=widgets.Layout(width="36em", visibility="hidden"))
+        self.confirm_button = widgets.Button(
+            description="Confirm mapping and load",
+            button_style="primary",
+            icon="check",
+            layout=widgets.Layout(width="18em"),
+        )
+        self.progress = widgets.FloatProgress(
+            value=0, min=0, max=1, description="Loading", layout=widgets.Layout(width="36em", visibility="hidden")
+        )
         self.report_html = widgets.HTML()
         self.names_html = widgets.HTML()
-        self.set_aside_button = widgets.Button(description="Write set-aside rows to CSV", icon="download",
-                                               disabled=True, layout=widgets.Layout(width="18em"))
+        self.set_aside_button = widgets.Button(
+            description="Write set-aside rows to CSV",
+            icon="download",
+            disabled=True,
+            layout=widgets.Layout(width="18em"),
+        )
         self.message = widgets.HTML()
-        self.widget = widgets.VBox([
-            widgets.HBox([self.path, self.upload], layout=widgets.Layout(flex_flow="row wrap")),
-            widgets.HBox([self.sheet, self.header_row, self.read_button], layout=widgets.Layout(flex_flow="row wrap")),
-            self.message, self.preview_html, self.notes_html, self.fields_box,
-            widgets.HBox([self.advocate_column, self.advocate_values], layout=widgets.Layout(flex_flow="row wrap")),
-            self.values_box, self.date_order,
-            self.confirm_button, self.progress, self.report_html, self.names_html, self.set_aside_button,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.path, self.upload], layout=widgets.Layout(flex_flow="row wrap")),
+                widgets.HBox(
+                    [self.sheet, self.header_row, self.read_button], layout=widgets.Layout(flex_flow="row wrap")
+                ),
+                self.message,
+                self.preview_html,
+                self.notes_html,
+                self.fields_box,
+                widgets.HBox([self.advocate_column, self.advocate_values], layout=widgets.Layout(flex_flow="row wrap")),
+                self.values_box,
+                self.date_order,
+                self.confirm_button,
+                self.progress,
+                self.report_html,
+                self.names_html,
+                self.set_aside_button,
+            ]
+        )
 
         self.upload.observe(self._on_upload, names="value")
         self.read_button.on_click(lambda _button: self._safely(self.choose_file, self.path.value))
@@ -160,8 +205,9 @@ class MappingPanel:
         again = self.mapping is not None and source_path(self.mapping, self.folder) == file
         shown = shown_values(self._mapping_fields()) if again else {}
         sheet = self.sheet.value.strip()
-        preview = read_preview(file, sheet=int(sheet) if sheet.isdigit() else (sheet or None),
-                               header_row=self.header_row.value or None)
+        preview = read_preview(
+            file, sheet=int(sheet) if sheet.isdigit() else (sheet or None), header_row=self.header_row.value or None
+        )
         relative = _relative(file, self.folder)
         if self.saved is not None and source_path(self.saved, self.folder) == file.resolve():
             mapping = copy.deepcopy(self.saved)
@@ -182,8 +228,9 @@ class MappingPanel:
         """Save an uploaded file into the workshop folder (raw data never leaves it) and read it."""
         file_name = Path(name).name
         if Path(file_name).suffix.lower() not in KINDS or file_name.startswith("."):
-            raise WorkshopError(f"'{file_name}' is not a survey export this kit reads. Upload a "
-                                f"{', '.join(sorted(KINDS))} file.")
+            raise WorkshopError(
+                f"'{file_name}' is not a survey export this kit reads. Upload a {', '.join(sorted(KINDS))} file."
+            )
         target = self.folder / file_name
         atomic_write_bytes(target, content)
         self.choose_file(target)
@@ -201,7 +248,7 @@ class MappingPanel:
         for target, dropdown in self.field_choices.items():
             if dropdown.value == UNSET:
                 continue
-            as_question = long and target not in COLUMN_ONLY
+            as_question = long and target not in COLUMN_ONLY_FIELDS
             source = Source(question=dropdown.value) if as_question else Source(column=dropdown.value)
             if target in self.scores:
                 self.scores[target].apply_to(source)
@@ -212,8 +259,11 @@ class MappingPanel:
             else:
                 mapping.fields[target] = source
         mapping.advocate = self._advocate_rule()
-        mapping.touchpoints = {value: choice.value for value, choice in self.touchpoint_choices.items()
-                               if choice.value not in (UNSET, value)}
+        mapping.touchpoints = {
+            value: choice.value
+            for value, choice in self.touchpoint_choices.items()
+            if choice.value not in (UNSET, value)
+        }
         mapping.date_order = self.date_order.value
         return mapping
 
@@ -235,9 +285,10 @@ class MappingPanel:
         offer = names_offer(names_in_comments(comments, privacy_rules(self.loaded.mapping)), len(comments))
         self.names_html.value = f'<div style="font-size:16px;color:{INK}">{html.escape(offer)}</div>' if offer else ""
         self.set_aside_button.disabled = self.loaded.report.rows_set_aside == 0
-        self._say("Loaded." if self.loaded.report.blocking == [] else
-                  "Loaded, with problems to fix first (in red below).", GREEN if not self.loaded.report.blocking
-                  else RED)
+        self._say(
+            "Loaded." if self.loaded.report.blocking == [] else "Loaded, with problems to fix first (in red below).",
+            GREEN if not self.loaded.report.blocking else RED,
+        )
         for show in self._on_loaded:
             show(self.loaded)
         return self.loaded
@@ -251,8 +302,11 @@ class MappingPanel:
         if self.loaded is None:
             raise WorkshopError("Load the feedback first: there are no set-aside rows yet.")
         path = self.loaded.report.write_set_aside_csv(self.folder / "exports" / SET_ASIDE_FILE)
-        self._say(f"Wrote {self.loaded.report.rows_set_aside:,} set-aside rows to "
-                  f"{html.escape(str(path.relative_to(self.folder)))}.", GREEN)
+        self._say(
+            f"Wrote {self.loaded.report.rows_set_aside:,} set-aside rows to "
+            f"{html.escape(str(path.relative_to(self.folder)))}.",
+            GREEN,
+        )
         return path
 
     # --- wiring ---------------------------------------------------------------------------------------
@@ -278,8 +332,9 @@ class MappingPanel:
         self._safely(self._build_value_map)
 
     def _safely(self, action, *args) -> None:
-        guarded(lambda: action(*args), lambda text: self._say(html.escape(text).replace("\n", "<br>"), RED),
-                _problem_text)
+        guarded(
+            lambda: action(*args), lambda text: self._say(html.escape(text).replace("\n", "<br>"), RED), _problem_text
+        )
 
     def _say(self, message_html: str, colour: str) -> None:
         self.message.value = f'<div style="font-size:16px;color:{colour}">{message_html}</div>'
@@ -290,8 +345,10 @@ class MappingPanel:
             return None
         values = [value.strip() for value in self.advocate_values.value.split(",") if value.strip()]
         if not values:
-            raise WorkshopError(f"Advocates: type the values of '{column}' that mark an advocate (e.g. 1, or "
-                                f"Gold, Platinum), or choose {PROMOTERS}.")
+            raise WorkshopError(
+                f"Advocates: type the values of '{column}' that mark an advocate (e.g. 1, or "
+                f"Gold, Platinum), or choose {PROMOTERS}."
+            )
         return AdvocateRule(column, values)
 
     def _mapping_fields(self) -> dict[str, widgets.ValueWidget]:
@@ -302,10 +359,16 @@ class MappingPanel:
             fields[target] = dropdown
             if target in self.scores:
                 row = self.scores[target]
-                fields |= {f"{target} scale": row.scale, f"{target} missing": row.missing,
-                           f"{target} labels": row.labels}
-        return fields | {"advocate column": self.advocate_column, "advocate values": self.advocate_values,
-                         "date order": self.date_order}
+                fields |= {
+                    f"{target} scale": row.scale,
+                    f"{target} missing": row.missing,
+                    f"{target} labels": row.labels,
+                }
+        return fields | {
+            "advocate column": self.advocate_column,
+            "advocate values": self.advocate_values,
+            "date order": self.date_order,
+        }
 
     def _in_folder(self, path: str | Path) -> Path:
         file = Path(path)
@@ -313,28 +376,42 @@ class MappingPanel:
 
     # --- building the mapping widgets ------------------------------------------------------------------
 
+    def _opened(self) -> tuple[pd.DataFrame, FeedbackMapping]:
+        """The preview and the mapping of the file opened: the mapping widgets exist only once one is."""
+        assert self.preview is not None and self.mapping is not None, "built before a file was opened"
+        return self.preview, self.mapping
+
     def _show_preview(self) -> None:
-        rules = privacy_rules(self.mapping)
-        head = self.preview.head(PREVIEW_SHOWN)
+        preview, mapping = self._opened()
+        rules = privacy_rules(mapping)
+        head = preview.head(PREVIEW_SHOWN)
         personal = [looks_personal(column) for column in head.columns]
         cells = "".join(f"<th>{html.escape(str(c))}</th>" for c in head.columns)
-        rows = "".join("<tr>" + "".join(f"<td>{html.escape(HIDDEN_PERSONAL if hidden else _cell(v, rules))}</td>"
-                                        for v, hidden in zip(row, personal)) + "</tr>"
-                       for row in head.itertuples(index=False))
-        self.preview_html.value = (f'<div style="overflow-x:auto;max-width:100%"><table style="font-size:13px">'
-                                   f"<tr>{cells}</tr>{rows}</table></div>"
-                                   f"<div>First {len(head)} of the rows read for the preview.</div>")
+        rows = "".join(
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(HIDDEN_PERSONAL if hidden else _cell(v, rules))}</td>"
+                for v, hidden in zip(row, personal, strict=True)
+            )
+            + "</tr>"
+            for row in head.itertuples(index=False)
+        )
+        self.preview_html.value = (
+            f'<div style="overflow-x:auto;max-width:100%"><table style="font-size:13px">'
+            f"<tr>{cells}</tr>{rows}</table></div>"
+            f"<div>First {len(head)} of the rows read for the preview.</div>"
+        )
 
     def _labels(self, target: str) -> list[str]:
         """What a target can be mapped to: client columns, or questions for scores in a long export."""
-        mapping = self.mapping
-        if mapping.layout == "long" and target not in COLUMN_ONLY:
-            questions = self.preview[mapping.question_column].dropna().astype(str).str.strip()
+        preview, mapping = self._opened()
+        if mapping.layout == "long" and target not in COLUMN_ONLY_FIELDS:
+            questions = preview[mapping.question_column].dropna().astype(str).str.strip()
             return [q for q in pd.unique(questions) if q]
-        return [str(c) for c in self.preview.columns]
+        return [str(c) for c in preview.columns]
 
     def _build_mapping_widgets(self) -> None:
-        mapping = self.mapping
+        preview, mapping = self._opened()
         rows = []
         self.field_choices, self.scores = {}, {}
         names = {**MEASURES, **{p.id: f"{p.name or p.id} (pillar)" for p in self.promise.pillars}}
@@ -344,10 +421,12 @@ class MappingPanel:
             chosen = sources.get(target)
             value = chosen.label if chosen is not None and chosen.label in labels else UNSET
             name = names.get(target, target.replace("_", " "))
-            dropdown = widgets.Dropdown(description=name,
-                                        options=[(NOT_IN_FILE, UNSET)] + [(label, label) for label in labels],
-                                        value=value, style={"description_width": "14em"},
-                                        layout=widgets.Layout(width="36em"))
+            dropdown = widgets.Dropdown(
+                description=name,
+                options=[(NOT_IN_FILE, UNSET)] + [(label, label) for label in labels],
+                value=value,
+                **_sized("14em", "36em"),
+            )
             self.field_choices[target] = dropdown
             if target in FIELDS:
                 rows.append(dropdown)
@@ -355,8 +434,8 @@ class MappingPanel:
                 self.scores[target] = ScoreRow(name, chosen)
                 rows.append(widgets.VBox([dropdown, self.scores[target].widget]))
         self.fields_box.children = [widgets.HTML("<b>Which column is which</b>")] + rows
-        self.advocate_column.options = [(PROMOTERS, UNSET)] + [(str(c), str(c)) for c in self.preview.columns]
-        advocate = mapping.advocate if mapping.advocate and mapping.advocate.column in self.preview.columns else None
+        self.advocate_column.options = [(PROMOTERS, UNSET)] + [(str(c), str(c)) for c in preview.columns]
+        advocate = mapping.advocate if mapping.advocate and mapping.advocate.column in preview.columns else None
         self.advocate_column.value = advocate.column if advocate else UNSET
         self.advocate_values.value = ", ".join(advocate.values) if advocate else ""
         self.notes_html.value = notes_html(mapping.notes)
@@ -370,24 +449,28 @@ class MappingPanel:
         self._translations_chosen.update({value: choice.value for value, choice in self.touchpoint_choices.items()})
         chosen = self._translations_chosen
         self.touchpoint_choices = {}
-        if column not in self.preview.columns or not self.promise.touchpoints:
+        preview, mapping = self._opened()
+        if column not in preview.columns or not self.promise.touchpoints:
             self.values_box.children = []
             return
-        values = [v for v in pd.unique(self.preview[column].astype(object)) if not is_missing(v)]
+        values = [v for v in pd.unique(preview[column].astype(object)) if not is_missing(v)]
         known = self.promise.touchpoints
-        rules = privacy_rules(self.mapping)
+        rules = privacy_rules(mapping)
         for value in [str(v).strip() for v in values][:VALUES_SHOWN]:
-            suggested = self.mapping.touchpoints.get(value)
+            suggested = mapping.touchpoints.get(value)
             if value in chosen:
                 current = chosen[value]
             else:
                 current = suggested if suggested in known else (value if value in known else UNSET)
             self.touchpoint_choices[value] = widgets.Dropdown(
-                description=_cell(value, rules), options=[(KEEP_AS_WRITTEN, UNSET)] + [(t, t) for t in known],
+                description=_cell(value, rules),
+                options=[(KEEP_AS_WRITTEN, UNSET)] + [(t, t) for t in known],
                 value=current,
-                style={"description_width": "14em"}, layout=widgets.Layout(width="30em"))
-        self.values_box.children = [widgets.HTML("<b>Touchpoints: the client's words → the workshop's</b>")] + \
-            list(self.touchpoint_choices.values())
+                **_sized("14em", "30em"),
+            )
+        self.values_box.children = [widgets.HTML("<b>Touchpoints: the client's words → the workshop's</b>")] + list(
+            self.touchpoint_choices.values()
+        )
 
 
 class ScoreRow:
@@ -399,19 +482,32 @@ class ScoreRow:
     def __init__(self, name: str, source: Source | None):
         self.name = name
         scale = source.scale if source is not None and source.scale in SCALES else "0-10"
-        self.scale = widgets.Dropdown(description="scale", options=SCALE_CHOICES, value=scale,
-                                      style={"description_width": "4em"}, layout=widgets.Layout(width="30em"))
-        self.missing = widgets.Text(description="missing codes", placeholder="e.g. 0, or n/a, 99",
-                                    value=", ".join(_code_text(code) for code in (source.missing if source else [])),
-                                    style={"description_width": "8em"}, layout=widgets.Layout(width="20em"))
-        self.labels = widgets.Text(description="labels", placeholder=LABELS_EXAMPLE,
-                                   value=", ".join(f"{label}={points:g}"
-                                                   for label, points in (source.labels if source else {}).items()),
-                                   style={"description_width": "4em"}, layout=widgets.Layout(width="30em"))
+        self.scale = widgets.Dropdown(
+            description="scale",
+            options=SCALE_CHOICES,
+            value=scale,
+            **_sized("4em", "30em"),
+        )
+        self.missing = widgets.Text(
+            description="missing codes",
+            placeholder="e.g. 0, or n/a, 99",
+            value=", ".join(_code_text(code) for code in (source.missing if source else [])),
+            **_sized("8em", "20em"),
+        )
+        self.labels = widgets.Text(
+            description="labels",
+            placeholder=LABELS_EXAMPLE,
+            value=", ".join(f"{label}={points:g}" for label, points in (source.labels if source else {}).items()),
+            **_sized("4em", "30em"),
+        )
         self.rule = widgets.HTML()
-        self.widget = widgets.VBox([widgets.HBox([self.scale, self.missing, self.labels],
-                                                 layout=widgets.Layout(flex_flow="row wrap")), self.rule],
-                                   layout=widgets.Layout(margin="0 0 0 14em"))
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.scale, self.missing, self.labels], layout=widgets.Layout(flex_flow="row wrap")),
+                self.rule,
+            ],
+            layout=widgets.Layout(margin="0 0 0 14em"),
+        )
         for field in (self.scale, self.missing, self.labels):
             field.observe(self._show_rule, names="value")
         self._show_rule()
@@ -432,13 +528,17 @@ class ScoreRow:
             except ValueError:
                 value = math.nan
             if not label.strip() or math.isnan(value):
-                raise WorkshopError(f"{self.name}: the labels '{self.labels.value}' cannot be read at "
-                                    f"'{part.strip()}'. Write each label with its points out of 10, e.g. "
-                                    f"{LABELS_EXAMPLE}.")
+                raise WorkshopError(
+                    f"{self.name}: the labels '{self.labels.value}' cannot be read at "
+                    f"'{part.strip()}'. Write each label with its points out of 10, e.g. "
+                    f"{LABELS_EXAMPLE}."
+                )
             points[label.strip()] = value
         if not points:
-            raise WorkshopError(f"{self.name}: the scale is 'labels', so type each label with its points out of 10, "
-                                f"e.g. {LABELS_EXAMPLE}.")
+            raise WorkshopError(
+                f"{self.name}: the scale is 'labels', so type each label with its points out of 10, "
+                f"e.g. {LABELS_EXAMPLE}."
+            )
         return points
 
     def _show_rule(self, _change=None) -> None:
@@ -467,54 +567,18 @@ def _code_text(code: str | float) -> str:
     return f"{code:g}" if isinstance(code, float) else str(code)
 
 
-def notes_html(notes: list[SuggestionNote]) -> str:
-    """What the suggestion decided, one line per field, grouped by how sure it is: what it left for the
-    consultant to decide first. Headings and values from the file are escaped."""
-    if not notes:
-        return ""
-    parts = ['<div style="font-size:15px"><b>What the suggestion decided, and how sure it is</b>']
-    for confidence, title in NOTE_GROUPS:
-        group = [note for note in notes if note.confidence == confidence]
-        if group:
-            colour = AMBER if confidence == UNDECIDED else INK
-            parts.append(f'<div style="color:{colour}"><b>{title} ({len(group)})</b><ul>'
-                         + "".join(f"<li>{html.escape(note.sentence())}</li>" for note in group) + "</ul></div>")
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def report_html(report: ValidationReport, calls: int = 0) -> str:
-    """The validation report's ``outline`` as HTML, in the words `workshop check` prints, with ``calls`` (the
-    advocate calls merged from the call log) after the totals. Every value from the file was scrubbed by the
-    report with its mapping's rules (``ValidationReport.privacy``); here all of it is HTML-escaped."""
-    totals, *parts = report.outline()
-    if calls:
-        totals = ReportPart("", (*totals.lines, ReportLine(f"Plus {calls:,} advocate calls from the call log.")))
-    shown = [f'<div style="font-size:16px;color:{INK}">']
-    for part in (totals, *parts):
-        if part.heading:
-            shown.append(f'<h4 style="color:{TONES[part.tone]}">{html.escape(part.heading)}</h4><ul>'
-                         + "".join(f"<li>{_line_html(line)}</li>" for line in part.lines) + "</ul>")
-        else:
-            shown += [f"<p>{_line_html(line)}</p>" for line in part.lines]
-    shown.append("</div>")
-    return "".join(shown)
-
-
-def _line_html(line: ReportLine) -> str:
-    examples = "".join(f"<li>{html.escape(example)}</li>" for example in line.examples)
-    return (f'<span style="color:{TONES[line.tone]}">{html.escape(line.text)}</span>'
-            + (f"<ul>{examples}</ul>" if examples else "")
-            + (f"<div>What to do: {html.escape(line.fix)}</div>" if line.fix else ""))
-
-
 def _problem_text(error: Exception) -> str:
     """A file that cannot be opened or parsed (OSError, ValueError from the readers) is the file's problem, said
     in the reader's words; anything else is worded by ``problem_text``."""
     return str(error) if isinstance(error, (OSError, ValueError)) else problem_text(error)
 
 
-def _cell(value: object, rules: PrivacyRules) -> str:
+def _sized(label_width: str, width: str) -> dict[str, Any]:
+    """A widget's label and overall widths, as every field of the panel gives them."""
+    return {"style": {"description_width": label_width}, "layout": widgets.Layout(width=width)}
+
+
+def _cell(value: Any, rules: PrivacyRules) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return str(scrub(str(value), rules.do_not_show, rules.safe_patterns))
