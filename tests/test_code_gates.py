@@ -24,10 +24,6 @@ NOT_YET_GATED = frozenset(
         "workshop/report.py",  # CHARTS
         "workshop/ui/gap_panel.py",  # CHARTS
         "workshop/ui/live_panel.py",  # CHARTS
-        "workshop/ui/verbatims.py",  # STORY
-        "workshop/ui/promise_editor.py",  # STORY
-        "workshop/ui/start.py",  # STORY
-        "workshop/ui/call_log.py",  # STORY
     }
 )
 

@@ -60,8 +60,9 @@ def clean_notebook(notebook: nbformat.NotebookNode, on_disk: nbformat.NotebookNo
         kept = on_disk_by_id.get(cell.get("id"))
         if cell.cell_type == "code":
             checked = kept is not None and is_checked("".join(cell.source))  # a model may hold a list of lines
-            cell.outputs = kept.get("outputs", []) if checked else []
-            cell.execution_count = kept.get("execution_count") if checked else None  # nbval skips an unrun one
+            cell.outputs = kept.get("outputs", []) if kept is not None and checked else []
+            # nbval skips an unrun cell
+            cell.execution_count = kept.get("execution_count") if kept is not None and checked else None
         cell.metadata = nbformat.from_dict(kept.metadata if kept is not None else {})
     notebook.metadata = on_disk.metadata if on_disk is not None else nbformat.from_dict({})
     return notebook
@@ -69,5 +70,7 @@ def clean_notebook(notebook: nbformat.NotebookNode, on_disk: nbformat.NotebookNo
 
 def is_checked(source: str) -> bool:
     """Whether nbval compares this cell's output: one of its lines is the comment ``# NBVAL_CHECK_OUTPUT``."""
-    return any(line.strip().startswith("#") and line.strip().lstrip("#").strip() == CHECKED_OUTPUT
-               for line in source.splitlines())
+    return any(
+        line.strip().startswith("#") and line.strip().lstrip("#").strip() == CHECKED_OUTPUT
+        for line in source.splitlines()
+    )

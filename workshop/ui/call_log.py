@@ -6,6 +6,7 @@ would-recommend answer if asked, a note and who called. The panel holds no rule:
 call is ``workshop.feedback.calls.log_call``. A refused call keeps everything typed and says what to fix;
 a panel whose log another tab wrote to since it opened refuses too, and says to reload.
 """
+
 from __future__ import annotations
 
 import html
@@ -38,24 +39,42 @@ class CallLogPanel:
         self._calls_stamp = stamp_of(calls_path(self.folder))
         style = {"description_width": "14em"}
         layout = widgets.Layout(width="26em")
-        self.touchpoint = widgets.Dropdown(description="Touchpoint talked about",
-                                           options=[("choose…", "")] + [(t, t) for t in self.promise.touchpoints],
-                                           style=style, layout=layout)
+        self.touchpoint = widgets.Dropdown(
+            description="Touchpoint talked about",
+            options=[("choose…", "")] + [(t, t) for t in self.promise.touchpoints],
+            style=style,
+            layout=layout,
+        )
         self.segment = widgets.Text(description="Segment (optional)", style=style, layout=layout)
-        self.scores = {p.id: widgets.Dropdown(description=p.name or p.id, options=POINTS, value=None,
-                                              style=style, layout=layout) for p in self.promise.pillars}
-        self.recommend = widgets.Dropdown(description="Would recommend (0–10)", options=POINTS, value=None,
-                                          style=style, layout=layout)
-        self.note = widgets.Textarea(description="What they said", placeholder=f"up to {NOTE_MAX_CHARS} characters",
-                                     style=style, layout=widgets.Layout(width="40em", height="7em"))
+        self.scores = {
+            p.id: widgets.Dropdown(description=p.name or p.id, options=POINTS, value=None, style=style, layout=layout)
+            for p in self.promise.pillars
+        }
+        self.recommend = widgets.Dropdown(
+            description="Would recommend (0–10)", options=POINTS, value=None, style=style, layout=layout
+        )
+        self.note = widgets.Textarea(
+            description="What they said",
+            placeholder=f"up to {NOTE_MAX_CHARS} characters",
+            style=style,
+            layout=widgets.Layout(width="40em", height="7em"),
+        )
         self.caller = widgets.Text(description="Who called", style=style, layout=layout)
         self.log_button = widgets.Button(description="Log this call", button_style="primary", icon="phone")
         self.status = widgets.HTML()
-        self.widget = widgets.VBox([
-            widgets.HTML("<b>Advocate call</b> (a 0–10 score for each pillar you asked about)"),
-            self.touchpoint, self.segment, *self.scores.values(), self.recommend, self.note, self.caller,
-            self.log_button, self.status,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML("<b>Advocate call</b> (a 0–10 score for each pillar you asked about)"),
+                self.touchpoint,
+                self.segment,
+                *self.scores.values(),
+                self.recommend,
+                self.note,
+                self.caller,
+                self.log_button,
+                self.status,
+            ]
+        )
         self.log_button.on_click(lambda _button: guarded(self.log, self._not_logged))
 
     @property
@@ -64,9 +83,14 @@ class CallLogPanel:
 
     def log(self) -> pd.DataFrame | None:
         """Log the call as the form shows it; on success clear the answers (not the caller), else say why."""
-        call = AdvocateCall(touchpoint=self.touchpoint.value, scores={p: d.value for p, d in self.scores.items()},
-                            note=self.note.value, caller=self.caller.value, segment=self.segment.value or None,
-                            recommend=self.recommend.value)
+        call = AdvocateCall(
+            touchpoint=self.touchpoint.value,
+            scores={p: d.value for p, d in self.scores.items()},
+            note=self.note.value,
+            caller=self.caller.value,
+            segment=self.segment.value or None,
+            recommend=self.recommend.value,
+        )
         try:
             row, self._calls_stamp = log_call(self.folder, call, self.promise, expected=self._calls_stamp)
             logged = self.calls_logged
@@ -76,8 +100,10 @@ class CallLogPanel:
         for dropdown in [*self.scores.values(), self.recommend]:
             dropdown.value = None
         self.note.value = ""
-        self._say(f"Call logged ({logged} in {CALLS_FILE}). Load the feedback again to see it in the charts "
-                  "and comments.", GREEN)
+        self._say(
+            f"Call logged ({logged} in {CALLS_FILE}). Load the feedback again to see it in the charts and comments.",
+            GREEN,
+        )
         return row
 
     def _not_logged(self, text: str) -> None:

@@ -6,23 +6,38 @@ and the message says what to fix, so nothing typed is lost. The panel saves only
 or last saved itself: once another tab (step 3's goal posts, step 4's refresh) has saved, it refuses and says
 to reload, keeping the edit on screen.
 """
+
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 import ipywidgets as widgets
 
 from workshop.errors import PromiseError
-from workshop.promise import (PROMISE_FILE, Pillar, Promise, load_promise_and_stamp, new_pillar_id, save_promise,
-                              score_points)
+from workshop.promise import (
+    PROMISE_FILE,
+    Pillar,
+    Promise,
+    load_promise_and_stamp,
+    new_pillar_id,
+    save_promise,
+    score_points,
+)
 from workshop.ui.guard import guarded
 
 BIG_TEXT = widgets.Layout(width="100%")
-SCORE_SLIDER = dict(min=0, max=10, step=0.5, continuous_update=False, readout_format=".1f",
-                    style={"description_width": "10em"}, layout=widgets.Layout(width="32em"))
+SCORE_SLIDER = dict(
+    min=0,
+    max=10,
+    step=0.5,
+    continuous_update=False,
+    readout_format=".1f",
+    style={"description_width": "10em"},
+    layout=widgets.Layout(width="32em"),
+)
 
 
 class ChoiceChips:
@@ -32,8 +47,11 @@ class ChoiceChips:
         self._on_change = on_change
         self._buttons: dict[str, widgets.ToggleButton] = {}
         self._chips = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
-        self.new_choice = widgets.Text(placeholder=f"add another {label.lower().rstrip('s')}…",
-                                       continuous_update=False, layout=widgets.Layout(width="16em"))
+        self.new_choice = widgets.Text(
+            placeholder=f"add another {label.lower().rstrip('s')}…",
+            continuous_update=False,
+            layout=widgets.Layout(width="16em"),
+        )
         self.new_choice.observe(self._on_new_choice, names="value")
         self.widget = widgets.VBox([widgets.HTML(f"<b>{html.escape(label)}</b>"), self._chips, self.new_choice])
 
@@ -45,8 +63,9 @@ class ChoiceChips:
         """Offer ``choices`` (plus any chosen ones not among them) with ``chosen`` switched on, silently."""
         self._buttons = {}
         for choice in dict.fromkeys([*choices, *chosen]):
-            button = widgets.ToggleButton(value=choice in chosen, description=choice, tooltip=choice,
-                                          layout=widgets.Layout(width="auto"))
+            button = widgets.ToggleButton(
+                value=choice in chosen, description=choice, tooltip=choice, layout=widgets.Layout(width="auto")
+            )
             button.observe(self._on_toggle, names="value")
             self._buttons[choice] = button
         self._chips.children = tuple(self._buttons.values())
@@ -84,9 +103,12 @@ class PromiseEditor:
         self._loading = False
 
         self.company = widgets.Text(description="Company", continuous_update=False, layout=BIG_TEXT)
-        self.statement = widgets.Textarea(description="Our promise", continuous_update=False,
-                                          placeholder="One sentence a customer would recognise…",
-                                          layout=widgets.Layout(width="100%", height="5em"))
+        self.statement = widgets.Textarea(
+            description="Our promise",
+            continuous_update=False,
+            placeholder="One sentence a customer would recognise…",
+            layout=widgets.Layout(width="100%", height="5em"),
+        )
         self.pillar_list = widgets.Select(description="Pillars", rows=7, layout=widgets.Layout(width="28em"))
         self.new_pillar_name = widgets.Text(placeholder="name of a new pillar", continuous_update=False)
         self.add_button = widgets.Button(description="Add pillar", icon="plus", button_style="primary")
@@ -96,14 +118,20 @@ class PromiseEditor:
         self.undo_button = widgets.Button(description="Undo remove", icon="undo", disabled=True)
 
         self.name = widgets.Text(description="Name", continuous_update=False, layout=BIG_TEXT)
-        self.description = widgets.Textarea(description="Customers experience", continuous_update=False,
-                                            style={"description_width": "10em"},
-                                            layout=widgets.Layout(width="100%", height="4em"))
+        self.description = widgets.Textarea(
+            description="Customers experience",
+            continuous_update=False,
+            style={"description_width": "10em"},
+            layout=widgets.Layout(width="100%", height="4em"),
+        )
         self.target = widgets.FloatSlider(description="Target (promise)", **SCORE_SLIDER)
         self.threshold = widgets.FloatSlider(description="Promise-able above", **SCORE_SLIDER)
-        self.claim = widgets.Textarea(description="Marketing claims", continuous_update=False,
-                                      style={"description_width": "10em"},
-                                      layout=widgets.Layout(width="100%", height="3em"))
+        self.claim = widgets.Textarea(
+            description="Marketing claims",
+            continuous_update=False,
+            style={"description_width": "10em"},
+            layout=widgets.Layout(width="100%", height="3em"),
+        )
         self.loudness = widgets.FloatSlider(description="How loudly", **{**SCORE_SLIDER, "step": 1})
         self.owners = ChoiceChips("Owners (departments)", lambda value: self._set_field("owners", value))
         self.touchpoints = ChoiceChips("Touchpoints", lambda value: self._set_field("touchpoints", value))
@@ -111,18 +139,40 @@ class PromiseEditor:
         self.status = widgets.HTML()
         self.card = widgets.HTML()
 
-        self.pillar_form = widgets.VBox([
-            self.name, self.description, self.target, self.threshold,
-            self.owners.widget, self.touchpoints.widget, self.claim, self.loudness, self.channels.widget,
-        ], layout=widgets.Layout(border="1px solid #bbb", padding="0.5em", width="100%"))
-        self.widget = widgets.VBox([
-            self.company, self.statement,
-            widgets.HBox([self.pillar_list, widgets.VBox([
-                widgets.HBox([self.new_pillar_name, self.add_button]),
-                widgets.HBox([self.up_button, self.down_button, self.remove_button, self.undo_button]),
-            ])]),
-            self.pillar_form, self.status, self.card,
-        ])
+        self.pillar_form = widgets.VBox(
+            [
+                self.name,
+                self.description,
+                self.target,
+                self.threshold,
+                self.owners.widget,
+                self.touchpoints.widget,
+                self.claim,
+                self.loudness,
+                self.channels.widget,
+            ],
+            layout=widgets.Layout(border="1px solid #bbb", padding="0.5em", width="100%"),
+        )
+        self.widget = widgets.VBox(
+            [
+                self.company,
+                self.statement,
+                widgets.HBox(
+                    [
+                        self.pillar_list,
+                        widgets.VBox(
+                            [
+                                widgets.HBox([self.new_pillar_name, self.add_button]),
+                                widgets.HBox([self.up_button, self.down_button, self.remove_button, self.undo_button]),
+                            ]
+                        ),
+                    ]
+                ),
+                self.pillar_form,
+                self.status,
+                self.card,
+            ]
+        )
 
         self.company.observe(lambda c: self._set_promise_field("company", c["new"].strip()), names="value")
         self.statement.observe(lambda c: self._set_promise_field("statement", c["new"].strip()), names="value")
@@ -240,8 +290,9 @@ class PromiseEditor:
     def _show_pillar_list(self, select: str | None) -> None:
         self._loading = True
         try:
-            self.pillar_list.options = [(f"{i + 1}. {p.name or p.id}", p.id)
-                                        for i, p in enumerate(self.promise.pillars)]
+            self.pillar_list.options = [
+                (f"{i + 1}. {p.name or p.id}", p.id) for i, p in enumerate(self.promise.pillars)
+            ]
             self.pillar_list.value = select
         finally:
             self._loading = False
@@ -268,20 +319,26 @@ class PromiseEditor:
             self._loading = False
 
     def _save(self) -> None:
-        guarded(self._write, lambda text: self._say(
-            f"<b>Not saved</b>, your edits are kept here: {html.escape(text)}", "error"))
+        guarded(
+            self._write,
+            lambda text: self._say(f"<b>Not saved</b>, your edits are kept here: {html.escape(text)}", "error"),
+        )
 
     def _write(self) -> None:
         try:
             self._stamp = save_promise(self.promise, self.path, expected=self._stamp)
         except PromiseError as error:
             problems = "".join(f"<li>{html.escape(_short(p))}</li>" for p in error.problems)
-            self._say(f"<b>Not saved yet</b>, your edits are kept here. Fix this and it saves:<ul>{problems}</ul>",
-                      "error")
+            self._say(
+                f"<b>Not saved yet</b>, your edits are kept here. Fix this and it saves:<ul>{problems}</ul>", "error"
+            )
             return
         except OSError as error:  # a read-only folder, a full disk, a file held open by a sync client
-            self._say(f"<b>Not saved</b>, your edits are kept here: {html.escape(str(error))}. Check that the "
-                      "workshop folder can be written to; the next change saves again.", "error")
+            self._say(
+                f"<b>Not saved</b>, your edits are kept here: {html.escape(str(error))}. Check that the "
+                "workshop folder can be written to; the next change saves again.",
+                "error",
+            )
             return
         self.card.value = promise_card_html(self.promise)
         self._say(f"Saved at {datetime.now():%H:%M:%S}.", "ok")
@@ -305,6 +362,8 @@ def promise_card_html(promise: Promise) -> str:
         f"owners: {html.escape(', '.join(p.owners) or 'nobody yet')}</small></li>"
         for p in promise.pillars
     )
-    return (f'<div style="font-size:1.3em;line-height:1.4;border-left:6px solid #0072B2;padding:0.5em 1em">'
-            f"<div style='font-size:1.2em'><i>“{html.escape(promise.statement or 'No statement yet')}”</i></div>"
-            f"<ol>{rows}</ol></div>")
+    return (
+        f'<div style="font-size:1.3em;line-height:1.4;border-left:6px solid #0072B2;padding:0.5em 1em">'
+        f"<div style='font-size:1.2em'><i>“{html.escape(promise.statement or 'No statement yet')}”</i></div>"
+        f"<ol>{rows}</ol></div>"
+    )

@@ -6,6 +6,7 @@ Then the gap panel's Room vs customers view draws them next to the customers' sc
 again and no store opened by the notebook: the ratings come from the live panel's own store. Ratings typed
 into the gap panel's form (no live session) are kept beside them. This module holds no rule.
 """
+
 from __future__ import annotations
 
 import html
@@ -22,10 +23,12 @@ def show_the_room_when_revealed(live: LivePanel, gap_panel: GapPanel) -> None:
 
     def draw_the_room() -> None:
         ratings = live.store.room_ratings()
-        new = [(who, pillar) not in drawn for who, pillar in zip(ratings["participant"], ratings["pillar"])]
+        new = [
+            (who, pillar) not in drawn for who, pillar in zip(ratings["participant"], ratings["pillar"], strict=True)
+        ]
         if any(new):
             gap_panel.add_internal_ratings(ratings[new])
-            drawn.update(zip(ratings["participant"][new], ratings["pillar"][new]))
+            drawn.update(zip(ratings["participant"][new], ratings["pillar"][new], strict=True))
 
     def say(text: str) -> None:
         gap_panel.message.value = f"<span style='color:#D55E00'>{html.escape(text)}</span>"

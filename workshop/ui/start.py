@@ -2,6 +2,7 @@
 
 Folder rules live in ``workshop.folder``; checks in ``workshop.setup_check``. This panel only wires them.
 """
+
 from __future__ import annotations
 
 import html
@@ -22,23 +23,29 @@ class StartPanel:
     """Pick the workshop the other notebooks open, create a new one, and see what is missing."""
 
     def __init__(self) -> None:
-        self.workshop_list = widgets.Dropdown(description="Workshop", style={"description_width": "8em"},
-                                              layout=widgets.Layout(width="40em"))
+        self.workshop_list = widgets.Dropdown(
+            description="Workshop", style={"description_width": "8em"}, layout=widgets.Layout(width="40em")
+        )
         self.open_button = widgets.Button(description="Use this workshop", button_style="primary", icon="check")
-        self.new_name = widgets.Text(description="New workshop", placeholder="e.g. acme-2026-03",
-                                     style={"description_width": "8em"})
+        self.new_name = widgets.Text(
+            description="New workshop", placeholder="e.g. acme-2026-03", style={"description_width": "8em"}
+        )
         self.new_source = widgets.Dropdown(description="starting from", style={"description_width": "8em"})
         self.create_button = widgets.Button(description="Create", icon="plus")
         self.message = widgets.HTML()
         self.checks = widgets.HTML()
-        self.widget = widgets.VBox([
-            widgets.HBox([self.workshop_list, self.open_button]),
-            widgets.HBox([self.new_name, self.new_source, self.create_button]),
-            self.message, self.checks,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.workshop_list, self.open_button]),
+                widgets.HBox([self.new_name, self.new_source, self.create_button]),
+                self.message,
+                self.checks,
+            ]
+        )
         self.open_button.on_click(lambda _b: guarded(lambda: self.use(self.workshop_list.value), self._refused))
-        self.create_button.on_click(lambda _b: guarded(
-            lambda: self.create(self.new_name.value, self.new_source.value), self._refused))
+        self.create_button.on_click(
+            lambda _b: guarded(lambda: self.create(self.new_name.value, self.new_source.value), self._refused)
+        )
         self.refresh()
 
     @property

@@ -13,6 +13,7 @@ value (a free-text column mapped as the segment is customers' words), has passed
 leave the kernel). Phrases are saved to themes.yml only while it is as the panel read or last saved it: after
 another tab saved it, the panel refuses, says to reload, and keeps the phrases typed.
 """
+
 from __future__ import annotations
 
 import html
@@ -23,13 +24,22 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 
-from workshop.errors import WorkshopError
 from workshop.cube import CANONICAL_COLUMNS
+from workshop.errors import WorkshopError
 from workshop.feedback.advocates import NPS_BANDS, nps_band
 from workshop.feedback.load import LoadedFeedback
 from workshop.feedback.privacy import PrivacyRules, privacy_rules, scrub, scrub_series
-from workshop.feedback.themes import (THEMES_FILE, Themes, VerbatimFilter, has_comment, load_themes, passes_filter,
-                                      save_themes, tag_comments, themes_read_stamp)
+from workshop.feedback.themes import (
+    THEMES_FILE,
+    Themes,
+    VerbatimFilter,
+    has_comment,
+    load_themes,
+    passes_filter,
+    save_themes,
+    tag_comments,
+    themes_read_stamp,
+)
 from workshop.files import NO_FILE
 from workshop.promise import Promise
 from workshop.ui.draft import Draft, offer
@@ -39,12 +49,15 @@ if TYPE_CHECKING:
     from workshop.ui.mapping_panel import MappingPanel
 
 EXAMPLES_SHOWN = 6
-BAND_CHOICES = [("Any score", None)] + [(f"{band.capitalize()}s ({points.start}–{points.stop - 1})", band)
-                                         for band, points in NPS_BANDS.items()]
+BAND_CHOICES = [("Any score", None)] + [
+    (f"{band.capitalize()}s ({points.start}–{points.stop - 1})", band) for band, points in NPS_BANDS.items()
+]
 ADVOCATE_CHOICES = [("Everyone", None), ("Advocates only", True), ("Not advocates", False)]
 ANY = [("Any", None)]
-COMMENT_STYLE = ("font-size:24px;line-height:1.4;color:#111;background:#fff;border-left:6px solid #0072B2;"
-                 "padding:0.4em 0.8em;margin:0.5em 0")
+COMMENT_STYLE = (
+    "font-size:24px;line-height:1.4;color:#111;background:#fff;border-left:6px solid #0072B2;"
+    "padding:0.4em 0.8em;margin:0.5em 0"
+)
 META_STYLE = "font-size:20px;color:#333"
 """Projector sizes: comments at 24px, their details at 20px, near-black on white."""
 
@@ -59,69 +72,107 @@ class VerbatimExplorer:
     and read ``shown_comments()``.
     """
 
-    def __init__(self, explorer_frame: pd.DataFrame, promise: Promise, themes: Themes,
-                 privacy: PrivacyRules | None = None, examples: int = EXAMPLES_SHOWN, seed: int = 0,
-                 themes_file: str | Path | None = None, sampled_from: int | None = None):
+    def __init__(
+        self,
+        explorer_frame: pd.DataFrame,
+        promise: Promise,
+        themes: Themes,
+        privacy: PrivacyRules | None = None,
+        examples: int = EXAMPLES_SHOWN,
+        seed: int = 0,
+        themes_file: str | Path | None = None,
+        sampled_from: int | None = None,
+    ):
         self.promise = promise
         self.themes: Themes = {pillar_id: list(themes.get(pillar_id, [])) for pillar_id in promise.pillar_ids}
         self.examples = examples
         self.seed = seed
         self.themes_file = Path(themes_file) if themes_file else None
         # Phrases are saved only over the themes.yml these themes came from, never over another tab's save.
-        self._themes_stamp = (themes_read_stamp(self.themes, self.themes_file, promise.pillar_ids)
-                              if self.themes_file else NO_FILE)
+        self._themes_stamp = (
+            themes_read_stamp(self.themes, self.themes_file, promise.pillar_ids) if self.themes_file else NO_FILE
+        )
         self._offset = 0
         self._changing = False
         self._shown: list[str] = []
 
         layout = widgets.Layout(width="17em")
         style = {"description_width": "6em"}
-        self.pillar = widgets.Dropdown(description="Pillar", options=[("Any pillar", None)] + [
-            (p.name or p.id, p.id) for p in promise.pillars], layout=layout, style=style)
+        self.pillar = widgets.Dropdown(
+            description="Pillar",
+            options=[("Any pillar", None)] + [(p.name or p.id, p.id) for p in promise.pillars],
+            layout=layout,
+            style=style,
+        )
         self.touchpoint = widgets.Dropdown(description="Touchpoint", options=ANY, layout=layout, style=style)
         self.segment = widgets.Dropdown(description="Segment", options=ANY, layout=layout, style=style)
         self.band = widgets.Dropdown(description="Score", options=BAND_CHOICES, layout=layout, style=style)
         self.advocate = widgets.Dropdown(description="Who", options=ADVOCATE_CHOICES, layout=layout, style=style)
-        self.other_examples = widgets.Button(description="Show other examples", icon="refresh",
-                                             button_style="primary", layout=widgets.Layout(width="14em"))
+        self.other_examples = widgets.Button(
+            description="Show other examples",
+            icon="refresh",
+            button_style="primary",
+            layout=widgets.Layout(width="14em"),
+        )
         self.counts = widgets.HTML()
         self.comments = widgets.HTML()
-        self.phrases = widgets.Textarea(description="Phrases", placeholder="one phrase per line",
-                                        layout=widgets.Layout(width="30em", height="8em"), style=style)
+        self.phrases = widgets.Textarea(
+            description="Phrases",
+            placeholder="one phrase per line",
+            layout=widgets.Layout(width="30em", height="8em"),
+            style=style,
+        )
         self.apply_phrases = widgets.Button(description="Use these phrases", icon="tags")
         self.draft = Draft({"phrases": self.phrases})  # per pillar: phrases typed for one wait while another is read
         self.phrase_status = widgets.HTML()
         self.phrase_editor = widgets.VBox([widgets.HBox([self.phrases, self.apply_phrases]), self.phrase_status])
-        self.widget = widgets.VBox([
-            widgets.HBox([self.pillar, self.touchpoint, self.segment], layout=widgets.Layout(flex_flow="row wrap")),
-            widgets.HBox([self.band, self.advocate, self.other_examples], layout=widgets.Layout(flex_flow="row wrap")),
-            self.phrase_editor, self.counts, self.comments,
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.pillar, self.touchpoint, self.segment], layout=widgets.Layout(flex_flow="row wrap")),
+                widgets.HBox(
+                    [self.band, self.advocate, self.other_examples], layout=widgets.Layout(flex_flow="row wrap")
+                ),
+                self.phrase_editor,
+                self.counts,
+                self.comments,
+            ]
+        )
 
         for control in (self.pillar, self.touchpoint, self.segment, self.band, self.advocate):
             control.observe(self._on_filter, names="value")
         self.other_examples.on_click(lambda _button: self.show_other_examples())
-        self.apply_phrases.on_click(lambda _button: guarded(
-            lambda: self.set_phrases(self.phrases.value.splitlines()),
-            lambda text: setattr(self.phrase_status, "value", _message(html.escape(text), "#b2182b"))))
+        self.apply_phrases.on_click(
+            lambda _button: guarded(
+                lambda: self.set_phrases(self.phrases.value.splitlines()),
+                lambda text: setattr(self.phrase_status, "value", _message(html.escape(text), "#b2182b")),
+            )
+        )
         self._use(explorer_frame, privacy or PrivacyRules(), sampled_from)
 
     @classmethod
-    def for_workshop(cls, folder: str | Path, loaded: LoadedFeedback | None, promise: Promise,
-                     **options) -> VerbatimExplorer:
+    def for_workshop(
+        cls, folder: str | Path, loaded: LoadedFeedback | None, promise: Promise, **options
+    ) -> VerbatimExplorer:
         """The explorer over the workshop's loaded feedback, with the folder's ``themes.yml`` (saved there when
         edited) and the mapping's privacy rules. Nothing loaded yet (or the load failed), or a ``themes.yml`` that
         cannot be read: the explorer still opens, and says what to do instead of raising."""
         themes_file: Path | None = Path(folder) / THEMES_FILE
         try:
-            themes, problem = load_themes(themes_file, promise.pillar_ids), ""
+            themes, problem = load_themes(Path(folder) / THEMES_FILE, promise.pillar_ids), ""
         except WorkshopError as error:  # the hand-edited file stays as it is: phrases typed here are not saved
             themes, problem, themes_file = {}, f"{error} Phrases typed here are not saved until it is fixed.", None
-        explorer = cls(pd.DataFrame(columns=[*CANONICAL_COLUMNS, *promise.pillar_ids]), promise, themes,
-                       themes_file=themes_file, **options)
+        explorer = cls(
+            pd.DataFrame(columns=[*CANONICAL_COLUMNS, *promise.pillar_ids]),
+            promise,
+            themes,
+            themes_file=themes_file,
+            **options,
+        )
         if loaded is None:
-            explorer.comments.value = _message("No feedback is loaded yet: press <b>Confirm mapping and load</b> "
-                                               "above; the comments appear here.", "#b2182b")
+            explorer.comments.value = _message(
+                "No feedback is loaded yet: press <b>Confirm mapping and load</b> above; the comments appear here.",
+                "#b2182b",
+            )
         else:
             explorer.show_feedback(loaded)
         if problem:
@@ -141,13 +192,19 @@ class VerbatimExplorer:
     def show_feedback(self, loaded: LoadedFeedback) -> None:
         """Read the comments of this load (scrubbed with its mapping's rules) instead of the ones shown; the
         filters that still have a choice keep it, and phrases typed and not yet used stay."""
-        self._use(loaded.explorer, privacy_rules(loaded.mapping),
-                  loaded.comments_total if loaded.explorer_is_sample else None)
+        self._use(
+            loaded.explorer, privacy_rules(loaded.mapping), loaded.comments_total if loaded.explorer_is_sample else None
+        )
 
     @property
     def current_filter(self) -> VerbatimFilter:
-        return VerbatimFilter(pillar=self.pillar.value, touchpoint=self.touchpoint.value,
-                              segment=self.segment.value, band=self.band.value, advocate=self.advocate.value)
+        return VerbatimFilter(
+            pillar=self.pillar.value,
+            touchpoint=self.touchpoint.value,
+            segment=self.segment.value,
+            band=self.band.value,
+            advocate=self.advocate.value,
+        )
 
     def set_filters(self, **values) -> None:
         """Set any of pillar, touchpoint, segment, band, advocate (None = any) and redraw once."""
@@ -180,8 +237,9 @@ class VerbatimExplorer:
         themes = {**self.themes, pillar_id: [p.strip() for p in phrases if p.strip()]}
         try:
             if self.themes_file is not None:
-                self._themes_stamp = save_themes(themes, self.themes_file, self.promise.pillar_ids,
-                                                 expected=self._themes_stamp)
+                self._themes_stamp = save_themes(
+                    themes, self.themes_file, self.promise.pillar_ids, expected=self._themes_stamp
+                )
         except (WorkshopError, OSError) as error:  # the room reads what to fix, never a traceback
             self.phrase_status.value = _message(f"Not saved: {html.escape(str(error))}", "#b2182b")
             return
@@ -233,21 +291,29 @@ class VerbatimExplorer:
         rows = rows[np.argsort(self._rank[rows], kind="stable")]
         if len(rows) and self._offset >= len(rows):
             self._offset = 0
-        page = self.frame.iloc[rows[self._offset:self._offset + self.examples]]
+        page = self.frame.iloc[rows[self._offset : self._offset + self.examples]]
         texts = scrub_series(page["comment"], self.privacy.do_not_show, self.privacy.safe_patterns)
         self._shown = texts.tolist()
         first, last = self._offset + 1, self._offset + len(page)
-        sample = (f", in a random sample of {len(self.frame):,} of the file's {self.sampled_from:,} comments"
-                  if self.sampled_from else "")
+        sample = (
+            f", in a random sample of {len(self.frame):,} of the file's {self.sampled_from:,} comments"
+            if self.sampled_from
+            else ""
+        )
         self.counts.value = _message(
             f"<b>{len(rows)}</b> {'comment matches' if len(rows) == 1 else 'comments match'}{sample}"
-            + (f" · showing {first}–{last}" if len(page) else ""), "#111")
+            + (f" · showing {first}–{last}" if len(page) else ""),
+            "#111",
+        )
         self.other_examples.disabled = len(rows) <= self.examples
         if page.empty:
-            self.comments.value = _message("No comment matches these filters. Set one of them back to 'any' "
-                                           "to see more.", "#333")
+            self.comments.value = _message(
+                "No comment matches these filters. Set one of them back to 'any' to see more.", "#333"
+            )
             return
-        self.comments.value = "".join(self._comment_html(text, row) for text, row in zip(texts, page.itertuples()))
+        self.comments.value = "".join(
+            self._comment_html(text, row) for text, row in zip(texts, page.itertuples(), strict=True)
+        )
 
     def _scrubbed(self, value: object) -> str:
         return str(scrub(str(value), self.privacy.do_not_show, self.privacy.safe_patterns))
@@ -262,8 +328,10 @@ class VerbatimExplorer:
         score = f"recommend {row.recommend:g}/10 ({band})" if band else "recommend not answered"
         advocate = " · advocate" if bool(row.advocate) else ""
         meta = f"{self._scrubbed(row.touchpoint)} · {self._scrubbed(row.segment)} · {score}{advocate}"
-        return (f'<div style="{COMMENT_STYLE}">“{html.escape(text)}”'
-                f'<div style="{META_STYLE}">{html.escape(meta)}</div></div>')
+        return (
+            f'<div style="{COMMENT_STYLE}">“{html.escape(text)}”'
+            f'<div style="{META_STYLE}">{html.escape(meta)}</div></div>'
+        )
 
 
 def _message(message_html: str, colour: str) -> str:
