@@ -30,6 +30,7 @@ from workshop.files import stamp_of
 from workshop.promise import PROMISE_FILE, Promise, promise_read_stamp, save_new_version
 from workshop.reporting import REPORT_VIEWS_FILE, add_report_view
 from workshop.ui.gap_ratings_form import RatingsForm
+from workshop.ui.figures import move_figure, projector_figure
 from workshop.ui.guard import guarded
 
 GOAL_SLIDER = dict(min=0, max=10, step=0.5, continuous_update=True, readout_format=".1f",
@@ -37,7 +38,6 @@ GOAL_SLIDER = dict(min=0, max=10, step=0.5, continuous_update=True, readout_form
 VIEW_TITLES = {"overview": "Gap overview", "distribution": "Score bands", "heatmap": "Touchpoints",
                "quadrant": "Importance", "loudness": "Who speaks louder?", "internal": "Room vs customers",
                "trend": "By month"}
-FIGURE_HEIGHT = {"trend": 700}
 LIKELIHOOD_TO_RECOMMEND = ImportanceMeasure("recommend", "recommend")
 """What a panel built straight from a cube derives importance against (the canonical recommend answers)."""
 
@@ -185,8 +185,7 @@ class GapPanel:
             self._update({name})
         if name not in self.figures:
             chart = self._views({name})[name]
-            figure = go.FigureWidget(chart.figure())
-            figure.layout.height = FIGURE_HEIGHT.get(name, 560)
+            figure = projector_figure(chart)
             self.figures[name], self._shown[name] = figure, chart
             self._places[name].children = (figure,)
         return self.figures[name]
@@ -213,7 +212,7 @@ class GapPanel:
     def _update(self, names: set[str]) -> None:
         """Move these made figures to the current metrics, in place."""
         for name, chart in self._views(names).items():
-            charts.update_figure(self.figures[name], chart, self._shown[name])
+            move_figure(self.figures[name], chart, self._shown[name])
             self._shown[name] = chart
         self._stale -= names
 
