@@ -56,9 +56,9 @@ BASE_LAYOUT: dict[str, Any] = {
     "template": "simple_white",
     "autosize": True,
     "font": {"size": FONT_SIZE, "family": "Arial, Helvetica, sans-serif", "color": "#000000"},
-    # yref container + automargin: the top margin grows with a wrapped title instead of the title being cut.
-    "title": {"font": {"size": TITLE_SIZE}, "x": 0.01, "xanchor": "left", "yref": "container", "y": 0.99,
-              "yanchor": "top", "automargin": True},
+    # Above the plot, and automargin: the top margin grows with a wrapped title instead of the title being cut.
+    "title": {"font": {"size": TITLE_SIZE}, "x": 0.01, "xref": "container", "xanchor": "left", "yref": "paper", "y": 1,
+              "yanchor": "bottom", "automargin": True, "pad": {"b": 16}},
     "colorway": list(OKABE_ITO[1:]),
     "hoverlabel": {"font": {"size": FONT_SIZE}},
     # At the very bottom of the figure, under the axis title (never on it): the bottom margin leaves it room.
@@ -82,9 +82,10 @@ LINE_PX = 23
 
 
 def rows_height(labels: Sequence[str], extra: int = 300, least: int = 480) -> int:
-    """A figure's height in px for these category rows (each ROW_PX, or more for a label of several lines) plus
-    title, axis and legend."""
-    return max(least, extra + sum(max(ROW_PX, LINE_PX * (label.count("<br>") + 1) + 14) for label in labels))
+    """A figure's height in px for these category rows plus title, axis and legend. Rows are evenly spaced, so
+    each is as tall as the label with the most lines needs (at least ROW_PX)."""
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    return max(least, extra + len(labels) * max(ROW_PX, LINE_PX * lines + 12))
 
 
 def row_axis(labels: Sequence[str]) -> dict[str, Any]:
@@ -396,8 +397,8 @@ def gap_heatmap(cells: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT
              "hovertemplate": "%{y} at %{x}: %{text}, too few answers to judge<extra></extra>"},
         ],
         layout={"title": {"text": title}},
-        style={"yaxis": row_axis(rows), "xaxis": {"side": "top", "automargin": True, "tickangle": 0},
-               "height": rows_height(rows, extra=260), "margin": {"b": 40}},
+        style={"yaxis": row_axis(rows), "xaxis": {"automargin": True, "tickangle": 0},
+               "height": rows_height(rows, extra=260)},
     )
 
 
@@ -446,13 +447,14 @@ def importance_performance(quadrant: Table, statuses: Sequence[str], names: Mapp
     return Chart(
         traces=[{"type": "scatter", "name": "pillars", "mode": "markers+text", "x": importance,
                  "y": performance, "text": [wrapped(label, 18) for label in labels],
-                 "textposition": label_positions(importance, performance, labels, x_range, (0, 105)),
+                 "textposition": label_positions(importance, performance, labels, x_range, (0, 105),
+                                                 _corner_boxes(annotations)),
                  "marker": {"size": 24, "color": [STATUS_COLOURS[s] for s in statuses],
                             "symbol": ["circle-open" if s == gap.NOT_JUDGED else "circle" for s in statuses],
                             "line": {"width": 3}},
                  "hovertemplate": "%{text}<br>importance r=%{x:.2f}<br>%{y:.0f}% above the threshold<extra></extra>"}],
         layout={"title": {"text": title}, "shapes": shapes, "xaxis": {"range": x_range}},
-        style={"annotations": annotations, "showlegend": False,
+        style={"annotations": annotations, "showlegend": False, "height": 640,
                "xaxis": {"title": {"text": f"importance: how much it moves {against} (r)" if against
                                    else "importance (not derived)"}},
                "yaxis": {"range": [0, 105], "title": {"text": "% of customers above the threshold"}}},
@@ -461,15 +463,34 @@ def importance_performance(quadrant: Table, statuses: Sequence[str], names: Mapp
 
 LABEL_PLACES = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
                 "bottom right", "bottom left")
-PLOT_PX = (700, 420)
+PLOT_PX = (600, 360)
 """The plot area a label placement assumes (width, height in px): the narrowest a projector shows."""
 
 
+def _text_size(text: str) -> tuple[float, float]:
+    """Estimated (width, height) in px of a text of lines at FONT_SIZE in Arial."""
+    lines = html.unescape(text).replace("<b>", "").replace("</b>", "").split("<br>")
+    return 0.6 * FONT_SIZE * max(len(line) for line in lines), 1.3 * FONT_SIZE * len(lines)
+
+
+def _corner_boxes(annotations: list[dict[str, Any]]) -> list[tuple[float, float, float, float]]:
+    """The boxes (px on a PLOT_PX plot, y up) of annotations placed in paper corners."""
+    boxes = []
+    for note in annotations:
+        width, height = _text_size(note["text"])
+        x, y = note["x"] * PLOT_PX[0], note["y"] * PLOT_PX[1]
+        left = x - width if note.get("xanchor") == "right" else x if note.get("xanchor") == "left" else x - width / 2
+        bottom = y - height if note.get("yanchor") == "top" else y if note.get("yanchor") == "bottom" else y - height / 2
+        boxes.append((left, bottom, left + width, bottom + height))
+    return boxes
+
+
 def label_positions(x: np.ndarray, y: np.ndarray, labels: Sequence[str], x_range: Sequence[float],
-                    y_range: Sequence[float]) -> list[str]:
+                    y_range: Sequence[float], reserved: Sequence[tuple[float, float, float, float]] = ()
+                    ) -> list[str]:
     """A ``textposition`` per point so that no two point labels overlap: each label (in point order) takes the
     first place around its point whose box, estimated from its lines at FONT_SIZE on a PLOT_PX plot, clears the
-    labels and points placed so far."""
+    points, the ``reserved`` boxes (px, y up) and the labels placed so far, or else the one overlapping them least."""
     def px(value: float, axis: int) -> float:
         span = (x_range, y_range)[axis]
         return (value - span[0]) / (span[1] - span[0]) * PLOT_PX[axis]
@@ -481,24 +502,23 @@ def label_positions(x: np.ndarray, y: np.ndarray, labels: Sequence[str], x_range
         bottom = {"top": cy + gap, "bottom": cy - gap - height, "middle": cy - height / 2}[vertical]
         return left, bottom, left + width, bottom + height
 
-    def clear(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
-        return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+    def overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+        return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
     points = [(px(float(xi), 0), px(float(yi), 1)) if math.isfinite(float(xi)) and math.isfinite(float(yi))
               else None for xi, yi in zip(x, y)]
-    taken = [(cx - 12, cy - 12, cx + 12, cy + 12) for point in points if point for cx, cy in [point]]
+    taken = [*reserved, *[(cx - 12, cy - 12, cx + 12, cy + 12) for point in points if point for cx, cy in [point]]]
     places = []
     for point, label in zip(points, labels):
         if point is None:
             places.append(LABEL_PLACES[0])
             continue
-        lines = wrapped(html.unescape(label), 18).split("<br>")
-        width, height = 0.55 * FONT_SIZE * max(len(line) for line in lines), 1.25 * FONT_SIZE * len(lines)
+        width, height = _text_size(wrapped(label, 18))
         boxes = {place: box(*point, place, width, height) for place in LABEL_PLACES}
         inside = [place for place, b in boxes.items()
                   if b[0] >= 0 and b[2] <= PLOT_PX[0] and b[1] >= 0 and b[3] <= PLOT_PX[1]] or list(LABEL_PLACES)
-        free = [place for place in inside if all(clear(boxes[place], other) for other in taken)]
-        place = (free or inside)[0]
+        # The first place that clears everything, else the one that overlaps least.
+        place = min(inside, key=lambda place: sum(overlap(boxes[place], other) for other in taken))
         places.append(place)
         taken.append(boxes[place])
     return places
@@ -562,8 +582,8 @@ def internal_vs_customers(blind: Table, names: Mapping[str, str]) -> Chart:
         order = sorted(range(len(blind)), key=lambda i: (rank.get(blind["pillar"][i], len(rank)),
                                                          str(blind["department"][i])))
         blind = Table({name: column[order] for name, column in blind.columns.items()})
-    rows = _row_labels([f"{label} · {escape(d)}" for label, d in zip(_names(blind["pillar"], names),
-                                                                     blind["department"])]) if len(blind) else []
+    rows = [f"{label}<br>· {wrapped(escape(d), ROW_LABEL_CHARACTERS)}"
+            for label, d in zip(_row_labels(_names(blind["pillar"], names)), blind["department"])] if len(blind) else []
     deliver = blind["deliver_today"].astype(float) if len(blind) else np.array([])
     guess = blind["customers_would_rate"].astype(float) if len(blind) else np.array([])
     customers = blind["customers"] if len(blind) else np.array([])
@@ -626,7 +646,7 @@ def trend(months: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT_MIN_
         style[f"xaxis{axis}"] = {"domain": [x0, x1], "anchor": f"y{axis}", "type": "category",
                                  "tickfont": {"size": 16}, "tickangle": 0, "nticks": 5}
         style[f"yaxis{axis}"] = {"domain": [y0, y1], "anchor": f"x{axis}", "range": [0, 10.4], "dtick": 2}
-        style["annotations"].append({"text": f"<b>{label}</b>", "xref": "paper", "yref": "paper",
+        style["annotations"].append({"text": f"<b>{wrapped(label, 30)}</b>", "xref": "paper", "yref": "paper",
                                      "x": x0, "y": y1 + 0.01, "xanchor": "left", "yanchor": "bottom",
                                      "showarrow": False})
         band_low, band_high = np.where(small[p], np.nan, low[p]), np.where(small[p], np.nan, high[p])
