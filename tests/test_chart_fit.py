@@ -9,7 +9,6 @@ no two texts overlap, and no text is smaller than 16 px. One browser and one pag
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import playwright.sync_api as playwright
@@ -17,6 +16,7 @@ import plotly.offline
 import pytest
 import yaml
 
+from conftest import SAMPLE, launch_chromium
 from workshop import charts
 from workshop.action_charts import impact_effort_matrix
 from workshop.actions import Action
@@ -27,8 +27,6 @@ from workshop.reporting import build_report
 from workshop.session import SessionStore, actions_of
 from workshop.ui.gap_panel import GapPanel
 from workshop.ui.live_panel import LivePanel
-
-from conftest import SAMPLE, launch_chromium
 
 pytestmark = pytest.mark.browser
 
