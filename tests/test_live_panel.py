@@ -63,7 +63,7 @@ def test_results_stay_hidden_until_revealed(room):
     panel.reveal.value = True  # the facilitator's click
     assert panel.state().revealed
     box = panel.ratings_figure.data[0]
-    assert box.visible and list(box.x) == ["Same-day repair", "Honest advice"] and list(box.y) == [7, 8]
+    assert box.visible and [x.replace("<br>", " ") for x in box.x] == ["Same-day repair", "Honest advice"] and list(box.y) == [7, 8]
     room_today, room_guess, customers = panel.gap_figure.data
     assert list(room_today.y) == [7, 8, None] and list(room_guess.y) == [5, 6.5, None]
     assert list(customers.y) == [5.2, 7.9, None]

@@ -69,6 +69,6 @@ def impact_effort_matrix(actions: Sequence[Action], pillar_names: Mapping[str, s
                     "line": {"color": "#999999", "dash": "dot"}}],
         "annotations": [{"text": text, "x": x, "y": y, "showarrow": False, "font": {"color": "#666666"}}
                         for text, x, y in QUADRANT_LABELS],
-        "showlegend": False, "height": 520,
+        "showlegend": False, "height": 560, "margin": {"b": 90},
     }
     return Chart([trace], layout, style)

@@ -43,16 +43,55 @@ NOT_MEASURED = "not measured"
 """What a pillar's row says when the feedback cannot score it at all (nothing mapped to it): never a blank row."""
 FONT_SIZE = 18
 """Base font in px: readable from the back of a room on a projector."""
+TITLE_SIZE = 24
+TITLE_CHARACTERS = 58
+"""A title wraps after this many characters: at TITLE_SIZE, the width of the narrowest place a figure is shown
+(a JupyterLab notebook beside its file browser at 1280×800, about 850 px) less the margins."""
+ROW_PX = 46
+"""Height of one category row: a row label at FONT_SIZE and its markers, with air between rows."""
+PLOT_CONFIG = {"displayModeBar": False, "responsive": True}
+"""How every figure is drawn: no toolbar over the title, and resized with the window."""
 
 BASE_LAYOUT: dict[str, Any] = {
     "template": "simple_white",
+    "autosize": True,
     "font": {"size": FONT_SIZE, "family": "Arial, Helvetica, sans-serif", "color": "#000000"},
-    "title": {"font": {"size": 26}, "x": 0.01, "xanchor": "left"},
+    # Above the plot, and automargin: the top margin grows with a wrapped title instead of the title being cut.
+    "title": {"font": {"size": TITLE_SIZE}, "x": 0.01, "xref": "container", "xanchor": "left", "yref": "paper", "y": 1,
+              "yanchor": "bottom", "automargin": True, "pad": {"b": 16}},
     "colorway": list(OKABE_ITO[1:]),
     "hoverlabel": {"font": {"size": FONT_SIZE}},
-    "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
-    "margin": {"l": 40, "r": 30, "t": 90, "b": 80},
+    # At the very bottom of the figure, under the axis title (never on it): the bottom margin leaves it room.
+    "legend": {"orientation": "h", "yref": "container", "yanchor": "bottom", "y": 0.0, "x": 0, "xanchor": "left",
+               "font": {"size": FONT_SIZE - 1}},
+    "margin": {"l": 40, "r": 30, "t": 60, "b": 150, "autoexpand": True},
 }
+
+
+def wrapped(title: str, width: int = TITLE_CHARACTERS) -> str:
+    """A title broken into lines of at most ``width`` characters (at spaces) with plotly's ``<br>``, so it
+    wraps rather than running off the figure."""
+    return "<br>".join(textwrap.wrap(title, width, break_long_words=False, break_on_hyphens=False)) or title
+
+
+ROW_LABEL_CHARACTERS = 26
+"""A row label (a pillar, or a pillar and a department) wraps after this many characters, so long names take
+lines, not half the figure's width."""
+LINE_PX = 23
+"""One line of a row label at FONT_SIZE."""
+
+
+def rows_height(labels: Sequence[str], extra: int = 300, least: int = 480) -> int:
+    """A figure's height in px for these category rows plus title, axis and legend. Rows are evenly spaced, so
+    each is as tall as the label with the most lines needs (at least ROW_PX)."""
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
+    return max(least, extra + len(labels) * max(ROW_PX, LINE_PX * lines + 12))
+
+
+def row_axis(labels: Sequence[str]) -> dict[str, Any]:
+    """A category axis of rows, top to bottom, that labels every row (plotly would skip some when they crowd)."""
+    return {"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": list(labels),
+            "ticktext": list(labels)}
 
 
 VIEW_GOAL_POSTS = {
@@ -81,12 +120,16 @@ class Chart:
     def __post_init__(self) -> None:
         # Here, once, because every figure and every in-place update is made from a Chart.
         self.traces = [_finite(trace) for trace in self.traces]
+        if "title" in self.layout and "<br>" not in self.layout["title"]["text"]:
+            self.layout = {**self.layout, "title": {**self.layout["title"],
+                                                    "text": wrapped(self.layout["title"]["text"])}}
         self.layout = _finite(self.layout)
         self.style = _finite(self.style)
 
     @property
     def title(self) -> str:
-        return self.layout["title"]["text"]
+        """The title as one line of text (the figure shows it wrapped)."""
+        return self.layout["title"]["text"].replace("<br>", " ")
 
     def full_layout(self) -> dict[str, Any]:
         return _merged(_merged(BASE_LAYOUT, self.style), self.layout)
@@ -209,6 +252,11 @@ def _names(pillar_ids: Sequence[str], names: Mapping[str, str]) -> list[str]:
     return [escape(names.get(p, p)) for p in pillar_ids]
 
 
+def _row_labels(texts: Sequence[str]) -> list[str]:
+    """Escaped row labels, wrapped at ROW_LABEL_CHARACTERS."""
+    return [wrapped(text, ROW_LABEL_CHARACTERS) for text in texts]
+
+
 def _grid(table: Table, column: str) -> tuple[list[str], list[str], np.ndarray]:
     """A long pillar-major table as (pillars, groups, values[pillar, group])."""
     pillars = list(dict.fromkeys(table["pillar"]))
@@ -233,6 +281,7 @@ def gap_overview(pillars: Table, names: Mapping[str, str], min_n: int = gap.DEFA
     status. ``pillars`` is a by-pillar metrics table; the pillars in ``not_measured`` (ids the feedback cannot
     score, ``evidence.pillars_not_measured``) read ``NOT_MEASURED`` on their row."""
     labels = _names(pillars["pillar"], names)
+    rows = _row_labels(labels)
     small = pillars["small_sample"]
     mean = pillars["mean"]
     status = pillars["status"]
@@ -243,11 +292,11 @@ def gap_overview(pillars: Table, names: Mapping[str, str], min_n: int = gap.DEFA
                  labels, mean, pillars["mean_low"], pillars["mean_high"], pillars["share_above"],
                  pillars["threshold"], pillars["n"], status)]
     # A pillar with no score has no dot to carry its status, so its row says it in words at the left.
-    unmeasured = [{"text": f"<i>{NOT_MEASURED}</i>", "x": 0, "y": label, "xanchor": "left", "showarrow": False,
+    unmeasured = [{"text": f"<i>{NOT_MEASURED}</i>", "x": 0, "y": row, "xanchor": "left", "showarrow": False,
                    "font": {"color": "#555555"}}
-                  for pillar_id, label in zip(pillars["pillar"], labels) if pillar_id in not_measured]
+                  for pillar_id, row in zip(pillars["pillar"], rows) if pillar_id in not_measured]
     connector_x = np.ravel([[m, t, None] for m, t in zip(mean, pillars["target"])]).tolist()
-    connector_y = [y for label in labels for y in (label, label, None)]
+    connector_y = [y for row in rows for y in (row, row, None)]
     judged = [n for n, s in zip(labels, status) if s != gap.NOT_JUDGED]
     promise_able = gap.promise_able_count(pillars)
     if judged:
@@ -260,7 +309,7 @@ def gap_overview(pillars: Table, names: Mapping[str, str], min_n: int = gap.DEFA
         traces=[
             {"type": "scatter", "name": "gap to target", "x": connector_x, "y": connector_y, "mode": "lines",
              "line": {"color": "#BBBBBB", "width": 6}, "hoverinfo": "skip"},
-            {"type": "scatter", "name": "experience (95% interval)", "x": mean, "y": labels,
+            {"type": "scatter", "name": "experience (95% interval)", "x": mean, "y": rows,
              "mode": "markers+text", "text": status_text, "textposition": "top center",
              "marker": {"size": 22, "color": [STATUS_COLOURS[s] for s in status],
                         "symbol": np.where(small, "circle-open", "circle"), "line": {"width": 3}},
@@ -268,16 +317,16 @@ def gap_overview(pillars: Table, names: Mapping[str, str], min_n: int = gap.DEFA
                          "arrayminus": mean - pillars["mean_low"], "thickness": 3, "width": 8,
                          "color": "#000000"},
              "hovertext": hover, "hoverinfo": "text"},
-            {"type": "scatter", "name": "threshold", "x": pillars["threshold"], "y": labels, "mode": "markers",
+            {"type": "scatter", "name": "threshold", "x": pillars["threshold"], "y": rows, "mode": "markers",
              "marker": {"symbol": "line-ns-open", "size": 36, "line": {"width": 5}, "color": "#000000"},
              "hovertemplate": "threshold %{x:.1f}<extra></extra>"},
-            {"type": "scatter", "name": "target", "x": pillars["target"], "y": labels, "mode": "markers",
+            {"type": "scatter", "name": "target", "x": pillars["target"], "y": rows, "mode": "markers",
              "marker": {"symbol": "star", "size": 24, "color": "#000000"},
              "hovertemplate": "target %{x:.1f}<extra></extra>"},
         ],
         layout={"title": {"text": title}},
         style={"xaxis": {"range": [-0.2, 10.4], "title": {"text": "score out of 10"}, "dtick": 1},
-               "yaxis": {"autorange": "reversed", "automargin": True}, "annotations": unmeasured},
+               "yaxis": row_axis(rows), "annotations": unmeasured, "height": rows_height(rows, extra=340)},
     )
 
 
@@ -288,6 +337,7 @@ def score_distribution(pillars: Table, names: Mapping[str, str], min_n: int = ga
     """Per pillar, the share of (lifted) scores in the detractor (0–6), passive (7–8) and promoter (9–10)
     bands, stacked to 100 %. Small samples are hatched."""
     labels = _names(pillars["pillar"], names)
+    rows = _row_labels(labels)
     small = pillars["small_sample"]
     pattern = {"shape": np.where(small, "/", "").tolist(), "fgcolor": "#FFFFFF", "size": 14}
     bands = (("detractor", f"0–{DETRACTOR_MAX}", "score_detractors"),
@@ -297,7 +347,7 @@ def score_distribution(pillars: Table, names: Mapping[str, str], min_n: int = ga
     for band, points, column in bands:
         share = _percent(pillars[column])
         traces.append({
-            "type": "bar", "orientation": "h", "name": f"{band}s ({points})", "x": share, "y": labels,
+            "type": "bar", "orientation": "h", "name": f"{band}s ({points})", "x": share, "y": rows,
             "marker": {"color": BAND_COLOURS[band], "pattern": pattern},
             "text": [f"{s:.0f}%" if s >= 6 else "" for s in np.nan_to_num(share)], "textposition": "inside",
             "insidetextanchor": "middle",
@@ -311,7 +361,7 @@ def score_distribution(pillars: Table, names: Mapping[str, str], min_n: int = ga
         title = f"{detractors[worst]:.0%} of customers score {labels[worst]} {DETRACTOR_MAX} or below"
     return Chart(traces, {"title": {"text": title}},
                  style={"barmode": "stack", "xaxis": {"range": [0, 100], "title": {"text": "% of customers"}},
-                        "yaxis": {"autorange": "reversed", "automargin": True}})
+                        "yaxis": row_axis(rows), "height": rows_height(rows)})
 
 
 # --- heatmap ------------------------------------------------------------------------------------------------
@@ -325,6 +375,7 @@ def gap_heatmap(cells: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT
     _, _, n = _grid(cells, "n")
     _, _, small = _grid(cells, "small_sample")
     labels, columns = _names(pillar_ids, names), [escape(g) for g in groups]
+    rows, column_labels = _row_labels(labels), [wrapped(c, 14) for c in columns]
     judged = np.where(small, np.nan, gaps)
     text = np.where(small, [[f"n={k}" for k in row] for row in n],
                     [[f"{g:.1f}" if g == g else "" for g in row] for row in gaps])
@@ -335,18 +386,19 @@ def gap_heatmap(cells: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT
         title = f"{labels[p]} at {columns[g]} is furthest from target: {judged[p, g]:.1f} points"
     return Chart(
         traces=[
-            {"type": "heatmap", "name": "gap", "z": judged, "x": columns, "y": labels, "text": text,
+            {"type": "heatmap", "name": "gap", "z": judged, "x": column_labels, "y": rows, "text": text,
              "texttemplate": "%{text}", "zmin": 0, "zmax": 10,
              "colorscale": [[0, "#FFFFFF"], [0.5, "#E69F00"], [1, "#D55E00"]],
              "colorbar": {"title": {"text": "gap"}}, "xgap": 3, "ygap": 3,
              "hovertemplate": "%{y} at %{x}: %{z:.1f} points below target<extra></extra>"},
             {"type": "heatmap", "name": f"fewer than {min_n} answers", "z": np.where(small, 1.0, np.nan),
-             "x": columns, "y": labels, "text": text, "texttemplate": "%{text}", "showscale": False,
+             "x": column_labels, "y": rows, "text": text, "texttemplate": "%{text}", "showscale": False,
              "colorscale": [[0, "#DDDDDD"], [1, "#DDDDDD"]], "xgap": 3, "ygap": 3,
              "hovertemplate": "%{y} at %{x}: %{text}, too few answers to judge<extra></extra>"},
         ],
         layout={"title": {"text": title}},
-        style={"yaxis": {"autorange": "reversed", "automargin": True}, "xaxis": {"side": "top"}},
+        style={"yaxis": row_axis(rows), "xaxis": {"automargin": True, "tickangle": 0},
+               "height": rows_height(rows, extra=260)},
     )
 
 
@@ -391,19 +443,85 @@ def importance_performance(quadrant: Table, statuses: Sequence[str], names: Mapp
         annotations = [{"text": f"<b>{text}</b>", "xref": "paper", "yref": "paper", "x": x, "y": y,
                         "showarrow": False, "xanchor": xa, "yanchor": ya,
                         "font": {"size": FONT_SIZE, "color": "#555555"}} for text, x, y, xa, ya in corners]
+    performance = _percent(quadrant["performance"])
     return Chart(
         traces=[{"type": "scatter", "name": "pillars", "mode": "markers+text", "x": importance,
-                 "y": _percent(quadrant["performance"]), "text": labels, "textposition": "top center",
+                 "y": performance, "text": [wrapped(label, 18) for label in labels],
+                 "textposition": label_positions(importance, performance, labels, x_range, (0, 105),
+                                                 _corner_boxes(annotations)),
                  "marker": {"size": 24, "color": [STATUS_COLOURS[s] for s in statuses],
                             "symbol": ["circle-open" if s == gap.NOT_JUDGED else "circle" for s in statuses],
                             "line": {"width": 3}},
                  "hovertemplate": "%{text}<br>importance r=%{x:.2f}<br>%{y:.0f}% above the threshold<extra></extra>"}],
         layout={"title": {"text": title}, "shapes": shapes, "xaxis": {"range": x_range}},
-        style={"annotations": annotations, "showlegend": False,
+        style={"annotations": annotations, "showlegend": False, "height": 640,
                "xaxis": {"title": {"text": f"importance: how much it moves {against} (r)" if against
                                    else "importance (not derived)"}},
                "yaxis": {"range": [0, 105], "title": {"text": "% of customers above the threshold"}}},
     )
+
+
+LABEL_PLACES = ("top center", "bottom center", "middle right", "middle left", "top right", "top left",
+                "bottom right", "bottom left")
+PLOT_PX = (600, 360)
+"""The plot area a label placement assumes (width, height in px): the narrowest a projector shows."""
+
+
+def _text_size(text: str) -> tuple[float, float]:
+    """Estimated (width, height) in px of a text of lines at FONT_SIZE in Arial."""
+    lines = html.unescape(text).replace("<b>", "").replace("</b>", "").split("<br>")
+    return 0.6 * FONT_SIZE * max(len(line) for line in lines), 1.3 * FONT_SIZE * len(lines)
+
+
+def _corner_boxes(annotations: list[dict[str, Any]]) -> list[tuple[float, float, float, float]]:
+    """The boxes (px on a PLOT_PX plot, y up) of annotations placed in paper corners."""
+    boxes = []
+    for note in annotations:
+        width, height = _text_size(note["text"])
+        x, y = note["x"] * PLOT_PX[0], note["y"] * PLOT_PX[1]
+        left = x - width if note.get("xanchor") == "right" else x if note.get("xanchor") == "left" else x - width / 2
+        bottom = y - height if note.get("yanchor") == "top" else y if note.get("yanchor") == "bottom" else y - height / 2
+        boxes.append((left, bottom, left + width, bottom + height))
+    return boxes
+
+
+def label_positions(x: np.ndarray, y: np.ndarray, labels: Sequence[str], x_range: Sequence[float],
+                    y_range: Sequence[float], reserved: Sequence[tuple[float, float, float, float]] = ()
+                    ) -> list[str]:
+    """A ``textposition`` per point so that no two point labels overlap: each label (in point order) takes the
+    first place around its point whose box, estimated from its lines at FONT_SIZE on a PLOT_PX plot, clears the
+    points, the ``reserved`` boxes (px, y up) and the labels placed so far, or else the one overlapping them least."""
+    def px(value: float, axis: int) -> float:
+        span = (x_range, y_range)[axis]
+        return (value - span[0]) / (span[1] - span[0]) * PLOT_PX[axis]
+
+    def box(cx: float, cy: float, place: str, width: float, height: float) -> tuple[float, float, float, float]:
+        vertical, horizontal = place.split()
+        gap = 16  # half a marker and some air
+        left = {"center": cx - width / 2, "right": cx + gap, "left": cx - gap - width}[horizontal]
+        bottom = {"top": cy + gap, "bottom": cy - gap - height, "middle": cy - height / 2}[vertical]
+        return left, bottom, left + width, bottom + height
+
+    def overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+        return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+
+    points = [(px(float(xi), 0), px(float(yi), 1)) if math.isfinite(float(xi)) and math.isfinite(float(yi))
+              else None for xi, yi in zip(x, y)]
+    taken = [*reserved, *[(cx - 12, cy - 12, cx + 12, cy + 12) for point in points if point for cx, cy in [point]]]
+    places = []
+    for point, label in zip(points, labels):
+        if point is None:
+            places.append(LABEL_PLACES[0])
+            continue
+        width, height = _text_size(wrapped(label, 18))
+        boxes = {place: box(*point, place, width, height) for place in LABEL_PLACES}
+        inside = [place for place, b in boxes.items()
+                  if b[0] >= 0 and b[2] <= PLOT_PX[0] and b[1] >= 0 and b[3] <= PLOT_PX[1]] or list(LABEL_PLACES)
+        # The first place that clears everything, else the one that overlaps least.
+        place = min(inside, key=lambda place: sum(overlap(boxes[place], other) for other in taken))
+        places.append(place)
+        taken.append(boxes[place])
+    return places
 
 
 # --- loudness -----------------------------------------------------------------------------------------------
@@ -413,11 +531,12 @@ def loudness_chart(loud: Table, names: Mapping[str, str]) -> Chart:
     """Who speaks louder, the lighthouse or the port: marketing's loudness (0–10) against the mean
     experience (0–10) per pillar. Pillars shouted but not delivered (``gap.LOUDNESS_RULE``) are in vermillion."""
     labels = _names(loud["pillar"], names)
+    rows = _row_labels(labels)
     stands_out = loud["shouted_not_delivered"]
 
     def connectors(keep: np.ndarray) -> dict[str, list]:
         return {"x": [v for l, d, k in zip(loud["loudness"], loud["delivered"], keep) for v in ((l, d, None) if k else ())],
-                "y": [v for label, k in zip(labels, keep) for v in ((label, label, None) if k else ())]}
+                "y": [v for row, k in zip(rows, keep) for v in ((row, row, None) if k else ())]}
 
     colours = np.where(stands_out, STATUS_COLOURS[gap.BROKEN], "#555555").tolist()
     over = loud["over_promise"]
@@ -438,15 +557,15 @@ def loudness_chart(loud: Table, names: Mapping[str, str]) -> Chart:
             {"type": "scatter", "name": "in step", "mode": "lines", **connectors(~stands_out),
              "line": {"color": "#BBBBBB", "width": 6}, "hoverinfo": "skip"},
             {"type": "scatter", "name": "marketing loudness (the lighthouse)", "mode": "markers", "x": loud["loudness"],
-             "y": labels, "marker": {"symbol": "triangle-right", "size": 26, "color": colours},
+             "y": rows, "marker": {"symbol": "triangle-right", "size": 26, "color": colours},
              "hovertemplate": "%{y}: shouted at %{x:.1f}/10<extra></extra>"},
             {"type": "scatter", "name": "delivered experience (the port)", "mode": "markers", "x": delivered,
-             "y": labels, "marker": {"symbol": "square", "size": 22, "color": colours},
+             "y": rows, "marker": {"symbol": "square", "size": 22, "color": colours},
              "hovertemplate": "%{y}: customers score %{x:.1f}/10<extra></extra>"},
         ],
         layout={"title": {"text": title}},
         style={"xaxis": {"range": [-0.2, 10.4], "title": {"text": "out of 10"}, "dtick": 1},
-               "yaxis": {"autorange": "reversed", "automargin": True}},
+               "yaxis": row_axis(rows), "height": rows_height(rows)},
     )
 
 
@@ -463,8 +582,8 @@ def internal_vs_customers(blind: Table, names: Mapping[str, str]) -> Chart:
         order = sorted(range(len(blind)), key=lambda i: (rank.get(blind["pillar"][i], len(rank)),
                                                          str(blind["department"][i])))
         blind = Table({name: column[order] for name, column in blind.columns.items()})
-    rows = [f"{label} · {escape(d)}" for label, d in zip(_names(blind["pillar"], names), blind["department"])] \
-        if len(blind) else []
+    rows = [f"{label}<br>· {wrapped(escape(d), ROW_LABEL_CHARACTERS)}"
+            for label, d in zip(_row_labels(_names(blind["pillar"], names)), blind["department"])] if len(blind) else []
     deliver = blind["deliver_today"].astype(float) if len(blind) else np.array([])
     guess = blind["customers_would_rate"].astype(float) if len(blind) else np.array([])
     customers = blind["customers"] if len(blind) else np.array([])
@@ -493,9 +612,9 @@ def internal_vs_customers(blind: Table, names: Mapping[str, str]) -> Chart:
              "marker": {"symbol": "diamond", "size": 24, "color": "#000000"},
              "hovertemplate": "%{y}: customers score %{x:.1f}/10<extra></extra>"},
         ],
-        layout={"title": {"text": title}},
-        style={"xaxis": {"range": [-0.2, 10.4], "title": {"text": "out of 10"}, "dtick": 1},
-               "yaxis": {"autorange": "reversed", "automargin": True}},
+        # The rows come and go with the room's ratings, so their axis and the height follow the data.
+        layout={"title": {"text": title}, "yaxis": row_axis(rows), "height": rows_height(rows)},
+        style={"xaxis": {"range": [-0.2, 10.4], "title": {"text": "out of 10"}, "dtick": 1}},
     )
 
 
@@ -517,7 +636,7 @@ def trend(months: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT_MIN_
     _, _, small = _grid(months, "small_sample")
     labels, columns = _names(pillar_ids, names), [escape(g) for g in groups]
     rows_count = max(1, math.ceil(len(labels) / TREND_COLUMNS))
-    traces, style = [], {"showlegend": False, "annotations": []}
+    traces, style = [], {"showlegend": False, "annotations": [], "height": 200 + 300 * rows_count}
     for p, label in enumerate(labels):
         axis = "" if p == 0 else str(p + 1)
         row, col = divmod(p, TREND_COLUMNS)
@@ -525,9 +644,9 @@ def trend(months: Table, names: Mapping[str, str], min_n: int = gap.DEFAULT_MIN_
         y1 = 1 - row / rows_count - 0.08
         y0 = 1 - (row + 1) / rows_count + 0.06
         style[f"xaxis{axis}"] = {"domain": [x0, x1], "anchor": f"y{axis}", "type": "category",
-                                 "tickfont": {"size": 14}, "tickangle": 0, "nticks": 6}
+                                 "tickfont": {"size": 16}, "tickangle": 0, "nticks": 5}
         style[f"yaxis{axis}"] = {"domain": [y0, y1], "anchor": f"x{axis}", "range": [0, 10.4], "dtick": 2}
-        style["annotations"].append({"text": f"<b>{label}</b>", "xref": "paper", "yref": "paper",
+        style["annotations"].append({"text": f"<b>{wrapped(label, 30)}</b>", "xref": "paper", "yref": "paper",
                                      "x": x0, "y": y1 + 0.01, "xanchor": "left", "yanchor": "bottom",
                                      "showarrow": False})
         band_low, band_high = np.where(small[p], np.nan, low[p]), np.where(small[p], np.nan, high[p])
@@ -562,3 +681,74 @@ def _trend_title(labels: list[str], columns: list[str], judged: np.ndarray) -> s
         return "Too few months with enough answers to show a trend"
     change, label, first, last = best
     return f"{label} {'rose' if change > 0 else 'fell'} {abs(change):.1f} points from {first} to {last}"
+
+
+# --- the live room ------------------------------------------------------------------------------------------
+
+
+ROOM_QUESTIONS = {"deliver_today": ("How well do we deliver this today?", OKABE_ITO[5]),
+                  "customers_would_rate": ("How would our customers rate it?", OKABE_ITO[1])}
+"""The room's two questions (``gap.INTERNAL_COLUMNS``) as they are worded and coloured in every room view."""
+CUSTOMERS_COLOUR = "#000000"
+HIDDEN = "hidden until you reveal results"
+
+
+def _people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
+
+
+def room_ratings(ratings: Any, names: Mapping[str, str], revealed: bool) -> Chart:
+    """Every rating of the room as a point per pillar, both questions side by side, with their spread.
+    ``ratings`` has ``gap.INTERNAL_COLUMNS`` (``participant`` as it may be shown). Until ``revealed`` the
+    points are hidden and the title says only how many people rated, so nobody anchors on the room."""
+    pillars = list(names)
+    columns = [wrapped(label, 14) for label in _names(pillars, names)]
+    column_of = dict(zip(pillars, columns))
+    raters = len(set(ratings["participant"]))
+    x = [column_of.get(p, escape(p)) for p in ratings["pillar"]]
+    who = [escape(person) for person in ratings["participant"]]
+    traces = [{"type": "box", "name": question, "x": x, "y": np.asarray(ratings[key], dtype=float), "text": who,
+               "boxpoints": "all", "jitter": 0.4, "pointpos": 0, "visible": revealed,
+               "marker": {"color": colour, "size": 10}, "line": {"color": colour},
+               "hovertemplate": "%{text}: %{y}<extra></extra>"}
+              for key, (question, colour) in ROOM_QUESTIONS.items()]
+    title = (f"The room's ratings ({_people(raters)})" if revealed
+             else f"The room's ratings: {_people(raters)} rated so far ({HIDDEN})")
+    return Chart(traces, {"title": {"text": title}},
+                 style={"boxmode": "group", "height": 560,
+                        "yaxis": {"range": [-0.5, 10.5], "title": {"text": "out of 10"}, "dtick": 2},
+                        "xaxis": {"categoryorder": "array", "categoryarray": columns, "tickangle": 0,
+                                  "automargin": True}})
+
+
+def room_next_to_customers(room: Table, customers: Mapping[str, float], names: Mapping[str, str],
+                           revealed: bool) -> Chart:
+    """Per pillar, the room's mean answers (``room``: ``gap.room_means``) next to customers' mean score
+    (``customers``: pillar id -> 0–10; a pillar without one has no bar)."""
+    columns = [wrapped(label, 14) for label in _names(room["pillar"], names)]
+    measured = np.array([customers.get(p, np.nan) for p in room["pillar"]], dtype=float)
+    bars = [(question, colour, np.asarray(room[key], dtype=float)) for key, (question, colour) in ROOM_QUESTIONS.items()]
+    bars.append(("Customers' own scores", CUSTOMERS_COLOUR, measured))
+    traces = [{"type": "bar", "name": name, "x": columns, "y": values, "visible": revealed,
+               "marker": {"color": colour}, "hovertemplate": f"{escape(name)}: %{{y:.1f}}<extra></extra>"}
+              for name, colour, values in bars]
+    title = "The room next to the customers" if revealed else f"The room next to the customers ({HIDDEN})"
+    return Chart(traces, {"title": {"text": title}},
+                 style={"barmode": "group", "height": 520,
+                        "yaxis": {"range": [0, 10], "title": {"text": "mean, out of 10"}, "dtick": 2},
+                        "xaxis": {"tickangle": 0, "automargin": True}})
+
+
+def dots_per_idea(numbers: Sequence[int], texts: Sequence[str], dots: Sequence[int], voters: int,
+                  revealed: bool) -> Chart:
+    """The ideas' dots, in the order given (most first): one bar per idea labelled by its number, its text in
+    the hover."""
+    rows = [f"#{number}" for number in numbers]
+    title = (f"Dots per idea ({_people(voters)} voted)" if revealed
+             else f"Votes: {_people(voters)} voted so far ({HIDDEN})")
+    trace = {"type": "bar", "orientation": "h", "name": "dots", "x": list(dots), "y": rows,
+             "text": [escape(text) for text in texts], "textposition": "none", "visible": revealed,
+             "marker": {"color": OKABE_ITO[5]}, "hovertemplate": "%{text}: %{x} dots<extra></extra>"}
+    return Chart([trace], {"title": {"text": title}, "yaxis": row_axis(rows), "height": rows_height(rows, least=420),
+                           "xaxis": {"range": [0, max(max(dots, default=0), 1) * 1.05], "title": {"text": "dots"}}},
+                 style={"showlegend": False})

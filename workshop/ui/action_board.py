@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 
 from workshop.action_charts import impact_effort_matrix
 from workshop.actions import (
@@ -43,13 +42,13 @@ from workshop.actions import (
     pillar_standing,
     suggested_measure,
 )
-from workshop.charts import update_figure
 from workshop.cube import ScoreCube
 from workshop.errors import Problem
 from workshop.gap import Filter, GapMetrics, goal_posts_from_promise
 from workshop.promise import Promise
 from workshop.session import SessionStore, actions_of, author_label
 from workshop.ui.draft import Draft, offer
+from workshop.ui.figures import move_figure, projector_figure
 from workshop.ui.guard import guarded_on
 
 WIDE = widgets.Layout(width="36em")
@@ -136,7 +135,7 @@ class ActionBoard:
         )
 
         self._matrix_chart = impact_effort_matrix([], {})
-        self.matrix = go.FigureWidget(self._matrix_chart.figure())
+        self.matrix = projector_figure(self._matrix_chart)
 
         self.reload_button.on_click(lambda _: self._guarded(self.refresh))
         self.add_button.on_click(lambda _: self._guarded(self._add_from_widgets))
@@ -363,7 +362,7 @@ class ActionBoard:
     def _redraw_matrix(self, actions: list[Action]) -> None:
         chart = impact_effort_matrix(actions, {p.id: p.name for p in self.promise.pillars})
         with self.matrix.batch_update():
-            update_figure(self.matrix, chart, self._matrix_chart)
+            move_figure(self.matrix, chart, self._matrix_chart)
         self._matrix_chart = chart
 
     # -- callbacks --------------------------------------------------------------------------------------------

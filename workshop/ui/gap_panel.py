@@ -30,14 +30,15 @@ from workshop.files import stamp_of
 from workshop.promise import PROMISE_FILE, Promise, promise_read_stamp, save_new_version
 from workshop.reporting import REPORT_VIEWS_FILE, add_report_view
 from workshop.ui.gap_ratings_form import RatingsForm
+from workshop.ui.figures import move_figure, projector_figure
 from workshop.ui.guard import guarded
 
 GOAL_SLIDER = dict(min=0, max=10, step=0.5, continuous_update=True, readout_format=".1f",
-                   style={"description_width": "6em"}, layout=widgets.Layout(width="24em"))
+                   style={"description_width": "4.5em"}, layout=widgets.Layout(width="17em"))
+"""Three of these and the pillar picker fit one row of a notebook at 1280×800, right above the chart they move."""
 VIEW_TITLES = {"overview": "Gap overview", "distribution": "Score bands", "heatmap": "Touchpoints",
                "quadrant": "Importance", "loudness": "Who speaks louder?", "internal": "Room vs customers",
                "trend": "By month"}
-FIGURE_HEIGHT = {"trend": 700}
 LIKELIHOOD_TO_RECOMMEND = ImportanceMeasure("recommend", "recommend")
 """What a panel built straight from a cube derives importance against (the canonical recommend answers)."""
 
@@ -72,15 +73,19 @@ class GapPanel:
         self._held: set[str] | None = None
 
         self.sliders: dict[str, dict[str, widgets.FloatSlider]] = {}
-        goal_rows = []
+        self.goal_rows: dict[str, widgets.HBox] = {}
         for pillar in promise.pillars:
             row = {"target": widgets.FloatSlider(value=pillar.target, description="target", **GOAL_SLIDER),
                    "threshold": widgets.FloatSlider(value=pillar.threshold, description="threshold", **GOAL_SLIDER),
                    "lift": widgets.FloatSlider(value=0, description="lift", **GOAL_SLIDER)}
             row["threshold"].max = pillar.target
             self.sliders[pillar.id] = row
-            goal_rows.append(widgets.HBox([widgets.HTML(f"<b>{html.escape(pillar.name)}</b>",
-                                                        layout=widgets.Layout(width="12em")), *row.values()]))
+            self.goal_rows[pillar.id] = widgets.HBox(list(row.values()))
+        # One pillar's goal posts at a time, so the chart they move stays on screen right under them.
+        self.goal_pillar = widgets.Dropdown(options=[(p.name, p.id) for p in promise.pillars],
+                                            description="Goal posts of", style={"description_width": "7em"},
+                                            layout=widgets.Layout(width="24em"))
+        self.headline = widgets.HTML()
         dated = [m for m in cube.months if m != UNDATED]
         self.touchpoints = widgets.SelectMultiple(options=cube.touchpoints, description="Touchpoints", rows=4)
         self.segments = widgets.SelectMultiple(options=cube.segments, description="Segments", rows=4)
@@ -105,16 +110,21 @@ class GapPanel:
         self.tabs = widgets.Tab(children=list(self._places.values()), titles=list(VIEW_TITLES.values()))
         self.figure(next(iter(VIEW_TITLES)))
         self.widget = widgets.VBox([
+            widgets.HBox([self.goal_pillar, *self.goal_rows.values()], layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox([self.headline, self.save_button, self.report_button, self.message]),
+            self.tabs,
+            widgets.HTML("<h3>Filter the responses</h3>"),
             widgets.HBox([self.touchpoints, self.segments,
                           widgets.VBox([self.advocates_only, self.months, self.min_n])]),
-            widgets.HTML("<h3>Move the goal posts</h3>"), *goal_rows,
-            self.status, widgets.HBox([self.save_button, self.report_button, self.message]), self.tabs,
+            self.status,
             widgets.HTML("<p style='font-size:16px'>" + "<br>".join(
                 html.escape(rule) for rule in self._rules()) + "</p>"),
             widgets.Accordion(children=[self.form.widget], titles=("The room's own view (no live session)",)),
         ])
         self._show_status()
+        self._show_goal_row()
 
+        self.goal_pillar.observe(lambda _change: self._show_goal_row(), names="value")
         for pillar_id, row in self.sliders.items():
             for kind, slider in row.items():
                 slider.observe(lambda change, p=pillar_id, k=kind: self._on_goal_post(p, k), names="value")
@@ -185,8 +195,7 @@ class GapPanel:
             self._update({name})
         if name not in self.figures:
             chart = self._views({name})[name]
-            figure = go.FigureWidget(chart.figure())
-            figure.layout.height = FIGURE_HEIGHT.get(name, 560)
+            figure = projector_figure(chart)
             self.figures[name], self._shown[name] = figure, chart
             self._places[name].children = (figure,)
         return self.figures[name]
@@ -213,7 +222,7 @@ class GapPanel:
     def _update(self, names: set[str]) -> None:
         """Move these made figures to the current metrics, in place."""
         for name, chart in self._views(names).items():
-            charts.update_figure(self.figures[name], chart, self._shown[name])
+            move_figure(self.figures[name], chart, self._shown[name])
             self._shown[name] = chart
         self._stale -= names
 
@@ -239,6 +248,10 @@ class GapPanel:
         nps = [NPS_RULE] if self.importance.target == "recommend" else []
         return [gap.quadrant_rule(self.importance.phrase), gap.LOUDNESS_RULE, *nps]
 
+    def _show_goal_row(self) -> None:
+        for pillar_id, row in self.goal_rows.items():
+            row.layout.display = "" if pillar_id == self.goal_pillar.value else "none"
+
     def _show_status(self) -> None:
         pillars = self.table()
         rows = "".join(
@@ -254,6 +267,10 @@ class GapPanel:
                  f"{html.escape(gap.LIFT_RULE)}</p></div>")
         if self.status.value != value:
             self.status.value = value
+        headline = (f"<span style='font-size:20px'><b>{self.promise_able_count()} of {len(pillars)} pillars are "
+                    "promise-able</b></span>")
+        if self.headline.value != headline:
+            self.headline.value = headline
 
     # --- the room's own view and saving ----------------------------------------------------------------
 

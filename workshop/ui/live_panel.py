@@ -19,20 +19,19 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 import ipywidgets as widgets
-import plotly.graph_objects as go
 
-from workshop import gap
+from workshop import charts, gap
 from workshop.actions import LEVERS, MOVES
 from workshop.cube import ScoreCube
 from workshop.live import join_qr, read_join_url
 from workshop.promise import Promise
-from workshop.session import RATING_QUESTIONS, STAGES, SessionState, SessionStore
+from workshop.session import MAX_DOT_BUDGET, STAGES, SessionState, SessionStore, room_ratings
 from workshop.ui.draft import offer
+from workshop.ui.figures import move_figure, projector_figure
 from workshop.ui.guard import guarded
 
 REFRESH_SECONDS = 1.0
 """Within the 2-second budget from a participant's tap to the projector, with room for a slow read."""
-ROOM_COLOURS = {"deliver_today": "#1f77b4", "customers_would_rate": "#ff7f0e", "customers": "#2ca02c"}
 
 
 class LivePanel:
@@ -62,7 +61,7 @@ class LivePanel:
         self.close_button = widgets.Button(description="Close stage", button_style="warning")
         self.reveal = widgets.ToggleButton(description="Reveal results", icon="eye")
         self.show_names = widgets.Checkbox(description="Show participants' names", indent=False)
-        self.dot_budget = widgets.BoundedIntText(min=1, max=20, description="Dots each",
+        self.dot_budget = widgets.BoundedIntText(min=1, max=MAX_DOT_BUDGET, description="Dots each",
                                                  layout=widgets.Layout(width="10em"))
         self.merge_from = widgets.Dropdown(description="Merge idea", layout=widgets.Layout(width="22em"))
         self.merge_into = widgets.Dropdown(description="into", layout=widgets.Layout(width="22em"))
@@ -70,24 +69,10 @@ class LivePanel:
         self.ideas_list = widgets.HTML()
         self.sentences = widgets.HTML()
 
-        pillar_names = [p.name for p in self.promise.pillars]
-        self.ratings_figure = go.FigureWidget(
-            data=[go.Box(name=question, x=[], y=[], boxpoints="all", jitter=0.4, pointpos=0,
-                         marker_color=ROOM_COLOURS[key], hovertemplate="%{text}: %{y}<extra></extra>")
-                  for key, question in RATING_QUESTIONS.items()],
-            layout=go.Layout(boxmode="group", height=380, margin=dict(t=50, b=40),
-                             yaxis=dict(range=[-0.5, 10.5], title="0–10"),
-                             xaxis=dict(categoryorder="array", categoryarray=pillar_names)))
-        self.gap_figure = go.FigureWidget(
-            data=[go.Bar(name="Room: how well we deliver today", marker_color=ROOM_COLOURS["deliver_today"]),
-                  go.Bar(name="Room: how customers would rate it", marker_color=ROOM_COLOURS["customers_would_rate"]),
-                  go.Bar(name="Customers' own scores", marker_color=ROOM_COLOURS["customers"])],
-            layout=go.Layout(barmode="group", height=340, margin=dict(t=50, b=40),
-                             yaxis=dict(range=[0, 10], title="mean, 0–10")))
-        self.votes_figure = go.FigureWidget(
-            data=[go.Bar(orientation="h", x=[], y=[], hovertemplate="%{text}<extra></extra>")],
-            layout=go.Layout(height=360, margin=dict(t=50, l=60), yaxis=dict(autorange="reversed"),
-                             xaxis=dict(title="dots")))
+        # Made from the session as it is, so the first state the browser gets already shows it (ui.figures).
+        self._charts = self._room_charts(self.store.state())
+        self.ratings_figure, self.gap_figure, self.votes_figure = (
+            projector_figure(chart) for chart in self._charts)
 
         self.widget = widgets.VBox([
             widgets.HBox([self.join_card, widgets.VBox([self.joined, self.status])]),
@@ -181,7 +166,7 @@ class LivePanel:
             if state.last_event_id == self._shown_event_id:
                 return
             self._show_controls(state)
-            self._show_ratings(state)
+            self._show_charts(state)
             self._show_ideas(state)
             self._shown_event_id = state.last_event_id
 
@@ -209,37 +194,32 @@ class LivePanel:
         finally:
             self._syncing = False
 
-    def _show_ratings(self, state: SessionState) -> None:
-        ratings = list(state.ratings.items())
+    def _room_charts(self, state: SessionState) -> tuple[charts.Chart, charts.Chart, charts.Chart]:
+        """The ratings, the room next to the customers, and the dots per idea, as ``state`` has them."""
         names = {p.id: p.name for p in self.promise.pillars}
-        label = {p.id: html.escape(p.public_label if state.anonymous else p.label)
-                 for p in state.participants.values()}
-        with self.ratings_figure.batch_update():
-            for trace, key in zip(self.ratings_figure.data, RATING_QUESTIONS):
-                trace.x = [names.get(pillar, pillar) for (_who, pillar), _r in ratings]
-                trace.y = [getattr(rating, key) for _key, rating in ratings]
-                trace.text = [label[who] for (who, _pillar), _r in ratings]
-                trace.visible = state.revealed
-            raters = len({who for who, _pillar in state.ratings})
-            self.ratings_figure.layout.title = (
-                f"The room's ratings ({_people(raters)})" if state.revealed
-                else f"The room's ratings: {_people(raters)} rated so far (hidden until you reveal results)")
-        pillars = self.promise.pillars
-        means = {key: [self._mean([getattr(r, key) for (_w, pid), r in ratings if pid == p.id]) for p in pillars]
-                 for key in RATING_QUESTIONS}
-        with self.gap_figure.batch_update():
-            x = [p.name for p in pillars]
-            for trace, values in zip(self.gap_figure.data, [*means.values(), [self.customers.get(p.id) for p in pillars]]):
-                trace.x, trace.y, trace.visible = x, values, state.revealed
-            self.gap_figure.layout.title = ("The room next to the customers" if state.revealed
-                                            else "The room next to the customers (hidden until you reveal results)")
+        ratings = room_ratings(state)
+        if not state.anonymous:
+            ratings["participant"] = [state.participants[who].label for who, _pillar in state.ratings]
+        means = gap.room_means(ratings, names)
+        totals = state.vote_totals()
+        ordered = sorted(state.live_ideas(), key=lambda idea: (-totals[idea.id], idea.number))
+        return (charts.room_ratings(ratings, names, state.revealed),
+                charts.room_next_to_customers(means, self.customers, names, state.revealed),
+                charts.dots_per_idea([idea.number for idea in ordered], [idea.text for idea in ordered],
+                                     [totals[idea.id] for idea in ordered], len(state.votes), state.revealed))
+
+    def _show_charts(self, state: SessionState) -> None:
+        shown = self._room_charts(state)
+        for figure, chart, before in zip((self.ratings_figure, self.gap_figure, self.votes_figure), shown,
+                                         self._charts):
+            move_figure(figure, chart, before)
+        self._charts = shown
         sentences = "".join(f"<li>{html.escape(text)}</li>" for text in state.sentences.values())
         self.sentences.value = (f"<b>Our promise in a sentence, as the room puts it</b><ul>{sentences}</ul>"
                                 if state.revealed and sentences else "")
 
     def _show_ideas(self, state: SessionState) -> None:
         live = state.live_ideas()
-        totals = state.vote_totals()
         names = {p.id: p.name for p in self.promise.pillars}
         rows = "".join(
             f"<tr><td>#{idea.number}</td><td>{html.escape(idea.text)}</td>"
@@ -250,20 +230,6 @@ class LivePanel:
         options = [(f"#{idea.number} {idea.text[:40]}", idea.id) for idea in live]
         offer(self.merge_from, options)
         offer(self.merge_into, options)
-        ordered = sorted(live, key=lambda idea: (-totals[idea.id], idea.number))
-        voters = len(state.votes)
-        with self.votes_figure.batch_update():
-            bar = self.votes_figure.data[0]
-            bar.y = [f"#{idea.number}" for idea in ordered]
-            bar.x = [totals[idea.id] for idea in ordered]
-            bar.text = [html.escape(idea.text) for idea in ordered]
-            bar.visible = state.revealed
-            self.votes_figure.layout.title = (f"Dots per idea ({_people(voters)} voted)" if state.revealed
-                                              else f"Votes: {_people(voters)} voted so far (hidden until you reveal results)")
-
-    @staticmethod
-    def _mean(values: list[float]) -> float | None:
-        return sum(values) / len(values) if values else None
 
     def _refresh_loop(self, seconds: float) -> None:
         while not self._stop.wait(seconds):
@@ -299,6 +265,3 @@ def _answered(customers: Mapping[str, float]) -> dict[str, float]:
     return {pillar_id: float(mean) for pillar_id, mean in customers.items()
             if mean is not None and math.isfinite(mean)}
 
-
-def _people(count: int) -> str:
-    return "1 person" if count == 1 else f"{count} people"

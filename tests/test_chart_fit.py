@@ -1,0 +1,150 @@
+"""Every figure of every view fits, measured on what Chromium draws: the gap panel's seven views, the live
+panel's three, the action board's matrix and the report's figures, on the sample and on a folder with long pillar
+names and fifteen department × pillar rows, at 1280×800 and 1920×1080.
+
+A figure is drawn by plotly.js into a box as wide as a JupyterLab notebook's output at that screen (beside the
+file browser), with the figure's own height. Then, on the rendered SVG: every text's box lies inside the figure,
+no two texts overlap, and no text is smaller than 16 px. One browser and one page draw them all.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import playwright.sync_api as playwright
+import plotly.offline
+import pytest
+import yaml
+
+from conftest import SAMPLE, launch_chromium
+from workshop import charts
+from workshop.action_charts import impact_effort_matrix
+from workshop.actions import Action
+from workshop.feedback.load import load_workshop_feedback
+from workshop.folder import new_workshop
+from workshop.promise import PROMISE_FILE, load_promise
+from workshop.reporting import build_report
+from workshop.session import SessionStore, actions_of
+from workshop.ui.gap_panel import GapPanel
+from workshop.ui.live_panel import LivePanel
+
+pytestmark = pytest.mark.browser
+
+SCREENS = {"1280x800": ({"width": 1280, "height": 800}, 848), "1920x1080": ({"width": 1920, "height": 1080}, 1488)}
+"""Screen, and the width of a notebook's output there with JupyterLab's file browser open (measured)."""
+MIN_TEXT_PX = 16
+LONG_NAMES = ["Delivered on the day and in the two-hour slot we promised", "Advice from people who really know",
+              "Made to last for a generation of family life", "Put right without a fight, first time",
+              "Easy to choose, order and pay for online"]
+DEPARTMENTS = ("Operations", "Customer service", "Marketing")
+PROBLEMS = """(figure) => {
+  const box = figure.getBoundingClientRect();
+  const texts = [...figure.querySelectorAll('svg text')].filter(t => t.textContent.trim() &&
+      getComputedStyle(t).visibility !== 'hidden' && getComputedStyle(t).display !== 'none' &&
+      !t.closest('.hoverlayer') && (t.getAttribute('opacity') || '1') !== '0')
+    .map(t => [t, t.getBoundingClientRect()]).filter(([t, r]) => r.width > 0 && r.height > 0);
+  const name = t => JSON.stringify(t.textContent.slice(0, 40));
+  const problems = [];
+  for (const [t, r] of texts) {
+    if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+      problems.push(`${name(t)} leaves the figure (${[r.left, r.top, r.right, r.bottom].map(Math.round)} of ${[box.left, box.top, box.right, box.bottom].map(Math.round)})`);
+    const size = parseFloat(getComputedStyle(t).fontSize);
+    if (size < 16) problems.push(`${name(t)} is ${size} px`);
+  }
+  texts.forEach(([a, ra], i) => texts.slice(i + 1).forEach(([b, rb]) => {
+    const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
+    const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
+    if (w > 2 && h > 2) problems.push(`${name(a)} overlaps ${name(b)}`);
+  }));
+  return problems;
+}"""
+
+
+def seat_the_room(folder: Path) -> None:
+    """Three departments rate every pillar, propose and vote; the facilitator reveals and agrees actions."""
+    with SessionStore(folder) as store:
+        code = store.start()
+        store.open_stage("rating")
+        pillars = [p.id for p in store.promise().pillars]
+        people = [store.join(code, department, department.split()[0]) for department in DEPARTMENTS]
+        for i, who in enumerate(people):
+            for j, pillar in enumerate(pillars):
+                store.rate(who.id, pillar, (4 + 2 * i + j) % 11, (6 + i + j) % 11)
+        store.open_stage("ideas")
+        ideas = [store.propose_idea(people[i % 3].id, f"Idea {i}: a text when the delivery van leaves the depot",
+                                    pillars[i % len(pillars)], "lift_experience", "tools") for i in range(6)]
+        store.open_stage("voting")
+        for who in people:
+            store.vote(who.id, {ideas[0]: 2, ideas[1]: 1})
+        store.reveal_results(True)
+        for number, (effort, impact) in enumerate(((1, 5), (1, 5), (2, 4), (4, 4), (5, 1), (3, 3), (2, 2)), 1):
+            store.agree_action(Action("", pillars[number % len(pillars)], f"Action {number}: two-hour slots",
+                                      owner_department="Operations", effort=effort, impact=impact))
+
+
+def long_named(tmp_path: Path) -> Path:
+    folder = new_workshop(tmp_path / "long", SAMPLE)
+    promise = yaml.safe_load((folder / PROMISE_FILE).read_text(encoding="utf-8"))
+    for pillar, name in zip(promise["pillars"], LONG_NAMES):
+        pillar["name"] = name
+    (folder / PROMISE_FILE).write_text(yaml.safe_dump(promise, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+def every_figure(folder: Path) -> dict[str, dict]:
+    """Each figure of each view of this folder, as plotly JSON (data, layout)."""
+    seat_the_room(folder)
+    feedback = load_workshop_feedback(folder)
+    promise = load_promise(folder / PROMISE_FILE)
+    store = SessionStore(folder)
+    gap_panel = GapPanel.for_feedback(feedback, promise, ratings=store.room_ratings())
+    figures = {f"gap {view}": gap_panel.figure(view) for view in charts.VIEW_GOAL_POSTS}
+    live = LivePanel(folder, cube=feedback.cube, refresh_seconds=None)
+    figures |= {"live ratings": live.ratings_figure, "live room": live.gap_figure, "live votes": live.votes_figure}
+    actions = actions_of(store.state())
+    names = {p.id: p.name for p in promise.pillars}
+    figures["action board"] = impact_effort_matrix(actions, names).figure()
+    report = build_report(folder)
+    for index, view in enumerate([*report.gap_views, *report.room_views, *report.plan_views], 1):
+        figures[f"report {index}"] = view.figure
+    return {name: json.loads(figure.to_json()) for name, figure in figures.items()}
+
+
+@pytest.fixture(scope="module")
+def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+    tmp = tmp_path_factory.mktemp("fit")
+    sample = every_figure(new_workshop(tmp / "sample", SAMPLE))
+    long = every_figure(long_named(tmp))
+    return {**{f"sample · {k}": v for k, v in sample.items()}, **{f"long names · {k}": v for k, v in long.items()}}
+
+
+def test_every_figure_fits_its_box_without_overlaps_at_projector_and_full_hd(figures, tmp_path: Path) -> None:
+    page_file = tmp_path / "fit.html"
+    page_file.write_text(f"<html><body style='margin:0'><script>{plotly.offline.get_plotlyjs()}</script>"
+                         "<div id='figure'></div></body></html>", encoding="utf-8")
+    problems: dict[str, list[str]] = {}
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    with playwright.sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_page()
+            page.goto(page_file.as_uri())
+            for screen, (viewport, width) in SCREENS.items():
+                page.set_viewport_size(viewport)
+                for name, figure in figures.items():
+                    layout = {**figure["layout"], "width": None, "autosize": True}
+                    page.evaluate("""([data, layout, width]) => {
+                        const div = document.getElementById('figure');
+                        div.style.width = width + 'px';
+                        div.style.height = (layout.height || 450) + 'px';  // as a FigureWidget's view is
+                        Plotly.purge(div);
+                        return Plotly.newPlot(div, data, layout, {displayModeBar: false, staticPlot: true});
+                    }""", [figure["data"], layout, width])
+                    found = page.evaluate(PROBLEMS, page.query_selector("#figure").as_element())
+                    if found:
+                        problems[f"{screen} {name}"] = found
+                        page.locator("#figure").screenshot(path=str(shots / f"{screen} {name}.png"))
+        finally:
+            browser.close()
+    assert problems == {}, "\n".join(f"{where}: {'; '.join(found[:6])}" for where, found in problems.items())
