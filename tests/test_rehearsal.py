@@ -113,7 +113,8 @@ FIGURES = """() => {
       const shown = traces.filter(trace => trace.visible !== false);
       const cell = plot.closest('.jp-CodeCell');
       const source = cell ? cells[Number(cell.dataset.windowedListIndex)].model.sharedModel.getSource() : '';
-      return {panel: (source.match(/\\b(\\w+Panel|ActionBoard)\\(/) || [null, 'report'])[1],
+      const made = source.match(/\\b(\\w*Panel|ActionBoard)\\b/);
+      return {panel: cell ? (made ? made[1] : 'unknown') : 'report',
               title: (plot.querySelector('.gtitle') || {}).textContent || '', traces: traces.length,
               shown: shown.length, empty: shown.filter(trace => points(trace) === 0).length,
               drawn: plot.querySelectorAll('.main-svg .trace, .main-svg .hm').length};
@@ -591,8 +592,10 @@ def test_no_browser_console_error(rehearsal):
 
 
 def test_the_action_board_and_the_report_drew_every_figure(rehearsal):
-    figures = [f for f in rehearsal.figures if f.panel in ("ActionBoard", "report")]
-    assert {f.step for f in figures} == {"04_action", "04_matrix", "05_report"}
+    assert {f.panel for f in rehearsal.figures} == {"LivePanel", "GapPanel", "ActionBoard", "report"}
+    # Before an action is agreed the matrix is rightly empty ("No actions agreed yet"): judged once one is.
+    figures = [f for f in rehearsal.figures if f.panel == "report"
+               or (f.panel == "ActionBoard" and f.step in ("04_action", "04_matrix"))]
     assert [f for f in figures if not f.drew_its_data] == []
 
 
