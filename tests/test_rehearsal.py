@@ -1,0 +1,613 @@
+"""The rehearsal: a new facilitator's whole workshop in JupyterLab, in a real Chromium at projector size (1280×800).
+
+On a copy of the kit (a git repository of its own, so ``git status`` tells what running the workshop changed)
+with workshops/example made from the sample as ``make workshop`` makes it, JupyterLab runs from the kit's
+environment with the kit's server config (the save hook of workshop/kit_notebooks.py), the participant server is
+started by ``workshop serve``, and the half-day agenda (facilitator_guide/agenda_half_day.md) is followed in
+order: notebooks 00–04 opened in tabs and run (Run → Run All Cells), three phones (360×740) join, the room rates
+in step 3 (hidden, then revealed), the goal posts are saved, an edit is made in notebook 01's tab (open since
+the start, so stale), the phones propose ideas and vote, an owned action is typed on notebook 04's board before
+its effort and impact are moved, notebook 05 builds the report, and every tab is saved with Ctrl+S.
+
+The rehearsal runs once (the ``rehearsal`` fixture) and records what a person would have seen; each test asserts
+one thing the kit promises. Screenshots of each step go to docs/img/tour_*.png, for docs/tour.md.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import playwright.sync_api as playwright
+import pytest
+
+from workshop.actions import Action
+from workshop.session import SessionStore, actions_of
+
+import phones
+from conftest import free_port, launch_chromium
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+TOUR = REPO / "docs" / "img"
+BIN = Path(sys.executable).parent
+"""The kit's environment (the one running the tests): its jupyter and workshop commands."""
+TOKEN = "rehearsal"
+CODE = "RH7KQ"
+PROJECTOR = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 740}
+WAIT_MS = 120_000
+"""Long enough for a kernel to start and run a notebook on a loaded 2-core machine; every wait is on a condition."""
+AGENDA = ["00_start_here", "01_define_the_promise", "02_load_advocate_feedback", "03_visualise_the_gap",
+          "04_agree_on_actions"]
+REPORT_NOTEBOOK = "05_workshop_report"
+ROOM = [("Sales", "Ana"), ("Customer service", ""), ("Operations", "Cy")]
+"""Three participants: department and display name (the second stays anonymous)."""
+RATINGS = [{"Delivered when we say": (8.0, 7.5), "Advice from people who know": (7.0, 6.0)},
+           {"Delivered when we say": (4.0, 3.0), "Put right without a fight": (6.5, 5.0)},
+           {"Delivered when we say": (6.0, 5.5), "Made to last": (9.0, 8.0)}]
+IDEAS = [("Text a one-hour delivery slot on the morning", "Delivered when we say", "Lift the experience", "Tools"),
+         ("Stop promising 14 days until we keep it", "Delivered when we say", "Refresh the promise",
+          "Marketing message"),
+         ("One named case owner per complaint", "Put right without a fight", "Lift the experience",
+          "Process and operations")]
+DOTS = [{IDEAS[0][0]: 2, IDEAS[2][0]: 1}, {IDEAS[0][0]: 1, IDEAS[1][0]: 2}, {IDEAS[0][0]: 3}]
+BROKEN_PILLAR = "Delivered when we say"
+"""The sample's broken pillar: the room lowers its threshold in step 3 and owns an action for it in step 4."""
+STALE_STATEMENT = "The right piece, on the day we said, and put right without a fight."
+TYPED = {"title": "Text a one-hour slot on delivery morning", "department": "Logistics", "owner": "Dana Reyes",
+         "due": "2027-03-31", "measure": "Delivered when we say above 5 for 60 % of advocates by March 2027"}
+"""What the facilitator types for the action (Logistics is a department the promise does not list)."""
+RATED = {"effort": 2, "impact": 4}
+STALE_MESSAGE = "changed in another tab — reload to see it"
+
+RUN_FINISHED = """(name) => {
+  const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path.endsWith(name));
+  const cells = panel.content.widgets.filter(cell => cell.model.type === 'code');
+  const failed = cells.flatMap(cell => cell.model.outputs.toJSON()).find(output => output.output_type === 'error');
+  if (failed) return 'error: ' + failed.ename + ': ' + failed.evalue;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return cells.every(cell => cell.model.executionCount !== null) && kernel && kernel.status === 'idle' && 'done';
+}"""
+"""Every code cell of the notebook has run and its kernel is idle ('done'), or the first error output."""
+
+KERNEL_READY = """(name) => {
+  const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path.endsWith(name));
+  const kernel = panel && panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return kernel && kernel.status === 'idle';
+}"""
+
+RUN_STATE = """(name) => {
+  const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path.endsWith(name));
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const counts = panel.content.widgets.filter(cell => cell.model.type === 'code').map(cell => cell.model.executionCount);
+  return `kernel ${kernel ? kernel.status : 'none'}, execution counts ${JSON.stringify(counts)}`;
+}"""
+
+CELL_RUN = """([index, before]) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const kernel = panel.sessionContext.session.kernel;
+  return panel.content.widgets[index].model.executionCount !== before && kernel.status === 'idle';
+}"""
+
+FIGURES = """() => {
+  const panel = window.jupyterapp ? window.jupyterapp.shell.currentWidget : null;
+  const cells = panel && panel.content ? panel.content.widgets : [];
+  const root = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)') || document;
+  const points = trace => Math.max(0, ...['x', 'y', 'z', 'values'].map(key => (trace[key] || []).length));
+  return [...root.querySelectorAll('.js-plotly-plot')].filter(plot => plot.getBoundingClientRect().width > 0)
+    .map(plot => {
+      const traces = plot.data || [];
+      const shown = traces.filter(trace => trace.visible !== false);
+      const cell = plot.closest('.jp-CodeCell');
+      const source = cell ? cells[Number(cell.dataset.windowedListIndex)].model.sharedModel.getSource() : '';
+      const made = source.match(/\\b(\\w*Panel|ActionBoard)\\b/);
+      return {panel: cell ? (made ? made[1] : 'unknown') : 'report',
+              title: (plot.querySelector('.gtitle') || {}).textContent || '', traces: traces.length,
+              shown: shown.length, empty: shown.filter(trace => points(trace) === 0).length,
+              drawn: plot.querySelectorAll('.main-svg .trace, .main-svg .hm').length};
+    });
+}"""
+"""Each plotly figure on screen (not in a hidden tab): the panel whose cell made it, its title, its traces (those
+shown and those of them without a single point), and the trace groups plotly drew."""
+
+CODE_LIKE = re.compile(r"^(PosixPath\(|WindowsPath\(|'|\"|\{|\[)")
+"""How a Python repr starts: a path object, a quoted string, a dict or a list."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    step: str
+    panel: str
+    title: str
+    traces: int
+    shown: int
+    empty: int
+    drawn: int
+
+    @property
+    def drew_its_data(self) -> bool:
+        """A title, at least one trace, a point in every trace meant to be seen, and plotly drew each of them."""
+        return bool(self.title.strip()) and self.traces > 0 and self.empty == 0 and self.drawn >= self.shown
+
+
+@dataclass
+class Seen:
+    """What the facilitator and the phones showed, and what the files held, during the rehearsal."""
+
+    figures: list[Figure] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    code_like_outputs: list[str] = field(default_factory=list)
+    on_screen_after_rating: dict[str, str] = field(default_factory=dict)
+    action: Action | None = None
+    report_markdown: str = ""
+    report_html: str = ""
+    stale_message: str = ""
+    stale_field: str = ""
+    promise_before_stale_edit: str = ""
+    promise_after_stale_edit: str = ""
+    versions_before: dict[str, str] = field(default_factory=dict)
+    versions_after: dict[str, str] = field(default_factory=dict)
+    saved_notebooks: list[str] = field(default_factory=list)
+    git_status: str = ""
+
+
+# --- the kit, JupyterLab and the participant server ------------------------------------------------------------
+
+
+def _run(command: list, cwd: Path, env: dict | None = None) -> str:
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
+
+
+def _kit_env(kit: Path, home: Path) -> dict[str, str]:
+    """The kit copy's own code and Jupyter config; Jupyter's per-user files in ``home`` so nothing of this
+    machine's settings or workspaces leaks in; no $PROMISE_GAP_WORKSHOP (the notebooks find workshops/example
+    as a facilitator's would)."""
+    env = {key: value for key, value in os.environ.items() if key != "PROMISE_GAP_WORKSHOP"}
+    env.update(PYTHONPATH=str(kit), JUPYTER_CONFIG_PATH=str(kit / "jupyter-config"),
+               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
+               IPYTHONDIR=str(home / "ipython"))
+    # JupyterLab's "would you like news?" toast would cover the panels' lower right corner on the projector.
+    notifications = home / "settings" / "@jupyterlab" / "apputils-extension"
+    notifications.mkdir(parents=True)
+    (notifications / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
+    return env
+
+
+@pytest.fixture(scope="module")
+def kit() -> Iterator[tuple[Path, dict[str, str]]]:
+    """A copy of this checkout as its own git repository (every file git tracks or would add, committed), with
+    workshops/example made from the sample by ``workshop new``, as ``make workshop`` does; and its environment.
+
+    Not under pytest's tmp_path: pytest keeps only its three latest base folders, so another pytest run on this
+    machine can delete it while JupyterLab still works in it."""
+    root = Path(tempfile.mkdtemp(prefix="promise-gap-rehearsal-"))
+    copy = root / "kit"
+    listed = _run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], REPO).split("\0")
+    for name in filter(None, listed):
+        if (REPO / name).is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, copy / name)
+    git = ["git", "-c", "user.name=Rehearsal", "-c", "user.email=rehearsal@example.invalid"]
+    _run(["git", "init", "--quiet"], copy)
+    _run([*git, "add", "--all"], copy)
+    _run([*git, "commit", "--quiet", "--message", "the kit as checked out"], copy)
+    env = _kit_env(copy, root / "jupyter")
+    _run([BIN / "workshop", "new", copy / "workshops" / "example", "--from", "datasets/sample"], copy, env)
+    yield copy, env
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGINT)  # as Ctrl-C in the facilitator's terminal
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def _start(command: list, kit: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
+    with open(log, "w") as output:
+        return subprocess.Popen(command, cwd=kit, env=env, stdout=output, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def _wait_for(log: Path, process: subprocess.Popen, pattern: str, seconds: float = WAIT_MS / 1000) -> re.Match:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = re.search(pattern, log.read_text(errors="replace"))
+        if found:
+            return found
+        assert process.poll() is None, f"{process.args[0]} stopped:\n{log.read_text(errors='replace')}"
+        time.sleep(0.2)
+    raise AssertionError(f"no {pattern!r} from {process.args[0]} within {seconds:g} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def lab(kit):
+    """JupyterLab on the kit copy, started now; the rehearsal waits for it once the participant server is up.
+    The app is exposed to the page only so the test can tell when a notebook has finished running."""
+    copy, env = kit
+    port = free_port()
+    log = copy.parent / "lab.log"
+    process = _start([BIN / "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+                      f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={copy}",
+                      "--LabApp.expose_app_in_browser=True", *(["--allow-root"] if os.getuid() == 0 else [])],
+                     copy, env, log)
+    server = Server(process, f"http://127.0.0.1:{port}", log)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def participant_server(kit):
+    """The participant server, as the facilitator starts it in a terminal (`workshop serve`), on loopback."""
+    copy, env = kit
+    log = copy.parent / "serve.log"
+    process = _start([BIN / "workshop", "serve", "--workshop", "workshops/example", "--host", "loopback",
+                      "--port", str(free_port()), "--kernels", str(len(ROOM)), "--code", CODE], copy, env, log)
+    server = Server(process, _wait_for(log, process, r"Participants join at\s+(\S+)").group(1), log)
+    yield server
+    server.stop()
+
+
+# --- driving JupyterLab ----------------------------------------------------------------------------------------
+
+
+class Lab:
+    """The facilitator's JupyterLab page: tabs, menus and keys, as a person uses them."""
+
+    def __init__(self, page: playwright.Page, seen: Seen):
+        self.page = page
+        self.seen = seen
+        self.started = time.monotonic()
+
+    @property
+    def notebook(self) -> playwright.Locator:
+        """The notebook on screen."""
+        return self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+
+    def open(self, name: str) -> None:
+        """Open a notebook from the file browser (in notebooks/) in a new tab."""
+        self.page.locator(f".jp-DirListing-item[title*='{name}.ipynb']").first.dblclick()
+        self.page.locator(f".lm-DockPanel-tabBar .lm-TabBar-tab[title*='{name}.ipynb']").wait_for(timeout=WAIT_MS)
+
+    def tab(self, name: str) -> playwright.Locator:
+        self.page.locator(f".lm-DockPanel-tabBar .lm-TabBar-tab[title*='{name}.ipynb']").click()
+        self.page.locator(f".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current[title*='{name}.ipynb']").wait_for()
+        return self.notebook
+
+    def run_all(self, name: str) -> None:
+        """Run → Run All Cells, once the notebook's kernel is up (before that the menu item does nothing)."""
+        self.tab(name)
+        self.page.wait_for_function(KERNEL_READY, arg=f"{name}.ipynb", timeout=WAIT_MS)
+        self.page.get_by_role("menuitem", name="Run", exact=True).click()
+        self.page.get_by_text("Run All Cells", exact=True).click()
+
+    def wait_until_run(self, name: str) -> None:
+        try:
+            outcome = self.page.wait_for_function(RUN_FINISHED, arg=f"{name}.ipynb", timeout=WAIT_MS).json_value()
+        except playwright.TimeoutError:
+            outcome = "still running: " + self.page.evaluate(RUN_STATE, f"{name}.ipynb")
+        assert outcome == "done", f"{name}: {outcome}"
+
+    def run_cell(self, containing: str) -> None:
+        """Select the code cell whose (hidden) source contains ``containing`` and run it with Shift+Enter."""
+        index, before = self.page.evaluate("""(text) => {
+            const cells = window.jupyterapp.shell.currentWidget.content.widgets;
+            const index = cells.findIndex(cell => cell.model.sharedModel.getSource().includes(text));
+            return [index, cells[index].model.executionCount]; }""", containing)
+        self.notebook.locator(f".jp-Cell[data-windowed-list-index='{index}'] .jp-InputPrompt").first.click()
+        self.page.keyboard.press("Shift+Enter")
+        self.page.wait_for_function(CELL_RUN, arg=[index, before], timeout=WAIT_MS)
+
+    def outputs(self, name: str) -> list[str]:
+        """The plain-text results of the notebook's cells that have nothing richer to show (no HTML, no widget)."""
+        return self.page.evaluate("""(name) => {
+            const panel = [...window.jupyterapp.shell.widgets('main')].find(w => w.context && w.context.path.endsWith(name));
+            return panel.content.widgets.filter(cell => cell.model.type === 'code')
+              .flatMap(cell => cell.model.outputs.toJSON())
+              .filter(output => output.output_type === 'execute_result' && Object.keys(output.data).length === 1)
+              .map(output => [].concat(output.data['text/plain']).join('')); }""", f"{name}.ipynb")
+
+    def show(self, target: playwright.Locator) -> None:
+        """Scroll ``target`` to the top of the notebook, as the facilitator does before the room looks."""
+        target.first.evaluate("element => element.scrollIntoView({block: 'start'})")
+        self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+    def look(self, step: str) -> None:
+        """Screenshot the projector (docs/img/tour_<step>.png) and note every figure on it."""
+        print(f"{time.monotonic() - self.started:6.1f} s  {step}")
+        self.page.screenshot(path=str(TOUR / f"tour_{step}.png"))
+        self.seen.figures += [Figure(step, **figure) for figure in self.page.evaluate(FIGURES)]
+
+    def save_every_tab(self, names: list[str], kit: Path) -> list[str]:
+        """Ctrl+S in each tab; returns the notebooks whose file was written (its modification time moved)."""
+        saved = []
+        for name in names:
+            path = kit / "notebooks" / f"{name}.ipynb"
+            before = path.stat().st_mtime_ns
+            self.tab(name).locator(".jp-Notebook").first.click(position={"x": 5, "y": 5})
+            self.page.keyboard.press("Control+s")
+            _wait_until(lambda: path.stat().st_mtime_ns != before, f"{name} saved by Ctrl+S")
+            # The tab is clean once the server has answered: its temporary copy (.~name) is gone by then.
+            self.page.locator(f".lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-dirty[title*='{name}.ipynb']").wait_for(
+                state="detached", timeout=WAIT_MS)
+            saved.append(name)
+        return saved
+
+
+def _wait_until(condition: Callable[[], object], what: str, seconds: float = WAIT_MS / 1000) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"no {what} within {seconds:g} s"
+        time.sleep(0.1)
+
+
+def _listen(page: playwright.Page, who: str, errors: list[str]) -> playwright.Page:
+    page.on("console", lambda message: errors.append(f"{who}: {message.text}") if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"{who}: {error}"))
+    return page
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(folder.glob("*"))}
+
+
+def _move_slider(slider: playwright.Locator, steps: int) -> None:
+    handle = slider.locator(".noUi-handle")
+    handle.focus()
+    for _ in range(abs(steps)):
+        handle.press("ArrowRight" if steps > 0 else "ArrowLeft")
+
+
+# --- the rehearsal ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rehearsal(kit, participant_server, lab) -> Seen:
+    copy, _env = kit
+    folder = copy / "workshops" / "example"
+    _wait_for(lab.log, lab.process, r"Jupyter Server .* is running at")
+    seen = Seen()
+    TOUR.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as driver:
+        browser = launch_chromium(driver)
+        projector = browser.new_context(viewport=PROJECTOR)
+        page = _listen(projector.new_page(), "JupyterLab", seen.console_errors)
+        room = [_listen(browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page(),
+                        f"phone {number}", seen.console_errors) for number in range(1, len(ROOM) + 1)]
+        lab_page = Lab(page, seen)
+
+        # Before the room arrives: 00 run top to bottom, then 01–04 opened in tabs and each run once.
+        page.goto(f"{lab.url}/lab/tree/notebooks/{AGENDA[0]}.ipynb?token={TOKEN}")
+        lab_page.notebook.wait_for(timeout=WAIT_MS)
+        lab_page.run_all(AGENDA[0])
+        for name in AGENDA[1:]:
+            lab_page.open(name)
+            lab_page.run_all(name)
+        for name in AGENDA:
+            lab_page.wait_until_run(name)
+            seen.code_like_outputs += [f"{name}: {text}" for text in lab_page.outputs(name) if CODE_LIKE.match(text)]
+        page.keyboard.press("Control+b")  # the projector shows the notebook, not the file browser
+
+        # 0:00 Welcome: the join card on screen, everyone joins.
+        for phone, (department, name) in zip(room, ROOM):
+            phones.join(phone, participant_server.url, CODE, department, name)
+        notebook = lab_page.tab(AGENDA[0])
+        notebook.get_by_text(f"{len(ROOM)} joined").wait_for(timeout=WAIT_MS)
+        lab_page.show(notebook.locator(".jp-OutputArea-output").filter(has_text="Session code"))
+        lab_page.look("00_join_card")
+
+        # 0:05–0:50 The promise, 0:50–1:20 the feedback.
+        lab_page.show(lab_page.tab(AGENDA[1]).get_by_label("Our promise"))
+        lab_page.look("01_promise")
+        lab_page.show(lab_page.tab(AGENDA[2]).locator(".jp-OutputArea-output").first)
+        lab_page.look("02_feedback")
+
+        # 1:30 The room rates itself (results hidden); then the gap.
+        notebook = lab_page.tab(AGENDA[3])
+        notebook.get_by_role("button", name="Open: Rate the promise").click()
+        notebook.get_by_text("Open now: Rate the promise").wait_for(timeout=WAIT_MS)
+        for phone, ratings in zip(room, RATINGS):
+            phones.rate(phone, ratings)
+        room[1].screenshot(path=str(TOUR / "tour_phone_rate.png"))
+        with SessionStore(folder) as store:  # the count is the title of a figure, which may not draw (see below)
+            _wait_until(lambda: len({who for who, _pillar in store.state().ratings}) == len(ROOM), "every rating")
+        _wait_until(lambda: notebook.get_by_text(f"{len(ROOM)} joined").is_visible(), "the panel refreshed")
+        lab_page.show(notebook.locator(".jp-OutputArea-output").filter(has_text="Session code"))
+        lab_page.look("03_room_rated")
+        notebook.get_by_role("button", name="Close stage").click()
+        notebook.get_by_text("Open now: nothing open").wait_for(timeout=WAIT_MS)
+        lab_page.show(notebook.get_by_text("Move the goal posts"))
+        lab_page.look("03_goal_posts")
+        lab_page.show(notebook.get_by_role("tab", name="Gap overview"))
+        lab_page.look("03_gap_overview")
+
+        # 2:15 Reveal, run the cell below it, open Room vs customers.
+        notebook.get_by_role("button", name="Reveal results").click()
+        notebook.get_by_text("results revealed").wait_for(timeout=WAIT_MS)
+        lab_page.run_cell("set_internal_ratings")
+        notebook.get_by_role("tab", name="Room vs customers").click()
+        lab_page.show(notebook.get_by_role("tab", name="Room vs customers"))
+        lab_page.look("03_room_vs_customers")
+
+        # 2:25 Move the goal posts: the broken pillar's threshold down a point, saved as the next promise.
+        goal_row = notebook.locator(".widget-hbox").filter(
+            has=page.locator(".widget-html", has_text=re.compile(f"^{BROKEN_PILLAR}$"))).filter(
+            has=page.locator(".widget-hslider"))
+        threshold = goal_row.locator(".widget-hslider").filter(has_text="threshold")
+        _move_slider(threshold, -2)
+        playwright.expect(threshold.locator(".widget-readout")).to_have_text("5.0", timeout=WAIT_MS)
+        notebook.get_by_role("button", name="Save goal posts as proposed promise").click()
+        notebook.get_by_text("Saved as version 2 of promise.yml").wait_for(timeout=WAIT_MS)
+        lab_page.show(goal_row)
+        lab_page.look("03_goal_posts_saved")
+        seen.versions_before = _hashes(folder / "versions")
+        seen.promise_before_stale_edit = (folder / "promise.yml").read_text()
+
+        # The notebook 01 tab, open since the start, still holds version 1: an edit there must be refused.
+        notebook = lab_page.tab(AGENDA[1])
+        statement = notebook.get_by_label("Our promise")
+        statement.fill(STALE_STATEMENT)
+        statement.press("Tab")
+        refusal = notebook.locator(".widget-html").filter(has_text="Not saved")
+        refusal.wait_for(timeout=WAIT_MS)
+        seen.stale_message, seen.stale_field = refusal.inner_text(), statement.input_value()
+        seen.promise_after_stale_edit = (folder / "promise.yml").read_text()
+        lab_page.show(statement)
+        lab_page.look("01_stale_edit_refused")
+
+        # 2:30 Ideas from the phones, 2:45 dot voting.
+        notebook = lab_page.tab(AGENDA[4])
+        notebook.get_by_role("button", name="Open: Propose ideas").click()
+        notebook.get_by_text("Open now: Propose ideas").wait_for(timeout=WAIT_MS)
+        for phone, idea in zip(room, IDEAS):
+            phones.propose(phone, *idea)
+        notebook.get_by_role("button", name="Close stage").click()
+        notebook.get_by_text("Open now: nothing open").wait_for(timeout=WAIT_MS)
+        notebook.get_by_role("button", name="Open: Vote").click()
+        notebook.get_by_text("Open now: Vote").wait_for(timeout=WAIT_MS)
+        for phone, dots in zip(room, DOTS):
+            phones.vote(phone, dots)
+        room[2].screenshot(path=str(TOUR / "tour_phone_vote.png"))
+        notebook.get_by_role("button", name="Close stage").click()
+        notebook.get_by_text("Open now: nothing open").wait_for(timeout=WAIT_MS)
+        with SessionStore(folder) as store:
+            _wait_until(lambda: len(store.state().votes) == len(ROOM), "every vote")
+        votes = sum(dots.get(IDEAS[0][0], 0) for dots in DOTS)
+        lab_page.show(notebook.get_by_text(f"{len(IDEAS)} ideas", exact=True))
+        lab_page.look("04_votes")
+
+        # 2:55 Owned actions: agree the top idea, type owner, department, date and measure, then effort and impact.
+        notebook.get_by_role("button", name="Reload ideas and votes").click()
+        notebook.get_by_text(f"{votes} ● #1").wait_for(timeout=WAIT_MS)
+        notebook.get_by_label("Ideas", exact=True).select_option(label=f"#1 {IDEAS[0][0]}")
+        notebook.get_by_placeholder("(the idea's words)").fill(TYPED["title"])
+        notebook.get_by_role("button", name="Agree as action").click()
+        playwright.expect(notebook.get_by_role("combobox", name="Action")).to_have_value(f"1. {TYPED['title']}",
+                                                                                       timeout=WAIT_MS)
+        notebook.get_by_label("Department").select_option("another department…")
+        notebook.get_by_label("Other", exact=True).fill(TYPED["department"])
+        notebook.get_by_label("Owner", exact=True).fill(TYPED["owner"])
+        notebook.get_by_label("Due").fill(TYPED["due"])
+        notebook.get_by_text(TYPED["due"], exact=True).wait_for(timeout=WAIT_MS)  # the board reads the date back
+        notebook.get_by_label("Measure").fill(TYPED["measure"])
+        for name, points in RATED.items():
+            slider = notebook.locator(".widget-hslider").filter(has_text=name.capitalize())
+            _move_slider(slider, points)
+            playwright.expect(slider.locator(".widget-readout")).to_have_text(str(points), timeout=WAIT_MS)
+        with SessionStore(folder) as store:  # each slider saves at once; wait until both are in the store
+            _wait_until(lambda: (actions_of(store.state())[0].effort, actions_of(store.state())[0].impact)
+                        == (RATED["effort"], RATED["impact"]), "effort and impact saved")
+        seen.on_screen_after_rating = {
+            "department": notebook.get_by_label("Other", exact=True).input_value(),
+            "owner": notebook.get_by_label("Owner", exact=True).input_value(),
+            "due": notebook.get_by_label("Due").input_value(), "measure": notebook.get_by_label("Measure").input_value()}
+        notebook.get_by_role("button", name="Save action").click()
+        with SessionStore(folder) as store:
+            _wait_until(lambda: actions_of(store.state())[0].owner_name, "the action saved")
+            seen.action = actions_of(store.state())[0]
+        lab_page.show(notebook.get_by_text("Owner, date and measure"))
+        lab_page.look("04_action")
+        lab_page.show(notebook.locator(".js-plotly-plot").last)
+        lab_page.look("04_matrix")
+
+        # After: notebook 05 builds the report; the report opens in the browser.
+        page.keyboard.press("Control+b")
+        lab_page.open(REPORT_NOTEBOOK)
+        lab_page.run_all(REPORT_NOTEBOOK)
+        lab_page.wait_until_run(REPORT_NOTEBOOK)
+        seen.code_like_outputs += [f"{REPORT_NOTEBOOK}: {text}" for text in lab_page.outputs(REPORT_NOTEBOOK)
+                                   if CODE_LIKE.match(text)]
+        report_html = next((folder / "exports").glob("*-report.html"))
+        seen.report_html = report_html.read_text(encoding="utf-8")
+        seen.report_markdown = next((folder / "exports").glob("*-report.md")).read_text(encoding="utf-8")
+        report = _listen(projector.new_page(), "report", seen.console_errors)
+        report.goto(report_html.as_uri())
+        report.wait_for_function("[...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))")
+        Lab(report, seen).look("05_report")
+        report.close()
+
+        seen.saved_notebooks = lab_page.save_every_tab([*AGENDA, REPORT_NOTEBOOK], copy)
+        seen.versions_after = _hashes(folder / "versions")
+        seen.git_status = _run(["git", "status", "--porcelain"], copy)
+        browser.close()
+    return seen
+
+
+# --- what the rehearsal must show --------------------------------------------------------------------------------
+
+
+def test_every_typed_value_is_in_the_saved_action_and_the_report(rehearsal):
+    action = rehearsal.action
+    typed = {"department": action.owner_department, "owner": action.owner_name, "due": action.due.isoformat(),
+             "measure": action.measure}
+    assert typed == {key: TYPED[key] for key in typed}
+    assert (action.effort, action.impact) == (RATED["effort"], RATED["impact"])
+    assert rehearsal.on_screen_after_rating == {key: TYPED[key] for key in rehearsal.on_screen_after_rating}
+    for value in (TYPED["title"], *typed.values()):
+        assert value in rehearsal.report_markdown, f"{value!r} is not in the report's Markdown"
+        assert html.escape(value) in rehearsal.report_html, f"{value!r} is not in the HTML report"
+
+
+def test_the_stale_edit_is_refused_and_no_version_is_lost_or_rewritten(rehearsal):
+    assert STALE_MESSAGE in rehearsal.stale_message
+    assert rehearsal.stale_field == STALE_STATEMENT, "the refused edit stays on screen"
+    assert rehearsal.promise_after_stale_edit == rehearsal.promise_before_stale_edit
+    assert STALE_STATEMENT not in rehearsal.promise_after_stale_edit
+    kept = {name: digest for name, digest in rehearsal.versions_after.items() if name in rehearsal.versions_before}
+    assert kept == rehearsal.versions_before, "every version under versions/ is still there, unchanged"
+    assert "promise.v1.yml" in rehearsal.versions_before
+
+
+def test_saving_every_notebook_leaves_the_kit_unchanged(rehearsal):
+    assert rehearsal.saved_notebooks == [*AGENDA, REPORT_NOTEBOOK]
+    assert rehearsal.git_status == ""
+
+
+def test_no_browser_console_error(rehearsal):
+    assert rehearsal.console_errors == []
+
+
+def test_the_action_board_and_the_report_drew_every_figure(rehearsal):
+    assert {f.panel for f in rehearsal.figures} == {"LivePanel", "GapPanel", "ActionBoard", "report"}
+    # Before an action is agreed the matrix is rightly empty ("No actions agreed yet"): judged once one is.
+    figures = [f for f in rehearsal.figures if f.panel == "report"
+               or (f.panel == "ActionBoard" and f.step in ("04_action", "04_matrix"))]
+    assert [f for f in figures if not f.drew_its_data] == []
+
+
+@pytest.mark.xfail(strict=True, reason="CHARTS (workshop/ui/live_panel.py, gap_panel.py): FigureWidgets made by "
+                   "Run All in JupyterLab come up blank (no data, no title) until their cell is run again")
+def test_the_live_and_gap_panels_drew_every_figure(rehearsal):
+    figures = [f for f in rehearsal.figures if f.panel in ("LivePanel", "GapPanel")]
+    assert {f.panel for f in figures} == {"LivePanel", "GapPanel"}
+    assert [f for f in figures if not f.drew_its_data] == []
+
+
+@pytest.mark.xfail(strict=True, reason="STORY (notebooks/): cells end in a path object, a quoted string or a "
+                   "list, shown to the room as code")
+def test_no_output_looks_like_code(rehearsal):
+    assert rehearsal.code_like_outputs == []
