@@ -191,29 +191,37 @@ class Outcome:
         return np.arange(self.drawn.shape[-1])
 
 
-def simulate(reach: np.ndarray | float, disappointed_share: np.ndarray | float, conversion: float,
-             told_per_disappointed: float, stay_away: float, repeat_rate: float, existing_customers: float,
-             lag_months: int, horizon_months: int) -> Outcome:
+def simulate(reach: np.ndarray | float, disappointed_share: np.ndarray | float, conversion: np.ndarray | float,
+             told_per_disappointed: np.ndarray | float, stay_away: np.ndarray | float,
+             repeat_rate: np.ndarray | float, existing_customers: np.ndarray | float, lag_months: int,
+             horizon_months: int) -> Outcome:
     """The model of the module docstring, for every scenario at once: ``reach`` and ``disappointed_share``
-    broadcast to ``(..., horizon_months)`` (a scalar is the same every month; a leading axis holds scenarios or
-    budget splits). Shares are 0–1, counts people per month."""
+    broadcast to ``(..., horizon_months)`` (a scalar is the same every month; leading axes hold scenarios,
+    budget splits or variants of an assumption), and the other assumptions to the leading axes ``(...)``.
+    Shares are 0–1, counts people per month."""
     horizon, lag = int(horizon_months), int(lag_months)
     d = np.asarray(disappointed_share, dtype=float)
-    shape = np.broadcast_shapes(np.shape(reach), d.shape, (horizon,))
-    drawn = np.broadcast_to(np.asarray(reach, dtype=float) * conversion, shape)
+    per_scenario = [np.asarray(x, dtype=float) for x in (conversion, told_per_disappointed, stay_away,
+                                                          repeat_rate, existing_customers)]
+    leading = np.broadcast_shapes(np.shape(reach)[:-1], d.shape[:-1], *(x.shape for x in per_scenario))
+    shape = np.broadcast_shapes((*leading, 1), np.shape(reach), d.shape, (horizon,))
+    conversion, told_per_disappointed, stay_away, repeat_rate, existing = (
+        np.broadcast_to(x, shape[:-1]) for x in per_scenario)
+    drawn = np.broadcast_to(np.asarray(reach, dtype=float), shape) * conversion[..., None]
     d = np.broadcast_to(d, shape)
     base = np.empty((*shape[:-1], horizon + 1))
-    base[..., 0] = existing_customers
+    base[..., 0] = existing
     # Month by month over the leading axes at once: the base of one month is the next month's start.
     for t in range(horizon):
         base[..., t + 1] = base[..., t] * (1 - repeat_rate * d[..., t]) + drawn[..., t] * (1 - d[..., t])
-    repeat = repeat_rate * base[..., :horizon]
-    told = drawn * d * told_per_disappointed
+    repeat = repeat_rate[..., None] * base[..., :horizon]
+    told = drawn * d * told_per_disappointed[..., None]
     lost = np.zeros(shape)
     if lag < horizon:
-        lost[..., lag:] = told[..., :horizon - lag] * stay_away
-    stand_still = lost / conversion if conversion > 0 else np.full(shape, np.nan)
-    return Outcome(drawn=np.array(drawn), repeat=repeat, disappointed_share=np.array(d), told=told, lost=lost,
+        lost[..., lag:] = told[..., :horizon - lag] * stay_away[..., None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stand_still = np.where(conversion[..., None] > 0, lost / conversion[..., None], np.nan)
+    return Outcome(drawn=drawn, repeat=repeat, disappointed_share=np.array(d), told=told, lost=lost,
                    repeat_lost=repeat * d, sales=drawn + repeat - lost, base=base,
                    customers=base[..., horizon] - lost.sum(axis=-1), reach_to_stand_still=stand_still)
 
@@ -288,6 +296,8 @@ def _people(value: float) -> str:
     """A count of people as the room says it: to two significant figures, with thousands separated."""
     if not np.isfinite(value):
         return "no"
+    if value < 0:
+        return "−" + _people(-value)
     rounded = float(f"{value:.2g}") if value >= 1 else round(value, 1)
     return f"{rounded:,.0f}" if rounded >= 1 else f"{rounded:g}"
 
@@ -314,3 +324,122 @@ def cost_of_gap(curve: BelowCurve, pillar_ids: Sequence[str], loudness: float, s
     outcome = simulate(reach, np.nan_to_num(d), a["conversion"], a["told_per_disappointed"], a["stay_away"],
                        a["repeat_rate"], a["existing_customers"], int(a["lag_months"]), horizon)
     return CostOfGap(subject, a, float(loudness), below_today, below_lifted, outcome)
+
+
+# --- the budget question -------------------------------------------------------------------------------------
+
+
+BUDGET_ASSUMPTIONS: tuple[Assumption, ...] = (
+    Assumption("budget_per_month", "budget to split each month", "£k", 100, 0, 1_000, 5,
+               "The sum the room is arguing about: what marketing would add to the campaign, per month."),
+    Assumption("reach_per_unit", "people marketing reaches per £k", "people", 400, 0, 5_000, 50,
+               "Marketing's cost per thousand reached (400 per £k is £2.50 per person reached); ask for it."),
+    Assumption("lift_per_unit", "lift per £k a month on the front line", "points", 0.02, 0, 0.2, 0.005,
+               "The room's own guess, or an agreed action's expected impact divided by what it costs: training, "
+               "staffing, recruiting, reward and retention."),
+    Assumption("lift_delay_months", "months before front-line spend shows", "months", 3, 0, 12, 1,
+               "People must be recruited and trained before customers notice; three months is a guess.",
+               whole=True),
+)
+BUDGET_ASSUMPTION = {a.name: a for a in BUDGET_ASSUMPTIONS}
+MARKETING_SHARES = np.linspace(0, 1, 21)
+"""The splits compared: the share of the budget given to marketing, in steps of 5%; the rest goes to the
+front line."""
+SENSITIVE = ("reach_per_unit", "lift_per_unit", "lift_delay_months", "conversion", "told_per_disappointed",
+             "stay_away", "repeat_rate")
+"""The assumptions the budget's answer is tested against: each halved and doubled (within its range)."""
+
+
+def checked_budget_assumptions(values: Mapping[str, float]) -> dict[str, float]:
+    """Both sets of assumptions (the model's and the budget's) over their defaults, checked; see
+    ``checked_assumptions``."""
+    budget_names = set(BUDGET_ASSUMPTION)
+    model = checked_assumptions({k: v for k, v in values.items() if k not in budget_names})
+    problems = []
+    budget = {a.name: a.default for a in BUDGET_ASSUMPTIONS}
+    for name in budget_names & set(values):
+        a, value = BUDGET_ASSUMPTION[name], values[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value) \
+                or not a.low <= value <= a.high or (a.whole and float(value) != int(value)):
+            problems.append(Problem(None, "budget", name, f"must be a {'whole ' if a.whole else ''}number from "
+                                    f"{a.low:g} to {a.high:g}", f"Set {a.label} within its range.", repr(value)))
+        else:
+            budget[name] = float(value)
+    if problems:
+        raise WhatIfError(problems)
+    return {**model, **budget}
+
+
+@dataclass(frozen=True)
+class BudgetAnswer:
+    """Customers at the horizon (``customers[i]``) for each split ``MARKETING_SHARES[i]`` (marketing's share of
+    the budget), the best split under the room's assumptions, and ``sensitivity``: for each of ``SENSITIVE``,
+    its halved and doubled values and the best marketing share under each."""
+
+    assumptions: Mapping[str, float]
+    customers: np.ndarray
+    sensitivity: tuple[tuple[str, float, float, float, float], ...]
+
+    @property
+    def best(self) -> int:
+        return int(np.argmax(self.customers))
+
+    @property
+    def best_share(self) -> float:
+        return float(MARKETING_SHARES[self.best])
+
+    def most_sensitive(self) -> tuple[str, float, float, float, float]:
+        """The assumption that moves the best split most (name, low, high, best share at low, at high)."""
+        return max(self.sensitivity, key=lambda row: abs(row[4] - row[3]))
+
+    def sentence(self) -> str:
+        """The answer in the room's words, with the assumption that matters most."""
+        horizon = int(self.assumptions["horizon_months"])
+        share = self.best_share
+        name, low, high, at_low, at_high = self.most_sensitive()
+        label = ASSUMPTION[name].label if name in ASSUMPTION else BUDGET_ASSUMPTION[name].label
+        moves = (f"The answer moves most with {label}: from {at_low:.0%} to {at_high:.0%} for marketing as it "
+                 f"goes from {low:g} to {high:g}." if at_low != at_high else
+                 "Halving or doubling any one assumption leaves the best split where it is.")
+        return (f"On these assumptions, {share:.0%} of the budget to marketing and {1 - share:.0%} to the front "
+                f"line keeps the most customers at month {horizon} ({_people(self.customers[self.best])}); all "
+                f"to marketing keeps {_people(self.customers[-1])}. {moves} {MODEL_STATEMENT}")
+
+
+def _split_customers(curve: BelowCurve, pillar_ids: Sequence[str], loudness: float,
+                     variants: Sequence[Mapping[str, float]]) -> np.ndarray:
+    """``customers[v, i]``: customers at the horizon under assumptions ``variants[v]`` with split
+    ``MARKETING_SHARES[i]``; every variant in one pass (they share the horizon and the lag)."""
+    horizon = int(variants[0]["horizon_months"])
+
+    def column(name: str) -> np.ndarray:
+        return np.array([v[name] for v in variants], dtype=float)[:, None]
+
+    budget = column("budget_per_month")
+    marketing, front_line = MARKETING_SHARES * budget, (1 - MARKETING_SHARES) * budget
+    lift = np.minimum(front_line * column("lift_per_unit"), 10)[..., None]
+    landed = np.arange(horizon) >= column("lift_delay_months")[..., None]
+    below = curve.share(pillar_ids, np.where(landed, lift, 0.0))
+    reach = (column("reach_per_month") + marketing * column("reach_per_unit"))[..., None]
+    return simulate(reach, np.nan_to_num(below) * heard_share(loudness), column("conversion"),
+                    column("told_per_disappointed"), column("stay_away"), column("repeat_rate"),
+                    column("existing_customers"), int(variants[0]["lag_months"]), horizon).customers
+
+
+def budget_question(curve: BelowCurve, pillar_ids: Sequence[str], loudness: float,
+                    assumptions: Mapping[str, float] | None = None) -> BudgetAnswer:
+    """One budget split between marketing (more reach) and the front line (a lift on ``pillar_ids``, after a
+    delay): customers at the horizon for each split, the best one, and how the best moves when each of
+    ``SENSITIVE`` is halved or doubled (within its range)."""
+    a = checked_budget_assumptions(assumptions or {})
+    moved = []
+    for name in SENSITIVE:
+        spec = ASSUMPTION.get(name) or BUDGET_ASSUMPTION[name]
+        low, high = max(a[name] / 2, spec.low), min(a[name] * 2, spec.high)
+        moved.append((name, *((float(int(low)), float(int(high))) if spec.whole else (low, high))))
+    variants = [a, *({**a, name: value} for name, low, high in moved for value in (low, high))]
+    customers = _split_customers(curve, pillar_ids, loudness, variants)
+    best = MARKETING_SHARES[np.argmax(customers, axis=1)]
+    rows = tuple((name, low, high, float(best[1 + 2 * i]), float(best[2 + 2 * i]))
+                 for i, (name, low, high) in enumerate(moved))
+    return BudgetAnswer(a, customers[0], rows)
