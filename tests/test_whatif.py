@@ -14,8 +14,8 @@ from workshop.feedback.load import load_workshop_feedback
 from workshop.promise import PROMISE_FILE, load_promise
 
 SAMPLE = Path(__file__).resolve().parents[1] / "datasets" / "sample"
-PLAIN = dict(conversion=0.02, told_per_disappointed=12, stay_away=0.1, repeat_rate=0.03, existing_customers=500,
-             lag_months=1, horizon_months=18)
+PLAIN = {"conversion": 0.02, "told_per_disappointed": 12, "stay_away": 0.1, "repeat_rate": 0.03,
+         "existing_customers": 500, "lag_months": 1, "horizon_months": 18}
 
 
 def run(reach=10_000.0, d=0.4, **changes) -> whatif.Outcome:
@@ -71,7 +71,7 @@ settings_ = settings(max_examples=150, deadline=None)
 @given(low=shares, high=shares, n=st.floats(0, 30), s=shares, r=st.floats(0, 0.3), lag=st.integers(0, 6))
 def test_more_disappointed_never_gives_more_customers(low, high, n, s, r, lag) -> None:
     low, high = sorted((low, high))
-    kwargs = dict(told_per_disappointed=n, stay_away=s, repeat_rate=r, lag_months=lag)
+    kwargs = {"told_per_disappointed": n, "stay_away": s, "repeat_rate": r, "lag_months": lag}
     assert run(d=high, **kwargs).customers <= run(d=low, **kwargs).customers + 1e-6
     assert (run(d=high, **kwargs).sales <= run(d=low, **kwargs).sales + 1e-6).all()
 

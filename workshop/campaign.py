@@ -24,10 +24,11 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from workshop import gap
 from workshop.errors import Problem, WorkshopError
@@ -108,7 +109,7 @@ def campaigns_from_data(data: Any, promise: Promise, file: Path | None = None,
         if isinstance(raw, dict) and isinstance(raw.get("id"), str):
             where = f"campaign '{raw['id']}'"
 
-        def add(key: str | None, message: str, fix: str, value: Any) -> None:
+        def add(key: str | None, message: str, fix: str, value: Any, index: int = index, where: str = where) -> None:
             path = (index,) if key is None else (index, key)
             problems.append(Problem(file, where, key, message, fix, repr(value), lines.get(path, lines.get((index,)))))
 

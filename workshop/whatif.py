@@ -37,8 +37,8 @@ Plain functions over numpy; no widgets, no plotly. The promise-able rule and "ab
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -154,10 +154,11 @@ class BelowCurve:
         return np.nanmax(rows[:, index.astype(np.int64)], axis=0) if len(rows) else np.zeros(np.shape(index))
 
 
-def below_curve(engine: gap.GapMetrics, promise: Promise, flt: gap.Filter = gap.Filter()) -> BelowCurve:
+def below_curve(engine: gap.GapMetrics, promise: Promise, flt: gap.Filter | None = None) -> BelowCurve:
     """The share of answers at or under each pillar's threshold (the promise's), at every lift the sliders can
     set, for the responses ``flt`` keeps: ``1 − share_above`` of ``gap.metrics``. A pillar with no answers is
-    NaN (the model then says it cannot judge it)."""
+    NaN (the model then says it cannot judge it). No filter keeps every response."""
+    flt = flt if flt is not None else gap.Filter()
     counts = engine.counts(flt, "pillar")
     posts = gap.goal_posts_from_promise(promise)
     below = np.empty((len(counts.pillars), len(LIFT_LEVELS)))
@@ -285,19 +286,19 @@ class CostOfGap:
         a = self.assumptions
         horizon = int(a["horizon_months"])
         today, lifted, refreshed = (self.lost_per_month(s) for s in SCENARIOS)
-        return (f"About {_people(today)} customers a month lost to word of mouth about {self.subject} by month "
-                f"{horizon} ({TODAY}); {_people(lifted)} with the experience lifted {a['lift_points']:g} "
+        return (f"About {people_text(today)} customers a month lost to word of mouth about {self.subject} by month "
+                f"{horizon} ({TODAY}); {people_text(lifted)} with the experience lifted {a['lift_points']:g} "
                 f"point{'s' if a['lift_points'] != 1 else ''} from month {int(a['lift_from_month'])}; "
-                f"{_people(refreshed)} with the promise refreshed (loudness {a['refreshed_loudness']:g}, "
+                f"{people_text(refreshed)} with the promise refreshed (loudness {a['refreshed_loudness']:g}, "
                 f"{a['refreshed_reach_share']:.0%} of the reach). {MODEL_STATEMENT}")
 
 
-def _people(value: float) -> str:
+def people_text(value: float) -> str:
     """A count of people as the room says it: to two significant figures, with thousands separated."""
     if not np.isfinite(value):
         return "no"
     if value < 0:
-        return "−" + _people(-value)
+        return "−" + people_text(-value)
     rounded = float(f"{value:.2g}") if value >= 1 else round(value, 1)
     return f"{rounded:,.0f}" if rounded >= 1 else f"{rounded:g}"
 
@@ -342,6 +343,9 @@ BUDGET_ASSUMPTIONS: tuple[Assumption, ...] = (
                whole=True),
 )
 BUDGET_ASSUMPTION = {a.name: a for a in BUDGET_ASSUMPTIONS}
+BUDGET_USES = (*BUDGET_ASSUMPTION, "reach_per_month", "conversion", "told_per_disappointed", "stay_away",
+               "repeat_rate", "existing_customers", "lag_months", "horizon_months")
+"""The assumptions the budget question rests on (the scenarios' lift and refresh do not enter it)."""
 MARKETING_SHARES = np.linspace(0, 1, 21)
 """The splits compared: the share of the budget given to marketing, in steps of 5%; the rest goes to the
 front line."""
@@ -402,8 +406,8 @@ class BudgetAnswer:
                  f"goes from {low:g} to {high:g}." if at_low != at_high else
                  "Halving or doubling any one assumption leaves the best split where it is.")
         return (f"On these assumptions, {share:.0%} of the budget to marketing and {1 - share:.0%} to the front "
-                f"line keeps the most customers at month {horizon} ({_people(self.customers[self.best])}); all "
-                f"to marketing keeps {_people(self.customers[-1])}. {moves} {MODEL_STATEMENT}")
+                f"line keeps the most customers at month {horizon} ({people_text(self.customers[self.best])}); all "
+                f"to marketing keeps {people_text(self.customers[-1])}. {moves} {MODEL_STATEMENT}")
 
 
 def _split_customers(curve: BelowCurve, pillar_ids: Sequence[str], loudness: float,
