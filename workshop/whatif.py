@@ -32,19 +32,24 @@ customers (``tests/test_whatif.py`` checks it, and checks ``simulate`` against t
 ``simulate_reference``). Reach is deliberately *not* monotone: past a point a louder, wider campaign on a broken
 pillar loses more than it wins, which is the room's conversation.
 
-Plain functions over numpy; no widgets, no plotly. The promise-able rule and "above the threshold" stay in
+Plain functions over numpy; no widgets, no plotly; the one file it writes is ``whatif.yml`` (the what-if the
+room adds to the report), through ``workshop.files``' stamp-checked save. The promise-able rule and "above the threshold" stay in
 ``workshop.gap``: the share below the line is read from ``gap.metrics``, never recounted here.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
 from workshop import gap
 from workshop.errors import Problem, WorkshopError
+from workshop.files import FileStamp, write_if_unchanged
 from workshop.promise import Promise
+from workshop.yaml_files import read_yaml, yaml_text
 
 LIFT_STEP = 0.5
 """Lifts are counted in the sliders' half points: a lift between two steps counts as the step below it, so the
@@ -447,3 +452,50 @@ def budget_question(curve: BelowCurve, pillar_ids: Sequence[str], loudness: floa
     rows = tuple((name, low, high, float(best[1 + 2 * i]), float(best[2 + 2 * i]))
                  for i, (name, low, high) in enumerate(moved))
     return BudgetAnswer(a, customers[0], rows)
+
+
+# --- the room's what-if, kept for the report ------------------------------------------------------------------
+
+
+WHATIF_FILE = "whatif.yml"
+WHATIF_HEADER = ("# The what-if the room added to the report (step 3/4, 'What the gap costs'): what it was about and\n"
+                 "# the assumptions on the sliders. A what-if on the room's own assumptions, not a forecast.\n")
+
+
+@dataclass(frozen=True)
+class KeptWhatIf:
+    """What the report redraws: the subject (``("campaign", id)`` or ``("pillar", id)``) and the assumptions."""
+
+    kind: str
+    key: str
+    assumptions: Mapping[str, float]
+
+
+def save_what_if(folder: str | os.PathLike, kept: KeptWhatIf, *, expected: FileStamp) -> FileStamp:
+    """Write ``whatif.yml`` (checked, stamp-checked like every hand-editable file); returns the new stamp."""
+    checked_budget_assumptions(kept.assumptions)
+    data = {"subject": {kept.kind: kept.key}, "assumptions": {k: float(v) for k, v in kept.assumptions.items()}}
+    return write_if_unchanged(Path(folder) / WHATIF_FILE, yaml_text(WHATIF_HEADER, data).encode("utf-8"), expected)
+
+
+def load_what_if(folder: str | os.PathLike) -> KeptWhatIf | None:
+    """The kept what-if (None without ``whatif.yml``); raises ``WhatIfError`` naming the file, line and field."""
+    path = Path(folder) / WHATIF_FILE
+    if not path.is_file():
+        return None
+    document = read_yaml(path, WhatIfError, "Check the ':' after 'subject' and 'assumptions' and each name.")
+    data = document.data
+    subject = data.get("subject") if isinstance(data, dict) else None
+    if not (isinstance(subject, dict) and len(subject) == 1 and next(iter(subject)) in ("campaign", "pillar")
+            and isinstance(next(iter(subject.values())), str)):
+        raise WhatIfError([Problem(path, "", "subject", "must name one campaign or one pillar",
+                                   "Write 'subject: {campaign: its_id}' or 'subject: {pillar: its_id}'.",
+                                   repr(subject), document.lines.get(("subject",)))])
+    assumptions = data.get("assumptions") or {}
+    try:
+        checked = checked_budget_assumptions(assumptions if isinstance(assumptions, dict) else {"assumptions": 0})
+    except WhatIfError as error:
+        raise WhatIfError([replace(p, file=path, line=document.lines.get(("assumptions", p.field)))
+                           for p in error.problems]) from None
+    kind, key = next(iter(subject.items()))
+    return KeptWhatIf(kind, key, checked)

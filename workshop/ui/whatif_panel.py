@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from workshop import campaign, charts, gap, whatif, whatif_charts
 from workshop.cube import ScoreCube
 from workshop.feedback.themes import Themes
+from workshop.files import stamp_of
 from workshop.internal_brand import promise_known
 from workshop.promise import Promise
 from workshop.session import SessionState, SessionStore
@@ -58,6 +59,7 @@ class WhatIfPanel:
         self.campaigns: list[campaign.Campaign] = []
         self._campaigns_stamp = None
         if self.folder is not None:
+            self._what_if_stamp = stamp_of(self.folder / whatif.WHATIF_FILE)
             self.campaigns, self._campaigns_stamp = campaign.load_campaigns_and_stamp(self.folder, promise,
                                                                                     cube.touchpoints)
 
@@ -95,6 +97,8 @@ class WhatIfPanel:
         self.sign_button = widgets.Button(description="Sign off", icon="check", disabled=self.folder is None)
         self.hold_button = widgets.Button(description="Hold back", icon="hand-paper-o", disabled=self.folder is None)
         self.sign_offs = widgets.HTML()
+        self.report_button = widgets.Button(description="Add this what-if to the report", icon="plus",
+                                            disabled=self.folder is None, layout=widgets.Layout(width="auto"))
 
         self.figures: dict[str, go.FigureWidget] = {}
         self._shown: dict[str, charts.Chart] = {}
@@ -111,7 +115,7 @@ class WhatIfPanel:
                          "below is an assumption the room can move.</p>"),
             self.subject, self.verdict_text,
             widgets.HBox([self.department, self.signer, self.sign_button, self.hold_button]), self.sign_offs,
-            self.cost_text, self.budget_text, self.message, self.tabs,
+            self.cost_text, self.budget_text, widgets.HBox([self.report_button, self.message]), self.tabs,
             widgets.Accordion(children=[
                 widgets.VBox([self.sliders[a.name] for a in whatif.ASSUMPTIONS]),
                 widgets.VBox([self.sliders[a.name] for a in whatif.BUDGET_ASSUMPTIONS]),
@@ -129,6 +133,7 @@ class WhatIfPanel:
         self.tabs.observe(lambda change: self._guarded(lambda: self.figure(list(VIEW_TITLES)[change["new"]])),
                           names="selected_index")
         self.save_button.on_click(lambda _b: self._guarded(self.save_campaign))
+        self.report_button.on_click(lambda _b: self._guarded(self.add_to_report))
         self.discard_button.on_click(lambda _b: self._guarded(self._discard))
         self.sign_button.on_click(lambda _b: self._guarded(lambda: self.sign_off(self.department.value, True,
                                                                                   self.signer.value)))
@@ -296,6 +301,15 @@ class WhatIfPanel:
         self.subject.value = ("campaign", entered.id)
         self.message.value = html.escape(f"Saved campaign '{entered.id}' in {campaign.CAMPAIGNS_FILE}.")
         return entered
+
+    def add_to_report(self) -> None:
+        """Keep the subject and the assumptions on the sliders in whatif.yml, which the report redraws."""
+        if self.folder is None:
+            raise whatif.WhatIfError("This panel was opened without a workshop folder, so it cannot add to the report.")
+        kind, key = self.subject.value
+        self._what_if_stamp = whatif.save_what_if(self.folder, whatif.KeptWhatIf(kind, key, self.assumptions()),
+                                                  expected=self._what_if_stamp)
+        self.message.value = html.escape(f"Added to the report with these assumptions ({whatif.WHATIF_FILE}).")
 
     def _discard(self) -> None:
         self.draft.discard()
