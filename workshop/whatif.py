@@ -22,7 +22,8 @@ The month-by-month model (month ``t`` = 0 … horizon − 1; all counts are peop
   customers already know it; those who leave are counted in ``repeat_lost``);
 * ``lost[t + lag] = told[t] × stay_away``: people word of mouth keeps away, ``lag`` months later;
 * ``sales[t] = drawn[t] + repeat[t] − lost[t]`` and ``customers`` at the horizon ``= base[H] − Σ lost``: the
-  customers the business would have, less those word of mouth kept from joining;
+  customers the business would have, less those word of mouth kept from joining. Both can fall below zero:
+  word of mouth then keeps away more people than the campaign wins, which is the cycle at its worst;
 * ``reach_to_stand_still[t] = lost[t] / conversion``: how many more people marketing must reach that month to
   win back what word of mouth lost (the cycle "that gives marketing job security").
 

@@ -41,12 +41,14 @@ def cost_of_gap_chart(cost: whatif.CostOfGap) -> Chart:
     title = (f"About {whatif.people_text(today)} customers a month lost to word of mouth about "
              f"{escape(cost.subject)} by month {len(months)} ({WHAT_IF})")
     return Chart(traces, {"title": {"text": _wrapped(title)}},
-                 style={"xaxis": {"domain": [0, 1], "anchor": "y", "showticklabels": False},
-                        "yaxis": {"domain": [0.56, 1], "title": {"text": "sales a month"}, "rangemode": "tozero"},
-                        "xaxis2": {"domain": [0, 1], "anchor": "y2", "title": {"text": "month"}, "dtick": 3},
-                        "yaxis2": {"domain": [0, 0.44], "title": {"text": "lost to word of mouth"},
+                 style={"xaxis": {"domain": [0, 1], "anchor": "y", "showticklabels": False, "dtick": 3},
+                        "yaxis": {"domain": [0.58, 1], "title": {"text": "sales a month,<br>net of word of mouth"},
+                                  "zeroline": True, "zerolinewidth": 2, "zerolinecolor": "#555555"},
+                        "xaxis2": {"domain": [0, 1], "anchor": "y2", "title": {"text": "month", "standoff": 4},
+                                   "dtick": 3},
+                        "yaxis2": {"domain": [0, 0.42], "title": {"text": "customers lost<br>to word of mouth"},
                                    "rangemode": "tozero"},
-                        "legend": {"y": -0.16}, "margin": {"t": 110}})
+                        "legend": {"y": -0.2}, "margin": {"l": 120, "t": 140, "b": 110}})
 
 
 def budget_chart(answer: whatif.BudgetAnswer) -> Chart:
@@ -65,9 +67,10 @@ def budget_chart(answer: whatif.BudgetAnswer) -> Chart:
                  "marker": {"symbol": "star", "size": 26, "color": OKABE_ITO[1], "line": {"width": 2}},
                  "hovertemplate": "best: %{x:.0f}% to marketing<extra></extra>"}],
         layout={"title": {"text": _wrapped(title)}},
-        style={"xaxis": {"range": [-3, 103], "title": {"text": "% of the budget to marketing (the rest to the "
-                                                                  "front line)"}, "dtick": 10},
-               "yaxis": {"title": {"text": f"customers at month {horizon}"}}, "margin": {"t": 110}})
+        style={"xaxis": {"range": [-3, 103], "title": {"text": "% of the budget to marketing (rest: front line)"},
+                         "dtick": 10},
+               "yaxis": {"title": {"text": f"customers at month {horizon}"}}, "legend": {"y": -0.28},
+               "margin": {"l": 110, "t": 110, "b": 130}})
 
 
 def sensitivity_chart(answer: whatif.BudgetAnswer) -> Chart:
@@ -79,7 +82,8 @@ def sensitivity_chart(answer: whatif.BudgetAnswer) -> Chart:
     name, *_ = answer.most_sensitive()
     moved = bool(np.any(at_low != at_high))
     most = escape((whatif.ASSUMPTION.get(name) or whatif.BUDGET_ASSUMPTION[name]).label)
-    title = f"The answer rests most on: {most}" if moved else "Halving or doubling any one assumption keeps the answer"
+    title = _wrapped(f"The answer rests most on: {most}" if moved
+                     else "Halving or doubling any one assumption keeps the answer")
     connector_x = [v for lo, hi in zip(at_low, at_high) for v in (lo, hi, None)]
     connector_y = [v for label in labels for v in (label, label, None)]
     hover = [f"{label}: {row[1]:g} → {lo:.0f}% to marketing; {row[2]:g} → {hi:.0f}%"
@@ -97,8 +101,9 @@ def sensitivity_chart(answer: whatif.BudgetAnswer) -> Chart:
                  "x": [answer.best_share * 100] * 2, "y": [labels[0], labels[-1]],
                  "line": {"color": "#000000", "dash": "dash", "width": 3}, "hoverinfo": "skip"}],
         layout={"title": {"text": title}},
-        style={"xaxis": {"range": [-3, 103], "title": {"text": "best % of the budget to marketing"}, "dtick": 10},
-               "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"}})
+        style={"xaxis": {"range": [-3, 103], "title": {"text": "best % of the budget to marketing"}, "dtick": 20},
+               "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
+               "legend": {"y": -0.3}, "margin": {"t": 110, "b": 140}})
 
 
 def promise_known_chart(known: PromiseKnown, names: Mapping[str, str]) -> Chart:
@@ -113,19 +118,21 @@ def promise_known_chart(known: PromiseKnown, names: Mapping[str, str]) -> Chart:
     rows = [f"<b>{escape(d)}</b>" if d == WHOLE_ROOM else escape(d) for d in departments]
     text = np.where(np.isnan(share), "no sentence", np.char.add(np.round(100 * np.nan_to_num(share)).astype(int).astype(str), "%"))
     least = known.least_known()
-    title = (f"Fewest of the room name {escape(names.get(least, least))} when they say the promise" if least
-             else "No one has put the promise in a sentence yet")
+    title = _wrapped(f"Fewest of the room name {escape(names.get(least, least))} when they say the promise"
+                     if least else "No one has put the promise in a sentence yet")
     return Chart(
         traces=[{"type": "heatmap", "name": "name the pillar", "z": share * 100, "x": columns, "y": rows,
                  "text": text, "texttemplate": "%{text}", "zmin": 0, "zmax": 100, "customdata": given,
                  "colorscale": [[0, "#FFFFFF"], [1, OKABE_ITO[5]]], "xgap": 3, "ygap": 3,
                  "colorbar": {"title": {"text": "% name it"}},
                  "hovertemplate": "%{y}: %{text} of %{customdata} sentences name %{x}<extra></extra>"}],
-        layout={"title": {"text": title}},
+        layout={"title": {"text": title}, "annotations": [] if least else [
+            {"text": "The room's sentences appear here once they rate the pillars (the live session).",
+             "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False}]},
         style={"yaxis": {"autorange": "reversed", "automargin": True}, "xaxis": {"side": "top"},
                "font": {"size": FONT_SIZE}})
 
 
-def _wrapped(title: str, width: int = 70) -> str:
+def _wrapped(title: str, width: int = 52) -> str:
     """A long title over lines at word breaks, so it never runs off a projector's figure."""
     return "<br>".join(textwrap.wrap(title, width))

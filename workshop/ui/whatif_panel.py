@@ -32,7 +32,7 @@ from workshop.ui.guard import guarded
 VIEW_TITLES = {"cost": "What the gap costs", "budget": "The budget question",
                "sensitivity": "Which assumption matters", "known": "Do our people know it?"}
 FIGURE_HEIGHT = {"cost": 640, "budget": 520, "sensitivity": 520, "known": 480}
-SLIDER_STYLE = {"description_width": "22em"}
+SLIDER_STYLE = {"description_width": "27em"}
 NEW_CAMPAIGN = "new"
 """The form's subject while marketing types a campaign not yet saved."""
 
@@ -69,7 +69,7 @@ class WhatIfPanel:
             value = lift if spec.name == "lift_points" and lift is not None else spec.default
             self.sliders[spec.name] = kind(value=value, min=spec.low, max=spec.high, step=spec.step,
                                            description=f"{spec.label} ({spec.unit})", continuous_update=True,
-                                           style=SLIDER_STYLE, layout=widgets.Layout(width="44em"),
+                                           style=SLIDER_STYLE, layout=widgets.Layout(width="52em"),
                                            **({} if spec.whole else {"readout_format": _format(spec.step)}))
         self.subject = widgets.Dropdown(options=self._subjects(), description="What-if for",
                                         layout=widgets.Layout(width="44em"))
@@ -103,7 +103,7 @@ class WhatIfPanel:
         self.figures: dict[str, go.FigureWidget] = {}
         self._shown: dict[str, charts.Chart] = {}
         self._stale: set[str] = set()
-        self._places = {name: widgets.Box() for name in VIEW_TITLES}
+        self._places = {name: widgets.Box(layout=widgets.Layout(width="100%")) for name in VIEW_TITLES}
         self.tabs = widgets.Tab(children=list(self._places.values()), titles=list(VIEW_TITLES.values()))
         self._cost: whatif.CostOfGap | None = None
         self._budget: whatif.BudgetAnswer | None = None
@@ -202,8 +202,8 @@ class WhatIfPanel:
             self._update({name})
         if name not in self.figures:
             chart = self._view(name)
-            figure = go.FigureWidget(chart.figure())
-            figure.layout.height = FIGURE_HEIGHT[name]
+            # The height goes in with the figure: set afterwards, the page drew it at plotly's default 360 px.
+            figure = go.FigureWidget(chart.figure().update_layout(height=FIGURE_HEIGHT[name]))
             self.figures[name], self._shown[name] = figure, chart
             self._places[name].children = (figure,)
             self._stale.discard(name)
