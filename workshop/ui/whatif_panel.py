@@ -29,8 +29,8 @@ from workshop.session import SessionState, SessionStore
 from workshop.ui.draft import Draft, offer
 from workshop.ui.guard import guarded
 
-VIEW_TITLES = {"cost": "What the gap costs", "budget": "The budget question",
-               "sensitivity": "Which assumption matters", "known": "Do our people know it?"}
+VIEW_TITLES = {"cost": "What the gap costs", "budget": "The budget",
+               "sensitivity": "What matters most", "known": "Do we know it?"}
 FIGURE_HEIGHT = {"cost": 640, "budget": 520, "sensitivity": 520, "known": 480}
 SLIDER_STYLE = {"description_width": "27em"}
 NEW_CAMPAIGN = "new"
