@@ -48,7 +48,7 @@ def page_of_the_panel(workshop_dir: Path, tmp_path: Path):
         cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 180
     while True:
         try:
             with urllib.request.urlopen(url, timeout=2):
@@ -56,7 +56,7 @@ def page_of_the_panel(workshop_dir: Path, tmp_path: Path):
         except OSError:
             if time.monotonic() > deadline or voila.poll() is not None:
                 voila.kill()
-                pytest.fail("Voila did not serve the what-if notebook within 90 s")
+                pytest.fail("Voila did not serve the what-if notebook within 180 s")
             time.sleep(0.5)
     try:
         yield url, workshop_dir, tmp_path
