@@ -18,7 +18,8 @@ import workshop
 WIDGETS = ("ipywidgets", "anywidget")
 PLOTTING = ("plotly",)
 MODULES = sorted(info.name for info in pkgutil.walk_packages(workshop.__path__, "workshop."))
-MAY_DRAW = {"workshop.charts", "workshop.action_charts", "workshop.report", "workshop.reporting"}
+MAY_DRAW = {"workshop.charts", "workshop.action_charts", "workshop.whatif_charts", "workshop.report",
+            "workshop.reporting"}
 """Below ``ui`` only these turn metrics into plotly figures: the charts, and the report that embeds them."""
 
 

@@ -23,10 +23,11 @@ import io
 import math
 import os
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -74,6 +75,23 @@ class ReportFigure(NamedTuple):
 
 
 @dataclass
+class WhatIfSection:
+    """'What the gap costs', as the room left it, labelled as a what-if: ``campaigns`` (one row each: claim,
+    verdict, sign-offs), the model's ``sentences`` the room can repeat, its ``figures`` and the ``assumptions``
+    they rest on (name, value, default, where it comes from). Gathered by ``workshop.reporting``."""
+
+    campaigns: pd.DataFrame
+    assumptions: pd.DataFrame
+    sentences: list[str] = field(default_factory=list)
+    figures: list[ReportFigure] = field(default_factory=list)
+
+
+WHAT_IF_HEADING = "What the gap costs (a what-if)"
+WHAT_IF_NOTE = ("A what-if on the room's own assumptions, listed below with their values, never a forecast. The "
+                "campaign verdicts use the same promise-able rule as the gap views.")
+
+
+@dataclass
 class WorkshopReport:
     """Everything a report shows, gathered by the caller (notebook 05 or ``workshop report``).
 
@@ -96,6 +114,7 @@ class WorkshopReport:
     room_views: list[ReportFigure] = field(default_factory=list)
     plan_views: list[ReportFigure] = field(default_factory=list)
     idea_labels: Mapping[str, str] = field(default_factory=dict)
+    what_if: WhatIfSection | None = None
 
     @property
     def title(self) -> str:
@@ -313,9 +332,20 @@ def export_markdown(report: WorkshopReport, path: str | os.PathLike) -> Path:
         lines += [""]
     if not report.earlier_promises:
         lines += [f"The promise was not refreshed: this is version {promise.version}.", ""]
+    lines += _markdown_what_if(report.what_if)
     path = Path(path)
     atomic_write_text(path, "\n".join(lines))
     return path
+
+
+def _markdown_what_if(section: WhatIfSection | None) -> list[str]:
+    if section is None:
+        return []
+    lines = [f"## {WHAT_IF_HEADING}", "", WHAT_IF_NOTE, ""]
+    if len(section.campaigns):
+        lines += [markdown_table(section.campaigns), ""]
+    lines += [f"- {markdown_text(sentence)}" for sentence in section.sentences]
+    return [*lines, "", "Assumptions:", "", markdown_table(section.assumptions), ""]
 
 
 # --- HTML -------------------------------------------------------------------------------------------------
@@ -416,10 +446,23 @@ def _html_evidence(evidence: Evidence | None) -> str:
     return f'<h2>{EVIDENCE_HEADING}</h2>\n{headlines}<table class="evidence">\n<tbody>\n{rows}</tbody>\n</table>'
 
 
+def _html_what_if(section: WhatIfSection | None) -> str:
+    """The what-if section (nothing when the room kept none): campaigns, sentences, figures, assumptions."""
+    if section is None:
+        return ""
+    campaigns = _html_table(section.campaigns, "campaigns") if len(section.campaigns) else \
+        '<p class="note">No campaign was checked.</p>'
+    return (f'<section class="what-if" id="what-if">\n<h2>{WHAT_IF_HEADING}</h2>\n'
+            f'<p class="note">{html.escape(WHAT_IF_NOTE)}</p>\n<h3>Campaigns checked before rollout</h3>\n'
+            f"{campaigns}\n{_html_list(section.sentences, '')}\n{_html_figures(section.figures, 'what-if', '')}\n"
+            f"<h3>The assumptions</h3>\n{_html_table(section.assumptions, 'assumptions')}\n</section>\n")
+
+
 def report_html(report: WorkshopReport) -> str:
     """The report as one self-contained HTML page (see ``export_html``)."""
     promise = report.promise
-    figures = [*report.gap_views, *report.room_views, *report.plan_views]
+    what_if_figures = report.what_if.figures if report.what_if is not None else []
+    figures = [*report.gap_views, *report.room_views, *report.plan_views, *what_if_figures]
     plotly_js = f"<script>{plotly.offline.get_plotlyjs()}</script>\n" if figures else ""
     refreshes = "\n".join(
         f"<h4>Version {before} → version {after}</h4>\n{_html_list(changes, 'No change.')}"
@@ -455,7 +498,7 @@ def report_html(report: WorkshopReport) -> str:
 <h2>The room and the customers</h2>
 {_html_figures(report.room_views, "room", "The room did not rate the pillars in this workshop.")}
 </section>
-<section class="decisions" id="decisions">
+{_html_what_if(report.what_if)}<section class="decisions" id="decisions">
 <h2>Decisions</h2>
 <h3>Before the room left</h3>
 {_html_list([w.message for w in report.warnings], "No warnings: every broken pillar has an owned, dated action.")}

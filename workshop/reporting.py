@@ -17,7 +17,9 @@ import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from workshop import charts, gap
+import pandas as pd
+
+from workshop import campaign, charts, gap, whatif, whatif_charts
 from workshop.action_charts import impact_effort_matrix
 from workshop.actions import facilitator_warnings, pillar_standing, prioritised
 from workshop.cube import ScoreCube
@@ -28,8 +30,8 @@ from workshop.feedback.mapping import MAPPING_FILE, importance_measure, load_map
 from workshop.files import FileStamp, write_if_unchanged
 from workshop.filters import filter_to_dict, filters_from_data
 from workshop.folder import current_workshop, kit_root, workshop_folder
-from workshop.promise import load_versions
-from workshop.report import ReportFigure, WorkshopReport, export_path
+from workshop.promise import Promise, load_versions
+from workshop.report import ReportFigure, WhatIfSection, WorkshopReport, export_path
 from workshop.session import SESSION_FILE, SessionState, SessionStore, actions_of, room_ratings
 from workshop.yaml_files import read_yaml, yaml_rewrite
 
@@ -81,6 +83,8 @@ def check_workshop(workshop_dir: str | os.PathLike) -> None:
     cube = usable_workshop_feedback(folder).cube if (folder / MAPPING_FILE).is_file() else None
     session_state(folder)
     load_report_views(folder, cube)
+    campaign.load_campaigns_and_stamp(folder, load_versions(folder)[-1], cube.touchpoints if cube else None)
+    whatif.load_what_if(folder)
 
 
 def load_report_views(workshop_dir: str | os.PathLike, cube: ScoreCube | None = None) -> list[gap.Filter]:
@@ -159,6 +163,7 @@ def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()
     evidence = None
     gap_views: list[ReportFigure] = []
     room_views: list[ReportFigure] = []
+    what_if = None
     if (folder / MAPPING_FILE).is_file():
         feedback = usable_workshop_feedback(folder)
         evidence = evidence_of(feedback, promise)
@@ -191,6 +196,7 @@ def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()
                     f"{len(state.participants)} participants rated the pillars. Customers: {caption}",
                 )
             ]
+        what_if = what_if_section(folder, promise, state, engine)
     actions = actions_of(state)
     matrix = impact_effort_matrix(prioritised(actions), names)
     plan_views = (
@@ -218,7 +224,66 @@ def build_report(workshop_dir: str | os.PathLike, flt: gap.Filter = gap.Filter()
         room_views=room_views,
         plan_views=plan_views,
         idea_labels={idea.id: f"#{idea.number}" for idea in state.ideas.values()},
+        what_if=what_if,
     )
+
+
+def what_if_section(
+    workshop_dir: str | os.PathLike, promise: Promise, state: SessionState, engine: gap.GapMetrics
+) -> WhatIfSection | None:
+    """'What the gap costs' for the report: each campaign of ``campaigns.yml`` with its verdict and its owners'
+    sign-offs, and the what-if the room kept (``whatif.yml``: its sentences, figures and every assumption with
+    its value). None when the folder has neither."""
+    folder = Path(workshop_dir)
+    campaigns, _ = campaign.load_campaigns_and_stamp(folder, promise, engine.cube.touchpoints)
+    kept = whatif.load_what_if(folder)
+    if not campaigns and kept is None:
+        return None
+    verdicts = {c.id: campaign.judge(c, engine, promise) for c in campaigns}
+    rows = [
+        (
+            c.id,
+            c.claim,
+            verdicts[c.id].sentence(),
+            "; ".join(f"{d}: {s}" for d, (s, _) in campaign.sign_off_standing(state, verdicts[c.id]).items()),
+        )
+        for c in campaigns
+    ]
+    table = pd.DataFrame(rows, columns=["Campaign", "Claim", "Verdict", "Sign-offs"])
+    values = kept.assumptions if kept is not None else whatif.checked_budget_assumptions({})
+    specs = (*whatif.ASSUMPTIONS, *whatif.BUDGET_ASSUMPTIONS)
+    assumptions = pd.DataFrame(
+        [(a.label, f"{values[a.name]:g} {a.unit}", f"{a.default:g}", a.source) for a in specs],
+        columns=["Assumption", "Value", "Default", "Where it comes from"],
+    )
+    if kept is None:
+        return WhatIfSection(table, assumptions)
+    chosen = next((c for c in campaigns if c.id == kept.key), None) if kept.kind == "campaign" else None
+    if chosen is not None:
+        pillars, loudness, touchpoints = chosen.pillars, chosen.loudness, chosen.touchpoints
+        subject = " and ".join(promise.pillar(p).name for p in pillars)
+    else:
+        pillar = promise.pillar(kept.key)
+        pillars, loudness, touchpoints, subject = [pillar.id], pillar.loudness, pillar.touchpoints, pillar.name
+    known = [t for t in touchpoints if t in engine.cube.touchpoints]
+    curve = whatif.below_curve(engine, promise, gap.Filter(touchpoints=tuple(known) or None))
+    cost = whatif.cost_of_gap(
+        curve, pillars, loudness, subject, {k: v for k, v in kept.assumptions.items() if k in whatif.ASSUMPTION}
+    )
+    budget = whatif.budget_question(curve, pillars, loudness, kept.assumptions)
+    caption = (
+        f"{curve.flt.caption()} The share below the line is gap's, on {int(curve.n.max()):,} answers; "
+        f"every other number is an assumption listed below."
+    )
+    figures = [
+        ReportFigure(chart.title.replace("<br>", " "), chart.figure(), caption)
+        for chart in (
+            whatif_charts.cost_of_gap_chart(cost),
+            whatif_charts.budget_chart(budget),
+            whatif_charts.sensitivity_chart(budget),
+        )
+    ]
+    return WhatIfSection(table, assumptions, [cost.sentence(), budget.sentence()], figures)
 
 
 def evidence_caption(cube: ScoreCube, flt: gap.Filter, pillars: gap.Table) -> str:

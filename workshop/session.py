@@ -101,6 +101,7 @@ class Kind:
     ACTION_AGREED = "action_agreed"
     ACTION_UPDATED = "action_updated"
     PROMISE_REFRESHED = "promise_refreshed"
+    CAMPAIGN_SIGNED_OFF = "campaign_signed_off"
 
 
 # --- errors -----------------------------------------------------------------------------------------------
@@ -198,6 +199,20 @@ class Idea:
     split_from: str | None = None
 
 
+@dataclass(frozen=True)
+class CampaignSignOff:
+    """A department's latest word on a planned campaign (``workshop.campaign`` says who may give it):
+    ``signed`` True to sign it off, False to hold it back; ``campaign_stamp`` is the campaign as it was
+    judged, so a sign-off of an earlier wording can be told apart."""
+
+    campaign: str
+    department: str
+    signed: bool
+    by: str
+    campaign_stamp: str
+    created: str
+
+
 @dataclass
 class SessionState:
     """What the events add up to. Built only by ``advance``/``derive_state``; treat it as read-only.
@@ -220,6 +235,7 @@ class SessionState:
     dot_budget: int = DEFAULT_DOT_BUDGET
     actions: dict[str, Action] = field(default_factory=dict)
     promise_versions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    sign_offs: dict[tuple[str, str], CampaignSignOff] = field(default_factory=dict)
     last_event_id: int = 0
 
     def advance(self, events: Iterable[Event]) -> SessionState:
@@ -230,7 +246,8 @@ class SessionState:
         """
         state = replace(self, participants=dict(self.participants), ratings=dict(self.ratings),
                         sentences=dict(self.sentences), ideas=dict(self.ideas), votes=dict(self.votes),
-                        actions=dict(self.actions), promise_versions=dict(self.promise_versions))
+                        actions=dict(self.actions), promise_versions=dict(self.promise_versions),
+                        sign_offs=dict(self.sign_offs))
         for event in events:
             if event.id <= state.last_event_id:
                 continue
@@ -321,6 +338,12 @@ def _apply_promise_refreshed(state: SessionState, event: Event) -> None:
     state.promise_versions[p["action_id"]] = (int(p["version_before"]), int(p["version_after"]))
 
 
+def _apply_sign_off(state: SessionState, event: Event) -> None:
+    p = event.payload
+    state.sign_offs[(p["campaign"], p["department"])] = CampaignSignOff(
+        p["campaign"], p["department"], bool(p["signed"]), p["by"], p["campaign_stamp"], event.created)
+
+
 def _apply_merged(state: SessionState, event: Event) -> None:
     idea_id = event.payload["idea_id"]
     state.ideas[idea_id] = replace(state.ideas[idea_id], merged_into=event.payload["into"])
@@ -368,6 +391,7 @@ _APPLY: dict[str, Callable[[SessionState, Event], None]] = {
     Kind.ACTION_AGREED: _apply_action_agreed,
     Kind.ACTION_UPDATED: _apply_action_updated,
     Kind.PROMISE_REFRESHED: _apply_promise_refreshed,
+    Kind.CAMPAIGN_SIGNED_OFF: _apply_sign_off,
 }
 
 
@@ -933,6 +957,25 @@ class SessionStore:
                      lambda rules: {"action_id": action_id, "version_before": saved.version - 1,
                                     "version_after": saved.version})
         return saved
+
+    def sign_off_campaign(self, campaign: str, department: str, signed: bool, by: str = "",
+                          campaign_stamp: str = "", key: str | None = None) -> None:
+        """Record a department's sign-off (``signed`` True) or hold (False) of a planned campaign, replacing its
+        earlier word in the state. Whether that department may sign is ``workshop.campaign``'s rule."""
+        def build(rules: _Rules) -> dict[str, Any]:
+            if not isinstance(campaign, str) or not KEY_PATTERN.match(campaign):
+                rules.refuse(InvalidSubmission, "sign-off", "campaign", "is not a campaign id",
+                             "Choose the campaign again in the panel.", campaign)
+            if not isinstance(signed, bool):
+                rules.refuse(InvalidSubmission, "sign-off", "signed", "must be true or false",
+                             "Sign it off or hold it back.", signed)
+            chosen = (rules.choice(department, rules.promise.departments, "sign-off", "department")
+                      if rules.promise.departments
+                      else rules.text(department, "sign-off", max_chars=DEPARTMENT_MAX_CHARS))
+            return {"campaign": campaign, "department": chosen, "signed": signed,
+                    "by": rules.text(by, "sign-off", required=False, max_chars=OWNER_MAX_CHARS),
+                    "campaign_stamp": rules.text(campaign_stamp, "sign-off", required=False, max_chars=64)}
+        self._append(Kind.CAMPAIGN_SIGNED_OFF, None, None, key, build)
 
     # participants
 

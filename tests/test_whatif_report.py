@@ -1,0 +1,76 @@
+"""'What the gap costs' in the report (workshop/reporting.py gathers, workshop/report.py renders): the campaign
+verdicts with their sign-offs, the what-if the room kept with every assumption's value, and its figures,
+labelled as a what-if; a broken whatif.yml or campaigns.yml stops the report before it runs."""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+
+from workshop import campaign, whatif
+from workshop.errors import StaleFileError
+from workshop.feedback.load import load_workshop_feedback
+from workshop.files import NO_FILE
+from workshop.promise import PROMISE_FILE, load_promise
+from workshop.report import WHAT_IF_HEADING, WHAT_IF_NOTE, export_html, export_markdown
+from workshop.reporting import build_report, check_workshop
+from workshop.ui.whatif_panel import WhatIfPanel
+
+
+def test_the_report_holds_the_verdicts_the_sign_offs_the_assumptions_and_the_figures(workshop_dir: Path,
+                                                                                      tmp_path: Path) -> None:
+    promise = load_promise(workshop_dir / PROMISE_FILE)
+    panel = WhatIfPanel(load_workshop_feedback(workshop_dir).cube, promise, workshop_dir)
+    panel.choose("campaign", "sofa_in_14_days")
+    panel.department.value = "Operations"
+    panel.hold_button.click()
+    panel.set_assumption("told_per_disappointed", 9)
+    panel.set_assumption("stay_away", 0.25)
+    panel.report_button.click()
+    assert "Added to the report" in html.unescape(panel.message.value)
+    verdict = panel.verdict().sentence()
+    lost = panel.cost().sentence()
+
+    report = build_report(workshop_dir)
+    page = export_html(report, tmp_path / "report.html").read_text()
+    text = html.unescape(page)
+    assert WHAT_IF_HEADING in text and WHAT_IF_NOTE in text
+    assert verdict in text and lost in text
+    assert "Operations: held back; Customer service: not yet" in text
+    assert "A free design adviser in every store." in text  # every campaign, not only the one on screen
+    assert "9 people" in text and "0.25 share" in text
+    assert whatif.ASSUMPTION["told_per_disappointed"].source.split(".")[0] in text
+    assert page.count('id="what-if-figure-') == 3
+    markdown = export_markdown(report, tmp_path / "report.md").read_text()
+    assert f"## {WHAT_IF_HEADING}" in markdown and "held back" in markdown
+
+
+def test_without_campaigns_or_a_kept_what_if_the_report_has_no_such_section(workshop_dir: Path,
+                                                                           tmp_path: Path) -> None:
+    (workshop_dir / campaign.CAMPAIGNS_FILE).unlink()
+    report = build_report(workshop_dir)
+    assert report.what_if is None
+    assert WHAT_IF_HEADING not in export_html(report, tmp_path / "report.html").read_text()
+
+
+@pytest.mark.parametrize("name,text,words", [
+    (whatif.WHATIF_FILE, "subject: {campaign: sofa_in_14_days}\nassumptions: {stay_away: 3}\n",
+     "line 2, what-if, field 'stay_away': must be between 0 and 1 (found 3)"),
+    (whatif.WHATIF_FILE, "subject: everything\n", "field 'subject': must name one campaign or one pillar"),
+    (campaign.CAMPAIGNS_FILE, "- id: x\n  claim: Fast.\n  pillars: [nope]\n", "line 3, campaign 'x', field 'pillars'"),
+])
+def test_a_broken_file_stops_the_report_before_it_runs(workshop_dir: Path, name, text, words) -> None:
+    (workshop_dir / name).write_text(text)
+    with pytest.raises((whatif.WhatIfError, campaign.CampaignError)) as refused:
+        check_workshop(workshop_dir)
+    assert f"{workshop_dir / name}" in str(refused.value) and words in str(refused.value)
+
+
+def test_a_kept_what_if_over_another_tabs_change_is_refused(workshop_dir: Path) -> None:
+    kept = whatif.KeptWhatIf("pillar", "put_right", whatif.checked_budget_assumptions({}))
+    stamp = whatif.save_what_if(workshop_dir, kept, expected=NO_FILE)
+    assert whatif.load_what_if(workshop_dir) == kept
+    with pytest.raises(StaleFileError, match="changed in another tab"):
+        whatif.save_what_if(workshop_dir, kept, expected=NO_FILE)
+    whatif.save_what_if(workshop_dir, kept, expected=stamp)

@@ -1,0 +1,443 @@
+"""Steps 3–4 panel, 'What the gap costs': the campaign check with its sign-offs, the cost of the gap in three
+scenarios, the budget question and whether the room knows the promise, with a slider for every assumption.
+
+The model is ``workshop.whatif``, the verdict ``workshop.campaign`` (gap's promise-able rule), the sentences
+``workshop.internal_brand``; the figures are ``workshop.whatif_charts`` views wrapped in ``go.FigureWidget``s
+once and moved in place by ``charts.update_figure``. As in the gap panel, a figure is made when its tab first
+opens, and a slider moves only the one on screen (the others catch up when their tab opens). The campaign form
+is a ``Draft``: what marketing typed survives every slider move and redraw until it is saved or discarded.
+Every callback runs through ``guard.guarded``. The panel holds no rule of its own.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+import plotly.graph_objects as go
+
+from workshop import campaign, charts, gap, whatif, whatif_charts
+from workshop.cube import ScoreCube
+from workshop.feedback.themes import Themes
+from workshop.files import stamp_of
+from workshop.internal_brand import promise_known
+from workshop.promise import Promise
+from workshop.session import SessionState, SessionStore
+from workshop.ui.draft import Draft, offer
+from workshop.ui.guard import guarded
+
+VIEW_TITLES = {
+    "cost": "What the gap costs",
+    "budget": "The budget",
+    "sensitivity": "What matters most",
+    "known": "Do we know it?",
+}
+FIGURE_HEIGHT = {"cost": 640, "budget": 520, "sensitivity": 520, "known": 480}
+SLIDER_STYLE = {"description_width": "27em"}
+NEW_CAMPAIGN = "new"
+"""The form's subject while marketing types a campaign not yet saved."""
+
+
+class WhatIfPanel:
+    """The what-if for one cube and promise. ``folder`` (a workshop folder) holds ``campaigns.yml`` and the
+    session the sign-offs go to; without it the panel looks at pillars only and saves nothing.
+
+    Tests drive it through widget ``.value``s or ``choose``, ``set_assumption``, ``assumptions``, ``cost``,
+    ``budget``, ``verdict``, ``save_campaign``, ``sign_off``, ``set_sentences`` and ``figure(name)``.
+    """
+
+    def __init__(
+        self,
+        cube: ScoreCube,
+        promise: Promise,
+        folder: str | Path | None = None,
+        sentences: pd.DataFrame | None = None,
+        themes: Themes | None = None,
+        lift: float | None = None,
+        min_n: int = gap.DEFAULT_MIN_N,
+    ):
+        self.promise = promise
+        self.folder = Path(folder) if folder is not None else None
+        self.engine = gap.GapMetrics(cube)
+        self.min_n = min_n
+        self.names = {p.id: p.name for p in promise.pillars}
+        self.themes = themes or {}
+        self._sentences = sentences if sentences is not None else pd.DataFrame(columns=["department", "text"])
+        self._curves: dict[tuple[str, ...], whatif.BelowCurve] = {}
+        self.campaigns: list[campaign.Campaign] = []
+        self._campaigns_stamp = None
+        if self.folder is not None:
+            self._what_if_stamp = stamp_of(self.folder / whatif.WHATIF_FILE)
+            self.campaigns, self._campaigns_stamp = campaign.load_campaigns_and_stamp(
+                self.folder, promise, cube.touchpoints
+            )
+
+        self.sliders: dict[str, widgets.FloatSlider | widgets.IntSlider] = {}
+        for spec in (*whatif.ASSUMPTIONS, *whatif.BUDGET_ASSUMPTIONS):
+            kind = widgets.IntSlider if spec.whole else widgets.FloatSlider
+            value = lift if spec.name == "lift_points" and lift is not None else spec.default
+            self.sliders[spec.name] = kind(
+                value=value,
+                min=spec.low,
+                max=spec.high,
+                step=spec.step,
+                description=f"{spec.label} ({spec.unit})",
+                continuous_update=True,
+                style=SLIDER_STYLE,
+                layout=widgets.Layout(width="52em"),
+                **({} if spec.whole else {"readout_format": _format(spec.step)}),
+            )
+        self.subject = widgets.Dropdown(
+            options=self._subjects(), description="What-if for", layout=widgets.Layout(width="44em")
+        )
+        self.verdict_text = widgets.HTML()
+        self.cost_text = widgets.HTML()
+        self.budget_text = widgets.HTML()
+        self.message = widgets.HTML()
+
+        self.form = {
+            "id": widgets.Text(description="id", placeholder="e.g. sofa_in_14_days"),
+            "claim": widgets.Textarea(description="claim", layout=widgets.Layout(width="44em")),
+            "pillars": widgets.SelectMultiple(
+                options=[(p.name, p.id) for p in promise.pillars],
+                description="pillars",
+                rows=min(6, len(promise.pillars)),
+            ),
+            "loudness": widgets.FloatSlider(value=5, min=0, max=10, step=0.5, description="loudness"),
+            "touchpoints": widgets.SelectMultiple(
+                options=list(cube.touchpoints), description="touchpoints", rows=min(6, max(len(cube.touchpoints), 1))
+            ),
+            "reach_per_month": widgets.BoundedIntText(value=0, min=0, max=100_000_000, description="reach/month"),
+            "start": widgets.DatePicker(description="start"),
+        }
+        self.draft = Draft(self.form)
+        self.save_button = widgets.Button(description="Save campaign", icon="save", disabled=self.folder is None)
+        self.discard_button = widgets.Button(description="Discard changes", icon="undo")
+        self.department = widgets.Dropdown(description="department")
+        self.signer = widgets.Text(description="name", placeholder="who signs (optional)")
+        self.sign_button = widgets.Button(description="Sign off", icon="check", disabled=self.folder is None)
+        self.hold_button = widgets.Button(description="Hold back", icon="hand-paper-o", disabled=self.folder is None)
+        self.sign_offs = widgets.HTML()
+        self.report_button = widgets.Button(
+            description="Add this what-if to the report",
+            icon="plus",
+            disabled=self.folder is None,
+            layout=widgets.Layout(width="auto"),
+        )
+
+        self.figures: dict[str, go.FigureWidget] = {}
+        self._shown: dict[str, charts.Chart] = {}
+        self._stale: set[str] = set()
+        self._places = {name: widgets.Box(layout=widgets.Layout(width="100%")) for name in VIEW_TITLES}
+        self.tabs = widgets.Tab(children=list(self._places.values()), titles=list(VIEW_TITLES.values()))
+        self._cost: whatif.CostOfGap | None = None
+        self._budget: whatif.BudgetAnswer | None = None
+
+        sources = "".join(
+            f"<li><b>{html.escape(a.label)}</b> (default {a.default:g}, {a.low:g}–{a.high:g}): "
+            f"{html.escape(a.source)}</li>"
+            for a in (*whatif.ASSUMPTIONS, *whatif.BUDGET_ASSUMPTIONS)
+        )
+        self.widget = widgets.VBox(
+            [
+                widgets.HTML(
+                    f"<p style='font-size:18px'><b>{html.escape(whatif.MODEL_STATEMENT)}</b> Every number "
+                    "below is an assumption the room can move.</p>"
+                ),
+                self.subject,
+                self.verdict_text,
+                widgets.HBox([self.department, self.signer, self.sign_button, self.hold_button]),
+                self.sign_offs,
+                self.cost_text,
+                self.budget_text,
+                widgets.HBox([self.report_button, self.message]),
+                self.tabs,
+                widgets.Accordion(
+                    children=[
+                        widgets.VBox([self.sliders[a.name] for a in whatif.ASSUMPTIONS]),
+                        widgets.VBox([self.sliders[a.name] for a in whatif.BUDGET_ASSUMPTIONS]),
+                        widgets.HTML(f"<ul style='font-size:16px'>{sources}</ul>"),
+                        widgets.VBox([*self.form.values(), widgets.HBox([self.save_button, self.discard_button])]),
+                    ],
+                    titles=(
+                        "Assumptions: the cost of the gap",
+                        "Assumptions: the budget",
+                        "Where each number comes from",
+                        "Enter or change a campaign",
+                    ),
+                    selected_index=0,
+                ),
+            ]
+        )
+
+        self._guarded(self._show_subject)
+        self.figure(next(iter(VIEW_TITLES)))
+        for slider in self.sliders.values():
+            slider.observe(lambda _change: self._guarded(self.refresh), names="value")
+        self.subject.observe(lambda _change: self._guarded(self._show_subject), names="value")
+        self.tabs.observe(
+            lambda change: self._guarded(lambda: self.figure(list(VIEW_TITLES)[change["new"]])), names="selected_index"
+        )
+        self.save_button.on_click(lambda _b: self._guarded(self.save_campaign))
+        self.report_button.on_click(lambda _b: self._guarded(self.add_to_report))
+        self.discard_button.on_click(lambda _b: self._guarded(self._discard))
+        self.sign_button.on_click(
+            lambda _b: self._guarded(lambda: self.sign_off(self.department.value, True, self.signer.value))
+        )
+        self.hold_button.on_click(
+            lambda _b: self._guarded(lambda: self.sign_off(self.department.value, False, self.signer.value))
+        )
+
+    # --- what the room chose ---------------------------------------------------------------------------
+
+    def assumptions(self) -> dict[str, float]:
+        return {name: float(slider.value) for name, slider in self.sliders.items()}
+
+    def set_assumption(self, name: str, value: float) -> None:
+        self.sliders[name].value = value
+
+    def choose(self, kind: str, key: str) -> None:
+        """Look at a campaign (``"campaign"``, its id) or a pillar (``"pillar"``, its id)."""
+        self.subject.value = (kind, key)
+
+    def chosen_campaign(self) -> campaign.Campaign | None:
+        kind, key = self.subject.value
+        return next((c for c in self.campaigns if c.id == key), None) if kind == "campaign" else None
+
+    def _subject_parts(self) -> tuple[list[str], float, tuple[str, ...], str]:
+        """Pillars, loudness, touchpoints and the subject's name in words."""
+        chosen = self.chosen_campaign()
+        if chosen is not None:
+            return (
+                chosen.pillars,
+                chosen.loudness,
+                tuple(chosen.touchpoints),
+                " and ".join(self.names[p] for p in chosen.pillars),
+            )
+        pillar = self.promise.pillar(self.subject.value[1])
+        return [pillar.id], pillar.loudness, tuple(pillar.touchpoints), pillar.name
+
+    # --- what the room sees ----------------------------------------------------------------------------
+
+    def curve(self) -> whatif.BelowCurve:
+        """The share below the line for the subject's touchpoints, read from gap once per touchpoint choice."""
+        touchpoints = tuple(t for t in self._subject_parts()[2] if t in self.engine.cube.touchpoints)
+        if touchpoints not in self._curves:
+            self._curves[touchpoints] = whatif.below_curve(
+                self.engine, self.promise, gap.Filter(touchpoints=touchpoints or None)
+            )
+        return self._curves[touchpoints]
+
+    def cost(self) -> whatif.CostOfGap:
+        """The three scenarios for the subject on the sliders' assumptions (recomputed when one they use moved)."""
+        used = {name: self.sliders[name].value for name in whatif.ASSUMPTION}
+        if self._cost is None or self._cost.assumptions != used:
+            pillars, loudness, _, subject = self._subject_parts()
+            self._cost = whatif.cost_of_gap(self.curve(), pillars, loudness, subject, used)
+        return self._cost
+
+    def budget(self) -> whatif.BudgetAnswer:
+        """The budget question for the subject (recomputed when an assumption it uses moved: the scenarios'
+        lift and refresh do not enter it)."""
+        used = {name: float(self.sliders[name].value) for name in whatif.BUDGET_USES}
+        if self._budget is None or {n: self._budget.assumptions[n] for n in whatif.BUDGET_USES} != used:
+            pillars, loudness, _, _ = self._subject_parts()
+            self._budget = whatif.budget_question(self.curve(), pillars, loudness, self.assumptions())
+        return self._budget
+
+    def verdict(self) -> campaign.Verdict | None:
+        chosen = self.chosen_campaign()
+        return None if chosen is None else campaign.judge(chosen, self.engine, self.promise, self.min_n)
+
+    def figure(self, name: str) -> go.FigureWidget:
+        """The FigureWidget of a view, made when its tab first opens and brought up to date if it went stale."""
+        if name in self._stale and name in self.figures:
+            self._update({name})
+        if name not in self.figures:
+            chart = self._view(name)
+            # The height goes in with the figure: set afterwards, the page drew it at plotly's default 360 px.
+            figure = go.FigureWidget(chart.figure().update_layout(height=FIGURE_HEIGHT[name]))
+            self.figures[name], self._shown[name] = figure, chart
+            self._places[name].children = (figure,)
+            self._stale.discard(name)
+        return self.figures[name]
+
+    def visible_view(self) -> str:
+        return list(VIEW_TITLES)[self.tabs.selected_index or 0]
+
+    def refresh(self) -> None:
+        """Recompute after an assumption moved: the texts and the figure on screen at once, the others stale."""
+        self._stale |= set(self.figures) - {"known"}
+        self._update(self._stale & {self.visible_view()})
+        self._show_sentences()
+
+    def _update(self, names: set[str]) -> None:
+        for name in names:
+            chart = self._view(name)
+            charts.update_figure(self.figures[name], chart, self._shown[name])
+            self._shown[name] = chart
+        self._stale -= names
+
+    def _view(self, name: str) -> charts.Chart:
+        if name == "cost":
+            return whatif_charts.cost_of_gap_chart(self.cost())
+        if name == "budget":
+            return whatif_charts.budget_chart(self.budget())
+        if name == "sensitivity":
+            return whatif_charts.sensitivity_chart(self.budget())
+        return whatif_charts.promise_known_chart(promise_known(self._sentences, self.themes, self.promise), self.names)
+
+    def _show_sentences(self) -> None:
+        for field, text in ((self.cost_text, self.cost().sentence()), (self.budget_text, self.budget().sentence())):
+            value = f"<p style='font-size:20px'>{html.escape(text)}</p>"
+            if field.value != value:
+                field.value = value
+
+    def _subjects(self) -> list[tuple[str, tuple[str, str]]]:
+        return [(f"Campaign: {c.claim[:60]} ({c.id})", ("campaign", c.id)) for c in self.campaigns] + [
+            (f"Pillar: {p.name}", ("pillar", p.id)) for p in self.promise.pillars
+        ]
+
+    def _show_subject(self) -> None:
+        chosen = self.chosen_campaign()
+        verdict = self.verdict()
+        if chosen is not None and chosen.reach_per_month:
+            self.sliders["reach_per_month"].value = min(chosen.reach_per_month, self.sliders["reach_per_month"].max)
+        colour = "#009E73" if verdict is not None and verdict.promise_able else "#D55E00"
+        self.verdict_text.value = (
+            ""
+            if verdict is None
+            else (
+                f"<p style='font-size:20px;border-left:6px solid {colour};padding-left:8px'>"
+                f"“{html.escape(chosen.claim)}”<br>{html.escape(verdict.sentence())}</p>"
+            )
+        )
+        offer(self.department, list(verdict.owners) if verdict is not None else [])
+        self.draft.show(chosen.id if chosen is not None else NEW_CAMPAIGN, _stored(chosen))
+        self._show_sign_offs()
+        self._cost = self._budget = None
+        self._stale |= set(self.figures) - {"known"}
+        self._update(self._stale & {self.visible_view()})
+        self._show_sentences()
+
+    def _show_sign_offs(self) -> None:
+        verdict = self.verdict()
+        if verdict is None or self.folder is None:
+            self.sign_offs.value = ""
+            return
+        standing = campaign.sign_off_standing(self._state(), verdict)
+        rows = "".join(
+            f"<tr><td>{html.escape(d)}</td><td>{html.escape(s)}</td>"
+            f"<td>{html.escape(word.by if word else '')}</td></tr>"
+            for d, (s, word) in standing.items()
+        )
+        self.sign_offs.value = (
+            f"<table style='font-size:17px'><tr><th>owner</th><th>sign-off</th><th>by</th></tr>{rows}</table>"
+        )
+
+    def _state(self) -> SessionState:
+        with SessionStore(self.folder) as store:
+            return store.state()
+
+    # --- entering campaigns, signing off, the room's sentences -----------------------------------------
+
+    def save_campaign(self) -> campaign.Campaign:
+        """Save the form as a campaign in campaigns.yml (replacing the one with its id), over the file as the
+        panel read it or last saved it."""
+        if self.folder is None:
+            raise campaign.CampaignError("This panel was opened without a workshop folder, so it cannot save.")
+        values = {name: field.value for name, field in self.form.items()}
+        entered = campaign.Campaign(
+            values["id"].strip(),
+            values["claim"].strip(),
+            list(values["pillars"]),
+            float(values["loudness"]),
+            list(values["touchpoints"]),
+            float(values["reach_per_month"]),
+            values["start"],
+        )
+        kept = [c for c in self.campaigns if c.id != entered.id]
+        position = next((i for i, c in enumerate(self.campaigns) if c.id == entered.id), len(kept))
+        saved = [*kept[:position], entered, *kept[position:]]
+        self._campaigns_stamp = campaign.save_campaigns(
+            saved, self.folder, self.promise, expected=self._campaigns_stamp, touchpoints=self.engine.cube.touchpoints
+        )
+        self.campaigns = saved
+        self.draft.saved(self.draft.subject, self.form)
+        self.draft.discard(NEW_CAMPAIGN)
+        self.subject.options = self._subjects()
+        self.subject.value = ("campaign", entered.id)
+        self.message.value = html.escape(f"Saved campaign '{entered.id}' in {campaign.CAMPAIGNS_FILE}.")
+        return entered
+
+    def add_to_report(self) -> None:
+        """Keep the subject and the assumptions on the sliders in whatif.yml, which the report redraws."""
+        if self.folder is None:
+            raise whatif.WhatIfError("This panel was opened without a workshop folder, so it cannot add to the report.")
+        kind, key = self.subject.value
+        self._what_if_stamp = whatif.save_what_if(
+            self.folder, whatif.KeptWhatIf(kind, key, self.assumptions()), expected=self._what_if_stamp
+        )
+        self.message.value = html.escape(f"Added to the report with these assumptions ({whatif.WHATIF_FILE}).")
+
+    def _discard(self) -> None:
+        self.draft.discard()
+        chosen = self.chosen_campaign()
+        self.draft.show(chosen.id if chosen is not None else NEW_CAMPAIGN, _stored(chosen))
+
+    def sign_off(self, department: str, signed: bool, by: str = "") -> None:
+        """Record an owner's sign-off (or hold) of the campaign on screen, as a session event."""
+        verdict = self.verdict()
+        if verdict is None or self.folder is None:
+            raise campaign.CampaignError("Choose a campaign (in a workshop folder) to sign it off.")
+        with SessionStore(self.folder) as store:
+            campaign.sign_off(store, verdict, department, signed, by)
+        self._show_sign_offs()
+        self.message.value = html.escape(f"{department}: {campaign.SIGNED if signed else campaign.HELD}.")
+
+    def set_sentences(self, sentences: pd.DataFrame, themes: Themes | None = None) -> None:
+        """Show these promise sentences (``internal_brand.room_sentences``) against the pillars."""
+        self._sentences = sentences
+        self.themes = themes if themes is not None else self.themes
+        if "known" in self.figures:
+            self._stale.add("known")
+            self._update(self._stale & {self.visible_view()})
+
+    def _guarded(self, action: Callable[[], Any]) -> None:
+        guarded(action, self._say)
+
+    def _say(self, text: str) -> None:
+        self.message.value = f"<span style='color:#D55E00'>{html.escape(text)}</span>"
+
+
+def _stored(chosen: campaign.Campaign | None) -> dict[str, Any]:
+    """What the form shows for a campaign as saved (empty fields for a new one)."""
+    if chosen is None:
+        return {
+            "id": "",
+            "claim": "",
+            "pillars": (),
+            "loudness": 5.0,
+            "touchpoints": (),
+            "reach_per_month": 0,
+            "start": None,
+        }
+    return {
+        "id": chosen.id,
+        "claim": chosen.claim,
+        "pillars": tuple(chosen.pillars),
+        "loudness": chosen.loudness,
+        "touchpoints": tuple(chosen.touchpoints),
+        "reach_per_month": int(chosen.reach_per_month),
+        "start": chosen.start,
+    }
+
+
+def _format(step: float) -> str:
+    """A slider's readout with as many decimals as its step has."""
+    text = f"{step:g}"
+    return f".{len(text.split('.')[1]) if '.' in text else 0}f"
