@@ -314,7 +314,7 @@ def _hold_the_write_lock(path: Path, seconds: float, ready) -> None:
 
 
 def _locked_store(store: SessionStore, monkeypatch, seconds: float) -> multiprocessing.Process:
-    import workshop.session as session
+    import workshop.session.store as session
 
     # A short busy timeout on a reopened store, so the retries, not SQLite's own wait, meet the lock.
     monkeypatch.setattr(session, "BUSY_TIMEOUT_S", 0.05)
@@ -335,7 +335,7 @@ def test_a_write_meeting_a_held_lock_retries_until_the_lock_is_given_back(store,
 
 
 def test_a_lock_held_past_every_retry_is_said_in_words(store, monkeypatch):
-    import workshop.session as session
+    import workshop.session.store as session
 
     store.close()
     monkeypatch.setattr(session, "WRITE_ATTEMPTS", 2)
@@ -349,7 +349,7 @@ def test_a_lock_held_past_every_retry_is_said_in_words(store, monkeypatch):
 
 
 def test_the_schema_is_split_into_whole_statements_triggers_included():
-    from workshop.session import _SCHEMA_V2, _statements
+    from workshop.session.store import _SCHEMA_V2, _statements
 
     statements = _statements(_SCHEMA_V2)
     assert all(sqlite3.complete_statement(s) for s in statements)
