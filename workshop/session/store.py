@@ -1,16 +1,14 @@
-"""The live session store: everything the room enters, kept as append-only events in ``session.sqlite``.
+"""The live session store: everything the room enters, kept as append-only events.
 
-Participants' kernels and the facilitator's panels all open the same SQLite file in the workshop folder
-(WAL mode, so readers never wait for writers; short ``BEGIN IMMEDIATE`` transactions; a busy timeout plus
-retries on "database is locked"). Nothing is ever updated or deleted: a changed rating or vote is a new
-event, and the current state (``SessionState``) is derived from the events by pure functions, so a restart
-of anything loses nothing and derives the same state again.
+Participants' server and the facilitator's panels all open the same store: ``session.sqlite`` in the workshop
+folder by default, or a PostgreSQL database when a room outgrows one laptop (``workshop.session.event_log``
+says how a folder names it and what every store guarantees). Nothing is ever updated or deleted: a changed
+rating or vote is a new event, and the current state (``SessionState``) is derived from the events by pure
+functions, so a restart of anything loses nothing and derives the same state again.
 
-Every write is validated here, in the kernel, because a browser can send anything: scores are 0–10 in whole
-or half points, ideas are 1–280 characters, votes stay within the dot budget, pillars must exist, the
-participant must have joined with the session code, and the stage for that input must be open. A refusal
-raises a ``SessionError`` (a ``WorkshopError``) and writes nothing. Each submission carries an idempotency
-key, so the same submission sent twice is stored once.
+Every write is validated here, against the state it joins, by ``workshop.session.rules``: a browser can send
+anything. A refusal raises a ``SessionError`` (a ``WorkshopError``) and writes nothing. Each submission carries
+an idempotency key, so the same submission sent twice is stored once.
 
 The facilitator's decisions are events too: ideas typed in for the room (no participant), splits, actions
 agreed from ideas (with the pillar's gap at that moment), changes to an action, and each refresh of the promise
@@ -24,12 +22,9 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
 import secrets
-import sqlite3
 import threading
-import time
 import uuid
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -39,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from workshop.actions import LEVERS, MOVES, Action, ActionError, refreshed_promise, updated_action
 from workshop.errors import Problem
 from workshop.promise import PROMISE_FILE, Promise, load_promise, load_promise_and_stamp, save_new_version
+from workshop.session.event_log import EventLog, has_events, open_event_log, store_url
 from workshop.session.events import (RATING_QUESTIONS, STAGES, Event, Kind, Participant, SessionState,
                                      action_id_of, actions_of, idea_id_of)
 from workshop.session.rules import (MAX_DOT_BUDGET, NAME_MAX_CHARS, InvalidSubmission, SessionError, _Rules,
@@ -48,61 +44,10 @@ from workshop.session.tables import ideas_table, room_ratings, vote_totals_serie
 if TYPE_CHECKING:
     import pandas as pd
 
-SESSION_FILE = "session.sqlite"
-SCHEMA_VERSION = 2
-"""Stored as ``PRAGMA user_version``; ``MIGRATIONS`` bring older files up to it."""
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 """Session codes avoid 0/O and 1/I, which people misread from a projector."""
 CODE_LENGTH = 5
-
-BUSY_TIMEOUT_S = 5.0
-WRITE_ATTEMPTS = 8
-"""With the busy timeout, a write waits up to about 40 s in all before it gives up: far beyond a room's load."""
-
-
-
-_SCHEMA_V2 = """
-CREATE TABLE events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    idempotency_key TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    participant_id TEXT,
-    department TEXT,
-    created TEXT NOT NULL,
-    payload TEXT NOT NULL
-);
-CREATE INDEX events_by_kind ON events(kind);
-CREATE TRIGGER events_never_updated BEFORE UPDATE ON events
-    BEGIN SELECT RAISE(ABORT, 'session events are append-only'); END;
-CREATE TRIGGER events_never_deleted BEFORE DELETE ON events
-    BEGIN SELECT RAISE(ABORT, 'session events are append-only'); END;
-"""
-
-
-def _migrate_v1_to_v2(conn: sqlite3.Connection) -> None:
-    """v1 kept a participant's department only in their join payload; v2 stores it on every event (an
-    indexed column a department filter can use) and forbids updates and deletes with triggers."""
-    conn.execute("ALTER TABLE events ADD COLUMN department TEXT")
-    conn.execute("""
-        UPDATE events SET department = (
-            SELECT json_extract(joined.payload, '$.department') FROM events AS joined
-            WHERE joined.kind = 'participant_joined' AND joined.participant_id = events.participant_id
-            ORDER BY joined.id LIMIT 1)
-        WHERE participant_id IS NOT NULL""")
-    for statement in _statements(_SCHEMA_V2):
-        if not statement.startswith("CREATE TABLE"):
-            conn.execute(statement)
-
-
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_v1_to_v2}
-"""``MIGRATIONS[n]`` turns a version-n file into version n+1, inside the caller's transaction."""
-
-
-def _is_busy(error: sqlite3.OperationalError) -> bool:
-    """SQLite's own word that another connection holds the lock (SQLITE_BUSY, SQLITE_LOCKED and their
-    extended codes), never a guess from the message's text."""
-    return (error.sqlite_errorname or "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
 
 
 def _now() -> str:
@@ -114,29 +59,37 @@ def new_session_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-class SessionStore:
-    """One workshop's session file, opened for reading and writing from one process.
+def has_session(workshop_dir: str | os.PathLike, url: str | None = None) -> bool:
+    """Whether a folder's store holds a session already (asking creates no session file)."""
+    folder = Path(workshop_dir)
+    return has_events(folder, store_url(folder, url))
 
-    Safe to share between threads of that process (a lock serialises its connection); other processes open
-    their own store on the same file. Creating the store creates or migrates ``session.sqlite``.
+
+class SessionStore:
+    """One workshop's session, opened for reading and writing from one process.
+
+    ``url`` names the store (``workshop.session.event_log.store_url``: by default the folder's
+    ``session.yml``, ``$PROMISE_GAP_STORE`` or ``session.sqlite``). Safe to share between threads of that
+    process (a lock serialises its connection); other processes open their own store on the same session.
+    Creating the store creates or migrates the session's schema. ``path`` is where the events are, as
+    messages name it: the SQLite file, or the PostgreSQL URL without its password.
     """
 
-    def __init__(self, workshop_dir: str | os.PathLike):
+    def __init__(self, workshop_dir: str | os.PathLike, url: str | None = None):
         self.folder = Path(workshop_dir)
-        self.path = self.folder / SESSION_FILE
         if not (self.folder / PROMISE_FILE).is_file():
             raise SessionError([Problem(self.folder, "", None, "is not a workshop folder (no promise.yml)",
                                         "Create it with 'workshop new NAME' first.")])
+        self.url = store_url(self.folder, url)
         self._lock = threading.RLock()
         self._state = SessionState()
         self._promise: tuple[float, Promise] | None = None
-        self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                     check_same_thread=False)
-        self._retrying(self._prepare)
+        self._log: EventLog = open_event_log(self.folder, self.url)
+        self.path = self._log.location
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            self._log.close()
 
     def __enter__(self) -> SessionStore:
         return self
@@ -144,61 +97,14 @@ class SessionStore:
     def __exit__(self, *_exc) -> None:
         self.close()
 
-    # -- opening and migrating ----------------------------------------------------------------------------
-
-    def _prepare(self) -> None:
-        with self._lock:
-            conn = self._conn
-            # WAL lets the facilitator's reads run while participants write; FULL survives a power cut.
-            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version == SCHEMA_VERSION:
-                return
-            if version > SCHEMA_VERSION:
-                raise SessionError([Problem(self.path, "", "schema version",
-                                            f"was written by a newer kit (version {version}, this kit reads "
-                                            f"up to {SCHEMA_VERSION})", "Update the kit: git pull in its folder, then make install.",
-                                            str(version))])
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
-                if version == 0:
-                    for statement in _statements(_SCHEMA_V2):
-                        conn.execute(statement)
-                else:
-                    while version < SCHEMA_VERSION:
-                        MIGRATIONS[version](conn)
-                        version += 1
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-
-    def _retrying(self, work: Callable[[], Any]) -> Any:
-        for attempt in range(WRITE_ATTEMPTS):
-            try:
-                return work()
-            except sqlite3.OperationalError as error:
-                if not _is_busy(error):
-                    raise
-                if attempt == WRITE_ATTEMPTS - 1:
-                    raise SessionError([Problem(self.path, "", None, "the session file stayed busy",
-                                                "Try again in a moment; if it persists, restart 'workshop serve'.")]
-                                       ) from error
-                time.sleep(0.05 * (2 ** min(attempt, 4)) * (0.5 + random.random()))
-        raise AssertionError("unreachable")
-
     # -- reading ------------------------------------------------------------------------------------------
 
     def since(self, event_id: int = 0) -> list[Event]:
         """Events with an id above ``event_id``, oldest first: what a live view has not seen yet."""
         def read() -> list[Event]:
             with self._lock:
-                return self._since_locked(event_id)
-        return self._retrying(read)
+                return self._log.since(event_id)
+        return self._log.retrying(read)
 
     def events(self) -> list[Event]:
         """Every event, oldest first."""
@@ -253,22 +159,13 @@ class SessionStore:
 
         def write() -> Event:
             with self._lock:
-                conn = self._conn
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    stored = self._by_key(key)
+                with self._log.write_transaction():
+                    stored = self._log.by_key(key)
                     if stored is None:
-                        self._state = self._state.advance(self._since_locked(self._state.last_event_id))
+                        self._state = self._state.advance(self._log.since(self._state.last_event_id))
                         payload = build(_Rules(self.path, self._state, promise))
                         text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
-                        conn.execute("INSERT INTO events (idempotency_key, kind, participant_id, department, "
-                                     "created, payload) VALUES (?, ?, ?, ?, ?, ?)",
-                                     (key, kind, participant_id, department, _now(), text))
-                        stored = self._by_key(key)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
+                        stored = self._log.append(key, kind, participant_id, department, _now(), text)
             # A join's participant id is drawn afresh on each call, so a repeated join compares by kind only.
             if stored.kind != kind or (kind != Kind.PARTICIPANT_JOINED and stored.participant_id != participant_id):
                 raise SessionError([Problem(self.path, "submission", "idempotency key",
@@ -276,21 +173,9 @@ class SessionStore:
                                             "Send it again from the app, which makes a new key.", _shown(key))])
             return stored
 
-        event = self._retrying(write)
+        event = self._log.retrying(write)
         self.state()
         return event
-
-    def _by_key(self, key: str) -> Event | None:
-        row = self._conn.execute(
-            "SELECT id, idempotency_key, kind, participant_id, department, created, payload "
-            "FROM events WHERE idempotency_key = ?", (key,)).fetchone()
-        return None if row is None else Event(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]))
-
-    def _since_locked(self, event_id: int) -> list[Event]:
-        rows = self._conn.execute(
-            "SELECT id, idempotency_key, kind, participant_id, department, created, payload "
-            "FROM events WHERE id > ? ORDER BY id", (event_id,)).fetchall()
-        return [Event(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
 
     # facilitator
 
@@ -490,15 +375,3 @@ class SessionStore:
         found = self.state().participants.get(participant_id) if isinstance(participant_id, str) else None
         return found.department if found else None
 
-
-def _statements(script: str) -> list[str]:
-    """Split a schema script into statements, line by line, by SQLite's own test of a complete statement
-    (which keeps each trigger's ``BEGIN ... END`` whole)."""
-    statements, current = [], []
-    for line in script.strip().splitlines():
-        current.append(line)
-        joined = "\n".join(current).strip()
-        if sqlite3.complete_statement(joined):
-            statements.append(joined)
-            current = []
-    return statements
