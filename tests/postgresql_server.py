@@ -2,7 +2,8 @@
 
 PostgreSQL refuses to run as root, and CI runs as root: then initdb and the server run as ``nobody``, their
 data directory a fresh temporary directory given to that user. The server listens on 127.0.0.1 at a free port
-(its socket in the same directory), trusts local connections, and skips fsync: it lives for one test run.
+(its socket in the same directory) and trusts local connections. For the tests it skips fsync (it lives for
+one run); ``benchmarks/store_throughput.py`` starts one that syncs, as a real server does.
 """
 from __future__ import annotations
 
@@ -33,9 +34,10 @@ def postgresql_bin() -> Path:
 class PostgreSQLServer:
     """A running server; ``new_database()`` gives each test its own, empty, database."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, fsync: bool = False):
         self.bin = postgresql_bin()
         self.port = port
+        self.fsync = fsync
         self.root = Path(tempfile.mkdtemp(prefix="promise-gap-postgresql-"))
         self.data = self.root / "data"
         self._as_user: list[str] = []
@@ -60,7 +62,9 @@ class PostgreSQLServer:
         return self
 
     def _start_server(self) -> None:
-        options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -F -c max_connections=200"
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.root} -c max_connections=200"
+        if not self.fsync:
+            options += " -F"
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
                   str(self.root / "server.log"), "-w", "-t", "60", "start")
 
