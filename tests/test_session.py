@@ -153,6 +153,8 @@ def test_markup_in_an_idea_is_stored_verbatim(busy_room):
     (lambda s, a, b, i: s.join("HB7KQ", "Legal", "Eve"), InvalidSubmission, "not one of the choices"),
     (lambda s, a, b, i: s.join("HB7KQ", "Sales", "E" * 41), InvalidSubmission, "more than the 40 allowed"),
     (lambda s, a, b, i: s.rate(a.id, "same_day", 5, 5), StageNotOpen, "'Rate the promise' is not open"),
+    (lambda s, a, b, i: s.propose_idea(a.id, "Loan\x00bikes", "same_day", "lift_experience", "other"),
+     InvalidSubmission, "contains a NUL character"),
 ])
 def test_hostile_submissions_are_refused_and_leave_the_store_untouched(busy_room, submit, error, message):
     store, ana, ben, idea = busy_room
@@ -193,6 +195,19 @@ def test_votes_beyond_the_budget_or_for_unknown_ideas_are_refused(busy_room, dot
         store.vote(ana.id, hostile)
     assert _rows(store) == before
     assert store.state().votes[ana.id] == {idea: 2}
+
+
+def test_a_nul_character_in_a_typed_department_is_refused_by_every_store(live_dir: Path):
+    """PostgreSQL cannot store a NUL in a text column, SQLite can: the rule refuses it before either is asked,
+    so both stores answer alike, in words."""
+    promise = live_dir / "promise.yml"
+    promise.write_text(promise.read_text().replace("departments: [Sales, Service, Marketing, Operations]",
+                                                   "departments: []"))
+    with SessionStore(live_dir) as store:
+        store.start("HB7KQ")
+        with pytest.raises(InvalidSubmission, match="contains a NUL character"):
+            store.join("HB7KQ", "Sa\x00les", "Ana")
+        assert store.join("HB7KQ", "Sales", "Ana").department == "Sales"
 
 
 def test_the_dot_budget_cannot_change_while_voting_is_open(busy_room):

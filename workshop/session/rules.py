@@ -104,6 +104,8 @@ class _Rules:
     def text(self, value: Any, what: str, required: bool = True, max_chars: int = TEXT_MAX_CHARS) -> str:
         if not isinstance(value, str):
             self.refuse(InvalidSubmission, what, "text", "must be text", "Type a few words.", value)
+        if "\x00" in value:  # no keyboard types it, and PostgreSQL cannot store it in a text column
+            self.refuse(InvalidSubmission, what, "text", "contains a NUL character", "Type it again.", value)
         text = value.strip()
         if required and not text:
             self.refuse(InvalidSubmission, what, "text", "is empty", "Type a few words.")
