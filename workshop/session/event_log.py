@@ -44,9 +44,11 @@ load."""
 
 class EventLog(Protocol):
     """A session's append-only events, as ``SessionStore`` uses them. Not thread-safe: the store serialises
-    its calls. ``location`` is what messages name: the file, or the URL without its password."""
+    its calls."""
 
-    location: Path | str
+    @property
+    def location(self) -> Path | str:
+        """What messages name: the file, or the URL without its password."""
 
     def since(self, event_id: int) -> list[Event]:
         """Committed events with an id above ``event_id``, oldest first."""

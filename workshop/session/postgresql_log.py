@@ -98,11 +98,11 @@ class PostgreSQLEventLog:
         with conn.transaction():
             # Two processes opening a new database at once: one creates the tables, the other waits here.
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('promise-gap session schema'))")
-            if conn.execute("SELECT to_regclass('session_meta')").fetchone()[0] is None:
+            if conn.execute("SELECT to_regclass('session_meta')").fetchone() == (None,):
                 conn.execute(_SCHEMA_V2)
                 conn.execute("INSERT INTO session_meta (name, value) VALUES ('schema_version', %s), "
                              "('workshop', %s)", (str(SCHEMA_VERSION), self._workshop))
-            meta = dict(conn.execute("SELECT name, value FROM session_meta").fetchall())
+            meta: dict[str, str] = dict(conn.execute("SELECT name, value FROM session_meta").fetchall())
         version = int(meta["schema_version"])
         if version > SCHEMA_VERSION:
             raise SessionError([Problem(self.location, "", "schema version",
@@ -140,6 +140,7 @@ class PostgreSQLEventLog:
             "INSERT INTO events (idempotency_key, kind, participant_id, department, created, payload) "
             f"VALUES (%s, %s, %s, %s, %s, %s) RETURNING {_COLUMNS}",
             (key, kind, participant_id, department, created, payload)).fetchone()
+        assert row is not None, "INSERT ... RETURNING returns the row it stored"
         return _event(row)
 
 

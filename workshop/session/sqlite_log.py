@@ -144,7 +144,9 @@ class SQLiteEventLog:
         self._conn.execute("INSERT INTO events (idempotency_key, kind, participant_id, department, created, "
                            "payload) VALUES (?, ?, ?, ?, ?, ?)",
                            (key, kind, participant_id, department, created, payload))
-        return self.by_key(key)
+        stored = self.by_key(key)
+        assert stored is not None, "the row just inserted, in the same transaction"
+        return stored
 
 
 def _event(row: tuple) -> Event:
