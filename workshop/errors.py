@@ -18,7 +18,8 @@ class Problem:
     ``value`` what we found, already shown with ``repr`` so blanks and types are visible; ``fix`` what to do.
     """
 
-    file: Path | None
+    file: Path | str | None
+    """The file, or another place a value was read from (a session store's URL)."""
     where: str
     field: str | None
     message: str

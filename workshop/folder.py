@@ -24,7 +24,9 @@ for client folders kept outside the checkout, or a test's scratch folder."""
 CURRENT_FILE = ".current"
 EXAMPLE = "example"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-SESSION_FILES = ("session.sqlite", "session.sqlite-wal", "session.sqlite-shm")
+SESSION_FILES = ("session.sqlite", "session.sqlite-wal", "session.sqlite-shm", "session.yml")
+"""Never copied into a new workshop: its session, and the setting naming its store (a PostgreSQL database is
+one workshop's, like its file)."""
 
 
 KIT_ROOT = Path(__file__).resolve().parents[1]
