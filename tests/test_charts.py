@@ -105,7 +105,7 @@ def test_internal_view_names_a_pillar_missing_from_names_by_its_id(sample):
     blind = gap.blind_spots(gap.internal_summary(ratings, promise.pillar_ids), tables(engine, posts)["pillar"])
     chart = charts.internal_vs_customers(blind, {})
     assert chart.title.startswith("Operations rates fast_delivery ")
-    assert chart.traces[1]["y"] == ["fast_delivery · Operations"]
+    assert [y.replace("<br>", " ") for y in chart.traces[1]["y"]] == ["fast_delivery · Operations"]
 
 
 def test_quadrant_says_where_to_concentrate(sample):

@@ -19,9 +19,10 @@ from workshop.ui.room_reveal import show_the_room_when_revealed
 
 
 def room_rows(panel: GapPanel) -> set[str]:
-    """The rows (pillar · department) the Room vs customers view draws the room's ratings on."""
+    """The rows (pillar · department) the Room vs customers view draws the room's ratings on, as one line each
+    (the chart wraps long row labels with <br>)."""
     figure = panel.figure("internal")
-    return {y for trace in figure.data if trace.name == "we deliver this today (the room)" for y in (trace.y or ())}
+    return {y.replace("<br>", " ") for trace in figure.data if trace.name == "we deliver this today (the room)" for y in (trace.y or ())}
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ def test_a_room_revealed_before_the_cell_ran_is_shown_at_once(step_3):
 
 def deliver_today_drawn(panel: GapPanel, row: str) -> float:
     trace = next(t for t in panel.figure("internal").data if t.name == "we deliver this today (the room)")
-    return dict(zip(trace.y, trace.x))[row]
+    return dict(zip((y.replace("<br>", " ") for y in trace.y), trace.x, strict=True))[row]
 
 
 def test_ratings_typed_in_the_form_stay_through_the_reveal_and_each_rating_counts_once(step_3):

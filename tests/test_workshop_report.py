@@ -311,7 +311,7 @@ def test_a_pillar_the_mapping_leaves_out_is_named_not_measured_on_the_first_scre
         in headlines
     assert "Advice from people who know: no column or question is mapped to it." in page
     overview = report.gap_views[0].figure
-    assert [(a.text, a.y) for a in overview.layout.annotations] == [("<i>not measured</i>",
+    assert [(a.text, a.y.replace("<br>", " ")) for a in overview.layout.annotations] == [("<i>not measured</i>",
                                                                      "Advice from people who know")]
     markdown = export_markdown(report, workshop_dir / "r.md").read_text(encoding="utf-8")
     assert markdown.index("Advice from people who know: no column") < markdown.index("## The promise")
