@@ -69,6 +69,12 @@ DEPARTMENT_MAX_CHARS = 60
 OWNER_MAX_CHARS = 80
 FACILITATOR_LABEL = "Facilitator"
 """Who an idea typed in by the facilitator is shown as (the facilitator never joins as a participant)."""
+RESERVED_NAME = re.compile(rf"^({FACILITATOR_LABEL}|participant\s*\d+)$", re.IGNORECASE)
+"""Display names a participant may not take: the facilitator's label, and the 'Participant N' of anonymity."""
+INVISIBLE_CHARACTERS = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                                  "\u2066-\u2069\ufeff]")
+"""Bidi overrides and isolates, zero-width and other invisible characters: removed from participant text so
+a name or idea cannot reorder what the room reads ('evil\u202egnp.exe') or hide one name inside another."""
 DEFAULT_DOT_BUDGET = 3
 MAX_DOT_BUDGET = 20
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,100}$")
@@ -124,6 +130,10 @@ class StageNotOpen(SessionError):
 
 class InvalidSubmission(SessionError):
     """A value is out of bounds, too long, or not one of the choices offered."""
+
+
+class StaleAllocation(SessionError):
+    """A vote was built on dots that have changed since (another tab of the same participant, or a merge)."""
 
 
 def _shown(value: Any) -> str:
@@ -386,6 +396,16 @@ def action_id_of(event: Event) -> str:
     return f"action-{event.id}"
 
 
+def allocation_of(state: SessionState, participant_id: str) -> dict[str, int]:
+    """A participant's dots as they stand now: dots on an idea merged into another count for the idea it
+    joined (what their phone shows, and what a new vote must start from)."""
+    allocation: dict[str, int] = {}
+    for idea_id, dots in state.votes.get(participant_id, {}).items():
+        live = state.resolve(idea_id)
+        allocation[live] = allocation.get(live, 0) + dots
+    return allocation
+
+
 def author_label(state: SessionState, idea: Idea) -> str:
     """Who proposed an idea, as screens show it with anonymity on: 'Participant N', or 'Facilitator'."""
     if idea.participant_id is None:
@@ -497,7 +517,7 @@ class _Rules:
     def text(self, value: Any, what: str, required: bool = True, max_chars: int = TEXT_MAX_CHARS) -> str:
         if not isinstance(value, str):
             self.refuse(InvalidSubmission, what, "text", "must be text", "Type a few words.", value)
-        text = value.strip()
+        text = INVISIBLE_CHARACTERS.sub("", value).strip()
         if required and not text:
             self.refuse(InvalidSubmission, what, "text", "is empty", "Type a few words.")
         if len(text) > max_chars:
@@ -550,7 +570,14 @@ class _Rules:
         del payload["id"], payload["votes"]  # the id is the event's; votes are derived from the ideas
         return payload
 
-    def dots(self, allocation: Any) -> dict[str, int]:
+    def display_name(self, value: Any) -> str:
+        name = self.text(value, "joining", required=False, max_chars=NAME_MAX_CHARS)
+        if RESERVED_NAME.match(name):
+            self.refuse(InvalidSubmission, "joining", "name", f"'{name}' is kept for the workshop itself",
+                        "Choose another name, or leave it empty to stay anonymous.", name)
+        return name
+
+    def dots(self, allocation: Any, participant_id: str) -> dict[str, int]:
         if not isinstance(allocation, dict):
             self.refuse(InvalidSubmission, "vote", "dots", "must give dots per idea", "Place your dots again.",
                         allocation)
@@ -563,7 +590,8 @@ class _Rules:
             if dots:
                 clean[idea_id] = dots
         spent = sum(clean.values())
-        if spent > self.state.dot_budget:
+        # Taking dots off is always allowed: a budget lowered since leaves the voter a way back under it.
+        if spent > self.state.dot_budget and spent >= sum(self.state.votes.get(participant_id, {}).values()):
             self.refuse(InvalidSubmission, "vote", "dots",
                         f"{spent} dots placed, but each person has {self.state.dot_budget}",
                         "Take some dots off an idea.", spent)
@@ -946,7 +974,7 @@ class SessionStore:
 
         def build(rules: _Rules) -> dict[str, Any]:
             rules.code(code)
-            name = rules.text(display_name, "joining", required=False, max_chars=NAME_MAX_CHARS)
+            name = rules.display_name(display_name)
             return {"display_name": name, "department": clean_department}
 
         # Departments come from the promise, not the session, so the event's department column can be
@@ -988,12 +1016,22 @@ class SessionStore:
         event = self._append(Kind.IDEA_PROPOSED, participant_id, self._department(participant_id), key, build)
         return idea_id_of(event)
 
-    def vote(self, participant_id: str, dots: dict[str, int], key: str | None = None) -> None:
-        """Record a participant's whole allocation of dots (idea id -> dots), replacing their earlier one."""
+    def vote(self, participant_id: str, dots: dict[str, int], key: str | None = None,
+             expected: dict[str, int] | None = None) -> None:
+        """Record a participant's whole allocation of dots (idea id -> dots), replacing their earlier one.
+
+        ``expected`` is the allocation the new one was made from (what the phone showed): if the stored one
+        (``allocation_of``) differs, because another tab voted or an idea was merged, the vote is refused
+        with ``StaleAllocation`` and nothing is written, so no dot is silently lost.
+        """
         def build(rules: _Rules) -> dict[str, Any]:
             rules.participant(participant_id)
             rules.stage("voting")
-            return {"dots": rules.dots(dots)}
+            if expected is not None and {k: v for k, v in expected.items() if v} != allocation_of(
+                    rules.state, participant_id):
+                rules.refuse(StaleAllocation, "vote", "dots", "changed since this page showed them (another "
+                             "tab or window, or ideas merged)", "Check your dots as shown now and tap again.")
+            return {"dots": rules.dots(dots, participant_id)}
         self._append(Kind.VOTE_CAST, participant_id, self._department(participant_id), key, build)
 
     def _department(self, participant_id: Any) -> str | None:
