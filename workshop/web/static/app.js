@@ -255,6 +255,7 @@
       }
       if (!Object.keys(ratings).length && !sentence.value.trim()) return say(saveStatus, S.nothingToSave, "error");
       button.disabled = true;
+      say(saveStatus, S.sending, "wait");
       const result = await submit("api/rate", { ratings, sentence: sentence.value }, saveStatus);
       button.disabled = false;
       if (result.ok) { drafts.sentence = null; say(saveStatus, result.offline ? S.sentAfterOffline + " " + S.saved : S.saved, "ok"); }
@@ -289,6 +290,7 @@
       if (!text.value.trim()) return say(proposeStatus, S.missingIdea, "error");
       if (!pillar.value || !move || !lever.value) return say(proposeStatus, S.missingChoice, "error");
       button.disabled = true;
+      say(proposeStatus, S.sending, "wait");
       const result = await submit("api/propose", { text: text.value, pillar: pillar.value, move: move.value, lever: lever.value }, proposeStatus);
       button.disabled = false;
       if (result.ok) {
@@ -350,10 +352,11 @@
 
   function tap(ideaId, change, rowStatus) {
     tapping += 1;
+    say(rowStatus, S.sending, "wait");
     taps = taps.then(async () => {
       const seen = { ...view.allocation };
       const now = seen[ideaId] || 0;
-      if (now + change < 0) return;
+      if (now + change < 0) return say(rowStatus, "");
       if (change > 0 && spent(seen) >= view.budget) return say(rowStatus, S.noDotsLeft, "error");
       const result = await submit("api/vote", { idea: ideaId, change, seen }, rowStatus);
       if (result.ok) {

@@ -13,6 +13,7 @@ window.STRINGS = {
   namePlaceholder: "leave empty to stay anonymous",
   join: "Join",
   joining: "Joining…",
+  sending: "Sending…",
   missingCode: "Type the code shown on the screen.",
   missingDepartment: "Choose your department.",
   you: (label, department) => `You are ${label}, ${department}.`,
