@@ -21,6 +21,9 @@ from workshop.web.app import create_app
 
 GRACEFUL_SECONDS = 2
 """Open event streams never end by themselves: after this long at shutdown they are closed."""
+KEEP_ALIVE_SECONDS = 75
+"""Longer than a phone waits between taps: uvicorn's 5 s default closes idle connections so often that a tap
+sent just as one closes meets a reset connection."""
 
 
 def _log_failure(error: BaseException) -> None:
@@ -45,7 +48,8 @@ def main(argv: list[str] | None = None) -> None:
         threading.Thread(target=_end_with_parent, args=(args.parent,), daemon=True, name="parent-watch").start()
     config = uvicorn.Config(create_app(args.workshop, log_failure=_log_failure), host=args.host, port=args.port,
                             log_level="warning", access_log=False, server_header=False, date_header=False,
-                            timeout_graceful_shutdown=GRACEFUL_SECONDS, lifespan="on")
+                            timeout_graceful_shutdown=GRACEFUL_SECONDS, timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                            lifespan="on")
     uvicorn.Server(config).run()
 
 
