@@ -123,7 +123,7 @@ def first_loads(url: str, loads: int, wifi: dict | None, between=lambda attempt:
             if wifi:
                 cdp.send("Network.emulateNetworkConditions", wifi)
             started = time.perf_counter()
-            page.goto(url)
+            page.goto(url, wait_until="commit", timeout=120_000)
             page.get_by_role("button", name="Join").wait_for(timeout=120_000)
             page.get_by_label("Session code").fill("ABCDE", timeout=120_000)
             elapsed = (time.perf_counter() - started) * 1000
