@@ -70,7 +70,7 @@ def propose(page: Page, text: str, pillar: str, move: str, lever: str) -> None:
     keys, e.g. ``lift_experience`` or ``tools``, are accepted too)."""
     page.get_by_role("button", name="Propose this idea").wait_for(timeout=WAIT_MS)
     page.get_by_label("Your idea").fill(text)
-    page.get_by_label("Pillar").select_option(label=pillar)
+    page.get_by_label("For pillar").select_option(label=pillar)
     page.get_by_role("radio", name=MOVES.get(move, move), exact=True).check()
     page.get_by_label("Lever").select_option(label=LEVERS.get(lever, lever))
     page.get_by_role("button", name="Propose this idea").click()

@@ -217,7 +217,7 @@ def test_a_reload_with_a_submission_in_flight_stores_it_once(served, browser):
     page.route("**/api/propose", reach_the_server_but_lose_the_answer)
     page.get_by_role("button", name="Propose this idea").wait_for(timeout=WAIT_MS)
     page.get_by_label("Your idea").fill("Open on Sundays")
-    page.get_by_label("Pillar").select_option(label="Easy booking")
+    page.get_by_label("For pillar").select_option(label="Easy booking")
     page.get_by_role("radio", name="Refresh the promise").check()
     page.get_by_label("Lever").select_option(label="Process and operations")
     page.get_by_role("button", name="Propose this idea").click()

@@ -27,6 +27,7 @@ import json
 import os
 import re
 import secrets
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -130,23 +131,57 @@ class JoinGuard:
 
 
 class Room:
-    """The session as this server process sees it: one store, the latest state, and a signal to the pages'
-    event streams whenever that state changes."""
+    """The session as this server process sees it: the latest state, and what each page must be sent again.
+
+    Most events concern one participant (a join, their rating, their vote): only that participant's pages are
+    sent a new view. An event of the facilitator's (a stage, the budget, a merge, an idea typed in) or a
+    changed promise concerns every page. So a room of 200 rating at once does not make every stream rebuild
+    its view 200 times over.
+    """
 
     def __init__(self, workshop_dir: str | os.PathLike):
         self.store = SessionStore(workshop_dir)
-        self.state = self.store.state()
+        self.state = SessionState()
         self.guard = JoinGuard()
+        self.shared = 0
+        """Counts the changes every page shows."""
+        self.touched: dict[str, int] = {}
+        """A participant id -> the id of their latest event."""
+        self._promise = None
+        self._reading = threading.Lock()
         self._changed = asyncio.Event()
+        self._read()
 
-    def refreshed(self, state: SessionState | None = None) -> None:
-        """Take the store's latest state; wake every event stream if it moved on."""
-        state = state or self.store.state()
-        moved = state.last_event_id != self.state.last_event_id
-        self.state = state
-        if moved:
+    def _read(self) -> bool:
+        """Apply the events written since (by this server or another process); True if any. Blocking: run it
+        in a worker thread. The state is replaced before the marks move, so a stream that sees a new mark
+        reads the new state."""
+        with self._reading:
+            events = self.store.since(self.state.last_event_id)
+            with contextlib.suppress(WorkshopError):  # a promise.yml broken mid-edit: the views will say so
+                promise = self.store.promise()
+                if promise is not self._promise:
+                    self._promise = promise
+                    self.shared += 1
+            if not events:
+                return False
+            self.state = self.state.advance(events)
+            for event in events:
+                if event.participant_id is None:
+                    self.shared += 1
+                else:
+                    self.touched[event.participant_id] = event.id
+            return True
+
+    async def refresh(self) -> None:
+        """Take the latest events; wake every event stream if there were any."""
+        if await run_in_threadpool(self._read):
             self._changed.set()
             self._changed = asyncio.Event()
+
+    def marks(self, participant_id: str) -> tuple[int, int]:
+        """What a participant's view depends on, cheaply: it changes whenever their view may have."""
+        return self.shared, self.touched.get(participant_id, 0)
 
     async def changed(self, timeout: float) -> bool:
         """Wait for the next change (True) or the timeout (False)."""
@@ -161,14 +196,16 @@ class Room:
         while True:
             await asyncio.sleep(WATCH_SECONDS)
             with contextlib.suppress(Exception):  # a busy file now is read again in a moment
-                self.refreshed(await run_in_threadpool(self.store.state))
+                await self.refresh()
 
     def view(self, participant: Participant) -> dict[str, Any]:
         """Everything one participant's page shows, and nothing else (no code, no one else's inputs)."""
-        state, promise = self.state, self.store.promise()
-        pillar_names = {p.id: p.name for p in promise.pillars}
+        state = self.state
         view: dict[str, Any] = {"joined": True, "stage": state.stage,
                                 "me": {"label": participant.label, "department": participant.department}}
+        if state.stage in ("rating", "ideas", "voting"):
+            promise = self.store.promise()
+            pillar_names = {p.id: p.name for p in promise.pillars}
         if state.stage == "rating":
             view["pillars"] = [{"id": p.id, "name": p.name, "description": p.description} for p in promise.pillars]
             view["ratings"] = {pillar: [r.deliver_today, r.customers_would_rate]
@@ -198,11 +235,7 @@ def _room(request: Request) -> Room:
 
 
 def _me(request: Request) -> Participant | None:
-    token = request.cookies.get(TOKEN_COOKIE, "")
-    found = _room(request).state.participants.get(token)
-    if found is None and token:  # joined a moment ago through another server thread: read once more
-        found = _room(request).store.state().participants.get(token)
-    return found
+    return _room(request).state.participants.get(request.cookies.get(TOKEN_COOKIE, ""))
 
 
 def _joined(request: Request) -> Participant:
@@ -299,7 +332,7 @@ async def join(request: Request) -> JSONResponse:
         room.guard.wrong_code(address)
         raise
     room.guard.joined(address)
-    room.refreshed()
+    await room.refresh()
     response = _answer(request, participant)
     response.set_cookie(TOKEN_COOKIE, participant.id, httponly=True, samesite="strict", path="/",
                         max_age=7 * 24 * 3600)
@@ -321,7 +354,7 @@ async def rate(request: Request) -> JSONResponse:
         if isinstance(sentence, str) and sentence.strip():
             room.store.give_promise_sentence(me.id, sentence, key=f"{key}-s")
     await run_in_threadpool(save)
-    room.refreshed()
+    await room.refresh()
     return _answer(request, me)
 
 
@@ -330,7 +363,7 @@ async def propose(request: Request) -> JSONResponse:
     me = _joined(request)
     fields = [data.get(name) for name in ("text", "pillar", "move", "lever")]
     await run_in_threadpool(room.store.propose_idea, me.id, *fields, key=_key(me.id, "idea", data))
-    room.refreshed()
+    await room.refresh()
     return _answer(request, me)
 
 
@@ -346,7 +379,7 @@ async def vote(request: Request) -> JSONResponse:
     allocation = dict(seen)
     allocation[idea] = max(0, allocation.get(idea, 0) + change)
     await run_in_threadpool(room.store.vote, me.id, allocation, key=_key(me.id, "vote", data), expected=seen)
-    room.refreshed()
+    await room.refresh()
     return _answer(request, me)
 
 
@@ -356,13 +389,15 @@ async def events(request: Request) -> Response:
     room, me = _room(request), _joined(request)
 
     async def stream() -> AsyncIterator[str]:
-        sent = None
+        sent, built_for = None, None
         while not request.app.state.stopping:
-            current = room.state.participants.get(me.id, me)
-            view = json.dumps(room.view(current), ensure_ascii=False)
-            if view != sent:
-                sent = view
-                yield f"data: {view}\n\n"
+            marks = room.marks(me.id)
+            if marks != built_for:
+                built_for = marks
+                view = json.dumps(room.view(room.state.participants.get(me.id, me)), ensure_ascii=False)
+                if view != sent:
+                    sent = view
+                    yield f"data: {view}\n\n"
             if not await room.changed(HEARTBEAT_SECONDS):
                 yield ": still here\n\n"
     return StreamingResponse(stream(), media_type="text/event-stream",

@@ -32,7 +32,7 @@ window.STRINGS = {
   bothAnswers: (pillar) => `Answer both questions for ${pillar}, or neither.`,
   idea: "Your idea",
   ideaLeft: (n) => n === 1 ? "1 character left" : `${n} characters left`,
-  pillar: "Pillar",
+  pillar: "For pillar",
   choosePillar: "Choose a pillar",
   move: "Move",
   lever: "Lever",
