@@ -14,7 +14,7 @@ WORKSHOP ?= $(EXAMPLE)
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: workshop serve test install install-test chromium bench guide clean
+.PHONY: workshop serve test install install-test chromium postgresql bench guide clean
 
 # JupyterLab runs with the kit's environment first on PATH, so its terminals find `workshop` (and this
 # Python) as the guide writes them: `workshop serve --workshop workshops/CLIENT`.
@@ -26,7 +26,7 @@ workshop: $(VENV)/.installed
 serve: $(VENV)/.installed
 	$(BIN)/workshop serve --workshop $(WORKSHOP) $(SERVE_ARGS)
 
-test: $(VENV)/.installed-test chromium
+test: $(VENV)/.installed-test chromium postgresql
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
@@ -55,6 +55,15 @@ chromium:
 		echo "Installing Chromium from Debian for the browser tests..."; \
 		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium; \
 		else sudo apt-get update && sudo apt-get install -y chromium; fi; \
+	fi
+
+# The session store's tests start a throwaway PostgreSQL server of their own from Debian's package
+# (tests/postgresql_server.py); only its binaries are needed, no running service.
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "Installing PostgreSQL from Debian for the session store's tests..."; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y postgresql; \
+		else sudo apt-get update && sudo apt-get install -y postgresql; fi; \
 	fi
 
 bench: $(VENV)/.installed-test

@@ -77,3 +77,25 @@ def canonical_frame(rows: list[dict], pillars: list[str]) -> "pd.DataFrame":
     frame["advocate"] = frame["advocate"].astype(bool)
     frame["comment"], frame["source"] = None, "survey"
     return frame
+
+
+@pytest.fixture(scope="session")
+def postgresql_server():
+    """One throwaway PostgreSQL server for the whole run (``tests/postgresql_server.py``)."""
+    from postgresql_server import PostgreSQLServer
+
+    server = PostgreSQLServer(free_port()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def each_store(request, monkeypatch) -> str:
+    """Runs a test once on each kind of session store: every ``SessionStore`` the test opens (in subprocesses
+    too, through the environment) keeps its events in ``session.sqlite``, then in a fresh PostgreSQL database."""
+    from workshop.session import STORE_ENV
+
+    monkeypatch.delenv(STORE_ENV, raising=False)
+    if request.param == "postgresql":
+        monkeypatch.setenv(STORE_ENV, request.getfixturevalue("postgresql_server").new_database())
+    return request.param

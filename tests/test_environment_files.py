@@ -8,7 +8,8 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*(.*)$")
+# A pip extra ("psycopg[binary]") names what conda-forge's package of the same name brings anyway.
+REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*(?:\[[A-Za-z0-9_,.-]+\])?\s*(.*)$")
 
 
 def parse(requirements: list[str]) -> dict[str, str]:

@@ -1,4 +1,6 @@
-"""The live session store: validation on write, idempotency, migration, restarts and concurrent writers."""
+"""The live session store: validation on write, idempotency, restarts and concurrent writers, each test run on
+both stores (``session.sqlite`` and PostgreSQL: the ``each_store`` fixture). What only one store has is tested
+in test_session_sqlite.py and test_session_postgresql.py."""
 from __future__ import annotations
 
 import multiprocessing
@@ -7,15 +9,17 @@ import sqlite3
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from workshop.session import (
-    SCHEMA_VERSION, SESSION_FILE, InvalidSubmission, Kind, SessionError, SessionStore, StageNotOpen,
-    UnknownParticipant, WrongSessionCode, derive_state,
+    InvalidSubmission, Kind, SessionError, SessionStore, StageNotOpen, UnknownParticipant, WrongSessionCode,
+    derive_state,
 )
 
 DATA = Path(__file__).parent / "data"
 XSS = "<img src=x onerror=alert(1)>"
+pytestmark = pytest.mark.usefixtures("each_store")
 
 
 @pytest.fixture
@@ -31,19 +35,13 @@ def store(live_dir: Path):
         yield opened
 
 
-def _rows(path: Path) -> list[tuple]:
-    with sqlite3.connect(path) as conn:
-        return conn.execute("SELECT * FROM events ORDER BY id").fetchall()
-
-
-def test_the_file_is_wal_versioned_and_append_only(store: SessionStore):
+def _rows(store: SessionStore) -> list[tuple]:
+    """Every stored row, read past the store: what 'nothing was written' is checked against."""
+    if store.url.startswith("postgresql"):
+        with psycopg.connect(store.url) as conn:
+            return conn.execute("SELECT * FROM events ORDER BY id").fetchall()
     with sqlite3.connect(store.path) as conn:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            conn.execute("UPDATE events SET kind = 'x'")
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            conn.execute("DELETE FROM events")
+        return conn.execute("SELECT * FROM events ORDER BY id").fetchall()
 
 
 def test_a_session_keeps_its_code_across_restarts(live_dir: Path):
@@ -112,10 +110,10 @@ def test_the_same_submission_sent_twice_is_stored_once(store: SessionStore):
 def test_a_key_reused_for_another_kind_of_submission_is_refused(store: SessionStore):
     ana = store.join("HB7KQ", "Sales", key="k-1")
     store.open_stage("rating")
-    before = _rows(store.path)
+    before = _rows(store)
     with pytest.raises(SessionError, match="already used for a different submission"):
         store.rate(ana.id, "same_day", 5, 5, key="k-1")
-    assert _rows(store.path) == before
+    assert _rows(store) == before
 
 
 # --- hostile input: each refused (or neutralised) with a clear message, nothing else disturbed ------------
@@ -158,11 +156,11 @@ def test_markup_in_an_idea_is_stored_verbatim(busy_room):
 ])
 def test_hostile_submissions_are_refused_and_leave_the_store_untouched(busy_room, submit, error, message):
     store, ana, ben, idea = busy_room
-    before, state_before = _rows(store.path), store.state()
+    before, state_before = _rows(store), store.state()
     with pytest.raises(error, match=message) as refused:
         submit(store, ana, ben, idea)
-    assert "session.sqlite" in str(refused.value) and refused.value.problems[0].fix
-    assert _rows(store.path) == before
+    assert str(store.path) in str(refused.value) and refused.value.problems[0].fix
+    assert _rows(store) == before
     assert store.state() == state_before
 
 
@@ -171,10 +169,10 @@ def test_hostile_submissions_are_refused_and_leave_the_store_untouched(busy_room
 def test_ratings_outside_0_to_10_in_half_points_are_refused(busy_room, deliver_today, customers):
     store, ana, _ben, _idea = busy_room
     store.open_stage("rating")
-    before = _rows(store.path)
+    before = _rows(store)
     with pytest.raises(InvalidSubmission, match="must be a number from 0 to 10 in whole or half points"):
         store.rate(ana.id, "same_day", deliver_today, customers)
-    assert _rows(store.path) == before
+    assert _rows(store) == before
     assert store.state().ratings_of(ana.id)["same_day"].deliver_today == 7
 
 
@@ -189,11 +187,11 @@ def test_votes_beyond_the_budget_or_for_unknown_ideas_are_refused(busy_room, dot
     store, ana, _ben, idea = busy_room
     store.open_stage("voting")
     store.vote(ana.id, {idea: 2})
-    before = _rows(store.path)
+    before = _rows(store)
     hostile = {(idea if k == "IDEA" else k): v for k, v in dots.items()} if isinstance(dots, dict) else dots
     with pytest.raises(InvalidSubmission, match=message):
         store.vote(ana.id, hostile)
-    assert _rows(store.path) == before
+    assert _rows(store) == before
     assert store.state().votes[ana.id] == {idea: 2}
 
 
@@ -216,34 +214,6 @@ def test_joining_before_the_session_starts_is_refused(live_dir: Path):
 def test_a_folder_without_a_promise_is_refused(tmp_path: Path):
     with pytest.raises(SessionError, match="not a workshop folder"):
         SessionStore(tmp_path)
-
-
-# --- schema versions --------------------------------------------------------------------------------------
-
-
-def test_a_version_1_file_is_migrated_and_reads_the_same(live_dir: Path):
-    shutil.copy(DATA / "session_v1.sqlite", live_dir / SESSION_FILE)
-    with SessionStore(live_dir) as store:
-        state = store.state()
-        events = store.events()
-    with sqlite3.connect(live_dir / SESSION_FILE) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            conn.execute("DELETE FROM events")
-    assert [e.department for e in events] == [None, "Sales", "Service", None, "Sales", "Service", "Sales", None,
-                                              "Service", None, "Sales"]
-    assert state.code == "HB7KQ" and state.stage == "voting"
-    assert state.departments() == {"Sales": 1, "Service": 1}
-    assert state.ratings_of("ana_token_0123456789ab")["same_day"].deliver_today == 6.5
-    assert state.ideas["idea-9"].department == "Service"
-    assert state.vote_totals() == {"idea-9": 2}
-
-
-def test_a_file_from_a_newer_kit_is_refused(live_dir: Path):
-    with sqlite3.connect(live_dir / SESSION_FILE) as conn:
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(SessionError, match="newer kit"):
-        SessionStore(live_dir)
 
 
 # --- restarts and concurrency -----------------------------------------------------------------------------
@@ -301,58 +271,3 @@ def test_thirty_participant_processes_lose_and_double_nothing(store: SessionStor
         number = int(next(e.key for e in events if e.participant_id == participant.id)[1:].split("-")[0])
         rating = state.ratings[(participant.id, "same_day")]
         assert (rating.deliver_today, rating.customers_would_rate) == (7, (last_same_day + number) % 11)
-
-
-def _hold_the_write_lock(path: Path, seconds: float, ready) -> None:
-    """Another process writing: it takes the write lock and keeps it for ``seconds``."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    ready.set()
-    time.sleep(seconds)
-    conn.execute("ROLLBACK")
-    conn.close()
-
-
-def _locked_store(store: SessionStore, monkeypatch, seconds: float) -> multiprocessing.Process:
-    import workshop.session as session
-
-    # A short busy timeout on a reopened store, so the retries, not SQLite's own wait, meet the lock.
-    monkeypatch.setattr(session, "BUSY_TIMEOUT_S", 0.05)
-    ready = multiprocessing.Event()
-    holder = multiprocessing.Process(target=_hold_the_write_lock, args=(store.path, seconds, ready))
-    holder.start()
-    assert ready.wait(10)
-    return holder
-
-
-def test_a_write_meeting_a_held_lock_retries_until_the_lock_is_given_back(store, monkeypatch):
-    store.close()
-    holder = _locked_store(store, monkeypatch, seconds=0.4)
-    with SessionStore(store.path.parent) as reopened:
-        reopened.open_stage("rating")
-        assert reopened.state().stage == "rating"
-    holder.join(10)
-
-
-def test_a_lock_held_past_every_retry_is_said_in_words(store, monkeypatch):
-    import workshop.session as session
-
-    store.close()
-    monkeypatch.setattr(session, "WRITE_ATTEMPTS", 2)
-    holder = _locked_store(store, monkeypatch, seconds=3)
-    with SessionStore(store.path.parent) as reopened:
-        with pytest.raises(SessionError, match="the session file stayed busy"):
-            reopened.open_stage("rating")
-    holder.join(10)
-    with SessionStore(store.path.parent) as after:
-        assert after.state().stage != "rating", "the refused write left nothing behind"
-
-
-def test_the_schema_is_split_into_whole_statements_triggers_included():
-    from workshop.session import _SCHEMA_V2, _statements
-
-    statements = _statements(_SCHEMA_V2)
-    assert all(sqlite3.complete_statement(s) for s in statements)
-    triggers = [s for s in statements if s.lstrip().upper().startswith("CREATE TRIGGER")]
-    assert triggers and all(s.rstrip().upper().endswith("END;") for s in triggers)
-    assert "".join(statements).replace("\n", "").replace(" ", "") == _SCHEMA_V2.replace("\n", "").replace(" ", "")

@@ -1,5 +1,5 @@
 """The facilitator's decisions as session events: typed-in ideas, splits, agreed and updated actions, promise
-refreshes. Real session files in a temporary copy of the sample company."""
+refreshes. Real session stores (a file, then a PostgreSQL database) for a temporary copy of the sample company."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,6 +11,8 @@ from workshop.actions import Action
 from workshop.promise import load_promise, load_versions, promise_diff
 from workshop.session import (FACILITATOR_LABEL, InvalidSubmission, Kind, SessionStore, actions_of,
                               derive_state)
+
+pytestmark = pytest.mark.usefixtures("each_store")  # every test on session.sqlite, then on PostgreSQL
 
 
 @pytest.fixture

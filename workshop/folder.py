@@ -20,7 +20,9 @@ WORKSHOP_ENV = "PROMISE_GAP_WORKSHOP"
 CURRENT_FILE = ".current"
 EXAMPLE = "example"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-SESSION_FILES = ("session.sqlite", "session.sqlite-wal", "session.sqlite-shm")
+SESSION_FILES = ("session.sqlite", "session.sqlite-wal", "session.sqlite-shm", "session.yml")
+"""Never copied into a new workshop: its session, and the setting naming its store (a PostgreSQL database is
+one workshop's, like its file)."""
 
 
 def kit_root() -> Path:

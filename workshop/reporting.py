@@ -28,7 +28,7 @@ from workshop.files import FileStamp, write_if_unchanged
 from workshop.folder import current_workshop, kit_root
 from workshop.promise import PROMISE_FILE, load_versions
 from workshop.report import ReportFigure, WorkshopReport, export_path
-from workshop.session import SESSION_FILE, SessionState, SessionStore, actions_of, room_ratings
+from workshop.session import SessionState, SessionStore, actions_of, has_session, room_ratings
 from workshop.yaml_files import read_yaml, yaml_text
 
 REPORT_NOTEBOOK = "05_workshop_report.ipynb"
@@ -107,7 +107,7 @@ def add_report_view(workshop_dir: str | os.PathLike, flt: gap.Filter, cube: Scor
 def session_state(workshop_dir: str | os.PathLike) -> SessionState:
     """The session's state, or an empty one when the folder never had a session (no file is created then)."""
     folder = Path(workshop_dir)
-    if not (folder / SESSION_FILE).is_file():
+    if not has_session(folder):
         return SessionState()
     with SessionStore(folder) as store:
         return store.state()
@@ -116,7 +116,7 @@ def session_state(workshop_dir: str | os.PathLike) -> SessionState:
 def report_day(workshop_dir: str | os.PathLike) -> date:
     """The workshop's date: the (UTC) day of the session's first event; today for a folder without one."""
     folder = Path(workshop_dir)
-    if (folder / SESSION_FILE).is_file():
+    if has_session(folder):
         with SessionStore(folder) as store:
             events = store.since(0)[:1]
         if events:

@@ -1,0 +1,151 @@
+"""The default event log: ``session.sqlite`` in the workshop folder, embedded, one file per session.
+
+Participants' server and the facilitator's kernels open the same file (WAL mode, so readers never wait for
+writers; short ``BEGIN IMMEDIATE`` transactions, which exclude other writers; a busy timeout plus retries
+while another connection holds the lock). ``PRAGMA user_version`` is the schema version, and
+``MIGRATIONS`` bring older files up to it.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable
+
+from workshop.errors import Problem
+from workshop.session import event_log
+from workshop.session.event_log import SCHEMA_VERSION
+from workshop.session.events import Event
+from workshop.session.rules import SessionError
+
+_COLUMNS = "id, idempotency_key, kind, participant_id, department, created, payload"
+
+_SCHEMA_V2 = """
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    participant_id TEXT,
+    department TEXT,
+    created TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE INDEX events_by_kind ON events(kind);
+CREATE TRIGGER events_never_updated BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'session events are append-only'); END;
+CREATE TRIGGER events_never_deleted BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'session events are append-only'); END;
+"""
+
+
+def _migrate_v1_to_v2(conn: sqlite3.Connection) -> None:
+    """v1 kept a participant's department only in their join payload; v2 stores it on every event (an
+    indexed column a department filter can use) and forbids updates and deletes with triggers."""
+    conn.execute("ALTER TABLE events ADD COLUMN department TEXT")
+    conn.execute("""
+        UPDATE events SET department = (
+            SELECT json_extract(joined.payload, '$.department') FROM events AS joined
+            WHERE joined.kind = 'participant_joined' AND joined.participant_id = events.participant_id
+            ORDER BY joined.id LIMIT 1)
+        WHERE participant_id IS NOT NULL""")
+    for statement in _statements(_SCHEMA_V2):
+        if not statement.startswith("CREATE TABLE"):
+            conn.execute(statement)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_v1_to_v2}
+"""``MIGRATIONS[n]`` turns a version-n file into version n+1, inside the caller's transaction."""
+
+
+def _is_busy(error: Exception) -> bool:
+    """SQLite's own word that another connection holds the lock (SQLITE_BUSY, SQLITE_LOCKED and their
+    extended codes), never a guess from the message's text."""
+    return (isinstance(error, sqlite3.OperationalError)
+            and (error.sqlite_errorname or "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")))
+
+
+def _statements(script: str) -> list[str]:
+    """Split a schema script into statements, line by line, by SQLite's own test of a complete statement
+    (which keeps each trigger's ``BEGIN ... END`` whole)."""
+    statements, current = [], []
+    for line in script.strip().splitlines():
+        current.append(line)
+        joined = "\n".join(current).strip()
+        if sqlite3.complete_statement(joined):
+            statements.append(joined)
+            current = []
+    return statements
+
+
+class SQLiteEventLog:
+    """A session's events in one SQLite file, created or migrated when opened."""
+
+    def __init__(self, path: Path):
+        self.location = self.path = path
+        self._conn = sqlite3.connect(path, timeout=event_log.BUSY_TIMEOUT_S, isolation_level=None,
+                                     check_same_thread=False)
+        self.retrying(self._prepare)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _prepare(self) -> None:
+        conn = self._conn
+        # WAL lets the facilitator's reads run while participants write; FULL survives a power cut.
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise SessionError([Problem(self.path, "", "schema version",
+                                        f"was written by a newer kit (version {version}, this kit reads "
+                                        f"up to {SCHEMA_VERSION})",
+                                        "Update the kit: git pull in its folder, then make install.",
+                                        str(version))])
+        with self.write_transaction():
+            version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
+            if version == 0:
+                for statement in _statements(_SCHEMA_V2):
+                    conn.execute(statement)
+            else:
+                while version < SCHEMA_VERSION:
+                    MIGRATIONS[version](conn)
+                    version += 1
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def retrying(self, work: Callable[[], Any]) -> Any:
+        return event_log.retry_while(work, _is_busy, self.path, "the session file stayed busy")
+
+    def since(self, event_id: int) -> list[Event]:
+        rows = self._conn.execute(f"SELECT {_COLUMNS} FROM events WHERE id > ? ORDER BY id", (event_id,))
+        return [_event(row) for row in rows.fetchall()]
+
+    def by_key(self, key: str) -> Event | None:
+        row = self._conn.execute(f"SELECT {_COLUMNS} FROM events WHERE idempotency_key = ?",
+                                 (key,)).fetchone()
+        return None if row is None else _event(row)
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[None]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
+    def append(self, key: str, kind: str, participant_id: str | None, department: str | None, created: str,
+               payload: str) -> Event:
+        self._conn.execute("INSERT INTO events (idempotency_key, kind, participant_id, department, created, "
+                           "payload) VALUES (?, ?, ?, ?, ?, ?)",
+                           (key, kind, participant_id, department, created, payload))
+        return self.by_key(key)
+
+
+def _event(row: tuple) -> Event:
+    return Event(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]))
