@@ -234,12 +234,15 @@ def _room(request: Request) -> Room:
     return request.app.state.room
 
 
-def _me(request: Request) -> Participant | None:
-    return _room(request).state.participants.get(request.cookies.get(TOKEN_COOKIE, ""))
+async def _me(request: Request) -> Participant | None:
+    room, token = _room(request), request.cookies.get(TOKEN_COOKIE, "")
+    if token and token not in room.state.participants:
+        await room.refresh()  # joined a moment ago through another worker on the same store (docs/scaling.md)
+    return room.state.participants.get(token)
 
 
-def _joined(request: Request) -> Participant:
-    me = _me(request)
+async def _joined(request: Request) -> Participant:
+    me = await _me(request)
     if me is None:
         raise Refusal(401, "This page has not joined the session (or the session was reset). Reload the page "
                            "and join with the code on the screen.")
@@ -289,7 +292,7 @@ def _answer(request: Request, me: Participant, status: int = 200, **extra: Any) 
 async def page(request: Request) -> Response:
     """The page, with what it shows first inlined (the room's company, departments and limits; the view of a
     participant this browser already is), so the join form, or the rejoined stage, needs no second request."""
-    room, me = _room(request), _me(request)
+    room, me = _room(request), await _me(request)
     promise = room.store.promise()
     inlined = {"room": {"company": promise.company or "", "departments": list(promise.departments),
                         "nameMax": NAME_MAX_CHARS, "textMax": TEXT_MAX_CHARS},
@@ -312,7 +315,7 @@ async def static_file(request: Request) -> Response:
 
 
 async def me(request: Request) -> JSONResponse:
-    found = _me(request)
+    found = await _me(request)
     if found is None:
         return JSONResponse({"ok": True, "view": {"joined": False}})
     return _answer(request, found)
@@ -320,7 +323,7 @@ async def me(request: Request) -> JSONResponse:
 
 async def join(request: Request) -> JSONResponse:
     room, data = _room(request), await _body(request)
-    already = _me(request)
+    already = await _me(request)
     if already is not None:  # the same browser joining again (a second tab, a double tap) is the same person
         return _answer(request, already)
     address = request.client.host if request.client else "unknown"
@@ -341,7 +344,7 @@ async def join(request: Request) -> JSONResponse:
 
 async def rate(request: Request) -> JSONResponse:
     room, data = _room(request), await _body(request)
-    me = _joined(request)
+    me = await _joined(request)
     ratings, sentence = data.get("ratings", {}), data.get("sentence", "")
     if not isinstance(ratings, dict) or len(ratings) > 100 or not all(
             isinstance(pair, list) and len(pair) == 2 for pair in ratings.values()):
@@ -360,7 +363,7 @@ async def rate(request: Request) -> JSONResponse:
 
 async def propose(request: Request) -> JSONResponse:
     room, data = _room(request), await _body(request)
-    me = _joined(request)
+    me = await _joined(request)
     fields = [data.get(name) for name in ("text", "pillar", "move", "lever")]
     await run_in_threadpool(room.store.propose_idea, me.id, *fields, key=_key(me.id, "idea", data))
     await room.refresh()
@@ -371,7 +374,7 @@ async def vote(request: Request) -> JSONResponse:
     """One tap: a dot on (change 1) or off (change -1) an idea, made from the dots the page showed (``seen``):
     if they are not the dots stored now, nothing is written and the page gets the stored ones."""
     room, data = _room(request), await _body(request)
-    me = _joined(request)
+    me = await _joined(request)
     idea, change, seen = data.get("idea"), data.get("change"), data.get("seen")
     if (change not in (1, -1) or isinstance(change, bool) or not isinstance(seen, dict) or len(seen) > 500
             or not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in seen.items())):
@@ -386,7 +389,7 @@ async def vote(request: Request) -> JSONResponse:
 async def events(request: Request) -> Response:
     """The participant's view as Server-Sent Events: at once, then on every change, with a heartbeat so
     proxies and phones keep the connection open."""
-    room, me = _room(request), _joined(request)
+    room, me = _room(request), await _joined(request)
 
     async def stream() -> AsyncIterator[str]:
         sent, built_for = None, None
@@ -408,7 +411,7 @@ async def refused(request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, Refusal):
         return JSONResponse({"ok": False, "message": error.message}, error.status)
     if isinstance(error, StaleAllocation):
-        me = _me(request)
+        me = await _me(request)
         return _answer(request, me, 409, message=plain_message(error)) if me else JSONResponse(
             {"ok": False, "message": plain_message(error)}, 409)
     if isinstance(error, WorkshopError):
