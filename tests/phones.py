@@ -39,7 +39,9 @@ def join(page: Page, join_url: str, code: str, department: str, name: str) -> No
         field.fill(department)
     page.get_by_label("Your name").fill(name)
     page.get_by_role("button", name="Join", exact=True).click()
-    page.locator("p.who").wait_for(timeout=WAIT_MS)
+    refusal = page.locator("form p.status.error")
+    page.locator("p.who").or_(refusal).first.wait_for(timeout=WAIT_MS)
+    assert not refusal.count(), f"the page said: {refusal.inner_text()!r}"
 
 
 def _set_slider(slider, value: float) -> None:
