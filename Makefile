@@ -8,16 +8,23 @@ PORT ?= 8888
 # `make workshop LAB_ARGS=--no-browser` (the test does this) starts the server without opening a browser.
 LAB_ARGS ?=
 EXAMPLE ?= workshops/example
+# `make serve WORKSHOP=workshops/CLIENT`: the participants' page for that workshop (default: the example).
+WORKSHOP ?= $(EXAMPLE)
 # Jupyter refuses to start as root unless told; only CI machines and containers run as root.
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: workshop test install install-test chromium postgresql bench guide clean
+.PHONY: workshop serve test install install-test chromium postgresql bench guide clean
 
+# JupyterLab runs with the kit's environment first on PATH, so its terminals find `workshop` (and this
+# Python) as the guide writes them: `workshop serve --workshop workshops/CLIENT`.
 workshop: $(VENV)/.installed
 	@test -f $(EXAMPLE)/promise.yml || $(BIN)/workshop new $(abspath $(EXAMPLE)) --from datasets/sample
-	$(BIN)/jupyter lab --ServerApp.port=$(PORT) --ServerApp.root_dir=. $(ROOT_ARGS) $(LAB_ARGS) \
+	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" $(BIN)/jupyter lab --ServerApp.port=$(PORT) --ServerApp.root_dir=. $(ROOT_ARGS) $(LAB_ARGS) \
 		notebooks/00_start_here.ipynb
+
+serve: $(VENV)/.installed
+	$(BIN)/workshop serve --workshop $(WORKSHOP) $(SERVE_ARGS)
 
 test: $(VENV)/.installed-test chromium postgresql
 	$(BIN)/python -m pytest --nbval-lax -p no:cacheprovider $(PYTEST_ARGS)

@@ -69,7 +69,7 @@ def test_check_fails_with_the_file_pillar_and_field(tmp_path):
 
 @pytest.mark.parametrize("command, options", [
     ([], ["new", "check", "serve"]),
-    (["serve"], ["--workshop", "--host", "--port", "--kernels", "--code"]),
+    (["serve"], ["--workshop", "--host", "--port", "--code"]),
     (["new"], ["NAME", "--from"]),
     (["check"], ["FILE", "--mapping", "--save-mapping", "--workshop"]),
 ])

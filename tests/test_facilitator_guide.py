@@ -214,14 +214,16 @@ def test_the_guide_names_the_seven_gap_views_and_the_live_stages_as_the_panels_l
 
 
 def widget_labels() -> set[str]:
-    """Every string literal in the panels (widget descriptions, tab titles), and each stage's button label."""
+    """Every string literal in the panels (widget descriptions, tab titles), each stage's button label, and
+    the participant page's own words (its strings.js)."""
     from workshop.session import STAGES
 
     labels = {f"Open: {label}" for label in STAGES.values()}
     for module in (REPO / "workshop" / "ui").glob("*.py"):
         labels |= {node.value for node in ast.walk(ast.parse(module.read_text()))
                    if isinstance(node, ast.Constant) and isinstance(node.value, str)}
-    return labels
+    strings = (REPO / "workshop" / "web" / "static" / "strings.js").read_text(encoding="utf-8")
+    return labels | set(re.findall(r'"([^"\\]+)"', strings))
 
 
 @pytest.mark.parametrize("page", sorted(GUIDE.glob("step_*.md")), ids=page_id)

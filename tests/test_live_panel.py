@@ -163,7 +163,7 @@ def test_the_join_card_appears_when_workshop_serve_starts_after_the_panel(tmp_pa
     folder = Path(shutil.copytree(DATA / "live_workshop", tmp_path / "harbour"))
     panel = LivePanel(folder, refresh_seconds=None)  # opened in notebook 00 before the terminal command
     assert "not started" in panel.join_card.value and "<svg" not in panel.join_card.value
-    with SessionStore(folder) as store:  # what start_server does before Voila starts
+    with SessionStore(folder) as store:  # what start_server does before the server starts
         store.start("HB7KQ")
     save_join_card(folder, "http://192.0.2.7:8866/")
     panel.refresh()

@@ -223,6 +223,22 @@ def test_markdown_report_exactly(report, tmp_path):
         "- Pillar 'Put right without a fight': claim: “One call and it's sorted.” → “We sort it within a week.”\n")
 
 
+@pytest.mark.parametrize("hostile", ["[click](javascript:alert(1))", "![x](http://evil.example/p.png)",
+                                     "[x][1]\n\n[1]: http://evil.example", "<http://evil.example>",
+                                     "[a](<javascript:alert(1)>)"])
+def test_participant_text_makes_no_link_or_image_in_any_markdown_viewer(report, tmp_path, hostile):
+    """An idea that became an action's title stays text: no live link, no remote image, in the table or a
+    warning (Markdown keeps link and image syntax unless it is escaped)."""
+    import markdown
+
+    report.actions[0].title = hostile
+    report.warnings.append(PlanWarning("put_right", f"'{hostile}' has no due date."))
+    text = export_markdown(report, tmp_path / "r.md").read_text(encoding="utf-8")
+    rendered = markdown.markdown(text, extensions=["tables"])
+    assert "<a " not in rendered and "<img" not in rendered
+    assert "javascript:alert(1)" in rendered or "evil.example" in rendered  # still there to read
+
+
 def test_markdown_without_refresh_or_actions_says_so(report, tmp_path):
     report.earlier_promises, report.actions, report.warnings = [], [], []
     text = export_markdown(report, tmp_path / "r.md").read_text(encoding="utf-8")

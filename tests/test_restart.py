@@ -57,11 +57,11 @@ def folder(tmp_path: Path) -> Path:
 
 def test_killing_the_server_and_the_facilitators_kernel_mid_session_changes_nothing(folder: Path):
     port = free_port()
-    server = start_server(folder, host="loopback", port=port, pool_size=1)
+    server = start_server(folder, host="loopback", port=port)
     facilitator = FacilitatorKernel(folder)
     try:
         facilitator.run("panel.open_stage('rating')")
-        with SessionStore(folder) as participants:  # as the participants' Voila kernels write
+        with SessionStore(folder) as participants:  # as the participant server writes
             for number, department in enumerate(("Sales", "Service", "Operations")):
                 who = participants.join(server.code, department, display_name=f"P{number}").id
                 participants.rate(who, "same_day", 2 + number, 1 + number)
@@ -71,11 +71,11 @@ def test_killing_the_server_and_the_facilitators_kernel_mid_session_changes_noth
         before = facilitator.run("print(repr(panel.state()))")
         assert "P2" in before and "revealed=True" in before
 
-        os.killpg(server.process.pid, signal.SIGKILL)  # Voila and its preheated kernels, all at once
+        os.killpg(server.process.pid, signal.SIGKILL)  # the participant server, no clean-up
         server.process.wait()
         facilitator.kill()
 
-        server = start_server(folder, host="loopback", port=port, pool_size=1)
+        server = start_server(folder, host="loopback", port=port)
         facilitator = FacilitatorKernel(folder)
         assert facilitator.run("print(repr(panel.state()))") == before
         with SessionStore(folder) as store:

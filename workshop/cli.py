@@ -17,7 +17,7 @@ from workshop.feedback.load import check_feedback
 from workshop.feedback.mapping import MAPPING_FILE, load_mapping, source_path
 from workshop.feedback.themes import THEMES_FILE, themes_problems
 from workshop.folder import current_workshop, new_workshop, save_suggested_mapping
-from workshop.live import DEFAULT_POOL_SIZE, DEFAULT_PORT
+from workshop.live import DEFAULT_PORT
 from workshop.promise import load_promise
 
 EXIT_PROBLEMS = 1
@@ -103,7 +103,7 @@ def _check_feedback_file(folder: Path, file: Path, mapping_file: str | None, sav
 def cmd_serve(args: argparse.Namespace) -> int:
     from workshop.live import serve
 
-    return serve(_workshop_dir(args.workshop), host=args.host, port=args.port, pool_size=args.kernels, code=args.code)
+    return serve(_workshop_dir(args.workshop), host=args.host, port=args.port, code=args.code)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -182,36 +182,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=cmd_check)
 
     serve = commands.add_parser(
-        "serve",
-        help="let participants join from their phones and laptops",
-        description="Serve the participant page (and nothing else) with Voila on the local network. Prints the "
-        "join URL, a QR code (also saved as PNG and SVG in the workshop's exports/) and the session "
-        "code. Press Ctrl-C to stop; everything entered is already saved in session.sqlite.",
-    )
+        "serve", help="let participants join from their phones and laptops",
+        description="Serve the participant page (and nothing else) on the local network. Prints the join URL, "
+                    "a QR code (also saved as PNG and SVG in the workshop's exports/) and the session code. "
+                    "Press Ctrl-C to stop; everything entered is already saved in session.sqlite.")
     serve.add_argument("--workshop", metavar="DIR", default=None, help="the workshop folder to serve")
-    serve.add_argument(
-        "--host",
-        metavar="H",
-        default=None,
-        help="address to listen on: the laptop's LAN address by default; 127.0.0.1 for this machine only",
-    )
-    serve.add_argument(
-        "--port", metavar="P", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})"
-    )
-    serve.add_argument(
-        "--kernels",
-        metavar="N",
-        type=int,
-        default=DEFAULT_POOL_SIZE,
-        help=f"kernels started ahead of time so joining is instant (default {DEFAULT_POOL_SIZE}; "
-        "about one per participant expected in the first minute)",
-    )
-    serve.add_argument(
-        "--code",
-        metavar="CODE",
-        default=None,
-        help="keep this session code instead of the one already set or a new one",
-    )
+    serve.add_argument("--host", metavar="H", default=None,
+                       help="address to listen on: the laptop's LAN address by default; 127.0.0.1 for this "
+                            "machine only")
+    serve.add_argument("--port", metavar="P", type=int, default=DEFAULT_PORT,
+                       help=f"port to listen on (default {DEFAULT_PORT})")
+    serve.add_argument("--code", metavar="CODE", default=None,
+                       help="keep this session code instead of the one already set or a new one")
     serve.set_defaults(run=cmd_serve)
 
     report = commands.add_parser(

@@ -1,13 +1,12 @@
-"""``workshop serve``: start Voila serving the participant app, and nothing else, to the room.
+"""``workshop serve``: the participant page (``workshop.web``) on the room's network, and nothing else.
 
-Voila runs in its own process with preheated kernels (so a phone gets its page in a second or two), bound to
-the laptop's LAN address by default or to loopback on request. Every other URL (the file browser, the
-contents API, other notebooks, files beside the notebook) is refused: Voila only serves a single notebook
-here, and its kernels accept widget messages only (no code execution). The session code is set once per
-workshop folder and kept across restarts; the join URL and a QR code are printed in the terminal and
-saved as PNG and SVG in the workshop's ``exports/`` for the facilitator's join card.
-
-This module knows nothing of widgets; the participant app itself is ``workshop.ui.participant``.
+One process holds the room: the participant app on uvicorn, started as a child of ``workshop serve`` and
+bound to the laptop's LAN address (found from its network interfaces) or to loopback on request. No kernel is
+started per participant. The session code is set once per workshop folder and kept across restarts; the join
+URL and a QR code are printed in the terminal and saved as PNG and SVG in the workshop's ``exports/`` for the
+facilitator's join card. Ctrl-C, SIGTERM and SIGHUP (the terminal closed) all stop the server and free the
+port; the server's log (errors only, no client addresses) is ``serve.log`` in the workshop folder, beside
+``session.sqlite``, not among the deliverables in ``exports/``.
 """
 from __future__ import annotations
 
@@ -25,34 +24,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+import psutil
 import segno
 
 from workshop.errors import Problem, WorkshopError
 from workshop.files import atomic_write_text
-from workshop.folder import WORKSHOP_ENV
 from workshop.session import SessionStore
 
 DEFAULT_PORT = 8866
 LOOPBACK_NAMES = {"loopback", "localhost", "127.0.0.1", "::1"}
-DEFAULT_POOL_SIZE = 8
-"""Kernels kept warm. Voila refills the pool as people join, so 8 absorbs a room arriving at once without
-40 idle kernels (each ~100 MB) eating a laptop's memory."""
-READY_TIMEOUT_S = 90.0
+READY_TIMEOUT_S = 30.0
 JOIN_QR_STEM = "join"
 JOIN_URL_FILE = "join_url.txt"
 """Written to exports/ by ``start_server`` so the facilitator's panel (another kernel) can show the join card."""
-PARTICIPANT_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "participant.ipynb"
-TEMPLATES_ROOT = Path(__file__).resolve().parent / "jupyter"
-"""Holds voila/templates/participant (the lab template without third-party requests); goes on JUPYTER_PATH."""
+LOG_FILE = "serve.log"
+VIRTUAL_INTERFACES = ("docker", "br-", "veth", "virbr", "vboxnet", "vmnet", "lxc", "lxd", "podman", "cni",
+                      "flannel", "utun", "tun", "tap", "wg", "tailscale", "zt")
+"""Interfaces of containers, VMs and VPNs: phones in the room are not on those networks."""
 
 
 class ServeError(WorkshopError):
-    """The participant server could not start (port taken, notebook missing, Voila failing)."""
+    """The participant server could not start (port taken, address not this laptop's, server failing)."""
 
 
 @dataclass
 class LiveServer:
-    """A running participant server: the Voila process, the URL participants open, and the session code."""
+    """A running participant server: its process, the URL participants open, and the session code."""
 
     process: subprocess.Popen
     bind_host: str
@@ -70,36 +67,39 @@ class LiveServer:
         return f"http://{_url_host(host)}:{self.port}/"
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop Voila and its kernels, politely first (SIGINT, as Ctrl-C would), then firmly."""
+        """Stop the server, politely first (SIGTERM: uvicorn closes its connections and exits), then firmly."""
         if self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGINT)
+        self.process.terminate()
         try:
             self.process.wait(timeout)
         except subprocess.TimeoutExpired:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            self.process.kill()
+            self.process.wait()
 
 
-def lan_address() -> str | None:
-    """This machine's address on the local network as its own host name resolves, or None.
+def lan_address(interfaces: dict | None = None, stats: dict | None = None) -> str | None:
+    """This laptop's IPv4 address on the room's network, from its network interfaces (``psutil``), or None.
 
-    No packet is sent: it asks the resolver, so a laptop without a name for its LAN address returns None
-    and the facilitator names the address with ``--host``.
+    Loopback and link-local addresses, and interfaces that are down, are skipped; a private address on a
+    physical interface (Wi-Fi, Ethernet) is preferred over one of a container, VM or VPN. ``interfaces`` and
+    ``stats`` default to ``psutil.net_if_addrs()`` and ``psutil.net_if_stats()``.
     """
-    try:
-        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-    except OSError:
-        return None
-    for *_rest, sockaddr in infos:
-        address = ipaddress.ip_address(sockaddr[0])
-        if not address.is_loopback and not address.is_link_local:
-            return str(address)
-    return None
+    interfaces = psutil.net_if_addrs() if interfaces is None else interfaces
+    stats = psutil.net_if_stats() if stats is None else stats
+    found = []
+    for order, (name, addresses) in enumerate(interfaces.items()):
+        if name in stats and not stats[name].isup:
+            continue
+        for entry in addresses:
+            if entry.family != socket.AF_INET:
+                continue
+            address = ipaddress.ip_address(entry.address)
+            if address.is_loopback or address.is_link_local or address.is_unspecified:
+                continue
+            virtual = name.lower().startswith(VIRTUAL_INTERFACES)
+            found.append(((virtual, not address.is_private, order), str(address)))
+    return min(found)[1] if found else None
 
 
 def _url_host(host: str) -> str:
@@ -107,7 +107,7 @@ def _url_host(host: str) -> str:
 
 
 def _bind_and_url_host(host: str | None) -> tuple[str, str]:
-    """Where Voila listens, and the host name the join URL uses."""
+    """Where the server listens, and the host name the join URL uses."""
     if host is None:
         lan = lan_address()
         if lan is None:
@@ -122,19 +122,11 @@ def _bind_and_url_host(host: str | None) -> tuple[str, str]:
     return host, host
 
 
-def _check_options(port: int, pool_size: int) -> None:
-    """Refuse a port no laptop user can listen on, or a pool of no kernels (Voila would never say it is
-    ready), before anything is started or written."""
-    problems = []
+def _check_port(port: int) -> None:
+    """Refuse a port no laptop user can listen on before anything is started or written."""
     if not 1024 <= port <= 65535:
-        problems.append(Problem(None, "workshop serve", "--port", "must be from 1024 to 65535",
-                                "Leave it out to use 8866, or choose e.g. --port 8870.", str(port)))
-    if pool_size < 1:
-        problems.append(Problem(None, "workshop serve", "--kernels", "must be at least 1",
-                                "Leave it out to keep 8 kernels warm, or give about one per participant "
-                                "expected in the first minute.", str(pool_size)))
-    if problems:
-        raise ServeError(problems)
+        raise ServeError([Problem(None, "workshop serve", "--port", "must be from 1024 to 65535",
+                                  "Leave it out to use 8866, or choose e.g. --port 8870.", str(port))])
 
 
 def _check_port_free(bind_host: str, port: int) -> None:
@@ -155,29 +147,10 @@ def _check_port_free(bind_host: str, port: int) -> None:
                                       str(port))]) from None
 
 
-def voila_command(bind_host: str, port: int, pool_size: int, tuned: bool = True) -> list[str]:
-    """The Voila command line: one notebook, preheated kernels, no files served, no tracebacks shown.
-
-    ``tuned`` (the default) runs ``workshop.voila_app`` (compressed responses, scripts preloaded) with the
-    ``participant`` template (no CDN requests); False is stock Voila, kept so the latency benchmark can measure
-    both in one run.
-    """
-    launcher = ["-m", "workshop.voila_app", "--VoilaConfiguration.template=participant"] if tuned else ["-m", "voila"]
-    return [
-        sys.executable, *launcher, str(PARTICIPANT_NOTEBOOK),
-        "--no-browser",
-        f"--Voila.ip={bind_host}",
-        f"--Voila.port={port}",
-        "--VoilaConfiguration.preheat_kernel=True",
-        f"--VoilaConfiguration.default_pool_size={pool_size}",
-        # Voila serves files beside the notebook (images by default) under /voila/files: none are needed.
-        "--VoilaConfiguration.file_denylist=.*",
-        # The participant page draws no charts and shows no code: skipping those extensions lightens the first load.
-        "--VoilaConfiguration.extension_denylist=jupyterlab-plotly",
-        "--VoilaConfiguration.extension_denylist=jupyterlab_pygments",
-        "--VoilaConfiguration.show_tracebacks=False",
-        "--VoilaConfiguration.strip_sources=True",
-    ]
+def server_command(workshop_dir: Path, bind_host: str, port: int) -> list[str]:
+    """The participant server's command line; it ends by itself if this process dies without stopping it."""
+    return [sys.executable, "-m", "workshop.web.server", str(workshop_dir), "--host", bind_host,
+            "--port", str(port), "--parent", str(os.getpid())]
 
 
 def join_qr(join_url: str) -> segno.QRCode:
@@ -205,8 +178,7 @@ def save_join_card(workshop_dir: str | os.PathLike, join_url: str) -> tuple[Path
 
 
 def start_server(workshop_dir: str | os.PathLike, host: str | None = None, port: int = DEFAULT_PORT,
-                 pool_size: int = DEFAULT_POOL_SIZE, code: str | None = None,
-                 ready_timeout: float = READY_TIMEOUT_S, tuned: bool = True) -> LiveServer:
+                 code: str | None = None, ready_timeout: float = READY_TIMEOUT_S) -> LiveServer:
     """Start the participant server in the background and return once it answers; ``stop()`` ends it.
 
     ``host`` None binds every interface and puts the LAN address in the join URL; ``"loopback"`` (or
@@ -214,22 +186,17 @@ def start_server(workshop_dir: str | os.PathLike, host: str | None = None, port:
     none yet (default: a random one, kept across restarts).
     """
     folder = Path(workshop_dir).resolve()
-    _check_options(port, pool_size)
-    if not PARTICIPANT_NOTEBOOK.is_file():
-        raise ServeError([Problem(PARTICIPANT_NOTEBOOK, "", None, "the participant notebook is missing",
-                                  "Reinstall the kit or restore notebooks/participant.ipynb from git.")])
-    with SessionStore(folder) as store:  # creates or migrates the session file before any kernel opens it
+    _check_port(port)
+    with SessionStore(folder) as store:  # creates or migrates the session file before the server opens it
         session_code = store.start(code)
     bind_host, url_host = _bind_and_url_host(host)
     _check_port_free(bind_host, port)
     join_url = f"http://{_url_host(url_host)}:{port}/"
     png, svg = save_join_card(folder, join_url)
-    log_path = folder / "exports" / "serve.log"
-    jupyter_path = os.pathsep.join(filter(None, [str(TEMPLATES_ROOT), os.environ.get("JUPYTER_PATH")]))
-    env = {**os.environ, WORKSHOP_ENV: str(folder), "JUPYTER_PATH": jupyter_path}
+    log_path = folder / LOG_FILE
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - the child process writes it until stop()
-    process = subprocess.Popen(voila_command(bind_host, port, pool_size, tuned), cwd=PARTICIPANT_NOTEBOOK.parent,
-                               env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(server_command(folder, bind_host, port), cwd=folder, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
     log.close()
     server = LiveServer(process, bind_host, port, join_url, session_code, png, svg, log_path)
     _wait_until_ready(server, ready_timeout)
@@ -237,29 +204,23 @@ def start_server(workshop_dir: str | os.PathLike, host: str | None = None, port:
 
 
 def _wait_until_ready(server: LiveServer, timeout: float) -> None:
-    """Wait until Voila answers and its kernel pool is filled (so the first phone does not wait for it)."""
+    """Wait until the server answers its page."""
     deadline = time.monotonic() + timeout
-    probe = server.local_url + "voila/static/"
-    answered = False
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise ServeError([Problem(server.log_path, "", None,
-                                      f"Voila stopped while starting (exit code {server.process.returncode})",
-                                      "Read the log for the reason.")])
-        if not answered:
-            try:
-                urllib.request.urlopen(probe, timeout=2).close()
-                answered = True
-            except urllib.error.HTTPError:  # any HTTP answer (even 403) means Voila is listening
-                answered = True
-            except (urllib.error.URLError, OSError):
-                pass
-        if answered and "is filled with" in server.log_path.read_text(encoding="utf-8", errors="replace"):
+                                      f"the participant server stopped while starting (exit code "
+                                      f"{server.process.returncode})", "Read the log for the reason.")])
+        try:
+            urllib.request.urlopen(server.local_url, timeout=2).close()
             return
-        time.sleep(0.25)
+        except urllib.error.HTTPError:  # any HTTP answer means it is listening
+            return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.1)
     server.stop()
-    raise ServeError([Problem(server.log_path, "", None, f"Voila was not ready after {timeout:g} s",
-                              "Read the log; a slow laptop may need a smaller --kernels.")])
+    raise ServeError([Problem(server.log_path, "", None, f"the participant server was not ready after "
+                              f"{timeout:g} s", "Read the log; if the laptop is very busy, try again.")])
 
 
 def print_join_card(server: LiveServer, out: TextIO = sys.stdout) -> None:
@@ -272,19 +233,32 @@ def print_join_card(server: LiveServer, out: TextIO = sys.stdout) -> None:
     print("Press Ctrl-C to stop the participant server.", file=out, flush=True)
 
 
-def serve(workshop_dir: str | os.PathLike, host: str | None = None, port: int = DEFAULT_PORT,
-          pool_size: int = DEFAULT_POOL_SIZE, code: str | None = None, out: TextIO = sys.stdout) -> int:
-    """``workshop serve``: run the participant server until Ctrl-C; returns the exit code (0 when stopped).
+class _Stop(Exception):
+    """SIGTERM or SIGHUP arrived: stop as Ctrl-C would."""
 
-    Raises ServeError (a WorkshopError) when it cannot start.
-    """
-    server = start_server(workshop_dir, host, port, pool_size, code)
-    print_join_card(server, out)
+
+def _stop_on_signal(signum: int, _frame) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+def serve(workshop_dir: str | os.PathLike, host: str | None = None, port: int = DEFAULT_PORT,
+          code: str | None = None, out: TextIO = sys.stdout) -> int:
+    """``workshop serve``: run the participant server until Ctrl-C, SIGTERM or SIGHUP; returns the exit code
+    (0 when stopped). Raises ServeError (a WorkshopError) when it cannot start."""
+    previous = {signum: signal.signal(signum, _stop_on_signal) for signum in (signal.SIGTERM, signal.SIGHUP)}
+    server = None
     try:
+        server = start_server(workshop_dir, host, port, code)
+        print_join_card(server, out)
         while server.process.poll() is None:
             time.sleep(0.5)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Stop):
         print("\nStopping the participant server…", file=out, flush=True)
     finally:
-        server.stop()
-    return 0 if server.process.returncode in (0, -signal.SIGINT, 130) else server.process.returncode
+        if server is not None:
+            server.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if server is None:
+        return 0
+    return 0 if server.process.returncode in (0, -signal.SIGINT, -signal.SIGTERM, 130) else server.process.returncode

@@ -287,9 +287,11 @@ def export_xlsx(table: pd.DataFrame, path: str | os.PathLike, sheet: str = "Acti
 
 
 def markdown_text(text: Any) -> str:
-    """Text made safe inside Markdown, table cells included: backslashes and pipes escaped, ``<``/``>`` as
-    entities (Markdown passes raw HTML through), line breaks as ``<br>``."""
-    text = _as_text(text).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    """Text made safe inside Markdown, table cells included: backslashes, pipes and square brackets escaped
+    (brackets open every link and image: ``[x](javascript:…)``, ``![x](http://…)``, ``[x][1]``), ``<``/``>``
+    as entities (Markdown passes raw HTML and ``<http://…>`` autolinks through), line breaks as ``<br>``."""
+    text = _as_text(text).replace("\\", "\\\\").replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"\r\n|\r|\n", "<br>", text)
 
 

@@ -321,6 +321,16 @@ def action_id_of(event: Event) -> str:
     return f"action-{event.id}"
 
 
+def allocation_of(state: SessionState, participant_id: str) -> dict[str, int]:
+    """A participant's dots as they stand now: dots on an idea merged into another count for the idea it
+    joined (what their phone shows, and what a new vote must start from)."""
+    allocation: dict[str, int] = {}
+    for idea_id, dots in state.votes.get(participant_id, {}).items():
+        live = state.resolve(idea_id)
+        allocation[live] = allocation.get(live, 0) + dots
+    return allocation
+
+
 def author_label(state: SessionState, idea: Idea) -> str:
     """Who proposed an idea, as screens show it with anonymity on: 'Participant N', or 'Facilitator'."""
     if idea.participant_id is None:

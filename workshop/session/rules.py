@@ -5,6 +5,7 @@ state it would join, because a browser can send anything. A refusal raises a ``S
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable
@@ -12,7 +13,7 @@ from typing import Any, Iterable
 from workshop.actions import Action, ActionError, action_to_payload, validate_action
 from workshop.errors import Problem, WorkshopError
 from workshop.promise import SCORE_MAX, SCORE_MIN, Promise
-from workshop.session.events import STAGES, Idea, Participant, SessionState
+from workshop.session.events import FACILITATOR_LABEL, STAGES, Idea, Participant, SessionState, allocation_of
 
 RATING_STEP = 0.5
 """Sliders move in half points: fine enough to say 'a bit better', coarse enough to tap on a phone."""
@@ -22,6 +23,12 @@ NAME_MAX_CHARS = 40
 DEPARTMENT_MAX_CHARS = 60
 OWNER_MAX_CHARS = 80
 MAX_DOT_BUDGET = 20
+RESERVED_NAME = re.compile(rf"^({FACILITATOR_LABEL}|participant\s*\d+)$", re.IGNORECASE)
+"""Display names a participant may not take: the facilitator's label, and the 'Participant N' of anonymity."""
+INVISIBLE_CHARACTERS = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                                  "\u2066-\u2069\ufeff]")
+"""Bidi overrides and isolates, zero-width and other invisible characters: removed from participant text so
+a name or idea cannot reorder what the room reads ('evil\u202egnp.exe') or hide one name inside another."""
 
 
 # --- errors -----------------------------------------------------------------------------------------------
@@ -45,6 +52,10 @@ class StageNotOpen(SessionError):
 
 class InvalidSubmission(SessionError):
     """A value is out of bounds, too long, or not one of the choices offered."""
+
+
+class StaleAllocation(SessionError):
+    """A vote was built on dots that have changed since (another tab of the same participant, or a merge)."""
 
 
 def _shown(value: Any) -> str:
@@ -106,7 +117,7 @@ class _Rules:
             self.refuse(InvalidSubmission, what, "text", "must be text", "Type a few words.", value)
         if "\x00" in value:  # no keyboard types it, and PostgreSQL cannot store it in a text column
             self.refuse(InvalidSubmission, what, "text", "contains a NUL character", "Type it again.", value)
-        text = value.strip()
+        text = INVISIBLE_CHARACTERS.sub("", value).strip()
         if required and not text:
             self.refuse(InvalidSubmission, what, "text", "is empty", "Type a few words.")
         if len(text) > max_chars:
@@ -159,7 +170,20 @@ class _Rules:
         del payload["id"], payload["votes"]  # the id is the event's; votes are derived from the ideas
         return payload
 
-    def dots(self, allocation: Any) -> dict[str, int]:
+    def display_name(self, value: Any) -> str:
+        name = self.text(value, "joining", required=False, max_chars=NAME_MAX_CHARS)
+        if RESERVED_NAME.match(name):
+            self.refuse(InvalidSubmission, "joining", "name", f"'{name}' is kept for the workshop itself",
+                        "Choose another name, or leave it empty to stay anonymous.", name)
+        return name
+
+    def allocation_unchanged(self, expected: dict[str, int], participant_id: str) -> None:
+        """Refuse a vote made from dots other than those stored now (``allocation_of``)."""
+        if {k: v for k, v in expected.items() if v} != allocation_of(self.state, participant_id):
+            self.refuse(StaleAllocation, "vote", "dots", "changed since this page showed them (another tab or "
+                        "window, or ideas merged)", "Check your dots as shown now and tap again.")
+
+    def dots(self, allocation: Any, participant_id: str) -> dict[str, int]:
         if not isinstance(allocation, dict):
             self.refuse(InvalidSubmission, "vote", "dots", "must give dots per idea", "Place your dots again.",
                         allocation)
@@ -172,7 +196,8 @@ class _Rules:
             if dots:
                 clean[idea_id] = dots
         spent = sum(clean.values())
-        if spent > self.state.dot_budget:
+        # Taking dots off is always allowed: a budget lowered since leaves the voter a way back under it.
+        if spent > self.state.dot_budget and spent >= sum(self.state.votes.get(participant_id, {}).values()):
             self.refuse(InvalidSubmission, "vote", "dots",
                         f"{spent} dots placed, but each person has {self.state.dot_budget}",
                         "Take some dots off an idea.", spent)

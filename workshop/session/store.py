@@ -37,8 +37,8 @@ from workshop.promise import PROMISE_FILE, Promise, load_promise, load_promise_a
 from workshop.session.event_log import EventLog, has_events, open_event_log, store_url
 from workshop.session.events import (RATING_QUESTIONS, STAGES, Event, Kind, Participant, SessionState,
                                      action_id_of, actions_of, idea_id_of)
-from workshop.session.rules import (DEPARTMENT_MAX_CHARS, MAX_DOT_BUDGET, NAME_MAX_CHARS, OWNER_MAX_CHARS,
-                                    InvalidSubmission, SessionError, _Rules,
+from workshop.session.rules import (DEPARTMENT_MAX_CHARS, MAX_DOT_BUDGET, OWNER_MAX_CHARS, InvalidSubmission,
+                                    SessionError, _Rules,
                                     _shown)
 from workshop.session.tables import ideas_table, room_ratings, vote_totals_series
 
@@ -340,7 +340,7 @@ class SessionStore:
 
         def build(rules: _Rules) -> dict[str, Any]:
             rules.code(code)
-            name = rules.text(display_name, "joining", required=False, max_chars=NAME_MAX_CHARS)
+            name = rules.display_name(display_name)
             return {"display_name": name, "department": clean_department}
 
         # Departments come from the promise, not the session, so the event's department column can be
@@ -382,12 +382,20 @@ class SessionStore:
         event = self._append(Kind.IDEA_PROPOSED, participant_id, self._department(participant_id), key, build)
         return idea_id_of(event)
 
-    def vote(self, participant_id: str, dots: dict[str, int], key: str | None = None) -> None:
-        """Record a participant's whole allocation of dots (idea id -> dots), replacing their earlier one."""
+    def vote(self, participant_id: str, dots: dict[str, int], key: str | None = None,
+             expected: dict[str, int] | None = None) -> None:
+        """Record a participant's whole allocation of dots (idea id -> dots), replacing their earlier one.
+
+        ``expected`` is the allocation the new one was made from (what the phone showed): if the stored one
+        (``allocation_of``) differs, because another tab voted or an idea was merged, the vote is refused
+        with ``StaleAllocation`` and nothing is written, so no dot is silently lost.
+        """
         def build(rules: _Rules) -> dict[str, Any]:
             rules.participant(participant_id)
             rules.stage("voting")
-            return {"dots": rules.dots(dots)}
+            if expected is not None:
+                rules.allocation_unchanged(expected, participant_id)
+            return {"dots": rules.dots(dots, participant_id)}
         self._append(Kind.VOTE_CAST, participant_id, self._department(participant_id), key, build)
 
     def _department(self, participant_id: Any) -> str | None:

@@ -1,0 +1,481 @@
+"""The participant app: ``create_app(workshop_dir)`` is the whole of what the room's network can reach.
+
+- ``GET /`` the page, and ``GET /static/{app.js,app.css,strings.js}``, the page's own three files (a fixed
+  list read from the package at start-up: no path from a request ever reaches the file system);
+- ``POST /api/join``, ``/api/rate``, ``/api/propose``, ``/api/vote``: JSON in, JSON out;
+- ``GET /api/me`` (who this browser is, for a reload) and ``GET /api/events`` (Server-Sent Events: the
+  participant's view, sent again whenever it changes: a stage opened, ideas merged, dots placed in another tab).
+
+Security by construction (docs/security.md says what each point guards against):
+
+- the session code is only ever compared, never sent: neither the page, nor any answer, nor the events hold it;
+- joining is limited per client address, and an address that types too many wrong codes is locked out;
+- a join sets the participant's token (their secret id) in an HttpOnly, SameSite=Strict cookie: every
+  submission is made as the participant that cookie names, never one named in the request; a browser that
+  has joined and joins again stays the same participant;
+- every POST needs the CSRF token of the page (a cookie the page's script copies into a header), a JSON body,
+  and no more than ``MAX_BODY_BYTES``;
+- every value is validated by ``workshop.session``; a refusal is its plain message, and anything else a plain
+  "something went wrong": no traceback, path or server detail is ever sent.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import re
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from workshop.actions import LEVERS, MOVES
+from workshop.errors import WorkshopError
+from workshop.session import (
+    NAME_MAX_CHARS, TEXT_MAX_CHARS, InvalidSubmission, Participant, SessionState, SessionStore, StageNotOpen,
+    StaleAllocation, UnknownParticipant, WrongSessionCode, allocation_of,
+)
+
+STATIC = Path(__file__).resolve().parent / "static"
+PAGE_FILES = {"app.js": "text/javascript; charset=utf-8", "strings.js": "text/javascript; charset=utf-8",
+              "app.css": "text/css; charset=utf-8"}
+TOKEN_COOKIE = "pg_participant"
+CSRF_COOKIE = "pg_csrf"
+CSRF_HEADER = "x-csrf-token"
+MAX_BODY_BYTES = 8 * 1024
+"""A whole rating of 20 pillars with a 280-character sentence is under 2 KB."""
+JOIN_TRIES_PER_MINUTE = 10
+WRONG_CODES_BEFORE_LOCKOUT = 10
+LOCKOUT_SECONDS = 600
+WATCH_SECONDS = 0.2
+"""How often the server looks for events written by the facilitator's panels (another process)."""
+HEARTBEAT_SECONDS = 15
+CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+                               "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+}
+SOMETHING_WENT_WRONG = "Something went wrong on the facilitator's laptop. Try again in a moment, or tell the facilitator."
+
+
+class Refusal(Exception):
+    """A request refused before it reaches the store: the status and the sentence the page shows."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def plain_message(error: WorkshopError) -> str:
+    """A refusal as a participant should read it: what is wrong and what to do, without server paths."""
+    parts = []
+    for problem in error.problems:
+        subject = f"{problem.field[0].upper()}{problem.field[1:]}: " if problem.field else ""
+        parts.append(f"{subject}{problem.message}." + (f" {problem.fix}" if problem.fix else ""))
+    return " ".join(parts)
+
+
+STATUS_OF_REFUSAL = {WrongSessionCode: 403, UnknownParticipant: 401, StageNotOpen: 409, StaleAllocation: 409,
+                     InvalidSubmission: 422}
+
+
+@dataclass
+class JoinGuard:
+    """Join attempts per client address: at most ``JOIN_TRIES_PER_MINUTE``, and after
+    ``WRONG_CODES_BEFORE_LOCKOUT`` wrong codes the address may not try again for ``LOCKOUT_SECONDS``.
+    Guessing the 33 million codes from one address takes years this way. Kept in memory: a restart of the
+    server forgets it, which a facilitator may do on purpose for a person who mistyped ten times."""
+
+    tries: dict[str, deque] = field(default_factory=dict)
+    wrong: dict[str, int] = field(default_factory=dict)
+    locked_until: dict[str, float] = field(default_factory=dict)
+
+    def admit(self, address: str) -> None:
+        now = time.monotonic()
+        if self.locked_until.get(address, 0) > now:
+            minutes = max(1, round((self.locked_until[address] - now) / 60))
+            raise Refusal(429, f"Too many wrong codes from this device: joining is paused for about {minutes} "
+                               "minutes. Ask the facilitator for help.")
+        recent = self.tries.setdefault(address, deque())
+        while recent and recent[0] < now - 60:
+            recent.popleft()
+        if len(recent) >= JOIN_TRIES_PER_MINUTE:
+            raise Refusal(429, "Too many tries in a minute from this device. Wait a minute, then join again.")
+        recent.append(now)
+
+    def wrong_code(self, address: str) -> None:
+        self.wrong[address] = self.wrong.get(address, 0) + 1
+        if self.wrong[address] >= WRONG_CODES_BEFORE_LOCKOUT:
+            self.locked_until[address] = time.monotonic() + LOCKOUT_SECONDS
+            self.wrong[address] = 0
+
+    def joined(self, address: str) -> None:
+        self.wrong.pop(address, None)
+
+
+class Room:
+    """The session as this server process sees it: the latest state, and what each page must be sent again.
+
+    Most events concern one participant (a join, their rating, their vote): only that participant's pages are
+    sent a new view. An event of the facilitator's (a stage, the budget, a merge, an idea typed in) or a
+    changed promise concerns every page. So a room of 200 rating at once does not make every stream rebuild
+    its view 200 times over.
+    """
+
+    def __init__(self, workshop_dir: str | os.PathLike):
+        self.store = SessionStore(workshop_dir)
+        self.state = SessionState()
+        self.guard = JoinGuard()
+        self.shared = 0
+        """Counts the changes every page shows."""
+        self.touched: dict[str, int] = {}
+        """A participant id -> the id of their latest event."""
+        self._promise = None
+        self._reading = threading.Lock()
+        self._changed = asyncio.Event()
+        self._read()
+
+    def _read(self) -> bool:
+        """Apply the events written since (by this server or another process); True if any. Blocking: run it
+        in a worker thread. The state is replaced before the marks move, so a stream that sees a new mark
+        reads the new state."""
+        with self._reading:
+            events = self.store.since(self.state.last_event_id)
+            with contextlib.suppress(WorkshopError):  # a promise.yml broken mid-edit: the views will say so
+                promise = self.store.promise()
+                if promise is not self._promise:
+                    self._promise = promise
+                    self.shared += 1
+            if not events:
+                return False
+            self.state = self.state.advance(events)
+            for event in events:
+                if event.participant_id is None:
+                    self.shared += 1
+                else:
+                    self.touched[event.participant_id] = event.id
+            return True
+
+    async def refresh(self) -> None:
+        """Take the latest events; wake every event stream if there were any."""
+        if await run_in_threadpool(self._read):
+            self._changed.set()
+            self._changed = asyncio.Event()
+
+    def marks(self, participant_id: str) -> tuple[int, int]:
+        """What a participant's view depends on, cheaply: it changes whenever their view may have."""
+        return self.shared, self.touched.get(participant_id, 0)
+
+    async def changed(self, timeout: float) -> bool:
+        """Wait for the next change (True) or the timeout (False)."""
+        try:
+            await asyncio.wait_for(self._changed.wait(), timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+    async def watch(self) -> None:
+        """Follow events written by other processes (the facilitator's panel opening a stage)."""
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            with contextlib.suppress(Exception):  # a busy file now is read again in a moment
+                await self.refresh()
+
+    def view(self, participant: Participant) -> dict[str, Any]:
+        """Everything one participant's page shows, and nothing else (no code, no one else's inputs)."""
+        state = self.state
+        view: dict[str, Any] = {"joined": True, "stage": state.stage,
+                                "me": {"label": participant.label, "department": participant.department}}
+        if state.stage in ("rating", "ideas", "voting"):
+            promise = self.store.promise()
+            pillar_names = {p.id: p.name for p in promise.pillars}
+        if state.stage == "rating":
+            view["pillars"] = [{"id": p.id, "name": p.name, "description": p.description} for p in promise.pillars]
+            view["ratings"] = {pillar: [r.deliver_today, r.customers_would_rate]
+                               for pillar, r in state.ratings_of(participant.id).items()}
+            view["sentence"] = state.sentences.get(participant.id, "")
+        elif state.stage == "ideas":
+            view["pillars"] = [{"id": p.id, "name": p.name} for p in promise.pillars]
+            view["moves"] = [[key, label] for key, label in MOVES.items()]
+            view["levers"] = [[key, label] for key, label in LEVERS.items()]
+            view["mine"] = [{"text": idea.text, "pillar": pillar_names.get(idea.pillar, idea.pillar)}
+                            for idea in state.ideas.values() if idea.participant_id == participant.id]
+        elif state.stage == "voting":
+            stored = state.votes.get(participant.id, {})
+            allocation = allocation_of(state, participant.id)
+            view["ideas"] = [{"id": idea.id, "text": idea.text, "pillar": pillar_names.get(idea.pillar, idea.pillar)}
+                             for idea in state.live_ideas()]
+            view["allocation"] = allocation
+            view["budget"] = state.dot_budget
+            view["merged"] = any(state.ideas[idea_id].merged_into is not None for idea_id in stored)
+        elif participant.id in state.votes:
+            view["done"] = True
+        return view
+
+
+def _room(request: Request) -> Room:
+    return request.app.state.room
+
+
+async def _me(request: Request) -> Participant | None:
+    room, token = _room(request), request.cookies.get(TOKEN_COOKIE, "")
+    if token and token not in room.state.participants:
+        await room.refresh()  # joined a moment ago through another worker on the same store (docs/scaling.md)
+    return room.state.participants.get(token)
+
+
+async def _joined(request: Request) -> Participant:
+    me = await _me(request)
+    if me is None:
+        raise Refusal(401, "This page has not joined the session (or the session was reset). Reload the page "
+                           "and join with the code on the screen.")
+    return me
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, after the CSRF and size checks every state-changing request passes."""
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if not cookie or not secrets.compare_digest(cookie, request.headers.get(CSRF_HEADER, "")):
+        raise Refusal(403, "This page is out of date. Reload it, then try again.")
+    origin = request.headers.get("origin")
+    if origin and origin.split("://", 1)[-1] != request.headers.get("host"):
+        raise Refusal(403, "This request did not come from the workshop's page.")
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise Refusal(415, "The page sent something this server does not read. Reload it.")
+    if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+        raise Refusal(413, "That is too long to send. Shorten it.")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise Refusal(413, "That is too long to send. Shorten it.")
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise Refusal(400, "The page sent something this server does not read. Reload it.") from None
+    if not isinstance(data, dict):
+        raise Refusal(400, "The page sent something this server does not read. Reload it.")
+    return data
+
+
+def _key(participant_id: str, what: str, data: dict[str, Any]) -> str:
+    """The store's idempotency key for a submission: the page's own key (the same when it retries), inside a
+    namespace of the participant, so no page can reuse or block another participant's keys."""
+    key = data.get("key")
+    if not isinstance(key, str) or not CLIENT_KEY.match(key):
+        raise Refusal(400, "The page sent something this server does not read. Reload it.")
+    owner = hashlib.sha256(participant_id.encode()).hexdigest()[:16]
+    return f"web-{what}-{owner}-{key}"
+
+
+def _answer(request: Request, me: Participant, status: int = 200, **extra: Any) -> JSONResponse:
+    return JSONResponse({"ok": status == 200, **extra, "view": _room(request).view(me)}, status)
+
+
+async def page(request: Request) -> Response:
+    """The page, with what it shows first inlined (the room's company, departments and limits; the view of a
+    participant this browser already is), so the join form, or the rejoined stage, needs no second request."""
+    room, me = _room(request), await _me(request)
+    promise = room.store.promise()
+    inlined = {"room": {"company": promise.company or "", "departments": list(promise.departments),
+                        "nameMax": NAME_MAX_CHARS, "textMax": TEXT_MAX_CHARS},
+               "view": room.view(me) if me else {"joined": False}}
+    body = request.app.state.page.replace("{{room}}", _inline_json(inlined))
+    response = Response(body, media_type="text/html; charset=utf-8", headers={"cache-control": "no-store"})
+    if not request.cookies.get(CSRF_COOKIE):
+        response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(18), samesite="strict", path="/")
+    return response
+
+
+async def static_file(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in request.app.state.files:
+        raise HTTPException(404)
+    body, etag = request.app.state.files[name]
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"etag": etag})
+    return Response(body, media_type=PAGE_FILES[name], headers={"etag": etag, "cache-control": "no-cache"})
+
+
+async def me(request: Request) -> JSONResponse:
+    found = await _me(request)
+    if found is None:
+        return JSONResponse({"ok": True, "view": {"joined": False}})
+    return _answer(request, found)
+
+
+async def join(request: Request) -> JSONResponse:
+    room, data = _room(request), await _body(request)
+    already = await _me(request)
+    if already is not None:  # the same browser joining again (a second tab, a double tap) is the same person
+        return _answer(request, already)
+    address = request.client.host if request.client else "unknown"
+    room.guard.admit(address)
+    fields = [data.get(name, "") for name in ("code", "department", "name")]
+    try:
+        participant = await run_in_threadpool(room.store.join, *fields, key=_key("anyone", "join", data))
+    except WrongSessionCode:
+        room.guard.wrong_code(address)
+        raise
+    room.guard.joined(address)
+    await room.refresh()
+    response = _answer(request, participant)
+    response.set_cookie(TOKEN_COOKIE, participant.id, httponly=True, samesite="strict", path="/",
+                        max_age=7 * 24 * 3600)
+    return response
+
+
+async def rate(request: Request) -> JSONResponse:
+    room, data = _room(request), await _body(request)
+    me = await _joined(request)
+    ratings, sentence = data.get("ratings", {}), data.get("sentence", "")
+    if not isinstance(ratings, dict) or len(ratings) > 100 or not all(
+            isinstance(pair, list) and len(pair) == 2 for pair in ratings.values()):
+        raise Refusal(400, "The page sent something this server does not read. Reload it.")
+    key = _key(me.id, "rate", data)
+
+    def save() -> None:
+        for number, (pillar, (today, customers)) in enumerate(ratings.items()):
+            room.store.rate(me.id, pillar, today, customers, key=f"{key}-{number}")
+        if isinstance(sentence, str) and sentence.strip():
+            room.store.give_promise_sentence(me.id, sentence, key=f"{key}-s")
+    await run_in_threadpool(save)
+    await room.refresh()
+    return _answer(request, me)
+
+
+async def propose(request: Request) -> JSONResponse:
+    room, data = _room(request), await _body(request)
+    me = await _joined(request)
+    fields = [data.get(name) for name in ("text", "pillar", "move", "lever")]
+    await run_in_threadpool(room.store.propose_idea, me.id, *fields, key=_key(me.id, "idea", data))
+    await room.refresh()
+    return _answer(request, me)
+
+
+async def vote(request: Request) -> JSONResponse:
+    """One tap: a dot on (change 1) or off (change -1) an idea, made from the dots the page showed (``seen``):
+    if they are not the dots stored now, nothing is written and the page gets the stored ones."""
+    room, data = _room(request), await _body(request)
+    me = await _joined(request)
+    idea, change, seen = data.get("idea"), data.get("change"), data.get("seen")
+    if (change not in (1, -1) or isinstance(change, bool) or not isinstance(seen, dict) or len(seen) > 500
+            or not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in seen.items())):
+        raise Refusal(400, "The page sent something this server does not read. Reload it.")
+    allocation = dict(seen)
+    allocation[idea] = max(0, allocation.get(idea, 0) + change)
+    await run_in_threadpool(room.store.vote, me.id, allocation, key=_key(me.id, "vote", data), expected=seen)
+    await room.refresh()
+    return _answer(request, me)
+
+
+async def events(request: Request) -> Response:
+    """The participant's view as Server-Sent Events: at once, then on every change, with a heartbeat so
+    proxies and phones keep the connection open."""
+    room, me = _room(request), await _joined(request)
+
+    async def stream() -> AsyncIterator[str]:
+        sent, built_for = None, None
+        while not request.app.state.stopping:
+            marks = room.marks(me.id)
+            if marks != built_for:
+                built_for = marks
+                view = json.dumps(room.view(room.state.participants.get(me.id, me)), ensure_ascii=False)
+                if view != sent:
+                    sent = view
+                    yield f"data: {view}\n\n"
+            if not await room.changed(HEARTBEAT_SECONDS):
+                yield ": still here\n\n"
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"cache-control": "no-store", "x-accel-buffering": "no"})
+
+
+async def refused(request: Request, error: Exception) -> JSONResponse:
+    if isinstance(error, Refusal):
+        return JSONResponse({"ok": False, "message": error.message}, error.status)
+    if isinstance(error, StaleAllocation):
+        me = await _me(request)
+        return _answer(request, me, 409, message=plain_message(error)) if me else JSONResponse(
+            {"ok": False, "message": plain_message(error)}, 409)
+    if isinstance(error, WorkshopError):
+        status = next((code for kind, code in STATUS_OF_REFUSAL.items() if isinstance(error, kind)), 503)
+        return JSONResponse({"ok": False, "message": plain_message(error)}, status)
+    if isinstance(error, HTTPException):
+        return JSONResponse({"ok": False, "message": "Not found."} if error.status_code == 404 else
+                            {"ok": False, "message": "Not allowed."}, error.status_code)
+    request.app.state.log_failure(error)
+    return JSONResponse({"ok": False, "message": SOMETHING_WENT_WRONG}, 500)
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware (it must not buffer the event stream): the same headers on every answer."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"],
+                                      *((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items())]
+            await send(message)
+        await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
+
+
+def _inline_json(data: Any) -> str:
+    """JSON to inline in a script element: ``<``, ``>`` and ``&`` escaped, so no participant's or promise's
+    text can close the element or open another."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def create_app(workshop_dir: str | os.PathLike, log_failure=lambda error: None) -> Starlette:
+    """The participant app for one workshop folder. ``log_failure`` receives unexpected errors (the server
+    writes them to its log; the page only says something went wrong)."""
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        room = app.state.room = Room(workshop_dir)
+        watcher = asyncio.create_task(room.watch())
+        try:
+            yield
+        finally:
+            app.state.stopping = True
+            watcher.cancel()
+            room.store.close()
+
+    routes = [
+        Route("/", page), Route("/static/{name}", static_file), Route("/api/me", me),
+        Route("/api/events", events), Route("/api/join", join, methods=["POST"]),
+        Route("/api/rate", rate, methods=["POST"]), Route("/api/propose", propose, methods=["POST"]),
+        Route("/api/vote", vote, methods=["POST"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    middleware=[Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=500)],
+                    exception_handlers={Refusal: refused, WorkshopError: refused, HTTPException: refused,
+                                        Exception: refused})
+    app.state.stopping = False
+    app.state.log_failure = log_failure
+    app.state.page = (STATIC / "index.html").read_text(encoding="utf-8")
+    app.state.files = {}
+    for name in PAGE_FILES:
+        body = (STATIC / name).read_bytes()
+        app.state.files[name] = (body, f'"{hashlib.sha256(body).hexdigest()[:20]}"')
+    return app
