@@ -173,9 +173,9 @@ def _run(command: list, cwd: Path, env: dict | None = None) -> str:
 
 def _kit_env(kit: Path, home: Path) -> dict[str, str]:
     """The kit copy's own code and Jupyter config; Jupyter's per-user files in ``home`` so nothing of this
-    machine's settings or workspaces leaks in; no $PROMISE_GAP_WORKSHOP (the notebooks find workshops/example
+    machine's settings or workspaces leaks in; no $PROMISE_GAP_WORKSHOP nor $PROMISE_GAP_WORKSHOPS (the notebooks find workshops/example
     as a facilitator's would)."""
-    env = {key: value for key, value in os.environ.items() if key != "PROMISE_GAP_WORKSHOP"}
+    env = {key: value for key, value in os.environ.items() if key not in ("PROMISE_GAP_WORKSHOP", "PROMISE_GAP_WORKSHOPS")}
     env.update(PYTHONPATH=str(kit), JUPYTER_CONFIG_PATH=str(kit / "jupyter-config"),
                JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),

@@ -182,18 +182,28 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(run=cmd_check)
 
     serve = commands.add_parser(
-        "serve", help="let participants join from their phones and laptops",
+        "serve",
+        help="let participants join from their phones and laptops",
         description="Serve the participant page (and nothing else) on the local network. Prints the join URL, "
-                    "a QR code (also saved as PNG and SVG in the workshop's exports/) and the session code. "
-                    "Press Ctrl-C to stop; everything entered is already saved in session.sqlite.")
+        "a QR code (also saved as PNG and SVG in the workshop's exports/) and the session code. "
+        "Press Ctrl-C to stop; everything entered is already saved in session.sqlite.",
+    )
     serve.add_argument("--workshop", metavar="DIR", default=None, help="the workshop folder to serve")
-    serve.add_argument("--host", metavar="H", default=None,
-                       help="address to listen on: the laptop's LAN address by default; 127.0.0.1 for this "
-                            "machine only")
-    serve.add_argument("--port", metavar="P", type=int, default=DEFAULT_PORT,
-                       help=f"port to listen on (default {DEFAULT_PORT})")
-    serve.add_argument("--code", metavar="CODE", default=None,
-                       help="keep this session code instead of the one already set or a new one")
+    serve.add_argument(
+        "--host",
+        metavar="H",
+        default=None,
+        help="address to listen on: the laptop's LAN address by default; 127.0.0.1 for this machine only",
+    )
+    serve.add_argument(
+        "--port", metavar="P", type=int, default=DEFAULT_PORT, help=f"port to listen on (default {DEFAULT_PORT})"
+    )
+    serve.add_argument(
+        "--code",
+        metavar="CODE",
+        default=None,
+        help="keep this session code instead of the one already set or a new one",
+    )
     serve.set_defaults(run=cmd_serve)
 
     report = commands.add_parser(

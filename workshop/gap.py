@@ -569,13 +569,23 @@ def room_means(ratings: pd.DataFrame, pillar_ids: Iterable[str]) -> Table:
     ``deliver_today`` and ``customers_would_rate`` (0–10; NaN for a pillar nobody rated yet)."""
     pillar_ids = list(pillar_ids)
     checked = check_internal_ratings(ratings, pillar_ids)
-    means = (checked.groupby("pillar").agg(raters=("participant", "nunique"), deliver_today=("deliver_today", "mean"),
-                                          customers_would_rate=("customers_would_rate", "mean"))
-             .reindex(pillar_ids))
-    return Table({"pillar": np.array(pillar_ids, dtype=object),
-                  "raters": means["raters"].fillna(0).to_numpy(dtype=int),
-                  "deliver_today": means["deliver_today"].to_numpy(dtype=float),
-                  "customers_would_rate": means["customers_would_rate"].to_numpy(dtype=float)})
+    means = (
+        checked.groupby("pillar")
+        .agg(
+            raters=("participant", "nunique"),
+            deliver_today=("deliver_today", "mean"),
+            customers_would_rate=("customers_would_rate", "mean"),
+        )
+        .reindex(pillar_ids)
+    )
+    return Table(
+        {
+            "pillar": np.array(pillar_ids, dtype=object),
+            "raters": means["raters"].fillna(0).to_numpy(dtype=int),
+            "deliver_today": means["deliver_today"].to_numpy(dtype=float),
+            "customers_would_rate": means["customers_would_rate"].to_numpy(dtype=float),
+        }
+    )
 
 
 def blind_spots(summary: Table, pillar_table: Table) -> Table:

@@ -34,7 +34,8 @@ customers (``tests/test_whatif.py`` checks it, and checks ``simulate`` against t
 pillar loses more than it wins, which is the room's conversation.
 
 Plain functions over numpy; no widgets, no plotly; the one file it writes is ``whatif.yml`` (the what-if the
-room adds to the report), through ``workshop.files``' stamp-checked save. The promise-able rule and "above the threshold" stay in
+room adds to the report), through ``workshop.files``' stamp-checked save. The promise-able rule and "above the
+threshold" stay in
 ``workshop.gap``: the share below the line is read from ``gap.metrics``, never recounted here.
 """
 
@@ -384,7 +385,7 @@ def simulate_reference(
     named piles): what ``simulate`` must equal. ``reach`` and ``disappointed_share`` give one value per month."""
     base, lost_later = float(existing_customers), [0.0] * len(reach)
     out: dict[str, list[float]] = {key: [] for key in ("drawn", "repeat", "told", "lost", "repeat_lost", "sales")}
-    for month, (people, share) in enumerate(zip(reach, disappointed_share)):
+    for month, (people, share) in enumerate(zip(reach, disappointed_share, strict=True)):
         newcomers = people * conversion
         returning = base * repeat_rate
         disappointed_newcomers = newcomers * share

@@ -133,11 +133,11 @@ def sensitivity_chart(answer: whatif.BudgetAnswer) -> Chart:
     title = _wrapped(
         f"The answer rests most on: {most}" if moved else "Halving or doubling any one assumption keeps the answer"
     )
-    connector_x = [v for lo, hi in zip(at_low, at_high) for v in (lo, hi, None)]
+    connector_x = [v for lo, hi in zip(at_low, at_high, strict=True) for v in (lo, hi, None)]
     connector_y = [v for label in labels for v in (label, label, None)]
     hover = [
         f"{label}: {row[1]:g} → {lo:.0f}% to marketing; {row[2]:g} → {hi:.0f}%"
-        for label, row, lo, hi in zip(labels, answer.sensitivity, at_low, at_high)
+        for label, row, lo, hi in zip(labels, answer.sensitivity, at_low, at_high, strict=True)
     ]
     return Chart(
         traces=[

@@ -15,6 +15,7 @@ And plotly's widget draws into its element before the element is in the page, wh
 falls back to plotly's 700 px; the anywidget path never resizes it. When a view is displayed (ipywidgets counts
 views in ``_view_count``) the figure is told to size itself to its container.
 """
+
 from __future__ import annotations
 
 from copy import deepcopy

@@ -18,6 +18,7 @@ Security by construction (docs/security.md says what each point guards against):
 - every value is validated by ``workshop.session``; a refusal is its plain message, and anything else a plain
   "something went wrong": no traceback, path or server detail is ever sent.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,9 +31,10 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -46,13 +48,25 @@ from starlette.routing import Route
 from workshop.actions import LEVERS, MOVES
 from workshop.errors import WorkshopError
 from workshop.session import (
-    NAME_MAX_CHARS, TEXT_MAX_CHARS, InvalidSubmission, Participant, SessionState, SessionStore, StageNotOpen,
-    StaleAllocation, UnknownParticipant, WrongSessionCode, allocation_of,
+    NAME_MAX_CHARS,
+    TEXT_MAX_CHARS,
+    InvalidSubmission,
+    Participant,
+    SessionState,
+    SessionStore,
+    StageNotOpen,
+    StaleAllocation,
+    UnknownParticipant,
+    WrongSessionCode,
+    allocation_of,
 )
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGE_FILES = {"app.js": "text/javascript; charset=utf-8", "strings.js": "text/javascript; charset=utf-8",
-              "app.css": "text/css; charset=utf-8"}
+PAGE_FILES = {
+    "app.js": "text/javascript; charset=utf-8",
+    "strings.js": "text/javascript; charset=utf-8",
+    "app.css": "text/css; charset=utf-8",
+}
 TOKEN_COOKIE = "pg_participant"
 CSRF_COOKIE = "pg_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -67,12 +81,14 @@ HEARTBEAT_SECONDS = 15
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-                               "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
-SOMETHING_WENT_WRONG = "Something went wrong on the facilitator's laptop. Try again in a moment, or tell the facilitator."
+SOMETHING_WENT_WRONG = (
+    "Something went wrong on the facilitator's laptop. Try again in a moment, or tell the facilitator."
+)
 
 
 class Refusal(Exception):
@@ -92,8 +108,13 @@ def plain_message(error: WorkshopError) -> str:
     return " ".join(parts)
 
 
-STATUS_OF_REFUSAL = {WrongSessionCode: 403, UnknownParticipant: 401, StageNotOpen: 409, StaleAllocation: 409,
-                     InvalidSubmission: 422}
+STATUS_OF_REFUSAL = {
+    WrongSessionCode: 403,
+    UnknownParticipant: 401,
+    StageNotOpen: 409,
+    StaleAllocation: 409,
+    InvalidSubmission: 422,
+}
 
 
 @dataclass
@@ -111,8 +132,11 @@ class JoinGuard:
         now = time.monotonic()
         if self.locked_until.get(address, 0) > now:
             minutes = max(1, round((self.locked_until[address] - now) / 60))
-            raise Refusal(429, f"Too many wrong codes from this device: joining is paused for about {minutes} "
-                               "minutes. Ask the facilitator for help.")
+            raise Refusal(
+                429,
+                f"Too many wrong codes from this device: joining is paused for about {minutes} "
+                "minutes. Ask the facilitator for help.",
+            )
         recent = self.tries.setdefault(address, deque())
         while recent and recent[0] < now - 60:
             recent.popleft()
@@ -188,7 +212,7 @@ class Room:
         try:
             await asyncio.wait_for(self._changed.wait(), timeout)
             return True
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return False
 
     async def watch(self) -> None:
@@ -201,27 +225,37 @@ class Room:
     def view(self, participant: Participant) -> dict[str, Any]:
         """Everything one participant's page shows, and nothing else (no code, no one else's inputs)."""
         state = self.state
-        view: dict[str, Any] = {"joined": True, "stage": state.stage,
-                                "me": {"label": participant.label, "department": participant.department}}
+        view: dict[str, Any] = {
+            "joined": True,
+            "stage": state.stage,
+            "me": {"label": participant.label, "department": participant.department},
+        }
         if state.stage in ("rating", "ideas", "voting"):
             promise = self.store.promise()
             pillar_names = {p.id: p.name for p in promise.pillars}
         if state.stage == "rating":
             view["pillars"] = [{"id": p.id, "name": p.name, "description": p.description} for p in promise.pillars]
-            view["ratings"] = {pillar: [r.deliver_today, r.customers_would_rate]
-                               for pillar, r in state.ratings_of(participant.id).items()}
+            view["ratings"] = {
+                pillar: [r.deliver_today, r.customers_would_rate]
+                for pillar, r in state.ratings_of(participant.id).items()
+            }
             view["sentence"] = state.sentences.get(participant.id, "")
         elif state.stage == "ideas":
             view["pillars"] = [{"id": p.id, "name": p.name} for p in promise.pillars]
             view["moves"] = [[key, label] for key, label in MOVES.items()]
             view["levers"] = [[key, label] for key, label in LEVERS.items()]
-            view["mine"] = [{"text": idea.text, "pillar": pillar_names.get(idea.pillar, idea.pillar)}
-                            for idea in state.ideas.values() if idea.participant_id == participant.id]
+            view["mine"] = [
+                {"text": idea.text, "pillar": pillar_names.get(idea.pillar, idea.pillar)}
+                for idea in state.ideas.values()
+                if idea.participant_id == participant.id
+            ]
         elif state.stage == "voting":
             stored = state.votes.get(participant.id, {})
             allocation = allocation_of(state, participant.id)
-            view["ideas"] = [{"id": idea.id, "text": idea.text, "pillar": pillar_names.get(idea.pillar, idea.pillar)}
-                             for idea in state.live_ideas()]
+            view["ideas"] = [
+                {"id": idea.id, "text": idea.text, "pillar": pillar_names.get(idea.pillar, idea.pillar)}
+                for idea in state.live_ideas()
+            ]
             view["allocation"] = allocation
             view["budget"] = state.dot_budget
             view["merged"] = any(state.ideas[idea_id].merged_into is not None for idea_id in stored)
@@ -244,8 +278,11 @@ async def _me(request: Request) -> Participant | None:
 async def _joined(request: Request) -> Participant:
     me = await _me(request)
     if me is None:
-        raise Refusal(401, "This page has not joined the session (or the session was reset). Reload the page "
-                           "and join with the code on the screen.")
+        raise Refusal(
+            401,
+            "This page has not joined the session (or the session was reset). Reload the page "
+            "and join with the code on the screen.",
+        )
     return me
 
 
@@ -294,9 +331,15 @@ async def page(request: Request) -> Response:
     participant this browser already is), so the join form, or the rejoined stage, needs no second request."""
     room, me = _room(request), await _me(request)
     promise = room.store.promise()
-    inlined = {"room": {"company": promise.company or "", "departments": list(promise.departments),
-                        "nameMax": NAME_MAX_CHARS, "textMax": TEXT_MAX_CHARS},
-               "view": room.view(me) if me else {"joined": False}}
+    inlined = {
+        "room": {
+            "company": promise.company or "",
+            "departments": list(promise.departments),
+            "nameMax": NAME_MAX_CHARS,
+            "textMax": TEXT_MAX_CHARS,
+        },
+        "view": room.view(me) if me else {"joined": False},
+    }
     body = request.app.state.page.replace("{{room}}", _inline_json(inlined))
     response = Response(body, media_type="text/html; charset=utf-8", headers={"cache-control": "no-store"})
     if not request.cookies.get(CSRF_COOKIE):
@@ -337,8 +380,7 @@ async def join(request: Request) -> JSONResponse:
     room.guard.joined(address)
     await room.refresh()
     response = _answer(request, participant)
-    response.set_cookie(TOKEN_COOKIE, participant.id, httponly=True, samesite="strict", path="/",
-                        max_age=7 * 24 * 3600)
+    response.set_cookie(TOKEN_COOKIE, participant.id, httponly=True, samesite="strict", path="/", max_age=7 * 24 * 3600)
     return response
 
 
@@ -346,8 +388,11 @@ async def rate(request: Request) -> JSONResponse:
     room, data = _room(request), await _body(request)
     me = await _joined(request)
     ratings, sentence = data.get("ratings", {}), data.get("sentence", "")
-    if not isinstance(ratings, dict) or len(ratings) > 100 or not all(
-            isinstance(pair, list) and len(pair) == 2 for pair in ratings.values()):
+    if (
+        not isinstance(ratings, dict)
+        or len(ratings) > 100
+        or not all(isinstance(pair, list) and len(pair) == 2 for pair in ratings.values())
+    ):
         raise Refusal(400, "The page sent something this server does not read. Reload it.")
     key = _key(me.id, "rate", data)
 
@@ -356,6 +401,7 @@ async def rate(request: Request) -> JSONResponse:
             room.store.rate(me.id, pillar, today, customers, key=f"{key}-{number}")
         if isinstance(sentence, str) and sentence.strip():
             room.store.give_promise_sentence(me.id, sentence, key=f"{key}-s")
+
     await run_in_threadpool(save)
     await room.refresh()
     return _answer(request, me)
@@ -376,8 +422,13 @@ async def vote(request: Request) -> JSONResponse:
     room, data = _room(request), await _body(request)
     me = await _joined(request)
     idea, change, seen = data.get("idea"), data.get("change"), data.get("seen")
-    if (change not in (1, -1) or isinstance(change, bool) or not isinstance(seen, dict) or len(seen) > 500
-            or not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in seen.items())):
+    if (
+        change not in (1, -1)
+        or isinstance(change, bool)
+        or not isinstance(seen, dict)
+        or len(seen) > 500
+        or not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in seen.items())
+    ):
         raise Refusal(400, "The page sent something this server does not read. Reload it.")
     allocation = dict(seen)
     allocation[idea] = max(0, allocation.get(idea, 0) + change)
@@ -403,8 +454,10 @@ async def events(request: Request) -> Response:
                     yield f"data: {view}\n\n"
             if not await room.changed(HEARTBEAT_SECONDS):
                 yield ": still here\n\n"
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"cache-control": "no-store", "x-accel-buffering": "no"})
+
+    return StreamingResponse(
+        stream(), media_type="text/event-stream", headers={"cache-control": "no-store", "x-accel-buffering": "no"}
+    )
 
 
 async def refused(request: Request, error: Exception) -> JSONResponse:
@@ -412,14 +465,21 @@ async def refused(request: Request, error: Exception) -> JSONResponse:
         return JSONResponse({"ok": False, "message": error.message}, error.status)
     if isinstance(error, StaleAllocation):
         me = await _me(request)
-        return _answer(request, me, 409, message=plain_message(error)) if me else JSONResponse(
-            {"ok": False, "message": plain_message(error)}, 409)
+        return (
+            _answer(request, me, 409, message=plain_message(error))
+            if me
+            else JSONResponse({"ok": False, "message": plain_message(error)}, 409)
+        )
     if isinstance(error, WorkshopError):
         status = next((code for kind, code in STATUS_OF_REFUSAL.items() if isinstance(error, kind)), 503)
         return JSONResponse({"ok": False, "message": plain_message(error)}, status)
     if isinstance(error, HTTPException):
-        return JSONResponse({"ok": False, "message": "Not found."} if error.status_code == 404 else
-                            {"ok": False, "message": "Not allowed."}, error.status_code)
+        return JSONResponse(
+            {"ok": False, "message": "Not found."}
+            if error.status_code == 404
+            else {"ok": False, "message": "Not allowed."},
+            error.status_code,
+        )
     request.app.state.log_failure(error)
     return JSONResponse({"ok": False, "message": SOMETHING_WENT_WRONG}, 500)
 
@@ -434,9 +494,12 @@ class SecurityHeaders:
         async def with_headers(message):
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"],
-                                      *((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items())]
+                message["headers"] = [
+                    *message["headers"],
+                    *((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()),
+                ]
             await send(message)
+
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
 
 
@@ -450,6 +513,7 @@ def _inline_json(data: Any) -> str:
 def create_app(workshop_dir: str | os.PathLike, log_failure=lambda error: None) -> Starlette:
     """The participant app for one workshop folder. ``log_failure`` receives unexpected errors (the server
     writes them to its log; the page only says something went wrong)."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         room = app.state.room = Room(workshop_dir)
@@ -462,15 +526,21 @@ def create_app(workshop_dir: str | os.PathLike, log_failure=lambda error: None) 
             room.store.close()
 
     routes = [
-        Route("/", page), Route("/static/{name}", static_file), Route("/api/me", me),
-        Route("/api/events", events), Route("/api/join", join, methods=["POST"]),
-        Route("/api/rate", rate, methods=["POST"]), Route("/api/propose", propose, methods=["POST"]),
+        Route("/", page),
+        Route("/static/{name}", static_file),
+        Route("/api/me", me),
+        Route("/api/events", events),
+        Route("/api/join", join, methods=["POST"]),
+        Route("/api/rate", rate, methods=["POST"]),
+        Route("/api/propose", propose, methods=["POST"]),
         Route("/api/vote", vote, methods=["POST"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    middleware=[Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=500)],
-                    exception_handlers={Refusal: refused, WorkshopError: refused, HTTPException: refused,
-                                        Exception: refused})
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(SecurityHeaders), Middleware(GZipMiddleware, minimum_size=500)],
+        exception_handlers={Refusal: refused, WorkshopError: refused, HTTPException: refused, Exception: refused},
+    )
     app.state.stopping = False
     app.state.log_failure = log_failure
     app.state.page = (STATIC / "index.html").read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ closed, a ``kill -9``), so nothing is left holding the port.
 
 Errors go to stderr (``workshop serve`` sends it to the log); client addresses are not logged.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,10 +47,18 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.parent:
         threading.Thread(target=_end_with_parent, args=(args.parent,), daemon=True, name="parent-watch").start()
-    config = uvicorn.Config(create_app(args.workshop, log_failure=_log_failure), host=args.host, port=args.port,
-                            log_level="warning", access_log=False, server_header=False, date_header=False,
-                            timeout_graceful_shutdown=GRACEFUL_SECONDS, timeout_keep_alive=KEEP_ALIVE_SECONDS,
-                            lifespan="on")
+    config = uvicorn.Config(
+        create_app(args.workshop, log_failure=_log_failure),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        date_header=False,
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        lifespan="on",
+    )
     uvicorn.Server(config).run()
 
 
