@@ -2,9 +2,7 @@
 
 nbval starts each notebook's kernel with this process's environment, so setting PROMISE_GAP_WORKSHOP here
 makes ``workshop.folder.current_workshop()`` open the temporary copy inside every notebook under test, and
-PROMISE_GAP_WORKSHOPS makes a workshop created by name (``workshop new acme``) land in the scratch folder. The
-cells nbval checks (``# NBVAL_CHECK_OUTPUT``) are compared after ``tests/nbval_sanitize.cfg``'s replacements
-unless ``--nbval-sanitize-with`` names another file.
+PROMISE_GAP_WORKSHOPS makes a workshop created by name (``workshop new acme``) land in the scratch folder.
 """
 from __future__ import annotations
 
@@ -18,9 +16,6 @@ REPO = Path(__file__).resolve().parent
 
 def pytest_configure(config):
     from workshop.folder import WORKSHOP_ENV, WORKSHOPS_ENV, new_workshop
-
-    if getattr(config.option, "nbval_sanitize_with", "unset") is None:
-        config.option.nbval_sanitize_with = str(REPO / "tests" / "nbval_sanitize.cfg")
 
     scratch = Path(tempfile.mkdtemp(prefix="promise-gap-tests-"))
     config._promise_gap_scratch = scratch

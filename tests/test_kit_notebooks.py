@@ -103,20 +103,3 @@ def test_an_edited_source_is_kept_and_only_the_run_is_dropped():
     cleaned = clean_notebook(saved, on_disk)
     assert cleaned.cells[0].source == "panel(big=True)" and cleaned.cells[0].outputs == []
     assert cleaned.cells[0].metadata == {"jupyter": {"source_hidden": True}} and cleaned.cells[1].metadata == {}
-
-
-def test_a_checked_cell_keeps_the_samples_output_never_the_run_of_the_day():
-    """nbval compares a `# NBVAL_CHECK_OUTPUT` cell with the output the tracked notebook keeps: a save puts that
-    one back (client data never reaches the file), and a cell unmarked since the notebook was read keeps none."""
-    sample = [nbformat.v4.new_output("stream", text="Delivered when we say: broken\n")]
-    on_disk = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nstatuses()", id="s1", outputs=sample, execution_count=1,
-                                  metadata={"jupyter": {"outputs_hidden": True}}),
-        nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nexports()", id="e1", outputs=sample)])
-    saved = nbformat.from_dict(json.loads(nbformat.writes(on_disk)))
-    saved.cells[0].outputs = [nbformat.v4.new_output("stream", text="Acme's own pillar: broken\n")]
-    saved.cells[0].execution_count = 3
-    saved.cells[1].source = "exports()"
-    cleaned = clean_notebook(saved, on_disk)
-    assert cleaned.cells[0].outputs == sample and cleaned.cells[0].execution_count == 1
-    assert cleaned.cells[1].outputs == []

@@ -10,8 +10,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from workshop.kit_notebooks import is_checked
-
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 MAX_CODE_LINES = 10
 
@@ -25,36 +23,11 @@ def test_the_workshop_notebooks_are_there():
     assert {"00_start_here.ipynb", "01_define_the_promise.ipynb"} <= names
 
 
-CHECKED = "# NBVAL_CHECK_OUTPUT"
-"""nbval compares the output of a cell so marked with the one the notebook keeps (the sample company's). The
-marker is the cell's last line, so a collapsed cell shows its first line of code, not the marker."""
-CHECKED_RESULTS = {"03_visualise_the_gap.ipynb": "panel.statuses()", "05_workshop_report.ipynb": "export_all("}
-"""The cells whose printed result matters: step 3's statuses, and the report's list of exports."""
-
-
-def checked(cell) -> bool:
-    return is_checked(cell.source)
-
-
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_outputs_are_stripped(path):
-    """Only a cell nbval checks keeps an output: the sample's, collapsed so that nobody reads it as their own
-    (JupyterLab shows a cell's output again when it runs)."""
+    """No cell keeps an output or a count: a committed output is a run's data in a tracked file."""
     for cell in code_cells(path):
-        if checked(cell):
-            assert cell.outputs and cell.execution_count, \
-                f"{path.name}: a cell marked {CHECKED} needs the output nbval compares (and a count, or nbval skips it)"
-            assert cell.metadata.get("jupyter", {}).get("outputs_hidden") is True, \
-                f"{path.name}: collapse the sample's output of the checked cell (View > Collapse Selected Outputs)"
-        else:
-            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: strip outputs before commit"
-
-
-@pytest.mark.parametrize("name", sorted(CHECKED_RESULTS))
-def test_the_printed_results_that_matter_are_checked_by_nbval(name):
-    cells = [cell for cell in code_cells(NOTEBOOKS[0].parent / name) if CHECKED_RESULTS[name] in cell.source]
-    assert len(cells) == 1 and checked(cells[0]), f"{name}: mark the cell with {CHECKED}"
-    assert cells[0].source.splitlines()[-1] == CHECKED, f"{name}: put {CHECKED} on the cell's last line"
+        assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: strip outputs before commit"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -7,8 +7,6 @@ server, registered by this module as a server extension (enabled for the environ
 ``jupyter-config/``, which ``make install`` copies into it): for a notebook under the kit's
 ``notebooks/`` it drops every output and execution count, and keeps the notebook's and each cell's
 metadata as the file on disk has them (what JupyterLab adds, such as the kernel's version, is left out).
-A cell marked ``# NBVAL_CHECK_OUTPUT`` keeps the output (and count) the file on disk has: the sample company's, which
-nbval compares a test run with; the day's run, with the client's data, is never saved.
 Cell sources are saved as typed: a facilitator's edit to the script is theirs to keep or discard with git.
 Notebooks anywhere else are saved untouched. This module reads no feedback and imports no widgets.
 """
@@ -21,10 +19,6 @@ from typing import Any
 import nbformat
 
 from workshop.folder import kit_root
-
-CHECKED_OUTPUT = "NBVAL_CHECK_OUTPUT"
-"""nbval's marker, a comment line of its own, for a cell whose output the tests compare with the one the
-notebook keeps."""
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
@@ -53,24 +47,13 @@ def keep_kit_notebooks_clean(model: dict[str, Any], path: str, contents_manager:
 
 def clean_notebook(notebook: nbformat.NotebookNode, on_disk: nbformat.NotebookNode | None) -> nbformat.NotebookNode:
     """``notebook`` without outputs or execution counts, with the notebook's and each cell's metadata taken
-    from ``on_disk`` (by cell id; a new cell keeps none); a cell still marked ``CHECKED_OUTPUT`` gets the
-    outputs and execution count it has on disk instead."""
+    from ``on_disk`` (by cell id; a new cell keeps none)."""
     on_disk_by_id = {cell.get("id"): cell for cell in on_disk.cells} if on_disk is not None else {}
     for cell in notebook.cells:
         kept = on_disk_by_id.get(cell.get("id"))
         if cell.cell_type == "code":
-            checked = kept is not None and is_checked("".join(cell.source))  # a model may hold a list of lines
-            cell.outputs = kept.get("outputs", []) if kept is not None and checked else []
-            # nbval skips an unrun cell
-            cell.execution_count = kept.get("execution_count") if kept is not None and checked else None
+            cell.outputs = []
+            cell.execution_count = None
         cell.metadata = nbformat.from_dict(kept.metadata if kept is not None else {})
     notebook.metadata = on_disk.metadata if on_disk is not None else nbformat.from_dict({})
     return notebook
-
-
-def is_checked(source: str) -> bool:
-    """Whether nbval compares this cell's output: one of its lines is the comment ``# NBVAL_CHECK_OUTPUT``."""
-    return any(
-        line.strip().startswith("#") and line.strip().lstrip("#").strip() == CHECKED_OUTPUT
-        for line in source.splitlines()
-    )
