@@ -175,6 +175,23 @@ def test_three_participants_rate_propose_and_vote_and_one_reloads(served, browse
     assert len(state.participants) == 3  # the reload rejoined, it did not add a fourth person
 
 
+def test_the_join_form_needs_one_request_and_no_other_script_runs(served, browser):
+    """The page carries its style and scripts: one round trip to a usable form on a phone's Wi-Fi. Its policy
+    allows exactly those (by hash): a script put into the page by any other way does not run."""
+    _folder, serve = served
+    server = serve()
+    page = _phone(browser)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(server.local_url)
+    page.get_by_role("button", name="Join").wait_for(timeout=WAIT_MS)
+    page.get_by_label("Session code").fill("HB7KQ")
+    assert [url for url in asked if not url.startswith("data:")] == [server.local_url]
+    page.evaluate("""() => { const s = document.createElement('script');
+                             s.textContent = 'window.injected = true'; document.body.append(s); }""")
+    assert page.evaluate("window.injected === undefined")
+
+
 def _room_voting(folder: Path, *texts: str) -> list[str]:
     with SessionStore(folder) as facilitator:
         facilitator.open_stage("ideas")

@@ -1,7 +1,7 @@
 """The participant app: ``create_app(workshop_dir)`` is the whole of what the room's network can reach.
 
-- ``GET /`` the page, and ``GET /static/{app.js,app.css,strings.js}``, the page's own three files (a fixed
-  list read from the package at start-up: no path from a request ever reaches the file system);
+- ``GET /`` the page, its style and scripts (``static/``, read at start-up: no path from a request ever
+  reaches the file system) inlined, so the join form needs one round trip;
 - ``POST /api/join``, ``/api/rate``, ``/api/propose``, ``/api/vote``: JSON in, JSON out;
 - ``GET /api/me`` (who this browser is, for a reload) and ``GET /api/events`` (Server-Sent Events: the
   participant's view, sent again whenever it changes: a stage opened, ideas merged, dots placed in another tab).
@@ -22,6 +22,7 @@ Security by construction (docs/security.md says what each point guards against):
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import json
@@ -62,11 +63,11 @@ from workshop.session import (
 )
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGE_FILES = {
-    "app.js": "text/javascript; charset=utf-8",
-    "strings.js": "text/javascript; charset=utf-8",
-    "app.css": "text/css; charset=utf-8",
-}
+PAGE_STYLE = "app.css"
+PAGE_SCRIPTS = ("strings.js", "app.js")
+"""Inlined in the page, in this order: the join form is usable after one round trip, not after the page and
+then its three files (benchmarks/live_latency.py measured two; at a phone's 40 ms Wi-Fi round trip the second
+was half the wait)."""
 TOKEN_COOKIE = "pg_participant"
 CSRF_COOKIE = "pg_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -79,9 +80,8 @@ WATCH_SECONDS = 0.2
 """How often the server looks for events written by the facilitator's panels (another process)."""
 HEARTBEAT_SECONDS = 15
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
+NOTHING_ALLOWED = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 SECURITY_HEADERS = {
-    "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
@@ -341,20 +341,14 @@ async def page(request: Request) -> Response:
         "view": room.view(me) if me else {"joined": False},
     }
     body = request.app.state.page.replace("{{room}}", _inline_json(inlined))
-    response = Response(body, media_type="text/html; charset=utf-8", headers={"cache-control": "no-store"})
+    response = Response(
+        body,
+        media_type="text/html; charset=utf-8",
+        headers={"cache-control": "no-store", "content-security-policy": request.app.state.page_policy},
+    )
     if not request.cookies.get(CSRF_COOKIE):
         response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(18), samesite="strict", path="/")
     return response
-
-
-async def static_file(request: Request) -> Response:
-    name = request.path_params["name"]
-    if name not in request.app.state.files:
-        raise HTTPException(404)
-    body, etag = request.app.state.files[name]
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers={"etag": etag})
-    return Response(body, media_type=PAGE_FILES[name], headers={"etag": etag, "cache-control": "no-cache"})
 
 
 async def me(request: Request) -> JSONResponse:
@@ -485,7 +479,8 @@ async def refused(request: Request, error: Exception) -> JSONResponse:
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware (it must not buffer the event stream): the same headers on every answer."""
+    """Pure ASGI middleware (it must not buffer the event stream): the same headers on every answer, and a
+    Content-Security-Policy that allows nothing on every answer but the page (which sets its own)."""
 
     def __init__(self, app):
         self.app = app
@@ -493,11 +488,10 @@ class SecurityHeaders:
     async def __call__(self, scope, receive, send):
         async def with_headers(message):
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    *((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()),
-                ]
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"content-security-policy" for name, _ in headers):
+                    headers.append((b"content-security-policy", NOTHING_ALLOWED.encode()))
+                message["headers"] = [*headers, *((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items())]
             await send(message)
 
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
@@ -527,7 +521,6 @@ def create_app(workshop_dir: str | os.PathLike, log_failure=lambda error: None) 
 
     routes = [
         Route("/", page),
-        Route("/static/{name}", static_file),
         Route("/api/me", me),
         Route("/api/events", events),
         Route("/api/join", join, methods=["POST"]),
@@ -543,9 +536,25 @@ def create_app(workshop_dir: str | os.PathLike, log_failure=lambda error: None) 
     )
     app.state.stopping = False
     app.state.log_failure = log_failure
-    app.state.page = (STATIC / "index.html").read_text(encoding="utf-8")
-    app.state.files = {}
-    for name in PAGE_FILES:
-        body = (STATIC / name).read_bytes()
-        app.state.files[name] = (body, f'"{hashlib.sha256(body).hexdigest()[:20]}"')
+    app.state.page, app.state.page_policy = _page_template()
     return app
+
+
+def _page_template() -> tuple[str, str]:
+    """index.html with the style and scripts inlined, and the Content-Security-Policy that allows exactly
+    those (by their SHA-256) and nothing else: no other script or style runs, nothing is fetched from elsewhere."""
+    style = (STATIC / PAGE_STYLE).read_text(encoding="utf-8")
+    scripts = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in PAGE_SCRIPTS)
+    if "</" in style or "</" in scripts:  # the element would end there, and the rest be read as HTML
+        raise RuntimeError(f"{STATIC}: '</' in the page's style or scripts; write '<\\/' instead")
+    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    page = page.replace("{{style}}", style).replace("{{scripts}}", scripts)
+
+    def digest(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+    policy = (
+        f"default-src 'none'; script-src {digest(scripts)}; style-src {digest(style)}; connect-src 'self'; "
+        "img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+    return page, policy
