@@ -15,9 +15,11 @@ import playwright.sync_api as playwright
 import pytest
 from playwright.sync_api import expect
 
+from workshop.actions import LEVERS, MOVES
 from workshop.live import start_server
 from workshop.session import SessionStore
 from workshop.ui.live_panel import LivePanel
+from workshop.web.app import REFUSALS, SESSION_REFUSALS
 
 from conftest import DATA, free_port, launch_chromium
 from phones import join, propose, rate, vote
@@ -192,6 +194,35 @@ def test_the_join_form_needs_one_request_and_no_other_script_runs(served, browse
     assert page.evaluate("window.injected === undefined")
 
 
+def test_every_code_the_server_can_send_has_a_sentence_and_no_code_is_ever_shown(served, browser):
+    """strings.js words every refusal (with its numbers, and the plurals), every move and lever; a code the
+    page does not know reaches the participant as 'something went wrong', never as the code itself."""
+    _folder, serve = served
+    server = serve()
+    page = _phone(browser)
+    page.goto(server.local_url)
+    page.get_by_role("button", name="Join").wait_for(timeout=WAIT_MS)
+    numbers = {name for _kind, _field, pattern, _code in SESSION_REFUSALS for name in pattern.groupindex}
+    worded = page.evaluate("""([codes, numbers]) => codes.map((code) => {
+        const sentence = window.STRINGS.refusals[code];
+        const params = Object.fromEntries(numbers.map((name) => [name, 3]));
+        return [code, typeof sentence === "function" ? sentence({ code, ...params, minutes: 1 }) : sentence];
+    })""", [sorted(REFUSALS), sorted(numbers)])
+    for code, sentence in worded:
+        assert isinstance(sentence, str) and len(sentence) > 10, code
+        assert not re.search(r"undefined|NaN|\[object|\$\{", sentence), (code, sentence)
+    assert dict(worded)["lockedOut"].count("1 minute.") == 1
+    labels = page.evaluate("[window.STRINGS.moves, window.STRINGS.levers]")
+    assert (set(labels[0]), set(labels[1])) == (set(MOVES), set(LEVERS))
+    page.route("**/api/join", lambda route: route.fulfill(status=418, content_type="application/json",
+                                                          body='{"ok": false, "refusal": {"code": "noSuchCode"}}'))
+    page.get_by_label("Session code").fill("HB7KQ")
+    page.get_by_label("Your department").select_option("Sales")
+    page.get_by_role("button", name="Join").click()
+    expect(page.locator("form p.status")).to_have_text(re.compile("^Something went wrong on the facilitator"))
+    assert "noSuchCode" not in page.inner_text("body")
+
+
 def _room_voting(folder: Path, *texts: str) -> list[str]:
     with SessionStore(folder) as facilitator:
         facilitator.open_stage("ideas")
@@ -299,7 +330,8 @@ def test_the_page_works_from_the_keyboard_and_clears_its_messages_when_the_stage
     page.get_by_label("Session code").fill("WRONG")
     page.get_by_label("Your department").select_option("Sales")
     page.get_by_role("button", name="Join").click()
-    expect(page.locator("form p.status")).to_contain_text("does not match this session's code")
+    expect(page.locator("form p.status")).to_have_text("That code does not match this session's code. Type the "
+                                                       "code shown on the facilitator's screen.")
     assert "Traceback" not in page.content() and str(folder) not in page.content()
     join(page, server.local_url, CODE, "Sales", "")
     with SessionStore(folder) as facilitator:

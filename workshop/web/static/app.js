@@ -38,6 +38,13 @@
     status.className = `${status.dataset.base || "status"} ${kind || ""}`;
   }
 
+  // A refusal in the page's words (strings.js): the server sends its code and numbers, never a sentence.
+  function refusal(data) {
+    const sentence = data && data.refusal && Object.prototype.hasOwnProperty.call(S.refusals, data.refusal.code)
+      ? S.refusals[data.refusal.code] : S.refusals.failed;
+    return typeof sentence === "function" ? sentence(data.refusal) : sentence;
+  }
+
   function status() {
     return el("p", { class: "status", role: "status", "aria-live": "polite" });
   }
@@ -92,7 +99,7 @@
       }
       done(body.key);
       let data;
-      try { data = await response.json(); } catch (_) { data = { ok: false, message: S.failed }; }
+      try { data = await response.json(); } catch (_) { data = { ok: false }; }
       if (data.view) show(data.view);
       if (response.status === 401 && path !== "api/join") { rejoin(); }
       return { ok: response.ok, status: response.status, data, offline };
@@ -135,7 +142,7 @@
     if (events) { events.close(); events = null; }
     view = { joined: false };
     render();
-    say(parts.joinStatus, S.rejoin, "error");
+    say(parts.joinStatus, S.refusals.notJoined, "error");
   }
 
   function show(next) {
@@ -162,7 +169,10 @@
       const section = !view.joined ? joinForm() : view.stage === "rating" ? ratingForm()
         : view.stage === "ideas" ? ideasForm() : view.stage === "voting" ? voteList() : waiting();
       const header = [banner, el("h1", { text: room.company || S.title })];
-      if (view.joined) header.push(el("p", { class: "who", text: S.you(view.me.label, view.me.department) }));
+      if (view.joined) {
+        const me = view.me.name || S.participant(view.me.number);
+        header.push(el("p", { class: "who", text: S.you(me, view.me.department) }));
+      }
       app.replaceChildren(...header, section);
     }
     update();
@@ -196,7 +206,7 @@
       const result = await submit("api/join", { code: code.value, department: department.value, name: name.value }, joinStatus);
       button.disabled = false;
       if (result.ok) { listen(); resendPending(); say(banner, ""); return; }
-      say(joinStatus, result.data.message || S.failed, "error");
+      say(joinStatus, refusal(result.data), "error");
     } },
     el("p", { text: S.joinIntro }),
     el("label", { for: "code", text: S.code }), code,
@@ -259,7 +269,7 @@
       const result = await submit("api/rate", { ratings, sentence: sentence.value }, saveStatus);
       button.disabled = false;
       if (result.ok) { drafts.sentence = null; say(saveStatus, result.offline ? S.sentAfterOffline + " " + S.saved : S.saved, "ok"); }
-      else say(saveStatus, result.data.message || S.failed, "error");
+      else say(saveStatus, refusal(result.data), "error");
     } });
     return el("section", {}, el("h2", { text: S.stages.rating }), el("p", { class: "hint", text: S.scale }),
       ...fieldsets, el("label", { for: sentenceId, text: S.sentence }), sentence, button, saveStatus);
@@ -278,10 +288,10 @@
       ...view.pillars.map((p) => el("option", { value: p.id, text: p.name })));
     const moveName = newId("move");
     const moves = el("div", { class: "moves" }, ...view.moves.map(([key, label]) => el("label", {},
-      el("input", { type: "radio", name: moveName, value: key }), el("span", { text: label }))));
+      el("input", { type: "radio", name: moveName, value: key }), el("span", { text: S.moves[key] || label }))));
     const leverId = newId("lever");
     const lever = el("select", { id: leverId }, el("option", { value: "", text: S.chooseLever }),
-      ...view.levers.map(([key, label]) => el("option", { value: key, text: label })));
+      ...view.levers.map(([key, label]) => el("option", { value: key, text: S.levers[key] || label })));
     for (const control of [pillar, lever]) control.addEventListener("change", () => { drafts[control.id.split("-")[0]] = control.value; });
     pillar.value = drafts.pillar || ""; lever.value = drafts.lever || "";
     const proposeStatus = status();
@@ -296,7 +306,7 @@
       if (result.ok) {
         text.value = ""; drafts.idea = ""; count();
         say(proposeStatus, result.offline ? S.sentAfterOffline + " " + S.proposed : S.proposed, "ok");
-      } else say(proposeStatus, result.data.message || S.failed, "error");
+      } else say(proposeStatus, refusal(result.data), "error");
     } });
     parts.mine = el("div", {});
     return el("section", {}, el("h2", { text: S.stages.ideas }),
@@ -362,8 +372,8 @@
       if (result.ok) {
         const here = view.allocation ? view.allocation[ideaId] || 0 : 0;
         say(rowStatus, (result.offline ? S.sentAfterOffline + " " : "") + S.dotSaved(here), "ok");
-      } else say(rowStatus, result.data.message || S.failed, "error");
-    }).catch(() => say(rowStatus, S.failed, "error")).finally(() => { tapping -= 1; });
+      } else say(rowStatus, refusal(result.data), "error");
+    }).catch(() => say(rowStatus, S.refusals.failed, "error")).finally(() => { tapping -= 1; });
   }
 
   render();
