@@ -147,6 +147,8 @@ def test_three_participants_rate_propose_and_vote_and_one_reloads(served, browse
         expect(page.locator(".dots-left")).to_contain_text(f"{2 - voter} left")
         row = page.locator("ul.ideas > li").nth(voter)
         expect(row.locator(".pillar-name")).to_have_text(PEOPLE[voter][4])  # every idea names its pillar
+        expect(row).to_have_class(re.compile(r"\bchosen\b"))  # the row holding my dots stands out
+        expect(page.locator("ul.ideas > li.chosen")).to_have_count(1)
         _assert_fits_a_phone(page)
     expect(pages[0].locator("ul.ideas output").first).to_have_text("1 dot")  # not "1 dots"
 
@@ -175,6 +177,10 @@ def test_three_participants_rate_propose_and_vote_and_one_reloads(served, browse
         (PEOPLE[2][3], "easy_booking", people[2].id)]
     assert state.vote_totals() == {ideas[0].id: 1, ideas[1].id: 2, ideas[2].id: 3}
     assert len(state.participants) == 3  # the reload rejoined, it did not add a fourth person
+    panel.close_stage()  # the end: every page says so plainly
+    for page in pages:
+        expect(page.get_by_role("heading", name="All done: thank you!")).to_be_visible(timeout=WAIT_MS)
+        _assert_fits_a_phone(page)
 
 
 def test_the_join_form_needs_one_request_and_no_other_script_runs(served, browser):

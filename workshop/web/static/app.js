@@ -194,7 +194,7 @@
         ...room.departments.map((d) => el("option", { value: d, text: d })))
       : el("input", { type: "text", id: "department", maxlength: 60, required: true });
     const name = el("input", { type: "text", id: "name", autocomplete: "nickname", maxlength: room.nameMax,
-      placeholder: S.namePlaceholder });
+      "aria-describedby": "name-hint" });
     const joinStatus = status();
     const button = el("button", { type: "submit", class: "primary", text: S.join });
     const form = el("form", { novalidate: true, onsubmit: async (event) => {
@@ -211,14 +211,15 @@
     el("p", { text: S.joinIntro }),
     el("label", { for: "code", text: S.code }), code,
     el("label", { for: "department", text: S.department }), department,
-    el("label", { for: "name", text: S.name }), name,
+    el("label", { for: "name", text: S.name }), el("p", { class: "hint", id: "name-hint", text: S.nameHint }), name,
     button, joinStatus);
     parts.joinStatus = joinStatus;
     return form;
   }
 
   function waiting() {
-    return el("p", { class: "waiting", text: view.done ? S.done : S.waiting });
+    return el("section", { class: view.done ? "waiting done" : "waiting" },
+      el("h2", { text: view.done ? S.doneTitle : S.waitingTitle }), el("p", { text: view.done ? S.done : S.waiting }));
   }
 
   function ratingForm() {
@@ -242,7 +243,7 @@
         if (value !== null) range.dataset.set = "1";
         sliders.push({ pillar, index, range });
         return [el("label", { for: id, class: "question" }, el("span", { text: S.questions[question] }), shown),
-          range];
+          range, el("p", { class: "ends", "aria-hidden": "true" }, ...S.scaleEnds.map((end) => el("span", { text: end })))];
       });
       const legend = el("legend", { text: pillar.name });
       const described = newId("about");
@@ -357,7 +358,10 @@
     if (view.merged) notices.push(S.mergedNotice);
     parts.notice.textContent = notices.join(" ");
     parts.notice.hidden = !notices.length;
-    for (const [id, count] of Object.entries(parts.counts)) count.textContent = S.dots(view.allocation[id] || 0);
+    for (const [id, count] of Object.entries(parts.counts)) {
+      count.textContent = S.dots(view.allocation[id] || 0);
+      count.closest("li").classList.toggle("chosen", (view.allocation[id] || 0) > 0);  // where my dots are, at a glance
+    }
   }
 
   function tap(ideaId, change, rowStatus) {
