@@ -55,6 +55,10 @@ class Phone:
     def join(self, department: str = "Sales", name: str = "", code: str = CODE, key: str = "join-key-1") -> httpx.Response:
         return self.post("/api/join", {"code": code, "department": department, "name": name, "key": key})
 
+    def vote(self, key: str, idea: str, change: int, seen: dict[str, int]) -> httpx.Response:
+        """One tap of + (change 1) or − (-1) on an idea, from the dots the page shows (``seen``)."""
+        return self.post("/api/vote", {"key": key, "idea": idea, "change": change, "seen": seen})
+
     def pushed_view(self, until=lambda view: True) -> dict:
         """The first view the page's event stream pushes that satisfies ``until`` (the server sees another
         process's writes within a fraction of a second, and pushes the view again then)."""
@@ -73,6 +77,16 @@ class Phone:
 def _ideas(facilitator: SessionStore, *texts: str) -> list[str]:
     facilitator.open_stage("ideas")
     return [facilitator.type_idea(text, "same_day", "lift_experience", "tools") for text in texts]
+
+
+def _voter(room, number: int, *texts: str) -> tuple[Phone, list[str]]:
+    """A joined phone, and the ideas typed in by the facilitator, with voting open."""
+    server, facilitator = room
+    phone = Phone(server, number)
+    phone.join()
+    ideas = _ideas(facilitator, *texts)
+    facilitator.open_stage("voting")
+    return phone, ideas
 
 
 def test_the_session_code_is_in_no_byte_sent_to_anyone_who_has_not_joined(room):
@@ -193,60 +207,51 @@ def test_bidi_overrides_and_zero_width_characters_are_neutralised_in_names_and_i
 
 
 def test_two_tabs_of_one_participant_share_one_allocation_and_a_stale_tab_is_told(room):
-    server, facilitator = room
-    tab = Phone(server, 15)
-    tab.join()
-    idea, other = _ideas(facilitator, "Text riders", "Open on Sundays")
-    facilitator.open_stage("voting")
-    assert tab.post("/api/vote", {"key": "vote-key-01", "idea": idea, "change": 1, "seen": {}}).status_code == 200
+    tab, (idea, other) = _voter(room, 15, "Text riders", "Open on Sundays")
+    assert tab.vote("vote-key-01", idea, 1, {}).status_code == 200
     # the second tab still shows no dots and taps on the other idea
-    stale = tab.post("/api/vote", {"key": "vote-key-02", "idea": other, "change": 1, "seen": {}})
+    stale = tab.vote("vote-key-02", other, 1, {})
     assert stale.status_code == 409 and stale.json()["refusal"] == {"code": "staleDots"}
     assert stale.json()["view"]["allocation"] == {idea: 1}
-    fresh = tab.post("/api/vote", {"key": "vote-key-03", "idea": other, "change": 1, "seen": {idea: 1}})
+    fresh = tab.vote("vote-key-03", other, 1, {idea: 1})
     assert fresh.json()["view"]["allocation"] == {idea: 1, other: 1}
     # the same tap retried (the Wi-Fi dropped before the answer) is stored once
-    again = tab.post("/api/vote", {"key": "vote-key-03", "idea": other, "change": 1, "seen": {idea: 1}})
+    again = tab.vote("vote-key-03", other, 1, {idea: 1})
     assert again.status_code == 200 and again.json()["view"]["allocation"] == {idea: 1, other: 1}
+    facilitator = room[1]
     (me,) = facilitator.state().participants
     assert facilitator.state().votes[me] == {idea: 1, other: 1}
 
 
 def test_a_merge_during_voting_moves_the_dots_and_tells_the_voter(room):
-    server, facilitator = room
-    phone = Phone(server, 16)
-    phone.join()
-    duplicate, kept = _ideas(facilitator, "Text riders when ready", "SMS when the bike is ready")
-    facilitator.open_stage("voting")
-    phone.post("/api/vote", {"key": "vote-key-11", "idea": duplicate, "change": 1, "seen": {}})
-    phone.post("/api/vote", {"key": "vote-key-12", "idea": duplicate, "change": 1, "seen": {duplicate: 1}})
+    phone, (duplicate, kept) = _voter(room, 16, "Text riders when ready", "SMS when the bike is ready")
+    phone.vote("vote-key-11", duplicate, 1, {})
+    phone.vote("vote-key-12", duplicate, 1, {duplicate: 1})
+    facilitator = room[1]
     facilitator.merge_ideas(duplicate, kept)
     view = phone.pushed_view(lambda view: len(view["ideas"]) == 1)
     assert [i["id"] for i in view["ideas"]] == [kept] and view["allocation"] == {kept: 2} and view["merged"]
     # the page taps from what it shows: accepted, and the notice goes once the vote is made afresh
-    answer = phone.post("/api/vote", {"key": "vote-key-13", "idea": kept, "change": 1, "seen": {kept: 2}}).json()
+    answer = phone.vote("vote-key-13", kept, 1, {kept: 2}).json()
     assert answer["view"]["allocation"] == {kept: 3} and not answer["view"]["merged"]
     assert facilitator.state().vote_totals() == {kept: 3}
 
 
 def test_a_lowered_dot_budget_lets_the_voter_take_dots_off_but_not_add(room):
-    server, facilitator = room
-    phone = Phone(server, 17)
-    phone.join()
-    (idea,) = _ideas(facilitator, "Text riders")
+    facilitator = room[1]
     facilitator.set_dot_budget(5)
-    facilitator.open_stage("voting")
+    phone, (idea,) = _voter(room, 17, "Text riders")
     seen: dict[str, int] = {}
     for n in range(5):
-        seen = phone.post("/api/vote", {"key": f"vote-key-2{n}", "idea": idea, "change": 1, "seen": seen}).json()["view"]["allocation"]
+        seen = phone.vote(f"vote-key-2{n}", idea, 1, seen).json()["view"]["allocation"]
     facilitator.close_stage()
     facilitator.set_dot_budget(3)
     facilitator.open_stage("voting")
     view = phone.pushed_view(lambda view: view.get("budget") == 3)
     assert view["allocation"] == {idea: 5} and view["budget"] == 3
-    refused = phone.post("/api/vote", {"key": "vote-key-30", "idea": idea, "change": 1, "seen": {idea: 5}})
+    refused = phone.vote("vote-key-30", idea, 1, {idea: 5})
     assert refused.status_code == 422 and refused.json()["refusal"] == {"code": "overBudget", "spent": 6, "budget": 3}
-    taken = phone.post("/api/vote", {"key": "vote-key-31", "idea": idea, "change": -1, "seen": {idea: 5}})
+    taken = phone.vote("vote-key-31", idea, -1, {idea: 5})
     assert taken.status_code == 200 and taken.json()["view"]["allocation"] == {idea: 4}
 
 
