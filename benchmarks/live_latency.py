@@ -1,7 +1,7 @@
 """Live participation: the participant page's first load, a room of 200 joining, taps to the facilitator's panel.
 
-Run from the repository root: ``python benchmarks/live_latency.py [--participants 200] [--loads 5]
-[--voila-from /path/to/a/checkout/with/voila]``.
+Run from the repository root: ``python benchmarks/live_latency.py [--participants 200] [--loads 20]
+[--voila-from /path/to/a/checkout/with/voila] [--web-before-from /path/to/a/checkout]``.
 
 1. First load, side by side in one run: headless Chromium opens the participant page ``--loads`` times, each in
    a fresh browser context (nothing cached, as a phone seeing it the first time), timed from navigation until
@@ -11,6 +11,9 @@ Run from the repository root: ``python benchmarks/live_latency.py [--participant
    round trip). The page as ``workshop serve`` serves it now, and, when ``--voila-from`` names a checkout of
    the kit from before issue 13 (e.g. main's), the Voila page it replaced, started from that checkout's own
    ``workshop serve`` (8 preheated kernels; each load waits for the pool to refill, the kindest case for it).
+   ``--web-before-from`` names a checkout with an earlier web page: both are served at once and loaded in
+   turns. Each load also records the requests sent before the form was usable (when sent, the wait for the
+   first byte, when done) and the round trips among them: where the time went. Median, p95 and max of each.
    Budget: <= 150 KB and <= 500 ms at 5 Mbit/s.
 2. A room joining: ``--participants`` simulated phones (one event loop, each phone its own client and its own
    loopback source address 127.0.0.N, as phones have their own addresses on the Wi-Fi) open the page and join
