@@ -229,6 +229,20 @@ def test_every_code_the_server_can_send_has_a_sentence_and_no_code_is_ever_shown
     assert "noSuchCode" not in page.inner_text("body")
 
 
+def test_an_address_typed_wrong_shows_the_way_to_the_join_page_not_a_code(served, browser):
+    _folder, serve = served
+    server = serve()
+    page = _phone(browser, NARROW_PHONE)
+    answer = page.goto(server.local_url + "join/HB7KQ")
+    assert answer.status == 404
+    expect(page.get_by_text("There is no page at this address.")).to_be_visible()
+    assert "notFound" not in page.inner_text("body") and "{" not in page.inner_text("body")
+    _assert_fits_a_phone(page)
+    page.get_by_role("link", name="Go to the join page").click()
+    page.get_by_role("button", name="Join").wait_for(timeout=WAIT_MS)
+    assert page.url == server.local_url
+
+
 def _room_voting(folder: Path, *texts: str) -> list[str]:
     with SessionStore(folder) as facilitator:
         facilitator.open_stage("ideas")

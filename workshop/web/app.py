@@ -364,7 +364,11 @@ async def page(request: Request) -> Response:
     """The page, with what it shows first inlined (the room's company, departments and limits; the view of a
     participant this browser already is), so the join form, or the rejoined stage, needs no second request."""
     room, me = _room(request), await _me(request)
-    promise = room.store.promise()
+    return _page(request, room.view(me) if me else {"joined": False})
+
+
+def _page(request: Request, view: dict[str, Any], status: int = 200) -> Response:
+    promise = _room(request).store.promise()
     inlined = {
         "room": {
             "company": promise.company or "",
@@ -372,11 +376,12 @@ async def page(request: Request) -> Response:
             "nameMax": NAME_MAX_CHARS,
             "textMax": TEXT_MAX_CHARS,
         },
-        "view": room.view(me) if me else {"joined": False},
+        "view": view,
     }
     body = request.app.state.page.replace("{{room}}", _inline_json(inlined))
     response = Response(
         body,
+        status_code=status,
         media_type="text/html; charset=utf-8",
         headers={"cache-control": "no-store", "content-security-policy": request.app.state.page_policy},
     )
@@ -490,9 +495,15 @@ async def events(request: Request) -> Response:
     )
 
 
-async def refused(request: Request, error: Exception) -> JSONResponse:
+async def refused(request: Request, error: Exception) -> Response:
     """Every refusal and failure as the page reads it: a code of ``REFUSALS`` and its parameters, never a
-    sentence, path or traceback of the server's. A refused vote also carries the dots as stored now."""
+    sentence, path or traceback of the server's. A refused vote also carries the dots as stored now. A browser
+    opening an address that is not the page (a join link typed wrong) gets the page saying so, with a link to
+    the join form, rather than the code in JSON."""
+    navigating = request.method == "GET" and "text/html" in request.headers.get("accept", "")
+    if isinstance(error, HTTPException) and error.status_code == 404 and navigating:
+        with contextlib.suppress(WorkshopError):  # a promise.yml broken mid-edit: the plain answer below
+            return _page(request, {"joined": False, "notFound": True}, 404)
     if isinstance(error, WorkshopError):
         refusal = session_refusal(error)
         if refusal is None:

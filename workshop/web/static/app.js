@@ -166,7 +166,7 @@
     if (key !== shownFor) {
       shownFor = key;
       parts = {};
-      const section = !view.joined ? joinForm() : view.stage === "rating" ? ratingForm()
+      const section = view.notFound ? notFound() : !view.joined ? joinForm() : view.stage === "rating" ? ratingForm()
         : view.stage === "ideas" ? ideasForm() : view.stage === "voting" ? voteList() : waiting();
       const header = [banner, el("h1", { text: room.company || S.title })];
       if (view.joined) {
@@ -215,6 +215,11 @@
     button, joinStatus);
     parts.joinStatus = joinStatus;
     return form;
+  }
+
+  function notFound() {  // an address that is not the page: the way back to it
+    return el("section", {}, el("p", { class: "status error", text: S.refusals.notFound }),
+      el("p", {}, el("a", { href: "/", class: "button-link", text: S.toJoinPage })));
   }
 
   function waiting() {

@@ -13,6 +13,7 @@ window.STRINGS = {
   name: "Your name",
   nameHint: "Optional: leave it empty to stay anonymous.",
   join: "Join",
+  toJoinPage: "Go to the join page",
   joining: "Joining…",
   sending: "Sending…",
   missingCode: "Type the code shown on the screen.",
@@ -77,7 +78,7 @@ window.STRINGS = {
     lockedOut: ({ minutes }) => `Too many wrong codes from this device: joining is paused for about ` +
       `${minutes === 1 ? "1 minute" : minutes + " minutes"}. Ask the facilitator for help.`,
     tooManyTries: "Too many tries in a minute from this device. Wait a minute, then join again.",
-    notFound: "This page does not exist. Open the join link again.",
+    notFound: "There is no page at this address.",
     failed: "Something went wrong on the facilitator's laptop. Try again in a moment, or tell the facilitator.",
     notStarted: "The session has not started yet. Wait for the facilitator, then join again.",
     wrongCode: "That code does not match this session's code. Type the code shown on the facilitator's screen.",
