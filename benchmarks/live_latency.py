@@ -1,7 +1,7 @@
 """Live participation: the participant page's first load, a room of 200 joining, taps to the facilitator's panel.
 
-Run from the repository root: ``python benchmarks/live_latency.py [--participants 200] [--loads 5]
-[--voila-from /path/to/a/checkout/with/voila]``.
+Run from the repository root: ``python benchmarks/live_latency.py [--participants 200] [--loads 20]
+[--voila-from /path/to/a/checkout/with/voila] [--web-before-from /path/to/a/checkout]``.
 
 1. First load, side by side in one run: headless Chromium opens the participant page ``--loads`` times, each in
    a fresh browser context (nothing cached, as a phone seeing it the first time), timed from navigation until
@@ -11,6 +11,9 @@ Run from the repository root: ``python benchmarks/live_latency.py [--participant
    round trip). The page as ``workshop serve`` serves it now, and, when ``--voila-from`` names a checkout of
    the kit from before issue 13 (e.g. main's), the Voila page it replaced, started from that checkout's own
    ``workshop serve`` (8 preheated kernels; each load waits for the pool to refill, the kindest case for it).
+   ``--web-before-from`` names a checkout with an earlier web page: both are served at once and loaded in
+   turns. Each load also records the requests sent before the form was usable (when sent, the wait for the
+   first byte, when done) and the round trips among them: where the time went. Median, p95 and max of each.
    Budget: <= 150 KB and <= 500 ms at 5 Mbit/s.
 2. A room joining: ``--participants`` simulated phones (one event loop, each phone its own client and its own
    loopback source address 127.0.0.N, as phones have their own addresses on the Wi-Fi) open the page and join
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -40,19 +44,20 @@ import platform
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
 import psutil  # noqa: E402
+from harness import CHROMIUM, CHROMIUM_ARGS, free_port, log  # noqa: E402
 
 from workshop.folder import sample_folder  # noqa: E402
 from workshop.live import start_server  # noqa: E402
@@ -63,19 +68,6 @@ FIRST_LOAD_BUDGET_KB = 150
 JOIN_P95_BUDGET_MS = 1000
 SUBMIT_P95_BUDGET_MS = 1000
 MEMORY_BUDGET_MB = 250
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
-
-
-def log(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -102,25 +94,68 @@ new MutationObserver((_changes, observer) => {
 the browser's view, without the driver's polling."""
 
 
-def first_loads(url: str, loads: int, wifi: dict | None, between=lambda attempt: None) -> list[tuple[float, float, int]]:
-    """``loads`` first visits: (ms until the join form is usable by the page's clock, ms until the driver
-    has typed into it, bytes received by then) each."""
+class NetworkLog:
+    """What Chromium's network domain reports for one page: bytes received, and each request's times."""
+
+    def __init__(self, cdp):
+        self.received = 0
+        self.sent: dict[str, tuple[str, float]] = {}
+        self.first_byte: dict[str, float] = {}
+        self.finished: dict[str, float] = {}
+        cdp.on("Network.requestWillBeSent", self._sent)
+        cdp.on("Network.responseReceived", self._response)
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.send("Network.enable")
+
+    def _sent(self, event: dict) -> None:
+        self.sent[event["requestId"]] = (event["request"]["url"], event["timestamp"])
+
+    def _response(self, event: dict) -> None:
+        timing = event["response"].get("timing")
+        if timing:  # the answer's first byte, on the browser's clock (seconds)
+            self.first_byte[event["requestId"]] = timing["requestTime"] + timing["receiveHeadersEnd"] / 1000
+
+    def _finished(self, event: dict) -> None:
+        self.received += event["encodedDataLength"]
+        self.finished[event["requestId"]] = event["timestamp"]
+
+    def requests_until(self, usable_ms: float) -> list[tuple[str, float, float, float]]:
+        """(path, ms from navigation until sent, ms waiting for the first byte, ms until the last byte) of
+        each request sent before ``usable_ms``, in the order sent."""
+        navigation = min(at for _, at in self.sent.values())
+        requests = []
+        for request_id, (address, at) in sorted(self.sent.items(), key=lambda item: item[1][1]):
+            since = (at - navigation) * 1000
+            if since <= usable_ms and not address.startswith("data:"):
+                requests.append((urlsplit(address).path, round(since, 1),
+                                 round((self.first_byte.get(request_id, at) - at) * 1000, 1),
+                                 round((self.finished.get(request_id, at) - navigation) * 1000, 1)))
+        return requests
+
+
+def first_loads(urls: dict[str, str], loads: int, wifi: dict | None,
+                between=lambda attempt: None) -> dict[str, list[dict]]:
+    """``loads`` first visits of each page in ``urls`` (by name), taking turns so that both meet the same machine
+    load, each: ``usable`` (ms until the join form is usable by the page's clock),
+    ``typed`` (ms until the driver has typed into it), ``bytes`` received by then, and ``requests``: each request
+    the browser started before the form was usable, as (path, ms from navigation until sent, ms waiting for the
+    answer's first byte, ms until its last byte). The waits say where the time went: on loopback a wait is the
+    server's time; at emulated Wi-Fi it adds the emulated round trip; requests sent one after the other (the page,
+    then its files) are round trips the form waited for."""
     from playwright.sync_api import sync_playwright
 
-    results = []
+    results: dict[str, list[dict]] = {kind: [] for kind in urls}
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         warm_up = browser.new_context()  # the browser's own first context costs a second: not the page's
         warm_up.new_page().goto("about:blank")
         warm_up.close()
-        for attempt in range(loads):
+        for attempt, (kind, url) in ((a, page) for a in range(loads) for page in urls.items()):
             context = browser.new_context(viewport={"width": 360, "height": 740})
             context.add_init_script(USABLE_CLOCK)
             page = context.new_page()
             cdp = context.new_cdp_session(page)
-            received = [0]
-            cdp.on("Network.loadingFinished", lambda event: received.__setitem__(0, received[0] + event["encodedDataLength"]))
-            cdp.send("Network.enable")
+            network = NetworkLog(cdp)
             if wifi:
                 cdp.send("Network.emulateNetworkConditions", wifi)
             started = time.perf_counter()
@@ -129,9 +164,11 @@ def first_loads(url: str, loads: int, wifi: dict | None, between=lambda attempt:
             page.get_by_label("Session code").fill("ABCDE", timeout=120_000)
             elapsed = (time.perf_counter() - started) * 1000
             usable = page.wait_for_function("window.__usable").json_value()
-            results.append((usable, elapsed, received[0]))
-            log(f"  load {attempt + 1}/{loads}: usable at {usable:.0f} ms (typed into at {elapsed:.0f} ms), "
-                f"{received[0] / 1024:.0f} KB")
+            requests = network.requests_until(usable)
+            results[kind].append({"usable": usable, "typed": elapsed, "bytes": network.received, "requests": requests})
+            log(f"  {kind} load {attempt + 1}/{loads}: usable at {usable:.0f} ms (typed into at {elapsed:.0f} ms), "
+                f"{network.received / 1024:.1f} KB; " + ", ".join(
+                    f"{path} sent {since:.0f} wait {wait:.0f} done {done:.0f}" for path, since, wait, done in requests))
             context.close()
             between(attempt)
         browser.close()
@@ -200,7 +237,8 @@ class Phone:
     async def join(self, code: str, department: str) -> float:
         (await self.client.get("/")).raise_for_status()
         started = time.perf_counter()
-        await self.post("/api/join", {"code": code, "department": department, "name": "", "key": f"join{self.number:06d}"})
+        await self.post("/api/join", {"code": code, "department": department, "name": "",
+                                      "key": f"join{self.number:06d}"})
         return (time.perf_counter() - started) * 1000
 
     async def listen(self) -> None:
@@ -280,8 +318,8 @@ async def a_room(url: str, folder: Path, participants: int, window: float, ratin
             key = f"rate{phone.number:05d}x{index:03d}"
             pillar = promise.pillar_ids[index % len(promise.pillar_ids)]
             sent[key] = time.time()
-            await phone.post("/api/rate", {"key": key, "ratings": {pillar: [prng.randint(0, 20) / 2,
-                                                                              prng.randint(0, 20) / 2]}, "sentence": ""})
+            pair = [prng.randint(0, 20) / 2, prng.randint(0, 20) / 2]
+            await phone.post("/api/rate", {"key": key, "ratings": {pillar: pair}, "sentence": ""})
             stored_ms.append((time.time() - sent[key]) * 1000)  # answered: the event is in the store
 
     log(f"{participants} phones x {ratings} ratings...")
@@ -306,21 +344,64 @@ def summary(name: str, values: list[float]) -> dict:
             f"{name}_max": round(max(values), 1)}
 
 
+def round_trips(requests: list[tuple[str, float, float, float]]) -> int:
+    """How many requests the form waited for one after the other: a request sent once another had finished
+    is one round trip after it (the page, then the files it names, then what they fetch)."""
+    depth: list[int] = []
+    for _, sent, _, _ in requests:
+        after = [d for d, (_, _, _, done) in zip(depth, requests, strict=False) if done <= sent]
+        depth.append(1 + max(after, default=0))
+    return max(depth, default=0)
+
+
+def first_load_summary(kind: str, loads: list[dict]) -> dict:
+    waits = [wait for load in loads for _, _, wait, _ in load["requests"]]
+    return {
+        **summary(f"first_load_usable_ms_{kind}", [load["usable"] for load in loads]),
+        **summary(f"first_load_typed_ms_{kind}", [load["typed"] for load in loads]),
+        f"first_load_kb_{kind}": round(statistics.median(load["bytes"] for load in loads) / 1024, 1),
+        f"first_load_requests_{kind}": statistics.median(len(load["requests"]) for load in loads),
+        f"first_load_round_trips_{kind}": statistics.median(round_trips(load["requests"]) for load in loads),
+        **summary(f"first_load_request_wait_ms_{kind}", waits),
+    }
+
+
+@contextlib.contextmanager
+def served_from(checkout: Path, folder: Path):
+    """``workshop serve``'s participant server with ``checkout``'s code (its child imports the checkout first)."""
+    before = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(checkout)
+    try:
+        server = start_server(folder, host="loopback", port=free_port())
+    finally:
+        if before is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = before
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--participants", type=int, default=200)
+    parser.add_argument("--participants", type=int, default=200, help="0: first loads only")
     parser.add_argument("--join-window", type=float, default=10.0, help="seconds over which the room joins")
     parser.add_argument("--ratings", type=int, default=3, help="ratings each participant saves")
-    parser.add_argument("--loads", type=int, default=5, help="first loads per page and network")
+    parser.add_argument("--loads", type=int, default=20, help="first loads per page and network")
     parser.add_argument("--wifi-mbps", type=float, default=5.0, help="each phone's share of the Wi-Fi, Mbit/s")
     parser.add_argument("--wifi-latency-ms", type=float, default=40.0, help="the Wi-Fi's round trip")
     parser.add_argument("--voila-from", type=Path, default=None,
                         help="a checkout of the kit from before issue 13, to load its Voila page side by side")
+    parser.add_argument("--web-before-from", type=Path, default=None,
+                        help="a checkout of the kit with an earlier web page (e.g. main's), loaded side by side")
     args = parser.parse_args()
     networks = {"loopback": None, f"wifi_{args.wifi_mbps:g}mbps": {
         "offline": False, "latency": args.wifi_latency_ms, "downloadThroughput": args.wifi_mbps * 1e6 / 8,
         "uploadThroughput": args.wifi_mbps * 1e6 / 8}}
-    result: dict = {}
+    result: dict = {"load_average_1min_at_start": round(os.getloadavg()[0], 2)}
+    room = None
     with tempfile.TemporaryDirectory() as temp:
         def fresh(name: str) -> Path:
             return Path(shutil.copytree(sample_folder(), Path(temp) / name, ignore=shutil.ignore_patterns(
@@ -333,47 +414,50 @@ def main() -> None:
                 voila.wait_for_refill(1)
                 for network, profile in networks.items():
                     log(f"first loads: Voila page on {network}")
-                    fills = [1]
-
-                    def refill(_attempt: int) -> None:
-                        fills[0] += 1
-                        voila.wait_for_refill(fills[0])
-                    pages[f"voila_{network}"] = first_loads(voila.url, args.loads, profile, refill)
+                    # the pool was filled once at start; after load n it has to be filled the (n + 2)th time
+                    loads = first_loads({"voila": voila.url}, args.loads, profile,
+                                        lambda attempt: voila.wait_for_refill(attempt + 2))
+                    pages[f"voila_{network}"] = loads["voila"]
                 result["voila_memory_mb_after_loads"] = round(tree_rss_mb(voila.process.pid), 1)
             finally:
                 voila.stop()
         folder = fresh("web")
-        server = start_server(folder, host="loopback", port=free_port())
-        try:
+        with contextlib.ExitStack() as servers:
+            server = servers.enter_context(served_from(REPO, folder))
+            urls = {"web": server.local_url}
+            if args.web_before_from:
+                urls["web_before"] = servers.enter_context(
+                    served_from(args.web_before_from.resolve(), fresh("web_before"))).local_url
             for network, profile in networks.items():
-                log(f"first loads: web page on {network}")
-                pages[f"web_{network}"] = first_loads(server.local_url, args.loads, profile)
+                log(f"first loads: {', '.join(urls)} on {network}, taking turns")
+                for kind, loads in first_loads(urls, args.loads, profile).items():
+                    pages[f"{kind}_{network}"] = loads
             result["web_memory_mb_idle"] = round(tree_rss_mb(server.process.pid), 1)
-            room = asyncio.run(a_room(server.local_url, folder, args.participants, args.join_window, args.ratings,
-                                      server.process.pid))
-        finally:
-            server.stop()
+            if args.participants:
+                room = asyncio.run(a_room(server.local_url, folder, args.participants, args.join_window,
+                                          args.ratings, server.process.pid))
     for kind, loads in pages.items():
-        result.update(summary(f"first_load_usable_ms_{kind}", [usable for usable, _, _ in loads]))
-        result.update(summary(f"first_load_typed_ms_{kind}", [typed for _, typed, _ in loads]))
-        result[f"first_load_kb_{kind}"] = round(statistics.median(size for _, _, size in loads) / 1024, 1)
+        result.update(first_load_summary(kind, loads))
+    if room:
+        result.update({
+            "participants": args.participants,
+            "join_window_s": args.join_window,
+            **summary("join_ms", room["join_ms"]),
+            "streams_open": room["streams"],
+            **summary("stage_pushed_ms", room["pushed_ms"]),
+            "submissions": len(room["submit_ms"]),
+            **summary("submit_to_stored_ms", room["stored_ms"]),
+            **summary("submit_to_panel_ms", room["submit_ms"]),
+            "web_memory_mb_at_participants": round(room["memory_mb"], 1),
+        })
     print(json.dumps({
         **result,
-        "participants": args.participants,
-        "join_window_s": args.join_window,
-        **summary("join_ms", room["join_ms"]),
-        "streams_open": room["streams"],
-        **summary("stage_pushed_ms", room["pushed_ms"]),
-        "submissions": len(room["submit_ms"]),
-        **summary("submit_to_stored_ms", room["stored_ms"]),
-        **summary("submit_to_panel_ms", room["submit_ms"]),
-        "web_memory_mb_at_participants": round(room["memory_mb"], 1),
         "budgets": {"first_load_ms_at_5mbps": FIRST_LOAD_BUDGET_MS, "first_load_kb": FIRST_LOAD_BUDGET_KB,
                     "join_p95_ms": JOIN_P95_BUDGET_MS, "submit_to_panel_p95_ms": SUBMIT_P95_BUDGET_MS,
                     "memory_mb": MEMORY_BUDGET_MB},
         "page_loads_each": args.loads,
         "wifi": f"{args.wifi_mbps:g} Mbit/s each way, {args.wifi_latency_ms:g} ms round trip",
-        "load_average_1min": round(os.getloadavg()[0], 2),
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         "machine": f"{platform.machine()}, {multiprocessing.cpu_count()} cores, Python {platform.python_version()}",
     }))
 

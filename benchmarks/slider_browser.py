@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,14 +21,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from harness import CHROMIUM, CHROMIUM_ARGS, free_port, log
 from playwright.sync_api import sync_playwright
 
 BUDGET_MS_MEDIAN = 150.0
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "benchmarks" / "gap_panel_voila.ipynb"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
 
 ARM = """() => {
   window.__pressed = null; window.__painted = null;
@@ -43,16 +40,6 @@ ARM = """() => {
   });
   observer.observe(chart, {subtree: true, childList: true, attributes: true, characterData: true});
 }"""
-
-
-def log(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_server(url: str, seconds: float) -> None:

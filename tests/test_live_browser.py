@@ -15,9 +15,11 @@ import playwright.sync_api as playwright
 import pytest
 from playwright.sync_api import expect
 
+from workshop.actions import LEVERS, MOVES
 from workshop.live import start_server
 from workshop.session import SessionStore
 from workshop.ui.live_panel import LivePanel
+from workshop.web.app import REFUSALS, SESSION_REFUSALS
 
 from conftest import DATA, free_port, launch_chromium
 from phones import join, propose, rate, vote
@@ -145,6 +147,8 @@ def test_three_participants_rate_propose_and_vote_and_one_reloads(served, browse
         expect(page.locator(".dots-left")).to_contain_text(f"{2 - voter} left")
         row = page.locator("ul.ideas > li").nth(voter)
         expect(row.locator(".pillar-name")).to_have_text(PEOPLE[voter][4])  # every idea names its pillar
+        expect(row).to_have_class(re.compile(r"\bchosen\b"))  # the row holding my dots stands out
+        expect(page.locator("ul.ideas > li.chosen")).to_have_count(1)
         _assert_fits_a_phone(page)
     expect(pages[0].locator("ul.ideas output").first).to_have_text("1 dot")  # not "1 dots"
 
@@ -173,6 +177,70 @@ def test_three_participants_rate_propose_and_vote_and_one_reloads(served, browse
         (PEOPLE[2][3], "easy_booking", people[2].id)]
     assert state.vote_totals() == {ideas[0].id: 1, ideas[1].id: 2, ideas[2].id: 3}
     assert len(state.participants) == 3  # the reload rejoined, it did not add a fourth person
+    panel.close_stage()  # the end: every page says so plainly
+    for page in pages:
+        expect(page.get_by_role("heading", name="All done: thank you!")).to_be_visible(timeout=WAIT_MS)
+        _assert_fits_a_phone(page)
+
+
+def test_the_join_form_needs_one_request_and_no_other_script_runs(served, browser):
+    """The page carries its style and scripts: one round trip to a usable form on a phone's Wi-Fi. Its policy
+    allows exactly those (by hash): a script put into the page by any other way does not run."""
+    _folder, serve = served
+    server = serve()
+    page = _phone(browser)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(server.local_url)
+    page.get_by_role("button", name="Join").wait_for(timeout=WAIT_MS)
+    page.get_by_label("Session code").fill("HB7KQ")
+    assert [url for url in asked if not url.startswith("data:")] == [server.local_url]
+    page.evaluate("""() => { const s = document.createElement('script');
+                             s.textContent = 'window.injected = true'; document.body.append(s); }""")
+    assert page.evaluate("window.injected === undefined")
+
+
+def test_every_code_the_server_can_send_has_a_sentence_and_no_code_is_ever_shown(served, browser):
+    """strings.js words every refusal (with its numbers, and the plurals), every move and lever; a code the
+    page does not know reaches the participant as 'something went wrong', never as the code itself."""
+    _folder, serve = served
+    server = serve()
+    page = _phone(browser)
+    page.goto(server.local_url)
+    page.get_by_role("button", name="Join").wait_for(timeout=WAIT_MS)
+    numbers = {name for _kind, _field, pattern, _code in SESSION_REFUSALS for name in pattern.groupindex}
+    worded = page.evaluate("""([codes, numbers]) => codes.map((code) => {
+        const sentence = window.STRINGS.refusals[code];
+        const params = Object.fromEntries(numbers.map((name) => [name, 3]));
+        return [code, typeof sentence === "function" ? sentence({ code, ...params, minutes: 1 }) : sentence];
+    })""", [sorted(REFUSALS), sorted(numbers)])
+    for code, sentence in worded:
+        assert isinstance(sentence, str) and len(sentence) > 10, code
+        assert not re.search(r"undefined|NaN|\[object|\$\{", sentence), (code, sentence)
+    assert dict(worded)["lockedOut"].count("1 minute.") == 1
+    labels = page.evaluate("[window.STRINGS.moves, window.STRINGS.levers]")
+    assert (set(labels[0]), set(labels[1])) == (set(MOVES), set(LEVERS))
+    page.route("**/api/join", lambda route: route.fulfill(status=418, content_type="application/json",
+                                                          body='{"ok": false, "refusal": {"code": "noSuchCode"}}'))
+    page.get_by_label("Session code").fill("HB7KQ")
+    page.get_by_label("Your department").select_option("Sales")
+    page.get_by_role("button", name="Join").click()
+    expect(page.locator("form p.status")).to_have_text(re.compile("^Something went wrong on the facilitator"))
+    assert "noSuchCode" not in page.inner_text("body")
+
+
+def test_an_address_typed_wrong_shows_the_way_to_the_join_page_not_a_code(served, browser):
+    _folder, serve = served
+    server = serve()
+    page = _phone(browser, NARROW_PHONE)
+    answer = page.goto(server.local_url + "join/HB7KQ")
+    assert answer.status == 404
+    expect(page.get_by_text("There is no page at this address.")).to_be_visible()
+    assert "notFound" not in page.inner_text("body") and "{" not in page.inner_text("body")
+    _assert_fits_a_phone(page)
+    page.get_by_role("link", name="Go to the join page").click()
+    page.get_by_role("button", name="Join").wait_for(timeout=WAIT_MS)
+    assert page.url == server.local_url
 
 
 def _room_voting(folder: Path, *texts: str) -> list[str]:
@@ -282,7 +350,8 @@ def test_the_page_works_from_the_keyboard_and_clears_its_messages_when_the_stage
     page.get_by_label("Session code").fill("WRONG")
     page.get_by_label("Your department").select_option("Sales")
     page.get_by_role("button", name="Join").click()
-    expect(page.locator("form p.status")).to_contain_text("does not match this session's code")
+    expect(page.locator("form p.status")).to_have_text("That code does not match this session's code. Type the "
+                                                       "code shown on the facilitator's screen.")
     assert "Traceback" not in page.content() and str(folder) not in page.content()
     join(page, server.local_url, CODE, "Sales", "")
     with SessionStore(folder) as facilitator:

@@ -11,12 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-pytest.importorskip("workshop.web.app")  # the participant server (branch web); live once both are merged
+from workshop.live import start_server
+from workshop.session import STORE_ENV, Kind, SessionStore, derive_state
 
-from workshop.live import start_server  # noqa: E402
-from workshop.session import STORE_ENV, Kind, SessionStore, derive_state  # noqa: E402
-
-from conftest import DATA, free_port  # noqa: E402
+from conftest import DATA, free_port
 
 CODE = "HB7KQ"
 PHONES = 50

@@ -1,7 +1,7 @@
 """The participant app: ``create_app(workshop_dir)`` is the whole of what the room's network can reach.
 
-- ``GET /`` the page, and ``GET /static/{app.js,app.css,strings.js}``, the page's own three files (a fixed
-  list read from the package at start-up: no path from a request ever reaches the file system);
+- ``GET /`` the page, its style and scripts (``static/``, read at start-up: no path from a request ever
+  reaches the file system) inlined, so the join form needs one round trip;
 - ``POST /api/join``, ``/api/rate``, ``/api/propose``, ``/api/vote``: JSON in, JSON out;
 - ``GET /api/me`` (who this browser is, for a reload) and ``GET /api/events`` (Server-Sent Events: the
   participant's view, sent again whenever it changes: a stage opened, ideas merged, dots placed in another tab).
@@ -15,14 +15,17 @@ Security by construction (docs/security.md says what each point guards against):
   has joined and joins again stays the same participant;
 - every POST needs the CSRF token of the page (a cookie the page's script copies into a header), a JSON body,
   and no more than ``MAX_BODY_BYTES``;
-- every value is validated by ``workshop.session``; a refusal is its plain message, and anything else a plain
-  "something went wrong": no traceback, path or server detail is ever sent.
+- every value is validated by ``workshop.session``; a refusal reaches the page as a code (``REFUSALS``) the
+  page words from its strings.js, anything else as "failed": no sentence, traceback, path or server detail of
+  the server's is ever sent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -47,11 +50,13 @@ from starlette.routing import Route
 
 from workshop.actions import LEVERS, MOVES
 from workshop.errors import WorkshopError
+from workshop.promise import Promise
 from workshop.session import (
     NAME_MAX_CHARS,
     TEXT_MAX_CHARS,
     InvalidSubmission,
     Participant,
+    SessionError,
     SessionState,
     SessionStore,
     StageNotOpen,
@@ -62,11 +67,11 @@ from workshop.session import (
 )
 
 STATIC = Path(__file__).resolve().parent / "static"
-PAGE_FILES = {
-    "app.js": "text/javascript; charset=utf-8",
-    "strings.js": "text/javascript; charset=utf-8",
-    "app.css": "text/css; charset=utf-8",
-}
+PAGE_STYLE = "app.css"
+PAGE_SCRIPTS = ("strings.js", "app.js")
+"""Inlined in the page, in this order: the join form is usable after one round trip, not after the page and
+then its three files (benchmarks/live_latency.py measured two; at a phone's 40 ms Wi-Fi round trip the second
+was half the wait)."""
 TOKEN_COOKIE = "pg_participant"
 CSRF_COOKIE = "pg_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -79,42 +84,74 @@ WATCH_SECONDS = 0.2
 """How often the server looks for events written by the facilitator's panels (another process)."""
 HEARTBEAT_SECONDS = 15
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
+NOTHING_ALLOWED = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 SECURITY_HEADERS = {
-    "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
-SOMETHING_WENT_WRONG = (
-    "Something went wrong on the facilitator's laptop. Try again in a moment, or tell the facilitator."
-)
 
 
 class Refusal(Exception):
-    """A request refused before it reaches the store: the status and the sentence the page shows."""
+    """A request refused: its status, and what the page says, as one of ``REFUSALS`` with its parameters.
+    The sentences are the page's (``strings.js``, ``refusals``), so a translator edits one file."""
 
-    def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status, self.message = status, message
+    def __init__(self, status: int, code: str, **params: int):
+        if code not in REFUSALS:
+            raise ValueError(f"{code!r} is not one of REFUSALS")
+        super().__init__(code)
+        self.status, self.code, self.params = status, code, params
 
-
-def plain_message(error: WorkshopError) -> str:
-    """A refusal as a participant should read it: what is wrong and what to do, without server paths."""
-    parts = []
-    for problem in error.problems:
-        subject = f"{problem.field[0].upper()}{problem.field[1:]}: " if problem.field else ""
-        parts.append(f"{subject}{problem.message}." + (f" {problem.fix}" if problem.fix else ""))
-    return " ".join(parts)
+    def body(self) -> dict[str, Any]:
+        return {"code": self.code, **self.params}
 
 
-STATUS_OF_REFUSAL = {
-    WrongSessionCode: 403,
-    UnknownParticipant: 401,
-    StageNotOpen: 409,
-    StaleAllocation: 409,
-    InvalidSubmission: 422,
-}
+REFUSALS = frozenset(
+    {
+        "notJoined", "outOfDate", "otherOrigin", "unreadable", "tooBig", "lockedOut", "tooManyTries",
+        "notFound", "failed", "notStarted", "wrongCode", "stageClosed", "badScore", "typeAgain", "emptyText",
+        "tooLong", "notAChoice", "notAnIdea", "reservedName", "staleDots", "overBudget",
+    }
+)  # fmt: skip
+"""Every code a participant's page can be sent, each a sentence (or a function of the parameters) in strings.js."""
+
+SESSION_REFUSALS: list[tuple[type[SessionError], str | None, re.Pattern[str], str]] = [
+    (kind, wanted_field, re.compile(pattern), code)
+    for kind, wanted_field, pattern, code in [
+        # the refusals of workshop/session/rules.py (and the store's key checks) a participant can meet:
+        # the error, the problem's field (None: any), its message, and the page's code; named groups are
+        # the code's parameters
+        (StageNotOpen, "session code", r"the session has not started yet", "notStarted"),
+        (WrongSessionCode, "session code", r"does not match this session's code", "wrongCode"),
+        (UnknownParticipant, "participant", r"has not joined this session", "notJoined"),
+        (StageNotOpen, "stage", r"is not open", "stageClosed"),
+        (InvalidSubmission, None, r"must be a number from 0 to 10", "badScore"),
+        (InvalidSubmission, "text", r"^must be text$", "unreadable"),
+        (InvalidSubmission, "text", r"contains a NUL character", "typeAgain"),
+        (InvalidSubmission, "text", r"^is empty$", "emptyText"),
+        (InvalidSubmission, "text", r"^is (?P<length>\d+) characters, more than the (?P<most>\d+) allowed", "tooLong"),
+        (InvalidSubmission, None, r"is not one of the choices offered", "notAChoice"),
+        (InvalidSubmission, "idea", r"is not an idea on the current list", "notAnIdea"),
+        (InvalidSubmission, "name", r"is kept for the workshop itself", "reservedName"),
+        (StaleAllocation, "dots", r"changed since this page showed them", "staleDots"),
+        (InvalidSubmission, "dots", r"must give dots per idea|must be a whole number of dots", "unreadable"),
+        (InvalidSubmission, "dots", r"^(?P<spent>\d+) dots placed, but each person has (?P<budget>\d+)$", "overBudget"),
+        (SessionError, "idempotency key", r"must be 1-100|was already used", "unreadable"),
+    ]
+]
+STATUS_OF = {WrongSessionCode: 403, UnknownParticipant: 401, StageNotOpen: 409, StaleAllocation: 409}
+
+
+def session_refusal(error: WorkshopError) -> Refusal | None:
+    """The page's code for a refusal of ``workshop.session``, or None for an error no participant should
+    meet (a promise.yml broken mid-edit): the page then says something went wrong, and the log says what."""
+    problem = error.problems[0]
+    for kind, wanted_field, pattern, code in SESSION_REFUSALS:
+        found = pattern.search(problem.message)
+        if isinstance(error, kind) and wanted_field in (None, problem.field) and found:
+            status = next((status for cls, status in STATUS_OF.items() if isinstance(error, cls)), 422)
+            return Refusal(status, code, **{name: int(value) for name, value in found.groupdict().items()})
+    return None
 
 
 @dataclass
@@ -132,16 +169,12 @@ class JoinGuard:
         now = time.monotonic()
         if self.locked_until.get(address, 0) > now:
             minutes = max(1, round((self.locked_until[address] - now) / 60))
-            raise Refusal(
-                429,
-                f"Too many wrong codes from this device: joining is paused for about {minutes} "
-                "minutes. Ask the facilitator for help.",
-            )
+            raise Refusal(429, "lockedOut", minutes=minutes)
         recent = self.tries.setdefault(address, deque())
         while recent and recent[0] < now - 60:
             recent.popleft()
         if len(recent) >= JOIN_TRIES_PER_MINUTE:
-            raise Refusal(429, "Too many tries in a minute from this device. Wait a minute, then join again.")
+            raise Refusal(429, "tooManyTries")
         recent.append(now)
 
     def wrong_code(self, address: str) -> None:
@@ -171,7 +204,7 @@ class Room:
         """Counts the changes every page shows."""
         self.touched: dict[str, int] = {}
         """A participant id -> the id of their latest event."""
-        self._promise = None
+        self._promise: Promise | None = None
         self._reading = threading.Lock()
         self._changed = asyncio.Event()
         self._read()
@@ -228,7 +261,12 @@ class Room:
         view: dict[str, Any] = {
             "joined": True,
             "stage": state.stage,
-            "me": {"label": participant.label, "department": participant.department},
+            # the page words "Participant N" itself (strings.js): the number, not the English label
+            "me": {
+                "name": participant.display_name,
+                "number": participant.number,
+                "department": participant.department,
+            },
         }
         if state.stage in ("rating", "ideas", "voting"):
             promise = self.store.promise()
@@ -278,11 +316,7 @@ async def _me(request: Request) -> Participant | None:
 async def _joined(request: Request) -> Participant:
     me = await _me(request)
     if me is None:
-        raise Refusal(
-            401,
-            "This page has not joined the session (or the session was reset). Reload the page "
-            "and join with the code on the screen.",
-        )
+        raise Refusal(401, "notJoined")
     return me
 
 
@@ -290,25 +324,25 @@ async def _body(request: Request) -> dict[str, Any]:
     """The request's JSON object, after the CSRF and size checks every state-changing request passes."""
     cookie = request.cookies.get(CSRF_COOKIE, "")
     if not cookie or not secrets.compare_digest(cookie, request.headers.get(CSRF_HEADER, "")):
-        raise Refusal(403, "This page is out of date. Reload it, then try again.")
+        raise Refusal(403, "outOfDate")
     origin = request.headers.get("origin")
     if origin and origin.split("://", 1)[-1] != request.headers.get("host"):
-        raise Refusal(403, "This request did not come from the workshop's page.")
+        raise Refusal(403, "otherOrigin")
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        raise Refusal(415, "The page sent something this server does not read. Reload it.")
+        raise Refusal(415, "unreadable")
     if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
-        raise Refusal(413, "That is too long to send. Shorten it.")
+        raise Refusal(413, "tooBig")
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY_BYTES:
-            raise Refusal(413, "That is too long to send. Shorten it.")
+            raise Refusal(413, "tooBig")
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        raise Refusal(400, "The page sent something this server does not read. Reload it.") from None
+        raise Refusal(400, "unreadable") from None
     if not isinstance(data, dict):
-        raise Refusal(400, "The page sent something this server does not read. Reload it.")
+        raise Refusal(400, "unreadable")
     return data
 
 
@@ -317,7 +351,7 @@ def _key(participant_id: str, what: str, data: dict[str, Any]) -> str:
     namespace of the participant, so no page can reuse or block another participant's keys."""
     key = data.get("key")
     if not isinstance(key, str) or not CLIENT_KEY.match(key):
-        raise Refusal(400, "The page sent something this server does not read. Reload it.")
+        raise Refusal(400, "unreadable")
     owner = hashlib.sha256(participant_id.encode()).hexdigest()[:16]
     return f"web-{what}-{owner}-{key}"
 
@@ -330,7 +364,11 @@ async def page(request: Request) -> Response:
     """The page, with what it shows first inlined (the room's company, departments and limits; the view of a
     participant this browser already is), so the join form, or the rejoined stage, needs no second request."""
     room, me = _room(request), await _me(request)
-    promise = room.store.promise()
+    return _page(request, room.view(me) if me else {"joined": False})
+
+
+def _page(request: Request, view: dict[str, Any], status: int = 200) -> Response:
+    promise = _room(request).store.promise()
     inlined = {
         "room": {
             "company": promise.company or "",
@@ -338,23 +376,18 @@ async def page(request: Request) -> Response:
             "nameMax": NAME_MAX_CHARS,
             "textMax": TEXT_MAX_CHARS,
         },
-        "view": room.view(me) if me else {"joined": False},
+        "view": view,
     }
     body = request.app.state.page.replace("{{room}}", _inline_json(inlined))
-    response = Response(body, media_type="text/html; charset=utf-8", headers={"cache-control": "no-store"})
+    response = Response(
+        body,
+        status_code=status,
+        media_type="text/html; charset=utf-8",
+        headers={"cache-control": "no-store", "content-security-policy": request.app.state.page_policy},
+    )
     if not request.cookies.get(CSRF_COOKIE):
         response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(18), samesite="strict", path="/")
     return response
-
-
-async def static_file(request: Request) -> Response:
-    name = request.path_params["name"]
-    if name not in request.app.state.files:
-        raise HTTPException(404)
-    body, etag = request.app.state.files[name]
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers={"etag": etag})
-    return Response(body, media_type=PAGE_FILES[name], headers={"etag": etag, "cache-control": "no-cache"})
 
 
 async def me(request: Request) -> JSONResponse:
@@ -371,9 +404,10 @@ async def join(request: Request) -> JSONResponse:
         return _answer(request, already)
     address = request.client.host if request.client else "unknown"
     room.guard.admit(address)
-    fields = [data.get(name, "") for name in ("code", "department", "name")]
+    code, department, name = (data.get(field, "") for field in ("code", "department", "name"))
+    joining = functools.partial(room.store.join, code, department, name, key=_key("anyone", "join", data))
     try:
-        participant = await run_in_threadpool(room.store.join, *fields, key=_key("anyone", "join", data))
+        participant = await run_in_threadpool(joining)
     except WrongSessionCode:
         room.guard.wrong_code(address)
         raise
@@ -393,7 +427,7 @@ async def rate(request: Request) -> JSONResponse:
         or len(ratings) > 100
         or not all(isinstance(pair, list) and len(pair) == 2 for pair in ratings.values())
     ):
-        raise Refusal(400, "The page sent something this server does not read. Reload it.")
+        raise Refusal(400, "unreadable")
     key = _key(me.id, "rate", data)
 
     def save() -> None:
@@ -410,8 +444,9 @@ async def rate(request: Request) -> JSONResponse:
 async def propose(request: Request) -> JSONResponse:
     room, data = _room(request), await _body(request)
     me = await _joined(request)
-    fields = [data.get(name) for name in ("text", "pillar", "move", "lever")]
-    await run_in_threadpool(room.store.propose_idea, me.id, *fields, key=_key(me.id, "idea", data))
+    text, pillar, move, lever = (data.get(field, "") for field in ("text", "pillar", "move", "lever"))
+    key = _key(me.id, "idea", data)
+    await run_in_threadpool(functools.partial(room.store.propose_idea, me.id, text, pillar, move, lever, key=key))
     await room.refresh()
     return _answer(request, me)
 
@@ -429,7 +464,7 @@ async def vote(request: Request) -> JSONResponse:
         or len(seen) > 500
         or not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in seen.items())
     ):
-        raise Refusal(400, "The page sent something this server does not read. Reload it.")
+        raise Refusal(400, "unreadable")
     allocation = dict(seen)
     allocation[idea] = max(0, allocation.get(idea, 0) + change)
     await run_in_threadpool(room.store.vote, me.id, allocation, key=_key(me.id, "vote", data), expected=seen)
@@ -460,32 +495,36 @@ async def events(request: Request) -> Response:
     )
 
 
-async def refused(request: Request, error: Exception) -> JSONResponse:
-    if isinstance(error, Refusal):
-        return JSONResponse({"ok": False, "message": error.message}, error.status)
-    if isinstance(error, StaleAllocation):
-        me = await _me(request)
-        return (
-            _answer(request, me, 409, message=plain_message(error))
-            if me
-            else JSONResponse({"ok": False, "message": plain_message(error)}, 409)
-        )
+async def refused(request: Request, error: Exception) -> Response:
+    """Every refusal and failure as the page reads it: a code of ``REFUSALS`` and its parameters, never a
+    sentence, path or traceback of the server's. A refused vote also carries the dots as stored now. A browser
+    opening an address that is not the page (a join link typed wrong) gets the page saying so, with a link to
+    the join form, rather than the code in JSON."""
+    navigating = request.method == "GET" and "text/html" in request.headers.get("accept", "")
+    if isinstance(error, HTTPException) and error.status_code == 404 and navigating:
+        with contextlib.suppress(WorkshopError):  # a promise.yml broken mid-edit: the plain answer below
+            return _page(request, {"joined": False, "notFound": True}, 404)
     if isinstance(error, WorkshopError):
-        status = next((code for kind, code in STATUS_OF_REFUSAL.items() if isinstance(error, kind)), 503)
-        return JSONResponse({"ok": False, "message": plain_message(error)}, status)
-    if isinstance(error, HTTPException):
-        return JSONResponse(
-            {"ok": False, "message": "Not found."}
-            if error.status_code == 404
-            else {"ok": False, "message": "Not allowed."},
-            error.status_code,
-        )
-    request.app.state.log_failure(error)
-    return JSONResponse({"ok": False, "message": SOMETHING_WENT_WRONG}, 500)
+        refusal = session_refusal(error)
+        if refusal is None:
+            request.app.state.log_failure(error)
+            refusal = Refusal(503, "failed")
+    elif isinstance(error, HTTPException):
+        refusal = Refusal(error.status_code, "notFound" if error.status_code == 404 else "unreadable")
+    elif isinstance(error, Refusal):
+        refusal = error
+    else:
+        request.app.state.log_failure(error)
+        refusal = Refusal(500, "failed")
+    me = await _me(request) if isinstance(error, StaleAllocation) else None
+    if me is not None:
+        return _answer(request, me, refusal.status, refusal=refusal.body())
+    return JSONResponse({"ok": False, "refusal": refusal.body()}, refusal.status)
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware (it must not buffer the event stream): the same headers on every answer."""
+    """Pure ASGI middleware (it must not buffer the event stream): the same headers on every answer, and a
+    Content-Security-Policy that allows nothing on every answer but the page (which sets its own)."""
 
     def __init__(self, app):
         self.app = app
@@ -493,11 +532,10 @@ class SecurityHeaders:
     async def __call__(self, scope, receive, send):
         async def with_headers(message):
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [
-                    *message["headers"],
-                    *((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()),
-                ]
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == b"content-security-policy" for name, _ in headers):
+                    headers.append((b"content-security-policy", NOTHING_ALLOWED.encode()))
+                message["headers"] = [*headers, *((k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items())]
             await send(message)
 
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
@@ -527,7 +565,6 @@ def create_app(workshop_dir: str | os.PathLike, log_failure=lambda error: None) 
 
     routes = [
         Route("/", page),
-        Route("/static/{name}", static_file),
         Route("/api/me", me),
         Route("/api/events", events),
         Route("/api/join", join, methods=["POST"]),
@@ -543,9 +580,25 @@ def create_app(workshop_dir: str | os.PathLike, log_failure=lambda error: None) 
     )
     app.state.stopping = False
     app.state.log_failure = log_failure
-    app.state.page = (STATIC / "index.html").read_text(encoding="utf-8")
-    app.state.files = {}
-    for name in PAGE_FILES:
-        body = (STATIC / name).read_bytes()
-        app.state.files[name] = (body, f'"{hashlib.sha256(body).hexdigest()[:20]}"')
+    app.state.page, app.state.page_policy = _page_template()
     return app
+
+
+def _page_template() -> tuple[str, str]:
+    """index.html with the style and scripts inlined, and the Content-Security-Policy that allows exactly
+    those (by their SHA-256) and nothing else: no other script or style runs, nothing is fetched from elsewhere."""
+    style = (STATIC / PAGE_STYLE).read_text(encoding="utf-8")
+    scripts = "\n".join((STATIC / name).read_text(encoding="utf-8") for name in PAGE_SCRIPTS)
+    if "</" in style or "</" in scripts:  # the element would end there, and the rest be read as HTML
+        raise RuntimeError(f"{STATIC}: '</' in the page's style or scripts; write '<\\/' instead")
+    page = (STATIC / "index.html").read_text(encoding="utf-8")
+    page = page.replace("{{style}}", style).replace("{{scripts}}", scripts)
+
+    def digest(text: str) -> str:
+        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+    policy = (
+        f"default-src 'none'; script-src {digest(scripts)}; style-src {digest(style)}; connect-src 'self'; "
+        "img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+    return page, policy

@@ -38,6 +38,13 @@
     status.className = `${status.dataset.base || "status"} ${kind || ""}`;
   }
 
+  // A refusal in the page's words (strings.js): the server sends its code and numbers, never a sentence.
+  function refusal(data) {
+    const sentence = data && data.refusal && Object.prototype.hasOwnProperty.call(S.refusals, data.refusal.code)
+      ? S.refusals[data.refusal.code] : S.refusals.failed;
+    return typeof sentence === "function" ? sentence(data.refusal) : sentence;
+  }
+
   function status() {
     return el("p", { class: "status", role: "status", "aria-live": "polite" });
   }
@@ -92,7 +99,7 @@
       }
       done(body.key);
       let data;
-      try { data = await response.json(); } catch (_) { data = { ok: false, message: S.failed }; }
+      try { data = await response.json(); } catch (_) { data = { ok: false }; }
       if (data.view) show(data.view);
       if (response.status === 401 && path !== "api/join") { rejoin(); }
       return { ok: response.ok, status: response.status, data, offline };
@@ -135,7 +142,7 @@
     if (events) { events.close(); events = null; }
     view = { joined: false };
     render();
-    say(parts.joinStatus, S.rejoin, "error");
+    say(parts.joinStatus, S.refusals.notJoined, "error");
   }
 
   function show(next) {
@@ -159,10 +166,13 @@
     if (key !== shownFor) {
       shownFor = key;
       parts = {};
-      const section = !view.joined ? joinForm() : view.stage === "rating" ? ratingForm()
+      const section = view.notFound ? notFound() : !view.joined ? joinForm() : view.stage === "rating" ? ratingForm()
         : view.stage === "ideas" ? ideasForm() : view.stage === "voting" ? voteList() : waiting();
       const header = [banner, el("h1", { text: room.company || S.title })];
-      if (view.joined) header.push(el("p", { class: "who", text: S.you(view.me.label, view.me.department) }));
+      if (view.joined) {
+        const me = view.me.name || S.participant(view.me.number);
+        header.push(el("p", { class: "who", text: S.you(me, view.me.department) }));
+      }
       app.replaceChildren(...header, section);
     }
     update();
@@ -184,7 +194,7 @@
         ...room.departments.map((d) => el("option", { value: d, text: d })))
       : el("input", { type: "text", id: "department", maxlength: 60, required: true });
     const name = el("input", { type: "text", id: "name", autocomplete: "nickname", maxlength: room.nameMax,
-      placeholder: S.namePlaceholder });
+      "aria-describedby": "name-hint" });
     const joinStatus = status();
     const button = el("button", { type: "submit", class: "primary", text: S.join });
     const form = el("form", { novalidate: true, onsubmit: async (event) => {
@@ -196,19 +206,25 @@
       const result = await submit("api/join", { code: code.value, department: department.value, name: name.value }, joinStatus);
       button.disabled = false;
       if (result.ok) { listen(); resendPending(); say(banner, ""); return; }
-      say(joinStatus, result.data.message || S.failed, "error");
+      say(joinStatus, refusal(result.data), "error");
     } },
     el("p", { text: S.joinIntro }),
     el("label", { for: "code", text: S.code }), code,
     el("label", { for: "department", text: S.department }), department,
-    el("label", { for: "name", text: S.name }), name,
+    el("label", { for: "name", text: S.name }), el("p", { class: "hint", id: "name-hint", text: S.nameHint }), name,
     button, joinStatus);
     parts.joinStatus = joinStatus;
     return form;
   }
 
+  function notFound() {  // an address that is not the page: the way back to it
+    return el("section", {}, el("p", { class: "status error", text: S.refusals.notFound }),
+      el("p", {}, el("a", { href: "/", class: "button-link", text: S.toJoinPage })));
+  }
+
   function waiting() {
-    return el("p", { class: "waiting", text: view.done ? S.done : S.waiting });
+    return el("section", { class: view.done ? "waiting done" : "waiting" },
+      el("h2", { text: view.done ? S.doneTitle : S.waitingTitle }), el("p", { text: view.done ? S.done : S.waiting }));
   }
 
   function ratingForm() {
@@ -232,7 +248,7 @@
         if (value !== null) range.dataset.set = "1";
         sliders.push({ pillar, index, range });
         return [el("label", { for: id, class: "question" }, el("span", { text: S.questions[question] }), shown),
-          range];
+          range, el("p", { class: "ends", "aria-hidden": "true" }, ...S.scaleEnds.map((end) => el("span", { text: end })))];
       });
       const legend = el("legend", { text: pillar.name });
       const described = newId("about");
@@ -259,7 +275,7 @@
       const result = await submit("api/rate", { ratings, sentence: sentence.value }, saveStatus);
       button.disabled = false;
       if (result.ok) { drafts.sentence = null; say(saveStatus, result.offline ? S.sentAfterOffline + " " + S.saved : S.saved, "ok"); }
-      else say(saveStatus, result.data.message || S.failed, "error");
+      else say(saveStatus, refusal(result.data), "error");
     } });
     return el("section", {}, el("h2", { text: S.stages.rating }), el("p", { class: "hint", text: S.scale }),
       ...fieldsets, el("label", { for: sentenceId, text: S.sentence }), sentence, button, saveStatus);
@@ -278,10 +294,10 @@
       ...view.pillars.map((p) => el("option", { value: p.id, text: p.name })));
     const moveName = newId("move");
     const moves = el("div", { class: "moves" }, ...view.moves.map(([key, label]) => el("label", {},
-      el("input", { type: "radio", name: moveName, value: key }), el("span", { text: label }))));
+      el("input", { type: "radio", name: moveName, value: key }), el("span", { text: S.moves[key] || label }))));
     const leverId = newId("lever");
     const lever = el("select", { id: leverId }, el("option", { value: "", text: S.chooseLever }),
-      ...view.levers.map(([key, label]) => el("option", { value: key, text: label })));
+      ...view.levers.map(([key, label]) => el("option", { value: key, text: S.levers[key] || label })));
     for (const control of [pillar, lever]) control.addEventListener("change", () => { drafts[control.id.split("-")[0]] = control.value; });
     pillar.value = drafts.pillar || ""; lever.value = drafts.lever || "";
     const proposeStatus = status();
@@ -296,7 +312,7 @@
       if (result.ok) {
         text.value = ""; drafts.idea = ""; count();
         say(proposeStatus, result.offline ? S.sentAfterOffline + " " + S.proposed : S.proposed, "ok");
-      } else say(proposeStatus, result.data.message || S.failed, "error");
+      } else say(proposeStatus, refusal(result.data), "error");
     } });
     parts.mine = el("div", {});
     return el("section", {}, el("h2", { text: S.stages.ideas }),
@@ -347,7 +363,10 @@
     if (view.merged) notices.push(S.mergedNotice);
     parts.notice.textContent = notices.join(" ");
     parts.notice.hidden = !notices.length;
-    for (const [id, count] of Object.entries(parts.counts)) count.textContent = S.dots(view.allocation[id] || 0);
+    for (const [id, count] of Object.entries(parts.counts)) {
+      count.textContent = S.dots(view.allocation[id] || 0);
+      count.closest("li").classList.toggle("chosen", (view.allocation[id] || 0) > 0);  // where my dots are, at a glance
+    }
   }
 
   function tap(ideaId, change, rowStatus) {
@@ -362,8 +381,8 @@
       if (result.ok) {
         const here = view.allocation ? view.allocation[ideaId] || 0 : 0;
         say(rowStatus, (result.offline ? S.sentAfterOffline + " " : "") + S.dotSaved(here), "ok");
-      } else say(rowStatus, result.data.message || S.failed, "error");
-    }).catch(() => say(rowStatus, S.failed, "error")).finally(() => { tapping -= 1; });
+      } else say(rowStatus, refusal(result.data), "error");
+    }).catch(() => say(rowStatus, S.refusals.failed, "error")).finally(() => { tapping -= 1; });
   }
 
   render();

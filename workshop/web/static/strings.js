@@ -1,5 +1,6 @@
-// Every sentence the participant page shows, in one place: translate this file to translate the page.
-// (Refusals come from the server in the kit's language; the pillars, ideas and names are the room's own.)
+// Every sentence the participant page shows, in one place: translate this file to translate the page. The
+// server sends no sentence: a refusal is a code of `refusals` below (and its numbers). The pillars, ideas and
+// names are the room's own.
 "use strict";
 window.STRINGS = {
   lang: "en",
@@ -10,21 +11,26 @@ window.STRINGS = {
   department: "Your department",
   chooseDepartment: "Choose your department",
   name: "Your name",
-  namePlaceholder: "leave empty to stay anonymous",
+  nameHint: "Optional: leave it empty to stay anonymous.",
   join: "Join",
+  toJoinPage: "Go to the join page",
   joining: "Joining…",
   sending: "Sending…",
   missingCode: "Type the code shown on the screen.",
   missingDepartment: "Choose your department.",
-  you: (label, department) => `You are ${label}, ${department}.`,
+  you: (name, department) => `You are ${name}, ${department}.`,
+  participant: (number) => `Participant ${number}`,
   welcome: (name) => name ? `Welcome, ${name}!` : "Welcome!",
   stages: { rating: "Rate the promise", ideas: "Propose ideas", voting: "Vote" },
-  waiting: "Thank you. The next step opens when the facilitator is ready. You can leave this page open.",
-  done: "Voting is closed. Thank you: the facilitator shows the results on the screen.",
+  waitingTitle: "Thank you",
+  waiting: "The next step opens when the facilitator is ready. You can leave this page open.",
+  doneTitle: "All done: thank you!",
+  done: "Voting is closed. The facilitator shows the results on the screen. You can close this page.",
   questions: { deliver_today: "How well do we deliver this today?",
                customers_would_rate: "How would our customers rate it?" },
   notSet: "not set",
   scale: "0 = not at all, 10 = completely",
+  scaleEnds: ["0", "10"],
   sentence: "Could you state our promise in a sentence?",
   saveRatings: "Save my ratings",
   saved: "Saved. You can change your ratings until the facilitator closes this step.",
@@ -56,6 +62,37 @@ window.STRINGS = {
   offline: "No connection. It will be sent when the connection is back: keep this page open.",
   sentAfterOffline: "Connection back: sent.",
   connectionLost: "Connection lost: trying again…",
-  rejoin: "This page is no longer joined (the session was reset). Join again with the code on the screen.",
-  failed: "Something went wrong on the facilitator's laptop. Try again in a moment, or tell the facilitator.",
+  // how the workshop's moves and levers read on this page (workshop/actions.py has the same keys)
+  moves: { refresh_promise: "Refresh the promise", lift_experience: "Lift the experience" },
+  levers: { training: "Training", staffing: "Staffing", recruiting: "Recruiting",
+            reward_retention: "Reward and retention", process: "Process and operations", tools: "Tools",
+            marketing_message: "Marketing message", internal_communication: "Internal brand communication",
+            other: "Other" },
+  // what the server's refusals say (workshop/web/app.py, REFUSALS): a sentence, or a function of its numbers
+  refusals: {
+    notJoined: "This page is no longer joined (the session was reset). Join again with the code on the screen.",
+    outOfDate: "This page is out of date. Reload it, then try again.",
+    otherOrigin: "This request did not come from the workshop's page. Open the join link again.",
+    unreadable: "The page sent something the laptop could not read. Reload the page, then try again.",
+    tooBig: "That is too long to send. Shorten it.",
+    lockedOut: ({ minutes }) => `Too many wrong codes from this device: joining is paused for about ` +
+      `${minutes === 1 ? "1 minute" : minutes + " minutes"}. Ask the facilitator for help.`,
+    tooManyTries: "Too many tries in a minute from this device. Wait a minute, then join again.",
+    notFound: "There is no page at this address.",
+    failed: "Something went wrong on the facilitator's laptop. Try again in a moment, or tell the facilitator.",
+    notStarted: "The session has not started yet. Wait for the facilitator, then join again.",
+    wrongCode: "That code does not match this session's code. Type the code shown on the facilitator's screen.",
+    stageClosed: "This step is closed now: the page shows what is open.",
+    badScore: "Each answer is a number from 0 to 10. Move the slider to a mark.",
+    typeAgain: "That text holds a character the laptop cannot keep. Type it again.",
+    emptyText: "That is empty. Type a few words.",
+    tooLong: ({ length, most }) => `That is ${length} characters, more than the ${most} allowed. Shorten it.`,
+    notAChoice: "That is not one of the choices offered. Choose again from the list.",
+    notAnIdea: "That idea is no longer on the list (the facilitator may have merged it). Choose again.",
+    reservedName: "That name is kept for the workshop itself. Choose another, or leave it empty to stay anonymous.",
+    staleDots: "Your dots changed since this page showed them (another tab or window, or ideas merged). " +
+      "Check your dots as shown now and tap again.",
+    overBudget: ({ spent, budget }) => `You placed ${spent} dots, but each person has ` +
+      `${budget === 1 ? "1 dot" : budget + " dots"}. Take some dots off an idea.`,
+  },
 };
