@@ -54,6 +54,23 @@ def client_folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def live_dir(tmp_path: Path) -> Path:
+    """A workshop folder with a three-pillar promise and four departments, and no session yet. Which store its
+    session opens is the test's choice ($PROMISE_GAP_STORE, set before the store opens)."""
+    return Path(shutil.copytree(DATA / "live_workshop", tmp_path / "harbour"))
+
+
+@pytest.fixture
+def store(live_dir: Path):
+    """The session of ``live_dir``, open and started with the code HB7KQ."""
+    from workshop.session import SessionStore
+
+    with SessionStore(live_dir) as opened:
+        opened.start("HB7KQ")
+        yield opened
+
+
+@pytest.fixture
 def data_dir() -> Path:
     return DATA
 
