@@ -81,6 +81,19 @@ def copy_to(tmp_path: Path, source: Path) -> Path:
     return target
 
 
+def markdown_table_rows(text: str, header: str) -> list[list[str]]:
+    """The body rows of the first Markdown table whose header row starts with ``header``, each a list of its
+    cells' text."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    return rows
+
+
 def canonical_frame(rows: list[dict], pillars: list[str]) -> "pd.DataFrame":
     """Canonical feedback (``workshop.cube``'s frame) from rows of touchpoint, segment, date, recommend,
     advocate and a score per pillar: what the loader hands the cube, written out by hand for cube tests."""
