@@ -122,6 +122,20 @@ class SQLEventLog:
         raise NotImplementedError
 
 
+def events_table_sql(id_column: str) -> str:
+    """The events table and its index, the same in every store but for how the database numbers ``id``."""
+    return f"""CREATE TABLE events (
+    id {id_column},
+    idempotency_key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    participant_id TEXT,
+    department TEXT,
+    created TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE INDEX events_by_kind ON events(kind);"""
+
+
 _COLUMNS = "id, idempotency_key, kind, participant_id, department, created, payload"
 
 

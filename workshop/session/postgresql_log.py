@@ -21,21 +21,12 @@ import psycopg
 
 from workshop.errors import Problem
 from workshop.session import event_log
-from workshop.session.event_log import SCHEMA_VERSION, SQLEventLog, without_password
+from workshop.session.event_log import SCHEMA_VERSION, SQLEventLog, events_table_sql, without_password
 from workshop.session.rules import SessionError
 
-_SCHEMA_V2 = """
+_SCHEMA_V2 = f"""
 CREATE TABLE session_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE events (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    idempotency_key TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    participant_id TEXT,
-    department TEXT,
-    created TEXT NOT NULL,
-    payload TEXT NOT NULL
-);
-CREATE INDEX events_by_kind ON events(kind);
+{events_table_sql("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")}
 CREATE FUNCTION events_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION 'session events are append-only'; END $$;
 CREATE TRIGGER events_never_changed BEFORE UPDATE OR DELETE ON events

@@ -15,19 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from workshop.session import event_log
-from workshop.session.event_log import SCHEMA_VERSION, SQLEventLog
+from workshop.session.event_log import SCHEMA_VERSION, SQLEventLog, events_table_sql
 
-_SCHEMA_V2 = """
-CREATE TABLE events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    idempotency_key TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    participant_id TEXT,
-    department TEXT,
-    created TEXT NOT NULL,
-    payload TEXT NOT NULL
-);
-CREATE INDEX events_by_kind ON events(kind);
+_SCHEMA_V2 = f"""
+{events_table_sql("INTEGER PRIMARY KEY AUTOINCREMENT")}
 CREATE TRIGGER events_never_updated BEFORE UPDATE ON events
     BEGIN SELECT RAISE(ABORT, 'session events are append-only'); END;
 CREATE TRIGGER events_never_deleted BEFORE DELETE ON events
