@@ -47,6 +47,14 @@ def run(tmp_path_factory) -> dict:
     return {"folder": folder, "days": {first_day, date.today()}, **notebooks}
 
 
+def test_notebook_3_states_each_column_s_scale_in_words(run):
+    """What the figures stand on, as the client hears it: a scale and its rule in words, never a formula in x."""
+    lines = printed(run["03_visualise_the_gap"], "evidence_of")
+    scales = [line.strip() for line in lines if " from column " in line]
+    assert scales[0] == "Scales: Delivered when we say from column 'on_time_delivery': 0 to 10, as given."
+    assert all(line.endswith(": 0 to 10, as given.") for line in scales), scales
+
+
 def test_notebook_3_prints_the_rule_and_the_sample_s_statuses(run):
     """The planted story: every pillar is promise-able but the over-promised one, which is broken."""
     lines = printed(run["03_visualise_the_gap"], "panel.statuses()")
