@@ -40,6 +40,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from workshop.actions import LEVERS, MOVES, REFRESH_KINDS, Action, FacilitatorWarning, prioritised
+from workshop.charts import PLOT_CONFIG
 from workshop.evidence import Evidence
 from workshop.files import atomic_write_bytes, atomic_write_text
 from workshop.promise import Promise, PromiseChange, promise_diff
@@ -404,51 +405,11 @@ CONTENT_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:"
 )
 """The report may run its own inline scripts and styles and load nothing else, even when opened online."""
-PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
 FIGURE_HEIGHT = "520px"
 """Used when a figure does not set its own height."""
 
-REPORT_CSS = """
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-body { margin: 0; background: #ffffff; color: #1a1a1a;
-  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1400px; margin: 0 auto; padding: 24px 24px 48px; }
-header { border-bottom: 4px solid #0072B2; margin-bottom: 8px; }
-h1 { font-size: 30px; line-height: 1.2; margin: 0 0 8px; }
-h2 { font-size: 24px; margin: 40px 0 12px; border-bottom: 1px solid #cccccc; padding-bottom: 4px; }
-h3 { font-size: 19px; margin: 28px 0 4px; }
-.meta, figcaption, .note { color: #444444; }
-blockquote { font-size: 21px; margin: 16px 0; padding: 8px 16px; border-left: 6px solid #0072B2;
-  background: #f2f7fb; }
-figure { margin: 8px 0 24px; max-width: 1150px; break-inside: avoid; }
-figcaption { font-size: 15px; }
-table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0 16px; }
-th, td { border: 1px solid #bfbfbf; padding: 4px 6px; text-align: left; vertical-align: top;
-  overflow-wrap: break-word; }
-th { background: #dce6f1; }
-td.number { text-align: right; white-space: nowrap; }
-td.date { white-space: nowrap; }
-td.text { min-width: 11em; }
-.headlines { border-left: 6px solid #D55E00; background: #fbeee6; padding: 8px 16px; margin: 12px 0; }
-.headlines h3 { margin-top: 0; }
-table.evidence th { width: 9em; background: #f2f2f2; }
-table.plan { font-size: 13px; }
-h4 { font-size: 16px; margin: 16px 0 4px; }
-tr { break-inside: avoid; }
-ul { padding-left: 22px; }
-@page { size: A4; margin: 14mm; }
-@page plan { size: A4 landscape; margin: 10mm; }
-@media print {
-  body { font-size: 11pt; }
-  main { max-width: none; padding: 0; }
-  section { break-before: page; }
-  section.plan { page: plan; }
-  table { font-size: 8.5pt; }
-  .figure-box { zoom: 0.62; }
-  h2 { margin-top: 0; }
-}
-"""
+REPORT_CSS = (Path(__file__).resolve().parent / "report.css").read_text(encoding="utf-8")
+"""The report's style sheet: one self-contained page, readable on screen and printed on A4 (the plan landscape)."""
 
 
 def _html_table(table: pd.DataFrame, css_class: str) -> str:
@@ -484,7 +445,7 @@ def _html_figures(figures: Sequence[ReportFigure], section: str, empty: str) -> 
             full_html=False,
             include_plotlyjs=False,
             div_id=f"{section}-figure-{index}",
-            config=PLOTLY_CONFIG,
+            config=PLOT_CONFIG,
             default_width="100%",
             default_height=FIGURE_HEIGHT,
         )
