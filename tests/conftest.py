@@ -54,6 +54,23 @@ def client_folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def live_dir(tmp_path: Path) -> Path:
+    """A workshop folder with a three-pillar promise and four departments, and no session yet. Which store its
+    session opens is the test's choice ($PROMISE_GAP_STORE, set before the store opens)."""
+    return Path(shutil.copytree(DATA / "live_workshop", tmp_path / "harbour"))
+
+
+@pytest.fixture
+def store(live_dir: Path):
+    """The session of ``live_dir``, open and started with the code HB7KQ."""
+    from workshop.session import SessionStore
+
+    with SessionStore(live_dir) as opened:
+        opened.start("HB7KQ")
+        yield opened
+
+
+@pytest.fixture
 def data_dir() -> Path:
     return DATA
 
@@ -62,6 +79,19 @@ def copy_to(tmp_path: Path, source: Path) -> Path:
     target = tmp_path / source.name
     shutil.copy(source, target)
     return target
+
+
+def markdown_table_rows(text: str, header: str) -> list[list[str]]:
+    """The body rows of the first Markdown table whose header row starts with ``header``, each a list of its
+    cells' text."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    return rows
 
 
 def canonical_frame(rows: list[dict], pillars: list[str]) -> "pd.DataFrame":

@@ -7,8 +7,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from workshop.actions import (NOT_RATED, Action, ActionError, action_from_payload, action_to_payload,
-                              facilitator_warnings, pillar_standing, prioritised, quick_wins_sentence,
+from workshop.actions import (NOT_RATED, Action, ActionError, action_from_ideas, action_from_payload,
+                              action_to_payload, facilitator_warnings, pillar_standing, prioritised, quick_wins_sentence,
                               refreshed_promise, suggested_measure, updated_action, validate_action)
 from workshop.gap import Table
 from workshop.promise import load_promise, promise_diff
@@ -159,3 +159,12 @@ def test_pillars_stand_largest_gap_first_and_unmeasured_last():
     assert [(s.pillar_id, s.gap, s.broken) for s in standing] == [
         ("clarity", 3.5, True), ("speed", 1.0, False), ("care", None, False)]
     assert [s.pillar_id for s in pillar_standing(promise)] == promise.pillar_ids
+
+
+def test_an_action_is_made_from_at_least_one_idea():
+    """The board, the CLI or a test agreeing an action from no ideas is told so, not that the title is empty."""
+    with pytest.raises(ActionError) as refused:
+        action_from_ideas(None, [])
+    [problem] = refused.value.problems
+    assert problem.field == "ideas" and "choose ideas on the board to agree an action" in problem.message
+    assert problem.fix

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import chromium, launch_chromium
+from conftest import chromium, launch_chromium, markdown_table_rows
 
 REPO = Path(__file__).resolve().parents[1]
 GUIDE = REPO / "facilitator_guide"
@@ -102,18 +102,6 @@ def subcommand_help(subcommand: str) -> subprocess.CompletedProcess:
 def makefile_targets() -> set[str]:
     text = (REPO / "Makefile").read_text()
     return set(re.findall(r"^([A-Za-z][\w.-]*)\s*:(?!=)", text, re.M))
-
-
-def agenda_rows(text: str, header: str) -> list[list[str]]:
-    """The body rows of the first Markdown table whose header row starts with ``header``."""
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(header))
-    rows = []
-    for line in lines[start + 2:]:
-        if not line.startswith("|"):
-            break
-        rows.append([cell.strip() for cell in line.strip("|").split("|")])
-    return rows
 
 
 def minutes(clock: str) -> int:
@@ -206,7 +194,7 @@ def test_the_guide_names_the_seven_gap_views_and_the_live_stages_as_the_panels_l
     from workshop.ui.gap_panel import VIEW_TITLES
 
     step_3 = (GUIDE / "step_3_visualise_the_gap.md").read_text()
-    tabs = [row[0].strip("*") for row in agenda_rows(step_3, "| Tab |")]
+    tabs = [row[0].strip("*") for row in markdown_table_rows(step_3, "| Tab |")]
     assert sorted(tabs) == sorted(VIEW_TITLES.values())
     text = "\n".join(p.read_text() for p in guide_pages())
     stages = set(re.findall(r"\*\*Open: ([^*]+)\*\*", text))
@@ -243,7 +231,7 @@ def test_agenda_blocks_follow_each_other_and_add_up_to_the_stated_length(name: s
     text = (GUIDE / name).read_text()
     stated = {int(n) for n in TOTAL.findall(text)}
     assert stated == {AGENDA_LENGTHS[name]}, f"{name} states totals {stated}"
-    rows = agenda_rows(text, "| Start | Min |")
+    rows = markdown_table_rows(text, "| Start | Min |")
     clock = 0
     for start, length, block, notebook, say, decision in rows:
         assert minutes(start) == clock, f"{name}: '{block}' starts at {start}, the block before ends at {clock} min"
@@ -253,7 +241,7 @@ def test_agenda_blocks_follow_each_other_and_add_up_to_the_stated_length(name: s
 
 
 def test_cheat_sheet_half_day_timeline_matches_the_agenda():
-    rows = agenda_rows((GUIDE / "printables" / "facilitator_cheat_sheet.md").read_text(), "| Time | Block |")
+    rows = markdown_table_rows((GUIDE / "printables" / "facilitator_cheat_sheet.md").read_text(), "| Time | Block |")
     clock = 0
     for time, block, *_ in rows:
         assert minutes(time) == clock, f"cheat sheet: '{block}' starts at {time}, expected minute {clock}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from workshop.feedback.scales import (
-    MISSING_MARKERS, SCALES, Answer, convert_answer, guess_scale, is_missing, round_half_up, scale_table,
+    MISSING_MARKERS, SCALES, Answer, AnswerRule, convert_answer, guess_scale, is_missing, round_half_up, scale_table,
 )
 
 
@@ -157,7 +158,6 @@ def test_n_of_m_stars_converts_as_n_on_the_1_to_m_scale():
 
 
 def test_the_labels_scale_gives_each_label_the_points_written_for_it():
-    from workshop.feedback.scales import AnswerRule
 
     assert SCALES["labels"].rule == "each label as the points given"
     rule = AnswerRule.of("labels", labels={"Great": 9, "Fine": 5.5, "Poor": 1})
@@ -172,3 +172,25 @@ def test_folding_many_texts_at_once_is_folding_each(texts):
     from workshop.feedback.scales import fold, fold_all
 
     assert fold_all(texts).tolist() == [fold(text) for text in texts]
+
+
+@pytest.mark.parametrize("scale", [s for s in SCALES.values() if s.id not in ("labels", "stars")], ids=lambda s: s.id)
+def test_each_scale_s_rule_in_words_names_where_its_ends_land_as_the_conversion_puts_them(scale):
+    """What the report and notebook 03 tell the client: no formula in x, and the ends it names are the ends the
+    conversion really maps to 0 and 10."""
+    words = scale.in_words
+    assert not set("x×−/") & set(words.replace("0–10", "")), words
+    if (scale.lowest, scale.highest) == (0, 10):
+        assert words == f"{scale.name}, as given" and points(10, scale.id)[0] == 10
+        return
+    low, high = re.search(r"\(([^()]+) counts as 0, ([^()]+) as 10\)$", words).groups()
+    if scale.labels:
+        assert (points(low, scale.id)[0], points(high, scale.id)[0]) == (0, 10)
+    else:
+        assert (scale.to_points(float(low)), scale.to_points(float(high))) == (0, 10)
+
+
+def test_a_column_s_own_labels_and_missing_codes_read_as_words():
+    rule = AnswerRule.of("labels", missing=["n/a"], labels={"Great": 9, "Poor": 1})
+    assert rule.in_words == "its own labels: 'great' counts as 9, 'poor' as 1; n/a is not answered"
+    assert [rule.convert(label)[0] for label in ("Great", "Poor")] == [9, 1]

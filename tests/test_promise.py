@@ -135,8 +135,10 @@ def test_new_version_keeps_the_old_one(tmp_path):
     assert versions[0].pillars[0].target == 10 and versions[1].pillars[0].target == 8
 
 
+# No deadline where an example builds and validates a real promise (and below, writes and reads its file): one
+# slow example on a machine shared with other test runs is not a failure of the rule under test.
 @given(st.text(max_size=60))
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 def test_a_new_pillar_id_is_always_valid_and_unused(name):
     existing = ["fresh", "date_pillar", slugify(name)]
     pillar_id = new_pillar_id(name, existing)
@@ -145,6 +147,7 @@ def test_a_new_pillar_id_is_always_valid_and_unused(name):
 
 
 @given(st.lists(st.floats(0, 10, allow_nan=False), min_size=2, max_size=2).map(sorted))
+@settings(deadline=None)
 def test_any_goal_posts_inside_the_scale_round_trip_to_the_hundredth(tmp_path_factory, posts):
     threshold, target = posts
     folder = tmp_path_factory.mktemp("p")

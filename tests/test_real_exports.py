@@ -237,9 +237,10 @@ def test_the_report_evidence_states_missing_codes_labels_and_who_the_advocates_a
 
     folder, _, _ = consultant_path(tmp_path, "airline_satisfaction.csv", promise_text("Air", AIRLINE_PILLARS), capsys)
     text = evidence_of(load_workshop_feedback(folder), load_promise(folder)).text()
-    assert ("Inflight wifi service from column 'Inflight wifi service': 1-5: (x − 1) × 2.5; 0 is not answered "
-            "(4 answers were a missing code, counted as not answered).") in text
-    assert "from column 'satisfaction': labels: 'neutral or dissatisfied' → 0, 'satisfied' → 10." in text
+    assert ("Inflight wifi service from column 'Inflight wifi service': 1 to 5, stretched to 0–10 (1 counts as 0, "
+            "5 as 10); 0 is not answered (4 answers were a missing code, counted as not answered).") in text
+    assert ("from column 'satisfaction': its own labels: 'neutral or dissatisfied' counts as 0, 'satisfied' as 10."
+            in text)
     loyal = int((pd.read_csv(REAL / "airline_satisfaction.csv")["Customer Type"] == "Loyal Customer").sum())
     assert f"Advocates: responses whose 'Customer Type' is loyal customer ({loyal:,} of 150 responses)." in text
     assert "Importance: derived against the overall rating ('satisfaction')." in text

@@ -309,3 +309,16 @@ def test_taking_a_story_out_breaks_its_check_and_no_other(story: str, promise: P
     assert STORIES[story](frame, promise), "this check would pass even if the story were not planted"
     for other in STORIES.keys() - {story}:
         assert STORIES[other](frame, promise) == [], other
+
+
+def test_the_sample_mapping_opens_with_the_header_the_kit_writes_and_it_names_every_scale() -> None:
+    """A consultant copies the sample's mapping.yml first: its comments are the kit's own, and say how to read a
+    column of the client's own words (scale ``labels``) as well as every named scale."""
+    from workshop.feedback.mapping import FILE_HEADER
+    from workshop.feedback.scales import SCALES
+
+    header = (SAMPLE / "mapping.yml").read_text(encoding="utf-8")
+    assert header.startswith(FILE_HEADER)
+    scales_line = next(line for line in FILE_HEADER.splitlines() if line.startswith("# Scales: "))
+    assert all(scale_id in scales_line for scale_id in SCALES)
+    assert "labels:" in FILE_HEADER and "missing:" in FILE_HEADER

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import REPO, SAMPLE
+from conftest import REPO, SAMPLE, markdown_table_rows
 
 NOTEBOOKS = REPO / "notebooks"
 GUIDE = REPO / "facilitator_guide"
@@ -52,22 +52,10 @@ def section_minutes(name: str) -> list[tuple[str, int]]:
             if MINUTES.search(heading)]
 
 
-def table_rows(text: str, header: str) -> list[list[str]]:
-    """The body rows of the first Markdown table whose header row starts with ``header``."""
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(header))
-    rows = []
-    for line in lines[start + 2:]:
-        if not line.startswith("|"):
-            break
-        rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
-    return rows
-
-
 def agenda_minutes_by_notebook(agenda: str) -> dict[str, int]:
     """Minutes of an agenda's blocks, summed by the notebook each block runs in (the break has none)."""
     totals: dict[str, int] = {}
-    for row in table_rows((GUIDE / agenda).read_text(), "| Start | Min |"):
+    for row in markdown_table_rows((GUIDE / agenda).read_text(), "| Start | Min |"):
         found = re.match(r"`(\d\d_[a-z_]+)`", row[3])
         if found:
             totals[found.group(1)] = totals.get(found.group(1), 0) + int(row[1])
@@ -87,7 +75,7 @@ def test_each_steps_sections_add_up_to_the_length_in_its_title(name: str):
 
 def test_step_3s_timetable_runs_without_gaps_to_the_steps_length():
     clock = 0
-    for row in table_rows(markdown(STEPS[3]), "| minutes |"):
+    for row in markdown_table_rows(markdown(STEPS[3]), "| minutes |"):
         start, end = map(int, re.fullmatch(r"(\d+)–(\d+)", row[0]).groups())
         assert start == clock, f"03: '{row[1]}' starts at {start}, the row before ends at {clock}"
         clock = end
@@ -95,7 +83,7 @@ def test_step_3s_timetable_runs_without_gaps_to_the_steps_length():
 
 
 def test_step_4s_timetable_adds_up_to_the_steps_length():
-    parts = table_rows(markdown(STEPS[4]), "| Part | Time |")
+    parts = markdown_table_rows(markdown(STEPS[4]), "| Part | Time |")
     assert sum(int(re.fullmatch(r"(\d+) min", time).group(1)) for _, time in parts) == step_minutes(STEPS[4])
 
 
@@ -110,7 +98,7 @@ def test_the_half_day_agenda_gives_each_step_the_minutes_its_notebook_says():
 
 
 def test_notebook_00s_table_gives_each_step_its_notebooks_length():
-    for step, _notebook, minutes, _ends in table_rows(markdown("00_start_here"), "| Step | Notebook |"):
+    for step, _notebook, minutes, _ends in markdown_table_rows(markdown("00_start_here"), "| Step | Notebook |"):
         name = STEPS[int(step[0])]
         assert minutes == f"{step_minutes(name)} min", f"00 gives {name} {minutes}"
 
@@ -124,7 +112,7 @@ def test_notebook_00s_preparation_time_is_the_agendas():
 def test_the_guides_overview_table_matches_both_agendas():
     half_day = agenda_minutes_by_notebook("agenda_half_day.md")
     short = agenda_minutes_by_notebook("agenda_90_minutes.md")
-    for row in table_rows((GUIDE / "README.md").read_text(), "| Step | Notebook |"):
+    for row in markdown_table_rows((GUIDE / "README.md").read_text(), "| Step | Notebook |"):
         name = re.search(r"(\d\d_[a-z_]+)\.ipynb", row[1]).group(1)
         if name in half_day:
             assert row[2:4] == [f"{half_day[name]} min", f"{short[name]} min"], f"README: {name} {row[2:4]}"
@@ -133,7 +121,7 @@ def test_the_guides_overview_table_matches_both_agendas():
 @pytest.mark.parametrize("step", STEPS)
 def test_each_step_page_states_the_timings_of_both_agendas(step: int):
     page = next(GUIDE.glob(f"step_{step}_*.md")).read_text()
-    timing = next(row[1] for row in table_rows(page, "| | |") if row[0] == "**Timing**")
+    timing = next(row[1] for row in markdown_table_rows(page, "| | |") if row[0] == "**Timing**")
     found = re.match(r"(\d+) min in the half day \(([^)]*)\); (\d+) min in the 90-minute version(?: \(([^)]*)\))?",
                      timing)
     assert found, f"step {step}: the timing reads '{timing}'"
@@ -147,8 +135,8 @@ def test_each_step_page_states_the_timings_of_both_agendas(step: int):
 
 def test_the_cheat_sheet_gives_each_step_its_notebooks_length():
     totals: dict[str, int] = {}
-    for _time, block, panel, _ends in table_rows((GUIDE / "printables" / "facilitator_cheat_sheet.md").read_text(),
-                                                 "| Time | Block |"):
+    cheat_sheet = (GUIDE / "printables" / "facilitator_cheat_sheet.md").read_text()
+    for _time, block, panel, _ends in markdown_table_rows(cheat_sheet, "| Time | Block |"):
         number = re.match(r"(\d\d) ·", panel)
         if number and number.group(1) != "00":
             totals[number.group(1)] = totals.get(number.group(1), 0) + int(re.search(r"\((\d+)\)", block).group(1))
@@ -169,7 +157,7 @@ def test_only_step_3_opens_the_rating_stage():
     pages = [page.name for page in GUIDE.glob("step_*.md") if "Rate the promise" in page.read_text()]
     assert pages == ["step_3_visualise_the_gap.md"]
     for agenda in ("agenda_half_day.md", "agenda_90_minutes.md"):
-        rows = [row for row in table_rows((GUIDE / agenda).read_text(), "| Start | Min |") if RATE in row[3]]
+        rows = [row for row in markdown_table_rows((GUIDE / agenda).read_text(), "| Start | Min |") if RATE in row[3]]
         assert [row[3][:22] for row in rows] == ["`03_visualise_the_gap`"], agenda
 
 
@@ -182,8 +170,8 @@ def test_step_3_rates_first_and_reveals_at_room_vs_customers():
     assert rating < gap and reveal == [next(i for i, text in enumerate(sections) if "Room vs customers" in
                                             text.splitlines()[0])], "reveal once, at Room vs customers"
     for agenda in ("agenda_half_day.md", "agenda_90_minutes.md"):
-        blocks = [row[2] for row in table_rows((GUIDE / agenda).read_text(), "| Start | Min |")]
-        shown = [row[2] for row in table_rows((GUIDE / agenda).read_text(), "| Start | Min |")
+        blocks = [row[2] for row in markdown_table_rows((GUIDE / agenda).read_text(), "| Start | Min |")]
+        shown = [row[2] for row in markdown_table_rows((GUIDE / agenda).read_text(), "| Start | Min |")
                  if "**Reveal results**" in row[3] and row[3].startswith("`03_")]
         assert shown == ["Room vs customers"], agenda
         assert blocks.index("The room rates itself") < blocks.index("The gap on one screen"), agenda

@@ -4,7 +4,6 @@ in test_session_sqlite.py and test_session_postgresql.py."""
 from __future__ import annotations
 
 import multiprocessing
-import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -17,22 +16,8 @@ from workshop.session import (
     derive_state,
 )
 
-DATA = Path(__file__).parent / "data"
 XSS = "<img src=x onerror=alert(1)>"
 pytestmark = pytest.mark.usefixtures("each_store")
-
-
-@pytest.fixture
-def live_dir(tmp_path: Path) -> Path:
-    """A workshop folder with a three-pillar promise and four departments, and no session yet."""
-    return Path(shutil.copytree(DATA / "live_workshop", tmp_path / "harbour"))
-
-
-@pytest.fixture
-def store(live_dir: Path):
-    with SessionStore(live_dir) as opened:
-        opened.start("HB7KQ")
-        yield opened
 
 
 def _rows(store: SessionStore) -> list[tuple]:

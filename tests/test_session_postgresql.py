@@ -20,24 +20,13 @@ DEPARTMENTS = ["Sales", "Service", "Marketing", "Operations"]
 PILLARS = ["same_day", "honest_advice", "easy_booking"]
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def database(postgresql_server, monkeypatch) -> str:
-    """A fresh database, named to every store of the test (and its subprocesses) by $PROMISE_GAP_STORE."""
+    """A fresh database, named to every store of the test (and its subprocesses) by $PROMISE_GAP_STORE before
+    any opens."""
     url = postgresql_server.new_database()
     monkeypatch.setenv(STORE_ENV, url)
     return url
-
-
-@pytest.fixture
-def live_dir(tmp_path: Path, database: str) -> Path:
-    return Path(shutil.copytree(DATA / "live_workshop", tmp_path / "harbour"))
-
-
-@pytest.fixture
-def store(live_dir: Path):
-    with SessionStore(live_dir) as opened:
-        opened.start("HB7KQ")
-        yield opened
 
 
 def _rows(url: str) -> list[tuple]:

@@ -10,23 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from workshop.session import SCHEMA_VERSION, SESSION_FILE, SessionError, SessionStore
+from workshop.session import SCHEMA_VERSION, SESSION_FILE, STORE_ENV, SessionError, SessionStore
 
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture
-def live_dir(tmp_path: Path, monkeypatch) -> Path:
-    """A workshop folder with a three-pillar promise and four departments, and no session yet."""
-    monkeypatch.delenv("PROMISE_GAP_STORE", raising=False)
-    return Path(shutil.copytree(DATA / "live_workshop", tmp_path / "harbour"))
-
-
-@pytest.fixture
-def store(live_dir: Path):
-    with SessionStore(live_dir) as opened:
-        opened.start("HB7KQ")
-        yield opened
+@pytest.fixture(autouse=True)
+def the_default_store(monkeypatch) -> None:
+    """Every test here is about session.sqlite, whatever store the environment names."""
+    monkeypatch.delenv(STORE_ENV, raising=False)
 
 
 def test_the_file_is_wal_versioned_and_append_only(store: SessionStore):

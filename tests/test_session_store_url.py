@@ -2,8 +2,6 @@
 folder's session.yml, else session.sqlite in the folder, whatever the working directory."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -11,13 +9,12 @@ from workshop.folder import new_workshop
 from workshop.session import SETTINGS_FILE, STORE_ENV, SessionError, SessionStore, has_session, store_url
 from workshop.session.event_log import without_password
 
-DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture
-def live_dir(tmp_path: Path, monkeypatch) -> Path:
+@pytest.fixture(autouse=True)
+def no_store_named(monkeypatch) -> None:
+    """Each test names the store itself, or none; not the environment it runs in."""
     monkeypatch.delenv(STORE_ENV, raising=False)
-    return Path(shutil.copytree(DATA / "live_workshop", tmp_path / "harbour"))
 
 
 def test_by_default_the_session_is_the_folders_file_whatever_the_working_directory(live_dir, tmp_path,

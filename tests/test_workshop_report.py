@@ -290,7 +290,10 @@ def test_the_report_states_its_evidence_on_its_first_screen(workshop_dir):
             f"Figures count {len(dated):,} responses.") in page
     assert f"{months.min()} to {months.max()} ({months.nunique()} months)." in page
     assert f"<td>{', '.join(sorted(dated['touchpoint'].unique()))}</td>" in page
-    assert "Made to last from column &#x27;made_to_last&#x27;: 1-5: (x − 1) × 2.5." in page
+    # The rules in words a client reads, not the formulas the mapping panel shows the consultant.
+    assert "Made to last from column &#x27;made_to_last&#x27;: 1 to 5, stretched to 0–10 (1 counts as 0, 5 as 10)." \
+        in page
+    assert "Put right without a fight from column &#x27;put_right&#x27;: 0 to 10, as given." in page
     promoters = int((pd.to_numeric(dated["recommend"], errors="coerce") >= 9).sum())
     assert f"promoters: recommend 9–10 ({promoters:,} of {len(dated):,} responses)." in page
     assert html.escape(ROUNDING_RULE) in page

@@ -133,7 +133,15 @@ def action_from_ideas(
     unless ``title`` is given, the title; ``refresh_kind`` makes it a 'refresh the promise' action; ``gap`` is
     the pillar's gap now; other ``fields`` (owner, due, measure, effort, impact) may be given at once. Which
     ideas a session has is the session's rule (``SessionStore.agree_action`` refuses any other), so with no
-    ``first`` known the action carries only its ideas, for the session to refuse."""
+    ``first`` known the action carries only its ideas, for the session to refuse. No ideas at all is refused
+    here, in words, rather than as the empty title and pillar it would make."""
+    if not idea_ids:
+        fix = (
+            "Pick one or more ideas under 'Agree an action' (Reload ideas and votes first if the room just sent them)."
+        )
+        raise ActionError(
+            [Problem(None, "Agree an action", "ideas", "choose ideas on the board to agree an action", fix)]
+        )
     if first is None:
         return Action("", "", title.strip(), idea_ids=list(idea_ids))
     return Action(

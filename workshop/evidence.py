@@ -87,7 +87,7 @@ def evidence_of(loaded: LoadedFeedback, promise: Promise) -> Evidence:
         )
         scales.append(
             f"{names.get(tally.target, tally.target)} from {report.named(tally.column)}: "
-            f"{tally.rule or tally.scale}{coded}."
+            f"{tally.rule_in_words or tally.scale}{coded}."
         )
     not_measured = [f"{names[pillar_id]}: {why}." for pillar_id, why in pillars_not_measured(loaded, promise).items()]
     headlines = tuple(

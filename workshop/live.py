@@ -8,6 +8,7 @@ facilitator's join card. Ctrl-C, SIGTERM and SIGHUP (the terminal closed) all st
 port; the server's log (errors only, no client addresses) is ``serve.log`` in the workshop folder, beside
 ``session.sqlite``, not among the deliverables in ``exports/``.
 """
+
 from __future__ import annotations
 
 import errno
@@ -38,8 +39,25 @@ JOIN_QR_STEM = "join"
 JOIN_URL_FILE = "join_url.txt"
 """Written to exports/ by ``start_server`` so the facilitator's panel (another kernel) can show the join card."""
 LOG_FILE = "serve.log"
-VIRTUAL_INTERFACES = ("docker", "br-", "veth", "virbr", "vboxnet", "vmnet", "lxc", "lxd", "podman", "cni",
-                      "flannel", "utun", "tun", "tap", "wg", "tailscale", "zt")
+VIRTUAL_INTERFACES = (
+    "docker",
+    "br-",
+    "veth",
+    "virbr",
+    "vboxnet",
+    "vmnet",
+    "lxc",
+    "lxd",
+    "podman",
+    "cni",
+    "flannel",
+    "utun",
+    "tun",
+    "tap",
+    "wg",
+    "tailscale",
+    "zt",
+)
 """Interfaces of containers, VMs and VPNs: phones in the room are not on those networks."""
 
 
@@ -111,10 +129,18 @@ def _bind_and_url_host(host: str | None) -> tuple[str, str]:
     if host is None:
         lan = lan_address()
         if lan is None:
-            raise ServeError([Problem(None, "workshop serve", "--host",
-                                      "could not find this laptop's address on the local network",
-                                      "Pass it with --host (e.g. --host 192.168.1.20, from your network "
-                                      "settings), or --host loopback to try it on this machine only.")])
+            raise ServeError(
+                [
+                    Problem(
+                        None,
+                        "workshop serve",
+                        "--host",
+                        "could not find this laptop's address on the local network",
+                        "Pass it with --host (e.g. --host 192.168.1.20, from your network "
+                        "settings), or --host loopback to try it on this machine only.",
+                    )
+                ]
+            )
         return "0.0.0.0", lan
     if host in LOOPBACK_NAMES:
         loop = "::1" if host == "::1" else "127.0.0.1"
@@ -125,8 +151,18 @@ def _bind_and_url_host(host: str | None) -> tuple[str, str]:
 def _check_port(port: int) -> None:
     """Refuse a port no laptop user can listen on before anything is started or written."""
     if not 1024 <= port <= 65535:
-        raise ServeError([Problem(None, "workshop serve", "--port", "must be from 1024 to 65535",
-                                  "Leave it out to use 8866, or choose e.g. --port 8870.", str(port))])
+        raise ServeError(
+            [
+                Problem(
+                    None,
+                    "workshop serve",
+                    "--port",
+                    "must be from 1024 to 65535",
+                    "Leave it out to use 8866, or choose e.g. --port 8870.",
+                    str(port),
+                )
+            ]
+        )
 
 
 def _check_port_free(bind_host: str, port: int) -> None:
@@ -138,19 +174,46 @@ def _check_port_free(bind_host: str, port: int) -> None:
             probe.bind((bind_host, port))
         except OSError as error:
             if isinstance(error, socket.gaierror) or error.errno == errno.EADDRNOTAVAIL:
-                raise ServeError([Problem(None, "workshop serve", "--host", f"{bind_host} is not an address of "
-                                          f"this laptop ({error.strerror})", "Leave --host out to use the "
-                                          "laptop's LAN address, or copy it from your network settings.",
-                                          bind_host)]) from None
-            raise ServeError([Problem(None, "workshop serve", "--port", f"port {port} on {bind_host} is not free "
-                                      f"({error.strerror})", "Choose another with --port, e.g. --port 8870.",
-                                      str(port))]) from None
+                raise ServeError(
+                    [
+                        Problem(
+                            None,
+                            "workshop serve",
+                            "--host",
+                            f"{bind_host} is not an address of this laptop ({error.strerror})",
+                            "Leave --host out to use the laptop's LAN address, or copy it from your network settings.",
+                            bind_host,
+                        )
+                    ]
+                ) from None
+            raise ServeError(
+                [
+                    Problem(
+                        None,
+                        "workshop serve",
+                        "--port",
+                        f"port {port} on {bind_host} is not free ({error.strerror})",
+                        "Choose another with --port, e.g. --port 8870.",
+                        str(port),
+                    )
+                ]
+            ) from None
 
 
 def server_command(workshop_dir: Path, bind_host: str, port: int) -> list[str]:
     """The participant server's command line; it ends by itself if this process dies without stopping it."""
-    return [sys.executable, "-m", "workshop.web.server", str(workshop_dir), "--host", bind_host,
-            "--port", str(port), "--parent", str(os.getpid())]
+    return [
+        sys.executable,
+        "-m",
+        "workshop.web.server",
+        str(workshop_dir),
+        "--host",
+        bind_host,
+        "--port",
+        str(port),
+        "--parent",
+        str(os.getpid()),
+    ]
 
 
 def join_qr(join_url: str) -> segno.QRCode:
@@ -171,14 +234,20 @@ def save_join_card(workshop_dir: str | os.PathLike, join_url: str) -> tuple[Path
     exports.mkdir(parents=True, exist_ok=True)
     qr = join_qr(join_url)
     png, svg = exports / f"{JOIN_QR_STEM}.png", exports / f"{JOIN_QR_STEM}.svg"
-    qr.save(png, scale=12, border=2)
-    qr.save(svg, scale=12, border=2)
+    # segno's types name a path as text.
+    qr.save(str(png), scale=12, border=2)
+    qr.save(str(svg), scale=12, border=2)
     atomic_write_text(exports / JOIN_URL_FILE, join_url + "\n")
     return png, svg
 
 
-def start_server(workshop_dir: str | os.PathLike, host: str | None = None, port: int = DEFAULT_PORT,
-                 code: str | None = None, ready_timeout: float = READY_TIMEOUT_S) -> LiveServer:
+def start_server(
+    workshop_dir: str | os.PathLike,
+    host: str | None = None,
+    port: int = DEFAULT_PORT,
+    code: str | None = None,
+    ready_timeout: float = READY_TIMEOUT_S,
+) -> LiveServer:
     """Start the participant server in the background and return once it answers; ``stop()`` ends it.
 
     ``host`` None binds every interface and puts the LAN address in the join URL; ``"loopback"`` (or
@@ -195,8 +264,13 @@ def start_server(workshop_dir: str | os.PathLike, host: str | None = None, port:
     png, svg = save_join_card(folder, join_url)
     log_path = folder / LOG_FILE
     log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - the child process writes it until stop()
-    process = subprocess.Popen(server_command(folder, bind_host, port), cwd=folder, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        server_command(folder, bind_host, port),
+        cwd=folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     log.close()
     server = LiveServer(process, bind_host, port, join_url, session_code, png, svg, log_path)
     _wait_until_ready(server, ready_timeout)
@@ -208,9 +282,17 @@ def _wait_until_ready(server: LiveServer, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise ServeError([Problem(server.log_path, "", None,
-                                      f"the participant server stopped while starting (exit code "
-                                      f"{server.process.returncode})", "Read the log for the reason.")])
+            raise ServeError(
+                [
+                    Problem(
+                        server.log_path,
+                        "",
+                        None,
+                        f"the participant server stopped while starting (exit code {server.process.returncode})",
+                        "Read the log for the reason.",
+                    )
+                ]
+            )
         try:
             urllib.request.urlopen(server.local_url, timeout=2).close()
             return
@@ -219,8 +301,17 @@ def _wait_until_ready(server: LiveServer, timeout: float) -> None:
         except (urllib.error.URLError, OSError):
             time.sleep(0.1)
     server.stop()
-    raise ServeError([Problem(server.log_path, "", None, f"the participant server was not ready after "
-                              f"{timeout:g} s", "Read the log; if the laptop is very busy, try again.")])
+    raise ServeError(
+        [
+            Problem(
+                server.log_path,
+                "",
+                None,
+                f"the participant server was not ready after {timeout:g} s",
+                "Read the log; if the laptop is very busy, try again.",
+            )
+        ]
+    )
 
 
 def print_join_card(server: LiveServer, out: TextIO = sys.stdout) -> None:
@@ -241,8 +332,13 @@ def _stop_on_signal(signum: int, _frame) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
-def serve(workshop_dir: str | os.PathLike, host: str | None = None, port: int = DEFAULT_PORT,
-          code: str | None = None, out: TextIO = sys.stdout) -> int:
+def serve(
+    workshop_dir: str | os.PathLike,
+    host: str | None = None,
+    port: int = DEFAULT_PORT,
+    code: str | None = None,
+    out: TextIO = sys.stdout,
+) -> int:
     """``workshop serve``: run the participant server until Ctrl-C, SIGTERM or SIGHUP; returns the exit code
     (0 when stopped). Raises ServeError (a WorkshopError) when it cannot start."""
     previous = {signum: signal.signal(signum, _stop_on_signal) for signum in (signal.SIGTERM, signal.SIGHUP)}

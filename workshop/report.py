@@ -15,11 +15,13 @@ no widgets, computes no metric and holds no rule of the workshop (quadrants, war
 come from ``workshop.actions`` and ``workshop.promise``). It writes only into a workshop's ``exports/``
 folder, or where it is told, and each file atomically.
 """
+
 from __future__ import annotations
 
 import csv
 import html
 import io
+import itertools
 import math
 import os
 import re
@@ -38,20 +40,35 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from workshop.actions import LEVERS, MOVES, REFRESH_KINDS, Action, FacilitatorWarning, prioritised
+from workshop.charts import PLOT_CONFIG
 from workshop.evidence import Evidence
 from workshop.files import atomic_write_bytes, atomic_write_text
 from workshop.promise import Promise, PromiseChange, promise_diff
 
 EXPORTS_FOLDER = "exports"
 OWNER_COLUMN = "Owner"
-PLAN_COLUMNS = ("Pillar", "Gap when agreed", "Move", "How (refresh kind)", "Lever", "Action", "Owner department",
-                OWNER_COLUMN, "Due", "Effort", "Impact", "Priority (quadrant)", "Success measure", "Status",
-                "Votes", "From ideas")
+PLAN_COLUMNS = (
+    "Pillar",
+    "Gap when agreed",
+    "Move",
+    "How (refresh kind)",
+    "Lever",
+    "Action",
+    "Owner department",
+    OWNER_COLUMN,
+    "Due",
+    "Effort",
+    "Impact",
+    "Priority (quadrant)",
+    "Success measure",
+    "Status",
+    "Votes",
+    "From ideas",
+)
 """The action plan's columns, in order. ``Owner`` is the name the facilitator typed for who owns the action:
 the room's anonymity covers participants' ideas and votes, never the people who own actions, so it is always
 there."""
-NUMBER_COLUMNS = frozenset({"Gap when agreed", "Effort", "Impact", "Votes", "Target", "Promise-able above",
-                            "Loudness"})
+NUMBER_COLUMNS = frozenset({"Gap when agreed", "Effort", "Impact", "Votes", "Target", "Promise-able above", "Loudness"})
 DATE_COLUMNS = frozenset({"Due"})
 TEXT_COLUMNS = frozenset({"Action", "Success measure", "What a customer should experience", "Claim"})
 """Columns of sentences: given room in the HTML tables so that they are not squeezed to a word a line."""
@@ -87,8 +104,10 @@ class WhatIfSection:
 
 
 WHAT_IF_HEADING = "What the gap costs (a what-if)"
-WHAT_IF_NOTE = ("A what-if on the room's own assumptions, listed below with their values, never a forecast. The "
-                "campaign verdicts use the same promise-able rule as the gap views.")
+WHAT_IF_NOTE = (
+    "A what-if on the room's own assumptions, listed below with their values, never a forecast. The "
+    "campaign verdicts use the same promise-able rule as the gap views."
+)
 
 
 @dataclass
@@ -126,15 +145,18 @@ class WorkshopReport:
     def refreshes(self) -> list[tuple[int, int, list[PromiseChange]]]:
         """Each refresh of the promise as (version before, version after, what changed), oldest first."""
         versions = [*self.earlier_promises, self.promise]
-        return [(before.version, after.version, promise_diff(before, after))
-                for before, after in zip(versions, versions[1:])]
+        return [
+            (before.version, after.version, promise_diff(before, after))
+            for before, after in itertools.pairwise(versions)
+        ]
 
 
 # --- tables -----------------------------------------------------------------------------------------------
 
 
-def action_plan_table(actions: Iterable[Action], promise: Promise,
-                      idea_labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+def action_plan_table(
+    actions: Iterable[Action], promise: Promise, idea_labels: Mapping[str, str] | None = None
+) -> pd.DataFrame:
     """One row per action, quick wins first (``workshop.actions.prioritised``), with readable headers.
 
     Pillars, moves, refresh kinds and levers appear by name, not key. ``Gap when agreed`` is in points
@@ -144,24 +166,27 @@ def action_plan_table(actions: Iterable[Action], promise: Promise,
     """
     labels = idea_labels or {}
     names = {p.id: p.name for p in promise.pillars}
-    rows = [{
-        "Pillar": names.get(a.pillar_id, a.pillar_id),
-        "Gap when agreed": round(a.gap, 1) if a.gap is not None else math.nan,
-        "Move": MOVES.get(a.move, a.move),
-        "How (refresh kind)": REFRESH_KINDS.get(a.refresh_kind, a.refresh_kind) if a.refresh_kind else "",
-        "Lever": LEVERS.get(a.lever, a.lever),
-        "Action": a.title,
-        "Owner department": a.owner_department,
-        OWNER_COLUMN: a.owner_name,
-        "Due": a.due,
-        "Effort": a.effort,
-        "Impact": a.impact,
-        "Priority (quadrant)": a.quadrant,
-        "Success measure": a.measure,
-        "Status": a.status,
-        "Votes": a.votes,
-        "From ideas": ", ".join(labels.get(i, i) for i in a.idea_ids),
-    } for a in prioritised(actions)]
+    rows = [
+        {
+            "Pillar": names.get(a.pillar_id, a.pillar_id),
+            "Gap when agreed": round(a.gap, 1) if a.gap is not None else math.nan,
+            "Move": MOVES.get(a.move, a.move),
+            "How (refresh kind)": REFRESH_KINDS.get(a.refresh_kind, a.refresh_kind) if a.refresh_kind else "",
+            "Lever": LEVERS.get(a.lever, a.lever),
+            "Action": a.title,
+            "Owner department": a.owner_department,
+            OWNER_COLUMN: a.owner_name,
+            "Due": a.due,
+            "Effort": a.effort,
+            "Impact": a.impact,
+            "Priority (quadrant)": a.quadrant,
+            "Success measure": a.measure,
+            "Status": a.status,
+            "Votes": a.votes,
+            "From ideas": ", ".join(labels.get(i, i) for i in a.idea_ids),
+        }
+        for a in prioritised(actions)
+    ]
     table = pd.DataFrame(rows, columns=list(PLAN_COLUMNS))
     # Text and date columns as objects keep plain Python values (str, date, None) for the exporters.
     return table.astype({c: "object" for c in PLAN_COLUMNS if c not in NUMBER_COLUMNS})
@@ -170,11 +195,27 @@ def action_plan_table(actions: Iterable[Action], promise: Promise,
 def promise_table(promise: Promise) -> pd.DataFrame:
     """The pillars as the report shows them: name, what a customer should experience, target and
     promise-able line (0–10), owners, and what marketing claims with its loudness (0–10)."""
-    rows = [{"Pillar": p.name, "What a customer should experience": p.description, "Target": p.target,
-             "Promise-able above": p.threshold, "Owners": ", ".join(p.owners), "Claim": p.claim,
-             "Loudness": p.loudness} for p in promise.pillars]
-    columns = ["Pillar", "What a customer should experience", "Target", "Promise-able above", "Owners", "Claim",
-               "Loudness"]
+    rows = [
+        {
+            "Pillar": p.name,
+            "What a customer should experience": p.description,
+            "Target": p.target,
+            "Promise-able above": p.threshold,
+            "Owners": ", ".join(p.owners),
+            "Claim": p.claim,
+            "Loudness": p.loudness,
+        }
+        for p in promise.pillars
+    ]
+    columns = [
+        "Pillar",
+        "What a customer should experience",
+        "Target",
+        "Promise-able above",
+        "Owners",
+        "Claim",
+        "Loudness",
+    ]
     return pd.DataFrame(rows, columns=columns).astype({c: "object" for c in columns if c not in NUMBER_COLUMNS})
 
 
@@ -317,15 +358,22 @@ def export_markdown(report: WorkshopReport, path: str | os.PathLike) -> Path:
     """Write the report as Markdown: the promise, the action plan, the warnings, and each refresh of the
     promise as a bullet list of changes."""
     promise = report.promise
-    lines = [f"# {markdown_text(report.title)}", "",
-             f"Workshop {markdown_text(report.workshop)}, {report.day.isoformat()}. "
-             f"Promise version {promise.version}.", "",
-             *_markdown_evidence(report.evidence),
-             "## The promise", "", f"> {markdown_text(promise.statement)}", "",
-             markdown_table(promise_table(promise)), "",
-             "## Action plan", ""]
-    lines += [markdown_table(report.plan()) if report.actions else "No actions were agreed.", "",
-              "## Warnings", ""]
+    lines = [
+        f"# {markdown_text(report.title)}",
+        "",
+        f"Workshop {markdown_text(report.workshop)}, {report.day.isoformat()}. Promise version {promise.version}.",
+        "",
+        *_markdown_evidence(report.evidence),
+        "## The promise",
+        "",
+        f"> {markdown_text(promise.statement)}",
+        "",
+        markdown_table(promise_table(promise)),
+        "",
+        "## Action plan",
+        "",
+    ]
+    lines += [markdown_table(report.plan()) if report.actions else "No actions were agreed.", "", "## Warnings", ""]
     lines += [f"- {markdown_text(w.message)}" for w in report.warnings] or ["None."]
     lines += ["", "## How the promise changed", ""]
     for before, after, changes in report.refreshes():
@@ -353,62 +401,25 @@ def _markdown_what_if(section: WhatIfSection | None) -> list[str]:
 # --- HTML -------------------------------------------------------------------------------------------------
 
 
-CONTENT_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                  "img-src data:; font-src data:")
+CONTENT_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:"
+)
 """The report may run its own inline scripts and styles and load nothing else, even when opened online."""
-PLOTLY_CONFIG = {"displayModeBar": False, "responsive": True}
 FIGURE_HEIGHT = "520px"
 """Used when a figure does not set its own height."""
 
-REPORT_CSS = """
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-body { margin: 0; background: #ffffff; color: #1a1a1a;
-  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1400px; margin: 0 auto; padding: 24px 24px 48px; }
-header { border-bottom: 4px solid #0072B2; margin-bottom: 8px; }
-h1 { font-size: 30px; line-height: 1.2; margin: 0 0 8px; }
-h2 { font-size: 24px; margin: 40px 0 12px; border-bottom: 1px solid #cccccc; padding-bottom: 4px; }
-h3 { font-size: 19px; margin: 28px 0 4px; }
-.meta, figcaption, .note { color: #444444; }
-blockquote { font-size: 21px; margin: 16px 0; padding: 8px 16px; border-left: 6px solid #0072B2;
-  background: #f2f7fb; }
-figure { margin: 8px 0 24px; max-width: 1150px; break-inside: avoid; }
-figcaption { font-size: 15px; }
-table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 8px 0 16px; }
-th, td { border: 1px solid #bfbfbf; padding: 4px 6px; text-align: left; vertical-align: top;
-  overflow-wrap: break-word; }
-th { background: #dce6f1; }
-td.number { text-align: right; white-space: nowrap; }
-td.date { white-space: nowrap; }
-td.text { min-width: 11em; }
-.headlines { border-left: 6px solid #D55E00; background: #fbeee6; padding: 8px 16px; margin: 12px 0; }
-.headlines h3 { margin-top: 0; }
-table.evidence th { width: 9em; background: #f2f2f2; }
-table.plan { font-size: 13px; }
-h4 { font-size: 16px; margin: 16px 0 4px; }
-tr { break-inside: avoid; }
-ul { padding-left: 22px; }
-@page { size: A4; margin: 14mm; }
-@page plan { size: A4 landscape; margin: 10mm; }
-@media print {
-  body { font-size: 11pt; }
-  main { max-width: none; padding: 0; }
-  section { break-before: page; }
-  section.plan { page: plan; }
-  table { font-size: 8.5pt; }
-  .figure-box { zoom: 0.62; }
-  h2 { margin-top: 0; }
-}
-"""
+REPORT_CSS = (Path(__file__).resolve().parent / "report.css").read_text(encoding="utf-8")
+"""The report's style sheet: one self-contained page, readable on screen and printed on A4 (the plan landscape)."""
 
 
 def _html_table(table: pd.DataFrame, css_class: str) -> str:
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
     kinds = ((NUMBER_COLUMNS, "number"), (DATE_COLUMNS, "date"), (TEXT_COLUMNS, "text"))
     opening = [next((f'<td class="{kind}">' for columns, kind in kinds if c in columns), "<td>") for c in table.columns]
-    body = "".join("<tr>" + "".join(f"{td}{_html_text(v)}</td>" for td, v in zip(opening, row)) + "</tr>\n"
-                   for row in export_rows(table))
+    body = "".join(
+        "<tr>" + "".join(f"{td}{_html_text(v)}</td>" for td, v in zip(opening, row, strict=True)) + "</tr>\n"
+        for row in export_rows(table)
+    )
     return f'<table class="{css_class}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>'
 
 
@@ -430,10 +441,18 @@ def _html_figures(figures: Sequence[ReportFigure], section: str, empty: str) -> 
         return f'<p class="note">{html.escape(empty)}</p>'
     parts = []
     for index, (title, figure, caption) in enumerate(figures, start=1):
-        plot = figure.to_html(full_html=False, include_plotlyjs=False, div_id=f"{section}-figure-{index}",
-                              config=PLOTLY_CONFIG, default_width="100%", default_height=FIGURE_HEIGHT)
-        parts.append(f"<figure>\n<h3>{html.escape(title)}</h3>\n<div class=\"figure-box\">{plot}</div>\n"
-                     f"<figcaption>{html.escape(caption)}</figcaption>\n</figure>")
+        plot = figure.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            div_id=f"{section}-figure-{index}",
+            config=PLOT_CONFIG,
+            default_width="100%",
+            default_height=FIGURE_HEIGHT,
+        )
+        parts.append(
+            f'<figure>\n<h3>{html.escape(title)}</h3>\n<div class="figure-box">{plot}</div>\n'
+            f"<figcaption>{html.escape(caption)}</figcaption>\n</figure>"
+        )
     return "\n".join(parts)
 
 
@@ -441,10 +460,15 @@ def _html_evidence(evidence: Evidence | None) -> str:
     """The evidence for the first screen: the warnings that change the story, then the facts."""
     if evidence is None:
         return f'<h2>{EVIDENCE_HEADING}</h2>\n<p class="note">{html.escape(NO_FEEDBACK)}</p>'
-    headlines = (f'<div class="headlines">\n<h3>{HEADLINES_HEADING}</h3>\n'
-                 f'{_html_list(evidence.headlines, "")}\n</div>\n') if evidence.headlines else ""
-    rows = "".join(f'<tr><th scope="row">{html.escape(what)}</th><td>{_html_text(words)}</td></tr>\n'
-                   for what, words in evidence.facts())
+    headlines = (
+        (f'<div class="headlines">\n<h3>{HEADLINES_HEADING}</h3>\n{_html_list(evidence.headlines, "")}\n</div>\n')
+        if evidence.headlines
+        else ""
+    )
+    rows = "".join(
+        f'<tr><th scope="row">{html.escape(what)}</th><td>{_html_text(words)}</td></tr>\n'
+        for what, words in evidence.facts()
+    )
     return f'<h2>{EVIDENCE_HEADING}</h2>\n{headlines}<table class="evidence">\n<tbody>\n{rows}</tbody>\n</table>'
 
 
@@ -452,12 +476,17 @@ def _html_what_if(section: WhatIfSection | None) -> str:
     """The what-if section (nothing when the room kept none): campaigns, sentences, figures, assumptions."""
     if section is None:
         return ""
-    campaigns = _html_table(section.campaigns, "campaigns") if len(section.campaigns) else \
-        '<p class="note">No campaign was checked.</p>'
-    return (f'<section class="what-if" id="what-if">\n<h2>{WHAT_IF_HEADING}</h2>\n'
-            f'<p class="note">{html.escape(WHAT_IF_NOTE)}</p>\n<h3>Campaigns checked before rollout</h3>\n'
-            f"{campaigns}\n{_html_list(section.sentences, '')}\n{_html_figures(section.figures, 'what-if', '')}\n"
-            f"<h3>The assumptions</h3>\n{_html_table(section.assumptions, 'assumptions')}\n</section>\n")
+    campaigns = (
+        _html_table(section.campaigns, "campaigns")
+        if len(section.campaigns)
+        else '<p class="note">No campaign was checked.</p>'
+    )
+    return (
+        f'<section class="what-if" id="what-if">\n<h2>{WHAT_IF_HEADING}</h2>\n'
+        f'<p class="note">{html.escape(WHAT_IF_NOTE)}</p>\n<h3>Campaigns checked before rollout</h3>\n'
+        f"{campaigns}\n{_html_list(section.sentences, '')}\n{_html_figures(section.figures, 'what-if', '')}\n"
+        f"<h3>The assumptions</h3>\n{_html_table(section.assumptions, 'assumptions')}\n</section>\n"
+    )
 
 
 def report_html(report: WorkshopReport) -> str:
@@ -466,10 +495,13 @@ def report_html(report: WorkshopReport) -> str:
     what_if_figures = report.what_if.figures if report.what_if is not None else []
     figures = [*report.gap_views, *report.room_views, *report.plan_views, *what_if_figures]
     plotly_js = f"<script>{plotly.offline.get_plotlyjs()}</script>\n" if figures else ""
-    refreshes = "\n".join(
-        f"<h4>Version {before} → version {after}</h4>\n{_html_list(changes, 'No change.')}"
-        for before, after, changes in report.refreshes()) or \
-        f'<p class="note">The promise was not refreshed: this is version {promise.version}.</p>'
+    refreshes = (
+        "\n".join(
+            f"<h4>Version {before} → version {after}</h4>\n{_html_list(changes, 'No change.')}"
+            for before, after, changes in report.refreshes()
+        )
+        or f'<p class="note">The promise was not refreshed: this is version {promise.version}.</p>'
+    )
     plan = _html_table(report.plan(), "plan") if report.actions else '<p class="note">No actions were agreed.</p>'
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -484,7 +516,8 @@ def report_html(report: WorkshopReport) -> str:
 <main>
 <header>
 <h1>{html.escape(report.title)}</h1>
-<p class="meta">Workshop {html.escape(report.workshop)}, {report.day.isoformat()} · promise version {promise.version}</p>
+<p class="meta">Workshop {html.escape(report.workshop)}, {report.day.isoformat()} · promise version \
+{promise.version}</p>
 {_html_evidence(report.evidence)}
 </header>
 <section class="promise" id="promise">
@@ -537,7 +570,9 @@ def export_all(report: WorkshopReport, workshop_dir: str | os.PathLike) -> dict[
     def target(kind: str) -> Path:
         return export_path(workshop_dir, report.workshop, report.day, kind)
 
-    return {"csv": export_csv(plan, target("action-plan.csv")),
-            "xlsx": export_xlsx(plan, target("action-plan.xlsx")),
-            "markdown": export_markdown(report, target("report.md")),
-            "html": export_html(report, target("report.html"))}
+    return {
+        "csv": export_csv(plan, target("action-plan.csv")),
+        "xlsx": export_xlsx(plan, target("action-plan.xlsx")),
+        "markdown": export_markdown(report, target("report.md")),
+        "html": export_html(report, target("report.html")),
+    }

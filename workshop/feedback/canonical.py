@@ -109,7 +109,11 @@ class Canonicalizer:
         self.rules = {target: source.answer_rule() for target, source in self._scored_sources().items()}
         self.tallies = {
             target: ColumnTally(
-                self.labels.get(target, target), target, source.scale or "0-10", self.rules[target].rule
+                self.labels.get(target, target),
+                target,
+                source.scale or "0-10",
+                self.rules[target].rule,
+                self.rules[target].in_words,
             )
             for target, source in self._scored_sources().items()
         }

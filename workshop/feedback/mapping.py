@@ -44,6 +44,8 @@ FILE_HEADER = (
     "# How the client's feedback file maps onto the workshop's fields. Check it in notebook 02 or edit by hand.\n"
     "# Scales: " + ", ".join(SCALES) + ". null under 'format' means: detect it from the file.\n"
     "# touchpoints / segments: client value -> workshop value. date_order: auto, day_first or month_first.\n"
+    "# A column's missing: [codes that mean not answered]. scale: labels reads the column's own words, with\n"
+    "# labels: {word: points 0-10}.\n"
 )
 
 

@@ -84,6 +84,22 @@ class Scale:
     rule: str
     labels: tuple[tuple[str, ...], ...] = ()
 
+    @property
+    def in_words(self) -> str:
+        """The rule as a client reads it ("1 to 5, stretched to 0–10 (1 counts as 0, 5 as 10)"): ``rule`` is
+        the formula the consultant checks in the mapping panel; the report and notebook 03 say this."""
+        if self.id == "labels":
+            return "the column's own labels, each counting the points mapping.yml gives it"
+        if (self.lowest, self.highest) == (0, 10):
+            return f"{self.name}, as given"
+        if self.id == "stars":
+            low, high = "1 star", "all m stars"
+        elif self.labels:
+            low, high = self.labels[0][0], self.labels[-1][0]
+        else:
+            low, high = f"{self.lowest:g}", f"{self.highest:g}"
+        return f"{self.name}, stretched to 0–10 ({low} counts as 0, {high} as 10)"
+
     def to_points(self, answer: float) -> float:
         """0–10 whole points for a numeric answer on this scale, or NaN when it is outside the scale."""
         if not self.lowest <= answer <= self.highest:
@@ -381,11 +397,24 @@ class AnswerRule:
             text = "labels: " + ", ".join(f"'{label}' → {points:g}" for label, points in self.labels)
         else:
             text = f"{self.scale.id}: {self.scale.rule}"
-        if self.missing:
-            text += (
-                "; " + ", ".join(sorted(self.missing)) + (" is" if len(self.missing) == 1 else " are") + " not answered"
+        return text + self._missing_in_words()
+
+    @property
+    def in_words(self) -> str:
+        """The rule as a client reads it (``Scale.in_words``, its own labels and missing codes)."""
+        if self.scale.id == "labels":
+            text = "its own labels: " + ", ".join(
+                f"'{label}' counts as {points:g}" if i == 0 else f"'{label}' as {points:g}"
+                for i, (label, points) in enumerate(self.labels)
             )
-        return text
+        else:
+            text = self.scale.in_words
+        return text + self._missing_in_words()
+
+    def _missing_in_words(self) -> str:
+        if not self.missing:
+            return ""
+        return "; " + ", ".join(sorted(self.missing)) + (" is" if len(self.missing) == 1 else " are") + " not answered"
 
 
 def scale_table() -> list[tuple[str, str, str]]:

@@ -80,6 +80,8 @@ class ColumnTally:
     target: str
     scale: str
     rule: str = ""
+    rule_in_words: str = ""
+    """``rule`` as a client reads it (``AnswerRule.in_words``), for the report and notebook 03."""
     scored: int = 0
     missing: int = 0
     coded_missing: int = 0

@@ -13,14 +13,17 @@ order: a reader that has seen event n has seen every event below it), an idempot
 a write that meets a busy store or a dropped connection is retried (a retried write whose first attempt did
 commit finds its key and stores nothing twice).
 """
+
 from __future__ import annotations
 
+import json
 import os
 import random
 import time
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from workshop.errors import Problem
@@ -59,14 +62,85 @@ class EventLog(Protocol):
     def write_transaction(self) -> AbstractContextManager[None]:
         """Exclusive among all writers of the session; commits on leaving, rolls back on an exception."""
 
-    def append(self, key: str, kind: str, participant_id: str | None, department: str | None, created: str,
-               payload: str) -> Event:
+    def append(
+        self, key: str, kind: str, participant_id: str | None, department: str | None, created: str, payload: str
+    ) -> Event:
         """Store one event (``payload`` as JSON text) inside ``write_transaction``; returns it as stored."""
 
     def retrying(self, work: Callable[[], Any]) -> Any:
         """``work()``, again after a short wait while the store is busy or its connection dropped."""
 
     def close(self) -> None: ...
+
+
+class SQLEventLog:
+    """What an SQL store says in the same words whatever the database: the reads, the append and the refusal
+    of a newer schema. A backend gives ``_rows`` (run one statement and return its rows), the driver's
+    parameter marker and ``write_transaction``; ``location`` is what messages name."""
+
+    location: Path | str
+    _MARK = "?"
+
+    def _rows(self, statement: str, parameters: Sequence[Any]) -> list[tuple]:
+        raise NotImplementedError
+
+    def since(self, event_id: int) -> list[Event]:
+        rows = self._rows(f"SELECT {_COLUMNS} FROM events WHERE id > {self._MARK} ORDER BY id", (event_id,))
+        return [_event(row) for row in rows]
+
+    def by_key(self, key: str) -> Event | None:
+        rows = self._rows(f"SELECT {_COLUMNS} FROM events WHERE idempotency_key = {self._MARK}", (key,))
+        return _event(rows[0]) if rows else None
+
+    def append(
+        self, key: str, kind: str, participant_id: str | None, department: str | None, created: str, payload: str
+    ) -> Event:
+        (row,) = self._rows(
+            "INSERT INTO events (idempotency_key, kind, participant_id, department, created, payload) "
+            f"VALUES ({', '.join([self._MARK] * 6)}) RETURNING {_COLUMNS}",
+            (key, kind, participant_id, department, created, payload),
+        )
+        return _event(row)
+
+    def refuse_newer_schema(self, version: int) -> None:
+        """A store written by a newer kit is read by none older: its events may mean what this kit cannot say."""
+        if version > SCHEMA_VERSION:
+            raise SessionError(
+                [
+                    Problem(
+                        self.location,
+                        "",
+                        "schema version",
+                        f"was written by a newer kit (version {version}, this kit reads up to {SCHEMA_VERSION})",
+                        "Update the kit: git pull in its folder, then make install.",
+                        str(version),
+                    )
+                ]
+            )
+
+    def write_transaction(self) -> AbstractContextManager[None]:
+        raise NotImplementedError
+
+
+def events_table_sql(id_column: str) -> str:
+    """The events table and its index, the same in every store but for how the database numbers ``id``."""
+    return f"""CREATE TABLE events (
+    id {id_column},
+    idempotency_key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    participant_id TEXT,
+    department TEXT,
+    created TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE INDEX events_by_kind ON events(kind);"""
+
+
+_COLUMNS = "id, idempotency_key, kind, participant_id, department, created, payload"
+
+
+def _event(row: tuple) -> Event:
+    return Event(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]))
 
 
 def store_url(folder: Path, url: str | None = None) -> str:
@@ -81,10 +155,20 @@ def store_url(folder: Path, url: str | None = None) -> str:
         document = read_yaml(settings_file, SessionError, "Write 'store: URL' on one line.")
         chosen = document.data.get("store") if isinstance(document.data, dict) else None
         if not isinstance(chosen, str) or not chosen.strip():
-            raise SessionError([Problem(settings_file, "", "store", "must be the URL of the session's store",
-                                        "Write e.g. 'store: postgresql://promise@db.example.org/acme', or "
-                                        "delete the file to keep the session in session.sqlite.",
-                                        repr(chosen), line=document.lines.get(("store",)))])
+            raise SessionError(
+                [
+                    Problem(
+                        settings_file,
+                        "",
+                        "store",
+                        "must be the URL of the session's store",
+                        "Write e.g. 'store: postgresql://promise@db.example.org/acme', or "
+                        "delete the file to keep the session in session.sqlite.",
+                        repr(chosen),
+                        line=document.lines.get(("store",)),
+                    )
+                ]
+            )
         return chosen.strip()
     return f"sqlite:///{SESSION_FILE}"
 
@@ -131,18 +215,32 @@ def has_events(folder: Path, url: str) -> bool:
 def _sqlite_file(folder: Path, url: str) -> Path:
     if not url.startswith("sqlite:///") or len(url) == len("sqlite:///"):
         raise _unknown_url(url)
-    return folder / unquote(url[len("sqlite:///"):])
+    return folder / unquote(url[len("sqlite:///") :])
 
 
 def _unknown_url(url: str) -> SessionError:
-    return SessionError([Problem(None, "session store", "URL", "is neither sqlite:///FILE nor postgresql://…",
-                                 f"Name the store in {SETTINGS_FILE} or ${STORE_ENV} as e.g. "
-                                 "'sqlite:///session.sqlite' or 'postgresql://promise@db.example.org/acme'.",
-                                 repr(without_password(url)))])
+    return SessionError(
+        [
+            Problem(
+                None,
+                "session store",
+                "URL",
+                "is neither sqlite:///FILE nor postgresql://…",
+                f"Name the store in {SETTINGS_FILE} or ${STORE_ENV} as e.g. "
+                "'sqlite:///session.sqlite' or 'postgresql://promise@db.example.org/acme'.",
+                repr(without_password(url)),
+            )
+        ]
+    )
 
 
-def retry_while(work: Callable[[], Any], transient: Callable[[Exception], bool], location: Path | str,
-                what: str, recover: Callable[[], None] = lambda: None) -> Any:
+def retry_while(
+    work: Callable[[], Any],
+    transient: Callable[[Exception], bool],
+    location: Path | str,
+    what: str,
+    recover: Callable[[], None] = lambda: None,
+) -> Any:
     """``work()``, retried with a growing, jittered wait (so writers that met each other do not meet again)
     while it raises an error ``transient`` accepts; ``recover`` runs before each retry (a reconnect). After
     ``WRITE_ATTEMPTS`` it says ``what`` went wrong, in words."""

@@ -4,10 +4,12 @@ functions (reducers) that derive it.
 Nothing here reads or writes storage: ``workshop.session.store`` appends events and hands them to
 ``SessionState.advance``; a restart derives the same state from the same events.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from workshop.actions import Action, action_from_payload, updated_action
 
@@ -46,7 +48,6 @@ class Kind:
     ACTION_UPDATED = "action_updated"
     PROMISE_REFRESHED = "promise_refreshed"
     CAMPAIGN_SIGNED_OFF = "campaign_signed_off"
-
 
 
 @dataclass(frozen=True)
@@ -155,10 +156,17 @@ class SessionState:
         Values inside the dictionaries are never changed in place (actions are replaced, not edited), so
         copying the dictionaries once per batch is enough.
         """
-        state = replace(self, participants=dict(self.participants), ratings=dict(self.ratings),
-                        sentences=dict(self.sentences), ideas=dict(self.ideas), votes=dict(self.votes),
-                        actions=dict(self.actions), promise_versions=dict(self.promise_versions),
-                        sign_offs=dict(self.sign_offs))
+        state = replace(
+            self,
+            participants=dict(self.participants),
+            ratings=dict(self.ratings),
+            sentences=dict(self.sentences),
+            ideas=dict(self.ideas),
+            votes=dict(self.votes),
+            actions=dict(self.actions),
+            promise_versions=dict(self.promise_versions),
+            sign_offs=dict(self.sign_offs),
+        )
         for event in events:
             if event.id <= state.last_event_id:
                 continue
@@ -203,27 +211,41 @@ def _apply_code(state: SessionState, event: Event) -> None:
 
 
 def _apply_joined(state: SessionState, event: Event) -> None:
-    if event.participant_id in state.participants:
+    participant_id = participant_id_of(event)
+    if participant_id in state.participants:
         return
-    state.participants[event.participant_id] = Participant(
-        event.participant_id, len(state.participants) + 1, event.department or "",
-        event.payload.get("display_name", ""), event.created)
+    state.participants[participant_id] = Participant(
+        participant_id,
+        len(state.participants) + 1,
+        event.department or "",
+        event.payload.get("display_name", ""),
+        event.created,
+    )
 
 
 def _apply_rating(state: SessionState, event: Event) -> None:
     p = event.payload
-    state.ratings[(event.participant_id, p["pillar"])] = Rating(p["deliver_today"], p["customers_would_rate"])
+    state.ratings[(participant_id_of(event), p["pillar"])] = Rating(p["deliver_today"], p["customers_would_rate"])
 
 
 def _apply_sentence(state: SessionState, event: Event) -> None:
-    state.sentences[event.participant_id] = event.payload["text"]
+    state.sentences[participant_id_of(event)] = event.payload["text"]
 
 
 def _apply_idea(state: SessionState, event: Event) -> None:
     p = event.payload
     idea_id = idea_id_of(event)
-    state.ideas[idea_id] = Idea(idea_id, len(state.ideas) + 1, p["text"], p["pillar"], p["move"], p["lever"],
-                                event.participant_id, event.department or "", event.created)
+    state.ideas[idea_id] = Idea(
+        idea_id,
+        len(state.ideas) + 1,
+        p["text"],
+        p["pillar"],
+        p["move"],
+        p["lever"],
+        event.participant_id,
+        event.department or "",
+        event.created,
+    )
 
 
 def _apply_split(state: SessionState, event: Event) -> None:
@@ -231,8 +253,9 @@ def _apply_split(state: SessionState, event: Event) -> None:
     original = state.ideas[p["idea_id"]]
     state.ideas[original.id] = replace(original, text=p["keep_text"])
     new_id = idea_id_of(event)
-    state.ideas[new_id] = replace(original, id=new_id, number=len(state.ideas) + 1, text=p["text"],
-                                  proposed=event.created, split_from=original.id)
+    state.ideas[new_id] = replace(
+        original, id=new_id, number=len(state.ideas) + 1, text=p["text"], proposed=event.created, split_from=original.id
+    )
 
 
 def _apply_action_agreed(state: SessionState, event: Event) -> None:
@@ -252,7 +275,8 @@ def _apply_promise_refreshed(state: SessionState, event: Event) -> None:
 def _apply_sign_off(state: SessionState, event: Event) -> None:
     p = event.payload
     state.sign_offs[(p["campaign"], p["department"])] = CampaignSignOff(
-        p["campaign"], p["department"], bool(p["signed"]), p["by"], p["campaign_stamp"], event.created)
+        p["campaign"], p["department"], bool(p["signed"]), p["by"], p["campaign_stamp"], event.created
+    )
 
 
 def _apply_merged(state: SessionState, event: Event) -> None:
@@ -261,7 +285,7 @@ def _apply_merged(state: SessionState, event: Event) -> None:
 
 
 def _apply_vote(state: SessionState, event: Event) -> None:
-    state.votes[event.participant_id] = {k: int(v) for k, v in event.payload["dots"].items() if v}
+    state.votes[participant_id_of(event)] = {k: int(v) for k, v in event.payload["dots"].items() if v}
 
 
 def _apply_stage_opened(state: SessionState, event: Event) -> None:
@@ -311,6 +335,13 @@ def derive_state(events: Iterable[Event]) -> SessionState:
     return SessionState().advance(events)
 
 
+def participant_id_of(event: Event) -> str:
+    """Who wrote a participant's event (a join, rating, sentence or vote): the store writes none without it."""
+    if event.participant_id is None:
+        raise ValueError(f"event {event.id} ({event.kind}) has no participant")
+    return event.participant_id
+
+
 def idea_id_of(event: Event) -> str:
     """An idea's id comes from the event that proposed it, so no client can choose or collide ids."""
     return f"idea-{event.id}"
@@ -345,6 +376,5 @@ def actions_of(state: SessionState) -> list[Action]:
     result = []
     for action in state.actions.values():
         live = dict.fromkeys(state.resolve(i) for i in action.idea_ids if i in state.ideas)
-        result.append(replace(action, idea_ids=list(action.idea_ids),
-                              votes=sum(totals.get(i, 0) for i in live)))
+        result.append(replace(action, idea_ids=list(action.idea_ids), votes=sum(totals.get(i, 0) for i in live)))
     return result

@@ -10,35 +10,23 @@ it, and ids grow in commit order. A lock wait past ``BUSY_TIMEOUT_S``, a seriali
 connection (the server restarted) is retried on a fresh connection; the idempotency key makes a retry of a
 write that did commit store nothing twice.
 """
+
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Callable
+from typing import Any
 
 import psycopg
 
 from workshop.errors import Problem
 from workshop.session import event_log
-from workshop.session.event_log import SCHEMA_VERSION, without_password
-from workshop.session.events import Event
+from workshop.session.event_log import SCHEMA_VERSION, SQLEventLog, events_table_sql, without_password
 from workshop.session.rules import SessionError
 
-_COLUMNS = "id, idempotency_key, kind, participant_id, department, created, payload"
-
-_SCHEMA_V2 = """
+_SCHEMA_V2 = f"""
 CREATE TABLE session_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE events (
-    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    idempotency_key TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    participant_id TEXT,
-    department TEXT,
-    created TEXT NOT NULL,
-    payload TEXT NOT NULL
-);
-CREATE INDEX events_by_kind ON events(kind);
+{events_table_sql("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")}
 CREATE FUNCTION events_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION 'session events are append-only'; END $$;
 CREATE TRIGGER events_never_changed BEFORE UPDATE OR DELETE ON events
@@ -54,8 +42,10 @@ def _is_transient(error: Exception) -> bool:
     return isinstance(error, psycopg.OperationalError)
 
 
-class PostgreSQLEventLog:
+class PostgreSQLEventLog(SQLEventLog):
     """A workshop's events in the PostgreSQL database ``url`` names, its tables created on first open."""
+
+    _MARK = "%s"
 
     def __init__(self, url: str, workshop: str):
         self._url = url
@@ -84,14 +74,24 @@ class PostgreSQLEventLog:
 
     def _unreachable(self, error: Exception) -> SessionError:
         reason = " ".join(str(error).split()) or type(error).__name__
-        return SessionError([Problem(self.location, "", None, f"cannot be opened: {reason}",
-                                     "Check the URL in session.yml or $PROMISE_GAP_STORE, that the database "
-                                     "exists (createdb NAME) and that ~/.pgpass or $PGPASSWORD holds the "
-                                     "password.")])
+        return SessionError(
+            [
+                Problem(
+                    self.location,
+                    "",
+                    None,
+                    f"cannot be opened: {reason}",
+                    "Check the URL in session.yml or $PROMISE_GAP_STORE, that the database "
+                    "exists (createdb NAME) and that ~/.pgpass or $PGPASSWORD holds the "
+                    "password.",
+                )
+            ]
+        )
 
     def retrying(self, work: Callable[[], Any]) -> Any:
-        return event_log.retry_while(work, _is_transient, self.location,
-                                     "the session database stayed busy or out of reach", self._reconnect)
+        return event_log.retry_while(
+            work, _is_transient, self.location, "the session database stayed busy or out of reach", self._reconnect
+        )
 
     def _prepare(self) -> None:
         conn = self._conn
@@ -100,32 +100,29 @@ class PostgreSQLEventLog:
             conn.execute("SELECT pg_advisory_xact_lock(hashtext('promise-gap session schema'))")
             if conn.execute("SELECT to_regclass('session_meta')").fetchone() == (None,):
                 conn.execute(_SCHEMA_V2)
-                conn.execute("INSERT INTO session_meta (name, value) VALUES ('schema_version', %s), "
-                             "('workshop', %s)", (str(SCHEMA_VERSION), self._workshop))
+                conn.execute(
+                    "INSERT INTO session_meta (name, value) VALUES ('schema_version', %s), ('workshop', %s)",
+                    (str(SCHEMA_VERSION), self._workshop),
+                )
             meta: dict[str, str] = dict(conn.execute("SELECT name, value FROM session_meta").fetchall())
         version = int(meta["schema_version"])
-        if version > SCHEMA_VERSION:
-            raise SessionError([Problem(self.location, "", "schema version",
-                                        f"was written by a newer kit (version {version}, this kit reads "
-                                        f"up to {SCHEMA_VERSION})",
-                                        "Update the kit: git pull in its folder, then make install.",
-                                        str(version))])
+        self.refuse_newer_schema(version)
         if meta["workshop"] != self._workshop:
-            raise SessionError([Problem(self.location, "", "workshop",
-                                        f"holds the session of the workshop '{meta['workshop']}', not of "
-                                        f"'{self._workshop}'",
-                                        "Give each workshop its own database (createdb NAME) and name it in "
-                                        "the folder's session.yml.", repr(self._workshop))])
+            raise SessionError(
+                [
+                    Problem(
+                        self.location,
+                        "",
+                        "workshop",
+                        f"holds the session of the workshop '{meta['workshop']}', not of '{self._workshop}'",
+                        "Give each workshop its own database (createdb NAME) and name it in the folder's session.yml.",
+                        repr(self._workshop),
+                    )
+                ]
+            )
 
-    def since(self, event_id: int) -> list[Event]:
-        rows = self._conn.execute(f"SELECT {_COLUMNS} FROM events WHERE id > %s ORDER BY id",
-                                          (event_id,))
-        return [_event(row) for row in rows.fetchall()]
-
-    def by_key(self, key: str) -> Event | None:
-        row = self._conn.execute(f"SELECT {_COLUMNS} FROM events WHERE idempotency_key = %s",
-                                         (key,)).fetchone()
-        return None if row is None else _event(row)
+    def _rows(self, statement: str, parameters: Sequence[Any]) -> list[tuple]:
+        return self._conn.execute(statement, parameters).fetchall()
 
     @contextmanager
     def write_transaction(self) -> Iterator[None]:
@@ -133,16 +130,3 @@ class PostgreSQLEventLog:
         with conn.transaction():
             conn.execute("LOCK TABLE events IN EXCLUSIVE MODE")
             yield
-
-    def append(self, key: str, kind: str, participant_id: str | None, department: str | None, created: str,
-               payload: str) -> Event:
-        row = self._conn.execute(
-            "INSERT INTO events (idempotency_key, kind, participant_id, department, created, payload) "
-            f"VALUES (%s, %s, %s, %s, %s, %s) RETURNING {_COLUMNS}",
-            (key, kind, participant_id, department, created, payload)).fetchone()
-        assert row is not None, "INSERT ... RETURNING returns the row it stored"
-        return _event(row)
-
-
-def _event(row: tuple) -> Event:
-    return Event(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]))

@@ -2,13 +2,15 @@
 state it would join, because a browser can send anything. A refusal raises a ``SessionError`` (a
 ``WorkshopError``) naming the field, the value and the fix, and nothing is written.
 """
+
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, NoReturn
 
 from workshop.actions import Action, ActionError, action_to_payload, validate_action
 from workshop.errors import Problem, WorkshopError
@@ -25,8 +27,7 @@ OWNER_MAX_CHARS = 80
 MAX_DOT_BUDGET = 20
 RESERVED_NAME = re.compile(rf"^({FACILITATOR_LABEL}|participant\s*\d+)$", re.IGNORECASE)
 """Display names a participant may not take: the facilitator's label, and the 'Participant N' of anonymity."""
-INVISIBLE_CHARACTERS = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
-                                  "\u2066-\u2069\ufeff]")
+INVISIBLE_CHARACTERS = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 """Bidi overrides and isolates, zero-width and other invisible characters: removed from participant text so
 a name or idea cannot reorder what the room reads ('evil\u202egnp.exe') or hide one name inside another."""
 
@@ -72,44 +73,77 @@ def _shown(value: Any) -> str:
 class _Rules:
     """Checks one submission against the state it would join; raises the first problem found."""
 
-    def __init__(self, path: Path, state: SessionState, promise: Promise):
+    def __init__(self, path: Path | str, state: SessionState, promise: Promise):
         self.path = path
         self.state = state
         self.promise = promise
 
-    def refuse(self, error: type[SessionError], where: str, field: str | None, message: str, fix: str,
-               value: Any = None) -> None:
+    def refuse(
+        self, error: type[SessionError], where: str, field: str | None, message: str, fix: str, value: Any = None
+    ) -> NoReturn:
         shown = None if value is None else _shown(value)
         raise error([Problem(self.path, where, field, message, fix, shown)])
 
     def code(self, code: Any) -> None:
         if self.state.code is None:
-            self.refuse(StageNotOpen, "joining", "session code", "the session has not started yet",
-                        "Wait for the facilitator to start the session, then scan the code again.")
+            self.refuse(
+                StageNotOpen,
+                "joining",
+                "session code",
+                "the session has not started yet",
+                "Wait for the facilitator to start the session, then scan the code again.",
+            )
         typed = code.strip().upper() if isinstance(code, str) else code
         if typed != self.state.code:
-            self.refuse(WrongSessionCode, "joining", "session code", "does not match this session's code",
-                        "Type the code shown on the facilitator's screen.", code)
+            self.refuse(
+                WrongSessionCode,
+                "joining",
+                "session code",
+                "does not match this session's code",
+                "Type the code shown on the facilitator's screen.",
+                code,
+            )
 
     def participant(self, participant_id: Any) -> Participant:
         if not isinstance(participant_id, str) or participant_id not in self.state.participants:
-            self.refuse(UnknownParticipant, "submission", "participant", "has not joined this session",
-                        "Join with the session code first (reload the page to start again).", participant_id)
+            self.refuse(
+                UnknownParticipant,
+                "submission",
+                "participant",
+                "has not joined this session",
+                "Join with the session code first (reload the page to start again).",
+                participant_id,
+            )
         return self.state.participants[participant_id]
 
     def stage(self, stage: str) -> None:
         if self.state.stage != stage:
             now = f"'{STAGES[self.state.stage]}' is open" if self.state.stage else "no stage is open"
-            self.refuse(StageNotOpen, "submission", "stage", f"'{STAGES[stage]}' is not open ({now})",
-                        "Wait for the facilitator to open it.")
+            self.refuse(
+                StageNotOpen,
+                "submission",
+                "stage",
+                f"'{STAGES[stage]}' is not open ({now})",
+                "Wait for the facilitator to open it.",
+            )
 
     def score(self, value: Any, question: str) -> float:
-        ok = (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-              and SCORE_MIN <= value <= SCORE_MAX and float(value / RATING_STEP).is_integer())
+        ok = (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and SCORE_MIN <= value <= SCORE_MAX
+            and float(value / RATING_STEP).is_integer()
+        )
         if not ok:
-            self.refuse(InvalidSubmission, "rating", question,
-                        "must be a number from 0 to 10 in whole or half points", "Move the slider to a mark.",
-                        value)
+            self.refuse(
+                InvalidSubmission,
+                "rating",
+                question,
+                "must be a number from 0 to 10 in whole or half points",
+                "Move the slider to a mark.",
+                value,
+            )
         return float(value)
 
     def text(self, value: Any, what: str, required: bool = True, max_chars: int = TEXT_MAX_CHARS) -> str:
@@ -121,16 +155,27 @@ class _Rules:
         if required and not text:
             self.refuse(InvalidSubmission, what, "text", "is empty", "Type a few words.")
         if len(text) > max_chars:
-            self.refuse(InvalidSubmission, what, "text",
-                        f"is {len(text)} characters, more than the {max_chars} allowed",
-                        "Shorten it to one or two sentences.", value)
+            self.refuse(
+                InvalidSubmission,
+                what,
+                "text",
+                f"is {len(text)} characters, more than the {max_chars} allowed",
+                "Shorten it to one or two sentences.",
+                value,
+            )
         return text
 
     def choice(self, value: Any, choices: Iterable[str], what: str, field: str) -> str:
         choices = list(choices)
         if not isinstance(value, str) or value not in choices:
-            self.refuse(InvalidSubmission, what, field, "is not one of the choices offered",
-                        f"Choose one of: {', '.join(choices)}.", value)
+            self.refuse(
+                InvalidSubmission,
+                what,
+                field,
+                "is not one of the choices offered",
+                f"Choose one of: {', '.join(choices)}.",
+                value,
+            )
         return value
 
     def department(self, value: Any) -> str:
@@ -141,15 +186,27 @@ class _Rules:
     def live_idea(self, idea_id: Any, what: str) -> Idea:
         idea = self.state.ideas.get(idea_id) if isinstance(idea_id, str) else None
         if idea is None or idea.merged_into is not None:
-            self.refuse(InvalidSubmission, what, "idea", "is not an idea on the current list",
-                        "Reload the list of ideas and choose again.", idea_id)
+            self.refuse(
+                InvalidSubmission,
+                what,
+                "idea",
+                "is not an idea on the current list",
+                "Reload the list of ideas and choose again.",
+                idea_id,
+            )
         return idea
 
     def action(self, action_id: Any, what: str) -> Action:
         found = self.state.actions.get(action_id) if isinstance(action_id, str) else None
         if found is None:
-            self.refuse(InvalidSubmission, what, "action", "is not an agreed action",
-                        "Reload the action board and choose again.", action_id)
+            self.refuse(
+                InvalidSubmission,
+                what,
+                "action",
+                "is not an agreed action",
+                "Reload the action board and choose again.",
+                action_id,
+            )
         return found
 
     def valid_action(self, action: Action) -> dict[str, Any]:
@@ -164,8 +221,14 @@ class _Rules:
         self.text(action.owner_department, where, required=False, max_chars=DEPARTMENT_MAX_CHARS)
         self.text(action.owner_name, where, required=False, max_chars=OWNER_MAX_CHARS)
         if action.gap is not None and not (isinstance(action.gap, (int, float)) and math.isfinite(action.gap)):
-            self.refuse(InvalidSubmission, where, "gap", "must be a number of points or empty",
-                        "Agree the action again from the board.", action.gap)
+            self.refuse(
+                InvalidSubmission,
+                where,
+                "gap",
+                "must be a number of points or empty",
+                "Agree the action again from the board.",
+                action.gap,
+            )
         payload = action_to_payload(action)
         del payload["id"], payload["votes"]  # the id is the event's; votes are derived from the ideas
         return payload
@@ -173,32 +236,55 @@ class _Rules:
     def display_name(self, value: Any) -> str:
         name = self.text(value, "joining", required=False, max_chars=NAME_MAX_CHARS)
         if RESERVED_NAME.match(name):
-            self.refuse(InvalidSubmission, "joining", "name", f"'{name}' is kept for the workshop itself",
-                        "Choose another name, or leave it empty to stay anonymous.", name)
+            self.refuse(
+                InvalidSubmission,
+                "joining",
+                "name",
+                f"'{name}' is kept for the workshop itself",
+                "Choose another name, or leave it empty to stay anonymous.",
+                name,
+            )
         return name
 
     def allocation_unchanged(self, expected: dict[str, int], participant_id: str) -> None:
         """Refuse a vote made from dots other than those stored now (``allocation_of``)."""
         if {k: v for k, v in expected.items() if v} != allocation_of(self.state, participant_id):
-            self.refuse(StaleAllocation, "vote", "dots", "changed since this page showed them (another tab or "
-                        "window, or ideas merged)", "Check your dots as shown now and tap again.")
+            self.refuse(
+                StaleAllocation,
+                "vote",
+                "dots",
+                "changed since this page showed them (another tab or window, or ideas merged)",
+                "Check your dots as shown now and tap again.",
+            )
 
     def dots(self, allocation: Any, participant_id: str) -> dict[str, int]:
         if not isinstance(allocation, dict):
-            self.refuse(InvalidSubmission, "vote", "dots", "must give dots per idea", "Place your dots again.",
-                        allocation)
+            self.refuse(
+                InvalidSubmission, "vote", "dots", "must give dots per idea", "Place your dots again.", allocation
+            )
         clean: dict[str, int] = {}
         for idea_id, dots in allocation.items():
             self.live_idea(idea_id, "vote")
             if isinstance(dots, bool) or not isinstance(dots, int) or dots < 0:
-                self.refuse(InvalidSubmission, "vote", "dots", "must be a whole number of dots, 0 or more",
-                            "Place your dots again.", dots)
+                self.refuse(
+                    InvalidSubmission,
+                    "vote",
+                    "dots",
+                    "must be a whole number of dots, 0 or more",
+                    "Place your dots again.",
+                    dots,
+                )
             if dots:
                 clean[idea_id] = dots
         spent = sum(clean.values())
         # Taking dots off is always allowed: a budget lowered since leaves the voter a way back under it.
         if spent > self.state.dot_budget and spent >= sum(self.state.votes.get(participant_id, {}).values()):
-            self.refuse(InvalidSubmission, "vote", "dots",
-                        f"{spent} dots placed, but each person has {self.state.dot_budget}",
-                        "Take some dots off an idea.", spent)
+            self.refuse(
+                InvalidSubmission,
+                "vote",
+                "dots",
+                f"{spent} dots placed, but each person has {self.state.dot_budget}",
+                "Take some dots off an idea.",
+                spent,
+            )
         return clean

@@ -5,34 +5,20 @@ writers; short ``BEGIN IMMEDIATE`` transactions, which exclude other writers; a 
 while another connection holds the lock). ``PRAGMA user_version`` is the schema version, and
 ``MIGRATIONS`` bring older files up to it.
 """
+
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from workshop.errors import Problem
 from workshop.session import event_log
-from workshop.session.event_log import SCHEMA_VERSION
-from workshop.session.events import Event
-from workshop.session.rules import SessionError
+from workshop.session.event_log import SCHEMA_VERSION, SQLEventLog, events_table_sql
 
-_COLUMNS = "id, idempotency_key, kind, participant_id, department, created, payload"
-
-_SCHEMA_V2 = """
-CREATE TABLE events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    idempotency_key TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    participant_id TEXT,
-    department TEXT,
-    created TEXT NOT NULL,
-    payload TEXT NOT NULL
-);
-CREATE INDEX events_by_kind ON events(kind);
+_SCHEMA_V2 = f"""
+{events_table_sql("INTEGER PRIMARY KEY AUTOINCREMENT")}
 CREATE TRIGGER events_never_updated BEFORE UPDATE ON events
     BEGIN SELECT RAISE(ABORT, 'session events are append-only'); END;
 CREATE TRIGGER events_never_deleted BEFORE DELETE ON events
@@ -62,8 +48,9 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_v1_to
 def _is_busy(error: Exception) -> bool:
     """SQLite's own word that another connection holds the lock (SQLITE_BUSY, SQLITE_LOCKED and their
     extended codes), never a guess from the message's text."""
-    return (isinstance(error, sqlite3.OperationalError)
-            and (error.sqlite_errorname or "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED")))
+    return isinstance(error, sqlite3.OperationalError) and (error.sqlite_errorname or "").startswith(
+        ("SQLITE_BUSY", "SQLITE_LOCKED")
+    )
 
 
 def _statements(script: str) -> list[str]:
@@ -79,13 +66,14 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-class SQLiteEventLog:
+class SQLiteEventLog(SQLEventLog):
     """A session's events in one SQLite file, created or migrated when opened."""
 
     def __init__(self, path: Path):
         self.location = self.path = path
-        self._conn = sqlite3.connect(path, timeout=event_log.BUSY_TIMEOUT_S, isolation_level=None,
-                                     check_same_thread=False)
+        self._conn = sqlite3.connect(
+            path, timeout=event_log.BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
         self.retrying(self._prepare)
 
     def close(self) -> None:
@@ -100,12 +88,7 @@ class SQLiteEventLog:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             return
-        if version > SCHEMA_VERSION:
-            raise SessionError([Problem(self.path, "", "schema version",
-                                        f"was written by a newer kit (version {version}, this kit reads "
-                                        f"up to {SCHEMA_VERSION})",
-                                        "Update the kit: git pull in its folder, then make install.",
-                                        str(version))])
+        self.refuse_newer_schema(version)
         with self.write_transaction():
             version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
             if version == 0:
@@ -120,14 +103,8 @@ class SQLiteEventLog:
     def retrying(self, work: Callable[[], Any]) -> Any:
         return event_log.retry_while(work, _is_busy, self.path, "the session file stayed busy")
 
-    def since(self, event_id: int) -> list[Event]:
-        rows = self._conn.execute(f"SELECT {_COLUMNS} FROM events WHERE id > ? ORDER BY id", (event_id,))
-        return [_event(row) for row in rows.fetchall()]
-
-    def by_key(self, key: str) -> Event | None:
-        row = self._conn.execute(f"SELECT {_COLUMNS} FROM events WHERE idempotency_key = ?",
-                                 (key,)).fetchone()
-        return None if row is None else _event(row)
+    def _rows(self, statement: str, parameters: Sequence[Any]) -> list[tuple]:
+        return self._conn.execute(statement, parameters).fetchall()
 
     @contextmanager
     def write_transaction(self) -> Iterator[None]:
@@ -138,16 +115,3 @@ class SQLiteEventLog:
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
-
-    def append(self, key: str, kind: str, participant_id: str | None, department: str | None, created: str,
-               payload: str) -> Event:
-        self._conn.execute("INSERT INTO events (idempotency_key, kind, participant_id, department, created, "
-                           "payload) VALUES (?, ?, ?, ?, ?, ?)",
-                           (key, kind, participant_id, department, created, payload))
-        stored = self.by_key(key)
-        assert stored is not None, "the row just inserted, in the same transaction"
-        return stored
-
-
-def _event(row: tuple) -> Event:
-    return Event(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]))

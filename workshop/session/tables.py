@@ -1,5 +1,6 @@
 """The session as pandas tables, for the charts and the report (pandas is imported only when one is asked
 for, so a participant's page never loads it)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -13,12 +14,20 @@ if TYPE_CHECKING:
 
 def room_ratings(state: SessionState) -> pd.DataFrame:
     """One row per participant and pillar they rated, in ``workshop.gap.INTERNAL_COLUMNS``: participant (public
-    label), department, pillar, deliver_today, customers_would_rate (0–10, half points). Empty, with these columns, before anyone rates."""
+    label), department, pillar, deliver_today, customers_would_rate (0–10, half points). Empty, with these
+    columns, before anyone rates."""
     import pandas as pd
 
-    rows = [(state.participants[who].public_label, state.participants[who].department, pillar,
-             rating.deliver_today, rating.customers_would_rate)
-            for (who, pillar), rating in state.ratings.items()]
+    rows = [
+        (
+            state.participants[who].public_label,
+            state.participants[who].department,
+            pillar,
+            rating.deliver_today,
+            rating.customers_would_rate,
+        )
+        for (who, pillar), rating in state.ratings.items()
+    ]
     frame = pd.DataFrame(rows, columns=list(INTERNAL_COLUMNS))
     return frame.astype({"deliver_today": "float64", "customers_would_rate": "float64"})
 
@@ -34,11 +43,24 @@ def ideas_table(state: SessionState) -> pd.DataFrame:
     for idea in state.ideas.values():
         if idea.merged_into is not None:
             merged.setdefault(state.resolve(idea.id), []).append(idea.number)
-    rows = [(idea.id, idea.number, idea.text, idea.pillar, idea.move, idea.lever, idea.department,
-             author_label(state, idea), merged.get(idea.id, []), totals[idea.id])
-            for idea in state.live_ideas()]
-    return pd.DataFrame(rows, columns=["idea_id", "number", "text", "pillar", "move", "lever", "department",
-                                       "author", "merged", "dots"])
+    rows = [
+        (
+            idea.id,
+            idea.number,
+            idea.text,
+            idea.pillar,
+            idea.move,
+            idea.lever,
+            idea.department,
+            author_label(state, idea),
+            merged.get(idea.id, []),
+            totals[idea.id],
+        )
+        for idea in state.live_ideas()
+    ]
+    return pd.DataFrame(
+        rows, columns=["idea_id", "number", "text", "pillar", "move", "lever", "department", "author", "merged", "dots"]
+    )
 
 
 def vote_totals_series(state: SessionState) -> pd.Series:
@@ -47,5 +69,4 @@ def vote_totals_series(state: SessionState) -> pd.Series:
 
     totals = state.vote_totals()
     order = sorted(totals, key=lambda idea_id: (-totals[idea_id], state.ideas[idea_id].number))
-    return pd.Series([totals[i] for i in order], index=pd.Index(order, name="idea_id"), name="dots",
-                     dtype="int64")
+    return pd.Series([totals[i] for i in order], index=pd.Index(order, name="idea_id"), name="dots", dtype="int64")

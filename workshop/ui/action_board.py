@@ -213,14 +213,6 @@ class ActionBoard:
         """Agree an action from ideas (the first one gives the pillar, move, lever and, by default, the title);
         ``refresh_kind`` makes it a 'refresh the promise' action. The pillar's gap now is kept with it; other
         ``fields`` (owner_department, owner_name, due, measure, effort, impact) may be given at once."""
-        if not idea_ids:
-            fix = (
-                "Pick them in the list under 'Agree an action' (after Reload ideas and votes, if the room just "
-                "sent them)."
-            )
-            raise ActionError(
-                [Problem(None, "Agree an action", "Ideas", "choose ideas on the board to agree an action", fix)]
-            )
         state = self.store.state()
         known = [state.ideas[state.resolve(i)] for i in idea_ids if i in state.ideas]
         first = known[0] if known else None

@@ -14,17 +14,7 @@ import pandas as pd
 
 from workshop.gap import INTERNAL_COLUMNS
 from workshop.promise import Promise
-
-RATING = dict(
-    min=0,
-    max=10,
-    step=0.5,
-    value=5,
-    continuous_update=False,
-    readout_format=".1f",
-    style={"description_width": "14em"},
-    layout=widgets.Layout(width="34em"),
-)
+from workshop.ui.sliders import score_slider
 
 
 class RatingsForm:
@@ -40,8 +30,8 @@ class RatingsForm:
         self.sliders: dict[str, tuple[widgets.FloatSlider, widgets.FloatSlider]] = {}
         rows = []
         for pillar in promise.pillars:
-            today = widgets.FloatSlider(description="we deliver it today", **RATING)
-            customers = widgets.FloatSlider(description="customers would rate it", **RATING)
+            today = score_slider("we deliver it today", "14em", "34em", value=5)
+            customers = score_slider("customers would rate it", "14em", "34em", value=5)
             self.sliders[pillar.id] = (today, customers)
             rows.append(widgets.VBox([widgets.HTML(f"<b>{html.escape(pillar.name)}</b>"), today, customers]))
         self.add_button = widgets.Button(description="Add", icon="plus", button_style="primary")

@@ -27,17 +27,9 @@ from workshop.promise import (
     score_points,
 )
 from workshop.ui.guard import guarded
+from workshop.ui.sliders import score_slider
 
 BIG_TEXT = widgets.Layout(width="100%")
-SCORE_SLIDER = dict(
-    min=0,
-    max=10,
-    step=0.5,
-    continuous_update=False,
-    readout_format=".1f",
-    style={"description_width": "10em"},
-    layout=widgets.Layout(width="32em"),
-)
 
 
 class ChoiceChips:
@@ -124,15 +116,15 @@ class PromiseEditor:
             style={"description_width": "10em"},
             layout=widgets.Layout(width="100%", height="4em"),
         )
-        self.target = widgets.FloatSlider(description="Target (promise)", **SCORE_SLIDER)
-        self.threshold = widgets.FloatSlider(description="Promise-able above", **SCORE_SLIDER)
+        self.target = score_slider("Target (promise)", "10em", "32em")
+        self.threshold = score_slider("Promise-able above", "10em", "32em")
         self.claim = widgets.Textarea(
             description="Marketing claims",
             continuous_update=False,
             style={"description_width": "10em"},
             layout=widgets.Layout(width="100%", height="3em"),
         )
-        self.loudness = widgets.FloatSlider(description="How loudly", **{**SCORE_SLIDER, "step": 1})
+        self.loudness = score_slider("How loudly", "10em", "32em", step=1)
         self.owners = ChoiceChips("Owners (departments)", lambda value: self._set_field("owners", value))
         self.touchpoints = ChoiceChips("Touchpoints", lambda value: self._set_field("touchpoints", value))
         self.channels = ChoiceChips("Marketing channels", lambda value: self._set_field("channels", value))
