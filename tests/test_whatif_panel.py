@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workshop import campaign, whatif
+from workshop import campaign, whatif, whatif_budget
 from workshop.feedback.load import load_workshop_feedback
 from workshop.feedback.themes import load_themes
 from workshop.promise import PROMISE_FILE, load_promise
@@ -35,8 +35,8 @@ def panel(room) -> WhatIfPanel:
 
 
 def test_every_assumption_has_a_slider_within_its_range(panel) -> None:
-    assert set(panel.sliders) == {a.name for a in (*whatif.ASSUMPTIONS, *whatif.BUDGET_ASSUMPTIONS)}
-    for spec in (*whatif.ASSUMPTIONS, *whatif.BUDGET_ASSUMPTIONS):
+    assert set(panel.sliders) == {a.name for a in (*whatif.ASSUMPTIONS, *whatif_budget.BUDGET_ASSUMPTIONS)}
+    for spec in (*whatif.ASSUMPTIONS, *whatif_budget.BUDGET_ASSUMPTIONS):
         slider = panel.sliders[spec.name]
         assert (slider.min, slider.max) == (spec.low, spec.high) and spec.label in slider.description
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from workshop import whatif
+from workshop import whatif, whatif_budget
 from workshop.charts import FONT_SIZE, OKABE_ITO, Chart, escape
 from workshop.internal_brand import WHOLE_ROOM, PromiseKnown
 
@@ -76,9 +76,9 @@ def cost_of_gap_chart(cost: whatif.CostOfGap) -> Chart:
     )
 
 
-def budget_chart(answer: whatif.BudgetAnswer) -> Chart:
+def budget_chart(answer: whatif_budget.BudgetAnswer) -> Chart:
     """Customers at the horizon for each split of the budget, the best split marked."""
-    shares = np.round(100 * whatif.MARKETING_SHARES)
+    shares = np.round(100 * whatif_budget.MARKETING_SHARES)
     best = answer.best
     horizon = int(answer.assumptions["horizon_months"])
     title = (
@@ -121,15 +121,17 @@ def budget_chart(answer: whatif.BudgetAnswer) -> Chart:
     )
 
 
-def sensitivity_chart(answer: whatif.BudgetAnswer) -> Chart:
+def sensitivity_chart(answer: whatif_budget.BudgetAnswer) -> Chart:
     """For each assumption, the best split when it is halved and when it is doubled: the longer the bar, the
     more the answer rests on that assumption."""
-    labels = [escape((whatif.ASSUMPTION.get(n) or whatif.BUDGET_ASSUMPTION[n]).label) for n, *_ in answer.sensitivity]
+    labels = [
+        escape((whatif.ASSUMPTION.get(n) or whatif_budget.BUDGET_ASSUMPTION[n]).label) for n, *_ in answer.sensitivity
+    ]
     at_low = np.array([row[3] for row in answer.sensitivity]) * 100
     at_high = np.array([row[4] for row in answer.sensitivity]) * 100
     name, *_ = answer.most_sensitive()
     moved = bool(np.any(at_low != at_high))
-    most = escape((whatif.ASSUMPTION.get(name) or whatif.BUDGET_ASSUMPTION[name]).label)
+    most = escape((whatif.ASSUMPTION.get(name) or whatif_budget.BUDGET_ASSUMPTION[name]).label)
     title = _wrapped(
         f"The answer rests most on: {most}" if moved else "Halving or doubling any one assumption keeps the answer"
     )

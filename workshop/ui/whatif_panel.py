@@ -20,7 +20,7 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from workshop import campaign, charts, gap, whatif, whatif_charts
+from workshop import campaign, charts, gap, whatif, whatif_budget, whatif_charts, whatif_file
 from workshop.cube import ScoreCube
 from workshop.feedback.themes import Themes
 from workshop.files import stamp_of
@@ -71,13 +71,13 @@ class WhatIfPanel:
         self.campaigns: list[campaign.Campaign] = []
         self._campaigns_stamp = None
         if self.folder is not None:
-            self._what_if_stamp = stamp_of(self.folder / whatif.WHATIF_FILE)
+            self._what_if_stamp = stamp_of(self.folder / whatif_file.WHATIF_FILE)
             self.campaigns, self._campaigns_stamp = campaign.load_campaigns_and_stamp(
                 self.folder, promise, cube.touchpoints
             )
 
         self.sliders: dict[str, widgets.FloatSlider | widgets.IntSlider] = {}
-        for spec in (*whatif.ASSUMPTIONS, *whatif.BUDGET_ASSUMPTIONS):
+        for spec in (*whatif.ASSUMPTIONS, *whatif_budget.BUDGET_ASSUMPTIONS):
             kind = widgets.IntSlider if spec.whole else widgets.FloatSlider
             value = lift if spec.name == "lift_points" and lift is not None else spec.default
             self.sliders[spec.name] = kind(
@@ -135,12 +135,12 @@ class WhatIfPanel:
         self._places = {name: widgets.Box(layout=widgets.Layout(width="100%")) for name in VIEW_TITLES}
         self.tabs = widgets.Tab(children=list(self._places.values()), titles=list(VIEW_TITLES.values()))
         self._cost: whatif.CostOfGap | None = None
-        self._budget: whatif.BudgetAnswer | None = None
+        self._budget: whatif_budget.BudgetAnswer | None = None
 
         sources = "".join(
             f"<li><b>{html.escape(a.label)}</b> (default {a.default:g}, {a.low:g}–{a.high:g}): "
             f"{html.escape(a.source)}</li>"
-            for a in (*whatif.ASSUMPTIONS, *whatif.BUDGET_ASSUMPTIONS)
+            for a in (*whatif.ASSUMPTIONS, *whatif_budget.BUDGET_ASSUMPTIONS)
         )
         self.widget = widgets.VBox(
             [
@@ -159,7 +159,7 @@ class WhatIfPanel:
                 widgets.Accordion(
                     children=[
                         widgets.VBox([self.sliders[a.name] for a in whatif.ASSUMPTIONS]),
-                        widgets.VBox([self.sliders[a.name] for a in whatif.BUDGET_ASSUMPTIONS]),
+                        widgets.VBox([self.sliders[a.name] for a in whatif_budget.BUDGET_ASSUMPTIONS]),
                         widgets.HTML(f"<ul style='font-size:16px'>{sources}</ul>"),
                         widgets.VBox([*self.form.values(), widgets.HBox([self.save_button, self.discard_button])]),
                     ],
@@ -240,13 +240,13 @@ class WhatIfPanel:
             self._cost = whatif.cost_of_gap(self.curve(), pillars, loudness, subject, used)
         return self._cost
 
-    def budget(self) -> whatif.BudgetAnswer:
+    def budget(self) -> whatif_budget.BudgetAnswer:
         """The budget question for the subject (recomputed when an assumption it uses moved: the scenarios'
         lift and refresh do not enter it)."""
-        used = {name: float(self.sliders[name].value) for name in whatif.BUDGET_USES}
-        if self._budget is None or {n: self._budget.assumptions[n] for n in whatif.BUDGET_USES} != used:
+        used = {name: float(self.sliders[name].value) for name in whatif_budget.BUDGET_USES}
+        if self._budget is None or {n: self._budget.assumptions[n] for n in whatif_budget.BUDGET_USES} != used:
             pillars, loudness, _, _ = self._subject_parts()
-            self._budget = whatif.budget_question(self.curve(), pillars, loudness, self.assumptions())
+            self._budget = whatif_budget.budget_question(self.curve(), pillars, loudness, self.assumptions())
         return self._budget
 
     def verdict(self) -> campaign.Verdict | None:
@@ -379,10 +379,10 @@ class WhatIfPanel:
         if self.folder is None:
             raise whatif.WhatIfError("This panel was opened without a workshop folder, so it cannot add to the report.")
         kind, key = self.subject.value
-        self._what_if_stamp = whatif.save_what_if(
-            self.folder, whatif.KeptWhatIf(kind, key, self.assumptions()), expected=self._what_if_stamp
+        self._what_if_stamp = whatif_file.save_what_if(
+            self.folder, whatif_file.KeptWhatIf(kind, key, self.assumptions()), expected=self._what_if_stamp
         )
-        self.message.value = html.escape(f"Added to the report with these assumptions ({whatif.WHATIF_FILE}).")
+        self.message.value = html.escape(f"Added to the report with these assumptions ({whatif_file.WHATIF_FILE}).")
 
     def _discard(self) -> None:
         self.draft.discard()
