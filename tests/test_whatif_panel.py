@@ -141,3 +141,18 @@ def test_the_room_s_sentences_fill_the_internal_brand_view(panel, room) -> None:
                         load_themes(folder, promise.pillar_ids))
     assert panel.figure("known") is figure
     assert "Fewest of the room name" in figure.layout.title.text
+
+
+def test_the_cost_of_a_campaign_uses_its_own_loudness_not_its_pillars(room) -> None:
+    folder, promise, cube = room
+    (folder / campaign.CAMPAIGNS_FILE).write_text(
+        "- id: quiet_sofa\n  claim: Sofas, delivered.\n  pillars: [on_time_delivery]\n  loudness: 3\n"
+        "  touchpoints: [delivery, phone]\n- id: unsaid\n  claim: Sofas.\n  pillars: [on_time_delivery]\n")
+    panel = WhatIfPanel(cube, promise, folder)
+    panel.choose("campaign", "quiet_sofa")
+    assert panel.cost().loudness == 3 and said(panel.verdict_text).count("Shouts 3/10") == 1
+    quiet = panel.cost().lost_per_month(whatif.TODAY)
+    panel.choose("campaign", "unsaid")
+    assert panel.cost().loudness == promise.pillar("on_time_delivery").loudness == 9
+    assert "(the loudest of its pillars' loudness in promise.yml)" in said(panel.verdict_text)
+    assert panel.cost().lost_per_month(whatif.TODAY) > quiet

@@ -260,7 +260,7 @@ def what_if_section(
         return WhatIfSection(table, assumptions)
     chosen = next((c for c in campaigns if c.id == kept.key), None) if kept.kind == "campaign" else None
     if chosen is not None:
-        pillars, loudness, touchpoints = chosen.pillars, chosen.loudness, chosen.touchpoints
+        pillars, loudness, touchpoints = chosen.pillars, campaign.loudness_of(chosen, promise), chosen.touchpoints
         subject = " and ".join(promise.pillar(p).name for p in pillars)
     else:
         pillar = promise.pillar(kept.key)

@@ -214,7 +214,7 @@ class WhatIfPanel:
         if chosen is not None:
             return (
                 chosen.pillars,
-                chosen.loudness,
+                campaign.loudness_of(chosen, self.promise),
                 tuple(chosen.touchpoints),
                 " and ".join(self.names[p] for p in chosen.pillars),
             )
@@ -317,7 +317,7 @@ class WhatIfPanel:
             )
         )
         offer(self.department, list(verdict.owners) if verdict is not None else [])
-        self.draft.show(chosen.id if chosen is not None else NEW_CAMPAIGN, _stored(chosen))
+        self.draft.show(chosen.id if chosen is not None else NEW_CAMPAIGN, _stored(chosen, self.promise))
         self._show_sign_offs()
         self._cost = self._budget = None
         self._stale |= set(self.figures) - {"known"}
@@ -387,7 +387,7 @@ class WhatIfPanel:
     def _discard(self) -> None:
         self.draft.discard()
         chosen = self.chosen_campaign()
-        self.draft.show(chosen.id if chosen is not None else NEW_CAMPAIGN, _stored(chosen))
+        self.draft.show(chosen.id if chosen is not None else NEW_CAMPAIGN, _stored(chosen, self.promise))
 
     def sign_off(self, department: str, signed: bool, by: str = "") -> None:
         """Record an owner's sign-off (or hold) of the campaign on screen, as a session event."""
@@ -414,7 +414,7 @@ class WhatIfPanel:
         self.message.value = f"<span style='color:#D55E00'>{html.escape(text)}</span>"
 
 
-def _stored(chosen: campaign.Campaign | None) -> dict[str, Any]:
+def _stored(chosen: campaign.Campaign | None, promise: Promise) -> dict[str, Any]:
     """What the form shows for a campaign as saved (empty fields for a new one)."""
     if chosen is None:
         return {
@@ -430,7 +430,7 @@ def _stored(chosen: campaign.Campaign | None) -> dict[str, Any]:
         "id": chosen.id,
         "claim": chosen.claim,
         "pillars": tuple(chosen.pillars),
-        "loudness": chosen.loudness,
+        "loudness": campaign.loudness_of(chosen, promise),
         "touchpoints": tuple(chosen.touchpoints),
         "reach_per_month": int(chosen.reach_per_month),
         "start": chosen.start,
