@@ -23,7 +23,10 @@ The month-by-month model (month ``t`` = 0 … horizon − 1; all counts are peop
 * ``lost[t + lag] = told[t] × stay_away``: people word of mouth keeps away, ``lag`` months later;
 * ``sales[t] = drawn[t] + repeat[t] − lost[t]`` and ``customers`` at the horizon ``= base[H] − Σ lost``: the
   customers the business would have, less those word of mouth kept from joining. Both can fall below zero:
-  word of mouth then keeps away more people than the campaign wins, which is the cycle at its worst;
+  word of mouth then keeps away more people than the campaign wins, which is the cycle at its worst. The model
+  keeps the sign rather than clamping at zero, because the budget question ranks splits by it (clamped, every
+  split that loses customers would tie at zero and the room could not see which loses least); the words say
+  it as a loss (``customers_text``), never as a negative count;
 * ``reach_to_stand_still[t] = lost[t] / conversion``: how many more people marketing must reach that month to
   win back what word of mouth lost (the cycle "that gives marketing job security").
 
@@ -41,8 +44,9 @@ promise-able rule and "above the threshold" stay in ``workshop.gap``: the share 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 import numpy as np
 
@@ -171,6 +175,17 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         10,
         LIFT_STEP,
         "The gap panel's lift slider, or an agreed action's expected impact.",
+    ),
+    Assumption(
+        "points_per_impact",
+        "lift per point of an agreed action's impact (1-5)",
+        "points",
+        0.25,
+        0,
+        2,
+        0.05,
+        "The room's own guess: an action judged 5 (a lot) on the board lifts its pillar 1.25 points. Used only "
+        "when the lift is taken from the agreed actions.",
     ),
     Assumption(
         "lift_from_month",
@@ -452,6 +467,14 @@ def people_text(value: float) -> str:
     return f"{rounded:,.0f}" if rounded >= 1 else f"{rounded:g}"
 
 
+def customers_text(value: float) -> str:
+    """Customers at the horizon as the room can say them: "470 customers", or, below zero (word of mouth keeps
+    away more people than the campaign brings in and keeps), that loss in words, never a negative count."""
+    if not np.isfinite(value) or value >= 0:
+        return f"{people_text(value)} customers"
+    return f"none: word of mouth keeps away about {people_text(-value)} more people than the campaign wins"
+
+
 def heard_share(loudness: float) -> float:
     """The share of customers who expect the claim: its loudness (0–10) out of 10."""
     return float(loudness) / 10
@@ -492,3 +515,69 @@ def cost_of_gap(
         horizon,
     )
     return CostOfGap(subject, a, float(loudness), below_today, below_lifted, outcome)
+
+
+# --- the lift the agreed actions expect ------------------------------------------------------------------------
+
+
+class JudgedAction(Protocol):
+    """What the lift takes from an agreed action (``workshop.actions.Action``)."""
+
+    @property
+    def pillar_id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def move(self) -> str: ...
+    @property
+    def impact(self) -> int | None: ...
+    @property
+    def status(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ExpectedLift:
+    """The lift (points, 0–10) the agreed actions expect on a subject's pillars, and where it comes from:
+    ``actions`` (title, impact) behind it and the ``points_per_impact`` assumption that turns impact into
+    points."""
+
+    points: float
+    actions: tuple[tuple[str, int], ...]
+    subject: str
+    points_per_impact: float
+
+    def source(self) -> str:
+        """Where the number came from, in words the facilitator can read aloud."""
+        if not self.actions:
+            return (
+                f"There is no agreed action yet that lifts the experience of {self.subject} with its impact "
+                "judged: the lift stays the room's own figure."
+            )
+        listed = ", ".join(f"“{title}” (impact {impact})" for title, impact in self.actions)
+        count = f"{len(self.actions)} agreed action{'s' if len(self.actions) != 1 else ''}"
+        return (
+            f"Lift: {self.points:g} points from {count} on {self.subject}: {listed}, at "
+            f"{self.points_per_impact:g} points per point of impact (the room's assumption)."
+        )
+
+
+def lift_from_actions(
+    actions: Iterable[JudgedAction], pillar_ids: Sequence[str], names: Mapping[str, str], points_per_impact: float
+) -> ExpectedLift:
+    """The lift the agreed actions expect on ``pillar_ids``: for each pillar, the sum of ``impact ×
+    points_per_impact`` over its actions that lift the experience (a refreshed promise changes the words, not the
+    experience), whose impact the room judged and that are not dropped; capped at 10. A subject on several
+    pillars gets the least lifted one's, because its share below the line is its worst pillar's."""
+    counted = [
+        a
+        for a in actions
+        if a.pillar_id in pillar_ids and a.move == "lift_experience" and a.impact is not None and a.status != "dropped"
+    ]
+    per_pillar = [sum(a.impact or 0 for a in counted if a.pillar_id == p) * points_per_impact for p in pillar_ids]
+    subject = " and ".join(names.get(p, p) for p in pillar_ids)
+    return ExpectedLift(
+        min(min(per_pillar, default=0.0), 10.0),
+        tuple((a.title, int(a.impact or 0)) for a in counted),
+        subject,
+        float(points_per_impact),
+    )

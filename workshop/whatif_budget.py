@@ -20,8 +20,8 @@ from workshop.whatif import (
     BelowCurve,
     WhatIfError,
     checked_assumptions,
+    customers_text,
     heard_share,
-    people_text,
     simulate,
 )
 
@@ -166,8 +166,8 @@ class BudgetAnswer:
         )
         return (
             f"On these assumptions, {share:.0%} of the budget to marketing and {1 - share:.0%} to the front "
-            f"line keeps the most customers at month {horizon} ({people_text(self.customers[self.best])}); all "
-            f"to marketing keeps {people_text(self.customers[-1])}. {moves} {MODEL_STATEMENT}"
+            f"line keeps the most customers at month {horizon} ({customers_text(self.customers[self.best])}); "
+            f"all to marketing keeps {customers_text(self.customers[-1])}. {moves} {MODEL_STATEMENT}"
         )
 
 
@@ -219,3 +219,12 @@ def budget_question(
         (name, low, high, float(best[1 + 2 * i]), float(best[2 + 2 * i])) for i, (name, low, high) in enumerate(moved)
     )
     return BudgetAnswer(a, customers[0], rows)
+
+
+def lift_per_unit_from(lift_points: float, assumptions: Mapping[str, float]) -> float:
+    """Lift per £k a month on the front line, from a lift the agreed actions expect: that lift over the monthly
+    budget, taking the actions as what the whole budget would buy on the front line (within the slider's range;
+    0 with no budget)."""
+    spec = BUDGET_ASSUMPTION["lift_per_unit"]
+    budget = float(assumptions["budget_per_month"])
+    return 0.0 if budget <= 0 else float(np.clip(lift_points / budget, spec.low, spec.high))

@@ -114,7 +114,14 @@ def budget_chart(answer: whatif_budget.BudgetAnswer) -> Chart:
                 "title": {"text": "% of the budget to marketing (rest: front line)"},
                 "dtick": 10,
             },
-            "yaxis": {"title": {"text": f"customers at month {horizon}"}},
+            # Below zero, word of mouth keeps away more people than the campaign wins (whatif.customers_text):
+            # the axis says so, so nobody reads a negative count of customers off the projector.
+            "yaxis": {
+                "title": {"text": f"customers at month {horizon}<br>(below 0: word of mouth keeps away more)"},
+                "zeroline": True,
+                "zerolinewidth": 2,
+                "zerolinecolor": "#555555",
+            },
             "legend": {"y": -0.28},
             "margin": {"l": 110, "t": 110, "b": 130},
         },
