@@ -22,9 +22,6 @@ NOT_YET_GATED = frozenset(
         "workshop/ui/gap_panel.py",  # CHARTS
         "workshop/ui/live_panel.py",  # CHARTS
         "workshop/web/app.py",  # WEB: 4 mypy errors (run_in_threadpool keyword, an Optional promise)
-        "workshop/campaign.py",  # WHATIF: 3 mypy errors (sign-off tuples typed None)
-        "workshop/internal_brand.py",  # WHATIF: 1 mypy error
-        "workshop/ui/whatif_panel.py",  # WHATIF: 3 mypy errors (Optionals not narrowed)
     }
 )
 
