@@ -46,11 +46,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
 
 import numpy as np
 
 from workshop import gap
+from workshop.actions import Action
 from workshop.errors import Problem, WorkshopError
 from workshop.promise import Promise
 
@@ -520,21 +520,6 @@ def cost_of_gap(
 # --- the lift the agreed actions expect ------------------------------------------------------------------------
 
 
-class JudgedAction(Protocol):
-    """What the lift takes from an agreed action (``workshop.actions.Action``)."""
-
-    @property
-    def pillar_id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def move(self) -> str: ...
-    @property
-    def impact(self) -> int | None: ...
-    @property
-    def status(self) -> str: ...
-
-
 @dataclass(frozen=True)
 class ExpectedLift:
     """The lift (points, 0–10) the agreed actions expect on a subject's pillars, and where it comes from:
@@ -562,7 +547,7 @@ class ExpectedLift:
 
 
 def lift_from_actions(
-    actions: Iterable[JudgedAction], pillar_ids: Sequence[str], names: Mapping[str, str], points_per_impact: float
+    actions: Iterable[Action], pillar_ids: Sequence[str], names: Mapping[str, str], points_per_impact: float
 ) -> ExpectedLift:
     """The lift the agreed actions expect on ``pillar_ids``: for each pillar, the sum of ``impact ×
     points_per_impact`` over its actions that lift the experience (a refreshed promise changes the words, not the
