@@ -30,6 +30,7 @@ from workshop.internal_brand import promise_known, room_sentences
 from workshop.promise import Promise
 from workshop.session import SessionState, SessionStore, actions_of
 from workshop.ui.draft import Draft, offer
+from workshop.ui.figures import move_figure, projector_figure
 from workshop.ui.guard import guarded
 
 VIEW_TITLES = {
@@ -40,6 +41,8 @@ VIEW_TITLES = {
 }
 FIGURE_HEIGHT = {"cost": 640, "budget": 520, "sensitivity": 520, "known": 480}
 SLIDER_STYLE = {"description_width": "27em"}
+CELL = "padding:2px 18px 2px 0;text-align:left"
+"""The sign-off table's cells: left-aligned with room between the columns, read from the back of a room."""
 NEW_CAMPAIGN = "new"
 """The form's subject while marketing types a campaign not yet saved."""
 
@@ -114,7 +117,7 @@ class WhatIfPanel:
         self.verdict_text = widgets.HTML()
         self.cost_text = widgets.HTML()
         self.budget_text = widgets.HTML()
-        self.lift_source = widgets.HTML()
+        self.lift_source = widgets.HTML(layout=widgets.Layout(flex="1 1 auto"))
         self._lift_from: whatif.ExpectedLift | None = None
         """The agreed actions' lift while the sliders follow it; None once the room sets the lift by hand."""
         self._setting_lift = False
@@ -122,7 +125,7 @@ class WhatIfPanel:
             description="Take the lift from the agreed actions",
             icon="list",
             disabled=self.folder is None,
-            layout=widgets.Layout(width="auto"),
+            layout=widgets.Layout(width="auto", flex="0 0 auto"),
         )
         self.message = widgets.HTML()
 
@@ -347,7 +350,10 @@ class WhatIfPanel:
         if name not in self.figures:
             chart = self._view(name)
             # The height goes in with the figure: set afterwards, the page drew it at plotly's default 360 px.
-            figure = go.FigureWidget(chart.figure().update_layout(height=FIGURE_HEIGHT[name]))
+            # A projector figure: a tab opened while plotly's code still compiles in the page draws all the same.
+            figure = projector_figure(
+                charts.Chart(chart.traces, chart.layout, {**chart.style, "height": FIGURE_HEIGHT[name]})
+            )
             self.figures[name], self._shown[name] = figure, chart
             self._places[name].children = (figure,)
             self._stale.discard(name)
@@ -365,7 +371,7 @@ class WhatIfPanel:
     def _update(self, names: set[str]) -> None:
         for name in names:
             chart = self._view(name)
-            charts.update_figure(self.figures[name], chart, self._shown[name])
+            move_figure(self.figures[name], chart, self._shown[name])
             self._shown[name] = chart
         self._stale -= names
 
@@ -435,12 +441,13 @@ class WhatIfPanel:
             return
         standing = campaign.sign_off_standing(self._state(), verdict)
         rows = "".join(
-            f"<tr><td>{html.escape(d)}</td><td>{html.escape(s)}</td>"
-            f"<td>{html.escape(word.by if word else '')}</td></tr>"
+            f"<tr><td style='{CELL}'>{html.escape(d)}</td><td style='{CELL}'>{html.escape(s)}</td>"
+            f"<td style='{CELL}'>{html.escape(word.by if word else '')}</td></tr>"
             for d, (s, word) in standing.items()
         )
         self.sign_offs.value = (
-            f"<table style='font-size:17px'><tr><th>owner</th><th>sign-off</th><th>by</th></tr>{rows}</table>"
+            f"<table style='font-size:17px'><tr><th style='{CELL}'>owner</th><th style='{CELL}'>sign-off</th>"
+            f"<th style='{CELL}'>by</th></tr>{rows}</table>"
         )
 
     def _state(self) -> SessionState:
