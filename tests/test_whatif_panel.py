@@ -210,3 +210,14 @@ def test_the_panel_on_a_session_reads_the_rooms_sentences_when_its_tab_opens(roo
         store.give_promise_sentence(someone.id, "We deliver on the day we say.")
         panel.tabs.selected_index = list(VIEW_TITLES).index("known")
         assert list(panel.sentences()["text"]) == ["We deliver on the day we say."]
+
+
+def test_no_label_is_one_the_panels_beside_it_are_found_by(panel) -> None:
+    """In notebooks 03 and 04 the what-if panel sits below the gap panel and the action board, and a facilitator
+    (and the rehearsal) finds their controls by their words: no slider of ours says effort, impact, threshold or
+    target, and no field says department."""
+    for slider in panel.sliders.values():
+        assert not {"effort", "impact", "threshold", "target"} & set(slider.description.lower().split()), \
+            slider.description
+    labels = [panel.department.description, panel.signer.description, *(f.description for f in panel.form.values())]
+    assert not any("department" in label.lower() for label in labels), labels

@@ -178,7 +178,7 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     ),
     Assumption(
         "points_per_impact",
-        "lift per point of an agreed action's impact (1-5)",
+        "lift per point an agreed action scored on the board (1-5)",
         "points",
         0.25,
         0,

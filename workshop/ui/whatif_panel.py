@@ -147,7 +147,8 @@ class WhatIfPanel:
         self.draft = Draft(self.form)
         self.save_button = widgets.Button(description="Save campaign", icon="save", disabled=self.folder is None)
         self.discard_button = widgets.Button(description="Discard changes", icon="undo")
-        self.department = widgets.Dropdown(description="department")
+        # Not "department": the action board below it in notebook 04 has a Department field of its own.
+        self.department = widgets.Dropdown(description="pillar owner")
         self.signer = widgets.Text(description="name", placeholder="who signs (optional)")
         self.sign_button = widgets.Button(description="Sign off", icon="check", disabled=self.folder is None)
         self.hold_button = widgets.Button(description="Hold back", icon="hand-paper-o", disabled=self.folder is None)
