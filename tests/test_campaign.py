@@ -129,3 +129,53 @@ def test_owners_sign_off_and_it_survives_a_restart(sample, tmp_path) -> None:
         louder = campaign.Campaign(**{**vars(verdict.campaign), "loudness": 10.0})
         reworded = campaign.judge(louder, engine, promise)
         assert {s for s, _ in campaign.sign_off_standing(reopened.state(), reworded).values()} == {campaign.EARLIER}
+
+
+# --- loudness: the campaign's own, the pillars' when the campaign gives none ----------------------------------
+
+
+def write_campaigns(folder: Path, text: str) -> Path:
+    path = folder / campaign.CAMPAIGNS_FILE
+    path.write_text(text)
+    return path
+
+
+def test_a_campaigns_loudness_is_its_own_not_its_pillars(sample, tmp_path) -> None:
+    """Marketing enters how hard *this* campaign shouts: a quiet campaign on a loud pillar is judged at its own
+    loudness, in the sentence and in the cost of the gap."""
+    _, promise, engine, _ = sample
+    assert promise.pillar("on_time_delivery").loudness == 9
+    write_campaigns(tmp_path, "- id: quiet_sofa\n  claim: Sofas, delivered.\n  pillars: [on_time_delivery]\n"
+                              "  loudness: 3\n  touchpoints: [delivery]\n")
+    (quiet,), _ = campaign.load_campaigns_and_stamp(tmp_path, promise, engine.cube.touchpoints)
+    verdict = campaign.judge(quiet, engine, promise)
+    assert quiet.loudness == 3 and verdict.loudness == 3
+    assert verdict.sentence().startswith("Shouts 3/10 about Delivered when we say")
+
+
+def test_a_campaign_without_a_loudness_takes_its_loudest_pillars_and_says_so(sample, tmp_path) -> None:
+    _, promise, engine, _ = sample
+    write_campaigns(tmp_path, "- id: two_pillars\n  claim: Fast and lasting.\n"
+                              "  pillars: [made_to_last, on_time_delivery]\n")
+    (unsaid,), _ = campaign.load_campaigns_and_stamp(tmp_path, promise, engine.cube.touchpoints)
+    assert unsaid.loudness is None
+    verdict = campaign.judge(unsaid, engine, promise)
+    loudest = max(promise.pillar(p).loudness for p in unsaid.pillars)
+    assert verdict.loudness == loudest == 9
+    assert verdict.sentence().startswith("Shouts 9/10 (the loudest of its pillars' loudness in promise.yml) about")
+    # Saved back, it stays unsaid: a later change of the pillar's loudness still reaches the campaign.
+    campaign.save_campaigns([unsaid], tmp_path, promise, expected=campaign.load_campaigns_and_stamp(tmp_path,
+                                                                                                  promise)[1])
+    assert "loudness" not in (tmp_path / campaign.CAMPAIGNS_FILE).read_text().split("start (YYYY-MM-DD)")[1]
+
+
+@pytest.mark.parametrize("value,shown", [("loud", "'loud'"), ("true", "True"), ("-1", "-1")])
+def test_a_loudness_that_is_not_0_to_10_is_refused_with_file_line_and_value(sample, tmp_path, value, shown):
+    _, promise, engine, _ = sample
+    path = write_campaigns(tmp_path, "- id: fast_sofa\n  claim: Fast.\n  pillars: [on_time_delivery]\n"
+                                     f"  loudness: {value}\n")
+    with pytest.raises(campaign.CampaignError) as refused:
+        campaign.load_campaigns_and_stamp(tmp_path, promise, engine.cube.touchpoints)
+    text = str(refused.value)
+    assert f"{path}, line 4" in text and "field 'loudness'" in text and f"(found {shown})" in text
+    assert "campaign 'fast_sofa'" in text and "leave it out to use the pillar's" in text

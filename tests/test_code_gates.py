@@ -17,9 +17,6 @@ NOT_YET_GATED = frozenset(
     {
         "workshop/ui/gap_panel.py",  # CHARTS
         "workshop/ui/live_panel.py",  # CHARTS
-        "workshop/campaign.py",  # WHATIF: 3 mypy errors (sign-off tuples typed None)
-        "workshop/internal_brand.py",  # WHATIF: 1 mypy error
-        "workshop/ui/whatif_panel.py",  # WHATIF: 3 mypy errors (Optionals not narrowed)
     }
 )
 

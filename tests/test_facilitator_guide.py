@@ -31,8 +31,10 @@ WORKSHOP_CLI = Path(sys.executable).parent / "workshop"
 """The `workshop` command of the environment running the tests (make's .venv, or a conda environment)."""
 REPO_ROOTS = ("notebooks/", "workshop/", "datasets/", "docs/", "facilitator_guide/", "tests/", "benchmarks/")
 REPO_FILES = ("Makefile", "README.md", "pyproject.toml", "environment.yml")
-AGENDA_LENGTHS = {"agenda_half_day.md": 210, "agenda_90_minutes.md": 90}
-"""The issue asks for a half day of about 3.5 hours and a 90-minute version."""
+AGENDA_LENGTHS = {"agenda_half_day.md": 230, "agenda_90_minutes.md": 90}
+"""The issue asked for a half day of about 3.5 hours and a 90-minute version; issue 15's what-if (the campaign
+check and the cost of the gap in step 3, the budget question and do we know the promise in step 4) adds 20 minutes
+to the half day."""
 
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 INLINE = re.compile(r"(?<!`)`([^`\n]+)`(?!`)")

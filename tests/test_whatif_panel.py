@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workshop import campaign, whatif
+from workshop import campaign, whatif, whatif_budget
 from workshop.feedback.load import load_workshop_feedback
 from workshop.feedback.themes import load_themes
 from workshop.promise import PROMISE_FILE, load_promise
@@ -35,8 +35,8 @@ def panel(room) -> WhatIfPanel:
 
 
 def test_every_assumption_has_a_slider_within_its_range(panel) -> None:
-    assert set(panel.sliders) == {a.name for a in (*whatif.ASSUMPTIONS, *whatif.BUDGET_ASSUMPTIONS)}
-    for spec in (*whatif.ASSUMPTIONS, *whatif.BUDGET_ASSUMPTIONS):
+    assert set(panel.sliders) == {a.name for a in (*whatif.ASSUMPTIONS, *whatif_budget.BUDGET_ASSUMPTIONS)}
+    for spec in (*whatif.ASSUMPTIONS, *whatif_budget.BUDGET_ASSUMPTIONS):
         slider = panel.sliders[spec.name]
         assert (slider.min, slider.max) == (spec.low, spec.high) and spec.label in slider.description
 
@@ -141,3 +141,83 @@ def test_the_room_s_sentences_fill_the_internal_brand_view(panel, room) -> None:
                         load_themes(folder, promise.pillar_ids))
     assert panel.figure("known") is figure
     assert "Fewest of the room name" in figure.layout.title.text
+
+
+def test_the_cost_of_a_campaign_uses_its_own_loudness_not_its_pillars(room) -> None:
+    folder, promise, cube = room
+    (folder / campaign.CAMPAIGNS_FILE).write_text(
+        "- id: quiet_sofa\n  claim: Sofas, delivered.\n  pillars: [on_time_delivery]\n  loudness: 3\n"
+        "  touchpoints: [delivery, phone]\n- id: unsaid\n  claim: Sofas.\n  pillars: [on_time_delivery]\n")
+    panel = WhatIfPanel(cube, promise, folder)
+    panel.choose("campaign", "quiet_sofa")
+    assert panel.cost().loudness == 3 and said(panel.verdict_text).count("Shouts 3/10") == 1
+    quiet = panel.cost().lost_per_month(whatif.TODAY)
+    panel.choose("campaign", "unsaid")
+    assert panel.cost().loudness == promise.pillar("on_time_delivery").loudness == 9
+    assert "(the loudest of its pillars' loudness in promise.yml)" in said(panel.verdict_text)
+    assert panel.cost().lost_per_month(whatif.TODAY) > quiet
+
+
+def test_the_lift_comes_from_the_agreed_actions_and_says_where_it_came_from(room) -> None:
+    """Step 4: the room agreed actions with an impact; one press puts their expected lift on the sliders of the
+    experience-lifted scenario and of the budget, and the screen says which actions and which assumption."""
+    from workshop.actions import Action
+    from workshop.session import SessionStore
+
+    folder, promise, cube = room
+    with SessionStore(folder) as store:
+        panel = WhatIfPanel.for_session(store, cube)
+        panel.choose("pillar", "on_time_delivery")
+        nothing = panel.take_lift_from_actions()
+        assert nothing.points == 0 and "no agreed action" in said(panel.lift_source)
+        assert panel.sliders["lift_points"].value == whatif.ASSUMPTION["lift_points"].default  # left as it was
+        store.agree_action(Action("", "on_time_delivery", "Call before the van leaves", impact=4, effort=2))
+        store.agree_action(Action("", "on_time_delivery", "A second van on Saturdays", impact=2, effort=4))
+        store.agree_action(Action("", "expert_advice", "Train the advisers", impact=5, effort=3))
+        before = panel.cost().lost_per_month(whatif.LIFTED)
+        expected = panel.take_lift_from_actions()
+        assert expected.points == pytest.approx(1.5)
+        assert panel.sliders["lift_points"].value == 1.5
+        assert panel.sliders["lift_per_unit"].value == pytest.approx(0.015)
+        shown = said(panel.lift_source)
+        assert "1.5 points from 2 agreed actions on Delivered when we say" in shown
+        assert "“Call before the van leaves” (impact 4)" in shown and "Train the advisers" not in shown
+        assert panel.cost().lost_per_month(whatif.LIFTED) < before
+        # The room moves the points per impact: the lift follows the actions.
+        panel.set_assumption("points_per_impact", 0.5)
+        assert panel.sliders["lift_points"].value == 3
+        # Another subject: its own actions.
+        panel.choose("pillar", "expert_advice")
+        assert panel.sliders["lift_points"].value == 2.5 and "Train the advisers" in said(panel.lift_source)
+        # Moved by hand, the lift is the room's again, and the screen says so.
+        panel.set_assumption("lift_points", 1)
+        assert "the room's own figure" in said(panel.lift_source)
+        panel.choose("pillar", "on_time_delivery")
+        assert panel.sliders["lift_points"].value == 1
+
+
+def test_the_panel_on_a_session_reads_the_rooms_sentences_when_its_tab_opens(room) -> None:
+    from workshop.session import SessionStore
+
+    folder, _, cube = room
+    with SessionStore(folder) as store:
+        panel = WhatIfPanel.for_session(store, cube)
+        panel.figure("known")
+        assert panel.sentences().empty
+        code = store.start("ROOM1")
+        someone = store.join(code, "Operations")
+        store.open_stage("rating")
+        store.give_promise_sentence(someone.id, "We deliver on the day we say.")
+        panel.tabs.selected_index = list(VIEW_TITLES).index("known")
+        assert list(panel.sentences()["text"]) == ["We deliver on the day we say."]
+
+
+def test_no_label_is_one_the_panels_beside_it_are_found_by(panel) -> None:
+    """In notebooks 03 and 04 the what-if panel sits below the gap panel and the action board, and a facilitator
+    (and the rehearsal) finds their controls by their words: no slider of ours says effort, impact, threshold or
+    target, and no field says department."""
+    for slider in panel.sliders.values():
+        assert not {"effort", "impact", "threshold", "target"} & set(slider.description.lower().split()), \
+            slider.description
+    labels = [panel.department.description, panel.signer.description, *(f.description for f in panel.form.values())]
+    assert not any("department" in label.lower() for label in labels), labels

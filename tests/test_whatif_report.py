@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop import campaign, whatif
+from workshop import campaign, whatif, whatif_budget, whatif_file
 from workshop.errors import StaleFileError
 from workshop.feedback.load import load_workshop_feedback
 from workshop.files import NO_FILE
@@ -55,9 +55,9 @@ def test_without_campaigns_or_a_kept_what_if_the_report_has_no_such_section(work
 
 
 @pytest.mark.parametrize("name,text,words", [
-    (whatif.WHATIF_FILE, "subject: {campaign: sofa_in_14_days}\nassumptions: {stay_away: 3}\n",
+    (whatif_file.WHATIF_FILE, "subject: {campaign: sofa_in_14_days}\nassumptions: {stay_away: 3}\n",
      "line 2, what-if, field 'stay_away': must be between 0 and 1 (found 3)"),
-    (whatif.WHATIF_FILE, "subject: everything\n", "field 'subject': must name one campaign or one pillar"),
+    (whatif_file.WHATIF_FILE, "subject: everything\n", "field 'subject': must name one campaign or one pillar"),
     (campaign.CAMPAIGNS_FILE, "- id: x\n  claim: Fast.\n  pillars: [nope]\n", "line 3, campaign 'x', field 'pillars'"),
 ])
 def test_a_broken_file_stops_the_report_before_it_runs(workshop_dir: Path, name, text, words) -> None:
@@ -68,9 +68,9 @@ def test_a_broken_file_stops_the_report_before_it_runs(workshop_dir: Path, name,
 
 
 def test_a_kept_what_if_over_another_tabs_change_is_refused(workshop_dir: Path) -> None:
-    kept = whatif.KeptWhatIf("pillar", "put_right", whatif.checked_budget_assumptions({}))
-    stamp = whatif.save_what_if(workshop_dir, kept, expected=NO_FILE)
-    assert whatif.load_what_if(workshop_dir) == kept
+    kept = whatif_file.KeptWhatIf("pillar", "put_right", whatif_budget.checked_budget_assumptions({}))
+    stamp = whatif_file.save_what_if(workshop_dir, kept, expected=NO_FILE)
+    assert whatif_file.load_what_if(workshop_dir) == kept
     with pytest.raises(StaleFileError, match="changed in another tab"):
-        whatif.save_what_if(workshop_dir, kept, expected=NO_FILE)
-    whatif.save_what_if(workshop_dir, kept, expected=stamp)
+        whatif_file.save_what_if(workshop_dir, kept, expected=NO_FILE)
+    whatif_file.save_what_if(workshop_dir, kept, expected=stamp)

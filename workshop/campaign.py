@@ -41,8 +41,9 @@ from workshop.yaml_files import file_in, read_yaml, yaml_text
 CAMPAIGNS_FILE = "campaigns.yml"
 FILE_HEADER = (
     "# Campaigns marketing plans, checked against today's experience before rollout (step 3/4, 'What the gap costs').\n"
-    "# Fields: id, claim, pillars [ids], loudness 0-10, touchpoints [where it sends people], reach_per_month,\n"
-    "# start (YYYY-MM-DD). Saving from the notebook rewrites this file: comments other than this header are not kept.\n"
+    "# Fields: id, claim, pillars [ids], loudness 0-10 (left out: the loudest pillar's in promise.yml),\n"
+    "# touchpoints [where it sends people], reach_per_month, start (YYYY-MM-DD).\n"
+    "# Saving from the notebook rewrites this file: comments other than this header are not kept.\n"
 )
 CAMPAIGN_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 SIGNED, HELD, AWAITED, EARLIER = "signed off", "held back", "not yet", "signed an earlier wording"
@@ -56,13 +57,15 @@ class CampaignError(WorkshopError):
 
 @dataclass
 class Campaign:
-    """A planned campaign: its ``claim``, the ``pillars`` (ids) it shouts about at ``loudness`` (0–10), the
-    ``touchpoints`` it sends people to (empty: all), the people it reaches per month and when it starts."""
+    """A planned campaign: its ``claim``, the ``pillars`` (ids) it shouts about at ``loudness`` (0–10; None:
+    marketing gave none, so the loudest of its pillars' loudness in ``promise.yml`` counts, see
+    ``loudness_of``), the ``touchpoints`` it sends people to (empty: all), the people it reaches per month and
+    when it starts."""
 
     id: str
     claim: str
     pillars: list[str]
-    loudness: float = 5.0
+    loudness: float | None = None
     touchpoints: list[str] = field(default_factory=list)
     reach_per_month: float = 0.0
     start: date | None = None
@@ -80,10 +83,11 @@ FIELDS = tuple(f.name for f in fields(Campaign))
 def _as_data(campaign: Campaign) -> dict[str, Any]:
     data = asdict(campaign)
     for key in ("loudness", "reach_per_month"):
-        if float(data[key]).is_integer():
+        if data[key] is not None and float(data[key]).is_integer():
             data[key] = int(data[key])
-    if data["start"] is None:
-        del data["start"]
+    for key in ("loudness", "start"):
+        if data[key] is None:
+            del data[key]
     return data
 
 
@@ -181,16 +185,19 @@ def campaigns_from_data(
                     f"Use one of: {', '.join(known_touchpoints)}.",
                     touchpoint,
                 )
-        loudness = raw.get("loudness", 5)
-        if (
+        loudness = raw.get("loudness")
+        if loudness is not None and (
             isinstance(loudness, bool)
             or not isinstance(loudness, (int, float))
             or not SCORE_MIN <= loudness <= SCORE_MAX
         ):
             add(
-                "loudness", "must be a number from 0 to 10", "How hard marketing pushes the claim, out of 10.", loudness
+                "loudness",
+                "must be a number from 0 to 10",
+                "How hard this campaign pushes the claim, out of 10; leave it out to use the pillar's (promise.yml).",
+                loudness,
             )
-            loudness = 5
+            loudness = None
         reach = raw.get("reach_per_month", 0)
         if isinstance(reach, bool) or not isinstance(reach, (int, float)) or reach < 0:
             add("reach_per_month", "must be a number of people, 0 or more", "Write e.g. 40000.", reach)
@@ -207,7 +214,7 @@ def campaigns_from_data(
                 str(campaign_id),
                 str(claim or "").strip(),
                 list(pillars),
-                float(loudness),
+                None if loudness is None else float(loudness),
                 list(chosen_touchpoints),
                 float(reach),
                 start,
@@ -254,6 +261,18 @@ def save_campaigns(
 # --- the verdict ----------------------------------------------------------------------------------------------
 
 
+PILLARS_LOUDNESS = "the loudest of its pillars' loudness in promise.yml"
+"""Where a campaign's loudness comes from when marketing gave none, in the words the sentence says it."""
+
+
+def loudness_of(campaign: Campaign, promise: Promise) -> float:
+    """How hard the campaign shouts (0–10): its own loudness, or, when it gives none, the loudest of its
+    pillars' (a campaign on a pillar shouts at least as loud as the promise already does)."""
+    if campaign.loudness is not None:
+        return campaign.loudness
+    return max((promise.pillar(p).loudness for p in campaign.pillars), default=0.0)
+
+
 @dataclass(frozen=True)
 class PillarVerdict:
     """One pillar of a campaign judged by ``gap``'s rule at the campaign's touchpoints: its ``status``, the
@@ -275,6 +294,7 @@ class Verdict:
     campaign: Campaign
     pillars: tuple[PillarVerdict, ...]
     where: str
+    loudness: float
 
     @property
     def promise_able(self) -> bool:
@@ -301,7 +321,8 @@ class Verdict:
                 parts.append(said + "promise-able — the experience backs the claim")
             else:
                 parts.append(said + f"{p.status}, not promise-able — coordinate with {_and(p.owners)} before rollout")
-        return f"Shouts {self.campaign.loudness:g}/10 " + "; and ".join(parts) + "."
+        source = "" if self.campaign.loudness is not None else f" ({PILLARS_LOUDNESS})"
+        return f"Shouts {self.loudness:g}/10{source} " + "; and ".join(parts) + "."
 
 
 def _and(names: Iterable[str]) -> str:
@@ -330,7 +351,7 @@ def judge(campaign: Campaign, engine: gap.GapMetrics, promise: Promise, min_n: i
             )
         )
     where = f"at {', '.join(campaign.touchpoints)}" if campaign.touchpoints else "across all touchpoints"
-    return Verdict(campaign, tuple(verdicts), where)
+    return Verdict(campaign, tuple(verdicts), where, loudness_of(campaign, promise))
 
 
 # --- sign-offs ------------------------------------------------------------------------------------------------
@@ -357,7 +378,7 @@ def sign_off(store: SessionStore, verdict: Verdict, department: str, signed: boo
 def sign_off_standing(state: SessionState, verdict: Verdict) -> dict[str, tuple[str, CampaignSignOff | None]]:
     """Each owner's standing on the campaign (``SIGNED``, ``HELD``, ``AWAITED`` or ``EARLIER``) and the
     sign-off behind it, in the order of ``Verdict.owners``."""
-    standing = {}
+    standing: dict[str, tuple[str, CampaignSignOff | None]] = {}
     for department in verdict.owners:
         word = state.sign_offs.get((verdict.campaign.id, department))
         if word is None:

@@ -9,6 +9,7 @@ count. Sentences are participants' text: whoever shows them escapes them. No wid
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -67,7 +68,7 @@ def promise_known(sentences: pd.DataFrame, themes: Themes, promise: Promise) -> 
             given = int(mine.sum())
             naming = int(tags[pillar_id].to_numpy(dtype=bool)[mine].sum()) if given else 0
             rows.append((pillar_id, department, given, naming, naming / given if given else np.nan))
-    columns = list(zip(*rows, strict=True)) if rows else [[]] * 5
+    columns: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [()] * 5
     table = Table(
         {
             "pillar": np.array(columns[0], dtype=object),

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workshop import campaign, charts, gap, whatif, whatif_charts
+from workshop import campaign, charts, gap, whatif, whatif_budget, whatif_charts, whatif_file
 from workshop.action_charts import impact_effort_matrix
 from workshop.actions import facilitator_warnings, pillar_standing, prioritised
 from workshop.cube import ScoreCube
@@ -84,7 +84,7 @@ def check_workshop(workshop_dir: str | os.PathLike) -> None:
     session_state(folder)
     load_report_views(folder, cube)
     campaign.load_campaigns_and_stamp(folder, load_versions(folder)[-1], cube.touchpoints if cube else None)
-    whatif.load_what_if(folder)
+    whatif_file.load_what_if(folder)
 
 
 def load_report_views(workshop_dir: str | os.PathLike, cube: ScoreCube | None = None) -> list[gap.Filter]:
@@ -236,7 +236,7 @@ def what_if_section(
     its value). None when the folder has neither."""
     folder = Path(workshop_dir)
     campaigns, _ = campaign.load_campaigns_and_stamp(folder, promise, engine.cube.touchpoints)
-    kept = whatif.load_what_if(folder)
+    kept = whatif_file.load_what_if(folder)
     if not campaigns and kept is None:
         return None
     verdicts = {c.id: campaign.judge(c, engine, promise) for c in campaigns}
@@ -250,8 +250,8 @@ def what_if_section(
         for c in campaigns
     ]
     table = pd.DataFrame(rows, columns=["Campaign", "Claim", "Verdict", "Sign-offs"])
-    values = kept.assumptions if kept is not None else whatif.checked_budget_assumptions({})
-    specs = (*whatif.ASSUMPTIONS, *whatif.BUDGET_ASSUMPTIONS)
+    values = kept.assumptions if kept is not None else whatif_budget.checked_budget_assumptions({})
+    specs = (*whatif.ASSUMPTIONS, *whatif_budget.BUDGET_ASSUMPTIONS)
     assumptions = pd.DataFrame(
         [(a.label, f"{values[a.name]:g} {a.unit}", f"{a.default:g}", a.source) for a in specs],
         columns=["Assumption", "Value", "Default", "Where it comes from"],
@@ -260,7 +260,7 @@ def what_if_section(
         return WhatIfSection(table, assumptions)
     chosen = next((c for c in campaigns if c.id == kept.key), None) if kept.kind == "campaign" else None
     if chosen is not None:
-        pillars, loudness, touchpoints = chosen.pillars, chosen.loudness, chosen.touchpoints
+        pillars, loudness, touchpoints = chosen.pillars, campaign.loudness_of(chosen, promise), chosen.touchpoints
         subject = " and ".join(promise.pillar(p).name for p in pillars)
     else:
         pillar = promise.pillar(kept.key)
@@ -270,7 +270,7 @@ def what_if_section(
     cost = whatif.cost_of_gap(
         curve, pillars, loudness, subject, {k: v for k, v in kept.assumptions.items() if k in whatif.ASSUMPTION}
     )
-    budget = whatif.budget_question(curve, pillars, loudness, kept.assumptions)
+    budget = whatif_budget.budget_question(curve, pillars, loudness, kept.assumptions)
     caption = (
         f"{curve.flt.caption()} The share below the line is gap's, on {int(curve.n.max()):,} answers; "
         f"every other number is an assumption listed below."

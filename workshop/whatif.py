@@ -23,7 +23,10 @@ The month-by-month model (month ``t`` = 0 … horizon − 1; all counts are peop
 * ``lost[t + lag] = told[t] × stay_away``: people word of mouth keeps away, ``lag`` months later;
 * ``sales[t] = drawn[t] + repeat[t] − lost[t]`` and ``customers`` at the horizon ``= base[H] − Σ lost``: the
   customers the business would have, less those word of mouth kept from joining. Both can fall below zero:
-  word of mouth then keeps away more people than the campaign wins, which is the cycle at its worst;
+  word of mouth then keeps away more people than the campaign wins, which is the cycle at its worst. The model
+  keeps the sign rather than clamping at zero, because the budget question ranks splits by it (clamped, every
+  split that loses customers would tie at zero and the room could not see which loses least); the words say
+  it as a loss (``customers_text``), never as a negative count;
 * ``reach_to_stand_still[t] = lost[t] / conversion``: how many more people marketing must reach that month to
   win back what word of mouth lost (the cycle "that gives marketing job security").
 
@@ -33,26 +36,23 @@ customers (``tests/test_whatif.py`` checks it, and checks ``simulate`` against t
 ``simulate_reference``). Reach is deliberately *not* monotone: past a point a louder, wider campaign on a broken
 pillar loses more than it wins, which is the room's conversation.
 
-Plain functions over numpy; no widgets, no plotly; the one file it writes is ``whatif.yml`` (the what-if the
-room adds to the report), through ``workshop.files``' stamp-checked save. The promise-able rule and "above the
-threshold" stay in
-``workshop.gap``: the share below the line is read from ``gap.metrics``, never recounted here.
+Plain functions over numpy; no widgets, no plotly, no file written. The budget question built on this model is
+``workshop.whatif_budget``; the what-if the room keeps for the report, ``workshop.whatif_file``. The
+promise-able rule and "above the threshold" stay in ``workshop.gap``: the share below the line is read from
+``gap.metrics``, never recounted here.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 
 from workshop import gap
+from workshop.actions import Action
 from workshop.errors import Problem, WorkshopError
-from workshop.files import FileStamp, write_if_unchanged
 from workshop.promise import Promise
-from workshop.yaml_files import read_yaml, yaml_text
 
 LIFT_STEP = 0.5
 """Lifts are counted in the sliders' half points: a lift between two steps counts as the step below it, so the
@@ -175,6 +175,17 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
         10,
         LIFT_STEP,
         "The gap panel's lift slider, or an agreed action's expected impact.",
+    ),
+    Assumption(
+        "points_per_impact",
+        "lift per point an agreed action scored on the board (1-5)",
+        "points",
+        0.25,
+        0,
+        2,
+        0.05,
+        "The room's own guess: an action judged 5 (a lot) on the board lifts its pillar 1.25 points. Used only "
+        "when the lift is taken from the agreed actions.",
     ),
     Assumption(
         "lift_from_month",
@@ -456,6 +467,14 @@ def people_text(value: float) -> str:
     return f"{rounded:,.0f}" if rounded >= 1 else f"{rounded:g}"
 
 
+def customers_text(value: float) -> str:
+    """Customers at the horizon as the room can say them: "470 customers", or, below zero (word of mouth keeps
+    away more people than the campaign brings in and keeps), that loss in words, never a negative count."""
+    if not np.isfinite(value) or value >= 0:
+        return f"{people_text(value)} customers"
+    return f"none: word of mouth keeps away about {people_text(-value)} more people than the campaign wins"
+
+
 def heard_share(loudness: float) -> float:
     """The share of customers who expect the claim: its loudness (0–10) out of 10."""
     return float(loudness) / 10
@@ -498,264 +517,52 @@ def cost_of_gap(
     return CostOfGap(subject, a, float(loudness), below_today, below_lifted, outcome)
 
 
-# --- the budget question -------------------------------------------------------------------------------------
+# --- the lift the agreed actions expect ------------------------------------------------------------------------
 
 
-BUDGET_ASSUMPTIONS: tuple[Assumption, ...] = (
-    Assumption(
-        "budget_per_month",
-        "budget to split each month",
-        "£k",
-        100,
-        0,
-        1_000,
-        5,
-        "The sum the room is arguing about: what marketing would add to the campaign, per month.",
-    ),
-    Assumption(
-        "reach_per_unit",
-        "people marketing reaches per £k",
-        "people",
-        400,
-        0,
-        5_000,
-        50,
-        "Marketing's cost per thousand reached (400 per £k is £2.50 per person reached); ask for it.",
-    ),
-    Assumption(
-        "lift_per_unit",
-        "lift per £k a month on the front line",
-        "points",
-        0.02,
-        0,
-        0.2,
-        0.005,
-        "The room's own guess, or an agreed action's expected impact divided by what it costs: training, "
-        "staffing, recruiting, reward and retention.",
-    ),
-    Assumption(
-        "lift_delay_months",
-        "months before front-line spend shows",
-        "months",
-        3,
-        0,
-        12,
-        1,
-        "People must be recruited and trained before customers notice; three months is a guess.",
-        whole=True,
-    ),
-)
-BUDGET_ASSUMPTION = {a.name: a for a in BUDGET_ASSUMPTIONS}
-BUDGET_USES = (
-    *BUDGET_ASSUMPTION,
-    "reach_per_month",
-    "conversion",
-    "told_per_disappointed",
-    "stay_away",
-    "repeat_rate",
-    "existing_customers",
-    "lag_months",
-    "horizon_months",
-)
-"""The assumptions the budget question rests on (the scenarios' lift and refresh do not enter it)."""
-MARKETING_SHARES = np.linspace(0, 1, 21)
-"""The splits compared: the share of the budget given to marketing, in steps of 5%; the rest goes to the
-front line."""
-SENSITIVE = (
-    "reach_per_unit",
-    "lift_per_unit",
-    "lift_delay_months",
-    "conversion",
-    "told_per_disappointed",
-    "stay_away",
-    "repeat_rate",
-)
-"""The assumptions the budget's answer is tested against: each halved and doubled (within its range)."""
+@dataclass(frozen=True)
+class ExpectedLift:
+    """The lift (points, 0–10) the agreed actions expect on a subject's pillars, and where it comes from:
+    ``actions`` (title, impact) behind it and the ``points_per_impact`` assumption that turns impact into
+    points."""
 
+    points: float
+    actions: tuple[tuple[str, int], ...]
+    subject: str
+    points_per_impact: float
 
-def checked_budget_assumptions(values: Mapping[str, float]) -> dict[str, float]:
-    """Both sets of assumptions (the model's and the budget's) over their defaults, checked; see
-    ``checked_assumptions``."""
-    budget_names = set(BUDGET_ASSUMPTION)
-    model = checked_assumptions({k: v for k, v in values.items() if k not in budget_names})
-    problems = []
-    budget = {a.name: a.default for a in BUDGET_ASSUMPTIONS}
-    for name in budget_names & set(values):
-        a, value = BUDGET_ASSUMPTION[name], values[name]
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float, np.number))
-            or not np.isfinite(value)
-            or not a.low <= value <= a.high
-            or (a.whole and float(value) != int(value))
-        ):
-            problems.append(
-                Problem(
-                    None,
-                    "budget",
-                    name,
-                    f"must be a {'whole ' if a.whole else ''}number from {a.low:g} to {a.high:g}",
-                    f"Set {a.label} within its range.",
-                    repr(value),
-                )
+    def source(self) -> str:
+        """Where the number came from, in words the facilitator can read aloud."""
+        if not self.actions:
+            return (
+                f"There is no agreed action yet that lifts the experience of {self.subject} with its impact "
+                "judged: the lift stays the room's own figure."
             )
-        else:
-            budget[name] = float(value)
-    if problems:
-        raise WhatIfError(problems)
-    return {**model, **budget}
-
-
-@dataclass(frozen=True)
-class BudgetAnswer:
-    """Customers at the horizon (``customers[i]``) for each split ``MARKETING_SHARES[i]`` (marketing's share of
-    the budget), the best split under the room's assumptions, and ``sensitivity``: for each of ``SENSITIVE``,
-    its halved and doubled values and the best marketing share under each."""
-
-    assumptions: Mapping[str, float]
-    customers: np.ndarray
-    sensitivity: tuple[tuple[str, float, float, float, float], ...]
-
-    @property
-    def best(self) -> int:
-        return int(np.argmax(self.customers))
-
-    @property
-    def best_share(self) -> float:
-        return float(MARKETING_SHARES[self.best])
-
-    def most_sensitive(self) -> tuple[str, float, float, float, float]:
-        """The assumption that moves the best split most (name, low, high, best share at low, at high)."""
-        return max(self.sensitivity, key=lambda row: abs(row[4] - row[3]))
-
-    def sentence(self) -> str:
-        """The answer in the room's words, with the assumption that matters most."""
-        horizon = int(self.assumptions["horizon_months"])
-        share = self.best_share
-        name, low, high, at_low, at_high = self.most_sensitive()
-        label = ASSUMPTION[name].label if name in ASSUMPTION else BUDGET_ASSUMPTION[name].label
-        moves = (
-            f"The answer moves most with {label}: from {at_low:.0%} to {at_high:.0%} for marketing as it "
-            f"goes from {low:g} to {high:g}."
-            if at_low != at_high
-            else "Halving or doubling any one assumption leaves the best split where it is."
-        )
+        listed = ", ".join(f"“{title}” (impact {impact})" for title, impact in self.actions)
+        count = f"{len(self.actions)} agreed action{'s' if len(self.actions) != 1 else ''}"
         return (
-            f"On these assumptions, {share:.0%} of the budget to marketing and {1 - share:.0%} to the front "
-            f"line keeps the most customers at month {horizon} ({people_text(self.customers[self.best])}); all "
-            f"to marketing keeps {people_text(self.customers[-1])}. {moves} {MODEL_STATEMENT}"
+            f"Lift: {self.points:g} points from {count} on {self.subject}: {listed}, at "
+            f"{self.points_per_impact:g} points per point of impact (the room's assumption)."
         )
 
 
-def _split_customers(
-    curve: BelowCurve, pillar_ids: Sequence[str], loudness: float, variants: Sequence[Mapping[str, float]]
-) -> np.ndarray:
-    """``customers[v, i]``: customers at the horizon under assumptions ``variants[v]`` with split
-    ``MARKETING_SHARES[i]``; every variant in one pass (they share the horizon and the lag)."""
-    horizon = int(variants[0]["horizon_months"])
-
-    def column(name: str) -> np.ndarray:
-        return np.array([v[name] for v in variants], dtype=float)[:, None]
-
-    budget = column("budget_per_month")
-    marketing, front_line = MARKETING_SHARES * budget, (1 - MARKETING_SHARES) * budget
-    lift = np.minimum(front_line * column("lift_per_unit"), 10)[..., None]
-    landed = np.arange(horizon) >= column("lift_delay_months")[..., None]
-    below = curve.share(pillar_ids, np.where(landed, lift, 0.0))
-    reach = (column("reach_per_month") + marketing * column("reach_per_unit"))[..., None]
-    return simulate(
-        reach,
-        np.nan_to_num(below) * heard_share(loudness),
-        column("conversion"),
-        column("told_per_disappointed"),
-        column("stay_away"),
-        column("repeat_rate"),
-        column("existing_customers"),
-        int(variants[0]["lag_months"]),
-        horizon,
-    ).customers
-
-
-def budget_question(
-    curve: BelowCurve, pillar_ids: Sequence[str], loudness: float, assumptions: Mapping[str, float] | None = None
-) -> BudgetAnswer:
-    """One budget split between marketing (more reach) and the front line (a lift on ``pillar_ids``, after a
-    delay): customers at the horizon for each split, the best one, and how the best moves when each of
-    ``SENSITIVE`` is halved or doubled (within its range)."""
-    a = checked_budget_assumptions(assumptions or {})
-    moved = []
-    for name in SENSITIVE:
-        spec = ASSUMPTION.get(name) or BUDGET_ASSUMPTION[name]
-        low, high = max(a[name] / 2, spec.low), min(a[name] * 2, spec.high)
-        moved.append((name, *((float(int(low)), float(int(high))) if spec.whole else (low, high))))
-    variants = [a, *({**a, name: value} for name, low, high in moved for value in (low, high))]
-    customers = _split_customers(curve, pillar_ids, loudness, variants)
-    best = MARKETING_SHARES[np.argmax(customers, axis=1)]
-    rows = tuple(
-        (name, low, high, float(best[1 + 2 * i]), float(best[2 + 2 * i])) for i, (name, low, high) in enumerate(moved)
+def lift_from_actions(
+    actions: Iterable[Action], pillar_ids: Sequence[str], names: Mapping[str, str], points_per_impact: float
+) -> ExpectedLift:
+    """The lift the agreed actions expect on ``pillar_ids``: for each pillar, the sum of ``impact ×
+    points_per_impact`` over its actions that lift the experience (a refreshed promise changes the words, not the
+    experience), whose impact the room judged and that are not dropped; capped at 10. A subject on several
+    pillars gets the least lifted one's, because its share below the line is its worst pillar's."""
+    counted = [
+        a
+        for a in actions
+        if a.pillar_id in pillar_ids and a.move == "lift_experience" and a.impact is not None and a.status != "dropped"
+    ]
+    per_pillar = [sum(a.impact or 0 for a in counted if a.pillar_id == p) * points_per_impact for p in pillar_ids]
+    subject = " and ".join(names.get(p, p) for p in pillar_ids)
+    return ExpectedLift(
+        min(min(per_pillar, default=0.0), 10.0),
+        tuple((a.title, int(a.impact or 0)) for a in counted),
+        subject,
+        float(points_per_impact),
     )
-    return BudgetAnswer(a, customers[0], rows)
-
-
-# --- the room's what-if, kept for the report ------------------------------------------------------------------
-
-
-WHATIF_FILE = "whatif.yml"
-WHATIF_HEADER = (
-    "# The what-if the room added to the report (step 3/4, 'What the gap costs'): what it was about and\n"
-    "# the assumptions on the sliders. A what-if on the room's own assumptions, not a forecast.\n"
-)
-
-
-@dataclass(frozen=True)
-class KeptWhatIf:
-    """What the report redraws: the subject (``("campaign", id)`` or ``("pillar", id)``) and the assumptions."""
-
-    kind: str
-    key: str
-    assumptions: Mapping[str, float]
-
-
-def save_what_if(folder: str | os.PathLike, kept: KeptWhatIf, *, expected: FileStamp) -> FileStamp:
-    """Write ``whatif.yml`` (checked, stamp-checked like every hand-editable file); returns the new stamp."""
-    checked_budget_assumptions(kept.assumptions)
-    data = {"subject": {kept.kind: kept.key}, "assumptions": {k: float(v) for k, v in kept.assumptions.items()}}
-    return write_if_unchanged(Path(folder) / WHATIF_FILE, yaml_text(WHATIF_HEADER, data).encode("utf-8"), expected)
-
-
-def load_what_if(folder: str | os.PathLike) -> KeptWhatIf | None:
-    """The kept what-if (None without ``whatif.yml``); raises ``WhatIfError`` naming the file, line and field."""
-    path = Path(folder) / WHATIF_FILE
-    if not path.is_file():
-        return None
-    document = read_yaml(path, WhatIfError, "Check the ':' after 'subject' and 'assumptions' and each name.")
-    data = document.data
-    subject = data.get("subject") if isinstance(data, dict) else None
-    if not (
-        isinstance(subject, dict)
-        and len(subject) == 1
-        and next(iter(subject)) in ("campaign", "pillar")
-        and isinstance(next(iter(subject.values())), str)
-    ):
-        raise WhatIfError(
-            [
-                Problem(
-                    path,
-                    "",
-                    "subject",
-                    "must name one campaign or one pillar",
-                    "Write 'subject: {campaign: its_id}' or 'subject: {pillar: its_id}'.",
-                    repr(subject),
-                    document.lines.get(("subject",)),
-                )
-            ]
-        )
-    assumptions = data.get("assumptions") or {}
-    try:
-        checked = checked_budget_assumptions(assumptions if isinstance(assumptions, dict) else {"assumptions": 0})
-    except WhatIfError as error:
-        raise WhatIfError(
-            [replace(p, file=path, line=document.lines.get(("assumptions", p.field))) for p in error.problems]
-        ) from None
-    kind, key = next(iter(subject.items()))
-    return KeptWhatIf(kind, key, checked)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from workshop import whatif
+from workshop import whatif, whatif_budget
 from workshop.charts import FONT_SIZE, OKABE_ITO, Chart, escape
 from workshop.internal_brand import WHOLE_ROOM, PromiseKnown
 
@@ -23,6 +23,12 @@ SCENARIO_COLOURS = {whatif.TODAY: "#D55E00", whatif.LIFTED: OKABE_ITO[3], whatif
 SCENARIO_DASHES = {whatif.TODAY: "solid", whatif.LIFTED: "dash", whatif.REFRESHED: "dot"}
 """Colour and dash both tell the scenarios apart, so a grey projector or a colour-blind eye still can."""
 WHAT_IF = "what-if on the room's assumptions"
+TITLE_LINES = 3
+"""A what-if title says its figure, its subject and that it is a what-if: up to three lines at 52 characters."""
+TITLE_PLACE = {"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 30}, "automargin": False}
+"""Hung from the top of the figure, in a margin made for ``TITLE_LINES``: anchored at the plot's top instead (the
+charts' default), a three-line title came down over the plot in the browser."""
+TITLE_MARGIN = 30 + 31 * TITLE_LINES + 16
 
 
 def cost_of_gap_chart(cost: whatif.CostOfGap) -> Chart:
@@ -71,14 +77,15 @@ def cost_of_gap_chart(cost: whatif.CostOfGap) -> Chart:
                 "rangemode": "tozero",
             },
             "legend": {"y": -0.2},
-            "margin": {"l": 120, "t": 140, "b": 110},
+            "title": TITLE_PLACE,
+            "margin": {"l": 120, "t": TITLE_MARGIN, "b": 110},
         },
     )
 
 
-def budget_chart(answer: whatif.BudgetAnswer) -> Chart:
+def budget_chart(answer: whatif_budget.BudgetAnswer) -> Chart:
     """Customers at the horizon for each split of the budget, the best split marked."""
-    shares = np.round(100 * whatif.MARKETING_SHARES)
+    shares = np.round(100 * whatif_budget.MARKETING_SHARES)
     best = answer.best
     horizon = int(answer.assumptions["horizon_months"])
     title = (
@@ -114,22 +121,46 @@ def budget_chart(answer: whatif.BudgetAnswer) -> Chart:
                 "title": {"text": "% of the budget to marketing (rest: front line)"},
                 "dtick": 10,
             },
-            "yaxis": {"title": {"text": f"customers at month {horizon}"}},
+            # Below zero, word of mouth keeps away more people than the campaign wins (whatif.customers_text):
+            # the zero line is always drawn and says so, so nobody reads a negative count of customers aloud.
+            "yaxis": {
+                "title": {"text": f"customers at month {horizon}"},
+                "rangemode": "tozero",
+                "zeroline": True,
+                "zerolinewidth": 2,
+                "zerolinecolor": "#555555",
+            },
+            "annotations": [
+                {
+                    "text": "below 0: word of mouth keeps away more people than the campaign wins",
+                    "xref": "paper",
+                    "x": 1,
+                    "xanchor": "right",
+                    "yref": "y",
+                    "y": 0,
+                    "yanchor": "top",
+                    "showarrow": False,
+                    "font": {"size": FONT_SIZE - 2, "color": "#555555"},
+                }
+            ],
             "legend": {"y": -0.28},
-            "margin": {"l": 110, "t": 110, "b": 130},
+            "title": TITLE_PLACE,
+            "margin": {"l": 110, "t": TITLE_MARGIN, "b": 130},
         },
     )
 
 
-def sensitivity_chart(answer: whatif.BudgetAnswer) -> Chart:
+def sensitivity_chart(answer: whatif_budget.BudgetAnswer) -> Chart:
     """For each assumption, the best split when it is halved and when it is doubled: the longer the bar, the
     more the answer rests on that assumption."""
-    labels = [escape((whatif.ASSUMPTION.get(n) or whatif.BUDGET_ASSUMPTION[n]).label) for n, *_ in answer.sensitivity]
+    labels = [
+        escape((whatif.ASSUMPTION.get(n) or whatif_budget.BUDGET_ASSUMPTION[n]).label) for n, *_ in answer.sensitivity
+    ]
     at_low = np.array([row[3] for row in answer.sensitivity]) * 100
     at_high = np.array([row[4] for row in answer.sensitivity]) * 100
     name, *_ = answer.most_sensitive()
     moved = bool(np.any(at_low != at_high))
-    most = escape((whatif.ASSUMPTION.get(name) or whatif.BUDGET_ASSUMPTION[name]).label)
+    most = escape((whatif.ASSUMPTION.get(name) or whatif_budget.BUDGET_ASSUMPTION[name]).label)
     title = _wrapped(
         f"The answer rests most on: {most}" if moved else "Halving or doubling any one assumption keeps the answer"
     )
@@ -185,7 +216,8 @@ def sensitivity_chart(answer: whatif.BudgetAnswer) -> Chart:
             "xaxis": {"range": [-3, 103], "title": {"text": "best % of the budget to marketing"}, "dtick": 20},
             "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
             "legend": {"y": -0.3},
-            "margin": {"t": 110, "b": 140},
+            "title": TITLE_PLACE,
+            "margin": {"t": TITLE_MARGIN, "b": 140},
         },
     )
 
@@ -198,7 +230,8 @@ def promise_known_chart(known: PromiseKnown, names: Mapping[str, str]) -> Chart:
     departments = list(dict.fromkeys(table["department"]))
     share = np.asarray(table["share"], dtype=float).reshape(len(pillars), len(departments)).T
     given = np.asarray(table["sentences"]).reshape(len(pillars), len(departments)).T
-    columns = [f"{escape(names.get(p, p))}{' ✓' if p in known.in_statement else ''}" for p in pillars]
+    # Pillar names over short lines under the grid: slanted above it, they ran into the title.
+    columns = [_wrapped(f"{escape(names.get(p, p))}{' ✓' if p in known.in_statement else ''}", 9) for p in pillars]
     rows = [f"<b>{escape(d)}</b>" if d == WHOLE_ROOM else escape(d) for d in departments]
     text = np.where(
         np.isnan(share), "no sentence", np.char.add(np.round(100 * np.nan_to_num(share)).astype(int).astype(str), "%")
@@ -246,7 +279,9 @@ def promise_known_chart(known: PromiseKnown, names: Mapping[str, str]) -> Chart:
         },
         style={
             "yaxis": {"autorange": "reversed", "automargin": True},
-            "xaxis": {"side": "top"},
+            "xaxis": {"side": "bottom", "tickangle": 0, "automargin": True},
+            "title": TITLE_PLACE,
+            "margin": {"t": TITLE_MARGIN},
             "font": {"size": FONT_SIZE},
         },
     )

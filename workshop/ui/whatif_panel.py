@@ -13,21 +13,24 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from workshop import campaign, charts, gap, whatif, whatif_charts
+from workshop import campaign, charts, gap, whatif, whatif_budget, whatif_charts, whatif_file
 from workshop.cube import ScoreCube
-from workshop.feedback.themes import Themes
-from workshop.files import stamp_of
-from workshop.internal_brand import promise_known
+from workshop.feedback.themes import Themes, load_themes
+from workshop.files import NO_FILE, stamp_of
+from workshop.internal_brand import promise_known, room_sentences
 from workshop.promise import Promise
-from workshop.session import SessionState, SessionStore
+from workshop.session import SessionState, SessionStore, actions_of
 from workshop.ui.draft import Draft, offer
+from workshop.ui.figures import move_figure, projector_figure
 from workshop.ui.guard import guarded
 
 VIEW_TITLES = {
@@ -38,17 +41,30 @@ VIEW_TITLES = {
 }
 FIGURE_HEIGHT = {"cost": 640, "budget": 520, "sensitivity": 520, "known": 480}
 SLIDER_STYLE = {"description_width": "27em"}
+CELL = "padding:2px 18px 2px 0;text-align:left"
+"""The sign-off table's cells: left-aligned with room between the columns, read from the back of a room."""
 NEW_CAMPAIGN = "new"
 """The form's subject while marketing types a campaign not yet saved."""
 
 
 class WhatIfPanel:
     """The what-if for one cube and promise. ``folder`` (a workshop folder) holds ``campaigns.yml`` and the
-    session the sign-offs go to; without it the panel looks at pillars only and saves nothing.
+    session the sign-offs go to; without it the panel looks at pillars only and saves nothing. ``store``: the
+    notebook's open session (its folder is then the panel's), which the panel reads and writes instead of opening
+    its own; the room's sentences and the agreed actions come from it. ``for_session`` builds the panel from it.
 
     Tests drive it through widget ``.value``s or ``choose``, ``set_assumption``, ``assumptions``, ``cost``,
-    ``budget``, ``verdict``, ``save_campaign``, ``sign_off``, ``set_sentences`` and ``figure(name)``.
+    ``budget``, ``verdict``, ``save_campaign``, ``sign_off``, ``set_sentences``, ``take_lift_from_actions`` and
+    ``figure(name)``.
     """
+
+    @classmethod
+    def for_session(cls, store: SessionStore, cube: ScoreCube, promise: Promise | None = None) -> WhatIfPanel:
+        """The panel on the notebook's live session: its folder's campaigns, themes and the room's sentences,
+        the promise as the session has it unless the notebook passes its own."""
+        promise = promise if promise is not None else store.promise()
+        themes = load_themes(store.folder, promise.pillar_ids)
+        return cls(cube, promise, themes=themes, store=store)
 
     def __init__(
         self,
@@ -59,25 +75,29 @@ class WhatIfPanel:
         themes: Themes | None = None,
         lift: float | None = None,
         min_n: int = gap.DEFAULT_MIN_N,
+        store: SessionStore | None = None,
     ):
         self.promise = promise
-        self.folder = Path(folder) if folder is not None else None
+        self._store = store
+        self.folder = store.folder if store is not None else Path(folder) if folder is not None else None
         self.engine = gap.GapMetrics(cube)
         self.min_n = min_n
         self.names = {p.id: p.name for p in promise.pillars}
         self.themes = themes or {}
-        self._sentences = sentences if sentences is not None else pd.DataFrame(columns=["department", "text"])
+        # None: the room's sentences are read from the session each time the tab opens (none without one).
+        self._sentences = sentences
         self._curves: dict[tuple[str, ...], whatif.BelowCurve] = {}
         self.campaigns: list[campaign.Campaign] = []
-        self._campaigns_stamp = None
+        self._campaigns_stamp = NO_FILE
+        self._what_if_stamp = NO_FILE
         if self.folder is not None:
-            self._what_if_stamp = stamp_of(self.folder / whatif.WHATIF_FILE)
+            self._what_if_stamp = stamp_of(self.folder / whatif_file.WHATIF_FILE)
             self.campaigns, self._campaigns_stamp = campaign.load_campaigns_and_stamp(
                 self.folder, promise, cube.touchpoints
             )
 
         self.sliders: dict[str, widgets.FloatSlider | widgets.IntSlider] = {}
-        for spec in (*whatif.ASSUMPTIONS, *whatif.BUDGET_ASSUMPTIONS):
+        for spec in (*whatif.ASSUMPTIONS, *whatif_budget.BUDGET_ASSUMPTIONS):
             kind = widgets.IntSlider if spec.whole else widgets.FloatSlider
             value = lift if spec.name == "lift_points" and lift is not None else spec.default
             self.sliders[spec.name] = kind(
@@ -97,6 +117,16 @@ class WhatIfPanel:
         self.verdict_text = widgets.HTML()
         self.cost_text = widgets.HTML()
         self.budget_text = widgets.HTML()
+        self.lift_source = widgets.HTML(layout=widgets.Layout(flex="1 1 auto"))
+        self._lift_from: whatif.ExpectedLift | None = None
+        """The agreed actions' lift while the sliders follow it; None once the room sets the lift by hand."""
+        self._setting_lift = False
+        self.actions_button = widgets.Button(
+            description="Take the lift from the agreed actions",
+            icon="list",
+            disabled=self.folder is None,
+            layout=widgets.Layout(width="auto", flex="0 0 auto"),
+        )
         self.message = widgets.HTML()
 
         self.form = {
@@ -117,7 +147,8 @@ class WhatIfPanel:
         self.draft = Draft(self.form)
         self.save_button = widgets.Button(description="Save campaign", icon="save", disabled=self.folder is None)
         self.discard_button = widgets.Button(description="Discard changes", icon="undo")
-        self.department = widgets.Dropdown(description="department")
+        # Not "department": the action board below it in notebook 04 has a Department field of its own.
+        self.department = widgets.Dropdown(description="pillar owner")
         self.signer = widgets.Text(description="name", placeholder="who signs (optional)")
         self.sign_button = widgets.Button(description="Sign off", icon="check", disabled=self.folder is None)
         self.hold_button = widgets.Button(description="Hold back", icon="hand-paper-o", disabled=self.folder is None)
@@ -135,12 +166,12 @@ class WhatIfPanel:
         self._places = {name: widgets.Box(layout=widgets.Layout(width="100%")) for name in VIEW_TITLES}
         self.tabs = widgets.Tab(children=list(self._places.values()), titles=list(VIEW_TITLES.values()))
         self._cost: whatif.CostOfGap | None = None
-        self._budget: whatif.BudgetAnswer | None = None
+        self._budget: whatif_budget.BudgetAnswer | None = None
 
         sources = "".join(
             f"<li><b>{html.escape(a.label)}</b> (default {a.default:g}, {a.low:g}–{a.high:g}): "
             f"{html.escape(a.source)}</li>"
-            for a in (*whatif.ASSUMPTIONS, *whatif.BUDGET_ASSUMPTIONS)
+            for a in (*whatif.ASSUMPTIONS, *whatif_budget.BUDGET_ASSUMPTIONS)
         )
         self.widget = widgets.VBox(
             [
@@ -153,13 +184,14 @@ class WhatIfPanel:
                 widgets.HBox([self.department, self.signer, self.sign_button, self.hold_button]),
                 self.sign_offs,
                 self.cost_text,
+                widgets.HBox([self.actions_button, self.lift_source]),
                 self.budget_text,
                 widgets.HBox([self.report_button, self.message]),
                 self.tabs,
                 widgets.Accordion(
                     children=[
                         widgets.VBox([self.sliders[a.name] for a in whatif.ASSUMPTIONS]),
-                        widgets.VBox([self.sliders[a.name] for a in whatif.BUDGET_ASSUMPTIONS]),
+                        widgets.VBox([self.sliders[a.name] for a in whatif_budget.BUDGET_ASSUMPTIONS]),
                         widgets.HTML(f"<ul style='font-size:16px'>{sources}</ul>"),
                         widgets.VBox([*self.form.values(), widgets.HBox([self.save_button, self.discard_button])]),
                     ],
@@ -176,12 +208,14 @@ class WhatIfPanel:
 
         self._guarded(self._show_subject)
         self.figure(next(iter(VIEW_TITLES)))
-        for slider in self.sliders.values():
-            slider.observe(lambda _change: self._guarded(self.refresh), names="value")
+        for name, slider in self.sliders.items():
+            slider.observe(lambda _change, name=name: self._guarded(lambda: self._moved(name)), names="value")
         self.subject.observe(lambda _change: self._guarded(self._show_subject), names="value")
         self.tabs.observe(
-            lambda change: self._guarded(lambda: self.figure(list(VIEW_TITLES)[change["new"]])), names="selected_index"
+            lambda change: self._guarded(lambda: self._open_tab(list(VIEW_TITLES)[change["new"]])),
+            names="selected_index",
         )
+        self.actions_button.on_click(lambda _b: self._guarded(self.take_lift_from_actions))
         self.save_button.on_click(lambda _b: self._guarded(self.save_campaign))
         self.report_button.on_click(lambda _b: self._guarded(self.add_to_report))
         self.discard_button.on_click(lambda _b: self._guarded(self._discard))
@@ -200,6 +234,63 @@ class WhatIfPanel:
     def set_assumption(self, name: str, value: float) -> None:
         self.sliders[name].value = value
 
+    def take_lift_from_actions(self) -> whatif.ExpectedLift:
+        """Set the lift (scenario 2) and the lift per £k (the budget) from the agreed actions' expected impact on
+        the subject's pillars, and say on screen where the numbers came from; the sliders follow the actions
+        (a new subject, a new points-per-impact) until the room moves a lift by hand."""
+        if self.folder is None:
+            raise whatif.WhatIfError("This panel was opened without a workshop folder, so it has no agreed actions.")
+        pillars = self._subject_parts()[0]
+        expected = whatif.lift_from_actions(
+            actions_of(self._state()), pillars, self.names, float(self.sliders["points_per_impact"].value)
+        )
+        counted = float(np.floor(expected.points / whatif.LIFT_STEP + 1e-9) * whatif.LIFT_STEP)
+        per_unit_step = whatif_budget.BUDGET_ASSUMPTION["lift_per_unit"].step
+        per_unit = whatif_budget.lift_per_unit_from(counted, self.assumptions())
+        per_unit = float(np.floor(per_unit / per_unit_step + 1e-9) * per_unit_step)
+        self._lift_from = expected if expected.actions else None
+        if expected.actions:
+            self._setting_lift = True
+            try:
+                self.sliders["lift_points"].value = counted
+                self.sliders["lift_per_unit"].value = per_unit
+            finally:
+                self._setting_lift = False
+            self.refresh()
+        self._show_lift_source(counted, per_unit, expected)
+        return expected
+
+    def _moved(self, name: str) -> None:
+        if not self._setting_lift and self._lift_from is not None:
+            if name in ("points_per_impact", "budget_per_month"):
+                self.take_lift_from_actions()
+                return
+            if name in ("lift_points", "lift_per_unit"):
+                self._lift_from = None
+                self._show_lift_source()
+        self.refresh()
+
+    def _show_lift_source(
+        self, counted: float = 0.0, per_unit: float = 0.0, expected: whatif.ExpectedLift | None = None
+    ) -> None:
+        if expected is None:
+            self.lift_source.value = (
+                "<span style='font-size:16px'>Lift: the room's own figure, on the sliders.</span>"
+                if self.folder is not None
+                else ""
+            )
+            return
+        said = expected.source()
+        if expected.actions:
+            if counted != expected.points:
+                said += f" Counted as {counted:g} points (the sliders' half points)."
+            budget = self.sliders["budget_per_month"].value
+            said += (
+                f" Budget: {per_unit:g} points per £k, taking the actions as what the whole £{budget:g}k a month "
+                "would buy on the front line."
+            )
+        self.lift_source.value = f"<span style='font-size:16px'>{html.escape(said)}</span>"
+
     def choose(self, kind: str, key: str) -> None:
         """Look at a campaign (``"campaign"``, its id) or a pillar (``"pillar"``, its id)."""
         self.subject.value = (kind, key)
@@ -214,7 +305,7 @@ class WhatIfPanel:
         if chosen is not None:
             return (
                 chosen.pillars,
-                chosen.loudness,
+                campaign.loudness_of(chosen, self.promise),
                 tuple(chosen.touchpoints),
                 " and ".join(self.names[p] for p in chosen.pillars),
             )
@@ -240,13 +331,13 @@ class WhatIfPanel:
             self._cost = whatif.cost_of_gap(self.curve(), pillars, loudness, subject, used)
         return self._cost
 
-    def budget(self) -> whatif.BudgetAnswer:
+    def budget(self) -> whatif_budget.BudgetAnswer:
         """The budget question for the subject (recomputed when an assumption it uses moved: the scenarios'
         lift and refresh do not enter it)."""
-        used = {name: float(self.sliders[name].value) for name in whatif.BUDGET_USES}
-        if self._budget is None or {n: self._budget.assumptions[n] for n in whatif.BUDGET_USES} != used:
+        used = {name: float(self.sliders[name].value) for name in whatif_budget.BUDGET_USES}
+        if self._budget is None or {n: self._budget.assumptions[n] for n in whatif_budget.BUDGET_USES} != used:
             pillars, loudness, _, _ = self._subject_parts()
-            self._budget = whatif.budget_question(self.curve(), pillars, loudness, self.assumptions())
+            self._budget = whatif_budget.budget_question(self.curve(), pillars, loudness, self.assumptions())
         return self._budget
 
     def verdict(self) -> campaign.Verdict | None:
@@ -260,7 +351,10 @@ class WhatIfPanel:
         if name not in self.figures:
             chart = self._view(name)
             # The height goes in with the figure: set afterwards, the page drew it at plotly's default 360 px.
-            figure = go.FigureWidget(chart.figure().update_layout(height=FIGURE_HEIGHT[name]))
+            # A projector figure: a tab opened while plotly's code still compiles in the page draws all the same.
+            figure = projector_figure(
+                charts.Chart(chart.traces, chart.layout, {**chart.style, "height": FIGURE_HEIGHT[name]})
+            )
             self.figures[name], self._shown[name] = figure, chart
             self._places[name].children = (figure,)
             self._stale.discard(name)
@@ -278,7 +372,7 @@ class WhatIfPanel:
     def _update(self, names: set[str]) -> None:
         for name in names:
             chart = self._view(name)
-            charts.update_figure(self.figures[name], chart, self._shown[name])
+            move_figure(self.figures[name], chart, self._shown[name])
             self._shown[name] = chart
         self._stale -= names
 
@@ -289,7 +383,20 @@ class WhatIfPanel:
             return whatif_charts.budget_chart(self.budget())
         if name == "sensitivity":
             return whatif_charts.sensitivity_chart(self.budget())
-        return whatif_charts.promise_known_chart(promise_known(self._sentences, self.themes, self.promise), self.names)
+        return whatif_charts.promise_known_chart(promise_known(self.sentences(), self.themes, self.promise), self.names)
+
+    def sentences(self) -> pd.DataFrame:
+        """The promise sentences shown: those given to ``set_sentences``, else the session's (none without one)."""
+        if self._sentences is not None:
+            return self._sentences
+        if self.folder is None:
+            return pd.DataFrame(columns=["department", "text"])
+        return room_sentences(self._state())
+
+    def _open_tab(self, name: str) -> None:
+        if name == "known" and self._sentences is None:
+            self._stale.add(name)  # the room may have given sentences since the tab last opened
+        self.figure(name)
 
     def _show_sentences(self) -> None:
         for field, text in ((self.cost_text, self.cost().sentence()), (self.budget_text, self.budget().sentence())):
@@ -310,15 +417,19 @@ class WhatIfPanel:
         colour = "#009E73" if verdict is not None and verdict.promise_able else "#D55E00"
         self.verdict_text.value = (
             ""
-            if verdict is None
+            if verdict is None or chosen is None
             else (
                 f"<p style='font-size:20px;border-left:6px solid {colour};padding-left:8px'>"
                 f"“{html.escape(chosen.claim)}”<br>{html.escape(verdict.sentence())}</p>"
             )
         )
         offer(self.department, list(verdict.owners) if verdict is not None else [])
-        self.draft.show(chosen.id if chosen is not None else NEW_CAMPAIGN, _stored(chosen))
+        self.draft.show(chosen.id if chosen is not None else NEW_CAMPAIGN, _stored(chosen, self.promise))
         self._show_sign_offs()
+        if self._lift_from is not None:
+            self.take_lift_from_actions()
+        else:
+            self._show_lift_source()
         self._cost = self._budget = None
         self._stale |= set(self.figures) - {"known"}
         self._update(self._stale & {self.visible_view()})
@@ -331,17 +442,26 @@ class WhatIfPanel:
             return
         standing = campaign.sign_off_standing(self._state(), verdict)
         rows = "".join(
-            f"<tr><td>{html.escape(d)}</td><td>{html.escape(s)}</td>"
-            f"<td>{html.escape(word.by if word else '')}</td></tr>"
+            f"<tr><td style='{CELL}'>{html.escape(d)}</td><td style='{CELL}'>{html.escape(s)}</td>"
+            f"<td style='{CELL}'>{html.escape(word.by if word else '')}</td></tr>"
             for d, (s, word) in standing.items()
         )
         self.sign_offs.value = (
-            f"<table style='font-size:17px'><tr><th>owner</th><th>sign-off</th><th>by</th></tr>{rows}</table>"
+            f"<table style='font-size:17px'><tr><th style='{CELL}'>owner</th><th style='{CELL}'>sign-off</th>"
+            f"<th style='{CELL}'>by</th></tr>{rows}</table>"
         )
 
     def _state(self) -> SessionState:
-        with SessionStore(self.folder) as store:
+        with self._session() as store:
             return store.state()
+
+    def _session(self) -> AbstractContextManager[SessionStore]:
+        """The notebook's store when the panel was given one (left open), else one opened for the call."""
+        if self._store is not None:
+            return nullcontext(self._store)
+        if self.folder is None:
+            raise whatif.WhatIfError("This panel was opened without a workshop folder, so it has no session.")
+        return SessionStore(self.folder)
 
     # --- entering campaigns, signing off, the room's sentences -----------------------------------------
 
@@ -379,22 +499,22 @@ class WhatIfPanel:
         if self.folder is None:
             raise whatif.WhatIfError("This panel was opened without a workshop folder, so it cannot add to the report.")
         kind, key = self.subject.value
-        self._what_if_stamp = whatif.save_what_if(
-            self.folder, whatif.KeptWhatIf(kind, key, self.assumptions()), expected=self._what_if_stamp
+        self._what_if_stamp = whatif_file.save_what_if(
+            self.folder, whatif_file.KeptWhatIf(kind, key, self.assumptions()), expected=self._what_if_stamp
         )
-        self.message.value = html.escape(f"Added to the report with these assumptions ({whatif.WHATIF_FILE}).")
+        self.message.value = html.escape(f"Added to the report with these assumptions ({whatif_file.WHATIF_FILE}).")
 
     def _discard(self) -> None:
         self.draft.discard()
         chosen = self.chosen_campaign()
-        self.draft.show(chosen.id if chosen is not None else NEW_CAMPAIGN, _stored(chosen))
+        self.draft.show(chosen.id if chosen is not None else NEW_CAMPAIGN, _stored(chosen, self.promise))
 
     def sign_off(self, department: str, signed: bool, by: str = "") -> None:
         """Record an owner's sign-off (or hold) of the campaign on screen, as a session event."""
         verdict = self.verdict()
         if verdict is None or self.folder is None:
             raise campaign.CampaignError("Choose a campaign (in a workshop folder) to sign it off.")
-        with SessionStore(self.folder) as store:
+        with self._session() as store:
             campaign.sign_off(store, verdict, department, signed, by)
         self._show_sign_offs()
         self.message.value = html.escape(f"{department}: {campaign.SIGNED if signed else campaign.HELD}.")
@@ -414,7 +534,7 @@ class WhatIfPanel:
         self.message.value = f"<span style='color:#D55E00'>{html.escape(text)}</span>"
 
 
-def _stored(chosen: campaign.Campaign | None) -> dict[str, Any]:
+def _stored(chosen: campaign.Campaign | None, promise: Promise) -> dict[str, Any]:
     """What the form shows for a campaign as saved (empty fields for a new one)."""
     if chosen is None:
         return {
@@ -430,7 +550,7 @@ def _stored(chosen: campaign.Campaign | None) -> dict[str, Any]:
         "id": chosen.id,
         "claim": chosen.claim,
         "pillars": tuple(chosen.pillars),
-        "loudness": chosen.loudness,
+        "loudness": campaign.loudness_of(chosen, promise),
         "touchpoints": tuple(chosen.touchpoints),
         "reach_per_month": int(chosen.reach_per_month),
         "start": chosen.start,
