@@ -249,3 +249,32 @@ def test_a_pillar_no_customer_scored_has_no_customers_bar(client_folder):
     json.dumps(panel.gap_figure.to_plotly_json(), allow_nan=False, default=lambda array: array.tolist())
     panel.set_customers({"speed": 7.0, "clarity": float("nan")})
     assert list(panel.gap_figure.data[2].y) == [7.0, None, None]
+
+
+def test_a_refresh_redraws_only_what_the_new_events_change(room):
+    """While results are hidden the charts show only how many people answered: another rating from someone
+    who rated already changes nothing on screen, so nothing is sent, and the refresh stays cheap however
+    many ratings are in (benchmarks/live_latency.py times it); the first rating of a newcomer changes one
+    title, and revealing redraws the rest with every rating."""
+    folder, participants = room
+    panel = LivePanel(folder, refresh_seconds=None)
+    ana, bo = participants.join("HB7KQ", "Sales", "Ana"), participants.join("HB7KQ", "Service", "Bo")
+    panel.open_stage("rating")
+    participants.rate(ana.id, "same_day", 7, 5)
+    panel.refresh()
+    figures = (panel.ratings_figure, panel.gap_figure, panel.votes_figure)
+    sent = [figure._last_trace_edit_id for figure in figures]
+
+    participants.rate(ana.id, "honest_advice", 8, 6.5)
+    panel.refresh()
+    assert [figure._last_trace_edit_id for figure in figures] == sent
+    assert panel.shown_event_id == participants.state().last_event_id
+
+    participants.rate(bo.id, "same_day", 4, 4)
+    panel.refresh()
+    assert [figure._last_trace_edit_id for figure in figures] == [sent[0] + 1, *sent[1:]]
+    assert "2 people rated so far" in panel.ratings_figure.layout.title.text
+
+    panel.reveal_results(True)
+    assert sorted(panel.ratings_figure.data[0].y) == [4, 7, 8]
+    assert all(figure._last_trace_edit_id > edits for figure, edits in zip(figures, sent, strict=True))

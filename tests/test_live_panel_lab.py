@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -34,7 +35,8 @@ ROOM = (("Sales", "Ana"), ("Customer service", "Bo"), ("Operations", "Cy"))
 FIGURES = """() => [...document.querySelectorAll('.jp-OutputArea .js-plotly-plot')].map(gd => {
   const svg = gd.querySelector('svg.main-svg');
   return {title: (gd.querySelector('.gtitle') || {}).textContent || '',
-          marks: gd.querySelectorAll('path.point, path.box').length,
+          marks: [...gd.querySelectorAll('path.point, path.box, .bars path')].filter(
+            mark => (mark.getAttribute('d') || 'M0,0Z') !== 'M0,0Z').length,
           drawn: svg ? svg.getBoundingClientRect().width : 0,
           room: gd.parentElement.getBoundingClientRect().width};
 })"""
@@ -56,6 +58,20 @@ def seat_the_room(folder: Path) -> None:
     for who in people:
         store.vote(who.id, {ideas[0]: 2, ideas[1]: 1})
     store.reveal_results(True)
+
+
+
+def a_newcomer(folder: Path, name: str) -> None:
+    """One more person joins, rates every pillar and gives their dots, as the panel's charts are loading."""
+    store = SessionStore(folder)
+    state = store.state()
+    who = store.join(state.code, "Sales", name)
+    store.open_stage("rating")
+    for pillar in store.promise().pillars:
+        store.rate(who.id, pillar.id, 7, 6)
+    store.open_stage("voting")
+    store.vote(who.id, {next(iter(state.ideas)): 1})
+    store.close()
 
 
 @pytest.fixture
@@ -94,49 +110,98 @@ def lab(tmp_path: Path):
         server.wait(timeout=30)
 
 
-def run_the_cell(page: playwright.Page, figures: int = 3) -> None:
+RUN_STARTED = "before => document.querySelector('.jp-Cell .jp-InputPrompt').textContent !== before"
+RUN_ENDED = "before => /\\[\\d+\\]/.test(document.querySelector('.jp-Cell .jp-InputPrompt').textContent) && " \
+    "document.querySelector('.jp-Cell .jp-InputPrompt').textContent !== before"
+"""The first cell's prompt: [ ] never run, [*] queued or running, [n] run n-th; `before` is what it showed."""
+
+
+def run_the_cell(page: playwright.Page, figures: int = 3, meanwhile: Callable[[], None] = lambda: None) -> None:
+    """Run the notebook's first cell; ``meanwhile`` is done once the kernel ran it, while the browser loads plotly's
+    widget code; returns when ``figures`` plotly figures with titles are in the output."""
     page.wait_for_function("() => document.querySelector('.jp-Dialog') || document.querySelector("
                            "\".jp-Notebook-ExecutionIndicator[data-status='idle']\")", timeout=WAIT_MS)
     if page.locator(".jp-Dialog").count():  # JupyterLab asks which kernel a new notebook should start
         page.locator(".jp-Dialog button.jp-mod-accept").click()
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", state="attached", timeout=WAIT_MS)
-    page.locator(".jp-Cell .jp-InputArea-editor").first.click()
-    page.keyboard.press("Shift+Enter")
-    page.wait_for_selector(".jp-OutputArea .js-plotly-plot", state="attached", timeout=WAIT_MS)
+    prompt = page.locator(".jp-Cell .jp-InputPrompt").first
+    before = prompt.text_content()
+    for _attempt in range(10):
+        page.locator(".jp-Cell .jp-InputArea-editor").first.click()
+        page.keyboard.press("Shift+Enter")
+        try:  # the prompt shows [*] as soon as the run is queued
+            page.wait_for_function(RUN_STARTED, arg=before, timeout=10_000)
+            break
+        except playwright.TimeoutError:
+            continue  # JupyterLab drops a run asked for before its kernel connection is made: ask again
+    page.wait_for_function(RUN_ENDED, arg=before, timeout=WAIT_MS)
+    meanwhile()
     page.wait_for_function(f"() => ({FIGURES})().length === {figures} && ({FIGURES})().every(f => f.title)",
                            timeout=WAIT_MS)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12, open: 'The room next to the customers' draws no marks on the "
-                   "first run in JupyterLab (the fix in workshop/ui/figures.py is not yet enough)")
+def drawn_room(page: playwright.Page, people: int) -> list[dict]:
+    """The live panel's figures once they show ``people`` people (the panel refreshes by itself), each checked:
+    its marks drawn, its container filled."""
+    expected = [f"The room's ratings ({people} people)", "The room next to the customers",
+                f"Dots per idea ({people} people voted)"]
+    try:
+        page.wait_for_function(f"expected => JSON.stringify(({FIGURES})().map(f => f.title.replace(/\\s/g, ''))) "
+                               "=== JSON.stringify(expected)", arg=[title.replace(" ", "") for title in expected],
+                               timeout=60_000)
+    except playwright.TimeoutError:
+        pass  # the assertion below says what the page shows instead
+    figures = page.evaluate(FIGURES)
+    assert ["".join(f["title"].split()) for f in figures] == [title.replace(" ", "") for title in expected], figures
+    for figure in figures:
+        assert figure["marks"] > 0, ("drew no data", figure)
+        assert figure["drawn"] >= figure["room"] - 2, ("does not fill its container", figure)
+    return figures
+
+
 def test_the_live_charts_draw_the_room_and_fill_the_notebook_on_every_run(lab, tmp_path: Path) -> None:
+    """First run, re-run (no kernel restart) and a second tab on the same kernel: each time someone new arrives
+    while plotly's widget code is loading, and every chart on every tab shows them, with no console error (an
+    update lost while the code loads, or one thrown at a view a re-run removed, fails this)."""
+    folder = tmp_path / "acme"
     with playwright.sync_playwright() as p:
         browser = launch_chromium(p)
         try:
-            page = browser.new_page(viewport=PROJECTOR)
+            context = browser.new_context(viewport=PROJECTOR)
             errors: list[str] = []
-            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            page.on("pageerror", lambda error: errors.append(str(error)))
+
+            def watch(page: playwright.Page) -> playwright.Page:
+                page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+                page.on("pageerror", lambda error: errors.append(str(error)))
+                return page
+
+            page = watch(context.new_page())
             page.goto(lab("live"))
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=WAIT_MS)
-            for run in ("first run", "re-run"):
+            for run, people, newcomer in (("first run", 4, "Di"), ("re-run", 5, "Ed")):
                 try:
-                    run_the_cell(page)
+                    run_the_cell(page, meanwhile=lambda name=newcomer: a_newcomer(folder, name))
+                    drawn_room(page, people)
                 finally:
                     page.screenshot(path=str(tmp_path / f"{run}.png"))
-                figures = page.evaluate(FIGURES)
-                assert [f["title"].split(" (")[0] for f in figures] == [
-                    "The room's ratings", "The room next to the customers", "Dots per idea"], (run, figures)
-                for figure in figures:
-                    assert figure["marks"] > 0, (run, "drew no data", figure)
-                    assert figure["drawn"] >= figure["room"] - 2, (run, "does not fill its container", figure)
                 assert errors == [], (run, errors)
+            page.keyboard.press("Control+s")  # the second tab opens the notebook as saved, on the same kernel
+            page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=WAIT_MS)
+            second = watch(context.new_page())
+            second.goto(lab("live"))
+            second.wait_for_selector(".jp-OutputArea .js-plotly-plot", state="attached", timeout=WAIT_MS)
+            a_newcomer(folder, "Flo")
+            for tab in (page, second):
+                tab.bring_to_front()
+                try:
+                    drawn_room(tab, 6)
+                finally:
+                    tab.screenshot(path=str(tmp_path / f"second tab {tab is second}.png"))
+            assert errors == [], ("second tab", errors)
         finally:
             browser.close()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12, open: no plotly background rect is found in the notebook's "
-                   "output within 30 s after the gap panel's regrouping; not yet diagnosed")
 def test_the_goal_posts_and_the_chart_they_move_are_on_screen_together(lab, tmp_path: Path) -> None:
     """At 1280×800 with the file browser open, once the panel is scrolled to the top of the screen: the
     threshold slider and the whole plot area of the chart it moves are in view."""
@@ -150,7 +215,9 @@ def test_the_goal_posts_and_the_chart_they_move_are_on_screen_together(lab, tmp_
             page.locator(".jp-OutputArea-output").first.evaluate("output => output.scrollIntoView()")
             page.screenshot(path=str(tmp_path / "gap panel.png"))
             slider = page.locator(".widget-slider:visible", has_text="threshold").first.bounding_box()
-            plot = page.locator(".jp-OutputArea .js-plotly-plot .bglayer rect.bg").first.bounding_box()
+            # The drag surface plotly lays over exactly the plot area (the simple_white template draws no
+            # background rect there, whose colour equals the paper's).
+            plot = page.locator(".jp-OutputArea .js-plotly-plot .draglayer rect.nsewdrag").first.bounding_box()
             assert slider and plot, (slider, plot)
             assert 0 <= slider["y"] and slider["y"] + slider["height"] <= PROJECTOR["height"], slider
             assert plot["y"] >= 0 and plot["y"] + plot["height"] <= PROJECTOR["height"], plot

@@ -224,7 +224,7 @@ def sent(monkeypatch):
     def publish(self, msg_type, data=None, metadata=None, buffers=None, **keys):
         state = (data or {}).get("state", {})
         # The figure's own JavaScript (plotly.js) is sent too, and has its own words: only data is checked.
-        code = {key: state.pop(key) for key in ("_esm", "_css") if key in state}
+        code = {key: state.pop(key) for key in ("_esm", "_css", "_plotly_bundle") if key in state}
         messages.append(json.dumps(data, allow_nan=False))
         state.update(code)
 

@@ -8,12 +8,13 @@ statuses, the promise-able rule text, quadrants and blind spots all come from ``
 promise.yml and report_views.yml only over the files as it read them or last saved them itself, so a panel
 left open while another tab saved refuses and says to reload, its goal posts kept on the sliders.
 """
+
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Collection
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Collection
 
 import ipywidgets as widgets
 import pandas as pd
@@ -25,20 +26,33 @@ from workshop.evidence import pillars_not_measured
 from workshop.feedback.advocates import NPS_RULE
 from workshop.feedback.load import LoadedFeedback
 from workshop.feedback.mapping import NO_IMPORTANCE, ImportanceMeasure, importance_measure
-from workshop.gap import Filter, GoalPost
 from workshop.files import stamp_of
+from workshop.gap import Filter, GoalPost
 from workshop.promise import PROMISE_FILE, Promise, promise_read_stamp, save_new_version
 from workshop.reporting import REPORT_VIEWS_FILE, add_report_view
-from workshop.ui.gap_ratings_form import RatingsForm
 from workshop.ui.figures import move_figure, projector_figure
-from workshop.ui.guard import guarded
+from workshop.ui.gap_ratings_form import RatingsForm
+from workshop.ui.guard import guarded_on
 
-GOAL_SLIDER = dict(min=0, max=10, step=0.5, continuous_update=True, readout_format=".1f",
-                   style={"description_width": "4.5em"}, layout=widgets.Layout(width="17em"))
+GOAL_SLIDER = dict(
+    min=0,
+    max=10,
+    step=0.5,
+    continuous_update=True,
+    readout_format=".1f",
+    style={"description_width": "4.5em"},
+    layout=widgets.Layout(width="17em"),
+)
 """Three of these and the pillar picker fit one row of a notebook at 1280×800, right above the chart they move."""
-VIEW_TITLES = {"overview": "Gap overview", "distribution": "Score bands", "heatmap": "Touchpoints",
-               "quadrant": "Importance", "loudness": "Who speaks louder?", "internal": "Room vs customers",
-               "trend": "By month"}
+VIEW_TITLES = {
+    "overview": "Gap overview",
+    "distribution": "Score bands",
+    "heatmap": "Touchpoints",
+    "quadrant": "Importance",
+    "loudness": "Who speaks louder?",
+    "internal": "Room vs customers",
+    "trend": "By month",
+}
 LIKELIHOOD_TO_RECOMMEND = ImportanceMeasure("recommend", "recommend")
 """What a panel built straight from a cube derives importance against (the canonical recommend answers)."""
 
@@ -53,10 +67,17 @@ class GapPanel:
     so far, of which only the visible one (``visible_view``) is kept up to date as the sliders move.
     """
 
-    def __init__(self, cube: ScoreCube, promise: Promise, folder: str | Path | None = None,
-                 ratings: pd.DataFrame | None = None, min_n: int = gap.DEFAULT_MIN_N,
-                 on_save: Callable[[Promise], None] | None = None,
-                 importance: ImportanceMeasure | None = LIKELIHOOD_TO_RECOMMEND, not_measured: Collection[str] = ()):
+    def __init__(
+        self,
+        cube: ScoreCube,
+        promise: Promise,
+        folder: str | Path | None = None,
+        ratings: pd.DataFrame | None = None,
+        min_n: int = gap.DEFAULT_MIN_N,
+        on_save: Callable[[Promise], None] | None = None,
+        importance: ImportanceMeasure | None = LIKELIHOOD_TO_RECOMMEND,
+        not_measured: Collection[str] = (),
+    ):
         self.promise = promise
         self.importance = importance
         self.not_measured = frozenset(not_measured)
@@ -75,32 +96,50 @@ class GapPanel:
         self.sliders: dict[str, dict[str, widgets.FloatSlider]] = {}
         self.goal_rows: dict[str, widgets.HBox] = {}
         for pillar in promise.pillars:
-            row = {"target": widgets.FloatSlider(value=pillar.target, description="target", **GOAL_SLIDER),
-                   "threshold": widgets.FloatSlider(value=pillar.threshold, description="threshold", **GOAL_SLIDER),
-                   "lift": widgets.FloatSlider(value=0, description="lift", **GOAL_SLIDER)}
+            row = {
+                "target": widgets.FloatSlider(value=pillar.target, description="target", **GOAL_SLIDER),
+                "threshold": widgets.FloatSlider(value=pillar.threshold, description="threshold", **GOAL_SLIDER),
+                "lift": widgets.FloatSlider(value=0, description="lift", **GOAL_SLIDER),
+            }
             row["threshold"].max = pillar.target
             self.sliders[pillar.id] = row
             self.goal_rows[pillar.id] = widgets.HBox(list(row.values()))
         # One pillar's goal posts at a time, so the chart they move stays on screen right under them.
-        self.goal_pillar = widgets.Dropdown(options=[(p.name, p.id) for p in promise.pillars],
-                                            description="Goal posts of", style={"description_width": "7em"},
-                                            layout=widgets.Layout(width="24em"))
+        self.goal_pillar = widgets.Dropdown(
+            options=[(p.name, p.id) for p in promise.pillars],
+            description="Goal posts of",
+            style={"description_width": "7em"},
+            layout=widgets.Layout(width="24em"),
+        )
         self.headline = widgets.HTML()
         dated = [m for m in cube.months if m != UNDATED]
         self.touchpoints = widgets.SelectMultiple(options=cube.touchpoints, description="Touchpoints", rows=4)
         self.segments = widgets.SelectMultiple(options=cube.segments, description="Segments", rows=4)
         self.advocates_only = widgets.Checkbox(description="advocates only")
-        self.months = widgets.SelectionRangeSlider(options=dated or ["—"], index=(0, max(len(dated) - 1, 0)),
-                                                   description="Months", disabled=len(dated) < 2,
-                                                   layout=widgets.Layout(width="36em"))
-        self.min_n = widgets.BoundedIntText(value=min_n, min=1, max=10_000, description="min answers",
-                                            layout=widgets.Layout(width="12em"))
+        self.months = widgets.SelectionRangeSlider(
+            options=dated or ["—"],
+            index=(0, max(len(dated) - 1, 0)),
+            description="Months",
+            disabled=len(dated) < 2,
+            layout=widgets.Layout(width="36em"),
+        )
+        self.min_n = widgets.BoundedIntText(
+            value=min_n, min=1, max=10_000, description="min answers", layout=widgets.Layout(width="12em")
+        )
         self.status = widgets.HTML()
         self.message = widgets.HTML()
-        self.save_button = widgets.Button(description="Save goal posts as proposed promise", icon="save",
-                                          disabled=self.folder is None, layout=widgets.Layout(width="auto"))
-        self.report_button = widgets.Button(description="Add this view to the report", icon="plus",
-                                            disabled=self.folder is None, layout=widgets.Layout(width="auto"))
+        self.save_button = widgets.Button(
+            description="Save goal posts as proposed promise",
+            icon="save",
+            disabled=self.folder is None,
+            layout=widgets.Layout(width="auto"),
+        )
+        self.report_button = widgets.Button(
+            description="Add this view to the report",
+            icon="plus",
+            disabled=self.folder is None,
+            layout=widgets.Layout(width="auto"),
+        )
         self.form = RatingsForm(promise, self.add_internal_ratings)
 
         self.figures: dict[str, go.FigureWidget] = {}
@@ -109,18 +148,22 @@ class GapPanel:
         self._places = {name: widgets.Box() for name in VIEW_TITLES}
         self.tabs = widgets.Tab(children=list(self._places.values()), titles=list(VIEW_TITLES.values()))
         self.figure(next(iter(VIEW_TITLES)))
-        self.widget = widgets.VBox([
-            widgets.HBox([self.goal_pillar, *self.goal_rows.values()], layout=widgets.Layout(flex_flow="row wrap")),
-            widgets.HBox([self.headline, self.save_button, self.report_button, self.message]),
-            self.tabs,
-            widgets.HTML("<h3>Filter the responses</h3>"),
-            widgets.HBox([self.touchpoints, self.segments,
-                          widgets.VBox([self.advocates_only, self.months, self.min_n])]),
-            self.status,
-            widgets.HTML("<p style='font-size:16px'>" + "<br>".join(
-                html.escape(rule) for rule in self._rules()) + "</p>"),
-            widgets.Accordion(children=[self.form.widget], titles=("The room's own view (no live session)",)),
-        ])
+        self.widget = widgets.VBox(
+            [
+                widgets.HBox([self.goal_pillar, *self.goal_rows.values()], layout=widgets.Layout(flex_flow="row wrap")),
+                widgets.HBox([self.headline, self.save_button, self.report_button, self.message]),
+                self.tabs,
+                widgets.HTML("<h3>Filter the responses</h3>"),
+                widgets.HBox(
+                    [self.touchpoints, self.segments, widgets.VBox([self.advocates_only, self.months, self.min_n])]
+                ),
+                self.status,
+                widgets.HTML(
+                    "<p style='font-size:16px'>" + "<br>".join(html.escape(rule) for rule in self._rules()) + "</p>"
+                ),
+                widgets.Accordion(children=[self.form.widget], titles=("The room's own view (no live session)",)),
+            ]
+        )
         self._show_status()
         self._show_goal_row()
 
@@ -132,31 +175,49 @@ class GapPanel:
             control.observe(lambda _change: self._guarded(self.refresh), names="value")
         self.save_button.on_click(lambda _button: self._guarded(self.save))
         self.report_button.on_click(lambda _button: self._guarded(self.add_to_report))
-        self.tabs.observe(lambda change: self._guarded(lambda: self.figure(list(VIEW_TITLES)[change["new"]])),
-                          names="selected_index")
+        self.tabs.observe(
+            lambda change: self._guarded(lambda: self.figure(list(VIEW_TITLES)[change["new"]])), names="selected_index"
+        )
         if ratings is not None:
             self.set_internal_ratings(ratings)
 
     @classmethod
-    def for_feedback(cls, feedback: LoadedFeedback, promise: Promise, folder: str | Path | None = None,
-                     ratings: pd.DataFrame | None = None) -> GapPanel:
+    def for_feedback(
+        cls,
+        feedback: LoadedFeedback,
+        promise: Promise,
+        folder: str | Path | None = None,
+        ratings: pd.DataFrame | None = None,
+    ) -> GapPanel:
         """The panel for feedback that passed the check (``usable_workshop_feedback``): importance worded by
         what the mapping measures it against, and pillars it cannot score reading "not measured"."""
-        return cls(feedback.cube, promise, folder, ratings, importance=importance_measure(feedback.mapping),
-                   not_measured=pillars_not_measured(feedback, promise))
+        return cls(
+            feedback.cube,
+            promise,
+            folder,
+            ratings,
+            importance=importance_measure(feedback.mapping),
+            not_measured=pillars_not_measured(feedback, promise),
+        )
 
     # --- what the room chose ---------------------------------------------------------------------------
 
     def goal_posts(self) -> dict[str, GoalPost]:
-        return {p: GoalPost(row["target"].value, row["threshold"].value, row["lift"].value)
-                for p, row in self.sliders.items()}
+        return {
+            p: GoalPost(row["target"].value, row["threshold"].value, row["lift"].value)
+            for p, row in self.sliders.items()
+        }
 
     def filter(self) -> Filter:
         # The full span is no month filter: the report's caption and its list of views must not tell them apart.
         whole_span = tuple(self.months.index) == (0, len(self.months.options) - 1)
         months = None if self.months.disabled or whole_span else tuple(self.months.value)
-        return Filter(touchpoints=self.touchpoints.value, segments=self.segments.value,
-                      advocates_only=self.advocates_only.value, months=months)
+        return Filter(
+            touchpoints=self.touchpoints.value,
+            segments=self.segments.value,
+            advocates_only=self.advocates_only.value,
+            months=months,
+        )
 
     def set_target(self, pillar_id: str, value: float) -> None:
         self.sliders[pillar_id]["target"].value = value
@@ -178,7 +239,7 @@ class GapPanel:
 
     def statuses(self) -> dict[str, str]:
         pillars = self.table()
-        return dict(zip(pillars["pillar"], pillars["status"]))
+        return dict(zip(pillars["pillar"], pillars["status"], strict=True))
 
     def promise_able_count(self) -> int:
         return gap.promise_able_count(self.table())
@@ -213,8 +274,11 @@ class GapPanel:
         slider drag within its 5 ms budget (benchmarks/slider_kernel.py measures both ways).
         """
         self._tables = {}
-        self._stale |= set(self.figures) if moved is None else {
-            name for name in self.figures if charts.VIEW_GOAL_POSTS[name] & moved}
+        self._stale |= (
+            set(self.figures)
+            if moved is None
+            else {name for name in self.figures if charts.VIEW_GOAL_POSTS[name] & moved}
+        )
         self._update(self._stale & {self.visible_view()})
         self._show_status()
         self.message.value = ""
@@ -232,11 +296,11 @@ class GapPanel:
             "overview": lambda: charts.gap_overview(self.table(), self.names, min_n, self.not_measured),
             "distribution": lambda: charts.score_distribution(self.table(), self.names, min_n),
             "heatmap": lambda: charts.gap_heatmap(self.table("touchpoint"), self.names, min_n),
-            "quadrant": lambda: charts.importance_performance(gap.quadrants(self.table()), self.table()["status"],
-                                                              self.names, self.importance),
+            "quadrant": lambda: charts.importance_performance(
+                gap.quadrants(self.table()), list(self.table()["status"]), self.names, self.importance
+            ),
             "loudness": lambda: charts.loudness_chart(gap.loudness(self.table(), self.promise), self.names),
-            "internal": lambda: charts.internal_vs_customers(gap.blind_spots(self._summary, self.table()),
-                                                             self.names),
+            "internal": lambda: charts.internal_vs_customers(gap.blind_spots(self._summary, self.table()), self.names),
             "trend": lambda: charts.trend(self.table("month"), self.names, min_n),
         }
         return {name: build[name]() for name in charts.VIEW_GOAL_POSTS if name in names}
@@ -259,16 +323,27 @@ class GapPanel:
             f"<td style='color:{charts.STATUS_COLOURS[s]};font-weight:bold'>{s}</td>"
             f"<td>{charts.NOT_MEASURED if p in self.not_measured else charts.share_above_text(share, threshold, n)}"
             "</td></tr>"
-            for p, s, share, threshold, n in zip(pillars["pillar"], pillars["status"], pillars["share_above"],
-                                                 pillars["threshold"], pillars["n"]))
-        value = (f"<div style='font-size:18px'><b>{self.promise_able_count()} of {len(pillars)} pillars are "
-                 f"promise-able</b><table>{rows}</table>"
-                 f"<p>{html.escape(gap.promise_ability_rule(self.min_n.value))} {html.escape(gap.ABOVE_RULE)} "
-                 f"{html.escape(gap.LIFT_RULE)}</p></div>")
+            for p, s, share, threshold, n in zip(
+                pillars["pillar"],
+                pillars["status"],
+                pillars["share_above"],
+                pillars["threshold"],
+                pillars["n"],
+                strict=True,
+            )
+        )
+        value = (
+            f"<div style='font-size:18px'><b>{self.promise_able_count()} of {len(pillars)} pillars are "
+            f"promise-able</b><table>{rows}</table>"
+            f"<p>{html.escape(gap.promise_ability_rule(self.min_n.value))} {html.escape(gap.ABOVE_RULE)} "
+            f"{html.escape(gap.LIFT_RULE)}</p></div>"
+        )
         if self.status.value != value:
             self.status.value = value
-        headline = (f"<span style='font-size:20px'><b>{self.promise_able_count()} of {len(pillars)} pillars are "
-                    "promise-able</b></span>")
+        headline = (
+            f"<span style='font-size:20px'><b>{self.promise_able_count()} of {len(pillars)} pillars are "
+            "promise-able</b></span>"
+        )
         if self.headline.value != headline:
             self.headline.value = headline
 
@@ -296,8 +371,9 @@ class GapPanel:
         proposed = gap.promise_with_goal_posts(self.promise, self.goal_posts())
         saved, self._promise_stamp = save_new_version(proposed, self.folder, expected=self._promise_stamp)
         self.promise = saved
-        self.message.value = (f"Saved as version {saved.version} of promise.yml; "
-                              f"version {saved.version - 1} is kept in versions/.")
+        self.message.value = (
+            f"Saved as version {saved.version} of promise.yml; version {saved.version - 1} is kept in versions/."
+        )
         if self.on_save is not None:
             self.on_save(saved)
         return saved
@@ -338,7 +414,5 @@ class GapPanel:
             self._guarded(lambda: self.refresh(moved))
 
     def _guarded(self, action: Callable[[], object]) -> None:
-        guarded(action, self._say)
-
-    def _say(self, text: str) -> None:
-        self.message.value = f"<span style='color:#D55E00'>{html.escape(text)}</span>"
+        # Not cleared on success: save and add_to_report confirm on the same line.
+        guarded_on(self.message, action, clear=False)

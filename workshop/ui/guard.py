@@ -40,14 +40,16 @@ def guarded(
 REFUSAL_COLOUR = "#a40000"
 
 
-def guarded_on(message: Any, action: Callable[[], object]) -> bool:
-    """``guarded`` for a panel's message line (an ``ipywidgets.HTML``): emptied when ``action`` runs to the end,
+def guarded_on(message: Any, action: Callable[[], object], clear: bool = True) -> bool:
+    """``guarded`` for a panel's message line (an ``ipywidgets.HTML``): emptied when ``action`` runs to the end
+    (left as the action wrote it with ``clear=False``, for a panel that confirms there, "Saved as version 2"),
     else the sentence, escaped, in ``REFUSAL_COLOUR``. Returns True when the action ran to the end."""
 
     def show(text: str) -> None:
         message.value = f"<p style='color:{REFUSAL_COLOUR}'>{html.escape(text)}</p>"
 
     if guarded(action, show):
-        message.value = ""
+        if clear:
+            message.value = ""
         return True
     return False
