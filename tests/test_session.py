@@ -65,6 +65,7 @@ def test_a_whole_session_derives_the_expected_state(store: SessionStore):
     assert state.sentences[ana.id] == "Ride away happy today."
     assert [idea.id for idea in state.live_ideas()] == [first, third]
     assert state.vote_totals() == {first: 3, third: 5}
+    assert [idea.id for idea in state.ideas_by_dots()] == [third, first]  # the merged idea's 2 dots count for first
     assert (state.stage, state.revealed, state.anonymous, state.dot_budget) == (None, True, True, 4)
 
     ratings = store.room_ratings()

@@ -194,6 +194,11 @@ class SessionState:
                 totals[self.resolve(idea_id)] += dots
         return totals
 
+    def ideas_by_dots(self) -> list[Idea]:
+        """Live ideas, most dots first, ties in proposal order: the one ranking every panel and table shows."""
+        totals = self.vote_totals()
+        return sorted(self.live_ideas(), key=lambda idea: (-totals[idea.id], idea.number))
+
     def departments(self) -> dict[str, int]:
         """How many participants joined from each department, in order of first arrival."""
         counts: dict[str, int] = {}

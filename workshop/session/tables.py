@@ -68,5 +68,5 @@ def vote_totals_series(state: SessionState) -> pd.Series:
     import pandas as pd
 
     totals = state.vote_totals()
-    order = sorted(totals, key=lambda idea_id: (-totals[idea_id], state.ideas[idea_id].number))
+    order = [idea.id for idea in state.ideas_by_dots()]
     return pd.Series([totals[i] for i in order], index=pd.Index(order, name="idea_id"), name="dots", dtype="int64")

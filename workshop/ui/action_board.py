@@ -272,12 +272,10 @@ class ActionBoard:
 
     def _show_ideas(self, state) -> None:
         totals = state.vote_totals()
+        ranked = state.ideas_by_dots()
         parts = []
         for standing in self.standing:
-            ideas = sorted(
-                (i for i in state.live_ideas() if i.pillar == standing.pillar_id),
-                key=lambda i: (-totals[i.id], i.number),
-            )
+            ideas = [i for i in ranked if i.pillar == standing.pillar_id]
             gap = "no gap measured" if standing.gap is None else f"gap {standing.gap:.1f} points"
             status = f", {standing.status}" if standing.status else ""
             items = "".join(

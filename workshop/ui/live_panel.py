@@ -252,7 +252,7 @@ class LivePanel:
             yield charts.room_next_to_customers(gap.room_means(ratings, names), self.customers, names, state.revealed)
         if "votes" in views:
             totals = state.vote_totals()
-            ordered = sorted(state.live_ideas(), key=lambda idea: (-totals[idea.id], idea.number))
+            ordered = state.ideas_by_dots()
             yield charts.dots_per_idea(
                 [idea.number for idea in ordered],
                 [idea.text for idea in ordered],
