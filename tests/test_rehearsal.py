@@ -641,9 +641,12 @@ def test_the_action_board_and_the_report_drew_every_figure(rehearsal):
     assert blank == [], "\n".join(blank)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12, LIVELAB (workshop/ui/figures.py, live_panel.py): FigureWidgets "
-                   "made by Run All in JupyterLab come up blank (no title, no trace, plotly's default axes) on first "
-                   "run: the live panel's charts in notebooks 00, 03 and 04, and now and then a gap view")
+# Not strict: the blank figures come and go with the machine's load (blank in 7 of 8 rehearsals on a shared
+# two-core machine, none in the 8th), so a strict mark would turn an unfixed race into a flaky XPASS.
+@pytest.mark.xfail(strict=False, reason="issue 12, LIVELAB (workshop/ui/figures.py, live_panel.py): FigureWidgets "
+                   "made by Run All in JupyterLab come up blank (no title, no trace, plotly's default axes) and stay "
+                   "so: most often the live panel's charts in notebooks 00 and 03, at times the gap overview, By "
+                   "month or the action board's matrix")
 def test_the_live_and_gap_panels_drew_every_figure(rehearsal):
     # Before anyone voted the dot chart is rightly empty, its title says so.
     figures = [f for f in rehearsal.figures if f.panel in ("LivePanel", "GapPanel")
