@@ -339,8 +339,10 @@ class Lab:
     def show(self, target: playwright.Locator, block: str = "start") -> None:
         """Scroll ``target`` to the top of the notebook (or the bottom, ``block="end"``), as the facilitator does
         before the room looks."""
-        target.first.evaluate("(element, block) => element.scrollIntoView({block})", block)
-        self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        # Twice: JupyterLab lays out the cells scrolled into view anew, which can move the target again.
+        for _ in range(2):
+            target.first.evaluate("(element, block) => element.scrollIntoView({block})", block)
+            self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
     def look(self, step: str) -> None:
         """Screenshot the projector (``TOUR``/tour_<step>.png) and note every figure on it."""
@@ -452,7 +454,10 @@ def rehearsal(kit, participant_server, lab) -> Seen:
         room[1].screenshot(path=str(TOUR / "tour_phone_rate.png"))
         with SessionStore(folder) as store:  # the count is the title of a figure, which may not draw (see below)
             _wait_until(lambda: len({who for who, _pillar in store.state().ratings}) == len(ROOM), "every rating")
-        _wait_until(lambda: notebook.get_by_text(f"{len(ROOM)} joined").is_visible(), "the panel refreshed")
+        try:  # the panel refreshes every second; its chart's title counts who rated (if the chart draws at all)
+            notebook.get_by_text(f"{len(ROOM)} people rated so far").wait_for(timeout=VIEW_DRAW_MS)
+        except playwright.TimeoutError:
+            pass
         lab_page.show(notebook.locator(".jp-OutputArea-output").filter(has_text="Session code"))
         lab_page.look("03_room_rated")
         notebook.get_by_role("button", name="Close stage").click()
