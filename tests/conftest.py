@@ -1,8 +1,10 @@
 """Shared fixtures: real files from the repository, copied so that no test writes into the tree."""
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
 SAMPLE = REPO / "datasets" / "sample"
+REFRESH_TOUR_ENV = "PROMISE_GAP_REFRESH_TOUR"
+SCREENSHOTS = (REPO / "docs" / "img" if os.environ.get(REFRESH_TOUR_ENV)
+               else Path(tempfile.gettempdir()) / "promise-gap-screenshots")
+"""Where the browser tests put the screenshots docs/tour.md and the README show: docs/img only when asked
+(PROMISE_GAP_REFRESH_TOUR=1), because a test run must never change a tracked file; otherwise a scratch folder,
+where the tests still make and check them."""
 CHROMIUM = Path("/usr/bin/chromium")
 """Debian's Chromium: `make test` installs it, so a browser test fails (never skips) without it."""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -28,11 +36,43 @@ def launch_chromium(driver):
     return driver.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
 
 
+def record_errors(page, errors: list[str], who: str = ""):
+    """Collect in ``errors`` every console error and uncaught exception of a Playwright ``page`` (each said
+    as ``who: message`` when ``who`` is given); returns the page."""
+    said = f"{who}: " if who else ""
+    page.on("console", lambda message: errors.append(said + message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(f"{said}{error}"))
+    return page
+
+
 def free_port() -> int:
     """A TCP port nobody listens on now, on 127.0.0.1."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def seat_the_room(folder: Path, room: list[tuple[str, str]], idea: str, ideas: int) -> None:
+    """A live session in ``folder`` with the room (department, display name) in it: each person rated every
+    pillar (a different pair of scores per person and pillar, spread over the scale), they proposed ``ideas``
+    ideas worded "Idea <n>: ``idea``" and each put dots on the first two; the results revealed."""
+    from workshop.session import SessionStore
+
+    with SessionStore(folder) as store:
+        code = store.start()
+        store.open_stage("rating")
+        pillars = [p.id for p in store.promise().pillars]
+        people = [store.join(code, department, name) for department, name in room]
+        for i, who in enumerate(people):
+            for j, pillar in enumerate(pillars):
+                store.rate(who.id, pillar, (4 + 2 * i + j) % 11, (6 + i + j) % 11)
+        store.open_stage("ideas")
+        proposed = [store.propose_idea(people[n % len(people)].id, f"Idea {n}: {idea}", pillars[n % len(pillars)],
+                                       "lift_experience", "tools") for n in range(ideas)]
+        store.open_stage("voting")
+        for who in people:
+            store.vote(who.id, {proposed[0]: 2, proposed[1]: 1})
+        store.reveal_results(True)
 
 
 @pytest.fixture

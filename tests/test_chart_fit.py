@@ -16,7 +16,7 @@ import plotly.offline
 import pytest
 import yaml
 
-from conftest import SAMPLE, launch_chromium
+from conftest import SAMPLE, launch_chromium, seat_the_room
 from workshop import charts
 from workshop.action_charts import impact_effort_matrix
 from workshop.actions import Action
@@ -60,23 +60,12 @@ PROBLEMS = """(figure) => {
 }"""
 
 
-def seat_the_room(folder: Path) -> None:
+def seat_the_room_and_agree_actions(folder: Path) -> None:
     """Three departments rate every pillar, propose and vote; the facilitator reveals and agrees actions."""
+    seat_the_room(folder, [(department, department.split()[0]) for department in DEPARTMENTS],
+                  "a text when the delivery van leaves the depot", ideas=6)
     with SessionStore(folder) as store:
-        code = store.start()
-        store.open_stage("rating")
         pillars = [p.id for p in store.promise().pillars]
-        people = [store.join(code, department, department.split()[0]) for department in DEPARTMENTS]
-        for i, who in enumerate(people):
-            for j, pillar in enumerate(pillars):
-                store.rate(who.id, pillar, (4 + 2 * i + j) % 11, (6 + i + j) % 11)
-        store.open_stage("ideas")
-        ideas = [store.propose_idea(people[i % 3].id, f"Idea {i}: a text when the delivery van leaves the depot",
-                                    pillars[i % len(pillars)], "lift_experience", "tools") for i in range(6)]
-        store.open_stage("voting")
-        for who in people:
-            store.vote(who.id, {ideas[0]: 2, ideas[1]: 1})
-        store.reveal_results(True)
         for number, (effort, impact) in enumerate(((1, 5), (1, 5), (2, 4), (4, 4), (5, 1), (3, 3), (2, 2)), 1):
             store.agree_action(Action("", pillars[number % len(pillars)], f"Action {number}: two-hour slots",
                                       owner_department="Operations", effort=effort, impact=impact))
@@ -93,7 +82,7 @@ def long_named(tmp_path: Path) -> Path:
 
 def every_figure(folder: Path) -> dict[str, dict]:
     """Each figure of each view of this folder, as plotly JSON (data, layout)."""
-    seat_the_room(folder)
+    seat_the_room_and_agree_actions(folder)
     feedback = load_workshop_feedback(folder)
     promise = load_promise(folder / PROMISE_FILE)
     store = SessionStore(folder)

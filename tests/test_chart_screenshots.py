@@ -1,5 +1,5 @@
 """Each gap view of the sample company, drawn by a real headless Chromium at projector size and saved as
-docs/img/chart_<view>.png for the tour (docs/tour.md, README).
+chart_<view>.png for the README: into docs/img when PROMISE_GAP_REFRESH_TOUR=1 asks for it (conftest.SCREENSHOTS).
 
 The figures are the gap panel's own (``GapPanel.figure``), on the sample's feedback with room ratings recorded
 through the live session, so the screenshots are what the room sees. Each page must draw its plot from the
@@ -21,12 +21,11 @@ from workshop.promise import PROMISE_FILE, load_promise
 from workshop.session import SessionStore
 from workshop.ui.gap_panel import GapPanel
 
-from conftest import launch_chromium
+from conftest import SCREENSHOTS, launch_chromium, record_errors
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
-IMAGES = REPO / "docs" / "img"
 PROJECTOR = {"width": 1280, "height": 720}
 WAIT_MS = 20_000
 MIN_PNG_BYTES = 30_000
@@ -68,19 +67,17 @@ def test_every_view_is_drawn_readably_in_chromium(panel: GapPanel, tmp_path: Pat
         pages[view] = tmp_path / f"{view}.html"
         figure.write_html(pages[view], include_plotlyjs="plotly.min.js", full_html=True,
                           config={"displayModeBar": False, "staticPlot": True})
-    IMAGES.mkdir(parents=True, exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with playwright.sync_playwright() as p:
         browser = launch_chromium(p)
         try:
-            page = browser.new_page(viewport=PROJECTOR)
             errors: list[str] = []
-            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            page.on("pageerror", lambda error: errors.append(str(error)))
+            page = record_errors(browser.new_page(viewport=PROJECTOR), errors)
             for view, html_file in pages.items():
                 page.goto(html_file.as_uri())
                 page.wait_for_selector(".plotly-graph-div .main-svg .gtitle", timeout=WAIT_MS)
                 drawn_title = page.eval_on_selector(".plotly-graph-div .gtitle", "title => title.textContent")
-                shot = IMAGES / f"chart_{view}.png"
+                shot = SCREENSHOTS / f"chart_{view}.png"
                 page.locator(".plotly-graph-div").screenshot(path=str(shot))
                 assert errors == [], f"{view}: {errors}"
                 # A wrapped title is drawn as one line per <br>, which textContent joins without a space.

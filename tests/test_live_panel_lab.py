@@ -8,30 +8,25 @@ its title has lost what the kernel sent while the browser was still loading plot
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
 import playwright.sync_api as playwright
 import pytest
+from lab_server import JupyterLab
 
-from conftest import SAMPLE, free_port, launch_chromium
+from conftest import SAMPLE, launch_chromium, seat_the_room
 from workshop.folder import new_workshop
 from workshop.session import SessionStore
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
-TOKEN = "live-panel-lab"
 PROJECTOR = {"width": 1280, "height": 800}
 WAIT_MS = 180_000
 """JupyterLab, a kernel and plotly's 5 MB widget code on a shared two-core machine: generous, never a sleep."""
-ROOM = (("Sales", "Ana"), ("Customer service", "Bo"), ("Operations", "Cy"))
+ROOM = [("Sales", "Ana"), ("Customer service", "Bo"), ("Operations", "Cy")]
 FIGURES = """() => [...document.querySelectorAll('.jp-OutputArea .js-plotly-plot')].map(gd => {
   const svg = gd.querySelector('svg.main-svg');
   return {title: (gd.querySelector('.gtitle') || {}).textContent || '',
@@ -42,36 +37,16 @@ FIGURES = """() => [...document.querySelectorAll('.jp-OutputArea .js-plotly-plot
 })"""
 
 
-def seat_the_room(folder: Path) -> None:
-    store = SessionStore(folder)
-    code = store.start()
-    store.open_stage("rating")
-    pillars = [p.id for p in store.promise().pillars]
-    people = [store.join(code, department, name) for department, name in ROOM]
-    for i, who in enumerate(people):
-        for j, pillar in enumerate(pillars):
-            store.rate(who.id, pillar, (3 + i + j) % 11, (5 + 2 * i + j) % 11)
-    store.open_stage("ideas")
-    ideas = [store.propose_idea(people[i % 3].id, f"Idea {i}: text riders when the bike is ready",
-                                pillars[i % len(pillars)], "lift_experience", "training") for i in range(4)]
-    store.open_stage("voting")
-    for who in people:
-        store.vote(who.id, {ideas[0]: 2, ideas[1]: 1})
-    store.reveal_results(True)
-
-
-
 def a_newcomer(folder: Path, name: str) -> None:
     """One more person joins, rates every pillar and gives their dots, as the panel's charts are loading."""
-    store = SessionStore(folder)
-    state = store.state()
-    who = store.join(state.code, "Sales", name)
-    store.open_stage("rating")
-    for pillar in store.promise().pillars:
-        store.rate(who.id, pillar.id, 7, 6)
-    store.open_stage("voting")
-    store.vote(who.id, {next(iter(state.ideas)): 1})
-    store.close()
+    with SessionStore(folder) as store:
+        state = store.state()
+        who = store.join(state.code, "Sales", name)
+        store.open_stage("rating")
+        for pillar in store.promise().pillars:
+            store.rate(who.id, pillar.id, 7, 6)
+        store.open_stage("voting")
+        store.vote(who.id, {next(iter(state.ideas)): 1})
 
 
 @pytest.fixture
@@ -79,7 +54,7 @@ def lab(tmp_path: Path):
     """JupyterLab serving two notebooks on a copy of the sample with the room seated: live.ipynb shows the
     LivePanel, gap.ipynb the GapPanel as notebook 03 makes it. Yields the URL of a notebook by its name."""
     folder = new_workshop(tmp_path / "acme", SAMPLE)
-    seat_the_room(folder)
+    seat_the_room(folder, ROOM, "text riders when the bike is ready", ideas=4)
     sources = {"live": f"from workshop.ui.live_panel import LivePanel\nlive = LivePanel({str(folder)!r})\nlive.widget",
                "gap": "from workshop.feedback.load import load_workshop_feedback\n"
                       "from workshop.promise import load_promise\nfrom workshop.ui.gap_panel import GapPanel\n"
@@ -89,25 +64,10 @@ def lab(tmp_path: Path):
         notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
         notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(notebook, tmp_path / f"{name}.ipynb")
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws")}
-    server = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
-                               "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
-                               f"--ServerApp.root_dir={tmp_path}", "--allow-root",
-                               "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-                              cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/status?token={TOKEN}", timeout=2)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
-        yield lambda name: f"http://127.0.0.1:{port}/lab/tree/{name}.ipynb?token={TOKEN}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    with JupyterLab.start(root=tmp_path, home=tmp_path / "jupyter", env=env) as server:
+        server.wait_until_ready()
+        yield server.notebook_url
 
 
 RUN_STARTED = "before => document.querySelector('.jp-Cell .jp-InputPrompt').textContent !== before"

@@ -10,7 +10,9 @@ the start, so stale), the phones propose ideas and vote, an owned action is type
 its effort and impact are moved, notebook 05 builds the report, and every tab is saved with Ctrl+S.
 
 The rehearsal runs once (the ``rehearsal`` fixture) and records what a person would have seen; each test asserts
-one thing the kit promises. Screenshots of each step go to docs/img/tour_*.png, for docs/tour.md.
+one thing the kit promises. Screenshots of each block of the agenda are taken as the room would see them: into
+docs/img/tour_*.png for docs/tour.md with PROMISE_GAP_REFRESH_TOUR=1, else into a scratch folder
+(conftest.SCREENSHOTS). JupyterLab is started as every browser test starts it (tests/jupyterlab.py).
 """
 from __future__ import annotations
 
@@ -28,31 +30,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+import phones
 import playwright.sync_api as playwright
 import pytest
+import yaml
+from lab_server import JupyterLab
 
+from conftest import SCREENSHOTS as TOUR
+from conftest import free_port, launch_chromium, record_errors
 from workshop.actions import Action
 from workshop.session import SessionStore, actions_of
 
-import phones
-from conftest import free_port, launch_chromium
-
-pytestmark = [
-    pytest.mark.browser,
-    # Issue 12 stays open on this: the rehearsal was written against the gap panel's goal-post rows before they
-    # became one pillar picker with three sliders, and fails there; it must be adapted before the issue closes.
-    pytest.mark.xfail(strict=True, reason="issue 12: the rehearsal still drives the old goal-post rows"),
-]
+pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
-REFRESH_TOUR_ENV = "PROMISE_GAP_REFRESH_TOUR"
-TOUR = (REPO / "docs" / "img" if os.environ.get(REFRESH_TOUR_ENV)
-        else Path(tempfile.gettempdir()) / "promise-gap-tour")
-"""Where the step screenshots go: docs/img only when asked (PROMISE_GAP_REFRESH_TOUR=1), because a test run must
-never change a tracked file; otherwise a scratch folder, still looked at by the figure checks."""
 BIN = Path(sys.executable).parent
 """The kit's environment (the one running the tests): its jupyter and workshop commands."""
-TOKEN = "rehearsal"
 CODE = "RH7KQ"
 PROJECTOR = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
@@ -74,6 +67,10 @@ IDEAS = [("Text a one-hour delivery slot on the morning", "Delivered when we say
 DOTS = [{IDEAS[0][0]: 2, IDEAS[2][0]: 1}, {IDEAS[0][0]: 1, IDEAS[1][0]: 2}, {IDEAS[0][0]: 3}]
 BROKEN_PILLAR = "Delivered when we say"
 """The sample's broken pillar: the room lowers its threshold in step 3 and owns an action for it in step 4."""
+OTHER_PILLAR = "Put right without a fight"
+THRESHOLDS_SAVED = {"Delivered when we say": 5.0, "Advice from people who know": 6, "Made to last": 6,
+                    "Put right without a fight": 6, "Easy to choose online": 6}
+"""The sample's thresholds (6 each) after the room moved the broken pillar's down two half points."""
 STALE_STATEMENT = "The right piece, on the day we said, and put right without a fight."
 TYPED = {"title": "Text a one-hour slot on delivery morning", "department": "Logistics", "owner": "Dana Reyes",
          "due": "2027-03-31", "measure": "Delivered when we say above 5 for 60 % of advocates by March 2027"}
@@ -104,17 +101,23 @@ RUN_STATE = """(name) => {
   return `kernel ${kernel ? kernel.status : 'none'}, execution counts ${JSON.stringify(counts)}`;
 }"""
 
-CELL_RUN = """([index, before]) => {
-  const panel = window.jupyterapp.shell.currentWidget;
-  const kernel = panel.sessionContext.session.kernel;
-  return panel.content.widgets[index].model.executionCount !== before && kernel.status === 'idle';
+VIEW_DRAWN = """() => {
+  const root = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const plots = [...root.querySelectorAll('.widget-tab .js-plotly-plot')].filter(p => p.getBoundingClientRect().width);
+  return plots.length === 1 && plots[0].querySelector('.main-svg .trace, .main-svg .hm') && plots[0].querySelector('.gtitle');
 }"""
+"""The gap panel's open tab shows one chart, with its title and at least one trace drawn."""
+VIEW_DRAW_MS = 60_000
 
 FIGURES = """() => {
   const panel = window.jupyterapp ? window.jupyterapp.shell.currentWidget : null;
   const cells = panel && panel.content ? panel.content.widgets : [];
   const root = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)') || document;
   const points = trace => Math.max(0, ...['x', 'y', 'z', 'values'].map(key => (trace[key] || []).length));
+  const flat = value => value !== null && typeof value === 'object' && 'length' in value
+    ? Array.from(value).flatMap(flat) : [value];
+  const valued = trace => (trace.z ? ['z'] : ['x', 'y', 'values']).some(key => flat(trace[key] || []).some(
+    value => value !== null && value !== undefined && !(typeof value === 'number' && isNaN(value))));
   return [...root.querySelectorAll('.js-plotly-plot')].filter(plot => plot.getBoundingClientRect().width > 0)
     .map(plot => {
       const traces = plot.data || [];
@@ -125,11 +128,14 @@ FIGURES = """() => {
       return {panel: cell ? (made ? made[1] : 'unknown') : 'report',
               title: (plot.querySelector('.gtitle') || {}).textContent || '', traces: traces.length,
               shown: shown.length, empty: shown.filter(trace => points(trace) === 0).length,
+              valued: shown.filter(valued).length,
               drawn: plot.querySelectorAll('.main-svg .trace, .main-svg .hm').length};
     });
 }"""
 """Each plotly figure on screen (not in a hidden tab): the panel whose cell made it, its title, its traces (those
-shown and those of them without a single point), and the trace groups plotly drew."""
+shown, those of them without a single point, and those with a value that is not null, z for a heatmap: one of
+only nulls, such as "fewer than 30 answers" when every cell has enough, rightly draws nothing), and the trace
+groups plotly drew."""
 
 CODE_LIKE = re.compile(r"^(PosixPath\(|WindowsPath\(|'|\"|\{|\[)")
 """How a Python repr starts: a path object, a quoted string, a dict or a list."""
@@ -143,12 +149,18 @@ class Figure:
     traces: int
     shown: int
     empty: int
+    valued: int
     drawn: int
+
+    def __str__(self) -> str:
+        return (f"{self.step}: {self.panel} {self.title[:60]!r}, {self.traces} traces ({self.shown} shown, "
+                f"{self.empty} without a point, {self.valued} with a value), {self.drawn} drawn")
 
     @property
     def drew_its_data(self) -> bool:
-        """A title, at least one trace, a point in every trace meant to be seen, and plotly drew each of them."""
-        return bool(self.title.strip()) and self.traces > 0 and self.empty == 0 and self.drawn >= self.shown
+        """A title, at least one trace, a point in every trace meant to be seen, and plotly drew each of them
+        that has a value (a chart whose results are hidden shows none of its traces)."""
+        return bool(self.title.strip()) and self.traces > 0 and self.empty == 0 and self.drawn >= self.valued
 
 
 @dataclass
@@ -162,6 +174,7 @@ class Seen:
     action: Action | None = None
     report_markdown: str = ""
     report_html: str = ""
+    thresholds_saved: dict[str, float] = field(default_factory=dict)
     stale_message: str = ""
     stale_field: str = ""
     promise_before_stale_edit: str = ""
@@ -179,20 +192,12 @@ def _run(command: list, cwd: Path, env: dict | None = None) -> str:
     return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
 
 
-def _kit_env(kit: Path, home: Path) -> dict[str, str]:
-    """The kit copy's own code and Jupyter config; Jupyter's per-user files in ``home`` so nothing of this
-    machine's settings or workspaces leaks in; no $PROMISE_GAP_WORKSHOP nor $PROMISE_GAP_WORKSHOPS (the notebooks find workshops/example
-    as a facilitator's would)."""
-    env = {key: value for key, value in os.environ.items() if key not in ("PROMISE_GAP_WORKSHOP", "PROMISE_GAP_WORKSHOPS")}
-    env.update(PYTHONPATH=str(kit), JUPYTER_CONFIG_PATH=str(kit / "jupyter-config"),
-               JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               JUPYTERLAB_SETTINGS_DIR=str(home / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
-               IPYTHONDIR=str(home / "ipython"))
-    # JupyterLab's "would you like news?" toast would cover the panels' lower right corner on the projector.
-    notifications = home / "settings" / "@jupyterlab" / "apputils-extension"
-    notifications.mkdir(parents=True)
-    (notifications / "notification.jupyterlab-settings").write_text('{"fetchNews": "false", "checkForUpdates": false}')
-    return env
+def _kit_env(kit: Path) -> dict[str, str]:
+    """The kit copy's own code and Jupyter server config (its save hook); no $PROMISE_GAP_WORKSHOP nor
+    $PROMISE_GAP_WORKSHOPS (the notebooks find workshops/example as a facilitator's would)."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("PROMISE_GAP_WORKSHOP", "PROMISE_GAP_WORKSHOPS")}
+    return {**env, "PYTHONPATH": str(kit), "JUPYTER_CONFIG_PATH": str(kit / "jupyter-config")}
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +218,7 @@ def kit() -> Iterator[tuple[Path, dict[str, str]]]:
     _run(["git", "init", "--quiet"], copy)
     _run([*git, "add", "--all"], copy)
     _run([*git, "commit", "--quiet", "--message", "the kit as checked out"], copy)
-    env = _kit_env(copy, root / "jupyter")
+    env = _kit_env(copy)
     _run([BIN / "workshop", "new", copy / "workshops" / "example", "--from", "datasets/sample"], copy, env)
     yield copy, env
     shutil.rmtree(root, ignore_errors=True)
@@ -253,19 +258,11 @@ def _wait_for(log: Path, process: subprocess.Popen, pattern: str, seconds: float
 
 
 @pytest.fixture(scope="module")
-def lab(kit):
-    """JupyterLab on the kit copy, started now; the rehearsal waits for it once the participant server is up.
-    The app is exposed to the page only so the test can tell when a notebook has finished running."""
+def lab(kit) -> Iterator[JupyterLab]:
+    """JupyterLab on the kit copy, started now; the rehearsal waits for it once the participant server is up."""
     copy, env = kit
-    port = free_port()
-    log = copy.parent / "lab.log"
-    process = _start([BIN / "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-                      f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={copy}",
-                      "--LabApp.expose_app_in_browser=True", *(["--allow-root"] if os.getuid() == 0 else [])],
-                     copy, env, log)
-    server = Server(process, f"http://127.0.0.1:{port}", log)
-    yield server
-    server.stop()
+    with JupyterLab.start(root=copy, home=copy.parent / "jupyter", env=env) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -320,15 +317,14 @@ class Lab:
             outcome = "still running: " + self.page.evaluate(RUN_STATE, f"{name}.ipynb")
         assert outcome == "done", f"{name}: {outcome}"
 
-    def run_cell(self, containing: str) -> None:
-        """Select the code cell whose (hidden) source contains ``containing`` and run it with Shift+Enter."""
-        index, before = self.page.evaluate("""(text) => {
-            const cells = window.jupyterapp.shell.currentWidget.content.widgets;
-            const index = cells.findIndex(cell => cell.model.sharedModel.getSource().includes(text));
-            return [index, cells[index].model.executionCount]; }""", containing)
-        self.notebook.locator(f".jp-Cell[data-windowed-list-index='{index}'] .jp-InputPrompt").first.click()
-        self.page.keyboard.press("Shift+Enter")
-        self.page.wait_for_function(CELL_RUN, arg=[index, before], timeout=WAIT_MS)
+    def open_view(self, title: str) -> None:
+        """Open the gap panel's tab ``title`` and give its chart the time to draw (made the first time its tab
+        opens); a chart that never draws is not waited for here but judged with the others (``Figure``)."""
+        self.notebook.get_by_role("tab", name=title).click()
+        try:
+            self.page.wait_for_function(VIEW_DRAWN, timeout=VIEW_DRAW_MS)
+        except playwright.TimeoutError:
+            pass
 
     def outputs(self, name: str) -> list[str]:
         """The plain-text results of the notebook's cells that have nothing richer to show (no HTML, no widget)."""
@@ -339,10 +335,13 @@ class Lab:
               .filter(output => output.output_type === 'execute_result' && Object.keys(output.data).length === 1)
               .map(output => [].concat(output.data['text/plain']).join('')); }""", f"{name}.ipynb")
 
-    def show(self, target: playwright.Locator) -> None:
-        """Scroll ``target`` to the top of the notebook, as the facilitator does before the room looks."""
-        target.first.evaluate("element => element.scrollIntoView({block: 'start'})")
-        self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    def show(self, target: playwright.Locator, block: str = "start") -> None:
+        """Scroll ``target`` to the top of the notebook (or the bottom, ``block="end"``), as the facilitator does
+        before the room looks."""
+        # Twice: JupyterLab lays out the cells scrolled into view anew, which can move the target again.
+        for _ in range(2):
+            target.first.evaluate("(element, block) => element.scrollIntoView({block})", block)
+            self.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
     def look(self, step: str) -> None:
         """Screenshot the projector (``TOUR``/tour_<step>.png) and note every figure on it."""
@@ -373,21 +372,19 @@ def _wait_until(condition: Callable[[], object], what: str, seconds: float = WAI
         time.sleep(0.1)
 
 
-def _listen(page: playwright.Page, who: str, errors: list[str]) -> playwright.Page:
-    page.on("console", lambda message: errors.append(f"{who}: {message.text}") if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(f"{who}: {error}"))
-    return page
-
-
 def _hashes(folder: Path) -> dict[str, str]:
     return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(folder.glob("*"))}
 
 
 def _move_slider(slider: playwright.Locator, steps: int) -> None:
-    handle = slider.locator(".noUi-handle")
+    """Move a slider by ``steps`` with the arrow keys, one press at a time, each once the readout shows the last:
+    as a person watching the number does (two quick presses on a busy kernel moved it once)."""
+    handle, readout = slider.locator(".noUi-handle"), slider.locator(".widget-readout")
     handle.focus()
     for _ in range(abs(steps)):
+        before = readout.inner_text()
         handle.press("ArrowRight" if steps > 0 else "ArrowLeft")
+        playwright.expect(readout).not_to_have_text(before, timeout=WAIT_MS)
 
 
 # --- the rehearsal ---------------------------------------------------------------------------------------------
@@ -397,26 +394,25 @@ def _move_slider(slider: playwright.Locator, steps: int) -> None:
 def rehearsal(kit, participant_server, lab) -> Seen:
     copy, _env = kit
     folder = copy / "workshops" / "example"
-    _wait_for(lab.log, lab.process, r"Jupyter Server .* is running at")
+    lab.wait_until_ready()
     seen = Seen()
     TOUR.mkdir(parents=True, exist_ok=True)
     with playwright.sync_playwright() as driver:
         browser = launch_chromium(driver)
         projector = browser.new_context(viewport=PROJECTOR)
-        page = _listen(projector.new_page(), "JupyterLab", seen.console_errors)
-        room = [_listen(browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page(),
-                        f"phone {number}", seen.console_errors) for number in range(1, len(ROOM) + 1)]
+        page = record_errors(projector.new_page(), seen.console_errors, "JupyterLab")
+        room = [record_errors(browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page(),
+                              seen.console_errors, f"phone {number}") for number in range(1, len(ROOM) + 1)]
         lab_page = Lab(page, seen)
 
         # Before the room arrives: 00 run top to bottom, then 01–04 opened in tabs and each run once.
-        page.goto(f"{lab.url}/lab/tree/notebooks/{AGENDA[0]}.ipynb?token={TOKEN}")
+        page.goto(lab.notebook_url(f"notebooks/{AGENDA[0]}"))
         lab_page.notebook.wait_for(timeout=WAIT_MS)
-        lab_page.run_all(AGENDA[0])
-        for name in AGENDA[1:]:
-            lab_page.open(name)
-            lab_page.run_all(name)
         for name in AGENDA:
-            lab_page.wait_until_run(name)
+            if name != AGENDA[0]:
+                lab_page.open(name)
+            lab_page.run_all(name)
+            lab_page.wait_until_run(name)  # as a person does: watch it finish before opening the next
             seen.code_like_outputs += [f"{name}: {text}" for text in lab_page.outputs(name) if CODE_LIKE.match(text)]
         page.keyboard.press("Control+b")  # the projector shows the notebook, not the file browser
 
@@ -428,13 +424,27 @@ def rehearsal(kit, participant_server, lab) -> Seen:
         lab_page.show(notebook.locator(".jp-OutputArea-output").filter(has_text="Session code"))
         lab_page.look("00_join_card")
 
-        # 0:05–0:50 The promise, 0:50–1:20 the feedback.
-        lab_page.show(lab_page.tab(AGENDA[1]).get_by_label("Our promise"))
+        # 0:05–0:50 The promise: the statement and pillars, then the card read back.
+        notebook = lab_page.tab(AGENDA[1])
+        lab_page.show(notebook.get_by_label("Our promise"))
         lab_page.look("01_promise")
-        lab_page.show(lab_page.tab(AGENDA[2]).locator(".jp-OutputArea-output").first)
-        lab_page.look("02_feedback")
+        lab_page.show(notebook.locator(".widget-html").filter(has=page.locator("ol")).filter(
+            has_text="promise-able above"))
+        lab_page.look("01_promise_card")
 
-        # 1:30 The room rates itself (results hidden); then the gap.
+        # 0:50–1:20 The feedback: the mapping and its check, advocates' own words, the call log.
+        notebook = lab_page.tab(AGENDA[2])
+        lab_page.show(notebook.locator(".jp-OutputArea-output").first)
+        lab_page.look("02_feedback")
+        explorer = notebook.locator(".jp-OutputArea-output").filter(has_text="Use these phrases")
+        explorer.get_by_label("Who", exact=True).select_option(label="Advocates only")
+        explorer.get_by_label("Pillar", exact=True).select_option(label=BROKEN_PILLAR)
+        lab_page.show(explorer)
+        lab_page.look("02_verbatims")
+        lab_page.show(notebook.locator(".jp-OutputArea-output").filter(has_text="Advocate call"))
+        lab_page.look("02_call_log")
+
+        # 1:30 The room rates itself (results hidden).
         notebook = lab_page.tab(AGENDA[3])
         notebook.get_by_role("button", name="Open: Rate the promise").click()
         notebook.get_by_text("Open now: Rate the promise").wait_for(timeout=WAIT_MS)
@@ -443,33 +453,52 @@ def rehearsal(kit, participant_server, lab) -> Seen:
         room[1].screenshot(path=str(TOUR / "tour_phone_rate.png"))
         with SessionStore(folder) as store:  # the count is the title of a figure, which may not draw (see below)
             _wait_until(lambda: len({who for who, _pillar in store.state().ratings}) == len(ROOM), "every rating")
-        _wait_until(lambda: notebook.get_by_text(f"{len(ROOM)} joined").is_visible(), "the panel refreshed")
+        try:  # the panel refreshes every second; its chart's title counts who rated (if the chart draws at all)
+            notebook.get_by_text(f"{len(ROOM)} people rated so far").wait_for(timeout=VIEW_DRAW_MS)
+        except playwright.TimeoutError:
+            pass
         lab_page.show(notebook.locator(".jp-OutputArea-output").filter(has_text="Session code"))
         lab_page.look("03_room_rated")
         notebook.get_by_role("button", name="Close stage").click()
         notebook.get_by_text("Open now: nothing open").wait_for(timeout=WAIT_MS)
-        lab_page.show(notebook.get_by_text("Move the goal posts"))
-        lab_page.look("03_goal_posts")
-        lab_page.show(notebook.get_by_role("tab", name="Gap overview"))
-        lab_page.look("03_gap_overview")
+
+        # 1:40–2:15 The gap, view by view, each under the goal posts that move it; advocates only for what
+        # matters to them and where it is heading.
+        picker = notebook.get_by_label("Goal posts of")
+        for view, step in (("Gap overview", "03_gap_overview"), ("Who speaks louder?", "03_loudness"),
+                           ("Touchpoints", "03_touchpoints"), ("Score bands", "03_score_bands")):
+            lab_page.open_view(view)
+            lab_page.show(picker)
+            lab_page.look(step)
+        advocates_only = notebook.get_by_role("checkbox", name="advocates only")
+        advocates_only.check()
+        for view, step in (("Importance", "03_importance_advocates"), ("By month", "03_by_month_advocates")):
+            lab_page.open_view(view)
+            lab_page.show(picker)
+            lab_page.look(step)
+        advocates_only.uncheck()
 
         # 2:15 Reveal (the room's ratings reach Room vs customers by themselves), open Room vs customers.
         notebook.get_by_role("button", name="Reveal results").click()
         notebook.get_by_text("results revealed").wait_for(timeout=WAIT_MS)
-        notebook.get_by_role("tab", name="Room vs customers").click()
-        lab_page.show(notebook.get_by_role("tab", name="Room vs customers"))
+        lab_page.open_view("Room vs customers")
+        lab_page.show(picker)
         lab_page.look("03_room_vs_customers")
 
-        # 2:25 Move the goal posts: the broken pillar's threshold down a point, saved as the next promise.
-        goal_row = notebook.locator(".widget-hbox").filter(
-            has=page.locator(".widget-html", has_text=re.compile(f"^{BROKEN_PILLAR}$"))).filter(
-            has=page.locator(".widget-hslider"))
-        threshold = goal_row.locator(".widget-hslider").filter(has_text="threshold")
+        # 2:25 Move the goal posts on the overview: another pillar looked at, then the broken one picked, its
+        # threshold down a point, saved as the next promise.
+        lab_page.open_view("Gap overview")
+        picker.select_option(label=OTHER_PILLAR)
+        picker.select_option(label=BROKEN_PILLAR)
+        threshold = notebook.locator(".widget-hslider:visible").filter(has_text="threshold")
+        playwright.expect(threshold).to_have_count(1)
         _move_slider(threshold, -2)
         playwright.expect(threshold.locator(".widget-readout")).to_have_text("5.0", timeout=WAIT_MS)
         notebook.get_by_role("button", name="Save goal posts as proposed promise").click()
         notebook.get_by_text("Saved as version 2 of promise.yml").wait_for(timeout=WAIT_MS)
-        lab_page.show(goal_row)
+        seen.thresholds_saved = {pillar["name"]: pillar["threshold"] for pillar in
+                                 yaml.safe_load((folder / "promise.yml").read_text(encoding="utf-8"))["pillars"]}
+        lab_page.show(picker)
         lab_page.look("03_goal_posts_saved")
         seen.versions_before = _hashes(folder / "versions")
         seen.promise_before_stale_edit = (folder / "promise.yml").read_text()
@@ -483,10 +512,10 @@ def rehearsal(kit, participant_server, lab) -> Seen:
         refusal.wait_for(timeout=WAIT_MS)
         seen.stale_message, seen.stale_field = refusal.inner_text(), statement.input_value()
         seen.promise_after_stale_edit = (folder / "promise.yml").read_text()
-        lab_page.show(statement)
+        lab_page.show(refusal, block="end")
         lab_page.look("01_stale_edit_refused")
 
-        # 2:30 Ideas from the phones, 2:45 dot voting.
+        # 2:30 Ideas from the phones, 2:45 dot voting as the agenda says.
         notebook = lab_page.tab(AGENDA[4])
         notebook.get_by_role("button", name="Open: Propose ideas").click()
         notebook.get_by_text("Open now: Propose ideas").wait_for(timeout=WAIT_MS)
@@ -494,6 +523,9 @@ def rehearsal(kit, participant_server, lab) -> Seen:
             phones.propose(phone, *idea)
         notebook.get_by_role("button", name="Close stage").click()
         notebook.get_by_text("Open now: nothing open").wait_for(timeout=WAIT_MS)
+        # The room votes blind (results hidden, so nobody follows the crowd); the dots are revealed after.
+        notebook.get_by_role("button", name="Reveal results").click()
+        notebook.get_by_text("results hidden").wait_for(timeout=WAIT_MS)
         notebook.get_by_role("button", name="Open: Vote").click()
         notebook.get_by_text("Open now: Vote").wait_for(timeout=WAIT_MS)
         for phone, dots in zip(room, DOTS):
@@ -501,6 +533,8 @@ def rehearsal(kit, participant_server, lab) -> Seen:
         room[2].screenshot(path=str(TOUR / "tour_phone_vote.png"))
         notebook.get_by_role("button", name="Close stage").click()
         notebook.get_by_text("Open now: nothing open").wait_for(timeout=WAIT_MS)
+        notebook.get_by_role("button", name="Reveal results").click()
+        notebook.get_by_text("results revealed").wait_for(timeout=WAIT_MS)
         with SessionStore(folder) as store:
             _wait_until(lambda: len(store.state().votes) == len(ROOM), "every vote")
         votes = sum(dots.get(IDEAS[0][0], 0) for dots in DOTS)
@@ -551,7 +585,7 @@ def rehearsal(kit, participant_server, lab) -> Seen:
         report_html = next((folder / "exports").glob("*-report.html"))
         seen.report_html = report_html.read_text(encoding="utf-8")
         seen.report_markdown = next((folder / "exports").glob("*-report.md")).read_text(encoding="utf-8")
-        report = _listen(projector.new_page(), "report", seen.console_errors)
+        report = record_errors(projector.new_page(), seen.console_errors, "report")
         report.goto(report_html.as_uri())
         report.wait_for_function("[...document.querySelectorAll('.js-plotly-plot')].every(p => p.querySelector('.main-svg'))")
         Lab(report, seen).look("05_report")
@@ -579,6 +613,10 @@ def test_every_typed_value_is_in_the_saved_action_and_the_report(rehearsal):
         assert html.escape(value) in rehearsal.report_html, f"{value!r} is not in the HTML report"
 
 
+def test_the_threshold_moved_on_the_picked_pillar_is_saved_to_the_half_point(rehearsal):
+    assert rehearsal.thresholds_saved == THRESHOLDS_SAVED
+
+
 def test_the_stale_edit_is_refused_and_no_version_is_lost_or_rewritten(rehearsal):
     assert STALE_MESSAGE in rehearsal.stale_message
     assert rehearsal.stale_field == STALE_STATEMENT, "the refused edit stays on screen"
@@ -603,18 +641,24 @@ def test_the_action_board_and_the_report_drew_every_figure(rehearsal):
     # Before an action is agreed the matrix is rightly empty ("No actions agreed yet"): judged once one is.
     figures = [f for f in rehearsal.figures if f.panel == "report"
                or (f.panel == "ActionBoard" and f.step in ("04_action", "04_matrix"))]
-    assert [f for f in figures if not f.drew_its_data] == []
+    blank = [str(f) for f in figures if not f.drew_its_data]
+    assert blank == [], "\n".join(blank)
 
 
-@pytest.mark.xfail(strict=True, reason="CHARTS (workshop/ui/live_panel.py, gap_panel.py): FigureWidgets made by "
-                   "Run All in JupyterLab come up blank (no data, no title) until their cell is run again")
+# Not strict: the blank figures come and go with the machine's load (blank in 7 of 8 rehearsals on a shared
+# two-core machine, none in the 8th), so a strict mark would turn an unfixed race into a flaky XPASS.
+@pytest.mark.xfail(strict=False, reason="issue 12, LIVELAB (workshop/ui/figures.py, live_panel.py): FigureWidgets "
+                   "made by Run All in JupyterLab come up blank (no title, no trace, plotly's default axes) and stay "
+                   "so: most often the live panel's charts in notebooks 00 and 03, at times the gap overview, By "
+                   "month or the action board's matrix")
 def test_the_live_and_gap_panels_drew_every_figure(rehearsal):
-    figures = [f for f in rehearsal.figures if f.panel in ("LivePanel", "GapPanel")]
+    # Before anyone voted the dot chart is rightly empty, its title says so.
+    figures = [f for f in rehearsal.figures if f.panel in ("LivePanel", "GapPanel")
+               and not f.title.startswith("Dots per idea (0 people voted)")]
     assert {f.panel for f in figures} == {"LivePanel", "GapPanel"}
-    assert [f for f in figures if not f.drew_its_data] == []
+    blank = [str(f) for f in figures if not f.drew_its_data]
+    assert blank == [], "\n".join(blank)
 
 
-@pytest.mark.xfail(strict=True, reason="STORY (notebooks/): cells end in a path object, a quoted string or a "
-                   "list, shown to the room as code")
 def test_no_output_looks_like_code(rehearsal):
     assert rehearsal.code_like_outputs == []
