@@ -19,7 +19,7 @@ from workshop.actions import LEVERS, MOVES
 from workshop.live import start_server
 from workshop.session import SessionStore
 from workshop.ui.live_panel import LivePanel
-from workshop.web.app import REFUSALS, SESSION_REFUSALS
+from workshop.web.refusals import REFUSALS, SESSION_REFUSALS
 
 from conftest import DATA, free_port, launch_chromium
 from phones import join, propose, rate, vote

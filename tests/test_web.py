@@ -15,7 +15,7 @@ import pytest
 from workshop.errors import Problem
 from workshop.live import start_server
 from workshop.session import SessionStore, derive_state, rules
-from workshop.web.app import REFUSALS, session_refusal
+from workshop.web.refusals import REFUSALS, session_refusal
 
 from conftest import DATA, free_port
 

@@ -68,7 +68,7 @@ window.STRINGS = {
             reward_retention: "Reward and retention", process: "Process and operations", tools: "Tools",
             marketing_message: "Marketing message", internal_communication: "Internal brand communication",
             other: "Other" },
-  // what the server's refusals say (workshop/web/app.py, REFUSALS): a sentence, or a function of its numbers
+  // what the server's refusals say (workshop/web/refusals.py, REFUSALS): a sentence, or a function of its numbers
   refusals: {
     notJoined: "This page is no longer joined (the session was reset). Join again with the code on the screen.",
     outOfDate: "This page is out of date. Reload it, then try again.",
