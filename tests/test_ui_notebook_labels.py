@@ -23,6 +23,7 @@ from workshop.ui.mapping_panel import MappingPanel
 from workshop.ui.promise_editor import PromiseEditor
 from workshop.ui.start import StartPanel
 from workshop.ui.verbatims import VerbatimExplorer
+from workshop.ui.whatif_panel import WhatIfPanel
 
 from conftest import SAMPLE
 
@@ -31,8 +32,8 @@ NOTEBOOK_PANELS = {
     "00_start_here": ("start", "live"),
     "01_define_the_promise": ("editor", "live"),
     "02_load_advocate_feedback": ("mapping", "explorer", "calls"),
-    "03_visualise_the_gap": ("live", "gap"),
-    "04_agree_on_actions": ("live", "board"),
+    "03_visualise_the_gap": ("live", "gap", "whatif"),
+    "04_agree_on_actions": ("live", "board", "whatif"),
 }
 EMPHASIS = {
     "00_start_here": {"one brand", "gap", "the promise", "the experience", "Before the room arrives",
@@ -41,7 +42,7 @@ EMPHASIS = {
     "02_load_advocate_feedback": {"Goal:", "Set-up:", "into the\nworkshop folder", "rows read = kept + set aside",
                                   "agree who will call an advocate this week"},
     "03_visualise_the_gap": {"Goal:", "Set-up:", "not"},
-    "04_agree_on_actions": {"ideas → dots → owned actions → the closing round.", "\"What will you do on Monday?\""},
+    "04_agree_on_actions": {"ideas → dots → owned actions → the budget question → the closing round.", "\"What will you do on Monday?\""},
 }
 """Bold that is emphasis, not a label. New emphasis is better written in italics; a label never belongs here."""
 
@@ -78,6 +79,7 @@ def panel_labels(tmp_path_factory) -> dict[str, set[str]]:
         "explorer": VerbatimExplorer.for_workshop(folder, mapping.loaded, mapping.promise),
         "calls": CallLogPanel(folder), "gap": GapPanel(loaded.cube, load_promise(folder), folder=folder),
         "board": ActionBoard(folder, loaded.cube),
+        "whatif": WhatIfPanel.for_session(live.store, loaded.cube, load_promise(folder)),
     }
     return {name: labels_in(panel.widget) for name, panel in panels.items()}
 
