@@ -96,7 +96,8 @@ def test_the_report_draws_every_kept_what_if_each_labelled_with_its_assumptions(
     campaign_heading = ("What-if: the campaign “Your sofa in 14 days, on the day you choose, or delivery is "
                         "free.” (sofa_in_14_days), on Delivered when we say")
     pillar_heading = "What-if: the pillar Put right without a fight"
-    assert f"<h3>{campaign_heading}</h3>" in text and f"<h3>{pillar_heading}</h3>" in text
+    assert f'<h3 class="kept-what-if">{campaign_heading}</h3>' in text
+    assert f'<h3 class="kept-what-if">{pillar_heading}</h3>' in text
     assert text.index(campaign_heading) < text.index(lost[0]) < text.index(pillar_heading) < text.index(lost[1])
     first, second = text.split(pillar_heading)
     assert "9 people" in first and "100 £k" in first

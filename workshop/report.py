@@ -510,7 +510,7 @@ def _html_what_if(section: WhatIfSection | None) -> str:
     what_ifs, shown = [], 0
     for what_if in section.what_ifs:
         what_ifs.append(
-            f"<h3>{html.escape(what_if.heading)}</h3>\n{_html_list(what_if.sentences, '')}\n"
+            f'<h3 class="kept-what-if">{html.escape(what_if.heading)}</h3>\n{_html_list(what_if.sentences, "")}\n'
             f"{_html_figures(what_if.figures, 'what-if', '', first=shown + 1)}\n"
             f"<h4>Its assumptions</h4>\n{_html_table(what_if.assumptions, 'assumptions')}"
         )
