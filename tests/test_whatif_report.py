@@ -58,6 +58,8 @@ def test_without_campaigns_or_a_kept_what_if_the_report_has_no_such_section(work
     (whatif_file.WHATIF_FILE, "subject: {campaign: sofa_in_14_days}\nassumptions: {stay_away: 3}\n",
      "line 2, what-if, field 'stay_away': must be between 0 and 1 (found 3)"),
     (whatif_file.WHATIF_FILE, "subject: everything\n", "field 'subject': must name one campaign or one pillar"),
+    (whatif_file.WHATIF_FILE, "what_ifs:\n- subject: {pillar: put_right}\n- subject: {campaign: gone}\n",
+     "line 3, what-if 2, field 'subject': names no campaign of campaigns.yml (found {'campaign': 'gone'})"),
     (campaign.CAMPAIGNS_FILE, "- id: x\n  claim: Fast.\n  pillars: [nope]\n", "line 3, campaign 'x', field 'pillars'"),
 ])
 def test_a_broken_file_stops_the_report_before_it_runs(workshop_dir: Path, name, text, words) -> None:

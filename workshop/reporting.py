@@ -58,13 +58,15 @@ def check_workshop(workshop_dir: str | os.PathLike) -> None:
     """Raise the first problem that would stop a report: no folder or promise.yml, a promise (or a kept
     version) that does not load, a mapping that does not load or names a missing file, feedback that does not
     pass the check, an unreadable session, a ``report_views.yml`` that does not load or names a touchpoint or
-    segment the feedback does not have.
+    segment the feedback does not have, a ``campaigns.yml`` or ``whatif.yml`` that does not load (a what-if on
+    a campaign or pillar the folder does not have included).
 
     The errors are the loaders' own (``PromiseError`` with the line, ``WorkshopFolderError``, the mapping's,
-    the check's ``FeedbackError``, the session's and ``GapError`` for report views), all ``WorkshopError``s.
+    the check's ``FeedbackError``, the session's, ``GapError`` for report views, ``CampaignError`` and
+    ``WhatIfError``), all ``WorkshopError``s.
     """
     folder = workshop_folder(workshop_dir, "Name a folder made with 'workshop new NAME'.")
-    load_versions(folder)
+    promise = load_versions(folder)[-1]
     if (folder / MAPPING_FILE).is_file():
         source = source_path(load_mapping(folder), folder)
         if not source.is_file():
@@ -83,8 +85,8 @@ def check_workshop(workshop_dir: str | os.PathLike) -> None:
     cube = usable_workshop_feedback(folder).cube if (folder / MAPPING_FILE).is_file() else None
     session_state(folder)
     load_report_views(folder, cube)
-    campaign.load_campaigns_and_stamp(folder, load_versions(folder)[-1], cube.touchpoints if cube else None)
-    whatif_file.load_what_ifs(folder)
+    campaigns, _ = campaign.load_campaigns_and_stamp(folder, promise, cube.touchpoints if cube else None)
+    whatif_file.load_what_ifs(folder, what_if_subjects(campaigns, promise))
 
 
 def load_report_views(workshop_dir: str | os.PathLike, cube: ScoreCube | None = None) -> list[gap.Filter]:
@@ -236,7 +238,7 @@ def what_if_section(
     assumption with its value). None when the folder has neither."""
     folder = Path(workshop_dir)
     campaigns, _ = campaign.load_campaigns_and_stamp(folder, promise, engine.cube.touchpoints)
-    kept = whatif_file.load_what_ifs(folder)
+    kept = whatif_file.load_what_ifs(folder, what_if_subjects(campaigns, promise))
     if not campaigns and not kept:
         return None
     verdicts = {c.id: campaign.judge(c, engine, promise) for c in campaigns}
@@ -251,6 +253,11 @@ def what_if_section(
     ]
     table = pd.DataFrame(rows, columns=["Campaign", "Claim", "Verdict", "Sign-offs"])
     return WhatIfSection(table, [_report_what_if(what_if, campaigns, promise, engine) for what_if in kept])
+
+
+def what_if_subjects(campaigns: list[campaign.Campaign], promise: Promise) -> list[tuple[str, str]]:
+    """What a kept what-if may be about: each campaign of ``campaigns.yml`` and each pillar of the promise."""
+    return [("campaign", c.id) for c in campaigns] + [("pillar", p) for p in promise.pillar_ids]
 
 
 def _report_what_if(

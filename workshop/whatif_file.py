@@ -12,7 +12,7 @@ plotly.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -59,11 +59,12 @@ class KeptWhatIfs:
         return _on(self.what_ifs or (), subject)
 
 
-def load_what_ifs(folder: str | os.PathLike) -> list[KeptWhatIf]:
+def load_what_ifs(folder: str | os.PathLike, known: Collection[tuple[str, str]] | None = None) -> list[KeptWhatIf]:
     """The kept what-ifs in the file's order (none without ``whatif.yml``); raises ``WhatIfError`` naming the
-    file, line and field of every problem."""
+    file, line and field of every problem. With ``known`` (the campaigns' and the promise's pillars' subjects,
+    ``("campaign", id)`` / ``("pillar", id)``), a what-if on any other subject is a problem too."""
     path = Path(folder) / WHATIF_FILE
-    return _parsed(path, read_yaml(path, WhatIfError, WHATIF_FIX)) if path.is_file() else []
+    return _parsed(path, read_yaml(path, WhatIfError, WHATIF_FIX), known) if path.is_file() else []
 
 
 def read_what_ifs(folder: str | os.PathLike) -> KeptWhatIfs:
@@ -114,7 +115,7 @@ def _on(what_ifs: tuple[KeptWhatIf, ...] | list[KeptWhatIf], subject: tuple[str,
     return next((w for w in what_ifs if w.subject == subject), None)
 
 
-def _parsed(path: Path, document: YamlDocument) -> list[KeptWhatIf]:
+def _parsed(path: Path, document: YamlDocument, known: Collection[tuple[str, str]] | None = None) -> list[KeptWhatIf]:
     data, lines = document.data, document.lines
     if data is None:
         return []
@@ -143,6 +144,18 @@ def _parsed(path: Path, document: YamlDocument) -> list[KeptWhatIf]:
                     "subject",
                     f"is the subject of {first_of[what_if.subject]} too",
                     "Keep one what-if per campaign or pillar: delete one of them.",
+                    repr({what_if.kind: what_if.key}),
+                    lines.get((*at, "subject")),
+                )
+            )
+        elif known is not None and what_if.subject not in known:
+            problems.append(
+                Problem(
+                    path,
+                    where,
+                    "subject",
+                    f"names no {what_if.kind} of {'campaigns.yml' if what_if.kind == 'campaign' else 'the promise'}",
+                    "Use one of: " + ", ".join(f"{{{kind}: {key}}}" for kind, key in known) + ", or delete it.",
                     repr({what_if.kind: what_if.key}),
                     lines.get((*at, "subject")),
                 )
