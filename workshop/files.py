@@ -5,8 +5,10 @@ is for files the kit alone owns (exports, the current-workshop pointer). A hand-
 saves (promise.yml, mapping.yml, themes.yml, report_views.yml, the call log) is written with
 ``write_if_unchanged``: the panel keeps the ``FileStamp`` of what it read, and the save goes ahead only while
 the file still has that stamp, so a panel left open in another tab refuses instead of writing its old copy
-back. A file that is written once and kept (a promise version in ``versions/``) is written with
-``write_new``, which never replaces a file.
+back. A file that holds one part per writer (``whatif.yml``: one what-if per campaign or pillar) is
+written with ``rewrite_under_lock``: its saver re-reads it under the same lock and replaces only its own
+part, refusing when that part changed since it was read. A file that is written once and kept (a promise
+version in ``versions/``) is written with ``write_new``, which never replaces a file.
 
 This module knows nothing of what the files mean; the savers in ``promise``, ``feedback`` and ``reporting``
 decide what to write.
@@ -75,7 +77,12 @@ def stamp_of_held(held: Held, held_as_written: bytes, on_disk: Callable[[], tupl
 def refuse_if_changed(path: str | os.PathLike, found: FileStamp, expected: FileStamp) -> None:
     """Raise ``StaleFileError`` for ``path`` when the stamp ``found`` on disk is not the ``expected`` one."""
     if found != expected:
-        raise StaleFileError([Problem(Path(path), "", None, STALE_MESSAGE, STALE_FIX)])
+        raise stale_file(path)
+
+
+def stale_file(path: str | os.PathLike) -> StaleFileError:
+    """The refusal of a save over a change made to ``path`` since the panel read it."""
+    return StaleFileError([Problem(Path(path), "", None, STALE_MESSAGE, STALE_FIX)])
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
@@ -111,14 +118,28 @@ def write_if_unchanged(
     the file is replaced (the promise version it replaces); if it raises, nothing more is written.
     """
     path = Path(path)
+
+    def checked(previous: bytes | None) -> bytes:
+        refuse_if_changed(path, NO_FILE if previous is None else stamp_of_bytes(previous), expected)
+        first()
+        return data(previous) if callable(data) else data
+
+    return rewrite_under_lock(path, checked)
+
+
+def rewrite_under_lock(path: str | os.PathLike, data: Callable[[bytes | None], bytes]) -> FileStamp:
+    """Replace the file with ``data`` of the bytes it holds now (None for no file), read under the exclusive
+    lock every save here takes, atomically; returns the stamp of what was written. For a file that holds one
+    part per writer (``whatif.yml``: one what-if per subject): ``data`` merges its own part into what the
+    others saved, and raises (``stale_file``) to write nothing when its own part changed since it was read.
+    """
+    path = Path(path)
     with _exclusive_lock(path):
         try:
             previous: bytes | None = path.read_bytes()
         except FileNotFoundError:
             previous = None
-        refuse_if_changed(path, NO_FILE if previous is None else stamp_of_bytes(previous), expected)
-        first()
-        written = data(previous) if callable(data) else data
+        written = data(previous)
         atomic_write_bytes(path, written)
     return stamp_of_bytes(written)
 

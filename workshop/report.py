@@ -92,15 +92,33 @@ class ReportFigure(NamedTuple):
 
 
 @dataclass
-class WhatIfSection:
-    """'What the gap costs', as the room left it, labelled as a what-if: ``campaigns`` (one row each: claim,
-    verdict, sign-offs), the model's ``sentences`` the room can repeat, its ``figures`` and the ``assumptions``
-    they rest on (name, value, default, where it comes from). Gathered by ``workshop.reporting``."""
+class ReportWhatIf:
+    """One what-if the room kept, as the report shows it: its ``subject`` in words (a campaign or a pillar),
+    the model's ``sentences`` the room can repeat, its ``figures`` and the ``assumptions`` they rest on (name,
+    value, default, where it comes from)."""
 
-    campaigns: pd.DataFrame
+    subject: str
     assumptions: pd.DataFrame
     sentences: list[str] = field(default_factory=list)
     figures: list[ReportFigure] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return f"What-if: {self.subject}"
+
+
+@dataclass
+class WhatIfSection:
+    """'What the gap costs', as the room left it: ``campaigns`` (one row each: claim, verdict, sign-offs) and
+    every what-if the room kept (``what_ifs``, one per campaign or pillar, each labelled as a what-if).
+    Gathered by ``workshop.reporting``."""
+
+    campaigns: pd.DataFrame
+    what_ifs: list[ReportWhatIf] = field(default_factory=list)
+
+    @property
+    def figures(self) -> list[ReportFigure]:
+        return [figure for what_if in self.what_ifs for figure in what_if.figures]
 
 
 WHAT_IF_HEADING = "What the gap costs (a what-if)"
@@ -108,6 +126,7 @@ WHAT_IF_NOTE = (
     "A what-if on the room's own assumptions, listed below with their values, never a forecast. The "
     "campaign verdicts use the same promise-able rule as the gap views."
 )
+NO_WHAT_IF = "The room added no what-if to the report."
 
 
 @dataclass
@@ -394,8 +413,13 @@ def _markdown_what_if(section: WhatIfSection | None) -> list[str]:
     lines = [f"## {WHAT_IF_HEADING}", "", WHAT_IF_NOTE, ""]
     if len(section.campaigns):
         lines += [markdown_table(section.campaigns), ""]
-    lines += [f"- {markdown_text(sentence)}" for sentence in section.sentences]
-    return [*lines, "", "Assumptions:", "", markdown_table(section.assumptions), ""]
+    if not section.what_ifs:
+        lines += [NO_WHAT_IF, ""]
+    for what_if in section.what_ifs:
+        lines += [f"### {markdown_text(what_if.heading)}", ""]
+        lines += [f"- {markdown_text(sentence)}" for sentence in what_if.sentences]
+        lines += ["", "Assumptions:", "", markdown_table(what_if.assumptions), ""]
+    return lines
 
 
 # --- HTML -------------------------------------------------------------------------------------------------
@@ -434,13 +458,14 @@ def _html_list(items: Sequence[Any], empty: str) -> str:
     return "<ul>\n" + "".join(f"<li>{_html_text(str(item))}</li>\n" for item in items) + "</ul>"
 
 
-def _html_figures(figures: Sequence[ReportFigure], section: str, empty: str) -> str:
-    """Each figure's title, plot and caption; the div id comes from the section and position, so the same
-    figures give the same HTML. plotly.js itself is not included here: the page carries it once."""
+def _html_figures(figures: Sequence[ReportFigure], section: str, empty: str, first: int = 1) -> str:
+    """Each figure's title, plot and caption; the div id comes from the section and position (counted from
+    ``first``, for a section drawn in parts), so the same figures give the same HTML. plotly.js itself is not
+    included here: the page carries it once."""
     if not figures:
         return f'<p class="note">{html.escape(empty)}</p>'
     parts = []
-    for index, (title, figure, caption) in enumerate(figures, start=1):
+    for index, (title, figure, caption) in enumerate(figures, start=first):
         plot = figure.to_html(
             full_html=False,
             include_plotlyjs=False,
@@ -473,7 +498,8 @@ def _html_evidence(evidence: Evidence | None) -> str:
 
 
 def _html_what_if(section: WhatIfSection | None) -> str:
-    """The what-if section (nothing when the room kept none): campaigns, sentences, figures, assumptions."""
+    """The what-if section (nothing without campaigns or kept what-ifs): the campaigns, then each what-if with
+    its sentences, figures and assumptions."""
     if section is None:
         return ""
     campaigns = (
@@ -481,11 +507,19 @@ def _html_what_if(section: WhatIfSection | None) -> str:
         if len(section.campaigns)
         else '<p class="note">No campaign was checked.</p>'
     )
+    what_ifs, shown = [], 0
+    for what_if in section.what_ifs:
+        what_ifs.append(
+            f'<h3 class="kept-what-if">{html.escape(what_if.heading)}</h3>\n{_html_list(what_if.sentences, "")}\n'
+            f"{_html_figures(what_if.figures, 'what-if', '', first=shown + 1)}\n"
+            f"<h4>Its assumptions</h4>\n{_html_table(what_if.assumptions, 'assumptions')}"
+        )
+        shown += len(what_if.figures)
+    kept = "\n".join(what_ifs) or f'<p class="note">{html.escape(NO_WHAT_IF)}</p>'
     return (
         f'<section class="what-if" id="what-if">\n<h2>{WHAT_IF_HEADING}</h2>\n'
         f'<p class="note">{html.escape(WHAT_IF_NOTE)}</p>\n<h3>Campaigns checked before rollout</h3>\n'
-        f"{campaigns}\n{_html_list(section.sentences, '')}\n{_html_figures(section.figures, 'what-if', '')}\n"
-        f"<h3>The assumptions</h3>\n{_html_table(section.assumptions, 'assumptions')}\n</section>\n"
+        f"{campaigns}\n{kept}\n</section>\n"
     )
 
 

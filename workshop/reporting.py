@@ -31,7 +31,7 @@ from workshop.files import FileStamp, write_if_unchanged
 from workshop.filters import filter_to_dict, filters_from_data
 from workshop.folder import current_workshop, kit_root, workshop_folder
 from workshop.promise import Promise, load_versions
-from workshop.report import ReportFigure, WhatIfSection, WorkshopReport, export_path
+from workshop.report import ReportFigure, ReportWhatIf, WhatIfSection, WorkshopReport, export_path
 from workshop.session import SessionState, SessionStore, actions_of, has_session, room_ratings
 from workshop.yaml_files import read_yaml, yaml_rewrite
 
@@ -58,13 +58,15 @@ def check_workshop(workshop_dir: str | os.PathLike) -> None:
     """Raise the first problem that would stop a report: no folder or promise.yml, a promise (or a kept
     version) that does not load, a mapping that does not load or names a missing file, feedback that does not
     pass the check, an unreadable session, a ``report_views.yml`` that does not load or names a touchpoint or
-    segment the feedback does not have.
+    segment the feedback does not have, a ``campaigns.yml`` or ``whatif.yml`` that does not load (a what-if on
+    a campaign or pillar the folder does not have included).
 
     The errors are the loaders' own (``PromiseError`` with the line, ``WorkshopFolderError``, the mapping's,
-    the check's ``FeedbackError``, the session's and ``GapError`` for report views), all ``WorkshopError``s.
+    the check's ``FeedbackError``, the session's, ``GapError`` for report views, ``CampaignError`` and
+    ``WhatIfError``), all ``WorkshopError``s.
     """
     folder = workshop_folder(workshop_dir, "Name a folder made with 'workshop new NAME'.")
-    load_versions(folder)
+    promise = load_versions(folder)[-1]
     if (folder / MAPPING_FILE).is_file():
         source = source_path(load_mapping(folder), folder)
         if not source.is_file():
@@ -83,8 +85,8 @@ def check_workshop(workshop_dir: str | os.PathLike) -> None:
     cube = usable_workshop_feedback(folder).cube if (folder / MAPPING_FILE).is_file() else None
     session_state(folder)
     load_report_views(folder, cube)
-    campaign.load_campaigns_and_stamp(folder, load_versions(folder)[-1], cube.touchpoints if cube else None)
-    whatif_file.load_what_if(folder)
+    campaigns, _ = campaign.load_campaigns_and_stamp(folder, promise, cube.touchpoints if cube else None)
+    whatif_file.load_what_ifs(folder, what_if_subjects(campaigns, promise))
 
 
 def load_report_views(workshop_dir: str | os.PathLike, cube: ScoreCube | None = None) -> list[gap.Filter]:
@@ -232,12 +234,12 @@ def what_if_section(
     workshop_dir: str | os.PathLike, promise: Promise, state: SessionState, engine: gap.GapMetrics
 ) -> WhatIfSection | None:
     """'What the gap costs' for the report: each campaign of ``campaigns.yml`` with its verdict and its owners'
-    sign-offs, and the what-if the room kept (``whatif.yml``: its sentences, figures and every assumption with
-    its value). None when the folder has neither."""
+    sign-offs, and every what-if the room kept (``whatif.yml``: each with its sentences, figures and every
+    assumption with its value). None when the folder has neither."""
     folder = Path(workshop_dir)
     campaigns, _ = campaign.load_campaigns_and_stamp(folder, promise, engine.cube.touchpoints)
-    kept = whatif_file.load_what_if(folder)
-    if not campaigns and kept is None:
+    kept = whatif_file.load_what_ifs(folder, what_if_subjects(campaigns, promise))
+    if not campaigns and not kept:
         return None
     verdicts = {c.id: campaign.judge(c, engine, promise) for c in campaigns}
     rows = [
@@ -250,21 +252,32 @@ def what_if_section(
         for c in campaigns
     ]
     table = pd.DataFrame(rows, columns=["Campaign", "Claim", "Verdict", "Sign-offs"])
-    values = kept.assumptions if kept is not None else whatif_budget.checked_budget_assumptions({})
+    return WhatIfSection(table, [_report_what_if(what_if, campaigns, promise, engine) for what_if in kept])
+
+
+def what_if_subjects(campaigns: list[campaign.Campaign], promise: Promise) -> list[tuple[str, str]]:
+    """What a kept what-if may be about: each campaign of ``campaigns.yml`` and each pillar of the promise."""
+    return [("campaign", c.id) for c in campaigns] + [("pillar", p) for p in promise.pillar_ids]
+
+
+def _report_what_if(
+    kept: whatif_file.KeptWhatIf, campaigns: list[campaign.Campaign], promise: Promise, engine: gap.GapMetrics
+) -> ReportWhatIf:
+    """One kept what-if redrawn on the folder's feedback: its sentences, figures and assumptions."""
     specs = (*whatif.ASSUMPTIONS, *whatif_budget.BUDGET_ASSUMPTIONS)
     assumptions = pd.DataFrame(
-        [(a.label, f"{values[a.name]:g} {a.unit}", f"{a.default:g}", a.source) for a in specs],
+        [(a.label, f"{kept.assumptions[a.name]:g} {a.unit}", f"{a.default:g}", a.source) for a in specs],
         columns=["Assumption", "Value", "Default", "Where it comes from"],
     )
-    if kept is None:
-        return WhatIfSection(table, assumptions)
     chosen = next((c for c in campaigns if c.id == kept.key), None) if kept.kind == "campaign" else None
     if chosen is not None:
         pillars, loudness, touchpoints = chosen.pillars, campaign.loudness_of(chosen, promise), chosen.touchpoints
         subject = " and ".join(promise.pillar(p).name for p in pillars)
+        heading = f"the campaign “{chosen.claim}” ({chosen.id}), on {subject}"
     else:
         pillar = promise.pillar(kept.key)
         pillars, loudness, touchpoints, subject = [pillar.id], pillar.loudness, pillar.touchpoints, pillar.name
+        heading = f"the pillar {subject}"
     known = [t for t in touchpoints if t in engine.cube.touchpoints]
     curve = whatif.below_curve(engine, promise, gap.Filter(touchpoints=tuple(known) or None))
     cost = whatif.cost_of_gap(
@@ -283,7 +296,7 @@ def what_if_section(
             whatif_charts.sensitivity_chart(budget),
         )
     ]
-    return WhatIfSection(table, assumptions, [cost.sentence(), budget.sentence()], figures)
+    return ReportWhatIf(heading, assumptions, [cost.sentence(), budget.sentence()], figures)
 
 
 def evidence_caption(cube: ScoreCube, flt: gap.Filter, pillars: gap.Table) -> str:

@@ -37,12 +37,13 @@ class YamlDocument:
     stamp: FileStamp
 
 
-def read_yaml(path: Path, error_type: type[WorkshopError], fix: str) -> YamlDocument:
+def read_yaml(path: Path, error_type: type[WorkshopError], fix: str, content: bytes | None = None) -> YamlDocument:
     """Parse ``path``; raise ``error_type`` naming the file and line for a syntax error or a key written twice.
 
-    ``fix`` is what to check on that line, in the words of the file's own fields.
+    ``fix`` is what to check on that line, in the words of the file's own fields. ``content``: the file's
+    bytes when the caller has read them already (under the lock of a save, ``files.rewrite_under_lock``).
     """
-    content = path.read_bytes()
+    content = path.read_bytes() if content is None else content
     text = content.decode("utf-8")
     try:
         node = yaml.compose(text)

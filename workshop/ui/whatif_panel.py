@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 from workshop import campaign, charts, gap, whatif, whatif_budget, whatif_charts, whatif_file
 from workshop.cube import ScoreCube
 from workshop.feedback.themes import Themes, load_themes
-from workshop.files import NO_FILE, stamp_of
+from workshop.files import NO_FILE
 from workshop.internal_brand import promise_known, room_sentences
 from workshop.promise import Promise
 from workshop.session import SessionState, SessionStore, actions_of
@@ -89,9 +89,9 @@ class WhatIfPanel:
         self._curves: dict[tuple[str, ...], whatif.BelowCurve] = {}
         self.campaigns: list[campaign.Campaign] = []
         self._campaigns_stamp = NO_FILE
-        self._what_if_stamp = NO_FILE
+        self._what_ifs_read = whatif_file.KeptWhatIfs(())
         if self.folder is not None:
-            self._what_if_stamp = stamp_of(self.folder / whatif_file.WHATIF_FILE)
+            self._what_ifs_read = whatif_file.read_what_ifs(self.folder)
             self.campaigns, self._campaigns_stamp = campaign.load_campaigns_and_stamp(
                 self.folder, promise, cube.touchpoints
             )
@@ -405,9 +405,19 @@ class WhatIfPanel:
                 field.value = value
 
     def _subjects(self) -> list[tuple[str, tuple[str, str]]]:
-        return [(f"Campaign: {c.claim[:60]} ({c.id})", ("campaign", c.id)) for c in self.campaigns] + [
-            (f"Pillar: {p.name}", ("pillar", p.id)) for p in self.promise.pillars
+        return [(self._subject_label("campaign", c.id), ("campaign", c.id)) for c in self.campaigns] + [
+            (self._subject_label("pillar", p.id), ("pillar", p.id)) for p in self.promise.pillars
         ]
+
+    def _subject_label(self, kind: str, key: str) -> str:
+        """A subject as the chooser names it (a campaign kept in whatif.yml but since gone: by its id)."""
+        if kind == "campaign":
+            chosen = next((c for c in self.campaigns if c.id == key), None)
+            if chosen is None:
+                return f"Campaign: {key}"
+            claim = chosen.claim if len(chosen.claim) <= 60 else chosen.claim[:59].rstrip() + "…"
+            return f"Campaign: {claim} ({key})"
+        return f"Pillar: {self.names.get(key, key)}"
 
     def _show_subject(self) -> None:
         chosen = self.chosen_campaign()
@@ -495,14 +505,20 @@ class WhatIfPanel:
         return entered
 
     def add_to_report(self) -> None:
-        """Keep the subject and the assumptions on the sliders in whatif.yml, which the report redraws."""
+        """Keep the subject and the assumptions on the sliders in whatif.yml, which the report redraws: in
+        place of this subject's what-if, beside the other subjects' (those other tabs kept too), and say on
+        screen which what-ifs the report now holds."""
         if self.folder is None:
             raise whatif.WhatIfError("This panel was opened without a workshop folder, so it cannot add to the report.")
         kind, key = self.subject.value
-        self._what_if_stamp = whatif_file.save_what_if(
-            self.folder, whatif_file.KeptWhatIf(kind, key, self.assumptions()), expected=self._what_if_stamp
+        self._what_ifs_read = whatif_file.keep_what_if(
+            self.folder, whatif_file.KeptWhatIf(kind, key, self.assumptions()), self._what_ifs_read
         )
-        self.message.value = html.escape(f"Added to the report with these assumptions ({whatif_file.WHATIF_FILE}).")
+        kept = [self._subject_label(*w.subject) for w in self._what_ifs_read.what_ifs or ()]
+        self.message.value = html.escape(
+            f"Added to the report with these assumptions ({whatif_file.WHATIF_FILE}). The report keeps "
+            f"{len(kept)} what-if{'' if len(kept) == 1 else 's'}: {'; '.join(kept)}."
+        )
 
     def _discard(self) -> None:
         self.draft.discard()
