@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from workshop.actions import Action, FacilitatorWarning as PlanWarning
 from workshop.promise import load_promise_and_stamp, load_versions, save_new_version
 from workshop.report import (
-    NO_FEEDBACK, PLAN_COLUMNS, ReportFigure, WorkshopReport, action_plan_table, export_all, export_csv,
-    export_html, export_markdown, export_xlsx, neutralise_formula,
+    NO_FEEDBACK, PLAN_COLUMNS, ReportFigure, WorkshopReport, action_plan_table, export_all, export_html,
+    export_markdown,
 )
+from workshop.spreadsheets import export_csv, export_xlsx, neutralise_formula
 
 HYPERLINK = '=HYPERLINK("http://evil","x")'
 SCRIPT = "<script>alert(1)</script>"

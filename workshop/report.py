@@ -1,9 +1,9 @@
 """What the client takes home: the action plan as CSV, XLSX and Markdown, and a self-contained HTML report.
 
 Every export starts from one table, ``action_plan_table``, and writes its cells through one function,
-``export_rows``, which neutralises spreadsheet formulas (``neutralise_formula``): text typed by participants
-or the facilitator is untrusted, and a cell such as ``=HYPERLINK(...)`` must reach a spreadsheet as text. In
-Markdown and HTML every such text is escaped as well.
+``spreadsheets.export_rows``, which neutralises spreadsheet formulas: text typed by participants or the
+facilitator is untrusted, and a cell such as ``=HYPERLINK(...)`` must reach a spreadsheet as text. In Markdown
+and HTML every such text is escaped as well.
 
 Anonymity is for participants: their names on ideas and votes are never exported (an action cites its ideas
 by label only). The named owner of an action is not a participant's idea or vote but the accountability the
@@ -18,32 +18,27 @@ folder, or where it is told, and each file atomically.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import itertools
 import math
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.offline
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from workshop.actions import LEVERS, MOVES, REFRESH_KINDS, Action, FacilitatorWarning, prioritised
 from workshop.charts import PLOT_CONFIG
 from workshop.evidence import Evidence
-from workshop.files import atomic_write_bytes, atomic_write_text
+from workshop.files import atomic_write_text
 from workshop.promise import Promise, PromiseChange, promise_diff
+from workshop.spreadsheets import as_text, export_csv, export_rows, export_xlsx
 
 EXPORTS_FOLDER = "exports"
 OWNER_COLUMN = "Owner"
@@ -72,11 +67,6 @@ NUMBER_COLUMNS = frozenset({"Gap when agreed", "Effort", "Impact", "Votes", "Tar
 DATE_COLUMNS = frozenset({"Due"})
 TEXT_COLUMNS = frozenset({"Action", "Success measure", "What a customer should experience", "Claim"})
 """Columns of sentences: given room in the HTML tables so that they are not squeezed to a word a line."""
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV injection")."""
-XLSX_WIDTH_MIN, XLSX_WIDTH_MAX = 8, 50
-"""Column widths in characters: fitted to the longest cell, never narrower or wider than these."""
-XLSX_DATE_FORMAT = "yyyy-mm-dd"
 NO_FEEDBACK = "No customer feedback is mapped (no mapping.yml), so this report draws no finding from customers."
 EVIDENCE_HEADING = "What this report stands on"
 HEADLINES_HEADING = "Read this first: it changes the story"
@@ -238,46 +228,6 @@ def promise_table(promise: Promise) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).astype({c: "object" for c in columns if c not in NUMBER_COLUMNS})
 
 
-# --- cells ------------------------------------------------------------------------------------------------
-
-
-def neutralise_formula(value: Any) -> Any:
-    """A text cell a spreadsheet would run as a formula, prefixed with ``'`` so it shows as text.
-
-    Only text is touched: numbers (a negative number stays a number), dates and empty cells pass unchanged.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def _plain(value: Any) -> Any:
-    """A pandas cell as a plain Python value: None for missing, int/float for numbers, date for dates."""
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if hasattr(value, "item") and not isinstance(value, (str, date)):
-        return value.item()
-    return value
-
-
-def export_rows(table: pd.DataFrame) -> list[list[Any]]:
-    """The table's cells as plain values with formulas neutralised: what every export writes."""
-    return [[neutralise_formula(_plain(v)) for v in row] for row in table.itertuples(index=False, name=None)]
-
-
-def _as_text(value: Any) -> str:
-    """A plain cell as text: empty for missing, ISO dates, numbers as written (``6``, ``6.5``, ``-0.4``)."""
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 # --- files ------------------------------------------------------------------------------------------------
 
 
@@ -295,54 +245,6 @@ def export_path(workshop_dir: str | os.PathLike, workshop: str, day: date, kind:
     return exports_folder(workshop_dir) / f"{safe}-{day.isoformat()}-{kind}"
 
 
-def export_csv(table: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write the table as CSV: UTF-8 with a byte-order mark, comma-separated, CRLF line ends (RFC 4180).
-
-    The byte-order mark is what makes Excel read the file as UTF-8; without it Excel on Windows uses the
-    system code page and "Opérations" arrives as "OpÃ©rations". Other readers skip it (Python: ``utf-8-sig``).
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(neutralise_formula(c) for c in table.columns)
-    writer.writerows([_as_text(v) for v in row] for row in export_rows(table))
-    path = Path(path)
-    atomic_write_text(path, "\ufeff" + buffer.getvalue())
-    return path
-
-
-def export_xlsx(table: pd.DataFrame, path: str | os.PathLike, sheet: str = "Action plan") -> Path:
-    """Write the table as an Excel workbook: bold, filled, frozen header with an autofilter; widths fitted to
-    the content (8–50 characters); dates as real dates shown ``yyyy-mm-dd``; long text wrapped."""
-    book = Workbook()
-    ws = book.active
-    ws.title = sheet
-    ws.append([neutralise_formula(c) for c in table.columns])
-    for row in export_rows(table):
-        # openpyxl refuses control characters XML cannot hold; they carry nothing a reader needs.
-        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
-    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F1")
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for index, column in enumerate(ws.iter_cols(min_row=1, max_row=ws.max_row), start=1):
-        longest = max(len(line) for cell in column for line in _as_text(cell.value).splitlines() or [""])
-        ws.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, XLSX_WIDTH_MIN), XLSX_WIDTH_MAX)
-        column[0].font, column[0].fill, column[0].alignment = header_font, header_fill, wrap
-        for cell in column[1:]:
-            if isinstance(cell.value, (date, datetime)):
-                cell.number_format = XLSX_DATE_FORMAT
-            elif isinstance(cell.value, float):
-                cell.number_format = "0.0"
-            text = cell.value if isinstance(cell.value, str) else ""
-            if len(text) > XLSX_WIDTH_MAX - 2 or "\n" in text:
-                cell.alignment = wrap
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(max(ws.max_column, 1))}{ws.max_row}"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    path = Path(path)
-    atomic_write_bytes(path, buffer.getvalue())
-    return path
-
-
 # --- Markdown ---------------------------------------------------------------------------------------------
 
 
@@ -350,7 +252,7 @@ def markdown_text(text: Any) -> str:
     """Text made safe inside Markdown, table cells included: backslashes, pipes and square brackets escaped
     (brackets open every link and image: ``[x](javascript:…)``, ``![x](http://…)``, ``[x][1]``), ``<``/``>``
     as entities (Markdown passes raw HTML and ``<http://…>`` autolinks through), line breaks as ``<br>``."""
-    text = _as_text(text).replace("\\", "\\\\").replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
+    text = as_text(text).replace("\\", "\\\\").replace("|", "\\|").replace("[", "\\[").replace("]", "\\]")
     text = text.replace("<", "&lt;").replace(">", "&gt;")
     return re.sub(r"\r\n|\r|\n", "<br>", text)
 
@@ -449,7 +351,7 @@ def _html_table(table: pd.DataFrame, css_class: str) -> str:
 
 def _html_text(value: Any) -> str:
     """A cell or item escaped for HTML, its line breaks kept."""
-    return re.sub(r"\r\n|\r|\n", "<br>", html.escape(_as_text(value)))
+    return re.sub(r"\r\n|\r|\n", "<br>", html.escape(as_text(value)))
 
 
 def _html_list(items: Sequence[Any], empty: str) -> str:
