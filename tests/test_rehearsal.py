@@ -101,12 +101,15 @@ RUN_STATE = """(name) => {
   return `kernel ${kernel ? kernel.status : 'none'}, execution counts ${JSON.stringify(counts)}`;
 }"""
 
-VIEW_DRAWN = """() => {
+VIEW_DRAWN = """(title) => {
   const root = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-  const plots = [...root.querySelectorAll('.widget-tab .js-plotly-plot')].filter(p => p.getBoundingClientRect().width);
+  const tabs = [...root.querySelectorAll('.widget-tab')].find(tab => [...tab.querySelectorAll('.lm-TabBar-tab')]
+    .some(label => label.textContent.trim() === title));
+  const plots = tabs ? [...tabs.querySelectorAll('.js-plotly-plot')].filter(p => p.getBoundingClientRect().width) : [];
   return plots.length === 1 && plots[0].querySelector('.main-svg .trace, .main-svg .hm') && plots[0].querySelector('.gtitle');
 }"""
-"""The gap panel's open tab shows one chart, with its title and at least one trace drawn."""
+"""The open tab of the panel whose tab bar holds ``title`` shows one chart, with its title and a trace drawn
+(other panels in the notebook, the what-if's among them, have tabs and charts of their own)."""
 VIEW_DRAW_MS = 60_000
 
 FIGURES = """() => {
@@ -318,13 +321,13 @@ class Lab:
         assert outcome == "done", f"{name}: {outcome}"
 
     def open_view(self, title: str) -> None:
-        """Open the gap panel's tab ``title`` and give its chart the time to draw (made the first time its tab
-        opens); a chart that never draws is not waited for here but judged with the others (``Figure``)."""
+        """Open the gap panel's tab ``title`` and wait for its chart to draw (made the first time its tab opens):
+        a tab left an empty box in front of the room fails the rehearsal here."""
         self.notebook.get_by_role("tab", name=title).click()
         try:
-            self.page.wait_for_function(VIEW_DRAWN, timeout=VIEW_DRAW_MS)
+            self.page.wait_for_function(VIEW_DRAWN, arg=title, timeout=VIEW_DRAW_MS)
         except playwright.TimeoutError:
-            pass
+            raise AssertionError(f"the gap panel's {title!r} tab drew no chart within {VIEW_DRAW_MS // 1000} s") from None
 
     def outputs(self, name: str) -> list[str]:
         """The plain-text results of the notebook's cells that have nothing richer to show (no HTML, no widget)."""
@@ -572,7 +575,7 @@ def rehearsal(kit, participant_server, lab) -> Seen:
             seen.action = actions_of(store.state())[0]
         lab_page.show(notebook.get_by_text("Owner, date and measure"))
         lab_page.look("04_action")
-        lab_page.show(notebook.locator(".js-plotly-plot").last)
+        lab_page.show(notebook.locator(".js-plotly-plot").filter(has_text="Effort (1 little"))
         lab_page.look("04_matrix")
 
         # After: notebook 05 builds the report; the report opens in the browser.
