@@ -4,7 +4,11 @@ names and fifteen department × pillar rows, at 1280×800 and 1920×1080.
 
 A figure is drawn by plotly.js into a box as wide as a JupyterLab notebook's output at that screen (beside the
 file browser), with the figure's own height. Then, on the rendered SVG: every text's box lies inside the figure,
-no two texts overlap, and no text is smaller than 16 px. One browser and one page draw them all.
+no two texts overlap, no text lies on a marker (a dot, a threshold bar, a star), and no text is smaller than 16 px.
+One browser and one page draw them all.
+
+Besides every view as it first shows, the moves the rehearsal made that crowded a figure: a threshold moved next
+to a pillar's dot, and the advocates-only filter, which brings the importance view's dots together.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ import pytest
 import yaml
 
 from conftest import SAMPLE, launch_chromium, seat_the_room
-from workshop import charts
+from workshop import charts, gap
 from workshop.action_charts import impact_effort_matrix
 from workshop.actions import Action
 from workshop.feedback.load import load_workshop_feedback
@@ -45,16 +49,33 @@ PROBLEMS = """(figure) => {
     .map(t => [t, t.getBoundingClientRect()]).filter(([t, r]) => r.width > 0 && r.height > 0);
   const name = t => JSON.stringify(t.textContent.slice(0, 40));
   const problems = [];
+  // A marker's box with its stroke: a threshold bar is a line, whose path alone has no width.
+  const markers = [], ownMarker = new Map();
+  figure.querySelectorAll('.scatterlayer .trace').forEach(trace => {
+    const points = [...trace.querySelectorAll('.points path.point')];
+    const labels = [...trace.querySelectorAll('.text .textpoint text')];
+    if (points.length === labels.length) labels.forEach((t, i) => ownMarker.set(t, points[i]));
+    for (const point of points) {
+      const r = point.getBoundingClientRect(), half = (parseFloat(getComputedStyle(point).strokeWidth) || 0) / 2;
+      if (r.width + r.height > 0)
+        markers.push([point, {left: r.left - half, right: r.right + half, top: r.top - half, bottom: r.bottom + half}]);
+    }
+  });
+  // A label written inside its own marker (the action board's numbers) is meant to be there.
+  const inside = (r, m) => m.left <= (r.left + r.right) / 2 && (r.left + r.right) / 2 <= m.right &&
+    m.top <= (r.top + r.bottom) / 2 && (r.top + r.bottom) / 2 <= m.bottom;
+  const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 2 &&
+    Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 2;
   for (const [t, r] of texts) {
     if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
       problems.push(`${name(t)} leaves the figure (${[r.left, r.top, r.right, r.bottom].map(Math.round)} of ${[box.left, box.top, box.right, box.bottom].map(Math.round)})`);
     const size = parseFloat(getComputedStyle(t).fontSize);
     if (size < 16) problems.push(`${name(t)} is ${size} px`);
+    const covered = markers.find(([point, m]) => overlap(r, m) && !(ownMarker.get(t) === point && inside(r, m)));
+    if (covered) problems.push(`${name(t)} lies on a marker at ${[covered[1].left, covered[1].top].map(Math.round)}`);
   }
   texts.forEach(([a, ra], i) => texts.slice(i + 1).forEach(([b, rb]) => {
-    const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left);
-    const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top);
-    if (w > 2 && h > 2) problems.push(`${name(a)} overlaps ${name(b)}`);
+    if (overlap(ra, rb)) problems.push(`${name(a)} overlaps ${name(b)}`);
   }));
   return problems;
 }"""
@@ -99,10 +120,29 @@ def every_figure(folder: Path) -> dict[str, dict]:
     return {name: json.loads(figure.to_json()) for name, figure in figures.items()}
 
 
+def crowded_figures(folder: Path) -> dict[str, dict]:
+    """The gap panel's figures after the moves that crowd them, each made the way the panel shows it: the figure
+    first, then the move, which updates it in place."""
+    feedback = load_workshop_feedback(folder)
+    promise = load_promise(folder / PROMISE_FILE)
+    moved = GapPanel.for_feedback(feedback, promise)
+    moved.figure("overview")
+    broken = next(pillar for pillar, status in moved.statuses().items() if status == gap.BROKEN)
+    moved.set_threshold(broken, 5.0)
+    filtered = GapPanel.for_feedback(feedback, promise)
+    filtered.figure("quadrant")
+    filtered.advocates_only.value = True
+    crowded = {
+        f"gap overview, threshold 5.0 on {broken}": moved.figure("overview"),
+        "gap quadrant, advocates only": filtered.figure("quadrant"),
+    }
+    return {name: json.loads(figure.to_json()) for name, figure in crowded.items()}
+
+
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     tmp = tmp_path_factory.mktemp("fit")
-    sample = every_figure(new_workshop(tmp / "sample", SAMPLE))
+    sample = every_figure(new_workshop(tmp / "sample", SAMPLE)) | crowded_figures(new_workshop(tmp / "moved", SAMPLE))
     long = every_figure(long_named(tmp))
     return {**{f"sample · {k}": v for k, v in sample.items()}, **{f"long names · {k}": v for k, v in long.items()}}
 

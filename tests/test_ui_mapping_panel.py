@@ -5,6 +5,7 @@ import csv
 import html
 import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -409,3 +410,60 @@ def test_reading_the_file_again_keeps_the_touchpoint_translations_chosen(client_
     assert panel.touchpoint_choices["Shop"].value == "web"
     panel.confirm_and_load()
     assert load_mapping(client_folder / "mapping.yml").touchpoints["Shop"] == "web"
+
+
+class _PreviewTable(HTMLParser):
+    """The preview's table as the browser reads it: each heading's text and each cell's text and style."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[str] = []
+        self.rows: list[list[tuple[str, str]]] = []
+        self._cell: list[str] | None = None
+        self._style = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("th", "td"):
+            self._cell, self._style = [], dict(attrs).get("style") or ""
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" / ")
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("th", "td") and self._cell is not None:
+            text = "".join(self._cell).strip()
+            if tag == "th":
+                self.headings.append(text)
+            else:
+                self.rows[-1].append((text, self._style))
+            self._cell = None
+
+
+def test_the_preview_heads_each_column_with_what_the_mapping_reads_it_as_and_never_breaks_a_date(workshop_dir):
+    """The rehearsal's notebook 02 showed the file's ids as headings (on_time_delivery) and dates broken at a
+    hyphen (2025-04- / 01): each mapped column is headed by its name in the workshop, the file's own heading under
+    it where it is not the same words, and no cell but the comment wraps; a dropdown moved renames the heading."""
+    panel = MappingPanel(workshop_dir)
+    table = _PreviewTable()
+    table.feed(panel.preview_html.value)
+    assert table.headings[:6] == ["response id", "date", "touchpoint", "segment",
+                                  "Delivered when we say / on_time_delivery",
+                                  "Advice from people who know / expert_advice"]
+    assert {"Made to last", "recommend", "comment"} <= set(table.headings)
+    date = table.headings.index("date")
+    comment = table.headings.index("comment")
+    cells = [row for row in table.rows if row]
+    assert cells and all(re.fullmatch(r"\d{4}-\d\d-\d\d", row[date][0]) for row in cells)
+    assert all("white-space:nowrap" in style for row in cells for i, (_, style) in enumerate(row) if i != comment)
+    assert all("white-space:nowrap" not in row[comment][1] for row in cells)
+
+    panel.field_choices["on_time_delivery"].value = "expert_advice"
+    table = _PreviewTable()
+    table.feed(panel.preview_html.value)
+    assert "on_time_delivery" in table.headings
+    assert "Delivered when we say, Advice from people who know / expert_advice" in table.headings

@@ -22,9 +22,9 @@ from workshop.charts.projector import (
     STATUS_COLOURS,
     corner_boxes,
     escape,
-    label_positions,
     percent,
     pillar_labels,
+    point_labels,
     row_axis,
     row_labels,
     rows_height,
@@ -34,6 +34,9 @@ from workshop.feedback.mapping import NO_IMPORTANCE, ImportanceMeasure
 from workshop.gap import Table
 
 # --- importance–performance ---------------------------------------------------------------------------------
+
+Y_RANGE = (0, 105)
+"""The performance axis (% above the threshold), with room above 100 for a dot's outline."""
 
 
 def importance_performance(
@@ -118,13 +121,11 @@ def importance_performance(
             {
                 "type": "scatter",
                 "name": "pillars",
-                "mode": "markers+text",
+                "mode": "markers",
                 "x": importance,
                 "y": performance,
-                "text": [wrapped(label, 18) for label in labels],
-                "textposition": label_positions(
-                    importance, performance, labels, x_range, (0, 105), corner_boxes(annotations)
-                ),
+                # For the hover; the labels on the plot are annotations, which can sit away from a crowded dot.
+                "text": labels,
                 "marker": {
                     "size": 24,
                     "color": [STATUS_COLOURS[s] for s in statuses],
@@ -134,9 +135,16 @@ def importance_performance(
                 "hovertemplate": "%{text}<br>importance r=%{x:.2f}<br>%{y:.0f}% above the threshold<extra></extra>",
             }
         ],
-        layout={"title": {"text": title}, "shapes": shapes, "xaxis": {"range": x_range}},
+        layout={
+            "title": {"text": title},
+            "shapes": shapes,
+            "xaxis": {"range": x_range},
+            "annotations": [
+                *annotations,
+                *point_labels(importance, performance, labels, x_range, Y_RANGE, corner_boxes(annotations)),
+            ],
+        },
         style={
-            "annotations": annotations,
             "showlegend": False,
             "height": 640,
             "xaxis": {
@@ -144,7 +152,7 @@ def importance_performance(
                     "text": f"importance: how much it moves {against} (r)" if against else "importance (not derived)"
                 }
             },
-            "yaxis": {"range": [0, 105], "title": {"text": "% of customers above the threshold"}},
+            "yaxis": {"range": list(Y_RANGE), "title": {"text": "% of customers above the threshold"}},
         },
     )
 

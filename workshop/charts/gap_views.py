@@ -156,7 +156,8 @@ def gap_overview(
                 "x": pillars["threshold"],
                 "y": rows,
                 "mode": "markers",
-                "marker": {"symbol": "line-ns-open", "size": 36, "line": {"width": 5}, "color": "#000000"},
+                # No taller than the dot, so the status above the dot clears it wherever the threshold is moved.
+                "marker": {"symbol": "line-ns-open", "size": 16, "line": {"width": 5}, "color": "#000000"},
                 "hovertemplate": "threshold %{x:.1f}<extra></extra>",
             },
             {

@@ -141,24 +141,32 @@ def percent(share: np.ndarray) -> np.ndarray:
     return np.round(100 * np.asarray(share, dtype=float), 1)
 
 
-LABEL_PLACES = (
-    "top center",
-    "bottom center",
-    "middle right",
-    "middle left",
-    "top right",
-    "top left",
-    "bottom right",
-    "bottom left",
-)
+LABEL_DIRECTIONS = ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1))
+"""Where a point's label may go, as (right, up) steps from its point, in order of preference: above, below,
+beside, then the corners."""
+LABEL_REACH_PX = (0, 40)
+"""How much further than next to its point a label may sit: beside it, or out along a leader line."""
+POINT_LABEL_CHARACTERS = 18
+"""A point's label wraps after this many characters (``point_labels`` places it so wrapped)."""
 PLOT_PX = (600, 360)
 """The plot area a label placement assumes (width, height in px): the narrowest a projector shows."""
 
 
+ARIAL_EMS = {**dict.fromkeys("ijlI.,:;'|!", 0.25), **dict.fromkeys("ftr -()/", 0.31), **dict.fromkeys("mwMW", 0.86)}
+"""Widths in em of Arial's narrowest and widest characters, rounded up from its metrics; capitals not listed
+are ARIAL_CAPITAL_EM wide and every other character ARIAL_EM."""
+ARIAL_CAPITAL_EM = 0.73
+ARIAL_EM = 0.57
+BOLD_WIDER = 1.1
+
+
 def _text_size(text: str) -> tuple[float, float]:
-    """Estimated (width, height) in px of a text of lines at FONT_SIZE in Arial."""
-    lines = html.unescape(text).replace("<b>", "").replace("</b>", "").split("<br>")
-    return 0.6 * FONT_SIZE * max(len(line) for line in lines), 1.3 * FONT_SIZE * len(lines)
+    """Estimated (width, height) in px of a text of lines at FONT_SIZE in Arial, a little wider than it draws:
+    a label placed by it clears its neighbours for real."""
+    bold = "<b>" in text
+    lines = html.unescape(text.replace("<b>", "").replace("</b>", "")).split("<br>")
+    widest = max(sum(ARIAL_EMS.get(c, ARIAL_CAPITAL_EM if c.isupper() else ARIAL_EM) for c in line) for line in lines)
+    return widest * FONT_SIZE * (BOLD_WIDER if bold else 1.0), 1.3 * FONT_SIZE * len(lines)
 
 
 def corner_boxes(annotations: list[dict[str, Any]]) -> list[tuple[float, float, float, float]]:
@@ -175,49 +183,121 @@ def corner_boxes(annotations: list[dict[str, Any]]) -> list[tuple[float, float, 
     return boxes
 
 
-def label_positions(
+def point_labels(
     x: np.ndarray,
     y: np.ndarray,
     labels: Sequence[str],
     x_range: Sequence[float],
     y_range: Sequence[float],
     reserved: Sequence[tuple[float, float, float, float]] = (),
-) -> list[str]:
-    """A ``textposition`` per point so that no two point labels overlap: each label (in point order) takes the
-    first place around its point whose box, estimated from its lines at FONT_SIZE on a PLOT_PX plot, clears the
-    points, the ``reserved`` boxes (px, y up) and the labels placed so far, or else the one overlapping them least."""
+) -> list[dict[str, Any]]:
+    """Each point's label as an annotation (points with a missing coordinate get none), placed so that no two
+    labels overlap and none lies on a point or a ``reserved`` box (px on a PLOT_PX plot, y up). A label sits next
+    to its point, or further out on a leader line where the points crowd. Each label's box is estimated from its
+    lines at FONT_SIZE on a PLOT_PX plot, the narrowest a projector shows, so the labels clear each other there
+    and, the points only drawing apart, on any wider screen.
 
-    def px(value: float, axis: int) -> float:
-        span = (x_range, y_range)[axis]
-        return (value - span[0]) / (span[1] - span[0]) * PLOT_PX[axis]
-
-    def box(cx: float, cy: float, place: str, width: float, height: float) -> tuple[float, float, float, float]:
-        vertical, horizontal = place.split()
-        gap = 16  # half a marker and some air
-        left = {"center": cx - width / 2, "right": cx + gap, "left": cx - gap - width}[horizontal]
-        bottom = {"top": cy + gap, "bottom": cy - gap - height, "middle": cy - height / 2}[vertical]
-        return left, bottom, left + width, bottom + height
-
-    def overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-        return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-
-    points = [
-        (px(float(xi), 0), px(float(yi), 1)) if math.isfinite(float(xi)) and math.isfinite(float(yi)) else None
-        for xi, yi in zip(x, y, strict=True)
+    All the labels are placed together, not one after the other: a label placed first in its favourite place
+    can leave a later one nowhere to go (the advocates-only filter brings the dots that close). The search takes
+    the first arrangement, in order of preference (near before far, LABEL_DIRECTIONS' order), that overlaps
+    nothing; if none does within PLACEMENT_SEARCH_STEPS, the one that overlaps least of those tried."""
+    placed = [
+        (index, (_px(float(xi), x_range, PLOT_PX[0]), _px(float(yi), y_range, PLOT_PX[1])))
+        for index, (xi, yi) in enumerate(zip(x, y, strict=True))
+        if math.isfinite(float(xi)) and math.isfinite(float(yi))
     ]
-    taken = [*reserved, *[(cx - 12, cy - 12, cx + 12, cy + 12) for point in points if point for cx, cy in [point]]]
-    places = []
-    for point, label in zip(points, labels, strict=True):
-        if point is None:
-            places.append(LABEL_PLACES[0])
-            continue
-        width, height = _text_size(wrapped(label, 18))
-        boxes = {place: box(*point, place, width, height) for place in LABEL_PLACES}
-        inside = [
-            place for place, b in boxes.items() if b[0] >= 0 and b[2] <= PLOT_PX[0] and b[1] >= 0 and b[3] <= PLOT_PX[1]
-        ] or list(LABEL_PLACES)
-        # The first place that clears everything, else the one that overlaps least.
-        place = min(inside, key=lambda place: sum(overlap(boxes[place], other) for other in taken))
-        places.append(place)
-        taken.append(boxes[place])
-    return places
+    if not placed:
+        return []
+    texts = [wrapped(labels[i], POINT_LABEL_CHARACTERS) for i, _ in placed]
+    # offsets[i, k]: how far (px, y up) the centre of the i-th placed label sits from its point in place k.
+    offsets = np.array([_label_offsets(_text_size(text)) for text in texts])
+    sizes = np.array([_text_size(text) for text in texts])
+    centres = np.array([point for _, point in placed])[:, None, :] + offsets
+    boxes = np.concatenate([centres - sizes[:, None, :] / 2, centres + sizes[:, None, :] / 2], axis=-1)
+    inside = (boxes[..., 0] >= 0) & (boxes[..., 2] <= PLOT_PX[0]) & (boxes[..., 1] >= 0) & (boxes[..., 3] <= PLOT_PX[1])
+    half = MARKER_PX / 2
+    markers = [(cx - half, cy - half, cx + half, cy + half) for _, (cx, cy) in placed]
+    obstacles = np.array([*reserved, *markers], dtype=float).reshape(-1, 4)
+    # What each place costs by itself (what it covers, and leaving the plot), and against each other label's places.
+    alone = _overlap(boxes[:, :, None, :], obstacles[None, None, :, :]).sum(axis=2) + np.where(inside, 0.0, 1e6)
+    between = _overlap(boxes[:, :, None, None, :], boxes[None, None, :, :, :])
+    chosen = _least_overlapping(alone, between)
+    return [
+        {
+            "text": text,
+            "x": float(x[i]),
+            "y": float(y[i]),
+            "ax": float(offsets[label, place, 0]),
+            "ay": -float(offsets[label, place, 1]),
+            "showarrow": True,
+            "arrowhead": 0,
+            "arrowwidth": 1.5,
+            "arrowcolor": "#555555",
+            "standoff": MARKER_PX / 2,
+            "font": {"size": FONT_SIZE},
+        }
+        for label, ((i, _), text, place) in enumerate(zip(placed, texts, chosen, strict=True))
+    ]
+
+
+def _label_offsets(size: tuple[float, float]) -> list[tuple[float, float]]:
+    """The centre (px from its point, y up) of a label of ``size`` in each place: LABEL_DIRECTIONS at each of
+    LABEL_REACH_PX, a marker's radius and some air clear of the point."""
+    width, height = size
+    gap = 16
+    return [
+        (right * (width / 2 + gap + reach), up * (height / 2 + gap + reach))
+        for reach in LABEL_REACH_PX
+        for right, up in LABEL_DIRECTIONS
+    ]
+
+
+MARKER_PX = 28
+"""A point's marker, with its outline and a little air, as a square a label must clear."""
+PLACEMENT_SEARCH_STEPS = 4000
+"""How many partial arrangements of labels the search tries at most: it ends well within a slider's budget."""
+
+
+def _px(value: float, span: Sequence[float], size: float) -> float:
+    return (value - span[0]) / (span[1] - span[0]) * size
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The area (px²) two boxes (or broadcast arrays of them, last axis left, bottom, right, top) share."""
+    width = np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0])
+    height = np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1])
+    return np.clip(width, 0, None) * np.clip(height, 0, None)
+
+
+def _least_overlapping(alone: np.ndarray, between: np.ndarray) -> list[int]:
+    """A place for each label (an index into LABEL_PLACES), by depth-first search in order of preference:
+    ``alone[i, k]`` is what label i costs in place k by itself, ``between[i, k, j, l]`` what it shares with
+    label j in place l. Returns the first arrangement that costs nothing, or the cheapest one tried."""
+    count, choices = alone.shape
+    best: tuple[float, list[int]] = (math.inf, [])
+    steps = 0
+
+    def search(chosen: list[int], cost: float) -> bool:
+        nonlocal best, steps
+        if cost >= best[0]:
+            return False
+        if len(chosen) == count:
+            best = (cost, list(chosen))
+            return cost == 0
+        label = len(chosen)
+        for place in range(choices):
+            steps += 1
+            if steps > PLACEMENT_SEARCH_STEPS:
+                return True
+            added = alone[label, place] + sum(between[label, place, other, chosen[other]] for other in range(label))
+            chosen.append(place)
+            if search(chosen, cost + added):
+                return True
+            chosen.pop()
+        return False
+
+    search([], 0.0)
+    if not best[1]:
+        # Out of steps before any whole arrangement: each label in its own least costly place.
+        return [int(np.argmin(alone[label])) for label in range(count)]
+    return best[1]

@@ -68,6 +68,8 @@ SCALE_CHOICES = [(f"{scale_id} — {name}: {rule}", scale_id) for scale_id, name
 LABELS_EXAMPLE = "negative=0, neutral=5, positive=10"
 KEEP_AS_WRITTEN = "(keep as written)"
 PREVIEW_SHOWN = 8
+NO_WRAP = ' style="white-space:nowrap"'
+"""A preview cell that never breaks: a date, an id or a score reads on one line."""
 VALUES_SHOWN = 30
 """Distinct touchpoint values offered for translation; a survey has a handful, a free-text column hundreds."""
 DATE_ORDERS = [
@@ -219,6 +221,7 @@ class MappingPanel:
         self.preview, self.mapping = preview, mapping
         if not again:  # another file's translations are not this one's
             self.touchpoint_choices, self._translations_chosen = {}, {}
+        self.field_choices = {}  # the last file's: the preview reads the mapping until this file's are built
         self._show_preview()
         self._build_mapping_widgets()
         restore(self._mapping_fields(), shown)
@@ -382,16 +385,21 @@ class MappingPanel:
         return self.preview, self.mapping
 
     def _show_preview(self) -> None:
+        """The first rows as a table headed by what each column is read as, in the workshop's words ("Delivered
+        when we say", the file's own heading under it), as the dropdowns show it now. No cell but the comment
+        wraps, so a date never breaks at its hyphens."""
         preview, mapping = self._opened()
         rules = privacy_rules(mapping)
         head = preview.head(PREVIEW_SHOWN)
+        read_as = self._columns_read_as()
         personal = [looks_personal(column) for column in head.columns]
-        cells = "".join(f"<th>{html.escape(str(c))}</th>" for c in head.columns)
+        wraps = [read_as.get(str(column)) == "comment" for column in head.columns]
+        cells = "".join(f"<th>{_heading(str(c), read_as.get(str(c)))}</th>" for c in head.columns)
         rows = "".join(
             "<tr>"
             + "".join(
-                f"<td>{html.escape(HIDDEN_PERSONAL if hidden else _cell(v, rules))}</td>"
-                for v, hidden in zip(row, personal, strict=True)
+                f"<td{'' if wrap else NO_WRAP}>{html.escape(HIDDEN_PERSONAL if hidden else _cell(v, rules))}</td>"
+                for v, hidden, wrap in zip(row, personal, wraps, strict=True)
             )
             + "</tr>"
             for row in head.itertuples(index=False)
@@ -401,6 +409,24 @@ class MappingPanel:
             f"<tr>{cells}</tr>{rows}</table></div>"
             f"<div>First {len(head)} of the rows read for the preview.</div>"
         )
+
+    def _columns_read_as(self) -> dict[str, str]:
+        """Each column of the file the mapping reads, and what it reads it as in the workshop's words: a field,
+        a measure or a pillar's name (each of them, when one column is chosen for several). From the dropdowns
+        once they show this file's mapping."""
+        preview, mapping = self._opened()
+        names = {**MEASURES, **{p.id: p.name or p.id for p in self.promise.pillars}}
+        if self.field_choices:
+            chosen = {target: dropdown.value for target, dropdown in self.field_choices.items()}
+        else:
+            sources = {**mapping.fields, **mapping.measures(), **mapping.pillars}
+            chosen = {target: source.column for target, source in sources.items() if source.column is not None}
+        columns = {str(c) for c in preview.columns}
+        read_as: dict[str, list[str]] = {}
+        for target, column in chosen.items():
+            if column in columns:
+                read_as.setdefault(column, []).append(names.get(target, target.replace("_", " ")))
+        return {column: ", ".join(targets) for column, targets in read_as.items()}
 
     def _labels(self, target: str) -> list[str]:
         """What a target can be mapped to: client columns, or questions for scores in a long export."""
@@ -427,6 +453,7 @@ class MappingPanel:
                 value=value,
                 **_sized("14em", "36em"),
             )
+            dropdown.observe(lambda _change: self._show_preview(), names="value")
             self.field_choices[target] = dropdown
             if target in FIELDS:
                 rows.append(dropdown)
@@ -576,6 +603,20 @@ def _problem_text(error: Exception) -> str:
 def _sized(label_width: str, width: str) -> dict[str, Any]:
     """A widget's label and overall widths, as every field of the panel gives them."""
     return {"style": {"description_width": label_width}, "layout": widgets.Layout(width=width)}
+
+
+def _heading(column: str, read_as: str | None) -> str:
+    """A preview column's heading: what the workshop reads it as, over the file's own heading where the two
+    differ in more than spelling (``made_to_last`` is headed "Made to last" alone)."""
+    if read_as is None:
+        return html.escape(column)
+    if _plain(read_as) == _plain(column):
+        return html.escape(read_as)
+    return f'{html.escape(read_as)}<br><span style="font-weight:normal;color:#555">{html.escape(column)}</span>'
+
+
+def _plain(heading: str) -> str:
+    return " ".join(heading.lower().replace("_", " ").replace("-", " ").split())
 
 
 def _cell(value: Any, rules: PrivacyRules) -> str:
