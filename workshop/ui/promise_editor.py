@@ -26,6 +26,7 @@ from workshop.promise import (
     save_promise,
     score_points,
 )
+from workshop.ui.fit import whole_button
 from workshop.ui.guard import guarded
 from workshop.ui.sliders import score_slider
 
@@ -110,11 +111,11 @@ class PromiseEditor:
             description="Pillars", rows=7, style=LABEL, layout=widgets.Layout(width="30em")
         )
         self.new_pillar_name = widgets.Text(placeholder="name of a new pillar", continuous_update=False)
-        self.add_button = widgets.Button(description="Add pillar", icon="plus", button_style="primary")
-        self.up_button = widgets.Button(description="Up", icon="arrow-up")
-        self.down_button = widgets.Button(description="Down", icon="arrow-down")
-        self.remove_button = widgets.Button(description="Remove", icon="trash", button_style="danger")
-        self.undo_button = widgets.Button(description="Undo remove", icon="undo", disabled=True)
+        self.add_button = whole_button("Add pillar", icon="plus", button_style="primary")
+        self.up_button = whole_button("Up", icon="arrow-up")
+        self.down_button = whole_button("Down", icon="arrow-down")
+        self.remove_button = whole_button("Remove", icon="trash", button_style="danger")
+        self.undo_button = whole_button("Undo remove", icon="undo", disabled=True)
 
         self.name = widgets.Text(
             description="Name", continuous_update=False, style=LABEL, layout=widgets.Layout(width="100%")
