@@ -41,8 +41,24 @@ def test_a_save_against_an_old_stamp_is_refused_and_the_file_is_kept(tmp_path):
     assert isinstance(refused.value, WorkshopError)
     problem = refused.value.problems[0]
     assert (problem.file, problem.message, problem.fix) == (path, STALE_MESSAGE, STALE_FIX)
-    assert str(refused.value) == f"{path}: changed in another tab — reload to see it. {STALE_FIX}"
     assert path.read_bytes() == b"version: 2\n"
+
+
+def test_the_stale_refusal_reads_as_one_sentence_naming_the_file_in_the_workshop_folder(tmp_path):
+    """What the room reads: the file as the workshop folder names it (never the laptop's /tmp/... path),
+    "reload" once, and one sentence that says the edit is kept."""
+    path = tmp_path / "workshops" / "acme" / "promise.yml"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"version: 1\n")
+    read = stamp_of(path)
+    path.write_bytes(b"version: 2\n")
+    with pytest.raises(StaleFileError) as refused:
+        write_if_unchanged(path, b"stale copy\n", read)
+    text = str(refused.value)
+    assert text == ("promise.yml changed in another tab — reload to see it (run this panel's cell again); "
+                    "your edit is still on screen.")
+    assert str(tmp_path) not in text and text.lower().count("reload") == 1
+    assert text.count(". ") == 0 and text.endswith(".")
 
 
 def test_no_file_creates_and_never_replaces(tmp_path):

@@ -236,3 +236,26 @@ def test_the_promise_card_shows_from_the_start(folder):
     promise = load_promise(folder / PROMISE_FILE)
     assert promise.statement and html.escape(promise.statement) in editor.card.value
     assert all(html.escape(p.name) in editor.card.value for p in promise.pillars)
+
+
+def test_a_stale_refusal_shows_next_to_the_field_used_in_one_sentence_without_the_laptops_path(folder):
+    """The rehearsal's refusal sat ~650 px under the field, off screen, named /tmp/.../promise.yml and said
+    "reload" twice: it now sits right under the field the person used and reads as one sentence."""
+    first, stale = PromiseEditor(folder), PromiseEditor(folder)
+    first.statement.value = "Saved in the first tab."
+    assert str(folder) not in stale.status.value  # the opening line names the file, not the laptop's path
+
+    stale.select_pillar("expert_help")
+    stale.claim.value = "A claim typed in the stale tab"
+    children = list(stale.pillar_form.children)
+    assert children[children.index(stale.claim) + 1] is stale.status
+    assert stale.status not in stale.widget.children
+    text = html.unescape(stale.status.value)
+    assert "promise.yml changed in another tab — reload to see it" in text
+    assert str(folder) not in text and text.lower().count("reload") == 1
+    assert text.count("edit") == 1  # "your edit is still on screen", said once
+
+    stale.statement.value = "A statement typed in the stale tab"
+    children = list(stale.widget.children)
+    assert children[children.index(stale.statement) + 1] is stale.status
+    assert stale.status not in stale.pillar_form.children

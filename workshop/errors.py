@@ -80,7 +80,18 @@ class WorkshopFolderError(WorkshopError):
 
 
 class StaleFileError(WorkshopError):
-    """A file changed on disk since a panel read it (another tab saved it), so saving would overwrite that."""
+    """A file changed on disk since a panel read it (another tab saved it), so saving would overwrite that.
+
+    Read as one sentence on the room's screen: the file by its name in the workshop folder (the files a panel
+    saves sit at its top, and the laptop's full path means nothing to the room), what happened, how to reload.
+    """
+
+    def __str__(self) -> str:
+        changes = "; ".join(
+            f"{Path(p.file).name if p.file else 'the file'} {p.message}" + (f" ({p.fix})" if p.fix else "")
+            for p in self.problems
+        )
+        return f"{changes}; your edit is still on screen."
 
 
 class FileKeptError(WorkshopError):

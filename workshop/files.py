@@ -29,7 +29,8 @@ from typing import TypeVar
 from workshop.errors import FileKeptError, Problem, StaleFileError, WorkshopError
 
 STALE_MESSAGE = "changed in another tab — reload to see it"
-STALE_FIX = "Reload this panel (run its cell again) to see the file as it is now; your edit is still on screen."
+STALE_FIX = "run this panel's cell again"
+"""How to reload: ``StaleFileError`` shows it in brackets after ``STALE_MESSAGE``, so the room reads one sentence."""
 
 
 @dataclass(frozen=True)

@@ -49,9 +49,12 @@ from workshop.promise import Promise
 from workshop.session import SessionStore, actions_of, author_label
 from workshop.ui.draft import Draft, offer
 from workshop.ui.figures import move_figure, projector_figure
+from workshop.ui.fit import ISO_DATE_ONLY, WIDE_READOUT, stylesheet, whole_button
 from workshop.ui.guard import guarded_on
 
 WIDE = widgets.Layout(width="36em")
+LABEL = {"description_width": "8em"}
+"""Wide enough for the longest label on the board ("Promise-able", "Department") whole."""
 UNRATED = 0
 """The sliders' left end, "not rated yet": the action's effort or impact is None until the room judges it."""
 RATINGS = [(NOT_RATED, UNRATED)] + [(str(points), points) for points in EFFORT_IMPACT_RANGE]
@@ -71,7 +74,7 @@ class ActionBoard:
         self.standing: list[PillarStanding] = []
 
         self.message = widgets.HTML()
-        self.reload_button = widgets.Button(description="Reload ideas and votes", icon="refresh")
+        self.reload_button = whole_button("Reload ideas and votes", icon="refresh")
         self.ideas_html = widgets.HTML()
         self.warnings_html = widgets.HTML()
 
@@ -79,15 +82,15 @@ class ActionBoard:
         self.idea_pillar = widgets.Dropdown(description="Pillar")
         self.idea_move = widgets.Dropdown(description="Move", options=[(v, k) for k, v in MOVES.items()])
         self.idea_lever = widgets.Dropdown(description="Lever", options=[(v, k) for k, v in LEVERS.items()])
-        self.add_button = widgets.Button(description="Add idea", icon="plus")
+        self.add_button = whole_button("Add idea", icon="plus")
 
         self.merge_from = widgets.Dropdown(description="Merge", layout=WIDE)
         self.merge_into = widgets.Dropdown(description="into", layout=WIDE)
-        self.merge_button = widgets.Button(description="Merge ideas")
+        self.merge_button = whole_button("Merge ideas")
         self.split_from = widgets.Dropdown(description="Split", layout=WIDE)
         self.split_keep = widgets.Text(description="Keep", placeholder="what the idea keeps", layout=WIDE)
         self.split_new = widgets.Text(description="New", placeholder="the second idea", layout=WIDE)
-        self.split_button = widgets.Button(description="Split idea")
+        self.split_button = whole_button("Split idea")
 
         self.promote_ideas = widgets.SelectMultiple(description="Ideas", layout=WIDE)
         self.promote_title = widgets.Text(description="Action", placeholder="(the idea's words)", layout=WIDE)
@@ -95,28 +98,35 @@ class ActionBoard:
             description="Refresh",
             options=[("(lift the experience)", None)] + [(v, k) for k, v in REFRESH_KINDS.items()],
         )
-        self.promote_button = widgets.Button(description="Agree as action", button_style="primary")
+        self.promote_button = whole_button("Agree as action", button_style="primary")
 
-        self.action_pick = widgets.Dropdown(description="Action", layout=WIDE)
-        self.owner_department = widgets.Dropdown(description="Department")
+        self.action_pick = widgets.Dropdown(description="Action", style=LABEL, layout=WIDE)
+        self.owner_department = widgets.Dropdown(description="Department", style=LABEL)
         self.other_department = widgets.Text(
             description="Other", placeholder="the department's name", layout=widgets.Layout(display="none")
         )
         self.owner_name = widgets.Text(description="Owner")
-        self.due = widgets.DatePicker(description="Due")
-        self.due_iso = widgets.HTML()  # the picker shows the browser's locale; the kit writes dates YYYY-MM-DD
-        self.measure = widgets.Text(description="Measure", layout=WIDE)
+        self.due = widgets.DatePicker(description="Due", style=LABEL, layout=widgets.Layout(width="auto"))
+        self.due.add_class(ISO_DATE_ONLY)
+        self.due_iso = widgets.HTML()
+        self.measure = widgets.Textarea(
+            description="Measure", rows=2, style=LABEL, layout=widgets.Layout(width="100%", max_width="60em")
+        )
         self.status = widgets.Dropdown(description="Status", options=list(STATUSES))
         self.effort = widgets.SelectionSlider(description="Effort", options=RATINGS, continuous_update=False)
         self.impact = widgets.SelectionSlider(description="Impact", options=RATINGS, continuous_update=False)
-        self.save_button = widgets.Button(description="Save action", button_style="success")
-        self.discard_button = widgets.Button(description="Discard changes", icon="undo")
+        for slider in (self.effort, self.impact):
+            slider.add_class(WIDE_READOUT)
+        self.save_button = whole_button("Save action", button_style="success")
+        self.discard_button = whole_button("Discard changes", icon="undo")
 
-        self.refresh_name = widgets.Text(description="New name", layout=WIDE)
-        self.refresh_description = widgets.Textarea(description="New words", layout=WIDE)
-        self.refresh_target = widgets.BoundedFloatText(description="Target", min=0, max=10, step=0.5)
-        self.refresh_threshold = widgets.BoundedFloatText(description="Promise-able", min=0, max=10, step=0.5)
-        self.refresh_button = widgets.Button(description="Refresh the promise", button_style="warning")
+        self.refresh_name = widgets.Text(description="New name", style=LABEL, layout=WIDE)
+        self.refresh_description = widgets.Textarea(description="New words", style=LABEL, layout=WIDE)
+        self.refresh_target = widgets.BoundedFloatText(description="Target", min=0, max=10, step=0.5, style=LABEL)
+        self.refresh_threshold = widgets.BoundedFloatText(
+            description="Promise-able", min=0, max=10, step=0.5, style=LABEL
+        )
+        self.refresh_button = whole_button("Refresh the promise", button_style="warning")
         self.draft = Draft(
             {
                 "owner_department": self.owner_department,
@@ -161,6 +171,7 @@ class ActionBoard:
 
         self.widget = widgets.VBox(
             [
+                stylesheet(),
                 self.message,
                 self.warnings_html,
                 self.reload_button,

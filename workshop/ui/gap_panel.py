@@ -31,6 +31,7 @@ from workshop.gap import Filter, GoalPost
 from workshop.promise import PROMISE_FILE, Promise, promise_read_stamp, save_new_version
 from workshop.reporting import REPORT_VIEWS_FILE, add_report_view
 from workshop.ui.figures import move_figure, projector_figure
+from workshop.ui.fit import WHOLE_TABS, kept_whole, stylesheet, whole_button
 from workshop.ui.gap_ratings_form import RatingsForm
 from workshop.ui.guard import guarded_on
 
@@ -40,10 +41,12 @@ GOAL_SLIDER = dict(
     step=0.5,
     continuous_update=True,
     readout_format=".1f",
-    style={"description_width": "4.5em"},
-    layout=widgets.Layout(width="17em"),
+    style={"description_width": "5.5em"},
+    layout=widgets.Layout(width="17.5em"),
 )
-"""Three of these and the pillar picker fit one row of a notebook at 1280×800, right above the chart they move."""
+"""Three of these and the pillar picker fit one row of a notebook at 1280×800, right above the chart they move;
+the label is wide enough for "threshold" whole."""
+
 VIEW_TITLES = {
     "overview": "Gap overview",
     "distribution": "Score bands",
@@ -109,9 +112,9 @@ class GapPanel:
             options=[(p.name, p.id) for p in promise.pillars],
             description="Goal posts of",
             style={"description_width": "7em"},
-            layout=widgets.Layout(width="24em"),
+            layout=widgets.Layout(width="23em"),
         )
-        self.headline = widgets.HTML()
+        self.headline = widgets.HTML(layout=kept_whole())
         dated = [m for m in cube.months if m != UNDATED]
         self.touchpoints = widgets.SelectMultiple(options=cube.touchpoints, description="Touchpoints", rows=4)
         self.segments = widgets.SelectMultiple(options=cube.segments, description="Segments", rows=4)
@@ -124,22 +127,19 @@ class GapPanel:
             layout=widgets.Layout(width="36em"),
         )
         self.min_n = widgets.BoundedIntText(
-            value=min_n, min=1, max=10_000, description="min answers", layout=widgets.Layout(width="12em")
+            value=min_n,
+            min=1,
+            max=10_000,
+            description="min answers",
+            style={"description_width": "7em"},
+            layout=widgets.Layout(width="14em"),
         )
         self.status = widgets.HTML()
-        self.message = widgets.HTML()
-        self.save_button = widgets.Button(
-            description="Save goal posts as proposed promise",
-            icon="save",
-            disabled=self.folder is None,
-            layout=widgets.Layout(width="auto"),
+        self.message = widgets.HTML(layout=widgets.Layout(flex="1 1 24em"))
+        self.save_button = whole_button(
+            "Save goal posts as proposed promise", icon="save", disabled=self.folder is None
         )
-        self.report_button = widgets.Button(
-            description="Add this view to the report",
-            icon="plus",
-            disabled=self.folder is None,
-            layout=widgets.Layout(width="auto"),
-        )
+        self.report_button = whole_button("Add this view to the report", icon="plus", disabled=self.folder is None)
         self.form = RatingsForm(promise, self.add_internal_ratings)
 
         self.figures: dict[str, go.FigureWidget] = {}
@@ -147,11 +147,16 @@ class GapPanel:
         self._stale: set[str] = set()
         self._places = {name: widgets.Box() for name in VIEW_TITLES}
         self.tabs = widgets.Tab(children=list(self._places.values()), titles=list(VIEW_TITLES.values()))
+        self.tabs.add_class(WHOLE_TABS)
         self.figure(next(iter(VIEW_TITLES)))
         self.widget = widgets.VBox(
             [
+                stylesheet(),
                 widgets.HBox([self.goal_pillar, *self.goal_rows.values()], layout=widgets.Layout(flex_flow="row wrap")),
-                widgets.HBox([self.headline, self.save_button, self.report_button, self.message]),
+                widgets.HBox(
+                    [self.headline, self.save_button, self.report_button, self.message],
+                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+                ),
                 self.tabs,
                 widgets.HTML("<h3>Filter the responses</h3>"),
                 widgets.HBox(

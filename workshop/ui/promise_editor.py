@@ -26,10 +26,13 @@ from workshop.promise import (
     save_promise,
     score_points,
 )
+from workshop.ui.fit import whole_button
 from workshop.ui.guard import guarded
 from workshop.ui.sliders import score_slider
 
-BIG_TEXT = widgets.Layout(width="100%")
+LABEL_WIDTH = "12em"
+"""Wide enough for the longest label ("Customers experience") at JupyterLab's font: no label is cut to "…"."""
+LABEL = {"description_width": LABEL_WIDTH}
 
 
 class ChoiceChips:
@@ -94,37 +97,44 @@ class PromiseEditor:
         self._last_removed: tuple[int, Pillar] | None = None
         self._loading = False
 
-        self.company = widgets.Text(description="Company", continuous_update=False, layout=BIG_TEXT)
+        self.company = widgets.Text(
+            description="Company", continuous_update=False, style=LABEL, layout=widgets.Layout(width="100%")
+        )
         self.statement = widgets.Textarea(
             description="Our promise",
             continuous_update=False,
+            style=LABEL,
             placeholder="One sentence a customer would recognise…",
             layout=widgets.Layout(width="100%", height="5em"),
         )
-        self.pillar_list = widgets.Select(description="Pillars", rows=7, layout=widgets.Layout(width="28em"))
+        self.pillar_list = widgets.Select(
+            description="Pillars", rows=7, style=LABEL, layout=widgets.Layout(width="30em")
+        )
         self.new_pillar_name = widgets.Text(placeholder="name of a new pillar", continuous_update=False)
-        self.add_button = widgets.Button(description="Add pillar", icon="plus", button_style="primary")
-        self.up_button = widgets.Button(description="Up", icon="arrow-up")
-        self.down_button = widgets.Button(description="Down", icon="arrow-down")
-        self.remove_button = widgets.Button(description="Remove", icon="trash", button_style="danger")
-        self.undo_button = widgets.Button(description="Undo remove", icon="undo", disabled=True)
+        self.add_button = whole_button("Add pillar", icon="plus", button_style="primary")
+        self.up_button = whole_button("Up", icon="arrow-up")
+        self.down_button = whole_button("Down", icon="arrow-down")
+        self.remove_button = whole_button("Remove", icon="trash", button_style="danger")
+        self.undo_button = whole_button("Undo remove", icon="undo", disabled=True)
 
-        self.name = widgets.Text(description="Name", continuous_update=False, layout=BIG_TEXT)
+        self.name = widgets.Text(
+            description="Name", continuous_update=False, style=LABEL, layout=widgets.Layout(width="100%")
+        )
         self.description = widgets.Textarea(
             description="Customers experience",
             continuous_update=False,
-            style={"description_width": "10em"},
+            style=LABEL,
             layout=widgets.Layout(width="100%", height="4em"),
         )
-        self.target = score_slider("Target (promise)", "10em", "32em")
-        self.threshold = score_slider("Promise-able above", "10em", "32em")
+        self.target = score_slider("Target (promise)", LABEL_WIDTH, "34em")
+        self.threshold = score_slider("Promise-able above", LABEL_WIDTH, "34em")
         self.claim = widgets.Textarea(
             description="Marketing claims",
             continuous_update=False,
-            style={"description_width": "10em"},
+            style=LABEL,
             layout=widgets.Layout(width="100%", height="3em"),
         )
-        self.loudness = score_slider("How loudly", "10em", "32em", step=1)
+        self.loudness = score_slider("How loudly", LABEL_WIDTH, "34em", step=1)
         self.owners = ChoiceChips("Owners (departments)", lambda value: self._set_field("owners", value))
         self.touchpoints = ChoiceChips("Touchpoints", lambda value: self._set_field("touchpoints", value))
         self.channels = ChoiceChips("Marketing channels", lambda value: self._set_field("channels", value))
@@ -145,25 +155,20 @@ class PromiseEditor:
             ],
             layout=widgets.Layout(border="1px solid #bbb", padding="0.5em", width="100%"),
         )
-        self.widget = widgets.VBox(
+        self.pillar_section = widgets.HBox(
             [
-                self.company,
-                self.statement,
-                widgets.HBox(
+                self.pillar_list,
+                widgets.VBox(
                     [
-                        self.pillar_list,
-                        widgets.VBox(
-                            [
-                                widgets.HBox([self.new_pillar_name, self.add_button]),
-                                widgets.HBox([self.up_button, self.down_button, self.remove_button, self.undo_button]),
-                            ]
-                        ),
+                        widgets.HBox([self.new_pillar_name, self.add_button]),
+                        widgets.HBox([self.up_button, self.down_button, self.remove_button, self.undo_button]),
                     ]
                 ),
-                self.pillar_form,
-                self.status,
-                self.card,
             ]
+        )
+        # The status line starts at the top; each save moves it right under the field it saved (_place_status).
+        self.widget = widgets.VBox(
+            [self.status, self.company, self.statement, self.pillar_section, self.pillar_form, self.card]
         )
 
         self.company.observe(lambda c: self._set_promise_field("company", c["new"].strip()), names="value")
@@ -182,7 +187,11 @@ class PromiseEditor:
 
         self._show_promise()
         self.card.value = promise_card_html(self.promise)  # read aloud at the end of step 1, edited or not
-        self._say(f"Editing {html.escape(str(self.path))}. Every change is saved as you make it.", "info")
+        self._say(
+            f"Editing {PROMISE_FILE} of the workshop folder {html.escape(self.folder.name)}. "
+            "Every change is saved as you make it.",
+            "info",
+        )
 
     # --- what a facilitator does ------------------------------------------------------------------------
 
@@ -200,13 +209,14 @@ class PromiseEditor:
     def add_pillar(self, name: str) -> str | None:
         name = name.strip()
         if not name:
+            self._place_status(self.pillar_section)
             self._say("Type the new pillar's name first, e.g. <i>Fixed first time</i>.", "error")
             return None
         pillar = Pillar(id=new_pillar_id(name, self.promise.pillar_ids), name=name)
         self.promise.pillars.append(pillar)
         self.new_pillar_name.value = ""
         self._show_promise(select=pillar.id)
-        self._save()
+        self._save(self.pillar_section)
         return pillar.id
 
     def remove_pillar(self, pillar_id: str | None) -> None:
@@ -216,7 +226,7 @@ class PromiseEditor:
         self._last_removed = (index, self.promise.pillars.pop(index))
         remaining = self.promise.pillar_ids
         self._show_promise(select=remaining[min(index, len(remaining) - 1)] if remaining else None)
-        self._save()
+        self._save(self.pillar_section)
 
     def restore_last_removed(self) -> None:
         if self._last_removed is None:
@@ -225,7 +235,7 @@ class PromiseEditor:
         self._last_removed = None
         self.promise.pillars.insert(index, pillar)
         self._show_promise(select=pillar.id)
-        self._save()
+        self._save(self.pillar_section)
 
     def move_pillar(self, pillar_id: str | None, offset: int) -> None:
         if pillar_id is None:
@@ -235,7 +245,7 @@ class PromiseEditor:
         new_index = min(max(index + offset, 0), len(pillars) - 1)
         pillars.insert(new_index, pillars.pop(index))
         self._show_promise(select=pillar_id)
-        self._save()
+        self._save(self.pillar_section)
 
     # --- wiring -----------------------------------------------------------------------------------------
 
@@ -251,7 +261,7 @@ class PromiseEditor:
         if self._loading:
             return
         setattr(self.promise, key, value)
-        self._save()
+        self._save(getattr(self, key))
 
     def _set_field(self, key: str, value) -> None:
         pillar = self.selected
@@ -266,7 +276,8 @@ class PromiseEditor:
             offered.extend(choice for choice in value if choice not in offered)
         if key == "name":
             self._show_pillar_list(select=pillar.id)
-        self._save()
+        chips = {"owners": self.owners, "touchpoints": self.touchpoints, "channels": self.channels}
+        self._save(chips[key].widget if key in chips else getattr(self, key))
 
     def _show_promise(self, select: str | None = None) -> None:
         self._loading = True
@@ -310,11 +321,19 @@ class PromiseEditor:
         finally:
             self._loading = False
 
-    def _save(self) -> None:
-        guarded(
-            self._write,
-            lambda text: self._say(f"<b>Not saved</b>, your edits are kept here: {html.escape(text)}", "error"),
-        )
+    def _save(self, used: widgets.Widget) -> None:
+        """Save the promise as it is on screen; the outcome shows right under ``used``, the field (or the pillar
+        list) the person just changed, so a refusal is read where they are looking, not a screen further down."""
+        self._place_status(used)
+        guarded(self._write, lambda text: self._say(f"<b>Not saved</b>: {html.escape(text)}", "error"))
+
+    def _place_status(self, used: widgets.Widget) -> None:
+        for box in (self.widget, self.pillar_form):
+            children = [child for child in box.children if child is not self.status]
+            if used in children:
+                children.insert(children.index(used) + 1, self.status)
+            if tuple(children) != box.children:
+                box.children = tuple(children)
 
     def _write(self) -> None:
         try:
