@@ -45,14 +45,14 @@ from workshop.feedback.mapping import (
     source_path,
 )
 from workshop.feedback.names import names_in_comments, names_offer
-from workshop.feedback.privacy import HIDDEN_PERSONAL, PrivacyRules, looks_personal, privacy_rules, scrub
+from workshop.feedback.privacy import privacy_rules
 from workshop.feedback.readers import KINDS, read_preview
 from workshop.feedback.scales import SCALES, is_missing, scale_table
 from workshop.feedback.suggest import suggest_mapping
 from workshop.files import atomic_write_bytes, stamp_of
 from workshop.promise import Promise, load_promise
 from workshop.ui.draft import restore, shown_values
-from workshop.ui.feedback_report_html import GREEN, INK, RED, notes_html, report_html
+from workshop.ui.feedback_report_html import GREEN, INK, RED, notes_html, preview_table_html, report_html, shown_value
 from workshop.ui.guard import guarded, problem_text
 
 NOT_IN_FILE = "(not in this file)"
@@ -68,7 +68,6 @@ SCALE_CHOICES = [(f"{scale_id} — {name}: {rule}", scale_id) for scale_id, name
 LABELS_EXAMPLE = "negative=0, neutral=5, positive=10"
 KEEP_AS_WRITTEN = "(keep as written)"
 PREVIEW_SHOWN = 8
-NO_WRAP = ' style="white-space:nowrap"'
 """A preview cell that never breaks: a date, an id or a score reads on one line."""
 VALUES_SHOWN = 30
 """Distinct touchpoint values offered for translation; a survey has a handful, a free-text column hundreds."""
@@ -385,29 +384,10 @@ class MappingPanel:
         return self.preview, self.mapping
 
     def _show_preview(self) -> None:
-        """The first rows as a table headed by what each column is read as, in the workshop's words ("Delivered
-        when we say", the file's own heading under it), as the dropdowns show it now. No cell but the comment
-        wraps, so a date never breaks at its hyphens."""
+        """The first rows, headed by what each column is read as, as the dropdowns show it now."""
         preview, mapping = self._opened()
-        rules = privacy_rules(mapping)
-        head = preview.head(PREVIEW_SHOWN)
-        read_as = self._columns_read_as()
-        personal = [looks_personal(column) for column in head.columns]
-        wraps = [read_as.get(str(column)) == "comment" for column in head.columns]
-        cells = "".join(f"<th>{_heading(str(c), read_as.get(str(c)))}</th>" for c in head.columns)
-        rows = "".join(
-            "<tr>"
-            + "".join(
-                f"<td{'' if wrap else NO_WRAP}>{html.escape(HIDDEN_PERSONAL if hidden else _cell(v, rules))}</td>"
-                for v, hidden, wrap in zip(row, personal, wraps, strict=True)
-            )
-            + "</tr>"
-            for row in head.itertuples(index=False)
-        )
-        self.preview_html.value = (
-            f'<div style="overflow-x:auto;max-width:100%"><table style="font-size:13px">'
-            f"<tr>{cells}</tr>{rows}</table></div>"
-            f"<div>First {len(head)} of the rows read for the preview.</div>"
+        self.preview_html.value = preview_table_html(
+            preview.head(PREVIEW_SHOWN), self._columns_read_as(), privacy_rules(mapping)
         )
 
     def _columns_read_as(self) -> dict[str, str]:
@@ -490,7 +470,7 @@ class MappingPanel:
             else:
                 current = suggested if suggested in known else (value if value in known else UNSET)
             self.touchpoint_choices[value] = widgets.Dropdown(
-                description=_cell(value, rules),
+                description=shown_value(value, rules),
                 options=[(KEEP_AS_WRITTEN, UNSET)] + [(t, t) for t in known],
                 value=current,
                 **_sized("14em", "30em"),
@@ -603,26 +583,6 @@ def _problem_text(error: Exception) -> str:
 def _sized(label_width: str, width: str) -> dict[str, Any]:
     """A widget's label and overall widths, as every field of the panel gives them."""
     return {"style": {"description_width": label_width}, "layout": widgets.Layout(width=width)}
-
-
-def _heading(column: str, read_as: str | None) -> str:
-    """A preview column's heading: what the workshop reads it as, over the file's own heading where the two
-    differ in more than spelling (``made_to_last`` is headed "Made to last" alone)."""
-    if read_as is None:
-        return html.escape(column)
-    if _plain(read_as) == _plain(column):
-        return html.escape(read_as)
-    return f'{html.escape(read_as)}<br><span style="font-weight:normal;color:#555">{html.escape(column)}</span>'
-
-
-def _plain(heading: str) -> str:
-    return " ".join(heading.lower().replace("_", " ").replace("-", " ").split())
-
-
-def _cell(value: Any, rules: PrivacyRules) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    return str(scrub(str(value), rules.do_not_show, rules.safe_patterns))
 
 
 def _relative(file: Path, folder: Path) -> str:
