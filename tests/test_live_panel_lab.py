@@ -27,11 +27,12 @@ PROJECTOR = {"width": 1280, "height": 800}
 WAIT_MS = 180_000
 """JupyterLab, a kernel and plotly's 5 MB widget code on a shared two-core machine: generous, never a sleep."""
 ROOM = [("Sales", "Ana"), ("Customer service", "Bo"), ("Operations", "Cy")]
-FIGURES = """() => [...document.querySelectorAll('.jp-OutputArea .js-plotly-plot')].map(gd => {
+FIGURES = """() => [...document.querySelectorAll('.jp-OutputArea .js-plotly-plot')].filter(
+  gd => gd.checkVisibility()).map(gd => {
   const svg = gd.querySelector('svg.main-svg');
   return {title: (gd.querySelector('.gtitle') || {}).textContent || '',
-          marks: [...gd.querySelectorAll('path.point, path.box, .bars path')].filter(
-            mark => (mark.getAttribute('d') || 'M0,0Z') !== 'M0,0Z').length,
+          marks: [...gd.querySelectorAll('path.point, path.box, .bars path, .hm image')].filter(
+            mark => mark.tagName === 'image' ? mark.href.baseVal : (mark.getAttribute('d') || 'M0,0Z') !== 'M0,0Z').length,
           drawn: svg ? svg.getBoundingClientRect().width : 0,
           room: gd.parentElement.getBoundingClientRect().width};
 })"""
@@ -74,6 +75,8 @@ RUN_STARTED = "before => document.querySelector('.jp-Cell .jp-InputPrompt').text
 RUN_ENDED = "before => /\\[\\d+\\]/.test(document.querySelector('.jp-Cell .jp-InputPrompt').textContent) && " \
     "document.querySelector('.jp-Cell .jp-InputPrompt').textContent !== before"
 """The first cell's prompt: [ ] never run, [*] queued or running, [n] run n-th; `before` is what it showed."""
+GAP_TABS = ["Gap overview", "Score bands", "Who speaks louder?", "Touchpoints"]
+"""Tabs of the gap panel whose figures are made only when the tab is first opened, hidden until then."""
 
 
 def run_the_cell(page: playwright.Page, figures: int = 3, meanwhile: Callable[[], None] = lambda: None) -> None:
@@ -181,5 +184,32 @@ def test_the_goal_posts_and_the_chart_they_move_are_on_screen_together(lab, tmp_
             assert slider and plot, (slider, plot)
             assert 0 <= slider["y"] and slider["y"] + slider["height"] <= PROJECTOR["height"], slider
             assert plot["y"] >= 0 and plot["y"] + plot["height"] <= PROJECTOR["height"], plot
+        finally:
+            browser.close()
+
+
+def test_every_gap_tab_fills_the_notebook_when_it_is_opened(lab, tmp_path: Path) -> None:
+    """The gap panel's figures are made the first time their tab opens, inside the panel's tabs: each one the
+    facilitator opens at 1280×800 draws its data as wide as its place in the tab, not at plotly's 700 px."""
+    with playwright.sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_page(viewport=PROJECTOR)
+            page.goto(lab("gap"))
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=WAIT_MS)
+            run_the_cell(page, figures=1)
+            for title in GAP_TABS:
+                page.locator(".jp-OutputArea .lm-TabBar-tab", has_text=title).click()
+                try:  # a tab's figure is made by the kernel when the tab opens, then drawn
+                    page.wait_for_function(f"() => ({FIGURES})().length === 1 && ({FIGURES})()[0].marks > 0 && "
+                                           f"({FIGURES})()[0].drawn >= ({FIGURES})()[0].room - 2", timeout=60_000)
+                except playwright.TimeoutError:
+                    pass  # the assertions below say what the tab shows instead
+                finally:
+                    page.screenshot(path=str(tmp_path / f"gap tab {title}.png"))
+                figures = page.evaluate(FIGURES)
+                assert len(figures) == 1, (title, figures)
+                assert figures[0]["marks"] > 0, ("drew no data", title, figures)
+                assert figures[0]["drawn"] >= figures[0]["room"] - 2, ("does not fill its container", title, figures)
         finally:
             browser.close()

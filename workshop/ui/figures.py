@@ -19,8 +19,10 @@ in JupyterLab in Chromium (tests/test_live_panel_lab.py).
 
 Both are mended in the browser code: plotly's bundle with its last statement (the anywidget entry point)
 replaced by ``_ENTRY``, which uses plotly's own model and view classes. plotly also draws an element that is not
-yet in the page at its 700 px fallback and never resizes it there; ``_ENTRY`` sizes the plot to its element
-whenever the element's width changes (shown, notebook resized, file browser opened or closed).
+yet in the page at its 700 px fallback and never resizes it there, and a widget Box (each gap and what-if tab
+holds its figure in one) makes the element as wide as that plot; ``_ENTRY`` makes the element as wide as its
+container and sizes the plot to it once drawn and whenever the width changes (tab shown, notebook resized, file
+browser opened or closed).
 """
 
 from __future__ import annotations
@@ -59,19 +61,24 @@ export default {
   async render({ model, el, signal }) {
     const { FigureModel, FigureView, serializers } = await plotlyWidget(model);
     if (signal.aborted) return;
+    // A widget Box lays its children in a row, each as wide as its content: the plot's own 700 px.
+    Object.assign(el.style, { width: "100%", minWidth: "0" });
     const view = new FigureView(new FigureModel(model, serializers), el);
+    const fit = () => {
+      const width = el.getBoundingClientRect().width;
+      if (width > 0 && el._fullLayout && Math.abs(width - el._fullLayout.width) > 1) view.relayout({ autosize: true });
+    };
+    const drawn = (event) => { if (event.detail.element === el) fit(); };
+    document.addEventListener("plotlywidget-after-render", drawn);
     view.perform_render();
     model.send({ event: "LISTENING" });
-    let drawnWidth = 0;
-    const fit = new ResizeObserver(() => {
-      const width = el.getBoundingClientRect().width;
-      if (width > 0 && Math.abs(width - drawnWidth) > 1 && el._fullLayout) {
-        drawnWidth = width;
-        view.relayout({ autosize: true });
-      }
-    });
-    fit.observe(el);
-    return () => { fit.disconnect(); view.remove(); };
+    const resized = new ResizeObserver(fit);
+    resized.observe(el);
+    return () => {
+      resized.disconnect();
+      document.removeEventListener("plotlywidget-after-render", drawn);
+      view.remove();
+    };
   },
 };
 """
