@@ -6,7 +6,7 @@ The model is ``workshop.whatif``, the verdict ``workshop.campaign`` (gap's promi
 once and moved in place by ``charts.update_figure``. As in the gap panel, a figure is made when its tab first
 opens, and a slider moves only the one on screen (the others catch up when their tab opens). The campaign form
 is a ``Draft``: what marketing typed survives every slider move and redraw until it is saved or discarded.
-Every callback runs through ``guard.guarded``. The panel holds no rule of its own.
+Every callback runs through ``guard.guarded_on``. The panel holds no rule of its own.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from workshop.promise import Promise
 from workshop.session import SessionState, SessionStore, actions_of
 from workshop.ui.draft import Draft, offer
 from workshop.ui.figures import move_figure, projector_figure
-from workshop.ui.guard import guarded
+from workshop.ui.guard import guarded_on
 
 VIEW_TITLES = {
     "cost": "What the gap costs",
@@ -544,10 +544,8 @@ class WhatIfPanel:
             self._update(self._stale & {self.visible_view()})
 
     def _guarded(self, action: Callable[[], Any]) -> None:
-        guarded(action, self._say)
-
-    def _say(self, text: str) -> None:
-        self.message.value = f"<span style='color:#D55E00'>{html.escape(text)}</span>"
+        # The message line keeps what the action wrote ("Saved campaign …"): cleared only by the next refusal.
+        guarded_on(self.message, action, clear=False)
 
 
 def _stored(chosen: campaign.Campaign | None, promise: Promise) -> dict[str, Any]:
