@@ -7,8 +7,9 @@ its title has lost what the kernel sent while the browser was still loading plot
 """
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import nbformat
@@ -165,9 +166,9 @@ def test_the_live_charts_draw_the_room_and_fill_the_notebook_on_every_run(lab, t
             browser.close()
 
 
-def test_the_goal_posts_and_the_chart_they_move_are_on_screen_together(lab, tmp_path: Path) -> None:
-    """At 1280×800 with the file browser open, once the panel is scrolled to the top of the screen: the
-    threshold slider and the whole plot area of the chart it moves are in view."""
+@contextlib.contextmanager
+def the_gap_panel_run(lab) -> Iterator[playwright.Page]:
+    """A projector-sized page on the gap notebook, its cell run until the panel's first chart is drawn."""
     with playwright.sync_playwright() as p:
         browser = launch_chromium(p)
         try:
@@ -175,41 +176,40 @@ def test_the_goal_posts_and_the_chart_they_move_are_on_screen_together(lab, tmp_
             page.goto(lab("gap"))
             page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=WAIT_MS)
             run_the_cell(page, figures=1)
-            page.locator(".jp-OutputArea-output").first.evaluate("output => output.scrollIntoView()")
-            page.screenshot(path=str(tmp_path / "gap panel.png"))
-            slider = page.locator(".widget-slider:visible", has_text="threshold").first.bounding_box()
-            # The drag surface plotly lays over exactly the plot area (the simple_white template draws no
-            # background rect there, whose colour equals the paper's).
-            plot = page.locator(".jp-OutputArea .js-plotly-plot .draglayer rect.nsewdrag").first.bounding_box()
-            assert slider and plot, (slider, plot)
-            assert 0 <= slider["y"] and slider["y"] + slider["height"] <= PROJECTOR["height"], slider
-            assert plot["y"] >= 0 and plot["y"] + plot["height"] <= PROJECTOR["height"], plot
+            yield page
         finally:
             browser.close()
+
+
+def test_the_goal_posts_and_the_chart_they_move_are_on_screen_together(lab, tmp_path: Path) -> None:
+    """At 1280×800 with the file browser open, once the panel is scrolled to the top of the screen: the
+    threshold slider and the whole plot area of the chart it moves are in view."""
+    with the_gap_panel_run(lab) as page:
+        page.locator(".jp-OutputArea-output").first.evaluate("output => output.scrollIntoView()")
+        page.screenshot(path=str(tmp_path / "gap panel.png"))
+        slider = page.locator(".widget-slider:visible", has_text="threshold").first.bounding_box()
+        # The drag surface plotly lays over exactly the plot area (the simple_white template draws no
+        # background rect there, whose colour equals the paper's).
+        plot = page.locator(".jp-OutputArea .js-plotly-plot .draglayer rect.nsewdrag").first.bounding_box()
+        assert slider and plot, (slider, plot)
+        assert 0 <= slider["y"] and slider["y"] + slider["height"] <= PROJECTOR["height"], slider
+        assert plot["y"] >= 0 and plot["y"] + plot["height"] <= PROJECTOR["height"], plot
 
 
 def test_every_gap_tab_fills_the_notebook_when_it_is_opened(lab, tmp_path: Path) -> None:
     """The gap panel's figures are made the first time their tab opens, inside the panel's tabs: each one the
     facilitator opens at 1280×800 draws its data as wide as its place in the tab, not at plotly's 700 px."""
-    with playwright.sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            page = browser.new_page(viewport=PROJECTOR)
-            page.goto(lab("gap"))
-            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=WAIT_MS)
-            run_the_cell(page, figures=1)
-            for title in GAP_TABS:
-                page.locator(".jp-OutputArea .lm-TabBar-tab", has_text=title).click()
-                try:  # a tab's figure is made by the kernel when the tab opens, then drawn
-                    page.wait_for_function(f"() => ({FIGURES})().length === 1 && ({FIGURES})()[0].marks > 0 && "
-                                           f"({FIGURES})()[0].drawn >= ({FIGURES})()[0].room - 2", timeout=60_000)
-                except playwright.TimeoutError:
-                    pass  # the assertions below say what the tab shows instead
-                finally:
-                    page.screenshot(path=str(tmp_path / f"gap tab {title}.png"))
-                figures = page.evaluate(FIGURES)
-                assert len(figures) == 1, (title, figures)
-                assert figures[0]["marks"] > 0, ("drew no data", title, figures)
-                assert figures[0]["drawn"] >= figures[0]["room"] - 2, ("does not fill its container", title, figures)
-        finally:
-            browser.close()
+    with the_gap_panel_run(lab) as page:
+        for title in GAP_TABS:
+            page.locator(".jp-OutputArea .lm-TabBar-tab", has_text=title).click()
+            try:  # a tab's figure is made by the kernel when the tab opens, then drawn
+                page.wait_for_function(f"() => ({FIGURES})().length === 1 && ({FIGURES})()[0].marks > 0 && "
+                                       f"({FIGURES})()[0].drawn >= ({FIGURES})()[0].room - 2", timeout=60_000)
+            except playwright.TimeoutError:
+                pass  # the assertions below say what the tab shows instead
+            finally:
+                page.screenshot(path=str(tmp_path / f"gap tab {title}.png"))
+            figures = page.evaluate(FIGURES)
+            assert len(figures) == 1, (title, figures)
+            assert figures[0]["marks"] > 0, ("drew no data", title, figures)
+            assert figures[0]["drawn"] >= figures[0]["room"] - 2, ("does not fill its container", title, figures)
