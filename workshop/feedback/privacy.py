@@ -352,9 +352,21 @@ def scrub(text: Any, do_not_show: Iterable[str] = (), safe_patterns: Iterable[st
     if text is None or (not isinstance(text, str) and pd.isna(text)):
         return text
     text = str(text)
+    # A placeholder can make a neighbour read as a number it did not read as before ("0000000000.[phone]"),
+    # so the scrub is repeated until nothing changes: scrubbing a scrubbed text leaves it as it is.
+    do_not_show, safe_patterns = tuple(do_not_show), tuple(safe_patterns)
+    scrubbed = _scrub_once(text, do_not_show, safe_patterns)
+    for _ in range(3):
+        if (again := _scrub_once(scrubbed, do_not_show, safe_patterns)) == scrubbed:
+            break
+        scrubbed = again
+    return scrubbed
+
+
+def _scrub_once(text: str, do_not_show: tuple[str, ...], safe_patterns: tuple[str, ...]) -> str:
     working = text
     replacements: list[tuple[int, int, str | None]] = []
-    for find, placeholder in _passes(tuple(do_not_show), tuple(safe_patterns)):
+    for find, placeholder in _passes(do_not_show, safe_patterns):
         for start, end in find(working):
             if start == end:
                 continue
