@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from workshop.feedback.privacy import iban_valid, looks_personal, luhn_valid, scrub, scrub_series
@@ -180,6 +180,7 @@ _pieces = st.one_of(
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_pieces, max_size=8).map("".join))
+@example("0000000000.1-800-555-0199")  # a placeholder once made the zeros before it read as a phone number
 def test_scrub_is_idempotent_and_leaves_no_email_shaped_token(text):
     once = scrub(text, NAMES + ["email"], SAFE)
     assert scrub(once, NAMES + ["email"], SAFE) == once
